@@ -1,0 +1,1027 @@
+package main
+
+// This file holds the generator for the demo data set in testdata/demo and the
+// test that keeps the committed files equal to the generator's output.
+//
+// The demo data must look like the real thing to anyone exploring the site —
+// funnel plots with a believable spread, a few surgeons who stand out, small
+// specialties where nothing can be detected — while being obviously invented:
+// surgeon ids start with 9 and are not GMC numbers, names are whimsical
+// compounds of nature words, hospitals have ZZ codes and live in places that do
+// not exist. Nothing in it describes a real person or hospital.
+//
+// The generator is deterministic: fixed seeds, a random stream per specialty,
+// ordered slices everywhere (maps are only used for membership), no clock. Run
+//
+//	go test ./cmd/outcomes -run TestDemoData -update-demo
+//
+// after changing it, and commit the rewritten files.
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/csv"
+	"flag"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/surgeon-outcomes/outcomes/store"
+)
+
+var updateDemo = flag.Bool("update-demo", false, "rewrite testdata/demo from the generator")
+
+const (
+	// demoSeed seeds the clinical draws (rosters, volumes, patients, deaths)
+	// and demoNameSeed the names. Names have their own stream so that tuning
+	// the clinical model does not rename everybody.
+	demoSeed     uint64 = 0x0d3a0_2021
+	demoNameSeed uint64 = 0x0a3e5_2021
+
+	// demoYears is the number of simulated financial years, 2021/22 to
+	// 2024/25; demoWindow is the length of a reporting period in years.
+	demoYears  = 4
+	demoWindow = 3
+
+	// demoVolumeCV is the coefficient of variation of surgeons' volumes.
+	// demoMinVolume and demoMaxVolume bound a surgeon's expected cases per
+	// three active years (the latter as a multiple of the specialty median).
+	demoVolumeCV  = 0.5
+	demoMinVolume = 5
+	demoMaxVolume = 4
+	// demoOutlierVolume is the least volume, as a multiple of the specialty
+	// median, given to a planted outlier so it can be detected where the
+	// specialty's death rate allows it.
+	demoOutlierVolume = 2.5
+
+	// demoCasemixSD is the log-scale spread of surgeons' case mix,
+	// demoYearMixSD the drift of a surgeon's case mix from year to year,
+	// demoPatientSD the log-scale spread of predicted risk between patients of
+	// one surgeon, and demoMaxRisk the highest predicted risk of a patient.
+	demoCasemixSD = 0.3
+	demoYearMixSD = 0.08
+	demoPatientSD = 0.9
+	demoMaxRisk   = 0.9
+
+	// demoRatioSD is the log-scale spread of the true performance of surgeons
+	// who are not planted outliers: most are close to average, none exactly.
+	demoRatioSD = 0.1
+
+	// demoSecondHospital is the share of surgeons who also operate at a
+	// second hospital; they send between demoMinShare and demoMaxShare of
+	// their patients there.
+	demoSecondHospital = 0.10
+	demoMinShare       = 0.2
+	demoMaxShare       = 0.5
+
+	// demoIDBase and demoIDBlock make surgeon ids: the k-th surgeon (from 1)
+	// of the i-th specialty (from 0) is demoIDBase + i*demoIDBlock + k. Fixed
+	// blocks keep ids, and so the planted outlier table, stable when a
+	// specialty's roster grows or shrinks.
+	demoIDBase  = 9000000
+	demoIDBlock = 1000
+
+	// demoMinExpected floors expected deaths so no row says "0.000".
+	demoMinExpected = 0.001
+)
+
+// demoProfile holds the targets the generator aims at for one specialty and
+// the test checks the output against.
+type demoProfile struct {
+	slug string
+	// rate is the crude death rate.
+	rate float64
+	// volume is the median number of cases per surgeon in a 3-year period.
+	volume float64
+	// surgeons is the number of surgeons on the roll over the four years.
+	surgeons int
+	// centres is how many of the shared hospitals offer the specialty.
+	centres int
+	// physician marks specialties whose operators are all titled Dr.
+	physician bool
+}
+
+// demoProfiles returns the targets, in the order of store.Specialties.
+// Rates and volumes are the orders of magnitude of published UK audits: a
+// cardiac surgeon does about 150 operations in three years, an upper GI
+// surgeon about 20; nearly 1 in 40 cardiac patients dies in hospital, 1 in a
+// thousand after weight-loss surgery.
+func demoProfiles() []demoProfile {
+	return []demoProfile{
+		{slug: "adult-cardiac", rate: 0.025, volume: 150, surgeons: 110, centres: 12},
+		{slug: "vascular", rate: 0.03, volume: 30, surgeons: 130, centres: 20},
+		{slug: "orthopaedic", rate: 0.004, volume: 180, surgeons: 200, centres: 30},
+		{slug: "colorectal", rate: 0.035, volume: 35, surgeons: 160, centres: 28},
+		{slug: "upper-gi", rate: 0.03, volume: 20, surgeons: 64, centres: 12},
+		{slug: "bariatric", rate: 0.001, volume: 110, surgeons: 70, centres: 14},
+		{slug: "head-and-neck", rate: 0.015, volume: 40, surgeons: 90, centres: 16},
+		{slug: "endocrine", rate: 0.002, volume: 90, surgeons: 100, centres: 22},
+		{slug: "urology", rate: 0.01, volume: 60, surgeons: 140, centres: 24},
+		{slug: "interventional-cardiology", rate: 0.018, volume: 220, surgeons: 150, centres: 20, physician: true},
+	}
+}
+
+// demoOutlier is a surgeon planted with a true death ratio far from 1.
+type demoOutlier struct {
+	slug  string
+	id    string
+	ratio float64
+}
+
+// demoOutliers returns the planted outliers: two or three surgeons per
+// specialty whose patients die 2.5 to 3.5 times as often as their case mix
+// predicts, and one or two whose patients die a fifth to two fifths as often.
+// They work all four years and get at least demoOutlierVolume times the
+// median volume. Because the risk model is calibrated on data that includes
+// them, their observed ratio comes out near the planted ratio divided by the
+// specialty's mean ratio (1.03 to 1.14), not the planted ratio itself. In
+// cardiac surgery and interventional cardiology they stand out clearly; in
+// bariatric and endocrine surgery deaths are so rare that even these surgeons
+// cannot be told apart from the rest, which is a point the demo should make.
+func demoOutliers() []demoOutlier {
+	return []demoOutlier{
+		{"adult-cardiac", "9000017", 3.0},
+		{"adult-cardiac", "9000058", 2.5},
+		{"adult-cardiac", "9000093", 0.3},
+		{"vascular", "9001024", 3.5},
+		{"vascular", "9001077", 3.0},
+		{"vascular", "9001105", 0.3},
+		{"orthopaedic", "9002031", 3.0},
+		{"orthopaedic", "9002118", 3.5},
+		{"orthopaedic", "9002164", 2.5},
+		{"orthopaedic", "9002077", 0.2},
+		{"colorectal", "9003012", 3.0},
+		{"colorectal", "9003089", 2.5},
+		{"colorectal", "9003140", 0.3},
+		{"colorectal", "9003046", 0.4},
+		{"upper-gi", "9004008", 3.5},
+		{"upper-gi", "9004041", 3.0},
+		{"upper-gi", "9004027", 0.3},
+		{"bariatric", "9005019", 3.5},
+		{"bariatric", "9005052", 3.0},
+		{"bariatric", "9005033", 0.2},
+		{"head-and-neck", "9006014", 3.0},
+		{"head-and-neck", "9006066", 3.5},
+		{"head-and-neck", "9006080", 0.3},
+		{"endocrine", "9007021", 3.5},
+		{"endocrine", "9007073", 3.0},
+		{"endocrine", "9007048", 0.2},
+		{"urology", "9008035", 3.0},
+		{"urology", "9008102", 2.5},
+		{"urology", "9008127", 3.5},
+		{"urology", "9008061", 0.3},
+		{"interventional-cardiology", "9009011", 3.0},
+		{"interventional-cardiology", "9009096", 2.5},
+		{"interventional-cardiology", "9009133", 0.3},
+		{"interventional-cardiology", "9009057", 0.4},
+	}
+}
+
+// demoPeriod is a reporting period: three financial years from first.
+type demoPeriod struct {
+	label string
+	first int
+}
+
+// demoPeriods returns the two reporting periods. They overlap by two years,
+// as consecutive real reports do.
+func demoPeriods() []demoPeriod {
+	return []demoPeriod{{"2021-04/2024-03", 0}, {"2022-04/2025-03", 1}}
+}
+
+// demoHospital is an invented hospital.
+type demoHospital struct {
+	id   string
+	name string
+}
+
+// demoHospitals returns thirty invented hospitals shared by all specialties.
+// The ZZ prefix is not used by real ODS codes, and the places do not exist.
+func demoHospitals() []demoHospital {
+	names := []string{
+		"Wrenfield General Infirmary", "Port Tamsin University Hospital",
+		"Bramblecombe Royal Infirmary", "Larkhollow District Hospital",
+		"Quillhaven General Hospital", "Saltmarrow Community Hospital",
+		"Fennick Cross University Hospital", "Mosswater Royal Hospital",
+		"Kestrelby General Infirmary", "Glimmerdale Hospital",
+		"Thistlewick University Hospital", "Nettlemarsh District General Hospital",
+		"Harrowmere Royal Infirmary", "Dunmorrow General Hospital",
+		"Elderholt University Hospital", "Skylark Bay Hospital",
+		"Ambermoor Infirmary", "Pennywhistle Vale General Hospital",
+		"Tarnwick Royal Hospital", "Gorseholme Peninsula Hospital",
+		"Heronspire Royal Infirmary", "Brackenlow General Hospital",
+		"Sorrelmouth Community Hospital", "Little Pebbleton Hospital",
+		"Wyvernstoke University Hospital", "Mistlecombe General Hospital",
+		"Cobblemarsh Royal Hospital", "Fernhallow District Hospital",
+		"Marrowby General Infirmary", "Lanternmoor University Hospital",
+	}
+	hospitals := make([]demoHospital, len(names))
+	for i, name := range names {
+		hospitals[i] = demoHospital{id: fmt.Sprintf("ZZ%d", 101+i), name: name}
+	}
+	return hospitals
+}
+
+// demoSurgeon is one surgeon on a specialty's roll.
+type demoSurgeon struct {
+	id   string
+	name string
+	// hospitals holds indices into demoHospitals: the main hospital and a
+	// second one, or -1 when the surgeon works at one hospital only.
+	hospitals [2]int
+	// share is the fraction of patients treated at the second hospital.
+	share float64
+	// first and last are the first and last financial years worked (0..3).
+	first, last int
+	// volume is the expected number of cases in three working years.
+	volume float64
+	// casemix multiplies the specialty's death rate for this surgeon's
+	// patients: a surgeon taking harder cases has a higher expected count.
+	casemix float64
+	// ratio is the true ratio of deaths to predicted deaths.
+	ratio float64
+}
+
+// demoTally counts one surgeon's patients at one hospital in one year. risk
+// is the sum of the patients' predicted risks before calibration.
+type demoTally struct {
+	cases  int
+	events int
+	risk   float64
+}
+
+// demoRow is one row of the canonical CSV.
+type demoRow struct {
+	specialty, procedure, period, unitType string
+	unitID, unitName                       string
+	hospitalID, hospitalName               string
+	outcome                                string
+	cases, events                          int
+	expected                               float64
+}
+
+// demoFile is one generated CSV file; name is relative to testdata/demo.
+type demoFile struct {
+	name string
+	data []byte
+}
+
+// demoHeader returns the canonical CSV header.
+func demoHeader() []string {
+	return []string{"specialty", "procedure", "period", "unit_type", "unit_id", "unit_name",
+		"hospital_id", "hospital_name", "outcome", "cases", "events", "expected"}
+}
+
+// generateDemo returns the ten demo files in the order of store.Specialties.
+// Each specialty draws from its own stream, seeded by its slug, so changing
+// one specialty's profile leaves the other nine files as they were.
+func generateDemo() ([]demoFile, error) {
+	hospitals := demoHospitals()
+	planted := map[string]float64{}
+	for _, o := range demoOutliers() {
+		planted[o.id] = o.ratio
+	}
+	profiles := demoProfiles()
+	taken := map[string]bool{}
+	var files []demoFile
+	for i, sp := range store.Specialties() {
+		at := slices.IndexFunc(profiles, func(p demoProfile) bool { return p.slug == sp.Slug })
+		if at < 0 {
+			return nil, fmt.Errorf("no demo profile for specialty %q", sp.Slug)
+		}
+		prof := profiles[at]
+		r := rand.New(rand.NewPCG(demoSeed, slugSeed(sp.Slug)))
+		names := rand.New(rand.NewPCG(demoNameSeed, slugSeed(sp.Slug)))
+		roster := drawRoster(r, names, prof, i, len(hospitals), planted, taken)
+		tallies := simulate(r, prof, roster)
+		rows := windowRows(sp, roster, tallies, hospitals)
+		data, err := encodeDemoCSV(rows)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", sp.Slug, err)
+		}
+		files = append(files, demoFile{name: sp.Slug + ".csv", data: data})
+	}
+	return files, nil
+}
+
+// slugSeed hashes a slug into the second half of a PCG seed.
+func slugSeed(slug string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(slug))
+	return h.Sum64()
+}
+
+// drawRoster draws a specialty's surgeons. Every surgeon consumes the same
+// draws whether or not it is planted, so planting or unplanting an outlier
+// does not reshuffle everybody else.
+func drawRoster(r, names *rand.Rand, prof demoProfile, block, nHospitals int,
+	planted map[string]float64, taken map[string]bool) []demoSurgeon {
+	centres := pickSorted(r, nHospitals, prof.centres)
+	roster := make([]demoSurgeon, prof.surgeons)
+	for k := range roster {
+		s := &roster[k]
+		s.id = strconv.Itoa(demoIDBase + block*demoIDBlock + k + 1)
+		s.name = drawName(names, prof.physician, taken)
+		s.first, s.last = drawCareer(r)
+		s.volume = drawVolume(r, prof.volume)
+		s.casemix = lognormal(r, demoCasemixSD)
+		s.ratio = lognormal(r, demoRatioSD)
+		s.hospitals = [2]int{centres[intn(r, len(centres))], -1}
+		if ratio, ok := planted[s.id]; ok {
+			s.first, s.last = 0, demoYears-1
+			s.volume = max(s.volume, demoOutlierVolume*prof.volume)
+			s.ratio = ratio
+		}
+	}
+	addSecondHospitals(r, roster, centres)
+	return roster
+}
+
+// drawCareer returns the first and last financial year a surgeon works. Most
+// work all four; a few start in 2022/23 (fewer cases in the first period) or
+// 2024/25 (second period only), or leave after 2023/24 (fewer cases in the
+// second period) or 2021/22 (first period only), as consultants do.
+func drawCareer(r *rand.Rand) (first, last int) {
+	switch u := uniform(r); {
+	case u < 0.05:
+		return 1, demoYears - 1
+	case u < 0.08:
+		return 3, demoYears - 1
+	case u < 0.13:
+		return 0, 2
+	case u < 0.16:
+		return 0, 0
+	}
+	return 0, demoYears - 1
+}
+
+// drawVolume draws a surgeon's expected cases per three working years from a
+// lognormal with the specialty's median and a coefficient of variation of
+// demoVolumeCV, bounded to keep every surgeon plausible.
+func drawVolume(r *rand.Rand, median float64) float64 {
+	sd := math.Sqrt(math.Log(1 + demoVolumeCV*demoVolumeCV))
+	v := median * math.Exp(sd*normal(r))
+	return min(max(v, demoMinVolume), demoMaxVolume*median)
+}
+
+// addSecondHospitals gives demoSecondHospital of the surgeons a second
+// hospital among the specialty's centres. The surgeons are picked as an exact
+// number rather than one by one so that every specialty has some.
+func addSecondHospitals(r *rand.Rand, roster []demoSurgeon, centres []int) {
+	n := int(math.Round(demoSecondHospital * float64(len(roster))))
+	for _, k := range pickSorted(r, len(roster), n) {
+		s := &roster[k]
+		mainAt := slices.Index(centres, s.hospitals[0])
+		j := intn(r, len(centres)-1)
+		if j >= mainAt {
+			j++
+		}
+		s.hospitals[1] = centres[j]
+		s.share = demoMinShare + float64((demoMaxShare-demoMinShare)*uniform(r))
+	}
+}
+
+// simulate draws every surgeon's patients and deaths year by year and then
+// calibrates the predicted risks.
+//
+// Reporting periods are built from yearly counts rather than drawn one by one
+// because consecutive periods share two years of patients: a death in 2022/23
+// must appear in both the 2021-24 and the 2022-25 figures, and a surgeon's two
+// periods must differ only by the years that drop out and come in. Drawing
+// each period independently would make the two periods disagree in a way real
+// data never does.
+//
+// Expected deaths are the sum of the patients' predicted risks, so they track
+// the surgeon's case mix, not just the number of cases. Deaths are Poisson
+// with mean expected times the surgeon's true ratio; the ratios are divided by
+// their volume-weighted mean so the specialty's crude rate stays on target
+// despite the planted outliers. Finally the risks are scaled so that, over
+// the four years, predicted deaths equal observed deaths: a risk model is
+// calibrated on the same national data it is used to judge.
+func simulate(r *rand.Rand, prof demoProfile, roster []demoSurgeon) [][2][demoYears]demoTally {
+	scale := meanRatio(roster)
+	tallies := make([][2][demoYears]demoTally, len(roster))
+	for k, s := range roster {
+		for y := s.first; y <= s.last; y++ {
+			tallies[k][0][y], tallies[k][1][y] = simulateYear(r, prof.rate, s, s.ratio/scale)
+		}
+	}
+	calibrate(tallies)
+	return tallies
+}
+
+// simulateYear draws one surgeon's patients for one year, splitting them
+// between the surgeon's hospitals, and the deaths at each hospital.
+func simulateYear(r *rand.Rand, rate float64, s demoSurgeon, ratio float64) (atMain, atSecond demoTally) {
+	n := poisson(r, s.volume/demoWindow)
+	mix := rate * s.casemix * lognormal(r, demoYearMixSD)
+	var t [2]demoTally
+	for range n {
+		h := 0
+		if s.hospitals[1] >= 0 && uniform(r) < s.share {
+			h = 1
+		}
+		t[h].cases++
+		t[h].risk += min(mix*lognormal(r, demoPatientSD), demoMaxRisk)
+	}
+	for h := range t {
+		t[h].events = min(poisson(r, t[h].risk*ratio), t[h].cases)
+	}
+	return t[0], t[1]
+}
+
+// meanRatio returns the true ratios' mean weighted by expected cases.
+func meanRatio(roster []demoSurgeon) float64 {
+	var sum, weight float64
+	for _, s := range roster {
+		w := s.volume * float64(s.last-s.first+1)
+		sum += float64(w * s.ratio)
+		weight += w
+	}
+	return sum / weight
+}
+
+// calibrate scales all risks so that they sum to the number of deaths.
+func calibrate(tallies [][2][demoYears]demoTally) {
+	var events, risk float64
+	for _, s := range tallies {
+		for _, h := range s {
+			for _, y := range h {
+				events += float64(y.events)
+				risk += y.risk
+			}
+		}
+	}
+	if events == 0 || risk == 0 {
+		return
+	}
+	for k := range tallies {
+		for h := range tallies[k] {
+			for y := range tallies[k][h] {
+				tallies[k][h][y].risk *= events / risk
+			}
+		}
+	}
+}
+
+// windowRows sums the yearly tallies into one row per period, surgeon and
+// hospital, leaving out hospitals where the surgeon had no cases in the
+// period, and sorts the rows by period, surgeon and hospital.
+func windowRows(sp store.Specialty, roster []demoSurgeon, tallies [][2][demoYears]demoTally,
+	hospitals []demoHospital) []demoRow {
+	var rows []demoRow
+	for _, p := range demoPeriods() {
+		for k, s := range roster {
+			for h, hi := range s.hospitals {
+				if hi < 0 {
+					continue
+				}
+				var sum demoTally
+				for _, t := range tallies[k][h][p.first : p.first+demoWindow] {
+					sum.cases += t.cases
+					sum.events += t.events
+					sum.risk += t.risk
+				}
+				if sum.cases == 0 {
+					continue
+				}
+				rows = append(rows, demoRow{
+					specialty: sp.Slug, procedure: sp.Procedures[0].Slug, period: p.label,
+					unitType: "surgeon", unitID: s.id, unitName: s.name,
+					hospitalID: hospitals[hi].id, hospitalName: hospitals[hi].name,
+					outcome: sp.Outcome, cases: sum.cases, events: sum.events,
+					expected: max(sum.risk, demoMinExpected),
+				})
+			}
+		}
+	}
+	slices.SortFunc(rows, compareRows)
+	return rows
+}
+
+// compareRows orders rows by period, surgeon id and hospital id. Ids have a
+// fixed width, so string order is numeric order.
+func compareRows(a, b demoRow) int {
+	return cmp.Or(cmp.Compare(a.period, b.period), cmp.Compare(a.unitID, b.unitID),
+		cmp.Compare(a.hospitalID, b.hospitalID))
+}
+
+// encodeDemoCSV writes rows in the canonical format: header first, LF line
+// ends, expected with three decimals.
+func encodeDemoCSV(rows []demoRow) ([]byte, error) {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	if err := w.Write(demoHeader()); err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		rec := []string{r.specialty, r.procedure, r.period, r.unitType, r.unitID, r.unitName,
+			r.hospitalID, r.hospitalName, r.outcome, strconv.Itoa(r.cases),
+			strconv.Itoa(r.events), strconv.FormatFloat(r.expected, 'f', 3, 64)}
+		if err := w.Write(rec); err != nil {
+			return nil, err
+		}
+	}
+	w.Flush()
+	return buf.Bytes(), w.Error()
+}
+
+// drawName returns a new unique name: a title, a first name and a surname
+// made of two nature words, so nobody can mistake a demo surgeon for a real
+// one. Physicians are all Dr; surgeons are Mr or Ms, and a few Dr. taken holds
+// the names already used, without titles, across all specialties.
+func drawName(r *rand.Rand, physician bool, taken map[string]bool) string {
+	women := []string{"Orla", "Elowen", "Tamsin", "Isolde", "Marigold", "Linnet",
+		"Perpetua", "Clemency", "Wilhelmina", "Ottilie", "Philippa", "Romilly",
+		"Araminta", "Hermia", "Imogen", "Leocadia", "Briony", "Delphine",
+		"Honora", "Morwenna", "Ysolde", "Zinnia", "Cressida", "Liesel"}
+	men := []string{"Tobias", "Bramwell", "Corwin", "Peregrine", "Ambrose",
+		"Caspian", "Fitzwilliam", "Lysander", "Octavius", "Barnaby", "Crispin",
+		"Eustace", "Horatio", "Ignatius", "Leopold", "Montague", "Norbert",
+		"Quentin", "Rufus", "Septimus", "Thaddeus", "Ulric", "Virgil", "Wystan"}
+	for {
+		title, first := "", ""
+		switch u := uniform(r); {
+		case physician || u < 0.1:
+			title, first = "Dr", pick(r, append(slices.Clone(women), men...))
+		case u < 0.55:
+			title, first = "Ms", pick(r, women)
+		default:
+			title, first = "Mr", pick(r, men)
+		}
+		full := first + " " + drawSurname(r)
+		if !taken[full] {
+			taken[full] = true
+			return title + " " + full
+		}
+	}
+}
+
+// drawSurname joins two different nature words, e.g. "Fernwhistle".
+func drawSurname(r *rand.Rand) string {
+	heads := []string{"Fern", "Moss", "Bramble", "Thistle", "Willow", "Rowan",
+		"Clover", "Briar", "Lark", "Otter", "Sorrel", "Pebble", "Bracken",
+		"Acorn", "Quill", "Tansy", "Nettle", "Larch", "Sedge", "Yarrow",
+		"Heron", "Puffin", "Badger", "Kestrel", "Hazel", "Marsh", "Mallow",
+		"Teasel", "Thrush", "Lichen"}
+	tails := []string{"whistle", "brook", "feather", "bloom", "burrow",
+		"dapple", "wisp", "thorn", "hollow", "puddle", "tumble", "glade",
+		"petal", "drift", "spindle", "meadow", "moss", "tarn", "reed", "fern"}
+	for {
+		head, tail := pick(r, heads), pick(r, tails)
+		if !strings.EqualFold(head, tail) {
+			return head + tail
+		}
+	}
+}
+
+// pick returns a random element of words.
+func pick(r *rand.Rand, words []string) string {
+	return words[intn(r, len(words))]
+}
+
+// pickSorted returns k distinct integers from [0, n) in increasing order, by
+// a partial Fisher–Yates shuffle.
+func pickSorted(r *rand.Rand, n, k int) []int {
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	for i := range k {
+		j := i + intn(r, n-i)
+		idx[i], idx[j] = idx[j], idx[i]
+	}
+	out := idx[:k]
+	slices.Sort(out)
+	return out
+}
+
+// uniform returns a uniform float64 in [0, 1) built from the PCG's raw 64-bit
+// output. The generator uses only PCG.Uint64, whose sequence is fixed by the
+// PCG-DXSM algorithm, and derives every distribution itself: math/rand/v2
+// does not promise that Float64, IntN, Perm or NormFloat64 keep producing the
+// same values in later Go releases, and the committed files must not change
+// when the toolchain does. For the same reason products that are then added
+// are wrapped in float64(), which forbids the compiler to fuse them into one
+// multiply-add on architectures that have it (arm64 does, amd64 does not).
+func uniform(r *rand.Rand) float64 {
+	return float64(r.Uint64()>>11) * 0x1p-53
+}
+
+// intn returns a uniform integer in [0, n).
+func intn(r *rand.Rand, n int) int {
+	return int(uniform(r) * float64(n))
+}
+
+// normal returns a standard normal draw by the Box–Muller transform.
+func normal(r *rand.Rand) float64 {
+	u1 := 1 - uniform(r) // in (0, 1], so the logarithm is finite
+	u2 := uniform(r)
+	return math.Sqrt(-2*math.Log(u1)) * math.Cos(2*math.Pi*u2)
+}
+
+// lognormal returns a lognormal draw with mean 1 and log-scale spread sd.
+func lognormal(r *rand.Rand, sd float64) float64 {
+	return math.Exp(float64(sd*normal(r)) - sd*sd/2)
+}
+
+// poisson returns a Poisson draw with mean lambda by inversion of the
+// cumulative distribution with a single uniform. Large means are split in
+// two, because e^-lambda underflows past about 700; the sum of independent
+// Poisson draws is Poisson.
+func poisson(r *rand.Rand, lambda float64) int {
+	if lambda <= 0 {
+		return 0
+	}
+	if lambda > 500 {
+		return poisson(r, lambda/2) + poisson(r, lambda/2)
+	}
+	u := uniform(r)
+	p := math.Exp(-lambda)
+	cdf, k := p, 0
+	for u > cdf && p > 0 {
+		k++
+		p *= lambda / float64(k)
+		cdf += p
+	}
+	return k
+}
+
+// TestDemoData checks that testdata/demo holds exactly what the generator
+// produces and that what it produces looks like real outcome data. With
+// -update-demo it rewrites the files instead of comparing them.
+func TestDemoData(t *testing.T) {
+	files, err := generateDemo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("deterministic", func(t *testing.T) { checkDeterministic(t, files) })
+	t.Run("committed", func(t *testing.T) { checkCommitted(t, files) })
+
+	rows := map[string][]demoRow{}
+	for _, f := range files {
+		rows[strings.TrimSuffix(f.name, ".csv")] = parseDemoCSV(t, f)
+	}
+	t.Run("specialties", func(t *testing.T) { checkSpecialtiesPresent(t, files) })
+	for _, prof := range demoProfiles() {
+		t.Run(prof.slug, func(t *testing.T) { checkSpecialty(t, prof, rows[prof.slug]) })
+	}
+	t.Run("identities", func(t *testing.T) { checkIdentities(t, rows) })
+	t.Run("outliers", func(t *testing.T) { checkOutliers(t, rows) })
+}
+
+// demoDir is testdata/demo relative to this package's directory.
+func demoDir() string {
+	return filepath.Join("..", "..", "testdata", "demo")
+}
+
+// checkDeterministic generates a second time and compares the bytes.
+func checkDeterministic(t *testing.T, files []demoFile) {
+	again, err := generateDemo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(again) != len(files) {
+		t.Fatalf("second run: got %d files, want %d", len(again), len(files))
+	}
+	for i := range files {
+		if again[i].name != files[i].name || !bytes.Equal(again[i].data, files[i].data) {
+			t.Errorf("second run: %s differs from first run", files[i].name)
+		}
+	}
+}
+
+// checkCommitted writes the files with -update-demo and otherwise compares
+// them with the committed ones, also failing on stray CSV files.
+func checkCommitted(t *testing.T, files []demoFile) {
+	dir := demoDir()
+	if *updateDemo {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			if err := os.WriteFile(filepath.Join(dir, f.name), f.data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return
+	}
+	const hint = "run go test ./cmd/outcomes -run TestDemoData -update-demo"
+	for _, f := range files {
+		got, err := os.ReadFile(filepath.Join(dir, f.name))
+		if err != nil {
+			t.Errorf("testdata/demo/%s: %v; %s", f.name, err, hint)
+			continue
+		}
+		if line, differ := firstDifference(got, f.data); differ {
+			t.Errorf("testdata/demo/%s line %d: got %q, want %q; %s", f.name, line,
+				lineAt(got, line), lineAt(f.data, line), hint)
+		}
+	}
+	committed, err := filepath.Glob(filepath.Join(dir, "*.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(committed) != len(files) {
+		t.Errorf("testdata/demo: got %d CSV files, want %d; %s", len(committed), len(files), hint)
+	}
+}
+
+// firstDifference returns the 1-based number of the first line where a and b
+// differ and whether they differ at all.
+func firstDifference(a, b []byte) (int, bool) {
+	if bytes.Equal(a, b) {
+		return 0, false
+	}
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return bytes.Count(a[:n], []byte("\n")) + 1, true
+}
+
+// lineAt returns the 1-based line n of data, or "" past the end.
+func lineAt(data []byte, n int) string {
+	lines := strings.Split(string(data), "\n")
+	if n > len(lines) {
+		return ""
+	}
+	return lines[n-1]
+}
+
+// parseDemoCSV reads a generated file back and checks every row against the
+// canonical format.
+func parseDemoCSV(t *testing.T, f demoFile) []demoRow {
+	t.Helper()
+	if bytes.HasPrefix(f.data, []byte("\xef\xbb\xbf")) || bytes.Contains(f.data, []byte("\r")) {
+		t.Errorf("%s: got a BOM or CR, want plain UTF-8 with LF line ends", f.name)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(f.data)).ReadAll()
+	if err != nil {
+		t.Fatalf("%s: %v", f.name, err)
+	}
+	if len(recs) < 2 || !slices.Equal(recs[0], demoHeader()) {
+		t.Fatalf("%s: got %d records starting %q, want header %q and rows", f.name, len(recs),
+			slices.Concat(recs[:min(1, len(recs))]...), demoHeader())
+	}
+	rows := make([]demoRow, 0, len(recs)-1)
+	for i, rec := range recs[1:] {
+		row, err := parseDemoRecord(rec)
+		if err != nil {
+			t.Errorf("%s row %d: %v", f.name, i+2, err)
+			continue
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// parseDemoRecord converts and validates one record.
+func parseDemoRecord(rec []string) (demoRow, error) {
+	cases, err1 := strconv.Atoi(rec[9])
+	events, err2 := strconv.Atoi(rec[10])
+	expected, err3 := strconv.ParseFloat(rec[11], 64)
+	row := demoRow{specialty: rec[0], procedure: rec[1], period: rec[2], unitType: rec[3],
+		unitID: rec[4], unitName: rec[5], hospitalID: rec[6], hospitalName: rec[7],
+		outcome: rec[8], cases: cases, events: events, expected: expected}
+	switch {
+	case err1 != nil || err2 != nil || err3 != nil:
+		return row, fmt.Errorf("got cases %q events %q expected %q, want numbers", rec[9], rec[10], rec[11])
+	case row.unitType != "surgeon":
+		return row, fmt.Errorf("unit_type: got %q, want surgeon", row.unitType)
+	case cases < 1:
+		return row, fmt.Errorf("cases: got %d, want at least 1", cases)
+	case events < 0 || events > cases:
+		return row, fmt.Errorf("events: got %d, want 0..%d", events, cases)
+	case expected <= 0 || strconv.FormatFloat(expected, 'f', 3, 64) != rec[11]:
+		return row, fmt.Errorf("expected: got %q, want a positive number with 3 decimals", rec[11])
+	}
+	return row, nil
+}
+
+// checkSpecialtiesPresent checks one file per specialty, in display order.
+func checkSpecialtiesPresent(t *testing.T, files []demoFile) {
+	var got, want []string
+	for _, f := range files {
+		got = append(got, f.name)
+	}
+	for _, sp := range store.Specialties() {
+		want = append(want, sp.Slug+".csv")
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("files: got %q, want %q", got, want)
+	}
+}
+
+// checkSpecialty checks one specialty's rows: labels, keys, order, periods,
+// number of surgeons, and per period the realism targets.
+func checkSpecialty(t *testing.T, prof demoProfile, rows []demoRow) {
+	sp, ok := store.LookupSpecialty(prof.slug)
+	if !ok {
+		t.Fatalf("specialty %q: not in store.Specialties", prof.slug)
+	}
+	checkLabels(t, sp, rows)
+	if !slices.IsSortedFunc(rows, compareRows) {
+		t.Errorf("rows: got unsorted, want sorted by period, unit_id, hospital_id")
+	}
+	var periods []string
+	surgeons := map[string]bool{}
+	for _, r := range rows {
+		surgeons[r.unitID] = true
+		if !slices.Contains(periods, r.period) {
+			periods = append(periods, r.period)
+		}
+	}
+	want := []string{demoPeriods()[0].label, demoPeriods()[1].label}
+	if !slices.Equal(periods, want) {
+		t.Errorf("periods: got %q, want %q", periods, want)
+	}
+	if n := len(surgeons); n < 60 || n > 200 {
+		t.Errorf("surgeons: got %d, want 60..200", n)
+	}
+	for _, p := range want {
+		t.Run(p, func(t *testing.T) { checkPeriod(t, prof, rowsIn(rows, p)) })
+	}
+}
+
+// checkLabels checks the specialty, procedure and outcome columns and that
+// the key (period, unit_id, hospital_id) is unique within the file.
+func checkLabels(t *testing.T, sp store.Specialty, rows []demoRow) {
+	type key struct{ period, unit, hospital string }
+	seen := map[key]bool{}
+	for _, r := range rows {
+		if r.specialty != sp.Slug || r.procedure != sp.Procedures[0].Slug || r.outcome != sp.Outcome {
+			t.Errorf("labels: got %q/%q/%q, want %q/%q/%q", r.specialty, r.procedure, r.outcome,
+				sp.Slug, sp.Procedures[0].Slug, sp.Outcome)
+			return
+		}
+		k := key{r.period, r.unitID, r.hospitalID}
+		if seen[k] {
+			t.Errorf("key %v: got twice, want once", k)
+		}
+		seen[k] = true
+	}
+}
+
+// rowsIn returns the rows of one period.
+func rowsIn(rows []demoRow, period string) []demoRow {
+	var out []demoRow
+	for _, r := range rows {
+		if r.period == period {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// checkPeriod checks one period of one specialty against the profile.
+//
+// Rates are allowed three Poisson standard errors of the target death count
+// plus 10% for the spread of case mix and the planted outliers; the median
+// volume is allowed 20%, about two and a half standard errors of a median of
+// 60 lognormal volumes. Observed over expected deaths is allowed three
+// Poisson standard errors from 1: the risks are calibrated over all four
+// years, not on each period.
+func checkPeriod(t *testing.T, prof demoProfile, rows []demoRow) {
+	var cases, events int
+	var expected float64
+	perSurgeon := map[string]int{}
+	hospitals := map[string]int{}
+	for _, r := range rows {
+		cases += r.cases
+		events += r.events
+		expected += r.expected
+		perSurgeon[r.unitID] += r.cases
+		hospitals[r.unitID]++
+	}
+	wantEvents := prof.rate * float64(cases)
+	rateTol := 3/math.Sqrt(wantEvents) + 0.10
+	checks := []struct {
+		name      string
+		got, want float64
+		tol       float64 // relative
+	}{
+		{"crude rate", float64(events) / float64(cases), prof.rate, rateTol},
+		{"Σexpected/Σcases", expected / float64(cases), prof.rate, rateTol},
+		{"Σevents/Σexpected", float64(events) / expected, 1, 3 / math.Sqrt(expected)},
+		{"median cases per surgeon", median(perSurgeon), prof.volume, 0.20},
+	}
+	for _, c := range checks {
+		if math.Abs(c.got-c.want) > c.tol*c.want {
+			t.Errorf("%s: got %.4g, want %.4g ± %.0f%%", c.name, c.got, c.want, 100*c.tol)
+		}
+	}
+	twoHospitals := 0
+	for _, n := range hospitals {
+		if n > 1 {
+			twoHospitals++
+		}
+	}
+	if twoHospitals == 0 {
+		t.Errorf("surgeons with two hospital rows: got 0, want at least 1")
+	}
+}
+
+// median returns the median of the map's values.
+func median(m map[string]int) float64 {
+	var v []int
+	for _, n := range m {
+		v = append(v, n)
+	}
+	if len(v) == 0 {
+		return 0
+	}
+	slices.Sort(v)
+	mid := len(v) / 2
+	if len(v)%2 == 1 {
+		return float64(v[mid])
+	}
+	return float64(v[mid-1]+v[mid]) / 2
+}
+
+// checkIdentities checks that surgeon and hospital ids look invented, that
+// each id has exactly one name and each name one id across all files and
+// periods, that no surgeon appears in two specialties, and that some surgeons
+// appear in one period only.
+func checkIdentities(t *testing.T, rows map[string][]demoRow) {
+	nameOf, idOf, slugOf := map[string]string{}, map[string]string{}, map[string]string{}
+	hospitalOf, hospitalID := map[string]string{}, map[string]string{}
+	periods := map[string]map[string]bool{}
+	for _, sp := range store.Specialties() {
+		for _, r := range rows[sp.Slug] {
+			checkOneToOne(t, "surgeon", r.unitID, r.unitName, nameOf, idOf)
+			checkOneToOne(t, "hospital", r.hospitalID, r.hospitalName, hospitalOf, hospitalID)
+			if s, ok := slugOf[r.unitID]; ok && s != sp.Slug {
+				t.Errorf("surgeon %s specialties: got %s and %s, want one", r.unitID, s, sp.Slug)
+			}
+			slugOf[r.unitID] = sp.Slug
+			if periods[r.unitID] == nil {
+				periods[r.unitID] = map[string]bool{}
+			}
+			periods[r.unitID][r.period] = true
+			if len(r.unitID) != 7 || r.unitID[0] != '9' || strings.Trim(r.unitID, "0123456789") != "" {
+				t.Errorf("unit_id: got %q, want 7 digits starting with 9", r.unitID)
+			}
+			if !strings.HasPrefix(r.hospitalID, "ZZ") {
+				t.Errorf("hospital_id: got %q, want a ZZ code", r.hospitalID)
+			}
+		}
+	}
+	onePeriod := 0
+	for _, ps := range periods {
+		if len(ps) == 1 {
+			onePeriod++
+		}
+	}
+	if onePeriod == 0 {
+		t.Errorf("surgeons in one period only: got 0, want some joiners and leavers")
+	}
+}
+
+// checkOneToOne records that id is called name and reports an id with two
+// names or a name with two ids.
+func checkOneToOne(t *testing.T, what, id, name string, nameOf, idOf map[string]string) {
+	if n, ok := nameOf[id]; ok && n != name {
+		t.Errorf("%s %s name: got %q and %q, want one", what, id, n, name)
+	}
+	if i, ok := idOf[name]; ok && i != id {
+		t.Errorf("%s %q id: got %s and %s, want one", what, name, i, id)
+	}
+	nameOf[id], idOf[name] = name, id
+}
+
+// checkOutliers checks that every planted outlier appears in both periods of
+// its specialty and, where its expected deaths are enough to tell, that its
+// observed ratio points the planted way: at least 1.5 for the high ones with
+// 3 or more expected deaths, at most 0.8 for the low ones with 5 or more.
+func checkOutliers(t *testing.T, rows map[string][]demoRow) {
+	for _, o := range demoOutliers() {
+		for _, p := range demoPeriods() {
+			var cases, events int
+			var expected float64
+			for _, r := range rows[o.slug] {
+				if r.unitID == o.id && r.period == p.label {
+					cases += r.cases
+					events += r.events
+					expected += r.expected
+				}
+			}
+			oe := float64(events) / expected
+			switch {
+			case cases == 0:
+				t.Errorf("%s %s %s: got no rows, want a planted outlier", o.slug, o.id, p.label)
+			case o.ratio > 1 && expected >= 3 && oe < 1.5:
+				t.Errorf("%s %s %s O/E: got %.2f, want ≥ 1.5 (planted %.1f)", o.slug, o.id, p.label, oe, o.ratio)
+			case o.ratio < 1 && expected >= 5 && oe > 0.8:
+				t.Errorf("%s %s %s O/E: got %.2f, want ≤ 0.8 (planted %.1f)", o.slug, o.id, p.label, oe, o.ratio)
+			}
+		}
+	}
+}

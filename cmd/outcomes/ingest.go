@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/surgeon-outcomes/outcomes/ingest"
+	"github.com/surgeon-outcomes/outcomes/store"
+)
+
+// ingest runs `outcomes ingest`.
+func (env environment) ingest(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
+	dbPath := fs.String("db", env.getenvOr("OUTCOMES_DB", "outcomes.db"), "SQLite database `file`")
+	profile := fs.String("profile", "", "built-in profile `name`: "+strings.Join(ingest.Profiles(), ", ")+" (default canonical)")
+	mappingFile := fs.String("mapping", "", "mapping `file` (TOML) for a publisher without a profile")
+	releaseID := fs.String("release", "", "release `id` (default: the first 12 hex digits of the input's sha256)")
+	title := fs.String("title", "", "release title")
+	source := fs.String("source", "", "release source `URL`")
+	licence := fs.String("licence", "", "release licence")
+	files, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return usagef("ingest: no input files")
+	}
+	if *profile != "" && *mappingFile != "" {
+		return usagef("ingest: give --profile or --mapping, not both")
+	}
+	var m *ingest.Mapping
+	if *mappingFile != "" {
+		m, err = ingest.LoadMapping(*mappingFile)
+	} else {
+		m, err = ingest.Profile(firstNonEmpty(*profile, "canonical"))
+		if err != nil {
+			err = usagef("ingest: %v", err)
+		}
+	}
+	if err != nil {
+		return err
+	}
+
+	db, err := store.Open(ctx, *dbPath, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	progress := newProgress(env.stderr)
+	res, err := ingest.Load(ctx, db, ingest.OSFiles(files...), ingest.Options{
+		Mapping: m, ReleaseID: *releaseID, Title: *title, Source: *source, Licence: *licence,
+		Progress: progress.update,
+	})
+	progress.finish()
+	if err != nil {
+		return err
+	}
+	printSummary(env.stdout, res)
+	return nil
+}
+
+// printSummary writes one line per file, or says which release already
+// holds the input.
+func printSummary(w io.Writer, res ingest.Result) {
+	if res.Existing {
+		fmt.Fprintf(w, "already loaded: release %s (ingested %s) holds these exact bytes (sha256 %s); nothing to do\n",
+			res.Release.ID, res.Release.IngestedAt.Format(time.RFC3339), res.Release.InputSHA256)
+		return
+	}
+	for _, f := range res.Files {
+		fmt.Fprintf(w, "%s: %d rows loaded, %d skipped%s, release %s (%s)\n",
+			f.Name, f.Rows, f.Skipped, reasons(f.SkipReasons), res.Release.ID, f.Encoding)
+	}
+}
+
+func reasons(m map[string]int) string {
+	if len(m) == 0 {
+		return ""
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%d %s", m[k], k)
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+// progress draws a progress bar on a terminal: the file, a bar of bytes
+// read, rows read and rows per second. Elsewhere it draws nothing, and the
+// summary lines say what happened.
+type progress struct {
+	w       io.Writer
+	on      bool
+	start   time.Time
+	last    time.Time
+	drawn   bool
+	nowFunc func() time.Time
+}
+
+func newProgress(w io.Writer) *progress {
+	p := &progress{w: w, nowFunc: time.Now}
+	if f, ok := w.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			p.on = true
+		}
+	}
+	p.start = p.nowFunc()
+	return p
+}
+
+func (p *progress) update(u ingest.Progress) {
+	if !p.on {
+		return
+	}
+	now := p.nowFunc()
+	if !u.Done && now.Sub(p.last) < 100*time.Millisecond {
+		return
+	}
+	p.last = now
+	fmt.Fprint(p.w, "\r"+progressLine(u, now.Sub(p.start), 30))
+	p.drawn = true
+	if u.Done {
+		fmt.Fprintln(p.w)
+		p.drawn = false
+		p.start = now
+	}
+}
+
+func (p *progress) finish() {
+	if p.drawn {
+		fmt.Fprintln(p.w)
+	}
+}
+
+// progressLine renders one state of the bar, width characters wide.
+func progressLine(u ingest.Progress, elapsed time.Duration, width int) string {
+	frac := 1.0
+	if u.Size > 0 {
+		frac = min(float64(u.Bytes)/float64(u.Size), 1)
+	}
+	filled := int(frac * float64(width))
+	rate := 0.0
+	if s := elapsed.Seconds(); s > 0 {
+		rate = float64(u.Rows) / s
+	}
+	name := u.File
+	if len(name) > 30 {
+		name = "…" + name[len(name)-29:]
+	}
+	return fmt.Sprintf("%-30s [%s%s] %3.0f%% %s rows %s rows/s ",
+		name, strings.Repeat("#", filled), strings.Repeat(".", width-filled), frac*100,
+		groupThousands(u.Rows), groupThousands(int(rate)))
+}
+
+// groupThousands writes n with thousands separators: 1234567 → 1,234,567.
+func groupThousands(n int) string {
+	s := fmt.Sprint(n)
+	if n < 0 {
+		return "-" + groupThousands(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}

@@ -1,0 +1,73 @@
+package ingest
+
+import (
+	"errors"
+	"fmt"
+)
+
+// RowError is a problem with one value, row or file, positioned like
+// [encoding/csv.ParseError]. Line is 1-based; Column is the 1-based field
+// number within the row (0 when the problem is with the whole row or file).
+type RowError struct {
+	File   string
+	Line   int
+	Column int
+	// Field is the column's header as the publisher wrote it, when known.
+	Field string
+	Err   error
+}
+
+func (e *RowError) Error() string {
+	pos := e.File
+	if e.Line > 0 {
+		pos = fmt.Sprintf("%s:%d:%d", e.File, e.Line, e.Column)
+	}
+	if e.Field != "" {
+		return fmt.Sprintf("%s: %s: %v", pos, e.Field, e.Err)
+	}
+	return fmt.Sprintf("%s: %v", pos, e.Err)
+}
+
+func (e *RowError) Unwrap() error { return e.Err }
+
+// DefaultMaxErrors is how many problems a failed run reports before it only
+// counts the rest.
+const DefaultMaxErrors = 50
+
+// problems collects row errors up to a cap and counts the rest.
+type problems struct {
+	max   int
+	list  []error
+	total int
+}
+
+func (p *problems) add(err error) {
+	p.total++
+	if len(p.list) < p.max {
+		p.list = append(p.list, err)
+	}
+}
+
+// err returns nil when nothing was wrong, else the listed problems joined,
+// followed by a count of those left out.
+func (p *problems) err() error {
+	if p.total == 0 {
+		return nil
+	}
+	list := p.list
+	if more := p.total - len(p.list); more > 0 {
+		list = append(list[:len(list):len(list)], fmt.Errorf("%d more problems not shown (%d in all)", more, p.total))
+	}
+	return &InputError{Total: p.total, err: errors.Join(list...)}
+}
+
+// InputError reports that the input was rejected. It wraps every listed
+// [RowError]; use errors.As to reach them. Error returns one problem per line.
+type InputError struct {
+	// Total counts every problem found, including those not listed.
+	Total int
+	err   error
+}
+
+func (e *InputError) Error() string { return e.err.Error() }
+func (e *InputError) Unwrap() error { return e.err }

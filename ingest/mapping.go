@@ -1,0 +1,345 @@
+package ingest
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Canonical field names: the columns of the canonical CSV (DESIGN.md
+// § Canonical CSV) and the provenance fields a mapping may fill from a
+// publisher's own figures.
+const (
+	fieldSpecialty       = "specialty"
+	fieldProcedure       = "procedure"
+	fieldPeriod          = "period"
+	fieldUnitType        = "unit_type"
+	fieldUnitID          = "unit_id"
+	fieldUnitName        = "unit_name"
+	fieldHospitalID      = "hospital_id"
+	fieldHospitalName    = "hospital_name"
+	fieldOutcome         = "outcome"
+	fieldCases           = "cases"
+	fieldEvents          = "events"
+	fieldExpected        = "expected"
+	fieldExpectedRate    = "expected_rate"
+	fieldPublishedRate   = "published_rate"
+	fieldPublishedLow    = "published_low"
+	fieldPublishedHigh   = "published_high"
+	fieldPublishedRating = "published_rating"
+)
+
+// fieldNames lists every field a mapping may name, in canonical order.
+func fieldNames() []string {
+	return []string{fieldSpecialty, fieldProcedure, fieldPeriod, fieldUnitType, fieldUnitID, fieldUnitName,
+		fieldHospitalID, fieldHospitalName, fieldOutcome, fieldCases, fieldEvents, fieldExpected,
+		fieldExpectedRate, fieldPublishedRate, fieldPublishedLow, fieldPublishedHigh, fieldPublishedRating}
+}
+
+// requiredFields must each come from a column, a fixed value or a derivation.
+func requiredFields() []string {
+	return []string{fieldSpecialty, fieldPeriod, fieldUnitType, fieldUnitID, fieldUnitName, fieldCases, fieldEvents}
+}
+
+// Mapping says how to read one publisher's CSV into canonical rows. It is
+// written in TOML; README.md § Mapping files documents every key with a
+// worked example, and the built-in profiles in ingest/profiles are mappings.
+type Mapping struct {
+	// Name identifies the mapping in releases; it defaults to the file name.
+	Name        string `toml:"name"`
+	Description string `toml:"description"`
+	// Columns maps a canonical field to the publisher's header. Headers
+	// match ignoring case and runs of white space (including newlines).
+	Columns map[string]string `toml:"columns"`
+	// Optional lists fields whose column may be absent from a file.
+	Optional []string `toml:"optional"`
+	// Ignore lists publisher headers that are read and deliberately not
+	// used. Any other column that no field names is an error, so a changed
+	// file layout is noticed rather than silently misread.
+	Ignore []string `toml:"ignore"`
+	// Fixed gives fields a constant value for every row.
+	Fixed map[string]string `toml:"fixed"`
+	// Defaults gives the value of a field whose cell is missing.
+	Defaults map[string]string `toml:"defaults"`
+	// Values translates a field's publisher values to ours; a value that is
+	// not listed is an error naming it.
+	Values map[string]map[string]string `toml:"values"`
+	// Derive computes a field from the publisher's value of another field.
+	Derive []Derive `toml:"derive"`
+	// Slug lists fields whose value is turned into a URL-safe id
+	// ("Royal Free NHS Trust" → "royal-free-nhs-trust"), for publishers
+	// that give names but no ids.
+	Slug []string `toml:"slug"`
+	// Missing lists the tokens that mean "no value". The default is "",
+	// "NA", "N/A" and "Not Available" (case-insensitive).
+	Missing []string `toml:"missing"`
+	// ExpectedAs says how the expected column is given: "count" (expected
+	// events, the default), "percent" (per 100 cases) or "proportion"
+	// (per case). Percent and proportion are multiplied by cases.
+	ExpectedAs string `toml:"expected_as"`
+	// National says how to recognise the publisher's national or
+	// statewide figures.
+	National National `toml:"national"`
+	// Skip says which rows are not units and are counted, not loaded.
+	Skip Skip `toml:"skip"`
+	// Rows, when given, reads each input row as several canonical rows
+	// (a "wide" file with one block of columns per procedure). Each entry's
+	// columns and fixed values add to, or override, the top-level ones.
+	Rows []Variant `toml:"rows"`
+	// Method records how the publisher computes and flags its figures.
+	Method Method `toml:"method"`
+	// Release gives defaults for the release's title, source and licence.
+	Release ReleaseInfo `toml:"release"`
+
+	sha256 string
+}
+
+// Derive computes Field from the publisher's value of From (a field name):
+// a value missing from Values is an error naming it.
+type Derive struct {
+	Field  string            `toml:"field"`
+	From   string            `toml:"from"`
+	Values map[string]string `toml:"values"`
+}
+
+// National describes a publisher's national or statewide figures, given
+// either as rows of their own (Column and Values: a row whose Column holds
+// one of Values is a national row, read with the same columns as units) or
+// repeated on every row (Cases and Events name the columns).
+type National struct {
+	Column string   `toml:"column"`
+	Values []string `toml:"values"`
+	Cases  string   `toml:"cases"`
+	Events string   `toml:"events"`
+}
+
+// Skip lists the fields whose missing or zero value marks a row as not a
+// unit (a hospital with no data, a trust that did no EVAR). Such rows are
+// counted in the summary, not loaded, and are not errors.
+type Skip struct {
+	Missing []string `toml:"missing"`
+	Zero    []string `toml:"zero"`
+}
+
+// Variant is one canonical row read from a wide input row.
+type Variant struct {
+	Columns map[string]string `toml:"columns"`
+	Fixed   map[string]string `toml:"fixed"`
+}
+
+// Method is how the publisher computes intervals and flags units
+// (STATS.md §2 and §8); the stats engine follows it so the publisher's own
+// figures can be reproduced.
+type Method struct {
+	// Interval is exact (Garwood, the default), byar or mixed.
+	Interval string `toml:"interval"`
+	// Comparison is funnel (bands from the funnel limits, the default) or
+	// interval (flagged when the unit's own interval excludes the target).
+	Comparison string `toml:"comparison"`
+	// Target is counts (p0 from the group's rows, the default) or national
+	// (from the national figures, which every group must then have).
+	Target string `toml:"target"`
+}
+
+// ReleaseInfo gives default release metadata.
+type ReleaseInfo struct {
+	Title   string `toml:"title"`
+	Source  string `toml:"source"`
+	Licence string `toml:"licence"`
+}
+
+//go:embed profiles/*.toml
+var profileFS embed.FS
+
+// Profiles lists the built-in profile names.
+func Profiles() []string {
+	entries, _ := profileFS.ReadDir("profiles")
+	var names []string
+	for _, e := range entries {
+		names = append(names, strings.TrimSuffix(e.Name(), ".toml"))
+	}
+	return names
+}
+
+// Profile returns a built-in profile's mapping.
+func Profile(name string) (*Mapping, error) {
+	data, err := profileFS.ReadFile(path.Join("profiles", name+".toml"))
+	if err != nil {
+		return nil, fmt.Errorf("unknown profile %q (built-in profiles: %s)", name, strings.Join(Profiles(), ", "))
+	}
+	return ParseMapping(name+".toml", data)
+}
+
+// LoadMapping reads and checks a mapping file.
+func LoadMapping(file string) (*Mapping, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("read mapping: %w", err)
+	}
+	return ParseMapping(file, data)
+}
+
+// ParseMapping parses and checks a mapping written in TOML. Unknown keys are
+// errors, so a misspelt key is not silently ignored.
+func ParseMapping(name string, data []byte) (*Mapping, error) {
+	var m Mapping
+	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&m)
+	if err != nil {
+		return nil, fmt.Errorf("mapping %s: %w", name, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		keys := make([]string, len(und))
+		for i, k := range und {
+			keys[i] = k.String()
+		}
+		return nil, fmt.Errorf("mapping %s: unknown keys: %s", name, strings.Join(keys, ", "))
+	}
+	if m.Name == "" {
+		m.Name = strings.TrimSuffix(path.Base(name), path.Ext(name))
+	}
+	sum := sha256.Sum256(data)
+	m.sha256 = hex.EncodeToString(sum[:])
+	if err := m.check(); err != nil {
+		return nil, fmt.Errorf("mapping %s: %w", name, err)
+	}
+	return &m, nil
+}
+
+// SHA256 is the hex sha256 of the mapping file's bytes.
+func (m *Mapping) SHA256() string { return m.sha256 }
+
+func (m *Mapping) check() error {
+	known := fieldNames()
+	isField := func(f string) bool { return slices.Contains(known, f) }
+	var errs []error
+	checkFields := func(what string, fields []string) {
+		for _, f := range fields {
+			if !isField(f) {
+				errs = append(errs, fmt.Errorf("%s: unknown field %q (fields: %s)", what, f, strings.Join(known, ", ")))
+			}
+		}
+	}
+	checkFields("columns", sortedKeys(m.Columns))
+	checkFields("fixed", sortedKeys(m.Fixed))
+	checkFields("defaults", sortedKeys(m.Defaults))
+	checkFields("values", sortedKeys(m.Values))
+	checkFields("optional", m.Optional)
+	checkFields("slug", m.Slug)
+	checkFields("skip.missing", m.Skip.Missing)
+	checkFields("skip.zero", m.Skip.Zero)
+	for i, d := range m.Derive {
+		checkFields(fmt.Sprintf("derive[%d]", i), []string{d.Field, d.From})
+		if len(d.Values) == 0 {
+			errs = append(errs, fmt.Errorf("derive[%d]: no values", i))
+		}
+	}
+	for i, v := range m.Rows {
+		checkFields(fmt.Sprintf("rows[%d].columns", i), sortedKeys(v.Columns))
+		checkFields(fmt.Sprintf("rows[%d].fixed", i), sortedKeys(v.Fixed))
+	}
+	switch m.ExpectedAs {
+	case "", "count", "percent", "proportion":
+	default:
+		errs = append(errs, fmt.Errorf("expected_as %q: want count, percent or proportion", m.ExpectedAs))
+	}
+	if !slices.Contains([]string{"", "exact", "byar", "mixed"}, m.Method.Interval) {
+		errs = append(errs, fmt.Errorf("method.interval %q: want exact, byar or mixed", m.Method.Interval))
+	}
+	if !slices.Contains([]string{"", "funnel", "interval"}, m.Method.Comparison) {
+		errs = append(errs, fmt.Errorf("method.comparison %q: want funnel or interval", m.Method.Comparison))
+	}
+	if !slices.Contains([]string{"", "counts", "national"}, m.Method.Target) {
+		errs = append(errs, fmt.Errorf("method.target %q: want counts or national", m.Method.Target))
+	}
+	n := m.National
+	if (n.Column == "") != (len(n.Values) == 0) {
+		errs = append(errs, errors.New("national: give column and values together"))
+	}
+	if (n.Cases == "") != (n.Events == "") {
+		errs = append(errs, errors.New("national: give cases and events together"))
+	}
+	if m.Method.Target == "national" && n.Column == "" && n.Cases == "" {
+		errs = append(errs, errors.New("method.target is national but [national] says nowhere to find national figures"))
+	}
+	for _, v := range m.variants() {
+		for _, f := range requiredFields() {
+			if v.source(f) == "" && !m.derives(f) {
+				errs = append(errs, fmt.Errorf("field %s is required: give it a column, a fixed value or a derivation", f))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (m *Mapping) derives(field string) bool {
+	for _, d := range m.Derive {
+		if d.Field == field {
+			return true
+		}
+	}
+	return false
+}
+
+// variants returns the canonical rows each input row yields, with the
+// top-level columns and fixed values merged into each.
+func (m *Mapping) variants() []Variant {
+	if len(m.Rows) == 0 {
+		return []Variant{{Columns: m.Columns, Fixed: m.Fixed}}
+	}
+	out := make([]Variant, len(m.Rows))
+	for i, r := range m.Rows {
+		v := Variant{Columns: map[string]string{}, Fixed: map[string]string{}}
+		for k, x := range m.Columns {
+			v.Columns[k] = x
+		}
+		for k, x := range m.Fixed {
+			v.Fixed[k] = x
+		}
+		for k, x := range r.Columns {
+			delete(v.Fixed, k)
+			v.Columns[k] = x
+		}
+		for k, x := range r.Fixed {
+			delete(v.Columns, k)
+			v.Fixed[k] = x
+		}
+		out[i] = v
+	}
+	return out
+}
+
+// source says where a variant's field comes from, "" when nowhere.
+func (v Variant) source(field string) string {
+	if c, ok := v.Columns[field]; ok {
+		return "column " + c
+	}
+	if x, ok := v.Fixed[field]; ok {
+		return "fixed " + x
+	}
+	return ""
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// normHeader is how headers are compared: case-folded, trimmed, with runs
+// of white space (publishers' double spaces and embedded newlines) as one.
+func normHeader(s string) string {
+	return strings.ToLower(strings.Join(strings.Fields(s), " "))
+}

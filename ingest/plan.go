@@ -1,0 +1,519 @@
+package ingest
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/surgeon-outcomes/outcomes/store"
+)
+
+// plan is a mapping resolved against one file's header.
+type plan struct {
+	m        *Mapping
+	header   []string
+	variants []variantPlan
+	columns  []int // every column any field reads, ascending
+	missing  map[string]bool
+	// National figures: rows whose nationalCol holds one of nationalValues,
+	// or counts in nationalCases and nationalEvents on every row.
+	nationalCol    int
+	nationalValues []string
+	nationalCases  int
+	nationalEvents int
+	// outcomes maps each specialty slug to its default outcome; it also
+	// says which slugs exist.
+	outcomes map[string]string
+}
+
+// variantPlan says, for one canonical row of an input row, where each
+// field's value comes from.
+type variantPlan struct {
+	col   map[string]int
+	fixed map[string]string
+}
+
+// newPlan matches the mapping's columns to the header. It reports every
+// missing, duplicate or unknown column.
+func newPlan(m *Mapping, file string, header []string) (*plan, []error) {
+	p := &plan{m: m, header: header, nationalCol: -1, nationalCases: -1, nationalEvents: -1,
+		missing: map[string]bool{}, outcomes: map[string]string{}}
+	for _, s := range store.Specialties() {
+		p.outcomes[s.Slug] = s.Outcome
+	}
+	tokens := m.Missing
+	if tokens == nil {
+		tokens = []string{"", "NA", "N/A", "Not Available"}
+	}
+	for _, t := range tokens {
+		p.missing[strings.ToLower(strings.TrimSpace(t))] = true
+	}
+
+	var errs []error
+	index := map[string]int{}
+	for i, h := range header {
+		if len(h) > maxFieldBytes {
+			errs = append(errs, &RowError{File: file, Line: 1, Column: i + 1, Err: errors.New("header is longer than 1024 bytes")})
+			continue
+		}
+		key := normHeader(h)
+		if j, dup := index[key]; dup {
+			errs = append(errs, &RowError{File: file, Line: 1, Column: i + 1,
+				Err: fmt.Errorf("duplicate column %q (also column %d)", strings.TrimSpace(h), j+1)})
+			continue
+		}
+		index[key] = i
+	}
+	used := map[int]bool{}
+	lookup := func(name string, field string, optional bool) int {
+		i, ok := index[normHeader(name)]
+		if !ok {
+			if !optional {
+				what := fmt.Sprintf("missing column %q", name)
+				if normHeader(name) != field {
+					what += " (for " + field + ")"
+				}
+				errs = append(errs, &RowError{File: file, Line: 1, Err: errors.New(what)})
+			}
+			return -1
+		}
+		used[i] = true
+		return i
+	}
+	for _, v := range m.variants() {
+		vp := variantPlan{col: map[string]int{}, fixed: v.Fixed}
+		for _, field := range sortedKeys(v.Columns) {
+			if i := lookup(v.Columns[field], field, slices.Contains(m.Optional, field)); i >= 0 {
+				vp.col[field] = i
+			}
+		}
+		p.variants = append(p.variants, vp)
+	}
+	if n := m.National; n.Column != "" {
+		p.nationalCol = lookup(n.Column, "national.column", false)
+		for _, v := range n.Values {
+			p.nationalValues = append(p.nationalValues, strings.TrimSpace(v))
+		}
+	}
+	if n := m.National; n.Cases != "" {
+		p.nationalCases = lookup(n.Cases, "national.cases", false)
+		p.nationalEvents = lookup(n.Events, "national.events", false)
+	}
+	for _, name := range m.Ignore {
+		if i, ok := index[normHeader(name)]; ok {
+			used[i] = true
+		}
+	}
+	for i, h := range header {
+		if !used[i] {
+			what := fmt.Sprintf("unknown column %q", strings.TrimSpace(h))
+			if strings.TrimSpace(h) == "" {
+				what = "unknown column with an empty header"
+			}
+			errs = append(errs, &RowError{File: file, Line: 1, Column: i + 1,
+				Err: fmt.Errorf("%s: the %s mapping does not read it", what, m.Name)})
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	for _, v := range p.variants {
+		for _, c := range v.col {
+			if !slices.Contains(p.columns, c) {
+				p.columns = append(p.columns, c)
+			}
+		}
+	}
+	for _, c := range []int{p.nationalCol, p.nationalCases, p.nationalEvents} {
+		if c >= 0 && !slices.Contains(p.columns, c) {
+			p.columns = append(p.columns, c)
+		}
+	}
+	sort.Ints(p.columns)
+	return p, nil
+}
+
+// rowResult is what one canonical row of an input row turned out to be.
+type rowResult struct {
+	row      store.Row
+	national *store.NationalRate
+	skip     string // why the row is not a unit, or ""
+}
+
+// cell is one field's value in one row and where it came from.
+type cell struct {
+	value   string
+	col     int // -1 for a fixed, default or derived value
+	missing bool
+}
+
+// rowReader converts input rows using a plan, collecting problems.
+type rowReader struct {
+	p    *plan
+	file string
+	errs []error
+}
+
+func (rr *rowReader) fail(line, col int, err error) {
+	re := &RowError{File: rr.file, Line: line, Err: err}
+	if col >= 0 {
+		re.Column = col + 1
+		re.Field = strings.TrimSpace(rr.p.header[col])
+	}
+	rr.errs = append(rr.errs, re)
+}
+
+// blank reports whether every value the plan reads is empty: a line of
+// bare commas, as spreadsheets leave at the end of a file.
+func (p *plan) blank(vals []string) bool {
+	for _, c := range p.columns {
+		if strings.TrimSpace(vals[c]) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// convert turns one input row into its canonical rows. Problems are kept in
+// rr.errs; results for a row with problems must not be used.
+func (rr *rowReader) convert(vals []string, line int) []rowResult {
+	p := rr.p
+	rr.errs = rr.errs[:0]
+	for _, c := range p.columns {
+		if len(vals[c]) > maxFieldBytes {
+			rr.fail(line, c, fmt.Errorf("value is %d bytes long; the limit is %d", len(vals[c]), maxFieldBytes))
+			vals[c] = ""
+		}
+	}
+	var nationalRow bool
+	if p.nationalCol >= 0 {
+		nationalRow = slices.Contains(p.nationalValues, strings.TrimSpace(vals[p.nationalCol]))
+	}
+	out := make([]rowResult, 0, len(p.variants))
+	for i := range p.variants {
+		out = append(out, rr.convertVariant(&p.variants[i], vals, line, nationalRow))
+	}
+	return out
+}
+
+func (rr *rowReader) convertVariant(v *variantPlan, vals []string, line int, nationalRow bool) rowResult {
+	p := rr.p
+	get := func(field string) cell {
+		if c, ok := v.col[field]; ok {
+			s := strings.TrimSpace(vals[c])
+			return cell{value: s, col: c, missing: p.missing[strings.ToLower(s)]}
+		}
+		if s, ok := v.fixed[field]; ok {
+			return cell{value: s, col: -1}
+		}
+		return cell{col: -1, missing: true}
+	}
+	text := func(field string, maxLen int, required bool) string {
+		c := get(field)
+		raw := c.value
+		if c.missing {
+			if d, ok := p.m.Defaults[field]; ok {
+				return d
+			}
+			if required {
+				rr.fail(line, c.col, fmt.Errorf("%s is required", field))
+			}
+			return ""
+		}
+		if tr, ok := p.m.Values[field]; ok {
+			t, ok := tr[raw]
+			if !ok {
+				rr.fail(line, c.col, fmt.Errorf("unknown %s %q (the %s mapping knows %s)", field, raw, p.m.Name, quoteKeys(tr)))
+				return ""
+			}
+			raw = t
+		}
+		if slices.Contains(p.m.Slug, field) {
+			raw = slug(raw)
+		}
+		if err := checkText(raw, maxLen); err != nil {
+			rr.fail(line, c.col, fmt.Errorf("%s: %w", field, err))
+			return ""
+		}
+		return raw
+	}
+	derived := map[string]string{}
+	for _, d := range p.m.Derive {
+		from := get(d.From)
+		if from.missing {
+			continue // the missing source is reported where it is required
+		}
+		val, ok := d.Values[from.value]
+		if !ok {
+			rr.fail(line, from.col, fmt.Errorf("cannot tell the %s from %s %q (the %s mapping knows %s)",
+				d.Field, d.From, from.value, p.m.Name, quoteKeys(d.Values)))
+			continue
+		}
+		derived[d.Field] = val
+	}
+	field := func(name string, maxLen int, required bool) string {
+		if s, ok := derived[name]; ok {
+			return s
+		}
+		return text(name, maxLen, required)
+	}
+
+	var res rowResult
+	r := &res.row
+	r.Line = line
+	r.Specialty = field(fieldSpecialty, 64, true)
+	if _, ok := p.outcomes[r.Specialty]; r.Specialty != "" && !ok {
+		rr.fail(line, get(fieldSpecialty).col, fmt.Errorf("unknown specialty %q (want one of %s)", r.Specialty, specialtyList()))
+	}
+	r.Procedure = field(fieldProcedure, 64, true)
+	r.Period = field(fieldPeriod, 32, true)
+
+	if nationalRow {
+		cases, events := rr.counts(get(fieldCases), get(fieldEvents), line)
+		res.national = &store.NationalRate{Line: line, Specialty: r.Specialty, Procedure: r.Procedure,
+			Period: r.Period, Cases: cases, Events: events}
+		res.skip = "national"
+		return res
+	}
+	if p.nationalCases >= 0 {
+		cases, events := rr.counts(cell{value: strings.TrimSpace(vals[p.nationalCases]), col: p.nationalCases},
+			cell{value: strings.TrimSpace(vals[p.nationalEvents]), col: p.nationalEvents}, line)
+		res.national = &store.NationalRate{Line: line, Specialty: r.Specialty, Procedure: r.Procedure,
+			Period: r.Period, Cases: cases, Events: events}
+	}
+	for _, f := range p.m.Skip.Missing {
+		if c := get(f); c.missing {
+			res.skip = "no " + strings.ReplaceAll(f, "_", " ")
+			return res
+		}
+	}
+	for _, f := range p.m.Skip.Zero {
+		if c := get(f); !c.missing {
+			if x, err := parseNumber(c.value); err == nil && x == 0 {
+				res.skip = "zero " + strings.ReplaceAll(f, "_", " ")
+				return res
+			}
+		}
+	}
+
+	r.UnitType = field(fieldUnitType, 16, true)
+	if r.UnitType != "" && r.UnitType != "surgeon" && r.UnitType != "hospital" {
+		rr.fail(line, get(fieldUnitType).col, fmt.Errorf("unknown unit_type %q (want surgeon or hospital)", r.UnitType))
+	}
+	r.UnitID = field(fieldUnitID, 64, true)
+	r.UnitName = field(fieldUnitName, 200, true)
+	r.HospitalID = field(fieldHospitalID, 64, false)
+	r.HospitalName = field(fieldHospitalName, 200, false)
+	r.Outcome = field(fieldOutcome, 100, false)
+	if r.Outcome == "" {
+		r.Outcome = p.outcomes[r.Specialty]
+	}
+	r.Cases, r.Events = rr.counts(get(fieldCases), get(fieldEvents), line)
+	rr.expected(r, get(fieldExpected), get(fieldExpectedRate), line)
+	r.PublishedRate = rr.optionalRate(get(fieldPublishedRate), line)
+	r.PublishedLow = rr.optionalRate(get(fieldPublishedLow), line)
+	r.PublishedHigh = rr.optionalRate(get(fieldPublishedHigh), line)
+	r.PublishedRating = strings.Join(strings.Fields(field(fieldPublishedRating, 200, false)), " ")
+	return res
+}
+
+// counts parses cases (a whole number ≥ 1) and events (0 ≤ events ≤ cases).
+func (rr *rowReader) counts(cases, events cell, line int) (int, int) {
+	n, nok := rr.count(fieldCases, cases, line, 1)
+	d, dok := rr.count(fieldEvents, events, line, 0)
+	if nok && dok && d > n {
+		rr.fail(line, events.col, fmt.Errorf("events (%d) exceed cases (%d)", d, n))
+	}
+	return n, d
+}
+
+func (rr *rowReader) count(name string, c cell, line int, least int) (int, bool) {
+	if c.missing {
+		rr.fail(line, c.col, fmt.Errorf("%s is required", name))
+		return 0, false
+	}
+	x, err := parseNumber(c.value)
+	switch {
+	case err != nil:
+		rr.fail(line, c.col, fmt.Errorf("%s: %w", name, err))
+	case x != math.Trunc(x):
+		rr.fail(line, c.col, fmt.Errorf("%s: %q is not a whole number", name, c.value))
+	case x < float64(least):
+		rr.fail(line, c.col, fmt.Errorf("%s: %s is less than %d", name, c.value, least))
+	case x > 1e9:
+		rr.fail(line, c.col, fmt.Errorf("%s: %s is implausibly large", name, c.value))
+	default:
+		return int(x), true
+	}
+	return 0, false
+}
+
+// expected sets the row's expected count from an expected column (a count,
+// or a percent or proportion of cases, as the mapping says) or from an
+// expected_rate column (per 100 cases). Expected must be > 0 and at most
+// the number of cases; giving both columns on one row is an error.
+func (rr *rowReader) expected(r *store.Row, exp, rate cell, line int) {
+	if !exp.missing && !rate.missing {
+		rr.fail(line, rate.col, errors.New("give expected or expected_rate, not both"))
+		return
+	}
+	as := rr.p.m.ExpectedAs
+	c := exp
+	if exp.missing {
+		if rate.missing {
+			return
+		}
+		c, as = rate, "percent"
+	}
+	x, err := parseNumber(c.value)
+	if err != nil {
+		rr.fail(line, c.col, fmt.Errorf("expected: %w", err))
+		return
+	}
+	if x <= 0 {
+		rr.fail(line, c.col, fmt.Errorf("expected: %s must be greater than 0", c.value))
+		return
+	}
+	var e float64
+	switch as {
+	case "percent":
+		if x > 100 {
+			rr.fail(line, c.col, fmt.Errorf("expected rate: %s%% is more than 100%%", c.value))
+			return
+		}
+		e = float64(r.Cases) * x / 100
+		r.ExpectedRate = sql.Null[float64]{V: x, Valid: true}
+	case "proportion":
+		if x > 1 {
+			rr.fail(line, c.col, fmt.Errorf("expected proportion: %s is more than 1", c.value))
+			return
+		}
+		e = float64(r.Cases) * x
+		r.ExpectedRate = sql.Null[float64]{V: x * 100, Valid: true}
+	default:
+		e = x
+		if r.Cases > 0 && e > float64(r.Cases) {
+			rr.fail(line, c.col, fmt.Errorf("expected (%s) exceeds cases (%d)", c.value, r.Cases))
+			return
+		}
+	}
+	if r.Cases > 0 {
+		r.Expected = sql.Null[float64]{V: e, Valid: true}
+	}
+}
+
+func (rr *rowReader) optionalRate(c cell, line int) sql.Null[float64] {
+	if c.missing {
+		return sql.Null[float64]{}
+	}
+	x, err := parseNumber(c.value)
+	if err != nil {
+		rr.fail(line, c.col, err)
+		return sql.Null[float64]{}
+	}
+	if x < 0 {
+		rr.fail(line, c.col, fmt.Errorf("%s must not be negative", c.value))
+		return sql.Null[float64]{}
+	}
+	return sql.Null[float64]{V: x, Valid: true}
+}
+
+// parseNumber parses a decimal number as publishers write it: optional
+// thousands separators ("15,200"), no NaN, infinity, hex or other forms
+// strconv would accept, and never negative.
+func parseNumber(s string) (float64, error) {
+	if s == "" {
+		return 0, errors.New("no value")
+	}
+	for _, c := range s {
+		if !(c >= '0' && c <= '9' || c == '.' || c == ',' || c == '-' || c == '+' || c == 'e' || c == 'E') {
+			return 0, fmt.Errorf("%q is not a number", s)
+		}
+	}
+	if strings.Contains(s, ",") {
+		if !thousands(s) {
+			return 0, fmt.Errorf("%q is not a number (commas must separate thousands)", s)
+		}
+		s = strings.ReplaceAll(s, ",", "")
+	}
+	x, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+		return 0, fmt.Errorf("%q is not a number", s)
+	}
+	if x < 0 {
+		return 0, fmt.Errorf("%s must not be negative", s)
+	}
+	return x, nil
+}
+
+// thousands reports whether s groups its integer digits by threes with
+// commas: "1,234", "12,345.6".
+func thousands(s string) bool {
+	intPart, _, _ := strings.Cut(s, ".")
+	groups := strings.Split(intPart, ",")
+	if len(groups[0]) < 1 || len(groups[0]) > 3 {
+		return false
+	}
+	for _, g := range groups[1:] {
+		if len(g) != 3 {
+			return false
+		}
+	}
+	return true
+}
+
+// checkText rejects values too long to be what they claim, and control
+// characters, which have no place in a name or id and could disturb the
+// terminals and pages that show them.
+func checkText(s string, maxLen int) error {
+	if len(s) > maxLen {
+		return fmt.Errorf("value is %d bytes long; the limit is %d", len(s), maxLen)
+	}
+	for _, c := range s {
+		if unicode.IsControl(c) && c != '\n' && c != '\t' {
+			return fmt.Errorf("value holds control character %U", c)
+		}
+	}
+	return nil
+}
+
+// slug makes a URL-safe id from a name: lower case, letters and digits,
+// with single hyphens between words.
+func slug(s string) string {
+	var b strings.Builder
+	hyphen := false
+	for _, c := range strings.ToLower(s) {
+		if unicode.IsLetter(c) || unicode.IsDigit(c) {
+			if hyphen && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			hyphen = false
+			b.WriteRune(c)
+			continue
+		}
+		hyphen = true
+	}
+	return b.String()
+}
+
+func quoteKeys(m map[string]string) string {
+	keys := sortedKeys(m)
+	for i, k := range keys {
+		keys[i] = strconv.Quote(k)
+	}
+	return strings.Join(keys, ", ")
+}
+
+func specialtyList() string {
+	var names []string
+	for _, s := range store.Specialties() {
+		names = append(names, s.Slug)
+	}
+	return strings.Join(names, ", ")
+}

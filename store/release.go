@@ -1,0 +1,477 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Release describes one immutable ingest run (DESIGN.md § Releases).
+type Release struct {
+	ID      string
+	Title   string
+	Source  string
+	Licence string
+	// Profile names the built-in profile or mapping file used.
+	Profile string
+	// InputSHA256 is the hex sha256 of the input files' bytes, concatenated
+	// in the order given; for one file it equals sha256sum's output.
+	InputSHA256 string
+	// MappingSHA256 is the hex sha256 of the mapping that read the files.
+	// The same bytes read through another mapping are another release.
+	MappingSHA256 string
+	// IntervalMethod is the unit interval the publisher uses: exact, byar
+	// or mixed (STATS.md §2).
+	IntervalMethod string
+	// Comparison is how a unit is flagged: funnel (the unit's position
+	// against the funnel limits) or interval (its own interval excludes the
+	// target, as New York and California publish).
+	Comparison string
+	// TargetSource is counts (p0 from the group's own rows) or national
+	// (p0 from the publisher's national or statewide counts).
+	TargetSource string
+	Rows         int
+	Skipped      int
+	// Synthetic marks invented data (the demo release), which every page
+	// must say is not real.
+	Synthetic  bool
+	IngestedAt time.Time
+	Files      []ReleaseFile
+	// Periods lists the distinct periods of the release's rows, sorted.
+	Periods []string
+}
+
+// ReleaseFile is one input file of a release.
+type ReleaseFile struct {
+	Ordinal  int
+	Name     string
+	SHA256   string
+	Size     int64
+	Encoding string
+	Rows     int
+	Skipped  int
+}
+
+// Row is one published row: a unit's counts for one specialty, procedure and
+// period. Optional numbers are sql.Null so that "not given" is never
+// confused with zero.
+type Row struct {
+	File         int // 1-based ordinal of the input file
+	Line         int // line of the row in that file
+	Specialty    string
+	Procedure    string
+	Period       string
+	UnitType     string
+	UnitID       string
+	UnitName     string
+	HospitalID   string
+	HospitalName string
+	Outcome      string
+	Cases        int
+	Events       int
+	Expected     sql.Null[float64]
+	ExpectedRate sql.Null[float64]
+	// PublishedRate, PublishedLow and PublishedHigh are the publisher's own
+	// risk-adjusted rate and interval (per 100), kept as provenance so our
+	// figures can be checked against theirs.
+	PublishedRate   sql.Null[float64]
+	PublishedLow    sql.Null[float64]
+	PublishedHigh   sql.Null[float64]
+	PublishedRating string
+}
+
+// NationalRate is a publisher's national or statewide counts for a group.
+type NationalRate struct {
+	File      int
+	Line      int
+	Specialty string
+	Procedure string
+	Period    string
+	Cases     int
+	Events    int
+}
+
+// Group identifies a comparison group: one specialty, procedure and period.
+type Group struct {
+	Specialty string
+	Procedure string
+	Period    string
+}
+
+// DuplicateKeyError reports a row whose key is already held by another row
+// of the same release.
+type DuplicateKeyError struct {
+	// File and Line locate the row that was already loaded.
+	File, Line int
+}
+
+func (e *DuplicateKeyError) Error() string {
+	return fmt.Sprintf("duplicate key: the same key is on file %d line %d", e.File, e.Line)
+}
+
+// Releases lists every release, newest first.
+func (db *DB) Releases(ctx context.Context) ([]Release, error) {
+	rows, err := db.sql.QueryContext(ctx, releaseSelect+` ORDER BY ingested_at DESC, rowid DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("store: list releases: %w", err)
+	}
+	var rs []Release
+	for rows.Next() {
+		r, err := scanRelease(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: list releases: %w", err)
+		}
+		rs = append(rs, r)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, fmt.Errorf("store: list releases: %w", err)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: list releases: %w", err)
+	}
+	for i := range rs {
+		if err := db.fillRelease(ctx, &rs[i]); err != nil {
+			return nil, err
+		}
+	}
+	return rs, nil
+}
+
+// Release returns the release with the given id, or ErrNotFound.
+func (db *DB) Release(ctx context.Context, id string) (Release, error) {
+	return db.releaseWhere(ctx, `WHERE id = ?`, id)
+}
+
+// ReleaseByInput returns the release that holds exactly these input bytes
+// read through this mapping, or ErrNotFound.
+func (db *DB) ReleaseByInput(ctx context.Context, inputSHA256, mappingSHA256 string) (Release, error) {
+	return db.releaseWhere(ctx, `WHERE input_sha256 = ? AND mapping_sha256 = ?`, inputSHA256, mappingSHA256)
+}
+
+func (db *DB) releaseWhere(ctx context.Context, where string, args ...any) (Release, error) {
+	r, err := scanRelease(db.sql.QueryRowContext(ctx, releaseSelect+" "+where, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Release{}, ErrNotFound
+	}
+	if err != nil {
+		return Release{}, fmt.Errorf("store: get release: %w", err)
+	}
+	if err := db.fillRelease(ctx, &r); err != nil {
+		return Release{}, err
+	}
+	return r, nil
+}
+
+const releaseSelect = `SELECT id, title, source, licence, profile, input_sha256, mapping_sha256,
+	interval_method, comparison, target_source, row_count, skipped_count, synthetic, ingested_at FROM release`
+
+type scanner interface{ Scan(...any) error }
+
+func scanRelease(s scanner) (Release, error) {
+	var r Release
+	var at string
+	err := s.Scan(&r.ID, &r.Title, &r.Source, &r.Licence, &r.Profile, &r.InputSHA256, &r.MappingSHA256,
+		&r.IntervalMethod, &r.Comparison, &r.TargetSource, &r.Rows, &r.Skipped, &r.Synthetic, &at)
+	if err != nil {
+		return Release{}, err
+	}
+	r.IngestedAt, err = time.Parse(time.RFC3339Nano, at)
+	if err != nil {
+		return Release{}, fmt.Errorf("release %s: ingested_at %q: %w", r.ID, at, err)
+	}
+	return r, nil
+}
+
+// fillRelease adds a release's files and periods.
+func (db *DB) fillRelease(ctx context.Context, r *Release) error {
+	rows, err := db.sql.QueryContext(ctx, `SELECT ordinal, name, sha256, size, encoding, row_count, skipped_count
+		FROM release_file WHERE release_id = ? ORDER BY ordinal`, r.ID)
+	if err != nil {
+		return fmt.Errorf("store: files of release %s: %w", r.ID, err)
+	}
+	for rows.Next() {
+		var f ReleaseFile
+		if err := rows.Scan(&f.Ordinal, &f.Name, &f.SHA256, &f.Size, &f.Encoding, &f.Rows, &f.Skipped); err != nil {
+			rows.Close()
+			return fmt.Errorf("store: files of release %s: %w", r.ID, err)
+		}
+		r.Files = append(r.Files, f)
+	}
+	if err := closeRows(rows); err != nil {
+		return fmt.Errorf("store: files of release %s: %w", r.ID, err)
+	}
+	r.Periods, err = db.strings(ctx, `SELECT DISTINCT period FROM outcome_row WHERE release_id = ? ORDER BY period`, r.ID)
+	if err != nil {
+		return fmt.Errorf("store: periods of release %s: %w", r.ID, err)
+	}
+	return nil
+}
+
+func (db *DB) strings(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := db.sql.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, closeRows(rows)
+}
+
+func closeRows(rows *sql.Rows) error {
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	return rows.Err()
+}
+
+// Rows returns every row of a release in load order (file, line).
+func (db *DB) Rows(ctx context.Context, releaseID string) ([]Row, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT file_ordinal, line, specialty, procedure, period,
+		unit_type, unit_id, unit_name, hospital_id, hospital_name, outcome, cases, events, expected,
+		expected_rate, published_rate, published_low, published_high, published_rating
+		FROM outcome_row WHERE release_id = ? ORDER BY file_ordinal, line, rowid`, releaseID)
+	if err != nil {
+		return nil, fmt.Errorf("store: rows of release %s: %w", releaseID, err)
+	}
+	var out []Row
+	for rows.Next() {
+		var r Row
+		if err := rows.Scan(&r.File, &r.Line, &r.Specialty, &r.Procedure, &r.Period, &r.UnitType, &r.UnitID,
+			&r.UnitName, &r.HospitalID, &r.HospitalName, &r.Outcome, &r.Cases, &r.Events, &r.Expected,
+			&r.ExpectedRate, &r.PublishedRate, &r.PublishedLow, &r.PublishedHigh, &r.PublishedRating); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: rows of release %s: %w", releaseID, err)
+		}
+		out = append(out, r)
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, fmt.Errorf("store: rows of release %s: %w", releaseID, err)
+	}
+	return out, nil
+}
+
+// NationalRates returns a release's national counts, by group.
+func (db *DB) NationalRates(ctx context.Context, releaseID string) ([]NationalRate, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT file_ordinal, line, specialty, procedure, period, cases, events
+		FROM national_rate WHERE release_id = ? ORDER BY specialty, procedure, period`, releaseID)
+	if err != nil {
+		return nil, fmt.Errorf("store: national rates of release %s: %w", releaseID, err)
+	}
+	var out []NationalRate
+	for rows.Next() {
+		var n NationalRate
+		if err := rows.Scan(&n.File, &n.Line, &n.Specialty, &n.Procedure, &n.Period, &n.Cases, &n.Events); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: national rates of release %s: %w", releaseID, err)
+		}
+		out = append(out, n)
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, fmt.Errorf("store: national rates of release %s: %w", releaseID, err)
+	}
+	return out, nil
+}
+
+// Loader writes one release inside one immediate transaction. Nothing it
+// writes is visible to readers, or kept at all, until Commit succeeds; a
+// Loader that is not committed must be rolled back.
+type Loader struct {
+	tx        *sql.Tx
+	insertRow *sql.Stmt
+	findRow   *sql.Stmt
+	release   string
+}
+
+// BeginRelease starts loading the release with the given id. It fails if
+// the id is taken.
+func (db *DB) BeginRelease(ctx context.Context, id string) (*Loader, error) {
+	if db.readOnly {
+		return nil, errors.New("store: begin release: database is open read-only")
+	}
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("store: begin release %s: %w", id, err)
+	}
+	l := &Loader{tx: tx, release: id}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM release WHERE id = ?`, id).Scan(&n); err != nil {
+		tx.Rollback()
+		return nil, fmt.Errorf("store: begin release %s: %w", id, err)
+	}
+	if n > 0 {
+		tx.Rollback()
+		return nil, fmt.Errorf("store: begin release %s: %w", id, ErrReleaseExists)
+	}
+	l.insertRow, err = tx.PrepareContext(ctx, `INSERT INTO outcome_row (release_id, file_ordinal, line,
+		specialty, procedure, period, unit_type, unit_id, unit_name, hospital_id, hospital_name, outcome,
+		cases, events, expected, expected_rate, published_rate, published_low, published_high, published_rating)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err == nil {
+		l.findRow, err = tx.PrepareContext(ctx, `SELECT file_ordinal, line FROM outcome_row
+			WHERE release_id = ? AND specialty = ? AND procedure = ? AND period = ? AND unit_type = ?
+			AND unit_id = ? AND hospital_id = ?`)
+	}
+	if err != nil {
+		tx.Rollback()
+		return nil, fmt.Errorf("store: begin release %s: %w", id, err)
+	}
+	return l, nil
+}
+
+// ErrReleaseExists is returned when a release id is already taken.
+var ErrReleaseExists = errors.New("release id already exists")
+
+// AddRow inserts one row. A row whose key is already held returns a
+// *DuplicateKeyError naming the row that holds it; the transaction stays
+// usable, so a caller can go on to report every problem in a file.
+func (l *Loader) AddRow(ctx context.Context, r Row) error {
+	_, err := l.insertRow.ExecContext(ctx, l.release, r.File, r.Line, r.Specialty, r.Procedure, r.Period,
+		r.UnitType, r.UnitID, r.UnitName, r.HospitalID, r.HospitalName, r.Outcome, r.Cases, r.Events,
+		r.Expected, r.ExpectedRate, r.PublishedRate, r.PublishedLow, r.PublishedHigh, r.PublishedRating)
+	if err == nil {
+		return nil
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE {
+		var dup DuplicateKeyError
+		if ferr := l.findRow.QueryRowContext(ctx, l.release, r.Specialty, r.Procedure, r.Period, r.UnitType,
+			r.UnitID, r.HospitalID).Scan(&dup.File, &dup.Line); ferr != nil {
+			return fmt.Errorf("store: add row: find duplicate: %w", ferr)
+		}
+		return &dup
+	}
+	return fmt.Errorf("store: add row: %w", err)
+}
+
+// AddNationalRate records a group's national counts.
+func (l *Loader) AddNationalRate(ctx context.Context, n NationalRate) error {
+	_, err := l.tx.ExecContext(ctx, `INSERT INTO national_rate (release_id, specialty, procedure, period,
+		cases, events, file_ordinal, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		l.release, n.Specialty, n.Procedure, n.Period, n.Cases, n.Events, n.File, n.Line)
+	if err != nil {
+		return fmt.Errorf("store: add national rate: %w", err)
+	}
+	return nil
+}
+
+// MixedGroup is a group in which some rows are risk-adjusted and others are
+// not; Line and File locate the first row that differs from the group's
+// first row.
+type MixedGroup struct {
+	Group
+	File, Line int
+}
+
+// MixedRiskAdjustment lists the groups loaded so far that mix rows with and
+// without expected counts, which the canonical format forbids.
+func (l *Loader) MixedRiskAdjustment(ctx context.Context) ([]MixedGroup, error) {
+	rows, err := l.tx.QueryContext(ctx, `
+		WITH g AS (
+			SELECT specialty, procedure, period FROM outcome_row WHERE release_id = ?
+			GROUP BY specialty, procedure, period
+			HAVING count(expected) > 0 AND count(expected) < count(*)
+		)
+		SELECT g.specialty, g.procedure, g.period, o.file_ordinal, o.line, min(o.rowid)
+		FROM g JOIN outcome_row o ON o.release_id = ? AND o.specialty = g.specialty
+			AND o.procedure = g.procedure AND o.period = g.period
+		WHERE (o.expected IS NULL) <> (SELECT f.expected IS NULL FROM outcome_row f
+			WHERE f.release_id = o.release_id AND f.specialty = g.specialty AND f.procedure = g.procedure
+			AND f.period = g.period ORDER BY f.file_ordinal, f.line LIMIT 1)
+		GROUP BY g.specialty, g.procedure, g.period
+		ORDER BY 4, 5`, l.release, l.release)
+	if err != nil {
+		return nil, fmt.Errorf("store: check risk adjustment: %w", err)
+	}
+	var out []MixedGroup
+	for rows.Next() {
+		var m MixedGroup
+		var rowid int64 // min(rowid) makes SQLite take o's columns from the first differing row
+		if err := rows.Scan(&m.Specialty, &m.Procedure, &m.Period, &m.File, &m.Line, &rowid); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: check risk adjustment: %w", err)
+		}
+		out = append(out, m)
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, fmt.Errorf("store: check risk adjustment: %w", err)
+	}
+	return out, nil
+}
+
+// GroupsWithoutNational lists the groups loaded so far that have no
+// national counts, with the first row of each.
+func (l *Loader) GroupsWithoutNational(ctx context.Context) ([]MixedGroup, error) {
+	rows, err := l.tx.QueryContext(ctx, `
+		SELECT o.specialty, o.procedure, o.period, o.file_ordinal, min(o.line)
+		FROM outcome_row o
+		WHERE o.release_id = ? AND NOT EXISTS (SELECT 1 FROM national_rate n WHERE n.release_id = o.release_id
+			AND n.specialty = o.specialty AND n.procedure = o.procedure AND n.period = o.period)
+		GROUP BY o.specialty, o.procedure, o.period
+		ORDER BY 4, 5`, l.release)
+	if err != nil {
+		return nil, fmt.Errorf("store: check national rates: %w", err)
+	}
+	var out []MixedGroup
+	for rows.Next() {
+		var m MixedGroup
+		if err := rows.Scan(&m.Specialty, &m.Procedure, &m.Period, &m.File, &m.Line); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: check national rates: %w", err)
+		}
+		out = append(out, m)
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, fmt.Errorf("store: check national rates: %w", err)
+	}
+	return out, nil
+}
+
+// Commit records the release itself and its files, and commits the
+// transaction. r.ID must be the id given to BeginRelease.
+func (l *Loader) Commit(ctx context.Context, r Release) error {
+	if r.ID != l.release {
+		return fmt.Errorf("store: commit release %s: loader is for %s", r.ID, l.release)
+	}
+	_, err := l.tx.ExecContext(ctx, `INSERT INTO release (id, title, source, licence, profile, input_sha256,
+		mapping_sha256, interval_method, comparison, target_source, row_count, skipped_count, synthetic, ingested_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, r.Title, r.Source, r.Licence, r.Profile, r.InputSHA256, r.MappingSHA256, r.IntervalMethod,
+		r.Comparison, r.TargetSource, r.Rows, r.Skipped, r.Synthetic, r.IngestedAt.UTC().Format(time.RFC3339Nano))
+	if err != nil {
+		return fmt.Errorf("store: commit release %s: %w", r.ID, err)
+	}
+	for _, f := range r.Files {
+		_, err := l.tx.ExecContext(ctx, `INSERT INTO release_file (release_id, ordinal, name, sha256, size,
+			encoding, row_count, skipped_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.ID, f.Ordinal, f.Name, f.SHA256, f.Size, f.Encoding, f.Rows, f.Skipped)
+		if err != nil {
+			return fmt.Errorf("store: commit release %s: file %s: %w", r.ID, f.Name, err)
+		}
+	}
+	if err := l.tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit release %s: %w", r.ID, err)
+	}
+	return nil
+}
+
+// Rollback abandons the release. It is safe to call after Commit.
+func (l *Loader) Rollback() error {
+	err := l.tx.Rollback()
+	if errors.Is(err, sql.ErrTxDone) {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,183 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+)
+
+// ErrNotFound is returned when a requested release or row does not exist.
+var ErrNotFound = errors.New("store: not found")
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// Options configures [Open].
+type Options struct {
+	// ReadOnly opens the database for queries only: the connection pool may
+	// grow, every connection runs with query_only, and no migration is run
+	// (the schema must already be current). The server uses it.
+	ReadOnly bool
+}
+
+// DB is a handle on one SQLite database file.
+type DB struct {
+	sql      *sql.DB
+	readOnly bool
+}
+
+// Open opens (creating if needed) the database at path, applies any pending
+// migrations and checks the connection.
+//
+// The DSN follows gotosocial's ordering: busy_timeout comes first, so that
+// setting journal_mode can itself wait for a lock; then WAL (readers never
+// block the writer), foreign keys, and synchronous NORMAL, which is durable
+// in WAL mode against a process crash. The writer uses _txlock=immediate, so
+// a write transaction takes its lock when it begins rather than failing with
+// SQLITE_BUSY half-way through an ingest.
+func Open(ctx context.Context, path string, opts Options) (*DB, error) {
+	connector, err := sqlite.NewConnector(dsn(path, opts))
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	db := &DB{sql: sql.OpenDB(connector), readOnly: opts.ReadOnly}
+	if !opts.ReadOnly {
+		// One writer: SQLite serialises writers anyway, and one connection
+		// keeps the immediate transaction and its prepared statements together.
+		db.sql.SetMaxOpenConns(1)
+	}
+	if err := db.sql.PingContext(ctx); err != nil {
+		db.sql.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	if opts.ReadOnly {
+		err = db.checkSchema(ctx)
+	} else {
+		err = db.migrate(ctx)
+	}
+	if err != nil {
+		db.sql.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	return db, nil
+}
+
+func dsn(path string, opts Options) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	if opts.ReadOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Close closes the database.
+func (db *DB) Close() error {
+	return db.sql.Close()
+}
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func migrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFS, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		version, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("migration %s: name must start with a number and '_'", e.Name())
+		}
+		body, err := fs.ReadFile(migrationFS, "migrations/"+e.Name())
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: version, name: e.Name(), sql: string(body)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	return ms, nil
+}
+
+// migrate applies every embedded migration not yet recorded, each in its
+// own transaction, in version order.
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.sql.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migration (
+		version    INTEGER PRIMARY KEY,
+		name       TEXT NOT NULL,
+		applied_at TEXT NOT NULL
+	) STRICT`); err != nil {
+		return fmt.Errorf("create migration table: %w", err)
+	}
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if err := db.applyMigration(ctx, m); err != nil {
+			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
+	}
+	return nil
+}
+
+func (db *DB) applyMigration(ctx context.Context, m migration) error {
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migration WHERE version = ?`, m.version).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)`,
+		m.version, m.name, time.Now().UTC().Format(time.RFC3339)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// checkSchema verifies, for a read-only handle, that every embedded
+// migration has been applied, so the server never runs on an old schema.
+func (db *DB) checkSchema(ctx context.Context) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	var applied int
+	err = db.sql.QueryRowContext(ctx, `SELECT count(*) FROM schema_migration`).Scan(&applied)
+	if err != nil {
+		return fmt.Errorf("read schema version (was the database created by outcomes ingest?): %w", err)
+	}
+	if applied != len(ms) {
+		return fmt.Errorf("schema has %d of %d migrations: run outcomes ingest or releases once to upgrade it", applied, len(ms))
+	}
+	return nil
+}
