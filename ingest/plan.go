@@ -199,6 +199,21 @@ func (rr *rowReader) convert(vals []string, line int) []rowResult {
 	for i := range p.variants {
 		out = append(out, rr.convertVariant(&p.variants[i], vals, line, nationalRow))
 	}
+	if len(p.variants) > 1 {
+		rr.errs = uniqueErrors(rr.errs) // a shared column's problem is found once per variant
+	}
+	return out
+}
+
+func uniqueErrors(errs []error) []error {
+	seen := map[string]bool{}
+	out := errs[:0]
+	for _, e := range errs {
+		if msg := e.Error(); !seen[msg] {
+			seen[msg] = true
+			out = append(out, e)
+		}
+	}
 	return out
 }
 
@@ -306,9 +321,9 @@ func (rr *rowReader) convertVariant(v *variantPlan, vals []string, line int, nat
 	if r.UnitType != "" && r.UnitType != "surgeon" && r.UnitType != "hospital" {
 		rr.fail(line, get(fieldUnitType).col, fmt.Errorf("unknown unit_type %q (want surgeon or hospital)", r.UnitType))
 	}
-	r.UnitID = field(fieldUnitID, 64, true)
+	r.UnitID = field(fieldUnitID, 128, true)
 	r.UnitName = field(fieldUnitName, 200, true)
-	r.HospitalID = field(fieldHospitalID, 64, false)
+	r.HospitalID = field(fieldHospitalID, 128, false)
 	r.HospitalName = field(fieldHospitalName, 200, false)
 	r.Outcome = field(fieldOutcome, 100, false)
 	if r.Outcome == "" {
