@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/csv"
@@ -13,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"time"
 
 	"github.com/surgeon-outcomes/outcomes/store"
@@ -137,7 +139,8 @@ func Load(ctx context.Context, db *store.DB, files []File, opts Options) (Result
 	defer loader.Rollback()
 
 	l := &load{ctx: ctx, loader: loader, files: names, opts: opts,
-		probs: &problems{max: opts.MaxErrors}, national: map[store.Group]nationalSeen{}}
+		probs: &problems{max: opts.MaxErrors}, national: map[store.Group]nationalSeen{},
+		groups: map[store.Group]*groupSeen{}}
 	var res Result
 	for i, f := range files {
 		name := f.Name
@@ -216,7 +219,17 @@ type nationalSeen struct {
 	fromRow bool // from a national row (there must be only one), not repeated columns
 }
 
-// load is the state of one Load call.
+// groupSeen is what a load knows of one group's rows: where its first row
+// is, and the first row that differs from it in being risk-adjusted.
+type groupSeen struct {
+	first       store.Row
+	mixed       bool
+	mixedAt     store.Row
+	hasExpected bool
+}
+
+// load is the state of one Load call. It holds one batch of rows and one
+// entry per group, never the file, so memory does not grow with the input.
 type load struct {
 	ctx      context.Context
 	loader   *store.Loader
@@ -224,6 +237,8 @@ type load struct {
 	opts     Options
 	probs    *problems
 	national map[store.Group]nationalSeen
+	groups   map[store.Group]*groupSeen
+	batch    []store.Row
 }
 
 func (l *load) fail(err error) { l.probs.add(err) }
@@ -288,13 +303,19 @@ func (l *load) file(ordinal int, file File, info sniffed) (FileSummary, error) {
 			continue
 		}
 		for _, res := range results {
-			if err := l.add(ordinal, name, res, &fs); err != nil {
+			l.add(ordinal, name, res, &fs)
+		}
+		if len(l.batch) >= store.BatchSize {
+			if err := l.flush(&fs); err != nil {
 				return fs, err
 			}
 		}
 		if l.opts.Progress != nil && records%4096 == 0 {
 			l.opts.Progress(Progress{File: name, Rows: records, Bytes: counter.n, Size: info.size})
 		}
+	}
+	if err := l.flush(&fs); err != nil {
+		return fs, err
 	}
 	if records == 0 && len(errs) == 0 {
 		l.fail(&RowError{File: name, Line: headerEnd + 1, Err: errors.New("no data rows after the header")})
@@ -320,7 +341,7 @@ func (l *load) readError(name string, line int, err error) error {
 }
 
 // add stores one canonical row, or records it as national or skipped.
-func (l *load) add(ordinal int, name string, res rowResult, fs *FileSummary) error {
+func (l *load) add(ordinal int, name string, res rowResult, fs *FileSummary) {
 	if n := res.national; n != nil {
 		n.File = ordinal
 		l.addNational(name, *n, res.skip == "national")
@@ -328,26 +349,48 @@ func (l *load) add(ordinal int, name string, res rowResult, fs *FileSummary) err
 	if res.skip != "" {
 		fs.Skipped++
 		fs.SkipReasons[res.skip]++
-		return nil
+		return
 	}
 	res.row.File = ordinal
-	err := l.loader.AddRow(l.ctx, res.row)
-	var dup *store.DuplicateKeyError
-	if errors.As(err, &dup) {
-		r := res.row
-		where := fmt.Sprintf("line %d", dup.Line)
-		if dup.File != ordinal {
-			where = fmt.Sprintf("%s:%d", l.files[dup.File-1], dup.Line)
-		}
-		l.fail(&RowError{File: name, Line: r.Line, Err: fmt.Errorf(
-			"duplicate key (specialty %q, procedure %q, period %q, unit_type %q, unit_id %q, hospital_id %q): already on %s",
-			r.Specialty, r.Procedure, r.Period, r.UnitType, r.UnitID, r.HospitalID, where)})
+	l.track(res.row)
+	l.batch = append(l.batch, res.row)
+}
+
+// track notes a row's group, for the checks that need every row.
+func (l *load) track(r store.Row) {
+	g := store.Group{Specialty: r.Specialty, Procedure: r.Procedure, Period: r.Period}
+	seen, ok := l.groups[g]
+	if !ok {
+		l.groups[g] = &groupSeen{first: r, hasExpected: r.Expected.Valid}
+		return
+	}
+	if !seen.mixed && r.Expected.Valid != seen.hasExpected {
+		seen.mixed = true
+		seen.mixedAt = r
+	}
+}
+
+// flush stores the batch, reporting rows whose key is already held.
+func (l *load) flush(fs *FileSummary) error {
+	if len(l.batch) == 0 {
 		return nil
 	}
+	dups, err := l.loader.AddRows(l.ctx, l.batch)
 	if err != nil {
 		return err
 	}
-	fs.Rows++
+	fs.Rows += len(l.batch) - len(dups)
+	for _, d := range dups {
+		r := l.batch[d.Index]
+		where := fmt.Sprintf("line %d", d.Line)
+		if d.File != r.File {
+			where = fmt.Sprintf("%s:%d", l.files[d.File-1], d.Line)
+		}
+		l.fail(&RowError{File: l.files[r.File-1], Line: r.Line, Err: fmt.Errorf(
+			"duplicate key (specialty %q, procedure %q, period %q, unit_type %q, unit_id %q, hospital_id %q): already on %s",
+			r.Specialty, r.Procedure, r.Period, r.UnitType, r.UnitID, r.HospitalID, where)})
+	}
+	l.batch = l.batch[:0]
 	return nil
 }
 
@@ -376,27 +419,22 @@ func (l *load) addNational(name string, n store.NationalRate, fromRow bool) {
 // row: a group must not mix crude and risk-adjusted rows, and where the
 // target is national every group must have national counts.
 func (l *load) finish(rel store.Release) error {
-	for _, n := range l.national {
-		if err := l.loader.AddNationalRate(l.ctx, n.NationalRate); err != nil {
+	for _, g := range sortedGroups(l.national) {
+		if err := l.loader.AddNationalRate(l.ctx, l.national[g].NationalRate); err != nil {
 			return err
 		}
 	}
-	mixed, err := l.loader.MixedRiskAdjustment(l.ctx)
-	if err != nil {
-		return err
-	}
-	for _, g := range mixed {
-		l.fail(&RowError{File: l.files[g.File-1], Line: g.Line, Err: fmt.Errorf(
-			"group %s %s %s mixes rows with and without expected counts: either every row is risk-adjusted or none is",
-			g.Specialty, g.Procedure, g.Period)})
-	}
-	if rel.TargetSource == "national" {
-		missing, err := l.loader.GroupsWithoutNational(l.ctx)
-		if err != nil {
-			return err
+	for _, g := range sortedGroups(l.groups) {
+		seen := l.groups[g]
+		if seen.mixed {
+			r := seen.mixedAt
+			l.fail(&RowError{File: l.files[r.File-1], Line: r.Line, Err: fmt.Errorf(
+				"group %s %s %s mixes rows with and without expected counts (line %d of %s %s): either every row is risk-adjusted or none is",
+				g.Specialty, g.Procedure, g.Period, seen.first.Line, l.files[seen.first.File-1], have(seen.hasExpected))})
 		}
-		for _, g := range missing {
-			l.fail(&RowError{File: l.files[g.File-1], Line: g.Line, Err: fmt.Errorf(
+		if _, ok := l.national[g]; rel.TargetSource == "national" && !ok {
+			r := seen.first
+			l.fail(&RowError{File: l.files[r.File-1], Line: r.Line, Err: fmt.Errorf(
 				"group %s %s %s has no national figures to give its target", g.Specialty, g.Procedure, g.Period)})
 		}
 	}
@@ -404,6 +442,26 @@ func (l *load) finish(rel store.Release) error {
 		l.fail(fmt.Errorf("%s: no rows to load: every row was skipped", l.files[0]))
 	}
 	return nil
+}
+
+func have(expected bool) string {
+	if expected {
+		return "has them"
+	}
+	return "has none"
+}
+
+// sortedGroups returns the groups in a stable order, so problems are
+// reported the same way every time.
+func sortedGroups[V any](m map[store.Group]V) []store.Group {
+	gs := make([]store.Group, 0, len(m))
+	for g := range m {
+		gs = append(gs, g)
+	}
+	slices.SortFunc(gs, func(a, b store.Group) int {
+		return cmp.Or(cmp.Compare(a.Specialty, b.Specialty), cmp.Compare(a.Procedure, b.Procedure), cmp.Compare(a.Period, b.Period))
+	})
+	return gs
 }
 
 type countingReader struct {

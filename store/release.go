@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"modernc.org/sqlite"
@@ -289,11 +290,19 @@ func (db *DB) NationalRates(ctx context.Context, releaseID string) ([]NationalRa
 // writes is visible to readers, or kept at all, until Commit succeeds; a
 // Loader that is not committed must be rolled back.
 type Loader struct {
-	tx        *sql.Tx
-	insertRow *sql.Stmt
-	findRow   *sql.Stmt
-	release   string
+	tx          *sql.Tx
+	insertRow   *sql.Stmt // one row
+	insertBatch *sql.Stmt // BatchSize rows
+	findRow     *sql.Stmt
+	release     string
 }
+
+// BatchSize is how many rows AddRows inserts with one statement. Fewer,
+// larger statements cut the per-statement cost of database/sql and the
+// driver, which dominates a bulk load.
+const BatchSize = 64
+
+const rowColumns = 20
 
 // BeginRelease starts loading the release with the given id. It fails if
 // the id is taken.
@@ -315,10 +324,10 @@ func (db *DB) BeginRelease(ctx context.Context, id string) (*Loader, error) {
 		tx.Rollback()
 		return nil, fmt.Errorf("store: begin release %s: %w", id, ErrReleaseExists)
 	}
-	l.insertRow, err = tx.PrepareContext(ctx, `INSERT INTO outcome_row (release_id, file_ordinal, line,
-		specialty, procedure, period, unit_type, unit_id, unit_name, hospital_id, hospital_name, outcome,
-		cases, events, expected, expected_rate, published_rate, published_low, published_high, published_rating)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	l.insertRow, err = tx.PrepareContext(ctx, insertRowsSQL(1))
+	if err == nil {
+		l.insertBatch, err = tx.PrepareContext(ctx, insertRowsSQL(BatchSize))
+	}
 	if err == nil {
 		l.findRow, err = tx.PrepareContext(ctx, `SELECT file_ordinal, line FROM outcome_row
 			WHERE release_id = ? AND specialty = ? AND procedure = ? AND period = ? AND unit_type = ?
@@ -334,18 +343,83 @@ func (db *DB) BeginRelease(ctx context.Context, id string) (*Loader, error) {
 // ErrReleaseExists is returned when a release id is already taken.
 var ErrReleaseExists = errors.New("release id already exists")
 
-// AddRow inserts one row. A row whose key is already held returns a
-// *DuplicateKeyError naming the row that holds it; the transaction stays
-// usable, so a caller can go on to report every problem in a file.
-func (l *Loader) AddRow(ctx context.Context, r Row) error {
-	_, err := l.insertRow.ExecContext(ctx, l.release, r.File, r.Line, r.Specialty, r.Procedure, r.Period,
+func insertRowsSQL(n int) string {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO outcome_row (release_id, file_ordinal, line, specialty, procedure, period,
+		unit_type, unit_id, unit_name, hospital_id, hospital_name, outcome, cases, events, expected,
+		expected_rate, published_rate, published_low, published_high, published_rating) VALUES `)
+	placeholders := "(" + strings.TrimSuffix(strings.Repeat("?, ", rowColumns), ", ") + ")"
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(placeholders)
+	}
+	return b.String()
+}
+
+func (l *Loader) appendArgs(args []any, r *Row) []any {
+	return append(args, l.release, r.File, r.Line, r.Specialty, r.Procedure, r.Period,
 		r.UnitType, r.UnitID, r.UnitName, r.HospitalID, r.HospitalName, r.Outcome, r.Cases, r.Events,
 		r.Expected, r.ExpectedRate, r.PublishedRate, r.PublishedLow, r.PublishedHigh, r.PublishedRating)
+}
+
+// Duplicate reports that rows[Index] has a key already held by the row at
+// File and Line.
+type Duplicate struct {
+	Index      int
+	File, Line int
+}
+
+// AddRows inserts rows and reports each row whose key is already held, by
+// an earlier row or by one before it in rows; those rows are not stored,
+// and the transaction stays usable, so a caller can go on to report every
+// problem in a file.
+func (l *Loader) AddRows(ctx context.Context, rows []Row) ([]Duplicate, error) {
+	if len(rows) == BatchSize {
+		args := make([]any, 0, BatchSize*rowColumns)
+		for i := range rows {
+			args = l.appendArgs(args, &rows[i])
+		}
+		_, err := l.insertBatch.ExecContext(ctx, args...)
+		if err == nil {
+			return nil, nil
+		}
+		if !isUniqueViolation(err) {
+			return nil, fmt.Errorf("store: add rows: %w", err)
+		}
+		// SQLite undid the whole statement; insert one by one to find
+		// which rows clash.
+	}
+	var dups []Duplicate
+	args := make([]any, 0, rowColumns)
+	for i := range rows {
+		err := l.addRow(ctx, l.appendArgs(args[:0], &rows[i]), &rows[i])
+		var dup *DuplicateKeyError
+		if errors.As(err, &dup) {
+			dups = append(dups, Duplicate{Index: i, File: dup.File, Line: dup.Line})
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return dups, nil
+}
+
+func isUniqueViolation(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE
+}
+
+// addRow inserts one row. A row whose key is already held returns a
+// *DuplicateKeyError naming the row that holds it.
+func (l *Loader) addRow(ctx context.Context, args []any, r *Row) error {
+	_, err := l.insertRow.ExecContext(ctx, args...)
 	if err == nil {
 		return nil
 	}
-	var se *sqlite.Error
-	if errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE {
+	if isUniqueViolation(err) {
 		var dup DuplicateKeyError
 		if ferr := l.findRow.QueryRowContext(ctx, l.release, r.Specialty, r.Procedure, r.Period, r.UnitType,
 			r.UnitID, r.HospitalID).Scan(&dup.File, &dup.Line); ferr != nil {
@@ -365,78 +439,6 @@ func (l *Loader) AddNationalRate(ctx context.Context, n NationalRate) error {
 		return fmt.Errorf("store: add national rate: %w", err)
 	}
 	return nil
-}
-
-// MixedGroup is a group in which some rows are risk-adjusted and others are
-// not; Line and File locate the first row that differs from the group's
-// first row.
-type MixedGroup struct {
-	Group
-	File, Line int
-}
-
-// MixedRiskAdjustment lists the groups loaded so far that mix rows with and
-// without expected counts, which the canonical format forbids.
-func (l *Loader) MixedRiskAdjustment(ctx context.Context) ([]MixedGroup, error) {
-	rows, err := l.tx.QueryContext(ctx, `
-		WITH g AS (
-			SELECT specialty, procedure, period FROM outcome_row WHERE release_id = ?
-			GROUP BY specialty, procedure, period
-			HAVING count(expected) > 0 AND count(expected) < count(*)
-		)
-		SELECT g.specialty, g.procedure, g.period, o.file_ordinal, o.line, min(o.rowid)
-		FROM g JOIN outcome_row o ON o.release_id = ? AND o.specialty = g.specialty
-			AND o.procedure = g.procedure AND o.period = g.period
-		WHERE (o.expected IS NULL) <> (SELECT f.expected IS NULL FROM outcome_row f
-			WHERE f.release_id = o.release_id AND f.specialty = g.specialty AND f.procedure = g.procedure
-			AND f.period = g.period ORDER BY f.file_ordinal, f.line LIMIT 1)
-		GROUP BY g.specialty, g.procedure, g.period
-		ORDER BY 4, 5`, l.release, l.release)
-	if err != nil {
-		return nil, fmt.Errorf("store: check risk adjustment: %w", err)
-	}
-	var out []MixedGroup
-	for rows.Next() {
-		var m MixedGroup
-		var rowid int64 // min(rowid) makes SQLite take o's columns from the first differing row
-		if err := rows.Scan(&m.Specialty, &m.Procedure, &m.Period, &m.File, &m.Line, &rowid); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("store: check risk adjustment: %w", err)
-		}
-		out = append(out, m)
-	}
-	if err := closeRows(rows); err != nil {
-		return nil, fmt.Errorf("store: check risk adjustment: %w", err)
-	}
-	return out, nil
-}
-
-// GroupsWithoutNational lists the groups loaded so far that have no
-// national counts, with the first row of each.
-func (l *Loader) GroupsWithoutNational(ctx context.Context) ([]MixedGroup, error) {
-	rows, err := l.tx.QueryContext(ctx, `
-		SELECT o.specialty, o.procedure, o.period, o.file_ordinal, min(o.line)
-		FROM outcome_row o
-		WHERE o.release_id = ? AND NOT EXISTS (SELECT 1 FROM national_rate n WHERE n.release_id = o.release_id
-			AND n.specialty = o.specialty AND n.procedure = o.procedure AND n.period = o.period)
-		GROUP BY o.specialty, o.procedure, o.period
-		ORDER BY 4, 5`, l.release)
-	if err != nil {
-		return nil, fmt.Errorf("store: check national rates: %w", err)
-	}
-	var out []MixedGroup
-	for rows.Next() {
-		var m MixedGroup
-		if err := rows.Scan(&m.Specialty, &m.Procedure, &m.Period, &m.File, &m.Line); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("store: check national rates: %w", err)
-		}
-		out = append(out, m)
-	}
-	if err := closeRows(rows); err != nil {
-		return nil, fmt.Errorf("store: check national rates: %w", err)
-	}
-	return out, nil
 }
 
 // Commit records the release itself and its files, and commits the

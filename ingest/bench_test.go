@@ -1,0 +1,77 @@
+package ingest_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/surgeon-outcomes/outcomes/ingest"
+	"github.com/surgeon-outcomes/outcomes/store"
+)
+
+// writeCanonical writes n canonical rows spread over the ten specialties,
+// 100 periods and 1,000 surgeons, like a large national release.
+func writeCanonical(tb testing.TB, path string, n int) int64 {
+	tb.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	w := bufio.NewWriter(f)
+	specialties := []string{"adult-cardiac", "vascular", "orthopaedic", "colorectal", "upper-gi", "bariatric",
+		"head-and-neck", "endocrine", "urology", "interventional-cardiology"}
+	fmt.Fprintln(w, "specialty,procedure,period,unit_type,unit_id,unit_name,hospital_id,hospital_name,outcome,cases,events,expected")
+	for i := range n {
+		cases := 5 + i%396
+		events := (i / 7) % (cases/10 + 1)
+		expected := float64(cases)*0.001*float64(1+i%50) + 0.001
+		fmt.Fprintf(w, "%s,all,%d,surgeon,%d,Dr Test Person %d,ZZ%d,Hospital %d,in-hospital mortality,%d,%d,%.3f\n",
+			specialties[i%10], 2000+(i/10)%100, 9000000+i/1000, i/1000, i%1000, i%1000, cases, events, expected)
+	}
+	if err := w.Flush(); err != nil {
+		tb.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return st.Size()
+}
+
+// BenchmarkLoad measures ingest of canonical rows into a new database,
+// all validation included. Compare with sqlite3's .import of the same file
+// (README § Speed).
+func BenchmarkLoad(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			dir := b.TempDir()
+			csvPath := filepath.Join(dir, "rows.csv")
+			size := writeCanonical(b, csvPath, n)
+			m, err := ingest.Profile("canonical")
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(size)
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				i++
+				db, err := store.Open(context.Background(), filepath.Join(dir, fmt.Sprintf("b%d.db", i)), store.Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := ingest.Load(context.Background(), db, ingest.OSFiles(csvPath), ingest.Options{Mapping: m}); err != nil {
+					b.Fatal(err)
+				}
+				db.Close()
+			}
+			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}
