@@ -3,6 +3,7 @@ package ingest_test
 import (
 	"bufio"
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -48,7 +49,7 @@ func writeCanonical(tb testing.TB, path string, n int) int64 {
 // all validation included. Compare with sqlite3's .import of the same file
 // (README § Speed).
 func BenchmarkLoad(b *testing.B) {
-	for _, n := range []int{10_000, 100_000} {
+	for _, n := range []int{10_000, 100_000, 1_000_000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			dir := b.TempDir()
 			csvPath := filepath.Join(dir, "rows.csv")
@@ -74,4 +75,19 @@ func BenchmarkLoad(b *testing.B) {
 			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 		})
 	}
+}
+
+var (
+	benchFile = flag.String("bench-file", "", "TestWriteBenchmarkFile writes the benchmark CSV here")
+	benchRows = flag.Int("bench-rows", 1_000_000, "rows for -bench-file")
+)
+
+// TestWriteBenchmarkFile writes the canonical CSV that `make bench-import`
+// times against sqlite3's .import. It does nothing unless -bench-file is set.
+func TestWriteBenchmarkFile(t *testing.T) {
+	if *benchFile == "" {
+		t.Skip("-bench-file not set: nothing to write")
+	}
+	size := writeCanonical(t, *benchFile, *benchRows)
+	t.Logf("wrote %d rows, %d bytes, to %s", *benchRows, size, *benchFile)
 }

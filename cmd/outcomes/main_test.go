@@ -1,0 +1,199 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/surgeon-outcomes/outcomes/ingest"
+)
+
+// runCmd runs the program as main would, returning its exit status and
+// output.
+func runCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), args, func(string) string { return "" }, strings.NewReader(""), &out, &errOut)
+	code = exitCode(err, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const goodCSV = `specialty,period,unit_type,unit_id,unit_name,cases,events,expected
+vascular,2024,surgeon,9000001,Dr Orla Fernwhistle,30,1,0.9
+vascular,2024,surgeon,9000002,Mr Tobias Quillbrook,25,0,0.7
+`
+
+func TestUsage(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantErr  string
+	}{
+		{"no command", nil, 2, "no command given"},
+		{"unknown command", []string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+		{"no files", []string{"ingest"}, 2, "no input files"},
+		{"unknown profile", []string{"ingest", "--profile", "nope", "x.csv"}, 2, `unknown profile "nope"`},
+		{"profile and mapping", []string{"ingest", "--profile", "canonical", "--mapping", "m.toml", "x.csv"}, 2, "not both"},
+		{"unknown flag", []string{"releases", "--nope"}, 2, "flag provided but not defined"},
+		{"help", []string{"help"}, 0, "usage:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := runCmd(t, tt.args...)
+			if code != tt.wantCode {
+				t.Errorf("exit status = %d, want %d (stderr %q)", code, tt.wantCode, stderr)
+			}
+			if !strings.Contains(stderr, tt.wantErr) {
+				t.Errorf("stderr = %q, want it to contain %q", stderr, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestIngestAndReleases(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "o.db")
+	good := writeFile(t, dir, "good.csv", goodCSV)
+
+	// Flags may follow the file.
+	code, stdout, stderr := runCmd(t, "ingest", good, "--db", db, "--release", "r1", "--title", "First")
+	if code != 0 {
+		t.Fatalf("ingest: exit status %d, stderr %q", code, stderr)
+	}
+	if want := "good.csv: 2 rows loaded, 0 skipped, release r1 (utf-8)"; !strings.Contains(stdout, want) {
+		t.Errorf("ingest stdout = %q, want %q", stdout, want)
+	}
+
+	code, stdout, _ = runCmd(t, "ingest", "--db", db, good)
+	if code != 0 || !strings.Contains(stdout, "already loaded: release r1") {
+		t.Errorf("second ingest = %d, %q; want 0 and already loaded: release r1", code, stdout)
+	}
+
+	bad := writeFile(t, dir, "bad.csv", goodCSV+"vascular,2024,surgeon,9000003,Ms Ada Reedling,10,11,0.3\n")
+	code, _, stderr = runCmd(t, "ingest", "--db", db, bad)
+	if code != 1 {
+		t.Errorf("bad ingest exit status = %d, want 1", code)
+	}
+	for _, want := range []string{bad + ":4:7: events: events (11) exceed cases (10)", "the database is unchanged"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("bad ingest stderr = %q, want it to contain %q", stderr, want)
+		}
+	}
+
+	code, stdout, _ = runCmd(t, "releases", "--db", db)
+	if code != 0 {
+		t.Fatalf("releases: exit status %d", code)
+	}
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[1], "r1 ") || !strings.Contains(lines[1], "First") {
+		t.Errorf("releases = %q, want a header and release r1 only", stdout)
+	}
+}
+
+// TestDemoServe loads the demo release and serves it on a free port, as
+// `outcomes demo` does, then shuts down gracefully.
+func TestDemoServe(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "demo.db")
+	var stdout, stderr bytes.Buffer
+	env := environment{getenv: func(string) string { return "" }, stdout: &stdout, stderr: &stderr}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := loadDemo(ctx, db, env); err != nil {
+		t.Fatalf("loadDemo: %v", err)
+	}
+	if got := strings.Count(stdout.String(), "release demo"); got != 10 {
+		t.Errorf("loadDemo summary has %d files, want 10:\n%s", got, stdout.String())
+	}
+	stdout.Reset()
+	if err := loadDemo(ctx, db, env); err != nil {
+		t.Fatalf("second loadDemo: %v", err)
+	}
+	if !strings.Contains(stdout.String(), "already loaded: release demo") {
+		t.Errorf("second loadDemo = %q, want already loaded", stdout.String())
+	}
+
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() { done <- env.listenAndServe(ctx, db, "127.0.0.1:0", ready) }()
+	var addr string
+	select {
+	case addr = <-ready:
+	case err := <-done:
+		t.Fatalf("listenAndServe: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("server did not start")
+	}
+
+	resp, err := http.Get("http://" + addr + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /healthz = %d, want 200", resp.StatusCode)
+	}
+
+	resp, err = http.Get("http://" + addr + "/api/v1/releases")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var got struct {
+		Data []struct {
+			ID        string `json:"id"`
+			Synthetic bool   `json:"synthetic"`
+			Rows      int    `json:"rows"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(body, &got); err != nil {
+		t.Fatalf("GET /api/v1/releases: %v in %s", err, body)
+	}
+	if len(got.Data) != 1 || got.Data[0].ID != "demo" || !got.Data[0].Synthetic || got.Data[0].Rows < 2000 {
+		t.Errorf("GET /api/v1/releases = %s, want the synthetic demo release with its rows", body)
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("listenAndServe after cancel = %v, want nil (graceful shutdown)", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("server did not shut down")
+	}
+}
+
+func TestProgressLine(t *testing.T) {
+	got := progressLine(ingest.Progress{File: "nys.csv", Rows: 123456, Bytes: 50, Size: 100}, 2*time.Second, 10)
+	want := "nys.csv                        [#####.....]  50% 123,456 rows 61,728 rows/s "
+	if got != want {
+		t.Errorf("progressLine = %q, want %q", got, want)
+	}
+}
+
+func TestGroupThousands(t *testing.T) {
+	for in, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 1234567: "1,234,567", -4321: "-4,321"} {
+		if got := groupThousands(in); got != want {
+			t.Errorf("groupThousands(%d) = %q, want %q", in, got, want)
+		}
+	}
+}
