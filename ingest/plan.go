@@ -286,7 +286,10 @@ func (rr *rowReader) convertVariant(v *variantPlan, vals []string, line int, nat
 	if _, ok := p.outcomes[r.Specialty]; r.Specialty != "" && !ok {
 		rr.fail(line, get(fieldSpecialty).col, fmt.Errorf("unknown specialty %q (want one of %s)", r.Specialty, specialtyList()))
 	}
-	r.Procedure = field(fieldProcedure, 64, true)
+	r.Procedure = field(fieldProcedure, 64, false)
+	if r.Procedure == "" {
+		r.Procedure = "all" // DESIGN.md: procedure defaults to all
+	}
 	r.Period = field(fieldPeriod, 32, true)
 
 	if nationalRow {

@@ -197,3 +197,30 @@ func TestGroupThousands(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeMappingExample loads the BUGS data with the worked example of
+// README.md § Mapping files, so the documentation cannot drift from the code.
+func TestReadmeMappingExample(t *testing.T) {
+	data := filepath.Join("..", "..", "..", "shared", "data", "bugs-surgical-12-hospitals", "surgical.csv")
+	if _, err := os.Stat(data); err != nil {
+		t.Skipf("%s not found (../shared/data is not beside the checkout): %v", data, err)
+	}
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "`surgical.toml`:\n\n```toml\n")
+	if !ok {
+		t.Fatal("README.md has no surgical.toml example")
+	}
+	example, _, _ := strings.Cut(rest, "```")
+	dir := t.TempDir()
+	mapping := writeFile(t, dir, "surgical.toml", example)
+	code, stdout, stderr := runCmd(t, "ingest", "--db", filepath.Join(dir, "o.db"), "--mapping", mapping, data)
+	if code != 0 {
+		t.Fatalf("ingest with the README mapping: exit status %d, stderr %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "12 rows loaded, 0 skipped") {
+		t.Errorf("ingest stdout = %q, want 12 rows loaded", stdout)
+	}
+}
