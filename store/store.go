@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -46,6 +47,12 @@ type DB struct {
 // a write transaction takes its lock when it begins rather than failing with
 // SQLITE_BUSY half-way through an ingest.
 func Open(ctx context.Context, path string, opts Options) (*DB, error) {
+	if opts.ReadOnly {
+		// SQLite would create a missing file; a reader must not.
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("store: open %s: %w (load a release first with outcomes ingest or outcomes demo)", path, err)
+		}
+	}
 	connector, err := sqlite.NewConnector(dsn(path, opts))
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
