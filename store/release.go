@@ -441,6 +441,13 @@ func (l *Loader) AddNationalRate(ctx context.Context, n NationalRate) error {
 	return nil
 }
 
+// ingestedAtLayout is RFC 3339 in UTC with all nine fractional digits, so
+// that ingested_at sorts as text in time order: RFC3339Nano drops trailing
+// zeros, which makes "12:30:00Z" sort after "12:30:00.5Z" and ".12Z" after
+// ".123Z", and Releases would list releases loaded within one second out of
+// order.
+const ingestedAtLayout = "2006-01-02T15:04:05.000000000Z07:00"
+
 // Commit records the release itself and its files, and commits the
 // transaction. r.ID must be the id given to BeginRelease.
 func (l *Loader) Commit(ctx context.Context, r Release) error {
@@ -451,7 +458,7 @@ func (l *Loader) Commit(ctx context.Context, r Release) error {
 		mapping_sha256, interval_method, comparison, target_source, row_count, skipped_count, synthetic, ingested_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ID, r.Title, r.Source, r.Licence, r.Profile, r.InputSHA256, r.MappingSHA256, r.IntervalMethod,
-		r.Comparison, r.TargetSource, r.Rows, r.Skipped, r.Synthetic, r.IngestedAt.UTC().Format(time.RFC3339Nano))
+		r.Comparison, r.TargetSource, r.Rows, r.Skipped, r.Synthetic, r.IngestedAt.UTC().Format(ingestedAtLayout))
 	if err != nil {
 		return fmt.Errorf("store: commit release %s: %w", r.ID, err)
 	}
