@@ -25,7 +25,8 @@ type Options struct {
 	// Mapping reads the files; required.
 	Mapping *Mapping
 	// ReleaseID names the release; empty means the first 12 hex digits of
-	// the input's sha256, so the same bytes always get the same id.
+	// the input's sha256, so the same bytes always get the same id (with
+	// the mapping's hash appended when another mapping already read them).
 	ReleaseID string
 	// Title, Source and Licence describe the release; empty ones take the
 	// mapping's [release] defaults.
@@ -131,6 +132,13 @@ func Load(ctx context.Context, db *store.DB, files []File, opts Options) (Result
 	}
 	if rel.ID == "" {
 		rel.ID = inputSHA[:12]
+		// The same bytes read through another mapping are another release:
+		// tell it apart by the mapping's hash.
+		if _, err := db.Release(ctx, rel.ID); err == nil {
+			rel.ID += "-" + m.SHA256()[:8]
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return Result{}, fmt.Errorf("ingest: %w", err)
+		}
 	}
 	loader, err := db.BeginRelease(ctx, rel.ID)
 	if err != nil {
@@ -329,13 +337,16 @@ func (l *load) file(ordinal int, file File, info sniffed) (FileSummary, error) {
 // readError turns an error from reading a file into a problem with it.
 func (l *load) readError(name string, line int, err error) error {
 	var pe *csv.ParseError
+	var tl *recordTooLongError
 	switch {
 	case err == io.EOF:
 		return &RowError{File: name, Line: 1, Err: errors.New("empty file: no header row")}
+	case errors.As(err, &pe) && pe.Line != pe.StartLine:
+		return &RowError{File: name, Line: pe.StartLine, Err: fmt.Errorf("%w (the record runs on to line %d, character %d)", pe.Err, pe.Line, pe.Column)}
 	case errors.As(err, &pe):
 		return &RowError{File: name, Line: pe.Line, Err: fmt.Errorf("%w (at character %d)", pe.Err, pe.Column)}
-	case errors.Is(err, ErrRecordTooLong):
-		return &RowError{File: name, Line: line, Err: err}
+	case errors.As(err, &tl):
+		return &RowError{File: name, Line: tl.line, Err: ErrRecordTooLong}
 	}
 	return &RowError{File: name, Line: line, Err: err}
 }

@@ -80,6 +80,10 @@ type Mapping struct {
 	// ("Royal Free NHS Trust" → "royal-free-nhs-trust"), for publishers
 	// that give names but no ids.
 	Slug []string `toml:"slug"`
+	// ZeroPad maps a field to a width: an all-digit value shorter than it
+	// is padded with leading zeros, for publishers whose spreadsheets drop
+	// them in some years ("1" and "0001" for the same hospital).
+	ZeroPad map[string]int `toml:"zero_pad"`
 	// Missing lists the tokens that mean "no value". The default is "",
 	// "NA", "N/A" and "Not Available" (case-insensitive).
 	Missing []string `toml:"missing"`
@@ -235,6 +239,12 @@ func (m *Mapping) check() error {
 	checkFields("values", sortedKeys(m.Values))
 	checkFields("optional", m.Optional)
 	checkFields("slug", m.Slug)
+	checkFields("zero_pad", sortedKeys(m.ZeroPad))
+	for _, f := range sortedKeys(m.ZeroPad) {
+		if w := m.ZeroPad[f]; w < 1 || w > 64 {
+			errs = append(errs, fmt.Errorf("zero_pad.%s: width %d is not between 1 and 64", f, w))
+		}
+	}
 	checkFields("skip.missing", m.Skip.Missing)
 	checkFields("skip.zero", m.Skip.Zero)
 	for i, d := range m.Derive {
@@ -271,10 +281,11 @@ func (m *Mapping) check() error {
 	if m.Method.Target == "national" && n.Column == "" && n.Cases == "" {
 		errs = append(errs, errors.New("method.target is national but [national] says nowhere to find national figures"))
 	}
-	for _, v := range m.variants() {
-		for _, f := range requiredFields() {
+	for _, f := range requiredFields() {
+		for _, v := range m.variants() {
 			if v.source(f) == "" && !m.derives(f) {
 				errs = append(errs, fmt.Errorf("field %s is required: give it a column, a fixed value or a derivation", f))
+				break // once, however many [[rows]] lack it
 			}
 		}
 	}

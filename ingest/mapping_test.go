@@ -291,6 +291,16 @@ unit_type = "hospital"
 		want []string // each must appear in the error
 	}{
 		{
+			name: "zero_pad width out of range",
+			text: "zero_pad = { unit_id = 0 }\n" + valid,
+			want: []string{"zero_pad.unit_id", "width 0"},
+		},
+		{
+			name: "zero_pad unknown field",
+			text: "zero_pad = { facility = 4 }\n" + valid,
+			want: []string{"zero_pad", `unknown field "facility"`},
+		},
+		{
 			name: "unknown top-level key",
 			text: "expected_ass = \"percent\"\n" + valid,
 			want: []string{"unknown keys", "expected_ass"},

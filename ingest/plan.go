@@ -57,20 +57,22 @@ func newPlan(m *Mapping, file string, header []string) (*plan, []error) {
 
 	var errs []error
 	index := map[string]int{}
+	used := map[int]bool{} // read, or already reported: not an unknown column
 	for i, h := range header {
 		if len(h) > maxFieldBytes {
 			errs = append(errs, &RowError{File: file, Line: 1, Column: i + 1, Err: errors.New("header is longer than 1024 bytes")})
+			used[i] = true
 			continue
 		}
 		key := normHeader(h)
 		if j, dup := index[key]; dup {
 			errs = append(errs, &RowError{File: file, Line: 1, Column: i + 1,
 				Err: fmt.Errorf("duplicate column %q (also column %d)", strings.TrimSpace(h), j+1)})
+			used[i] = true
 			continue
 		}
 		index[key] = i
 	}
-	used := map[int]bool{}
 	lookup := func(name string, field string, optional bool) int {
 		i, ok := index[normHeader(name)]
 		if !ok {
@@ -158,13 +160,18 @@ type rowReader struct {
 	p    *plan
 	file string
 	errs []error
+	long []int // columns of this row whose value was too long to read
 }
 
 func (rr *rowReader) fail(line, col int, err error) {
+	if slices.Contains(rr.long, col) {
+		return // the value was dropped as too long, which is reported
+	}
 	re := &RowError{File: rr.file, Line: line, Err: err}
 	if col >= 0 {
 		re.Column = col + 1
-		re.Field = strings.TrimSpace(rr.p.header[col])
+		// One line, as the header may hold newlines ("Unit\nname").
+		re.Field = strings.Join(strings.Fields(rr.p.header[col]), " ")
 	}
 	rr.errs = append(rr.errs, re)
 }
@@ -185,9 +192,11 @@ func (p *plan) blank(vals []string) bool {
 func (rr *rowReader) convert(vals []string, line int) []rowResult {
 	p := rr.p
 	rr.errs = rr.errs[:0]
+	rr.long = rr.long[:0]
 	for _, c := range p.columns {
 		if len(vals[c]) > maxFieldBytes {
 			rr.fail(line, c, fmt.Errorf("value is %d bytes long; the limit is %d", len(vals[c]), maxFieldBytes))
+			rr.long = append(rr.long, c)
 			vals[c] = ""
 		}
 	}
@@ -251,6 +260,9 @@ func (rr *rowReader) convertVariant(v *variantPlan, vals []string, line int, nat
 		}
 		if slices.Contains(p.m.Slug, field) {
 			raw = slug(raw)
+		}
+		if w, ok := p.m.ZeroPad[field]; ok {
+			raw = zeroPad(raw, w)
 		}
 		if err := checkText(raw, maxLen); err != nil {
 			rr.fail(line, c.col, fmt.Errorf("%s: %w", field, err))
@@ -471,15 +483,20 @@ func parseNumber(s string) (float64, error) {
 }
 
 // thousands reports whether s groups its integer digits by threes with
-// commas: "1,234", "12,345.6".
+// commas: "1,234", "12,345.6". Commas anywhere else ("1,0e3", "1.234,5")
+// are not thousands separators.
 func thousands(s string) bool {
-	intPart, _, _ := strings.Cut(s, ".")
+	intPart, frac, _ := strings.Cut(s, ".")
+	if strings.Contains(frac, ",") {
+		return false
+	}
+	intPart = strings.TrimLeft(intPart, "+-")
 	groups := strings.Split(intPart, ",")
 	if len(groups[0]) < 1 || len(groups[0]) > 3 {
 		return false
 	}
-	for _, g := range groups[1:] {
-		if len(g) != 3 {
+	for i, g := range groups {
+		if i > 0 && len(g) != 3 || strings.Trim(g, "0123456789") != "" {
 			return false
 		}
 	}
@@ -518,6 +535,14 @@ func slug(s string) string {
 		hyphen = true
 	}
 	return b.String()
+}
+
+// zeroPad left-pads an all-digit s with zeros to width.
+func zeroPad(s string, width int) string {
+	if len(s) >= width || strings.TrimLeft(s, "0123456789") != "" {
+		return s
+	}
+	return strings.Repeat("0", width-len(s)) + s
 }
 
 func quoteKeys(m map[string]string) string {

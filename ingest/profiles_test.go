@@ -164,9 +164,10 @@ func TestProfilesOnRealFiles(t *testing.T) {
 			PublishedRate: known(1.64), PublishedLow: known(0.82), PublishedHigh: known(2.93),
 			PublishedRating: "Rate significantly lower than Statewide Rate"},
 		// No deaths: a published rate and lower limit of 0.00 are values,
-		// not missing. (This export writes the id without its zeros.)
+		// not missing. (This export writes the id "1"; the profile pads it
+		// to the "0001" of the hospital's later rows.)
 		{File: 1, Line: 1653, Specialty: "adult-cardiac", Procedure: "cabg", Period: "2011",
-			UnitType: "hospital", UnitID: "1", UnitName: "Albany Medical Center", Outcome: nyOutcome,
+			UnitType: "hospital", UnitID: "0001", UnitName: "Albany Medical Center", Outcome: nyOutcome,
 			Cases: 241, Events: 0, Expected: known(241 * 1.47 / 100), ExpectedRate: known(1.47),
 			PublishedRate: known(0), PublishedLow: known(0), PublishedHigh: known(1.28),
 			PublishedRating: "Rate not different than Statewide Rate"},
@@ -438,14 +439,15 @@ func TestProfilesOnRealFiles(t *testing.T) {
 func TestNYDOHCardiacRows(t *testing.T) {
 	_, _, rows := loadProfile(t, "nydoh-cardiac", "nys-cardiac-hospital/*_20250726.csv")
 	ratings := map[string]int{}
-	zeros := 0
+	ids := map[string]bool{}
 	for _, r := range rows {
 		ratings[r.PublishedRating]++
 		if r.UnitID == "0" || r.UnitID == "0000" || r.UnitName == "NYS - All Hospitals" {
 			t.Errorf("line %d: statewide row loaded as a unit (%q %q)", r.Line, r.UnitID, r.UnitName)
 		}
-		if strings.HasPrefix(r.UnitID, "0") {
-			zeros++
+		ids[r.UnitID] = true
+		if len(r.UnitID) != 4 || strings.Trim(r.UnitID, "0123456789") != "" {
+			t.Errorf("line %d: unit id %q, want 4 digits (zero_pad)", r.Line, r.UnitID)
 		}
 		if !r.ExpectedRate.Valid || !r.Expected.Valid ||
 			math.Abs(r.Expected.V-float64(r.Cases)*r.ExpectedRate.V/100) > 1e-9 {
@@ -468,10 +470,11 @@ func TestNYDOHCardiacRows(t *testing.T) {
 	if !reflect.DeepEqual(ratings, want) {
 		t.Errorf("published ratings = %v, want %v", ratings, want)
 	}
-	// Facility IDs beginning with 0, counted in the file: kept as text.
-	const wantZeros = 669
-	if zeros != wantZeros {
-		t.Errorf("unit ids with a leading zero = %d, want %d", zeros, wantZeros)
+	// The file writes 106 distinct Facility IDs for hospitals, "1" in
+	// early years and "0001" later for the same hospital; padded to four
+	// digits they are 71 hospitals (counted with Python's str.zfill(4)).
+	if len(ids) != 71 {
+		t.Errorf("distinct unit ids = %d, want 71", len(ids))
 	}
 }
 
@@ -521,13 +524,12 @@ func TestNYDOHCABG2011Fixture(t *testing.T) {
 
 	// The 2025 export writes the Facility ID of its older rows without
 	// leading zeros ("1" where the 2015 download has "0001", for 23 of
-	// these 40 hospitals), so the rows are matched on the id padded to the
-	// publisher's four digits. Every other field must be identical.
-	pad := func(id string) string { return strings.Repeat("0", max(0, 4-len(id))) + id }
+	// these 40 hospitals); the profile pads them, so every field must be
+	// identical.
 	want := map[string]store.Row{}
 	for _, r := range all {
 		if r.Procedure == "cabg" && r.Period == "2011" {
-			r.File, r.Line, r.UnitID = 0, 0, pad(r.UnitID)
+			r.File, r.Line = 0, 0
 			want[r.UnitID] = r
 		}
 	}
@@ -664,5 +666,46 @@ func TestLoadSameInputTwice(t *testing.T) {
 	}
 	if len(rows) != 40 {
 		t.Errorf("Rows(%s) after loading twice = %d, want 40", first.Release.ID, len(rows))
+	}
+}
+
+// TestSameInputOtherMapping loads the same bytes through two mappings: they
+// are two releases, and the second default id carries the mapping's hash.
+func TestSameInputOtherMapping(t *testing.T) {
+	path := realFile(t, "nys-cabg-hospital-2011/*.csv")
+	ny, err := ingest.Profile("nydoh-cardiac")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same file read as crude data: no expected column, no national rows.
+	crude, err := ingest.ParseMapping("crude.toml", []byte(`
+ignore = ["Detailed Region", "Region", "Observed Mortality Rate", "Expected Mortality Rate",
+  "Risk-Adjusted Mortality Rate", "Lower Limit of Confidence Interval", "Upper Limit of Confidence Interval",
+  "Comparison Results", "Procedure"]
+[columns]
+unit_id = "Facility ID"
+unit_name = "Hospital Name"
+period = "Year of Hospital Discharge"
+cases = "Number of Cases"
+events = "Number of Deaths"
+[fixed]
+specialty = "adult-cardiac"
+unit_type = "hospital"
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := realDB(t)
+	first := loadWith(t, db, ny, path)
+	second := loadWith(t, db, crude, path)
+	if second.Existing {
+		t.Fatalf("second Load through another mapping = existing release %s, want a new release", second.Release.ID)
+	}
+	if want := first.Release.ID + "-" + crude.SHA256()[:8]; second.Release.ID != want {
+		t.Errorf("second release id = %s, want %s", second.Release.ID, want)
+	}
+	if second.Release.InputSHA256 != first.Release.InputSHA256 || second.Release.Rows != 41 {
+		t.Errorf("second release = sha %s, %d rows; want sha %s, 41 rows (the statewide row is a unit here)",
+			second.Release.InputSHA256, second.Release.Rows, first.Release.InputSHA256)
 	}
 }

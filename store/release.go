@@ -454,14 +454,6 @@ func (l *Loader) Commit(ctx context.Context, r Release) error {
 	if r.ID != l.release {
 		return fmt.Errorf("store: commit release %s: loader is for %s", r.ID, l.release)
 	}
-	_, err := l.tx.ExecContext(ctx, `INSERT INTO release (id, title, source, licence, profile, input_sha256,
-		mapping_sha256, interval_method, comparison, target_source, row_count, skipped_count, synthetic, ingested_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.ID, r.Title, r.Source, r.Licence, r.Profile, r.InputSHA256, r.MappingSHA256, r.IntervalMethod,
-		r.Comparison, r.TargetSource, r.Rows, r.Skipped, r.Synthetic, r.IngestedAt.UTC().Format(ingestedAtLayout))
-	if err != nil {
-		return fmt.Errorf("store: commit release %s: %w", r.ID, err)
-	}
 	for _, f := range r.Files {
 		_, err := l.tx.ExecContext(ctx, `INSERT INTO release_file (release_id, ordinal, name, sha256, size,
 			encoding, row_count, skipped_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -469,6 +461,16 @@ func (l *Loader) Commit(ctx context.Context, r Release) error {
 		if err != nil {
 			return fmt.Errorf("store: commit release %s: file %s: %w", r.ID, f.Name, err)
 		}
+	}
+	// The release row goes last: the triggers refuse rows for a release
+	// that exists, which is what makes a committed release immutable.
+	_, err := l.tx.ExecContext(ctx, `INSERT INTO release (id, title, source, licence, profile, input_sha256,
+		mapping_sha256, interval_method, comparison, target_source, row_count, skipped_count, synthetic, ingested_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, r.Title, r.Source, r.Licence, r.Profile, r.InputSHA256, r.MappingSHA256, r.IntervalMethod,
+		r.Comparison, r.TargetSource, r.Rows, r.Skipped, r.Synthetic, r.IngestedAt.UTC().Format(ingestedAtLayout))
+	if err != nil {
+		return fmt.Errorf("store: commit release %s: %w", r.ID, err)
 	}
 	if err := l.tx.Commit(); err != nil {
 		return fmt.Errorf("store: commit release %s: %w", r.ID, err)

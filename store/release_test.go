@@ -530,6 +530,14 @@ func TestImmutableAfterCommit(t *testing.T) {
 		{"delete outcome_row", `DELETE FROM outcome_row WHERE unit_id = 'U0001'`},
 		{"update national_rate", `UPDATE national_rate SET events = 0`},
 		{"delete national_rate", `DELETE FROM national_rate`},
+		{"insert outcome_row", `INSERT INTO outcome_row SELECT release_id, file_ordinal, line + 1000, specialty,
+			procedure, period, unit_type, unit_id || 'x', unit_name, hospital_id, hospital_name, outcome, cases, events,
+			expected, expected_rate, published_rate, published_low, published_high, published_rating
+			FROM outcome_row LIMIT 1`},
+		{"insert national_rate", `INSERT INTO national_rate (release_id, specialty, procedure, period, cases, events,
+			file_ordinal, line) VALUES ('r1', 'vascular', 'open', '2019', 10, 1, 1, 99)`},
+		{"insert release_file", `INSERT INTO release_file (release_id, ordinal, name, sha256, size, encoding,
+			row_count, skipped_count) VALUES ('r1', 99, 'more.csv', 'ab', 1, 'utf-8', 0, 0)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -70,7 +70,17 @@ CREATE TABLE national_rate (
     PRIMARY KEY (release_id, specialty, procedure, period)
 ) STRICT;
 
--- Releases are immutable: once written, nothing may change or remove them.
+-- Releases are immutable: once written, nothing may change or remove them,
+-- nor add to them (a release's row is written last, at commit).
+CREATE TRIGGER outcome_row_immutable_insert BEFORE INSERT ON outcome_row
+WHEN EXISTS (SELECT 1 FROM release WHERE id = NEW.release_id)
+BEGIN SELECT RAISE(ABORT, 'releases are immutable'); END;
+CREATE TRIGGER national_rate_immutable_insert BEFORE INSERT ON national_rate
+WHEN EXISTS (SELECT 1 FROM release WHERE id = NEW.release_id)
+BEGIN SELECT RAISE(ABORT, 'releases are immutable'); END;
+CREATE TRIGGER release_file_immutable_insert BEFORE INSERT ON release_file
+WHEN EXISTS (SELECT 1 FROM release WHERE id = NEW.release_id)
+BEGIN SELECT RAISE(ABORT, 'releases are immutable'); END;
 CREATE TRIGGER release_immutable_update BEFORE UPDATE ON release
 BEGIN SELECT RAISE(ABORT, 'releases are immutable'); END;
 CREATE TRIGGER release_immutable_delete BEFORE DELETE ON release
