@@ -37,7 +37,7 @@ bench-import: build
 	/usr/bin/time -f '%e s elapsed, %M KB peak RSS: outcomes ingest' bin/outcomes ingest --db $(BENCHDIR)/ingest.db $(BENCHDIR)/rows.csv
 
 fuzz:
-	$(GO) test ./ingest -run='^$$' -fuzz=FuzzDecode -fuzztime=$(FUZZTIME)
+	$(GO) test ./ingest -run='^$$' -fuzz=FuzzDecode -fuzztime=$(FUZZTIME) -fuzzminimizetime=3s
 
 fmt:
 	gofmt -w .

@@ -46,7 +46,10 @@ func readHeader(br *bufio.Reader) ([]string, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
+	// The last field may be quoted and span lines ("Unit\nname"): the
+	// header ends on its last line, not the one it starts on.
 	line, _ := hr.FieldPos(len(header) - 1)
+	line += strings.Count(header[len(header)-1], "\n")
 	return header, line, nil
 }
 
@@ -89,8 +92,12 @@ func (r *recordReader) next() ([]string, int, error) {
 			if errors.Is(pe.Err, csv.ErrFieldCount) {
 				re.Column = 0
 				re.Err = fmt.Errorf("row has a different number of fields from the header (%d)", len(r.vals))
+			} else if pe.Line != pe.StartLine {
+				// An unclosed quote: the record's first line is where to
+				// look, not the end of the file where the parser gave up.
+				re.Err = fmt.Errorf("%w (the record runs on to line %d, character %d)", pe.Err, pe.Line+r.lineOffset, pe.Column)
+				re.Column = 0
 			} else {
-				re.Line = pe.Line + r.lineOffset
 				re.Err = fmt.Errorf("%w (at character %d)", pe.Err, pe.Column)
 				re.Column = 0
 			}

@@ -53,6 +53,11 @@ func sniff(name string, r io.Reader, sum io.Writer) (sniffed, error) {
 			if len(first) < 3 {
 				first = append(first, chunk[:min(3-len(first), len(chunk))]...)
 			}
+			if isUTF16(first) {
+				// Before the scan, which would call its NULs binary data.
+				return sniffed{}, &RowError{File: name, Line: 1, Column: 1,
+					Err: errors.New("file is UTF-16; save it as UTF-8 (CSV UTF-8 in Excel)")}
+			}
 			if perr := s.scan(chunk); perr != nil {
 				perr.File = name
 				return sniffed{}, perr
@@ -68,12 +73,10 @@ func sniff(name string, r io.Reader, sum io.Writer) (sniffed, error) {
 	}
 	if len(s.carry) > 0 {
 		s.validUTF8 = false // the file ends inside a multi-byte character
+		s.badLine, s.badColumn = s.line, s.column-len(s.carry)+1
 	}
 	out := sniffed{sha256: hex.EncodeToString(h.Sum(nil)), size: s.size}
 	switch {
-	case bytes.HasPrefix(first, []byte{0xFF, 0xFE}) || bytes.HasPrefix(first, []byte{0xFE, 0xFF}):
-		return sniffed{}, &RowError{File: name, Line: 1, Column: 1,
-			Err: errors.New("file is UTF-16; save it as UTF-8 (CSV UTF-8 in Excel)")}
 	case bytes.HasPrefix(first, utf8BOM):
 		out.encoding = encodingUTF8BOM
 		if !s.validUTF8 {
@@ -86,6 +89,11 @@ func sniff(name string, r io.Reader, sum io.Writer) (sniffed, error) {
 		out.encoding = encodingCP1252
 	}
 	return out, nil
+}
+
+// isUTF16 reports whether a file's first bytes are a UTF-16 byte order mark.
+func isUTF16(first []byte) bool {
+	return bytes.HasPrefix(first, []byte{0xFF, 0xFE}) || bytes.HasPrefix(first, []byte{0xFE, 0xFF})
 }
 
 type snifferState struct {
@@ -102,7 +110,31 @@ type snifferState struct {
 // scan checks one chunk for binary data and UTF-8 validity, keeping the
 // line and column (in bytes) of where it is, so a problem can be located.
 func (s *snifferState) scan(chunk []byte) *RowError {
-	for _, c := range chunk {
+	bad := len(chunk) // index in chunk of the first byte that is not UTF-8
+	if s.validUTF8 {
+		b := append(s.carry, chunk...)
+		carried := len(s.carry)
+		s.carry = nil
+		for off := 0; off < len(b); {
+			r, size := utf8.DecodeRune(b[off:])
+			if r == utf8.RuneError && size <= 1 {
+				if !utf8.FullRune(b[off:]) {
+					s.carry = append([]byte(nil), b[off:]...)
+					break
+				}
+				s.validUTF8 = false
+				bad = off - carried
+				break
+			}
+			off += size
+		}
+		if bad < 0 {
+			// It starts in the last chunk's carried bytes, which end
+			// its last line.
+			s.badLine, s.badColumn = s.line, s.column+bad+1
+		}
+	}
+	for i, c := range chunk {
 		switch {
 		case c == '\n':
 			if !s.prevCR {
@@ -119,26 +151,12 @@ func (s *snifferState) scan(chunk []byte) *RowError {
 		}
 		s.prevCR = false
 		s.column++
+		if i == bad {
+			s.badLine, s.badColumn = s.line, s.column
+		}
 		if c < 0x20 && c != '\t' && c != '\f' || c == 0x7F {
 			return &RowError{Line: s.line, Column: s.column,
 				Err: fmt.Errorf("control character 0x%02X: this looks like binary data, not a CSV file", c)}
-		}
-	}
-	if s.validUTF8 {
-		b := append(s.carry, chunk...)
-		s.carry = nil
-		for len(b) > 0 {
-			r, size := utf8.DecodeRune(b)
-			if r == utf8.RuneError && size <= 1 {
-				if !utf8.FullRune(b) {
-					s.carry = append([]byte(nil), b...)
-					break
-				}
-				s.validUTF8 = false
-				s.badLine, s.badColumn = s.line, s.column
-				break
-			}
-			b = b[size:]
 		}
 	}
 	return nil
@@ -170,11 +188,21 @@ type lineEnds struct {
 	skipLF    bool
 	inQuotes  bool
 	recordLen int
+	line      int // lines ended so far
+	start     int // lines ended before the current record
 }
 
 // ErrRecordTooLong is returned when one record exceeds 1 MiB, usually
 // because of an unclosed quote.
 var ErrRecordTooLong = errors.New("record longer than 1 MiB (is a quote left unclosed?)")
+
+// recordTooLongError is ErrRecordTooLong with the line the record starts
+// on, which only the reader that counts it knows: encoding/csv, reading
+// ahead through a buffer, meets the error records before the long one.
+type recordTooLongError struct{ line int }
+
+func (e *recordTooLongError) Error() string { return ErrRecordTooLong.Error() }
+func (e *recordTooLongError) Unwrap() error { return ErrRecordTooLong }
 
 func (l *lineEnds) Read(p []byte) (int, error) {
 	for {
@@ -194,15 +222,17 @@ func (l *lineEnds) Read(p []byte) (int, error) {
 				l.skipLF = true
 				fallthrough
 			case '\n':
+				l.line++
 				if !l.inQuotes {
 					l.recordLen = 0
+					l.start = l.line
 				}
 			case '"':
 				l.inQuotes = !l.inQuotes
 			}
 			l.recordLen++
 			if l.recordLen > maxRecordBytes {
-				return w, ErrRecordTooLong
+				return w, &recordTooLongError{line: l.start + 1}
 			}
 			p[w] = c
 			w++
