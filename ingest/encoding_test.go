@@ -30,16 +30,17 @@ var encodingLines = []string{
 	"",
 }
 
-// encodingRows is what every encoding of encodingLines must load.
+// encodingRows is what every encoding of encodingLines must load. The
+// quoted name's embedded newline is stored as a space: stored text is one line.
 var encodingRows = []store.Row{
 	{File: 1, Line: 2, Specialty: "adult-cardiac", Procedure: "all", Period: "2021", UnitType: "surgeon",
-		UnitID: "GMC1", UnitName: "Dr Zoë Ørsted-Núñez", HospitalID: "RX1", HospitalName: "St Mary’s, Paddington\nWest Wing",
+		UnitID: "GMC1", UnitName: "Dr Zoë Ørsted-Núñez", HospitalID: "RX1", HospitalName: "St Mary’s, Paddington West Wing",
 		Outcome: "in-hospital mortality", Cases: 1234, Events: 12, Expected: valid(23.5)},
 	{File: 1, Line: 4, Specialty: "adult-cardiac", Procedure: "all", Period: "2021", UnitType: "surgeon",
 		UnitID: "GMC2", UnitName: "Mr Émile Brontë", HospitalID: "RX2", HospitalName: "Royal Infirmary",
 		Outcome: "in-hospital mortality", Cases: 987, Events: 9, Expected: valid(10.25)},
 	{File: 1, Line: 6, Specialty: "adult-cardiac", Procedure: "all", Period: "2021", UnitType: "hospital",
-		UnitID: "RX1", UnitName: "St Mary’s, Paddington\nWest Wing",
+		UnitID: "RX1", UnitName: "St Mary’s, Paddington West Wing",
 		Outcome: "in-hospital mortality", Cases: 2500, Events: 30, Expected: valid(40.125)},
 }
 

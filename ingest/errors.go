@@ -3,6 +3,7 @@ package ingest
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // RowError is a problem with one value, row or file, positioned like
@@ -22,10 +23,11 @@ func (e *RowError) Error() string {
 	if e.Line > 0 {
 		pos = fmt.Sprintf("%s:%d:%d", e.File, e.Line, e.Column)
 	}
-	if e.Field != "" {
-		return fmt.Sprintf("%s: %s: %v", pos, e.Field, e.Err)
+	msg := e.Err.Error()
+	if e.Field != "" && !strings.HasPrefix(msg, e.Field+": ") { // no "cases: cases: …"
+		msg = e.Field + ": " + msg
 	}
-	return fmt.Sprintf("%s: %v", pos, e.Err)
+	return pos + ": " + msg
 }
 
 func (e *RowError) Unwrap() error { return e.Err }

@@ -218,8 +218,8 @@ func TestDecodeFileSeeds(t *testing.T) {
 		{"empty", fuzzSeeds[10], 0, []string{"fuzz.csv:1:0: empty file"}},
 		{"header only", fuzzSeeds[11], 0, []string{"fuzz.csv:2:0: no data rows"}},
 		{"numbers", fuzzSeeds[12], 0, []string{
-			`fuzz.csv:2:6: cases: cases: "1,23" is not a number`, `fuzz.csv:2:7: events: events: "NaN" is not a number`,
-			`fuzz.csv:3:6: cases: cases: "0x10" is not a number`, `fuzz.csv:3:7: events: events: "1e999" is not a number`}},
+			`fuzz.csv:2:6: cases: "1,23" is not a number`, `fuzz.csv:2:7: events: "NaN" is not a number`,
+			`fuzz.csv:3:6: cases: "0x10" is not a number`, `fuzz.csv:3:7: events: "1e999" is not a number`}},
 		{"header", fuzzSeeds[13], 0, []string{`fuzz.csv:1:8: duplicate column "cases"`, `fuzz.csv:1:9: unknown column "other"`,
 			"fuzz.csv:1:10: unknown column with an empty header"}},
 	}

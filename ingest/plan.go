@@ -250,6 +250,9 @@ func (rr *rowReader) convertVariant(v *variantPlan, vals []string, line int, nat
 			}
 			return ""
 		}
+		if strings.ContainsAny(raw, "\n\r\t") || strings.Contains(raw, "  ") {
+			raw = strings.Join(strings.Fields(raw), " ") // one line, so every message is one line
+		}
 		if tr, ok := p.m.Values[field]; ok {
 			t, ok := tr[raw]
 			if !ok {
