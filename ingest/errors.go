@@ -1,8 +1,10 @@
 package ingest
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -50,13 +52,30 @@ func (p *problems) add(err error) {
 	}
 }
 
-// err returns nil when nothing was wrong, else the listed problems joined,
-// followed by a count of those left out.
-func (p *problems) err() error {
+// err returns nil when nothing was wrong, else the listed problems joined
+// in file and line order (files in the order given), followed by a count of
+// those left out.
+func (p *problems) err(files []string) error {
 	if p.total == 0 {
 		return nil
 	}
-	list := p.list
+	order := make(map[string]int, len(files))
+	for i, f := range files {
+		order[f] = i
+	}
+	position := func(err error) (int, int, int) {
+		var re *RowError
+		if !errors.As(err, &re) {
+			return len(files), 0, 0 // not about one place: last
+		}
+		return order[re.File], re.Line, re.Column
+	}
+	list := slices.Clone(p.list)
+	slices.SortStableFunc(list, func(a, b error) int {
+		af, al, ac := position(a)
+		bf, bl, bc := position(b)
+		return cmp.Or(cmp.Compare(af, bf), cmp.Compare(al, bl), cmp.Compare(ac, bc))
+	})
 	if more := p.total - len(p.list); more > 0 {
 		list = append(list[:len(list):len(list)], fmt.Errorf("%d more problems not shown (%d in all)", more, p.total))
 	}

@@ -150,24 +150,36 @@ func Load(ctx context.Context, db *store.DB, files []File, opts Options) (Result
 		probs: &problems{max: opts.MaxErrors}, national: map[store.Group]nationalSeen{},
 		groups: map[store.Group]*groupSeen{}}
 	var res Result
+	l.writer = startWriter(ctx, loader, names)
 	for i, f := range files {
-		name := f.Name
 		fs, err := l.file(i+1, f, infos[i])
 		if err != nil {
+			l.writer.wait()
+			if errors.Is(err, errWriterFailed) {
+				err = l.writer.err
+			}
 			return Result{}, fmt.Errorf("ingest: %w", err)
 		}
 		res.Files = append(res.Files, fs)
+	}
+	if err := l.writer.wait(); err != nil {
+		return Result{}, fmt.Errorf("ingest: %w", err)
+	}
+	for _, err := range l.writer.dups {
+		l.fail(err)
+	}
+	for i := range res.Files {
+		fs := &res.Files[i]
+		fs.Rows = l.writer.stored[i]
 		rel.Rows += fs.Rows
 		rel.Skipped += fs.Skipped
-		rel.Files = append(rel.Files, store.ReleaseFile{Ordinal: i + 1, Name: filepath.Base(name),
+		rel.Files = append(rel.Files, store.ReleaseFile{Ordinal: i + 1, Name: filepath.Base(fs.Name),
 			SHA256: infos[i].sha256, Size: infos[i].size, Encoding: infos[i].encoding, Rows: fs.Rows, Skipped: fs.Skipped})
 	}
-	if l.probs.total == 0 {
-		if err := l.finish(rel); err != nil {
-			return Result{}, fmt.Errorf("ingest: %w", err)
-		}
+	if err := l.finish(rel); err != nil {
+		return Result{}, fmt.Errorf("ingest: %w", err)
 	}
-	if err := l.probs.err(); err != nil {
+	if err := l.probs.err(names); err != nil {
 		return Result{}, err
 	}
 	rel.IngestedAt = opts.Now().UTC()
@@ -247,6 +259,7 @@ type load struct {
 	national map[store.Group]nationalSeen
 	groups   map[store.Group]*groupSeen
 	batch    []store.Row
+	writer   *writer
 }
 
 func (l *load) fail(err error) { l.probs.add(err) }
@@ -314,7 +327,7 @@ func (l *load) file(ordinal int, file File, info sniffed) (FileSummary, error) {
 			l.add(ordinal, name, res, &fs)
 		}
 		if len(l.batch) >= store.BatchSize {
-			if err := l.flush(&fs); err != nil {
+			if l.batch, err = l.writer.send(l.batch); err != nil {
 				return fs, err
 			}
 		}
@@ -322,8 +335,10 @@ func (l *load) file(ordinal int, file File, info sniffed) (FileSummary, error) {
 			l.opts.Progress(Progress{File: name, Rows: records, Bytes: counter.n, Size: info.size})
 		}
 	}
-	if err := l.flush(&fs); err != nil {
-		return fs, err
+	if len(l.batch) > 0 {
+		if l.batch, err = l.writer.send(l.batch); err != nil {
+			return fs, err
+		}
 	}
 	if records == 0 && len(errs) == 0 {
 		l.fail(&RowError{File: name, Line: headerEnd + 1, Err: errors.New("no data rows after the header")})
@@ -379,30 +394,6 @@ func (l *load) track(r store.Row) {
 		seen.mixed = true
 		seen.mixedAt = r
 	}
-}
-
-// flush stores the batch, reporting rows whose key is already held.
-func (l *load) flush(fs *FileSummary) error {
-	if len(l.batch) == 0 {
-		return nil
-	}
-	dups, err := l.loader.AddRows(l.ctx, l.batch)
-	if err != nil {
-		return err
-	}
-	fs.Rows += len(l.batch) - len(dups)
-	for _, d := range dups {
-		r := l.batch[d.Index]
-		where := fmt.Sprintf("line %d", d.Line)
-		if d.File != r.File {
-			where = fmt.Sprintf("%s:%d", l.files[d.File-1], d.Line)
-		}
-		l.fail(&RowError{File: l.files[r.File-1], Line: r.Line, Err: fmt.Errorf(
-			"duplicate key (specialty %q, procedure %q, period %q, unit_type %q, unit_id %q, hospital_id %q): already on %s",
-			r.Specialty, r.Procedure, r.Period, r.UnitType, r.UnitID, r.HospitalID, where)})
-	}
-	l.batch = l.batch[:0]
-	return nil
 }
 
 // addNational records a group's national counts. A group may have one

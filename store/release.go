@@ -361,7 +361,17 @@ func insertRowsSQL(n int) string {
 func (l *Loader) appendArgs(args []any, r *Row) []any {
 	return append(args, l.release, r.File, r.Line, r.Specialty, r.Procedure, r.Period,
 		r.UnitType, r.UnitID, r.UnitName, r.HospitalID, r.HospitalName, r.Outcome, r.Cases, r.Events,
-		r.Expected, r.ExpectedRate, r.PublishedRate, r.PublishedLow, r.PublishedHigh, r.PublishedRating)
+		nullable(r.Expected), nullable(r.ExpectedRate), nullable(r.PublishedRate), nullable(r.PublishedLow),
+		nullable(r.PublishedHigh), r.PublishedRating)
+}
+
+// nullable is v as the driver takes it, sparing database/sql a Valuer call
+// per value on the bulk-load path.
+func nullable(v sql.Null[float64]) any {
+	if !v.Valid {
+		return nil
+	}
+	return v.V
 }
 
 // Duplicate reports that rows[Index] has a key already held by the row at

@@ -1,0 +1,108 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+
+	"github.com/surgeon-outcomes/outcomes/store"
+)
+
+// writer stores batches of rows on a goroutine of its own, so that reading
+// and checking the next rows overlaps with SQLite's work on the last ones:
+// on two cores, a load then takes about as long as SQLite alone.
+//
+// The batches channel is small, so a slow database makes the reader wait
+// rather than memory grow.
+type writer struct {
+	loader  *store.Loader
+	files   []string
+	batches chan []store.Row
+	free    chan []store.Row
+	done    chan struct{}
+	failed  atomic.Bool
+
+	// Written by the writer goroutine; read only after done is closed.
+	err    error
+	stored []int   // rows stored, by file ordinal - 1
+	dups   []error // a *RowError for each duplicate key
+}
+
+// errWriterFailed stops the reader once the writer has failed; the
+// writer's own error is what Load reports.
+var errWriterFailed = errors.New("writer failed")
+
+func startWriter(ctx context.Context, loader *store.Loader, files []string) *writer {
+	w := &writer{
+		loader:  loader,
+		files:   files,
+		batches: make(chan []store.Row, 4),
+		free:    make(chan []store.Row, 6),
+		done:    make(chan struct{}),
+		stored:  make([]int, len(files)),
+	}
+	go w.run(ctx)
+	return w
+}
+
+func (w *writer) run(ctx context.Context) {
+	defer close(w.done)
+	for batch := range w.batches {
+		if w.err == nil {
+			if err := w.store(ctx, batch); err != nil {
+				w.err = err
+				w.failed.Store(true)
+			}
+		}
+		select {
+		case w.free <- batch[:0]:
+		default:
+		}
+	}
+}
+
+// store adds one batch, recording rows whose key is already held.
+func (w *writer) store(ctx context.Context, batch []store.Row) error {
+	dups, err := w.loader.AddRows(ctx, batch)
+	if err != nil {
+		return err
+	}
+	for _, r := range batch {
+		w.stored[r.File-1]++
+	}
+	for _, d := range dups {
+		r := batch[d.Index]
+		w.stored[r.File-1]--
+		where := fmt.Sprintf("line %d", d.Line)
+		if d.File != r.File {
+			where = fmt.Sprintf("%s:%d", w.files[d.File-1], d.Line)
+		}
+		w.dups = append(w.dups, &RowError{File: w.files[r.File-1], Line: r.Line, Err: fmt.Errorf(
+			"duplicate key (specialty %q, procedure %q, period %q, unit_type %q, unit_id %q, hospital_id %q): already on %s",
+			r.Specialty, r.Procedure, r.Period, r.UnitType, r.UnitID, r.HospitalID, where)})
+	}
+	return nil
+}
+
+// send hands a full batch to the writer and returns an empty one to fill.
+func (w *writer) send(batch []store.Row) ([]store.Row, error) {
+	if w.failed.Load() {
+		return batch[:0], errWriterFailed
+	}
+	w.batches <- batch
+	select {
+	case b := <-w.free:
+		return b, nil
+	default:
+		return make([]store.Row, 0, store.BatchSize), nil
+	}
+}
+
+// wait stops the writer once it has stored everything sent, and returns
+// its error.
+func (w *writer) wait() error {
+	close(w.batches)
+	<-w.done
+	return w.err
+}
