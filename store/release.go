@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -44,6 +45,7 @@ type Release struct {
 	IngestedAt time.Time
 	Files      []ReleaseFile
 	// Periods lists the distinct periods of the release's rows, sorted.
+	// Commit records them from the rows added, ignoring this field.
 	Periods []string
 }
 
@@ -207,7 +209,7 @@ func (db *DB) fillRelease(ctx context.Context, r *Release) error {
 	if err := closeRows(rows); err != nil {
 		return fmt.Errorf("store: files of release %s: %w", r.ID, err)
 	}
-	r.Periods, err = db.strings(ctx, `SELECT DISTINCT period FROM outcome_row WHERE release_id = ? ORDER BY period`, r.ID)
+	r.Periods, err = db.strings(ctx, `SELECT period FROM release_period WHERE release_id = ? ORDER BY period`, r.ID)
 	if err != nil {
 		return fmt.Errorf("store: periods of release %s: %w", r.ID, err)
 	}
@@ -295,6 +297,7 @@ type Loader struct {
 	insertBatch *sql.Stmt // BatchSize rows
 	findRow     *sql.Stmt
 	release     string
+	periods     map[string]bool // of the rows added, for release_period
 }
 
 // BatchSize is how many rows AddRows inserts with one statement. Fewer,
@@ -314,7 +317,7 @@ func (db *DB) BeginRelease(ctx context.Context, id string) (*Loader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: begin release %s: %w", id, err)
 	}
-	l := &Loader{tx: tx, release: id}
+	l := &Loader{tx: tx, release: id, periods: map[string]bool{}}
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM release WHERE id = ?`, id).Scan(&n); err != nil {
 		tx.Rollback()
@@ -386,6 +389,9 @@ type Duplicate struct {
 // and the transaction stays usable, so a caller can go on to report every
 // problem in a file.
 func (l *Loader) AddRows(ctx context.Context, rows []Row) ([]Duplicate, error) {
+	for i := range rows {
+		l.periods[rows[i].Period] = true
+	}
 	if len(rows) == BatchSize {
 		args := make([]any, 0, BatchSize*rowColumns)
 		for i := range rows {
@@ -458,8 +464,8 @@ func (l *Loader) AddNationalRate(ctx context.Context, n NationalRate) error {
 // order.
 const ingestedAtLayout = "2006-01-02T15:04:05.000000000Z07:00"
 
-// Commit records the release itself and its files, and commits the
-// transaction. r.ID must be the id given to BeginRelease.
+// Commit records the release itself, its files and its periods, and
+// commits the transaction. r.ID must be the id given to BeginRelease.
 func (l *Loader) Commit(ctx context.Context, r Release) error {
 	if r.ID != l.release {
 		return fmt.Errorf("store: commit release %s: loader is for %s", r.ID, l.release)
@@ -470,6 +476,11 @@ func (l *Loader) Commit(ctx context.Context, r Release) error {
 			r.ID, f.Ordinal, f.Name, f.SHA256, f.Size, f.Encoding, f.Rows, f.Skipped)
 		if err != nil {
 			return fmt.Errorf("store: commit release %s: file %s: %w", r.ID, f.Name, err)
+		}
+	}
+	for _, p := range sortedKeys(l.periods) {
+		if _, err := l.tx.ExecContext(ctx, `INSERT INTO release_period (release_id, period) VALUES (?, ?)`, r.ID, p); err != nil {
+			return fmt.Errorf("store: commit release %s: period %s: %w", r.ID, p, err)
 		}
 	}
 	// The release row goes last: the triggers refuse rows for a release
@@ -495,4 +506,13 @@ func (l *Loader) Rollback() error {
 		return nil
 	}
 	return err
+}
+
+func sortedKeys(m map[string]bool) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

@@ -536,6 +536,9 @@ func TestImmutableAfterCommit(t *testing.T) {
 			FROM outcome_row LIMIT 1`},
 		{"insert national_rate", `INSERT INTO national_rate (release_id, specialty, procedure, period, cases, events,
 			file_ordinal, line) VALUES ('r1', 'vascular', 'open', '2019', 10, 1, 1, 99)`},
+		{"update release_period", `UPDATE release_period SET period = 'changed'`},
+		{"delete release_period", `DELETE FROM release_period`},
+		{"insert release_period", `INSERT INTO release_period (release_id, period) VALUES ('r1', '1999')`},
 		{"insert release_file", `INSERT INTO release_file (release_id, ordinal, name, sha256, size, encoding,
 			row_count, skipped_count) VALUES ('r1', 99, 'more.csv', 'ab', 1, 'utf-8', 0, 0)`},
 	}

@@ -30,6 +30,14 @@ CREATE TABLE release_file (
     PRIMARY KEY (release_id, ordinal)
 ) STRICT;
 
+-- release_period lists the periods a release covers; it is written at
+-- commit, so listing releases never scans their rows.
+CREATE TABLE release_period (
+    release_id TEXT NOT NULL REFERENCES release (id) DEFERRABLE INITIALLY DEFERRED,
+    period     TEXT NOT NULL,
+    PRIMARY KEY (release_id, period)
+) STRICT;
+
 -- outcome_row holds one published row: a unit's counts for one
 -- specialty, procedure and period, exactly as loaded (after validation).
 CREATE TABLE outcome_row (
@@ -76,6 +84,13 @@ CREATE TRIGGER outcome_row_immutable_insert BEFORE INSERT ON outcome_row
 WHEN EXISTS (SELECT 1 FROM release WHERE id = NEW.release_id)
 BEGIN SELECT RAISE(ABORT, 'releases are immutable'); END;
 CREATE TRIGGER national_rate_immutable_insert BEFORE INSERT ON national_rate
+WHEN EXISTS (SELECT 1 FROM release WHERE id = NEW.release_id)
+BEGIN SELECT RAISE(ABORT, 'releases are immutable'); END;
+CREATE TRIGGER release_period_immutable_update BEFORE UPDATE ON release_period
+BEGIN SELECT RAISE(ABORT, 'releases are immutable'); END;
+CREATE TRIGGER release_period_immutable_delete BEFORE DELETE ON release_period
+BEGIN SELECT RAISE(ABORT, 'releases are immutable'); END;
+CREATE TRIGGER release_period_immutable_insert BEFORE INSERT ON release_period
 WHEN EXISTS (SELECT 1 FROM release WHERE id = NEW.release_id)
 BEGIN SELECT RAISE(ABORT, 'releases are immutable'); END;
 CREATE TRIGGER release_file_immutable_insert BEFORE INSERT ON release_file
