@@ -22,70 +22,33 @@ type decoded struct {
 	problems  []error
 }
 
-// decodeFile reads data as load.file does (sniff, decode, header, plan,
-// records, conversion) but stores nothing: it checks every row, and keeps
-// the rows of the input rows that have no problems.
+// decodeFile reads data as load.file does (sniff, then decodeRecords) but
+// stores nothing: it keeps the problems, and the rows of the input rows
+// that have none.
 func decodeFile(t *testing.T, m *Mapping, name string, data []byte) decoded {
 	t.Helper()
 	var d decoded
-	var l *load // readError does not use its receiver
 	info, err := sniff(name, bytes.NewReader(data), io.Discard)
 	if err != nil {
 		d.problems = append(d.problems, err)
 		return d
 	}
-	br := bufio.NewReaderSize(textReader(bytes.NewReader(data), info.encoding), 64<<10)
-	header, headerEnd, err := readHeader(br)
-	if err != nil {
-		d.problems = append(d.problems, l.readError(name, 1, err))
-		return d
+	if header, headerEnd, err := readHeader(bufio.NewReaderSize(textReader(bytes.NewReader(data), info.encoding), 64<<10)); err == nil {
+		d.header, d.headerEnd = header, headerEnd
 	}
-	d.header, d.headerEnd = header, headerEnd
-	p, errs := newPlan(m, name, header)
-	d.problems = append(d.problems, errs...)
-	if p == nil {
-		return d
-	}
-	rd, err := newRecordReader(br, len(header), headerEnd, p.columns)
-	if err != nil {
-		t.Fatalf("newRecordReader(%q) = %v: not the input's fault", header, err)
-	}
-	rr := &rowReader{p: p, file: name}
-	records, lastLine := 0, headerEnd
-	for {
-		vals, line, err := rd.next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var re *RowError
-			if errors.As(err, &re) {
-				re.File = name
-				d.problems = append(d.problems, re)
-				records++
-				continue
+	_, err = decodeRecords(name, bytes.NewReader(data), info.encoding, m, decodeHandler{
+		problem: func(err error) { d.problems = append(d.problems, err) },
+		results: func(results []rowResult) error {
+			for _, res := range results {
+				if res.skip == "" {
+					d.rows = append(d.rows, res.row)
+				}
 			}
-			d.problems = append(d.problems, l.readError(name, lastLine+1, err))
-			break
-		}
-		lastLine = line
-		if p.blank(vals) {
-			continue
-		}
-		records++
-		results := rr.convert(vals, line)
-		if len(rr.errs) > 0 {
-			d.problems = append(d.problems, rr.errs...)
-			continue
-		}
-		for _, res := range results {
-			if res.skip == "" {
-				d.rows = append(d.rows, res.row)
-			}
-		}
-	}
-	if records == 0 && len(errs) == 0 {
-		d.problems = append(d.problems, &RowError{File: name, Line: headerEnd + 1, Err: errors.New("no data rows after the header")})
+			return nil
+		},
+	})
+	if err != nil {
+		t.Fatalf("decodeRecords(%q) = %v: not the input's fault", name, err)
 	}
 	return d
 }

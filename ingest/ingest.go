@@ -275,23 +275,69 @@ func (l *load) file(ordinal int, file File, info sniffed) (FileSummary, error) {
 	}
 	defer f.Close()
 	counter := &countingReader{r: f}
-	br := bufio.NewReaderSize(textReader(counter, info.encoding), 64<<10)
+	progress := func(records int, done bool) {
+		if l.opts.Progress != nil {
+			l.opts.Progress(Progress{File: name, Rows: records, Bytes: counter.n, Size: info.size, Done: done})
+		}
+	}
+	records, err := decodeRecords(name, counter, info.encoding, l.opts.Mapping, decodeHandler{
+		problem: l.fail,
+		results: func(results []rowResult) error {
+			for _, res := range results {
+				l.add(ordinal, name, res, &fs)
+			}
+			if len(l.batch) < store.BatchSize {
+				return nil
+			}
+			var err error
+			l.batch, err = l.writer.send(l.batch)
+			return err
+		},
+		progress: func(records int) { progress(records, false) },
+	})
+	if err != nil {
+		return fs, err
+	}
+	if len(l.batch) > 0 {
+		if l.batch, err = l.writer.send(l.batch); err != nil {
+			return fs, err
+		}
+	}
+	progress(records, true)
+	return fs, nil
+}
 
+// decodeHandler receives what decodeRecords finds.
+type decodeHandler struct {
+	// problem receives each problem with the input.
+	problem func(error)
+	// results receives the canonical rows of each input row that has no
+	// problem; an error from it stops reading and is returned.
+	results func([]rowResult) error
+	// progress, if set, is called every 4,096 data rows.
+	progress func(records int)
+}
+
+// decodeRecords reads one file's bytes, in the sniffed encoding, through
+// the mapping: header, plan, records, conversion. It returns how many data
+// rows it read; its error is for failures that are not the input's fault.
+func decodeRecords(name string, r io.Reader, encoding string, m *Mapping, h decodeHandler) (int, error) {
+	br := bufio.NewReaderSize(textReader(r, encoding), 64<<10)
 	header, headerEnd, err := readHeader(br)
 	if err != nil {
-		l.fail(l.readError(name, 1, err))
-		return fs, nil
+		h.problem(readError(name, 1, err))
+		return 0, nil
 	}
-	p, errs := newPlan(l.opts.Mapping, name, header)
+	p, errs := newPlan(m, name, header)
 	for _, err := range errs {
-		l.fail(err)
+		h.problem(err)
 	}
 	if p == nil {
-		return fs, nil
+		return 0, nil
 	}
 	rd, err := newRecordReader(br, len(header), headerEnd, p.columns)
 	if err != nil {
-		return fs, err
+		return 0, err
 	}
 	rr := &rowReader{p: p, file: name}
 	records, lastLine := 0, headerEnd
@@ -304,11 +350,11 @@ func (l *load) file(ordinal int, file File, info sniffed) (FileSummary, error) {
 			var re *RowError
 			if errors.As(err, &re) {
 				re.File = name
-				l.fail(re)
+				h.problem(re)
 				records++
 				continue
 			}
-			l.fail(l.readError(name, lastLine+1, err))
+			h.problem(readError(name, lastLine+1, err))
 			break
 		}
 		lastLine = line
@@ -319,38 +365,23 @@ func (l *load) file(ordinal int, file File, info sniffed) (FileSummary, error) {
 		results := rr.convert(vals, line)
 		if len(rr.errs) > 0 {
 			for _, e := range rr.errs {
-				l.fail(e)
+				h.problem(e)
 			}
-			continue
+		} else if err := h.results(results); err != nil {
+			return records, err
 		}
-		for _, res := range results {
-			l.add(ordinal, name, res, &fs)
-		}
-		if len(l.batch) >= store.BatchSize {
-			if l.batch, err = l.writer.send(l.batch); err != nil {
-				return fs, err
-			}
-		}
-		if l.opts.Progress != nil && records%4096 == 0 {
-			l.opts.Progress(Progress{File: name, Rows: records, Bytes: counter.n, Size: info.size})
-		}
-	}
-	if len(l.batch) > 0 {
-		if l.batch, err = l.writer.send(l.batch); err != nil {
-			return fs, err
+		if h.progress != nil && records%4096 == 0 {
+			h.progress(records)
 		}
 	}
 	if records == 0 && len(errs) == 0 {
-		l.fail(&RowError{File: name, Line: headerEnd + 1, Err: errors.New("no data rows after the header")})
+		h.problem(&RowError{File: name, Line: headerEnd + 1, Err: errors.New("no data rows after the header")})
 	}
-	if l.opts.Progress != nil {
-		l.opts.Progress(Progress{File: name, Rows: records, Bytes: counter.n, Size: info.size, Done: true})
-	}
-	return fs, nil
+	return records, nil
 }
 
 // readError turns an error from reading a file into a problem with it.
-func (l *load) readError(name string, line int, err error) error {
+func readError(name string, line int, err error) error {
 	var pe *csv.ParseError
 	var tl *recordTooLongError
 	switch {
