@@ -66,3 +66,39 @@ func TestProblemsInFileOrder(t *testing.T) {
 		t.Errorf("problem lines = %v, want %v:\n%v", lines, want, err)
 	}
 }
+
+// TestBeforeCommit checks the hook that stores results beside the rows: it
+// sees the release about to be committed, and its error abandons the load.
+func TestBeforeCommit(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ok.csv")
+	csv := "specialty,period,unit_type,unit_id,unit_name,cases,events\nvascular,2024,surgeon,S1,Dr S1,10,1\nvascular,2024,surgeon,S2,Dr S2,12,0\n"
+	if err := os.WriteFile(path, []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(context.Background(), filepath.Join(dir, "o.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	m, err := ingest.Profile("canonical")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refuse := errors.New("results would not compute")
+	var seen store.Release
+	_, err = ingest.Load(context.Background(), db, ingest.OSFiles(path), ingest.Options{Mapping: m, ReleaseID: "r",
+		BeforeCommit: func(_ context.Context, _ *store.Loader, r store.Release) error {
+			seen = r
+			return refuse
+		}})
+	if !errors.Is(err, refuse) {
+		t.Fatalf("Load with a failing BeforeCommit = %v, want it to wrap %v", err, refuse)
+	}
+	if seen.ID != "r" || seen.Rows != 2 || seen.IngestedAt.IsZero() {
+		t.Errorf("BeforeCommit saw release %+v, want id r with 2 rows and an ingest time", seen)
+	}
+	if rels, err := db.Releases(context.Background()); err != nil || len(rels) != 0 {
+		t.Errorf("Releases() after a failed BeforeCommit = %v, %v; want none", rels, err)
+	}
+}
