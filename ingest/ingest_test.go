@@ -102,3 +102,103 @@ func TestBeforeCommit(t *testing.T) {
 		t.Errorf("Releases() after a failed BeforeCommit = %v, %v; want none", rels, err)
 	}
 }
+
+// TestNationalFigureProblems covers the checks on publishers' national
+// figures: one national row per group, repeated national counts that agree,
+// and a national figure for every group when the target is national.
+func TestNationalFigureProblems(t *testing.T) {
+	const rowsMapping = `
+[columns]
+unit_id = "id"
+unit_name = "name"
+period = "year"
+cases = "n"
+events = "d"
+[fixed]
+specialty = "adult-cardiac"
+unit_type = "hospital"
+[national]
+column = "id"
+values = ["0"]
+[method]
+target = "national"
+`
+	const columnsMapping = `
+[columns]
+unit_id = "id"
+unit_name = "name"
+period = "year"
+cases = "n"
+events = "d"
+[fixed]
+specialty = "adult-cardiac"
+unit_type = "hospital"
+[national]
+cases = "state_n"
+events = "state_d"
+[method]
+target = "national"
+`
+	tests := []struct {
+		name    string
+		mapping string
+		csv     string
+		want    []string // "line: fragment", in order
+	}{
+		{
+			name:    "two national rows",
+			mapping: rowsMapping,
+			csv:     "id,name,year,n,d\n0,State,2020,1000,20\n1,A,2020,100,2\n0,State again,2020,1000,21\n",
+			want:    []string{"4: second national row for adult-cardiac all 2020 (the first is"},
+		},
+		{
+			name:    "group without national row",
+			mapping: rowsMapping,
+			csv:     "id,name,year,n,d\n0,State,2020,1000,20\n1,A,2020,100,2\n1,A,2021,90,1\n",
+			want:    []string{"4: group adult-cardiac all 2021 has no national figures"},
+		},
+		{
+			name:    "national columns disagree",
+			mapping: columnsMapping,
+			csv:     "id,name,year,n,d,state_n,state_d\n1,A,2020,100,2,1000,20\n2,B,2020,50,1,1000,20\n3,C,2020,70,1,1001,20\n",
+			want:    []string{"4: national counts for adult-cardiac all 2020 are 20 events in 1001 cases here but 20 in 1000 on"},
+		},
+		{
+			name:    "national events exceed cases",
+			mapping: columnsMapping,
+			csv:     "id,name,year,n,d,state_n,state_d\n1,A,2020,100,2,10,20\n",
+			want:    []string{"2: state_d: events (20) exceed cases (10)"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "in.csv")
+			if err := os.WriteFile(path, []byte(tt.csv), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			m, err := ingest.ParseMapping("m.toml", []byte(tt.mapping))
+			if err != nil {
+				t.Fatal(err)
+			}
+			db, err := store.Open(context.Background(), filepath.Join(dir, "o.db"), store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			_, err = ingest.Load(context.Background(), db, ingest.OSFiles(path), ingest.Options{Mapping: m})
+			if err == nil {
+				t.Fatalf("Load = nil error, want %q", tt.want)
+			}
+			got := strings.Split(err.Error(), "\n")
+			if len(got) != len(tt.want) {
+				t.Fatalf("Load problems = %q, want %d: %q", got, len(tt.want), tt.want)
+			}
+			for i, w := range tt.want {
+				if !strings.Contains(got[i], path+":"+w[:strings.Index(w, ":")]+":") || !strings.Contains(got[i], w[strings.Index(w, ":")+2:]) {
+					t.Errorf("problem %d = %q, want line and text %q", i, got[i], w)
+				}
+			}
+		})
+	}
+}
