@@ -268,7 +268,21 @@ func (db *DB) Rows(ctx context.Context, releaseID string) ([]Row, error) {
 
 // NationalRates returns a release's national counts, by group.
 func (db *DB) NationalRates(ctx context.Context, releaseID string) ([]NationalRate, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT file_ordinal, line, specialty, procedure, period, cases, events
+	return nationalRates(ctx, db.sql, releaseID)
+}
+
+// NationalRates returns the national counts loaded so far, by group.
+func (l *Loader) NationalRates(ctx context.Context) ([]NationalRate, error) {
+	return nationalRates(ctx, l.tx, l.release)
+}
+
+// querier is what *sql.DB and *sql.Tx share.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func nationalRates(ctx context.Context, q querier, releaseID string) ([]NationalRate, error) {
+	rows, err := q.QueryContext(ctx, `SELECT file_ordinal, line, specialty, procedure, period, cases, events
 		FROM national_rate WHERE release_id = ? ORDER BY specialty, procedure, period`, releaseID)
 	if err != nil {
 		return nil, fmt.Errorf("store: national rates of release %s: %w", releaseID, err)

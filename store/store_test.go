@@ -66,7 +66,8 @@ func TestOpenCreatesAndMigrates(t *testing.T) {
 	if got := countMigrations(t, db); got != len(ms) {
 		t.Errorf("schema_migration rows after Open = %d, want %d", got, len(ms))
 	}
-	for _, table := range []string{"release", "release_file", "release_period", "outcome_row", "national_rate"} {
+	for _, table := range []string{"release", "release_file", "release_period", "outcome_row", "national_rate",
+		"result_group", "result_unit", "result_curve"} {
 		var n int
 		err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?`, table).Scan(&n)
 		if err != nil || n != 1 {
@@ -77,8 +78,8 @@ func TestOpenCreatesAndMigrates(t *testing.T) {
 	if err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'`).Scan(&triggers); err != nil {
 		t.Fatal(err)
 	}
-	if triggers != 14 { // UPDATE and DELETE on each of the five tables, INSERT on the four others than release
-		t.Errorf("immutability triggers = %d, want 14", triggers)
+	if triggers != 23 { // UPDATE and DELETE on each of the eight tables, INSERT on the seven others than release
+		t.Errorf("immutability triggers = %d, want 23", triggers)
 	}
 }
 

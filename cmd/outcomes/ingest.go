@@ -56,7 +56,7 @@ func (env environment) ingest(ctx context.Context, args []string) error {
 	progress := newProgress(env.stderr)
 	res, err := ingest.Load(ctx, db, ingest.OSFiles(files...), ingest.Options{
 		Mapping: m, ReleaseID: *releaseID, Title: *title, Source: *source, Licence: *licence,
-		Progress: progress.update,
+		Progress: progress.update, BeforeCommit: storeResults,
 	})
 	progress.finish()
 	if err != nil {

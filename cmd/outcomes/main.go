@@ -7,6 +7,8 @@
 //	outcomes serve    [--db FILE] [--addr HOST:PORT]
 //	outcomes demo     [--db FILE] [--addr HOST:PORT]
 //	outcomes releases [--db FILE]
+//	outcomes funnel   [--profile NAME | --mapping FILE] [--format csv|json] [--ci exact|byar|mixed]
+//	                  [--overdispersion none|multiplicative|additive] FILE
 //
 // Exit status is 0 on success, 1 on bad input or failure, 2 on bad usage.
 package main
@@ -68,6 +70,8 @@ const usage = `usage:
   outcomes serve    [--db FILE] [--addr HOST:PORT]
   outcomes demo     [--db FILE] [--addr HOST:PORT]   load the bundled demo release and serve it
   outcomes releases [--db FILE]
+  outcomes funnel   [--profile NAME | --mapping FILE] [--format csv|json] [--ci exact|byar|mixed]
+                    [--overdispersion none|multiplicative|additive] FILE
 
 Defaults: --db outcomes.db (or $OUTCOMES_DB), --addr 127.0.0.1:8080 (or $OUTCOMES_ADDR),
 --profile canonical. Profiles: canonical, hcai-cabg, nydoh-cardiac, uk-aaa.
@@ -92,6 +96,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return env.demo(ctx, rest)
 	case "releases":
 		return env.releases(ctx, rest)
+	case "funnel":
+		return env.funnel(ctx, rest)
 	case "help", "-h", "-help", "--help":
 		return errHelp
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/surgeon-outcomes/outcomes/ingest"
+	"github.com/surgeon-outcomes/outcomes/store"
 )
 
 // runCmd runs the program as main would, returning its exit status and
@@ -222,5 +224,116 @@ func TestReadmeMappingExample(t *testing.T) {
 	}
 	if !strings.Contains(stdout, "12 rows loaded, 0 skipped") {
 		t.Errorf("ingest stdout = %q, want 12 rows loaded", stdout)
+	}
+}
+
+// TestIngestStoresResults ingests New York's real file and checks the
+// results stored beside its rows: one funnel per group, and the publisher's
+// own comparison reproduced for every hospital (NY: 2,535 not different,
+// 129 higher, 93 lower, counted in the file).
+func TestIngestStoresResults(t *testing.T) {
+	matches, _ := filepath.Glob(filepath.Join("..", "..", "..", "shared", "data", "nys-cardiac-hospital", "*_20250726.csv"))
+	if len(matches) == 0 {
+		t.Skip("New York's file not found: ../shared/data is not beside the checkout")
+	}
+	dir := t.TempDir()
+	db := filepath.Join(dir, "o.db")
+	if code, _, stderr := runCmd(t, "ingest", "--db", db, "--profile", "nydoh-cardiac", "--release", "ny", matches[0]); code != 0 {
+		t.Fatalf("ingest: exit status %d: %s", code, stderr)
+	}
+	s, err := store.Open(context.Background(), db, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	results, err := s.Results(context.Background(), "ny")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != 55 {
+		t.Errorf("funnels = %d, want 55 (one per procedure and period)", len(results))
+	}
+	verdicts := map[string]int{}
+	units := 0
+	for _, g := range results {
+		if g.UnitType != "hospital" || g.Scale != "ratio" || g.TargetSource != "national" || len(g.Curve) == 0 {
+			t.Errorf("funnel %+v: want hospitals on the ratio scale with a national target and curves", g.Group)
+		}
+		for _, u := range g.Units {
+			verdicts[u.Verdict]++
+			units++
+		}
+	}
+	want := map[string]int{"not_different": 2535, "higher": 129, "lower": 93}
+	if fmt.Sprint(verdicts) != fmt.Sprint(want) || units != 2757 {
+		t.Errorf("verdicts = %v over %d units, want %v over 2757", verdicts, units, want)
+	}
+}
+
+// TestDemoResults checks that the demo release carries surgeon funnels and
+// hospital funnels summed from the surgeons' rows, for all ten specialties.
+func TestDemoResults(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "demo.db")
+	env := environment{getenv: func(string) string { return "" }, stdout: io.Discard, stderr: io.Discard}
+	if err := loadDemo(context.Background(), db, env); err != nil {
+		t.Fatal(err)
+	}
+	s, err := store.Open(context.Background(), db, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	results, err := s.Results(context.Background(), "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	specialties := map[string]bool{}
+	for _, g := range results {
+		specialties[g.Specialty] = true
+		kinds[fmt.Sprintf("%s aggregated=%v", g.UnitType, len(g.Units) > 0 && g.Units[0].Aggregated)]++
+	}
+	if len(specialties) != 10 || kinds["surgeon aggregated=false"] != 20 || kinds["hospital aggregated=true"] != 20 {
+		t.Errorf("demo funnels: %d specialties, kinds %v; want 10 specialties, 20 surgeon funnels and 20 hospital funnels summed from surgeons", len(specialties), kinds)
+	}
+}
+
+// TestFunnelCommand runs `outcomes funnel` on a demo file: the DESIGN.md
+// columns in order, one row per unit, and a JSON form that parses.
+func TestFunnelCommand(t *testing.T) {
+	path := filepath.Join("..", "..", "testdata", "demo", "vascular.csv")
+	code, stdout, stderr := runCmd(t, "funnel", path)
+	if code != 0 {
+		t.Fatalf("funnel: exit status %d: %s", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if want := strings.Join(funnelColumns, ","); lines[0] != want {
+		t.Errorf("header = %q, want %q", lines[0], want)
+	}
+	// The file's 271 rows are 247 distinct (period, surgeon) pairs, a
+	// surgeon's rows at two hospitals being summed, and 40 distinct
+	// (period, hospital) pairs (counted with awk): one row each.
+	if got, want := len(lines)-1, 247+40; got != want {
+		t.Errorf("funnel printed %d units, want %d", got, want)
+	}
+	code, stdout, stderr = runCmd(t, "funnel", "--format", "json", "--ci", "byar", "--overdispersion", "additive", path)
+	if code != 0 {
+		t.Fatalf("funnel --format json: exit status %d: %s", code, stderr)
+	}
+	var got struct {
+		Groups []struct {
+			Specialty string           `json:"specialty"`
+			Units     []map[string]any `json:"units"`
+		} `json:"groups"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatalf("funnel --format json: %v", err)
+	}
+	if len(got.Groups) != 4 || got.Groups[0].Specialty != "vascular" || len(got.Groups[0].Units) == 0 {
+		t.Errorf("funnel --format json = %d groups, want 4 (2 periods × surgeons, hospitals)", len(got.Groups))
+	}
+	if code, _, stderr := runCmd(t, "funnel", "--ci", "wald", path); code != 2 {
+		t.Errorf("funnel --ci wald: exit status %d (%s), want 2", code, stderr)
 	}
 }

@@ -67,9 +67,10 @@ func loadDemo(ctx context.Context, dbPath string, env environment) error {
 	}
 	res, err := ingest.Load(ctx, db, ingest.FSFiles(demo.FS, names...), ingest.Options{
 		Mapping: m, ReleaseID: "demo", Synthetic: true,
-		Title:   "Demo release: synthetic data for ten specialties (not real surgeons)",
-		Source:  "Invented by the generator in cmd/outcomes/demodata_test.go",
-		Licence: "CC0-1.0",
+		Title:        "Demo release: synthetic data for ten specialties (not real surgeons)",
+		Source:       "Invented by the generator in cmd/outcomes/demodata_test.go",
+		Licence:      "CC0-1.0",
+		BeforeCommit: storeResults,
 	})
 	if err != nil {
 		return err

@@ -1,0 +1,229 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/surgeon-outcomes/outcomes/ingest"
+	"github.com/surgeon-outcomes/outcomes/stats"
+	"github.com/surgeon-outcomes/outcomes/store"
+)
+
+// funnelColumns is the contract of DESIGN.md § Command line.
+var funnelColumns = []string{"unit_id", "unit_type", "specialty", "procedure", "period", "cases", "observed",
+	"expected", "target", "scale", "y", "ci_low", "ci_high", "lower95", "upper95", "lower998", "upper998",
+	"band", "p_high", "p_low", "ramr", "survival"}
+
+// funnelRow is one printed unit.
+type funnelRow struct {
+	group    store.Group
+	unitType string
+	id       string
+	unit     stats.Unit
+	res      stats.UnitResult
+	target   float64
+	scale    stats.Scale
+}
+
+// funnelGroup is one printed funnel.
+type funnelGroup struct {
+	group    store.Group
+	unitType string
+	result   stats.Result
+	rows     []funnelRow
+}
+
+// funnel runs `outcomes funnel`: it reads one CSV through a profile or
+// mapping, with every check ingest makes, and prints each unit's position
+// on its funnel. It needs no database: the file is loaded into a temporary
+// one that is removed at the end.
+func (env environment) funnel(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("funnel", flag.ContinueOnError)
+	profile := fs.String("profile", "", "built-in profile `name` (default canonical)")
+	mappingFile := fs.String("mapping", "", "mapping `file` (TOML)")
+	format := fs.String("format", "csv", "output format: csv or json")
+	ci := fs.String("ci", "", "unit interval: exact, byar or mixed (default: the profile's)")
+	od := fs.String("overdispersion", "none", "limits: none, multiplicative or additive")
+	files, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) != 1 {
+		return usagef("funnel: give exactly one FILE")
+	}
+	if *profile != "" && *mappingFile != "" {
+		return usagef("funnel: give --profile or --mapping, not both")
+	}
+	if *format != "csv" && *format != "json" {
+		return usagef("funnel: --format %q: want csv or json", *format)
+	}
+	adjustment, err := stats.ParseAdjustment(*od)
+	if err != nil {
+		return usagef("funnel: --overdispersion: %v", err)
+	}
+	if *ci != "" {
+		if _, err := stats.ParseIntervalMethod(*ci); err != nil {
+			return usagef("funnel: --ci: %v", err)
+		}
+	}
+	var m *ingest.Mapping
+	if *mappingFile != "" {
+		m, err = ingest.LoadMapping(*mappingFile)
+	} else if m, err = ingest.Profile(firstNonEmpty(*profile, "canonical")); err != nil {
+		err = usagef("funnel: %v", err)
+	}
+	if err != nil {
+		return err
+	}
+
+	dir, err := os.MkdirTemp("", "outcomes-funnel-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	db, err := store.Open(ctx, filepath.Join(dir, "funnel.db"), store.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	var groups []funnelGroup
+	_, err = ingest.Load(ctx, db, ingest.OSFiles(files[0]), ingest.Options{Mapping: m,
+		BeforeCommit: func(ctx context.Context, l *store.Loader, rel store.Release) error {
+			if *ci != "" {
+				rel.IntervalMethod = *ci
+			}
+			opts, err := funnelOptions(rel)
+			if err != nil {
+				return err
+			}
+			opts.Adjustment = adjustment
+			return eachFunnel(ctx, l, rel, opts, func(g store.Group, set funnelSet, res stats.Result) error {
+				fg := funnelGroup{group: g, unitType: set.unitType, result: res}
+				for i, u := range res.Units {
+					if adjustment != stats.AdjustNone {
+						u = adjusted(u)
+					}
+					fg.rows = append(fg.rows, funnelRow{group: g, unitType: set.unitType, id: set.ids[i],
+						unit: set.units[i], res: u, target: res.Target, scale: res.Scale})
+				}
+				groups = append(groups, fg)
+				return nil
+			})
+		}})
+	if err != nil {
+		return err
+	}
+	if *format == "json" {
+		return writeFunnelJSON(env.stdout, groups)
+	}
+	return writeFunnelCSV(env.stdout, groups)
+}
+
+// adjusted replaces a unit's limits by its overdispersion-adjusted ones,
+// and its band by the band they give, where the adjustment applies (φ > 1
+// for multiplicative; always for additive).
+func adjusted(u stats.UnitResult) stats.UnitResult {
+	if math.IsNaN(u.AdjUpper95) {
+		return u
+	}
+	u.Lower95, u.Upper95, u.Lower998, u.Upper998 = u.AdjLower95, u.AdjUpper95, u.AdjLower998, u.AdjUpper998
+	if u.Band != stats.BandTooFew {
+		u.Band = stats.BandOf(u.Y, u.Lower95, u.Upper95, u.Lower998, u.Upper998)
+	}
+	return u
+}
+
+func writeFunnelCSV(w io.Writer, groups []funnelGroup) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(funnelColumns); err != nil {
+		return err
+	}
+	for _, g := range groups {
+		for _, r := range g.rows {
+			if err := cw.Write(r.record()); err != nil {
+				return err
+			}
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// num formats a number for output: shortest round-trip form, empty for NaN.
+func num(x float64) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return ""
+	}
+	return strconv.FormatFloat(x, 'g', -1, 64)
+}
+
+func (r funnelRow) record() []string {
+	u := r.res
+	return []string{r.id, r.unitType, r.group.Specialty, r.group.Procedure, r.group.Period,
+		strconv.Itoa(r.unit.Cases), strconv.Itoa(r.unit.Observed), num(r.unit.Expected), num(r.target),
+		string(r.scale), num(u.Y), num(u.CILow), num(u.CIHigh), num(u.Lower95), num(u.Upper95), num(u.Lower998),
+		num(u.Upper998), string(u.Band), num(u.PHigh), num(u.PLow), num(u.RAMR), num(u.Survival)}
+}
+
+func writeFunnelJSON(w io.Writer, groups []funnelGroup) error {
+	type unitJSON map[string]any
+	type groupJSON struct {
+		Specialty string     `json:"specialty"`
+		Procedure string     `json:"procedure"`
+		Period    string     `json:"period"`
+		UnitType  string     `json:"unit_type"`
+		Target    *float64   `json:"target"`
+		Phi       *float64   `json:"phi"`
+		PhiPValue *float64   `json:"phi_p_value"`
+		Tau2      *float64   `json:"tau2"`
+		M         int        `json:"m"`
+		Units     []unitJSON `json:"units"`
+	}
+	ptr := func(x float64) *float64 {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil
+		}
+		return &x
+	}
+	out := struct {
+		Groups []groupJSON `json:"groups"`
+	}{Groups: []groupJSON{}}
+	for _, g := range groups {
+		gj := groupJSON{Specialty: g.group.Specialty, Procedure: g.group.Procedure, Period: g.group.Period,
+			UnitType: g.unitType, Target: ptr(g.result.Target), Phi: ptr(g.result.Phi),
+			PhiPValue: ptr(g.result.PhiPValue), Tau2: ptr(g.result.Tau2), M: g.result.PhiUnits, Units: []unitJSON{}}
+		for _, r := range g.rows {
+			u := unitJSON{}
+			rec := r.record()
+			for i, col := range funnelColumns {
+				switch col {
+				case "unit_id", "unit_type", "specialty", "procedure", "period", "scale", "band":
+					u[col] = rec[i]
+				case "cases", "observed":
+					n, _ := strconv.Atoi(rec[i])
+					u[col] = n
+				default:
+					if rec[i] == "" {
+						u[col] = nil
+					} else {
+						x, _ := strconv.ParseFloat(rec[i], 64)
+						u[col] = x
+					}
+				}
+			}
+			gj.Units = append(gj.Units, u)
+		}
+		out.Groups = append(out.Groups, gj)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}

@@ -1,0 +1,497 @@
+package stats
+
+import (
+	"fmt"
+	"math"
+	"sort"
+)
+
+// IntervalMethod is how a unit's own 95% interval is computed (STATS.md §2).
+type IntervalMethod int
+
+const (
+	// IntervalExact is Garwood's exact Poisson interval, the default.
+	IntervalExact IntervalMethod = iota
+	// IntervalByar is Byar's approximation, as New York State DOH uses.
+	IntervalByar
+	// IntervalMixed is PHE's rule: exact below 10 events, Byar from 10.
+	IntervalMixed
+)
+
+// ParseIntervalMethod returns the method named exact, byar or mixed.
+func ParseIntervalMethod(s string) (IntervalMethod, error) {
+	switch s {
+	case "exact", "":
+		return IntervalExact, nil
+	case "byar":
+		return IntervalByar, nil
+	case "mixed":
+		return IntervalMixed, nil
+	}
+	return 0, fmt.Errorf("stats: unknown interval method %q (want exact, byar or mixed)", s)
+}
+
+// Comparison is the rule a publisher uses to call a unit higher or lower
+// than expected, reported beside the funnel band.
+type Comparison int
+
+const (
+	// CompareFunnel calls a unit higher or lower when it lies beyond a 95%
+	// funnel line (the band's rule).
+	CompareFunnel Comparison = iota
+	// CompareInterval calls a unit higher (lower) when its own 95% interval
+	// lies wholly above (below) the target, as New York and California do.
+	CompareInterval
+)
+
+// ParseComparison returns the rule named funnel or interval.
+func ParseComparison(s string) (Comparison, error) {
+	switch s {
+	case "funnel", "":
+		return CompareFunnel, nil
+	case "interval":
+		return CompareInterval, nil
+	}
+	return 0, fmt.Errorf("stats: unknown comparison %q (want funnel or interval)", s)
+}
+
+// Adjustment selects overdispersion-adjusted limits (STATS.md §5.4, §5.5).
+type Adjustment int
+
+const (
+	// AdjustNone gives no adjusted limits (they are NaN).
+	AdjustNone Adjustment = iota
+	// AdjustMultiplicative widens the exact limits around the target by √φ
+	// when φ > 1.
+	AdjustMultiplicative
+	// AdjustAdditive uses the random-effects τ² on the square-root scale
+	// (ratio) or arcsine scale (proportion).
+	AdjustAdditive
+)
+
+// ParseAdjustment returns the adjustment named none, multiplicative or
+// additive.
+func ParseAdjustment(s string) (Adjustment, error) {
+	switch s {
+	case "none", "":
+		return AdjustNone, nil
+	case "multiplicative":
+		return AdjustMultiplicative, nil
+	case "additive":
+		return AdjustAdditive, nil
+	}
+	return 0, fmt.Errorf("stats: unknown overdispersion adjustment %q (want none, multiplicative or additive)", s)
+}
+
+// Band is a unit's position on the funnel (STATS.md §6.1 and §8.3).
+type Band string
+
+// The closed set of bands.
+const (
+	BandHighAlarm Band = "high_alarm" // above the upper 99.8% line
+	BandHighAlert Band = "high_alert" // above the upper 95% line
+	BandWithin    Band = "within"     // between the 95% lines (on a line is inside)
+	BandLowAlert  Band = "low_alert"  // below the lower 95% line
+	BandLowAlarm  Band = "low_alarm"  // below the lower 99.8% line
+	BandTooFew    Band = "too_few"    // E < 1 (crude: n·p0 < 1): no flag is published
+)
+
+// Verdict is a unit's comparison with the target under the release's rule.
+type Verdict string
+
+// The verdicts.
+const (
+	VerdictHigher       Verdict = "higher"
+	VerdictLower        Verdict = "lower"
+	VerdictNotDifferent Verdict = "not_different"
+)
+
+// Scale is what a funnel's y axis measures.
+type Scale string
+
+// The scales.
+const (
+	// ScaleRatio is O/E against limits at E (STATS.md §4.1): data with
+	// expected counts.
+	ScaleRatio Scale = "ratio"
+	// ScaleProportion is O/n against limits at n (STATS.md §3.2): crude data.
+	ScaleProportion Scale = "proportion"
+)
+
+// Unit is one unit's counts. Expected is NaN for crude data; within one
+// funnel either every unit has it or none does.
+type Unit struct {
+	Cases    int
+	Observed int
+	Expected float64
+}
+
+// Options configures [Funnel]. The zero value, with Target set to NaN,
+// computes the target from the units, exact intervals, the funnel rule and
+// no adjusted limits.
+type Options struct {
+	// Target is p0, the national rate; NaN means ΣObserved/ΣCases.
+	Target     float64
+	Interval   IntervalMethod
+	Comparison Comparison
+	Adjustment Adjustment
+	// CurvePoints is how many points each drawn limit curve has (default
+	// 200).
+	CurvePoints int
+}
+
+// UnitResult is one unit's position. Values on "the y scale" are O/E for
+// ScaleRatio and O/n for ScaleProportion.
+type UnitResult struct {
+	// X is the funnel's x: risk-adjusted operations E/p0 (ratio scale) or
+	// cases (proportion scale).
+	X float64
+	// Y is O/E or O/n.
+	Y float64
+	// Ratio is O/E (NaN for crude data); RAMR is Ratio·p0 (crude: O/n);
+	// Survival is 1 − RAMR.
+	Ratio, RAMR, Survival float64
+	// CILow and CIHigh are the unit's own 95% interval on the y scale.
+	CILow, CIHigh float64
+	// The funnel limits at the unit's size, on the y scale.
+	Lower95, Upper95, Lower998, Upper998 float64
+	// Overdispersion-adjusted limits at the unit's size (NaN unless asked
+	// for, or when the adjustment does not apply).
+	AdjLower95, AdjUpper95, AdjLower998, AdjUpper998 float64
+	Band                                             Band
+	// Verdict applies the release's comparison rule.
+	Verdict Verdict
+	// PHigh and PLow are the exact one-sided p-values P(X ≥ O) and
+	// P(X ≤ O) under the target (STATS.md §6.3).
+	PHigh, PLow float64
+	// DetectableRatio is the upper 95% line at the unit's size as a
+	// multiple of expected: with this many operations only a death rate
+	// above DetectableRatio × expected would be flagged.
+	DetectableRatio float64
+}
+
+// CurvePoint is the funnel's limits at one x, on the y scale.
+type CurvePoint struct {
+	X                                    float64
+	Lower95, Upper95, Lower998, Upper998 float64
+}
+
+// Result is a funnel: its target, every unit's position, the
+// overdispersion summary and the curves to draw.
+type Result struct {
+	Scale  Scale
+	Target float64
+	Units  []UnitResult
+	// Phi is the Pearson dispersion ratio of the 10%-winsorised z-scores of
+	// units with E ≥ 5 (crude: n·p0 ≥ 5); PhiPValue its χ² test; Tau2 the
+	// random-effects variance on the square-root (ratio) or arcsine
+	// (proportion) scale from the same units; PhiUnits how many units.
+	// All NaN when fewer than two units qualify.
+	Phi, PhiPValue, Tau2 float64
+	PhiUnits             int
+	// Flagged counts the units with a published band (not too_few);
+	// ExpectedOutside95 and ExpectedOutside998 are how many of them would
+	// lie beyond the 95% and 99.8% lines by chance alone, beside how many
+	// do.
+	Flagged                               int
+	ExpectedOutside95, ExpectedOutside998 float64
+	Outside95, Outside998                 int
+	Curve                                 []CurvePoint
+}
+
+// Tail probabilities of the two funnel levels.
+const (
+	pLow95   = 0.025
+	pHigh95  = 0.975
+	pLow998  = 0.001
+	pHigh998 = 0.999
+)
+
+// minDispersionSize is the smallest E (crude: n·p0) of a unit that enters
+// φ and τ² (STATS.md §8.5): smaller units bias the estimates.
+const minDispersionSize = 5
+
+// winsorizeFraction is the share winsorised at each end (STATS.md §5.2).
+const winsorizeFraction = 0.1
+
+// Funnel places every unit on the funnel of its group (Spiegelhalter 2005,
+// doi:10.1002/sim.1970; STATS.md §8).
+//
+// With expected counts (ScaleRatio): y = O/E against exact Poisson limits
+// with Spiegelhalter's interpolation at E; RAMR = O/E·p0. Without
+// (ScaleProportion): y = O/n against exact binomial limits at n around p0.
+// The band follows the line rule, strictly beyond a line; units with E < 1
+// (crude: n·p0 < 1) are too_few. It panics if some units have expected
+// counts and others not, or if a count is negative: ingest forbids both.
+func Funnel(units []Unit, opts Options) Result {
+	res := Result{Scale: ScaleRatio, Target: opts.Target, Units: make([]UnitResult, len(units)),
+		Phi: math.NaN(), PhiPValue: math.NaN(), Tau2: math.NaN()}
+	if len(units) == 0 {
+		return res
+	}
+	crude := math.IsNaN(units[0].Expected)
+	if crude {
+		res.Scale = ScaleProportion
+	}
+	var sumO, sumN int
+	for _, u := range units {
+		if math.IsNaN(u.Expected) != crude {
+			panic("stats: Funnel: some units have expected counts and others do not")
+		}
+		if u.Cases < 0 || u.Observed < 0 {
+			panic("stats: Funnel: negative count")
+		}
+		sumO += u.Observed
+		sumN += u.Cases
+	}
+	if math.IsNaN(res.Target) && sumN > 0 {
+		res.Target = float64(sumO) / float64(sumN)
+	}
+	p0 := res.Target
+	for i, u := range units {
+		if crude {
+			res.Units[i] = proportionUnit(u, p0, opts)
+		} else {
+			res.Units[i] = ratioUnit(u, p0, opts)
+		}
+	}
+	res.dispersion(units)
+	res.adjust(units, opts.Adjustment)
+	for i := range res.Units {
+		u := &res.Units[i]
+		if u.Band == BandTooFew {
+			continue
+		}
+		res.Flagged++
+		if u.Band != BandWithin {
+			res.Outside95++
+		}
+		if u.Band == BandHighAlarm || u.Band == BandLowAlarm {
+			res.Outside998++
+		}
+	}
+	res.ExpectedOutside95 = float64(res.Flagged) * 0.05
+	res.ExpectedOutside998 = float64(res.Flagged) * 0.002
+	res.Curve = curve(units, res.Scale, p0, opts.CurvePoints)
+	return res
+}
+
+func ratioUnit(u Unit, p0 float64, opts Options) UnitResult {
+	e := u.Expected
+	o := float64(u.Observed)
+	r := UnitResult{X: e / p0, Y: o / e, Ratio: o / e}
+	r.RAMR = r.Ratio * p0
+	r.Survival = 1 - r.RAMR
+	var lo, hi float64
+	switch opts.Interval {
+	case IntervalByar:
+		lo, hi = ByarInterval(u.Observed, 0.95)
+	case IntervalMixed:
+		lo, hi = MixedInterval(u.Observed, 0.95)
+	default:
+		lo, hi = GarwoodInterval(u.Observed, 0.95)
+	}
+	r.CILow, r.CIHigh = lo/e, hi/e
+	r.Lower95, r.Upper95 = PoissonLimit(pLow95, e), PoissonLimit(pHigh95, e)
+	r.Lower998, r.Upper998 = PoissonLimit(pLow998, e), PoissonLimit(pHigh998, e)
+	r.PHigh, r.PLow = PoissonPValues(u.Observed, e)
+	r.DetectableRatio = r.Upper95
+	r.Band = band(r, e < 1)
+	r.Verdict = verdict(r, opts.Comparison, 1)
+	r.AdjLower95, r.AdjUpper95, r.AdjLower998, r.AdjUpper998 = math.NaN(), math.NaN(), math.NaN(), math.NaN()
+	return r
+}
+
+func proportionUnit(u Unit, p0 float64, opts Options) UnitResult {
+	n := float64(u.Cases)
+	o := float64(u.Observed)
+	r := UnitResult{X: n, Y: o / n, Ratio: math.NaN(), RAMR: o / n}
+	r.Survival = 1 - r.RAMR
+	r.CILow, r.CIHigh = ClopperPearsonInterval(u.Observed, u.Cases, 0.95)
+	r.Lower95, r.Upper95 = BinomialLimit(pLow95, u.Cases, p0), BinomialLimit(pHigh95, u.Cases, p0)
+	r.Lower998, r.Upper998 = BinomialLimit(pLow998, u.Cases, p0), BinomialLimit(pHigh998, u.Cases, p0)
+	r.PHigh, r.PLow = BinomialPValues(u.Observed, u.Cases, p0)
+	r.DetectableRatio = r.Upper95 / p0
+	r.Band = band(r, n*p0 < 1)
+	r.Verdict = verdict(r, opts.Comparison, p0)
+	r.AdjLower95, r.AdjUpper95, r.AdjLower998, r.AdjUpper998 = math.NaN(), math.NaN(), math.NaN(), math.NaN()
+	return r
+}
+
+// band applies the line rule to a unit. A unit too small to judge is
+// too_few whatever its value.
+func band(r UnitResult, tooFew bool) Band {
+	if tooFew || math.IsNaN(r.Y) {
+		return BandTooFew
+	}
+	return BandOf(r.Y, r.Lower95, r.Upper95, r.Lower998, r.Upper998)
+}
+
+// BandOf applies the line rule (STATS.md §6.1): y strictly beyond a line is
+// outside it, the 99.8% lines taking precedence; on a line is inside.
+func BandOf(y, lower95, upper95, lower998, upper998 float64) Band {
+	switch {
+	case y > upper998:
+		return BandHighAlarm
+	case y > upper95:
+		return BandHighAlert
+	case y < lower998:
+		return BandLowAlarm
+	case y < lower95:
+		return BandLowAlert
+	}
+	return BandWithin
+}
+
+// verdict applies the comparison rule; target is the y scale's target (1
+// for ratios, p0 for proportions).
+func verdict(r UnitResult, c Comparison, target float64) Verdict {
+	if c == CompareInterval {
+		switch {
+		case r.CILow > target:
+			return VerdictHigher
+		case r.CIHigh < target:
+			return VerdictLower
+		}
+		return VerdictNotDifferent
+	}
+	switch r.Band {
+	case BandHighAlarm, BandHighAlert:
+		return VerdictHigher
+	case BandLowAlarm, BandLowAlert:
+		return VerdictLower
+	}
+	return VerdictNotDifferent
+}
+
+// dispersion computes φ (Pearson, winsorised), its test, and τ² on the
+// variance-stabilising scale, from units large enough to judge.
+func (res *Result) dispersion(units []Unit) {
+	p0 := res.Target
+	var pearson, stable, w []float64
+	for _, u := range units {
+		o := float64(u.Observed)
+		if res.Scale == ScaleRatio {
+			e := u.Expected
+			if e < minDispersionSize {
+				continue
+			}
+			pearson = append(pearson, (o-e)/math.Sqrt(e))
+			stable = append(stable, 2*(math.Sqrt(o)-math.Sqrt(e)))
+			w = append(w, 4*e)
+			continue
+		}
+		n := float64(u.Cases)
+		if n*p0 < minDispersionSize || p0 <= 0 || p0 >= 1 {
+			continue
+		}
+		pearson = append(pearson, (o/n-p0)/math.Sqrt(p0*(1-p0)/n))
+		stable = append(stable, 2*math.Sqrt(n)*(math.Asin(math.Sqrt(o/n))-math.Asin(math.Sqrt(p0))))
+		w = append(w, 4*n)
+	}
+	res.PhiUnits = len(pearson)
+	if len(pearson) < 2 {
+		return
+	}
+	res.Phi = Dispersion(Winsorize(pearson, winsorizeFraction))
+	res.PhiPValue = DispersionPValue(res.Phi, len(pearson))
+	res.Tau2 = Tau2(Dispersion(Winsorize(stable, winsorizeFraction)), w)
+}
+
+// adjust fills the adjusted limits: multiplicative widens the exact lines
+// around the target by √φ when φ > 1 (STATS.md §5.4); additive uses τ² on
+// the square-root or arcsine scale (§5.5).
+func (res *Result) adjust(units []Unit, a Adjustment) {
+	if a == AdjustNone || math.IsNaN(res.Phi) {
+		return
+	}
+	target := 1.0
+	if res.Scale == ScaleProportion {
+		target = res.Target
+	}
+	for i := range res.Units {
+		r := &res.Units[i]
+		switch a {
+		case AdjustMultiplicative:
+			if res.Phi <= 1 {
+				continue
+			}
+			widen := func(l float64) float64 {
+				v := target + math.Sqrt(res.Phi)*(l-target)
+				if res.Scale == ScaleProportion {
+					return math.Min(math.Max(v, 0), 1)
+				}
+				return math.Max(v, 0)
+			}
+			r.AdjLower95, r.AdjUpper95 = widen(r.Lower95), widen(r.Upper95)
+			r.AdjLower998, r.AdjUpper998 = widen(r.Lower998), widen(r.Upper998)
+		case AdjustAdditive:
+			if res.Scale == ScaleRatio {
+				e := units[i].Expected
+				r.AdjLower95, r.AdjUpper95 = SqrtLimits(e, 0.95, res.Tau2)
+				r.AdjLower998, r.AdjUpper998 = SqrtLimits(e, 0.998, res.Tau2)
+			} else {
+				n := units[i].Cases
+				r.AdjLower95, r.AdjUpper95 = ArcsineLimits(n, res.Target, 0.95, res.Tau2)
+				r.AdjLower998, r.AdjUpper998 = ArcsineLimits(n, res.Target, 0.998, res.Tau2)
+			}
+		}
+	}
+}
+
+// curve returns the limits at points spread evenly on a log scale of x
+// (where a funnel changes fastest at small x) from a little below the
+// smallest unit to a little above the largest. On the ratio scale x is
+// E/p0, so the limits are taken at E = x·p0; on the proportion scale x is
+// n and the points are whole numbers of cases.
+func curve(units []Unit, scale Scale, p0 float64, points int) []CurvePoint {
+	if points <= 0 {
+		points = 200
+	}
+	if math.IsNaN(p0) || p0 <= 0 {
+		return nil
+	}
+	lo, hi := math.Inf(1), 0.0
+	for _, u := range units {
+		x := float64(u.Cases)
+		if scale == ScaleRatio {
+			x = u.Expected / p0
+		}
+		lo, hi = math.Min(lo, x), math.Max(hi, x)
+	}
+	lo, hi = math.Max(lo*0.8, 1e-9), hi*1.1
+	if scale == ScaleProportion {
+		lo = math.Max(1, math.Floor(lo))
+	}
+	if !(hi > lo) {
+		hi = lo * 2
+	}
+	xs := make([]float64, 0, points)
+	step := math.Log(hi/lo) / float64(points-1)
+	for i := range points {
+		x := lo * math.Exp(step*float64(i))
+		if scale == ScaleProportion {
+			x = math.Round(x)
+			if len(xs) > 0 && x == xs[len(xs)-1] {
+				continue
+			}
+		}
+		xs = append(xs, x)
+	}
+	sort.Float64s(xs)
+	out := make([]CurvePoint, len(xs))
+	for i, x := range xs {
+		c := CurvePoint{X: x}
+		if scale == ScaleRatio {
+			e := x * p0
+			c.Lower95, c.Upper95 = PoissonLimit(pLow95, e), PoissonLimit(pHigh95, e)
+			c.Lower998, c.Upper998 = PoissonLimit(pLow998, e), PoissonLimit(pHigh998, e)
+		} else {
+			n := int(x)
+			c.Lower95, c.Upper95 = BinomialLimit(pLow95, n, p0), BinomialLimit(pHigh95, n, p0)
+			c.Lower998, c.Upper998 = BinomialLimit(pLow998, n, p0), BinomialLimit(pHigh998, n, p0)
+		}
+		out[i] = c
+	}
+	return out
+}

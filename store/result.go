@@ -1,0 +1,240 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+)
+
+// GroupResult is one funnel: a group's units of one type, with the
+// target, overdispersion summary and limit curves (see package stats).
+// Undefined numbers are NaN here and NULL in the database.
+type GroupResult struct {
+	Group
+	UnitType           string
+	Scale              string // ratio | proportion
+	Target             float64
+	TargetSource       string // counts | national
+	Phi                float64
+	PhiPValue          float64
+	Tau2               float64
+	PhiUnits           int
+	Flagged            int
+	ExpectedOutside95  float64
+	Outside95          int
+	ExpectedOutside998 float64
+	Outside998         int
+	Units              []UnitResult
+	Curve              []CurvePoint
+}
+
+// UnitResult is one unit's position on its funnel.
+type UnitResult struct {
+	UnitID     string
+	UnitName   string
+	Aggregated bool // a hospital summed from its surgeons' rows
+	Cases      int
+	Events     int
+	Expected   float64
+	X, Y       float64
+	Ratio      float64
+	RAMR       float64
+	Survival   float64
+	CILow      float64
+	CIHigh     float64
+	Lower95    float64
+	Upper95    float64
+	Lower998   float64
+	Upper998   float64
+	Band       string
+	Verdict    string
+	PHigh      float64
+	PLow       float64
+	Detectable float64 // the ratio above which the unit would be flagged
+}
+
+// CurvePoint is a funnel's limits at one x.
+type CurvePoint struct {
+	X, Lower95, Upper95, Lower998, Upper998 float64
+}
+
+// EachGroup calls fn with the rows of each group loaded so far, in key
+// order, one group at a time, so memory holds one group, never the release.
+func (l *Loader) EachGroup(ctx context.Context, fn func(g Group, rows []Row) error) error {
+	rows, err := l.tx.QueryContext(ctx, `SELECT file_ordinal, line, specialty, procedure, period,
+		unit_type, unit_id, unit_name, hospital_id, hospital_name, outcome, cases, events, expected,
+		expected_rate, published_rate, published_low, published_high, published_rating
+		FROM outcome_row WHERE release_id = ?
+		ORDER BY specialty, procedure, period, unit_type, unit_id, hospital_id`, l.release)
+	if err != nil {
+		return fmt.Errorf("store: read groups: %w", err)
+	}
+	defer rows.Close()
+	var group []Row
+	var current Group
+	flush := func() error {
+		if len(group) == 0 {
+			return nil
+		}
+		err := fn(current, group)
+		group = group[:0]
+		return err
+	}
+	for rows.Next() {
+		var r Row
+		if err := rows.Scan(&r.File, &r.Line, &r.Specialty, &r.Procedure, &r.Period, &r.UnitType, &r.UnitID,
+			&r.UnitName, &r.HospitalID, &r.HospitalName, &r.Outcome, &r.Cases, &r.Events, &r.Expected,
+			&r.ExpectedRate, &r.PublishedRate, &r.PublishedLow, &r.PublishedHigh, &r.PublishedRating); err != nil {
+			return fmt.Errorf("store: read groups: %w", err)
+		}
+		g := Group{Specialty: r.Specialty, Procedure: r.Procedure, Period: r.Period}
+		if g != current {
+			if err := flush(); err != nil {
+				return err
+			}
+			current = g
+		}
+		group = append(group, r)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: read groups: %w", err)
+	}
+	return flush()
+}
+
+// AddResult stores one funnel's results.
+func (l *Loader) AddResult(ctx context.Context, g GroupResult) error {
+	_, err := l.tx.ExecContext(ctx, `INSERT INTO result_group (release_id, specialty, procedure, period,
+		unit_type, scale, target, target_source, phi, phi_p_value, tau2, phi_units, units, flagged,
+		expected_outside95, outside95, expected_outside998, outside998)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		l.release, g.Specialty, g.Procedure, g.Period, g.UnitType, g.Scale, nullReal(g.Target), g.TargetSource,
+		nullReal(g.Phi), nullReal(g.PhiPValue), nullReal(g.Tau2), g.PhiUnits, len(g.Units), g.Flagged,
+		g.ExpectedOutside95, g.Outside95, g.ExpectedOutside998, g.Outside998)
+	if err != nil {
+		return fmt.Errorf("store: add result %s %s %s %s: %w", g.Specialty, g.Procedure, g.Period, g.UnitType, err)
+	}
+	for _, u := range g.Units {
+		_, err := l.tx.ExecContext(ctx, `INSERT INTO result_unit (release_id, specialty, procedure, period,
+			unit_type, unit_id, unit_name, aggregated, cases, events, expected, x, y, ratio, ramr, survival,
+			ci_low, ci_high, lower95, upper95, lower998, upper998, band, verdict, p_high, p_low, detectable_ratio)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			l.release, g.Specialty, g.Procedure, g.Period, g.UnitType, u.UnitID, u.UnitName, u.Aggregated,
+			u.Cases, u.Events, nullReal(u.Expected), nullReal(u.X), nullReal(u.Y), nullReal(u.Ratio), nullReal(u.RAMR),
+			nullReal(u.Survival), nullReal(u.CILow), nullReal(u.CIHigh), nullReal(u.Lower95), nullReal(u.Upper95),
+			nullReal(u.Lower998), nullReal(u.Upper998), u.Band, u.Verdict, nullReal(u.PHigh), nullReal(u.PLow), nullReal(u.Detectable))
+		if err != nil {
+			return fmt.Errorf("store: add result for %s %s: %w", g.UnitType, u.UnitID, err)
+		}
+	}
+	for i, c := range g.Curve {
+		_, err := l.tx.ExecContext(ctx, `INSERT INTO result_curve (release_id, specialty, procedure, period,
+			unit_type, seq, x, lower95, upper95, lower998, upper998) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			l.release, g.Specialty, g.Procedure, g.Period, g.UnitType, i, c.X, nullReal(c.Lower95), nullReal(c.Upper95),
+			nullReal(c.Lower998), nullReal(c.Upper998))
+		if err != nil {
+			return fmt.Errorf("store: add curve: %w", err)
+		}
+	}
+	return nil
+}
+
+// nullReal is x for the driver: NULL when it is NaN or infinite, which SQLite
+// cannot store as a REAL.
+func nullReal(x float64) any {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return nil
+	}
+	return x
+}
+
+func fromNull(v sql.Null[float64]) float64 {
+	if !v.Valid {
+		return math.NaN()
+	}
+	return v.V
+}
+
+// Results returns every funnel of a release with its units (sorted by
+// unit id) and curves, in group order.
+func (db *DB) Results(ctx context.Context, releaseID string) ([]GroupResult, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT specialty, procedure, period, unit_type, scale, target,
+		target_source, phi, phi_p_value, tau2, phi_units, flagged, expected_outside95, outside95,
+		expected_outside998, outside998 FROM result_group WHERE release_id = ?
+		ORDER BY specialty, procedure, period, unit_type`, releaseID)
+	if err != nil {
+		return nil, fmt.Errorf("store: results of %s: %w", releaseID, err)
+	}
+	var out []GroupResult
+	for rows.Next() {
+		var g GroupResult
+		var target, phi, phiP, tau2 sql.Null[float64]
+		if err := rows.Scan(&g.Specialty, &g.Procedure, &g.Period, &g.UnitType, &g.Scale, &target,
+			&g.TargetSource, &phi, &phiP, &tau2, &g.PhiUnits, &g.Flagged, &g.ExpectedOutside95, &g.Outside95,
+			&g.ExpectedOutside998, &g.Outside998); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: results of %s: %w", releaseID, err)
+		}
+		g.Target, g.Phi, g.PhiPValue, g.Tau2 = fromNull(target), fromNull(phi), fromNull(phiP), fromNull(tau2)
+		out = append(out, g)
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, fmt.Errorf("store: results of %s: %w", releaseID, err)
+	}
+	for i := range out {
+		if err := db.fillResult(ctx, releaseID, &out[i]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (db *DB) fillResult(ctx context.Context, releaseID string, g *GroupResult) error {
+	key := []any{releaseID, g.Specialty, g.Procedure, g.Period, g.UnitType}
+	rows, err := db.sql.QueryContext(ctx, `SELECT unit_id, unit_name, aggregated, cases, events, expected, x, y,
+		ratio, ramr, survival, ci_low, ci_high, lower95, upper95, lower998, upper998, band, verdict, p_high,
+		p_low, detectable_ratio FROM result_unit WHERE release_id = ? AND specialty = ? AND procedure = ?
+		AND period = ? AND unit_type = ? ORDER BY unit_id`, key...)
+	if err != nil {
+		return fmt.Errorf("store: result units: %w", err)
+	}
+	for rows.Next() {
+		var u UnitResult
+		var f [17]sql.Null[float64]
+		if err := rows.Scan(&u.UnitID, &u.UnitName, &u.Aggregated, &u.Cases, &u.Events, &f[0], &f[1], &f[2],
+			&f[3], &f[4], &f[5], &f[6], &f[7], &f[8], &f[9], &f[10], &f[11], &u.Band, &u.Verdict, &f[12], &f[13],
+			&f[14]); err != nil {
+			rows.Close()
+			return fmt.Errorf("store: result units: %w", err)
+		}
+		u.Expected, u.X, u.Y, u.Ratio, u.RAMR, u.Survival = fromNull(f[0]), fromNull(f[1]), fromNull(f[2]),
+			fromNull(f[3]), fromNull(f[4]), fromNull(f[5])
+		u.CILow, u.CIHigh, u.Lower95, u.Upper95, u.Lower998, u.Upper998 = fromNull(f[6]), fromNull(f[7]),
+			fromNull(f[8]), fromNull(f[9]), fromNull(f[10]), fromNull(f[11])
+		u.PHigh, u.PLow, u.Detectable = fromNull(f[12]), fromNull(f[13]), fromNull(f[14])
+		g.Units = append(g.Units, u)
+	}
+	if err := closeRows(rows); err != nil {
+		return fmt.Errorf("store: result units: %w", err)
+	}
+	rows, err = db.sql.QueryContext(ctx, `SELECT x, lower95, upper95, lower998, upper998 FROM result_curve
+		WHERE release_id = ? AND specialty = ? AND procedure = ? AND period = ? AND unit_type = ? ORDER BY seq`, key...)
+	if err != nil {
+		return fmt.Errorf("store: result curve: %w", err)
+	}
+	for rows.Next() {
+		var c CurvePoint
+		var f [4]sql.Null[float64]
+		if err := rows.Scan(&c.X, &f[0], &f[1], &f[2], &f[3]); err != nil {
+			rows.Close()
+			return fmt.Errorf("store: result curve: %w", err)
+		}
+		c.Lower95, c.Upper95, c.Lower998, c.Upper998 = fromNull(f[0]), fromNull(f[1]), fromNull(f[2]), fromNull(f[3])
+		g.Curve = append(g.Curve, c)
+	}
+	if err := closeRows(rows); err != nil {
+		return fmt.Errorf("store: result curve: %w", err)
+	}
+	return nil
+}
