@@ -3,8 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 )
 
 // GroupResult is one funnel: a group's units of one type, with the
@@ -115,26 +118,46 @@ func (l *Loader) AddResult(ctx context.Context, g GroupResult) error {
 	if err != nil {
 		return fmt.Errorf("store: add result %s %s %s %s: %w", g.Specialty, g.Procedure, g.Period, g.UnitType, err)
 	}
-	for _, u := range g.Units {
-		_, err := l.tx.ExecContext(ctx, `INSERT INTO result_unit (release_id, specialty, procedure, period,
-			unit_type, unit_id, unit_name, aggregated, cases, events, expected, x, y, ratio, ramr, survival,
-			ci_low, ci_high, lower95, upper95, lower998, upper998, band, verdict, p_high, p_low, detectable_ratio)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			l.release, g.Specialty, g.Procedure, g.Period, g.UnitType, u.UnitID, u.UnitName, u.Aggregated,
+	key := []any{l.release, g.Specialty, g.Procedure, g.Period, g.UnitType}
+	units := make([][]any, len(g.Units))
+	for i, u := range g.Units {
+		units[i] = append(key[:len(key):len(key)], u.UnitID, u.UnitName, u.Aggregated,
 			u.Cases, u.Events, nullReal(u.Expected), nullReal(u.X), nullReal(u.Y), nullReal(u.Ratio), nullReal(u.RAMR),
 			nullReal(u.Survival), nullReal(u.CILow), nullReal(u.CIHigh), nullReal(u.Lower95), nullReal(u.Upper95),
-			nullReal(u.Lower998), nullReal(u.Upper998), u.Band, u.Verdict, nullReal(u.PHigh), nullReal(u.PLow), nullReal(u.Detectable))
-		if err != nil {
-			return fmt.Errorf("store: add result for %s %s: %w", g.UnitType, u.UnitID, err)
-		}
+			nullReal(u.Lower998), nullReal(u.Upper998), u.Band, u.Verdict, nullReal(u.PHigh), nullReal(u.PLow),
+			nullReal(u.Detectable))
 	}
-	for i, c := range g.Curve {
-		_, err := l.tx.ExecContext(ctx, `INSERT INTO result_curve (release_id, specialty, procedure, period,
-			unit_type, seq, x, lower95, upper95, lower998, upper998) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			l.release, g.Specialty, g.Procedure, g.Period, g.UnitType, i, c.X, nullReal(c.Lower95), nullReal(c.Upper95),
-			nullReal(c.Lower998), nullReal(c.Upper998))
-		if err != nil {
-			return fmt.Errorf("store: add curve: %w", err)
+	if err := insertMany(ctx, l.tx, `INSERT INTO result_unit (release_id, specialty, procedure, period,
+		unit_type, unit_id, unit_name, aggregated, cases, events, expected, x, y, ratio, ramr, survival,
+		ci_low, ci_high, lower95, upper95, lower998, upper998, band, verdict, p_high, p_low, detectable_ratio)
+		VALUES `, units); err != nil {
+		return fmt.Errorf("store: add result units %s %s %s %s: %w", g.Specialty, g.Procedure, g.Period, g.UnitType, err)
+	}
+	if _, err := l.tx.ExecContext(ctx, `INSERT INTO result_curve (release_id, specialty, procedure, period,
+		unit_type, points) VALUES (?, ?, ?, ?, ?, ?)`, append(key, curveJSON(g.Curve))...); err != nil {
+		return fmt.Errorf("store: add result curve %s %s %s %s: %w", g.Specialty, g.Procedure, g.Period, g.UnitType, err)
+	}
+	return nil
+}
+
+// insertMany runs insert (ending in "VALUES ") for rows, many rows to a
+// statement: one statement per row costs a bulk write several times over.
+func insertMany(ctx context.Context, tx *sql.Tx, insert string, rows [][]any) error {
+	const perStatement = 40 // × at most 27 columns, well under SQLite's 32,766 parameters
+	for start := 0; start < len(rows); start += perStatement {
+		chunk := rows[start:min(start+perStatement, len(rows))]
+		var b strings.Builder
+		b.WriteString(insert)
+		var args []any
+		for i, r := range chunk {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(" + strings.TrimSuffix(strings.Repeat("?, ", len(r)), ", ") + ")")
+			args = append(args, r...)
+		}
+		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -218,23 +241,58 @@ func (db *DB) fillResult(ctx context.Context, releaseID string, g *GroupResult) 
 	if err := closeRows(rows); err != nil {
 		return fmt.Errorf("store: result units: %w", err)
 	}
-	rows, err = db.sql.QueryContext(ctx, `SELECT x, lower95, upper95, lower998, upper998 FROM result_curve
-		WHERE release_id = ? AND specialty = ? AND procedure = ? AND period = ? AND unit_type = ? ORDER BY seq`, key...)
+	var points string
+	err = db.sql.QueryRowContext(ctx, `SELECT points FROM result_curve WHERE release_id = ? AND specialty = ?
+		AND procedure = ? AND period = ? AND unit_type = ?`, key...).Scan(&points)
 	if err != nil {
 		return fmt.Errorf("store: result curve: %w", err)
 	}
-	for rows.Next() {
-		var c CurvePoint
-		var f [4]sql.Null[float64]
-		if err := rows.Scan(&c.X, &f[0], &f[1], &f[2], &f[3]); err != nil {
-			rows.Close()
-			return fmt.Errorf("store: result curve: %w", err)
-		}
-		c.Lower95, c.Upper95, c.Lower998, c.Upper998 = fromNull(f[0]), fromNull(f[1]), fromNull(f[2]), fromNull(f[3])
-		g.Curve = append(g.Curve, c)
-	}
-	if err := closeRows(rows); err != nil {
+	if g.Curve, err = parseCurve(points); err != nil {
 		return fmt.Errorf("store: result curve: %w", err)
 	}
 	return nil
+}
+
+// curveJSON encodes curve points as a JSON array of arrays, with null for
+// NaN (which JSON cannot hold).
+func curveJSON(points []CurvePoint) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, p := range points {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('[')
+		for j, x := range [...]float64{p.X, p.Lower95, p.Upper95, p.Lower998, p.Upper998} {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				b.WriteString("null")
+			} else {
+				b.WriteString(strconv.FormatFloat(x, 'g', -1, 64))
+			}
+		}
+		b.WriteByte(']')
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+func parseCurve(s string) ([]CurvePoint, error) {
+	var raw [][5]*float64
+	if err := json.Unmarshal([]byte(s), &raw); err != nil {
+		return nil, err
+	}
+	val := func(p *float64) float64 {
+		if p == nil {
+			return math.NaN()
+		}
+		return *p
+	}
+	out := make([]CurvePoint, len(raw))
+	for i, r := range raw {
+		out[i] = CurvePoint{X: val(r[0]), Lower95: val(r[1]), Upper95: val(r[2]), Lower998: val(r[3]), Upper998: val(r[4])}
+	}
+	return out, nil
 }

@@ -55,19 +55,17 @@ CREATE TABLE result_unit (
     PRIMARY KEY (release_id, specialty, procedure, period, unit_type, unit_id)
 ) STRICT;
 
+-- result_curve holds a funnel's limit lines for drawing, one row per
+-- funnel: points is a JSON array of [x, lower95, upper95, lower998,
+-- upper998] (null where undefined), x increasing.
 CREATE TABLE result_curve (
     release_id TEXT NOT NULL REFERENCES release (id) DEFERRABLE INITIALLY DEFERRED,
     specialty  TEXT NOT NULL,
     procedure  TEXT NOT NULL,
     period     TEXT NOT NULL,
     unit_type  TEXT NOT NULL,
-    seq        INTEGER NOT NULL,
-    x          REAL NOT NULL,
-    lower95    REAL,
-    upper95    REAL,
-    lower998   REAL,
-    upper998   REAL,
-    PRIMARY KEY (release_id, specialty, procedure, period, unit_type, seq)
+    points     TEXT NOT NULL CHECK (json_valid(points)),
+    PRIMARY KEY (release_id, specialty, procedure, period, unit_type)
 ) STRICT;
 
 CREATE TRIGGER result_group_immutable_update BEFORE UPDATE ON result_group
