@@ -311,7 +311,8 @@ type Loader struct {
 	insertBatch *sql.Stmt // BatchSize rows
 	findRow     *sql.Stmt
 	release     string
-	periods     map[string]bool // of the rows added, for release_period
+	periods     map[string]bool      // of the rows added, for release_period
+	stmts       map[string]*sql.Stmt // prepared multi-row inserts, by SQL text
 }
 
 // BatchSize is how many rows AddRows inserts with one statement. Fewer,
@@ -331,7 +332,7 @@ func (db *DB) BeginRelease(ctx context.Context, id string) (*Loader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: begin release %s: %w", id, err)
 	}
-	l := &Loader{tx: tx, release: id, periods: map[string]bool{}}
+	l := &Loader{tx: tx, release: id, periods: map[string]bool{}, stmts: map[string]*sql.Stmt{}}
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM release WHERE id = ?`, id).Scan(&n); err != nil {
 		tx.Rollback()

@@ -127,7 +127,7 @@ func (l *Loader) AddResult(ctx context.Context, g GroupResult) error {
 			nullReal(u.Lower998), nullReal(u.Upper998), u.Band, u.Verdict, nullReal(u.PHigh), nullReal(u.PLow),
 			nullReal(u.Detectable))
 	}
-	if err := insertMany(ctx, l.tx, `INSERT INTO result_unit (release_id, specialty, procedure, period,
+	if err := l.insertMany(ctx, `INSERT INTO result_unit (release_id, specialty, procedure, period,
 		unit_type, unit_id, unit_name, aggregated, cases, events, expected, x, y, ratio, ramr, survival,
 		ci_low, ci_high, lower95, upper95, lower998, upper998, band, verdict, p_high, p_low, detectable_ratio)
 		VALUES `, units); err != nil {
@@ -141,14 +141,15 @@ func (l *Loader) AddResult(ctx context.Context, g GroupResult) error {
 }
 
 // insertMany runs insert (ending in "VALUES ") for rows, many rows to a
-// statement: one statement per row costs a bulk write several times over.
-func insertMany(ctx context.Context, tx *sql.Tx, insert string, rows [][]any) error {
+// prepared statement: one statement per row, or preparing each, costs a
+// bulk write several times over.
+func (l *Loader) insertMany(ctx context.Context, insert string, rows [][]any) error {
 	const perStatement = 40 // × at most 27 columns, well under SQLite's 32,766 parameters
 	for start := 0; start < len(rows); start += perStatement {
 		chunk := rows[start:min(start+perStatement, len(rows))]
 		var b strings.Builder
 		b.WriteString(insert)
-		var args []any
+		args := make([]any, 0, len(chunk)*len(chunk[0]))
 		for i, r := range chunk {
 			if i > 0 {
 				b.WriteString(", ")
@@ -156,7 +157,15 @@ func insertMany(ctx context.Context, tx *sql.Tx, insert string, rows [][]any) er
 			b.WriteString("(" + strings.TrimSuffix(strings.Repeat("?, ", len(r)), ", ") + ")")
 			args = append(args, r...)
 		}
-		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+		stmt, ok := l.stmts[b.String()]
+		if !ok {
+			var err error
+			if stmt, err = l.tx.PrepareContext(ctx, b.String()); err != nil {
+				return err
+			}
+			l.stmts[b.String()] = stmt
+		}
+		if _, err := stmt.ExecContext(ctx, args...); err != nil {
 			return err
 		}
 	}
