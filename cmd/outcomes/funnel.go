@@ -58,9 +58,6 @@ func (env environment) funnel(ctx context.Context, args []string) error {
 	if len(files) != 1 {
 		return usagef("funnel: give exactly one FILE")
 	}
-	if *profile != "" && *mappingFile != "" {
-		return usagef("funnel: give --profile or --mapping, not both")
-	}
 	if *format != "csv" && *format != "json" {
 		return usagef("funnel: --format %q: want csv or json", *format)
 	}
@@ -73,12 +70,7 @@ func (env environment) funnel(ctx context.Context, args []string) error {
 			return usagef("funnel: --ci: %v", err)
 		}
 	}
-	var m *ingest.Mapping
-	if *mappingFile != "" {
-		m, err = ingest.LoadMapping(*mappingFile)
-	} else if m, err = ingest.Profile(firstNonEmpty(*profile, "canonical")); err != nil {
-		err = usagef("funnel: %v", err)
-	}
+	m, err := selectMapping("funnel", *profile, *mappingFile)
 	if err != nil {
 		return err
 	}

@@ -31,18 +31,7 @@ func (env environment) ingest(ctx context.Context, args []string) error {
 	if len(files) == 0 {
 		return usagef("ingest: no input files")
 	}
-	if *profile != "" && *mappingFile != "" {
-		return usagef("ingest: give --profile or --mapping, not both")
-	}
-	var m *ingest.Mapping
-	if *mappingFile != "" {
-		m, err = ingest.LoadMapping(*mappingFile)
-	} else {
-		m, err = ingest.Profile(firstNonEmpty(*profile, "canonical"))
-		if err != nil {
-			err = usagef("ingest: %v", err)
-		}
-	}
+	m, err := selectMapping("ingest", *profile, *mappingFile)
 	if err != nil {
 		return err
 	}
@@ -64,6 +53,23 @@ func (env environment) ingest(ctx context.Context, args []string) error {
 	}
 	printSummary(env.stdout, res)
 	return nil
+}
+
+// selectMapping returns the mapping that --profile or --mapping names
+// (canonical when neither does). An unknown profile is bad usage; a bad
+// mapping file is bad input.
+func selectMapping(cmd, profile, mappingFile string) (*ingest.Mapping, error) {
+	if profile != "" && mappingFile != "" {
+		return nil, usagef("%s: give --profile or --mapping, not both", cmd)
+	}
+	if mappingFile != "" {
+		return ingest.LoadMapping(mappingFile)
+	}
+	m, err := ingest.Profile(firstNonEmpty(profile, "canonical"))
+	if err != nil {
+		return nil, usagef("%s: %v", cmd, err)
+	}
+	return m, nil
 }
 
 // printSummary writes one line per file, or says which release already
