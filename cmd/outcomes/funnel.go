@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -165,57 +167,58 @@ func (r funnelRow) record() []string {
 		num(u.Upper998), string(u.Band), num(u.PHigh), num(u.PLow), num(u.RAMR), num(u.Survival)}
 }
 
+// writeFunnelJSON prints {"groups":[…]}, each unit an object with the CSV
+// columns in the same order (numbers as numbers, null where undefined).
 func writeFunnelJSON(w io.Writer, groups []funnelGroup) error {
-	type unitJSON map[string]any
-	type groupJSON struct {
-		Specialty string     `json:"specialty"`
-		Procedure string     `json:"procedure"`
-		Period    string     `json:"period"`
-		UnitType  string     `json:"unit_type"`
-		Target    *float64   `json:"target"`
-		Phi       *float64   `json:"phi"`
-		PhiPValue *float64   `json:"phi_p_value"`
-		Tau2      *float64   `json:"tau2"`
-		M         int        `json:"m"`
-		Units     []unitJSON `json:"units"`
-	}
-	ptr := func(x float64) *float64 {
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return nil
+	var b bytes.Buffer
+	b.WriteString("{\"groups\": [")
+	for gi, g := range groups {
+		if gi > 0 {
+			b.WriteString(",")
 		}
-		return &x
-	}
-	out := struct {
-		Groups []groupJSON `json:"groups"`
-	}{Groups: []groupJSON{}}
-	for _, g := range groups {
-		gj := groupJSON{Specialty: g.group.Specialty, Procedure: g.group.Procedure, Period: g.group.Period,
-			UnitType: g.unitType, Target: ptr(g.result.Target), Phi: ptr(g.result.Phi),
-			PhiPValue: ptr(g.result.PhiPValue), Tau2: ptr(g.result.Tau2), M: g.result.PhiUnits, Units: []unitJSON{}}
-		for _, r := range g.rows {
-			u := unitJSON{}
-			rec := r.record()
-			for i, col := range funnelColumns {
-				switch col {
+		fmt.Fprintf(&b, "\n  {\"specialty\": %s, \"procedure\": %s, \"period\": %s, \"unit_type\": %s, "+
+			"\"target\": %s, \"phi\": %s, \"phi_p_value\": %s, \"tau2\": %s, \"m\": %d, \"units\": [",
+			jsonStr(g.group.Specialty), jsonStr(g.group.Procedure), jsonStr(g.group.Period), jsonStr(g.unitType), jsonNum(g.result.Target),
+			jsonNum(g.result.Phi), jsonNum(g.result.PhiPValue), jsonNum(g.result.Tau2), g.result.PhiUnits)
+		for ui, r := range g.rows {
+			if ui > 0 {
+				b.WriteString(",")
+			}
+			b.WriteString("\n    {")
+			for i, v := range r.record() {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString(strconv.Quote(funnelColumns[i]) + ": ")
+				switch funnelColumns[i] {
 				case "unit_id", "unit_type", "specialty", "procedure", "period", "scale", "band":
-					u[col] = rec[i]
-				case "cases", "observed":
-					n, _ := strconv.Atoi(rec[i])
-					u[col] = n
+					b.WriteString(jsonStr(v))
 				default:
-					if rec[i] == "" {
-						u[col] = nil
-					} else {
-						x, _ := strconv.ParseFloat(rec[i], 64)
-						u[col] = x
+					if v == "" {
+						v = "null"
 					}
+					b.WriteString(v)
 				}
 			}
-			gj.Units = append(gj.Units, u)
+			b.WriteString("}")
 		}
-		out.Groups = append(out.Groups, gj)
+		b.WriteString("]}")
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	b.WriteString("\n]}\n")
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// jsonStr is s as a JSON string.
+func jsonStr(s string) string {
+	b, _ := json.Marshal(s) // a string always marshals
+	return string(b)
+}
+
+// jsonNum is x as a JSON number, or null when it is not a finite number.
+func jsonNum(x float64) string {
+	if s := num(x); s != "" {
+		return s
+	}
+	return "null"
 }
