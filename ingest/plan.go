@@ -273,7 +273,10 @@ func (rr *rowReader) convertVariant(v *variantPlan, vals []string, line int, nat
 		}
 		return raw
 	}
-	derived := map[string]string{}
+	var derived map[string]string // only mappings with [[derive]] need one
+	if len(p.m.Derive) > 0 {
+		derived = make(map[string]string, len(p.m.Derive))
+	}
 	for _, d := range p.m.Derive {
 		from := get(d.From)
 		if from.missing {
