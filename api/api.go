@@ -1,9 +1,9 @@
 package api
 
 import (
-	"errors"
+	"context"
 	"log/slog"
-	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -11,93 +11,102 @@ import (
 	"github.com/surgeon-outcomes/outcomes/store"
 )
 
-// Config configures the server.
+// Config configures the server. The zero value serves with the defaults
+// documented on each field.
 type Config struct {
-	// Version is reported by /healthz.
+	// Version is reported by /healthz and the API index.
 	Version string
+	// RateLimit is the sustained requests per second allowed to one client
+	// address, and RateBurst how many it may send at once. Zero turns
+	// rate limiting off (for a server behind a CDN that limits, or for load
+	// measurement).
+	RateLimit float64
+	RateBurst int
+	// TrustProxy takes the client's address from X-Forwarded-For, which
+	// any client can forge: set it only behind a proxy you run.
+	TrustProxy bool
+	// RequestTimeout bounds a request's work; default 30 s.
+	RequestTimeout time.Duration
+	// CacheBytes is the budget of built JSON responses kept in memory;
+	// default 64 MiB.
+	CacheBytes int
+	// Now is the clock (tests fix it); default time.Now.
+	Now func() time.Time
 }
 
-// Server holds what the handlers need.
+func (cfg Config) withDefaults() Config {
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = 30 * time.Second
+	}
+	if cfg.CacheBytes <= 0 {
+		cfg.CacheBytes = 64 << 20
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.RateLimit > 0 && cfg.RateBurst <= 0 {
+		cfg.RateBurst = max(1, int(2*cfg.RateLimit))
+	}
+	return cfg
+}
+
+// Server holds what the handlers need: the releases' results in memory,
+// the response cache, metrics and the logger.
 type Server struct {
-	cfg    Config
-	db     *store.DB
-	logger *slog.Logger
+	cfg     Config
+	cat     *catalog
+	cache   *responseCache
+	metrics *metrics
+	logger  *slog.Logger
 }
 
-// New returns the site's handler, to be used by an http.Server.
-func New(cfg Config, db *store.DB, logger *slog.Logger) *echo.Echo {
-	s := &Server{cfg: cfg, db: db, logger: logger}
-	e := echo.New()
-	e.HideBanner = true
-	e.HidePort = true
-	e.HTTPErrorHandler = s.handleError
-	e.GET("/healthz", s.handleHealth)
-	e.GET("/api/v1/releases", s.handleReleases)
-	return e
-}
-
-// handleHealth answers GET /healthz.
-func (s *Server) handleHealth(c echo.Context) error {
-	return c.JSON(http.StatusOK, map[string]string{"status": "ok", "version": s.cfg.Version})
-}
-
-// releaseDTO is a release as the API shows it.
-type releaseDTO struct {
-	ID             string    `json:"id"`
-	Title          string    `json:"title"`
-	Source         string    `json:"source"`
-	Licence        string    `json:"licence"`
-	Profile        string    `json:"profile"`
-	SHA256         string    `json:"sha256"`
-	IntervalMethod string    `json:"interval_method"`
-	Comparison     string    `json:"comparison"`
-	TargetSource   string    `json:"target_source"`
-	Rows           int       `json:"rows"`
-	Skipped        int       `json:"skipped"`
-	Synthetic      bool      `json:"synthetic"`
-	Periods        []string  `json:"periods"`
-	IngestedAt     time.Time `json:"ingested_at"`
-}
-
-func toReleaseDTO(r store.Release) releaseDTO {
-	return releaseDTO{ID: r.ID, Title: r.Title, Source: r.Source, Licence: r.Licence, Profile: r.Profile,
-		SHA256: r.InputSHA256, IntervalMethod: r.IntervalMethod, Comparison: r.Comparison,
-		TargetSource: r.TargetSource, Rows: r.Rows, Skipped: r.Skipped, Synthetic: r.Synthetic,
-		Periods: r.Periods, IngestedAt: r.IngestedAt}
-}
-
-// handleReleases answers GET /api/v1/releases.
-func (s *Server) handleReleases(c echo.Context) error {
-	rs, err := s.db.Releases(c.Request().Context())
+// New loads every release's results from db into memory and returns the
+// site's handler, to be used by an http.Server. db is not used after New
+// returns: releases are immutable, so a new one is served after a restart.
+func New(ctx context.Context, cfg Config, db *store.DB, logger *slog.Logger) (*echo.Echo, error) {
+	cfg = cfg.withDefaults()
+	cat, err := loadCatalog(ctx, db)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	out := make([]releaseDTO, len(rs))
-	for i, r := range rs {
-		out[i] = toReleaseDTO(r)
-	}
-	return c.JSON(http.StatusOK, map[string]any{"data": out, "meta": map[string]any{"count": len(out)}})
+	s := &Server{cfg: cfg, cat: cat, cache: newResponseCache(cfg.CacheBytes), metrics: newMetrics(cfg.Now),
+		logger: logger}
+	s.metrics.setGauge("outcomes_releases_loaded", "Releases held in memory.",
+		func() float64 { return float64(len(cat.releases)) })
+	s.metrics.setGauge("outcomes_response_cache_entries", "Built JSON responses held in the cache.",
+		func() float64 { return float64(s.cache.len()) })
+	return s.routes(), nil
 }
 
-// handleError is the one place errors become responses: echo's own errors
-// keep their status, anything else is a 500 whose text is logged, never
-// shown.
-func (s *Server) handleError(err error, c echo.Context) {
-	if c.Response().Committed {
-		return
+// resolve checks a request's query against the endpoint's parameters and
+// finds the release it asks for: /api/v1/releases/{release}/… or
+// ?release= pin one; otherwise the latest answers.
+func (s *Server) resolve(c echo.Context, allowed []string, path string) (target, query, error) {
+	v, err := url.ParseQuery(c.Request().URL.RawQuery)
+	if err != nil {
+		return target{}, query{}, &apiError{Status: 400, Detail: "the query string is malformed",
+			Errors: []paramError{{Param: "", Message: "not a valid URL query (RFC 3986, with & between parameters)"}}}
 	}
-	status := http.StatusInternalServerError
-	var he *echo.HTTPError
-	if errors.As(err, &he) {
-		status = he.Code
-	} else {
-		s.logger.Error("request failed", "path", c.Request().URL.Path, "err", err)
+	q, err := parseQuery(v, allowed)
+	if err != nil {
+		return target{}, query{}, err
 	}
-	body := map[string]any{"type": "about:blank", "title": http.StatusText(status), "status": status}
-	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
-	if c.Request().Method == http.MethodHead {
-		_ = c.NoContent(status)
-		return
+	id := c.Param("release")
+	if q.Release != "" {
+		if id != "" && id != q.Release {
+			return target{}, query{}, badRequest(paramRelease, "the path names release %q; leave out ?release= or make it agree", id)
+		}
+		id = q.Release
 	}
-	_ = c.JSON(status, body)
+	pinned := id != "" && id != "latest"
+	var rel *release
+	if pinned {
+		rel = s.cat.byID[id]
+		if rel == nil {
+			return target{}, query{}, notFound("no release %q; see /api/v1/releases", truncate(id))
+		}
+	} else if rel = s.cat.latest(); rel == nil {
+		return target{}, query{}, notFound("no release is loaded yet")
+	}
+	return target{rel: rel, pinned: pinned, path: path, query: q.values()}, q, nil
 }

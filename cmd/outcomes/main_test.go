@@ -134,7 +134,7 @@ func TestDemoServe(t *testing.T) {
 
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
-	go func() { done <- env.listenAndServe(ctx, db, "127.0.0.1:0", ready) }()
+	go func() { done <- env.listenAndServe(ctx, &serverFlags{db: db, addr: "127.0.0.1:0"}, ready) }()
 	var addr string
 	select {
 	case addr = <-ready:

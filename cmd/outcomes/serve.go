@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"github.com/surgeon-outcomes/outcomes/api"
@@ -16,34 +17,62 @@ import (
 	"github.com/surgeon-outcomes/outcomes/testdata/demo"
 )
 
+// serverFlags are the flags serve and demo share.
+type serverFlags struct {
+	db, addr   string
+	rateLimit  float64
+	trustProxy bool
+}
+
+func (env environment) serverFlagSet(name string) (*flag.FlagSet, *serverFlags) {
+	f := &serverFlags{}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.StringVar(&f.db, "db", env.getenvOr("OUTCOMES_DB", "outcomes.db"), "SQLite database `file`")
+	fs.StringVar(&f.addr, "addr", env.getenvOr("OUTCOMES_ADDR", "127.0.0.1:8080"), "listen `address`")
+	fs.Float64Var(&f.rateLimit, "rate-limit", 20,
+		"requests a second allowed to one client address, in bursts of twice that; 0 turns limiting off")
+	fs.BoolVar(&f.trustProxy, "trust-proxy", false,
+		"take the client address from X-Forwarded-For (only behind a proxy you run)")
+	return fs, f
+}
+
+func (f *serverFlags) check() error {
+	if f.rateLimit < 0 || f.rateLimit != f.rateLimit {
+		return usagef("--rate-limit must be 0 or more")
+	}
+	return nil
+}
+
 // serve runs `outcomes serve`.
 func (env environment) serve(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	dbPath := fs.String("db", env.getenvOr("OUTCOMES_DB", "outcomes.db"), "SQLite database `file`")
-	addr := fs.String("addr", env.getenvOr("OUTCOMES_ADDR", "127.0.0.1:8080"), "listen `address`")
+	fs, f := env.serverFlagSet("serve")
 	if rest, err := parseInterspersed(fs, args); err != nil {
 		return err
 	} else if len(rest) > 0 {
 		return usagef("serve: unexpected argument %q", rest[0])
 	}
-	return env.listenAndServe(ctx, *dbPath, *addr, nil)
+	if err := f.check(); err != nil {
+		return err
+	}
+	return env.listenAndServe(ctx, f, nil)
 }
 
 // demo runs `outcomes demo`: it loads the bundled synthetic release if the
 // database does not hold it yet, then serves.
 func (env environment) demo(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	dbPath := fs.String("db", env.getenvOr("OUTCOMES_DB", "outcomes.db"), "SQLite database `file`")
-	addr := fs.String("addr", env.getenvOr("OUTCOMES_ADDR", "127.0.0.1:8080"), "listen `address`")
+	fs, f := env.serverFlagSet("demo")
 	if rest, err := parseInterspersed(fs, args); err != nil {
 		return err
 	} else if len(rest) > 0 {
 		return usagef("demo: unexpected argument %q", rest[0])
 	}
-	if err := loadDemo(ctx, *dbPath, env); err != nil {
+	if err := f.check(); err != nil {
 		return err
 	}
-	return env.listenAndServe(ctx, *dbPath, *addr, nil)
+	if err := loadDemo(ctx, f.db, env); err != nil {
+		return err
+	}
+	return env.listenAndServe(ctx, f, nil)
 }
 
 // loadDemo ingests the embedded demo release unless it is already loaded.
@@ -81,25 +110,30 @@ func loadDemo(ctx context.Context, dbPath string, env environment) error {
 
 // listenAndServe serves the database until ctx is cancelled, then shuts
 // down gracefully. If ready is not nil it receives the bound address.
-func (env environment) listenAndServe(ctx context.Context, dbPath, addr string, ready chan<- string) error {
+func (env environment) listenAndServe(ctx context.Context, f *serverFlags, ready chan<- string) error {
 	logger := slog.New(slog.NewTextHandler(env.stderr, nil))
-	db, err := store.Open(ctx, dbPath, store.Options{ReadOnly: true})
+	db, err := store.Open(ctx, f.db, store.Options{ReadOnly: true})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	ln, err := net.Listen("tcp", addr)
+	handler, err := api.New(ctx, api.Config{Version: version(), RateLimit: f.rateLimit, TrustProxy: f.trustProxy},
+		db, logger)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           api.New(api.Config{Version: "dev"}, db, logger),
+		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
-	logger.Info("serving", "addr", "http://"+ln.Addr().String(), "db", dbPath)
+	logger.Info("serving", "addr", "http://"+ln.Addr().String(), "db", f.db)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
@@ -161,4 +195,23 @@ func periodsSummary(ps []string) string {
 		return ps[0]
 	}
 	return fmt.Sprintf("%s … %s (%d)", ps[0], ps[len(ps)-1], len(ps))
+}
+
+// version names the build: the module version, or the VCS revision of a
+// build from a checkout.
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "dev"
+	}
+	v := info.Main.Version
+	for _, s := range info.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			v = s.Value[:12]
+		}
+	}
+	if v == "" || v == "(devel)" {
+		return "dev"
+	}
+	return v
 }

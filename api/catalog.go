@@ -1,0 +1,332 @@
+package api
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/surgeon-outcomes/outcomes/store"
+)
+
+// catalog holds every release's results in memory, built once at start:
+// releases are immutable, so no request recomputes a funnel or reads the
+// database (DESIGN.md § Scale).
+type catalog struct {
+	releases []*release // newest first
+	byID     map[string]*release
+}
+
+// release is one release's results, indexed for the API.
+type release struct {
+	meta store.Release
+	// tag is the base of every ETag for this release: it changes when the
+	// input, the mapping or the id does.
+	tag     string
+	funnels []*funnel
+	// rows holds every unit of every funnel, surgeons and hospitals, in
+	// funnel order and, within a funnel, unit id order.
+	rows []unitRow
+	// index is per row: the folded text q searches, and every hospital the
+	// row's figures come from.
+	search    []string
+	hospitals [][]string
+	// orders holds, for each sort, the row indices in that order.
+	orders map[string][]int32
+	// surgeon and hospital map a unit id to its rows, in row order; atHospital
+	// maps a hospital id to the surgeon rows done there.
+	surgeon, hospital, atHospital map[string][]int32
+	// periods lists, per specialty, the periods it has, newest last.
+	periods map[string][]string
+}
+
+// funnel is one comparison group's funnel and the rows placed on it.
+type funnel struct {
+	store.GroupResult
+	first, end int32 // rows[first:end] are its units
+}
+
+func (r *release) latestPeriod(specialty string) string {
+	ps := r.periods[specialty]
+	if len(ps) == 0 {
+		return ""
+	}
+	return ps[len(ps)-1]
+}
+
+// loadCatalog reads every release's results from db.
+func loadCatalog(ctx context.Context, db *store.DB) (*catalog, error) {
+	metas, err := db.Releases(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c := &catalog{byID: map[string]*release{}}
+	for _, m := range metas {
+		r, err := loadRelease(ctx, db, m)
+		if err != nil {
+			return nil, err
+		}
+		c.releases = append(c.releases, r)
+		c.byID[m.ID] = r
+	}
+	return c, nil
+}
+
+// rowKey identifies a published row's unit within a group.
+type rowKey struct {
+	group    store.Group
+	unitType string
+	unitID   string
+}
+
+func loadRelease(ctx context.Context, db *store.DB, m store.Release) (*release, error) {
+	results, err := db.Results(ctx, m.ID)
+	if err != nil {
+		return nil, err
+	}
+	published, err := db.Rows(ctx, m.ID)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256([]byte(m.ID + "\x00" + m.InputSHA256 + "\x00" + m.MappingSHA256))
+	r := &release{meta: m, tag: hex.EncodeToString(sum[:16]),
+		surgeon: map[string][]int32{}, hospital: map[string][]int32{}, atHospital: map[string][]int32{},
+		periods: map[string][]string{}}
+
+	// A unit's published rows: a surgeon may have one per hospital.
+	byUnit := map[rowKey][]*store.Row{}
+	outcome := map[store.Group]string{}
+	for i := range published {
+		p := &published[i]
+		g := store.Group{Specialty: p.Specialty, Procedure: p.Procedure, Period: p.Period}
+		k := rowKey{group: g, unitType: p.UnitType, unitID: p.UnitID}
+		byUnit[k] = append(byUnit[k], p)
+		if _, ok := outcome[g]; !ok {
+			outcome[g] = p.Outcome
+		}
+	}
+
+	for gi := range results {
+		g := &results[gi]
+		f := &funnel{GroupResult: *g, first: int32(len(r.rows))}
+		f.Units = nil // the rows hold them
+		if !slices.Contains(r.periods[g.Specialty], g.Period) {
+			r.periods[g.Specialty] = append(r.periods[g.Specialty], g.Period)
+		}
+		for ui := range g.Units {
+			u := &g.Units[ui]
+			var ps []*store.Row
+			var ref hospitalRef
+			var hospitals []string
+			switch {
+			case g.UnitType == "surgeon":
+				ps = byUnit[rowKey{group: g.Group, unitType: "surgeon", unitID: u.UnitID}]
+				ref, hospitals = mainHospital(ps)
+			case u.Aggregated: // a sum of surgeons' rows carries no publisher figure of its own
+				ref, hospitals = hospitalRef{ID: u.UnitID, Name: u.UnitName, Count: 1}, []string{u.UnitID}
+			default:
+				ps = byUnit[rowKey{group: g.Group, unitType: "hospital", unitID: u.UnitID}]
+				ref, hospitals = hospitalRef{ID: u.UnitID, Name: u.UnitName, Count: 1}, []string{u.UnitID}
+			}
+			var pub *store.Row
+			if len(ps) == 1 {
+				pub = ps[0]
+			}
+			idx := int32(len(r.rows))
+			r.rows = append(r.rows, newUnitRow(g, u, outcome[g.Group], ref, pub))
+			r.hospitals = append(r.hospitals, hospitals)
+			r.search = append(r.search, fold(u.UnitName+" "+u.UnitID+" "+ref.Name+" "+strings.Join(hospitals, " ")))
+			if g.UnitType == "surgeon" {
+				r.surgeon[u.UnitID] = append(r.surgeon[u.UnitID], idx)
+				for _, h := range hospitals {
+					r.atHospital[h] = append(r.atHospital[h], idx)
+				}
+			} else {
+				r.hospital[u.UnitID] = append(r.hospital[u.UnitID], idx)
+			}
+		}
+		f.end = int32(len(r.rows))
+		r.funnels = append(r.funnels, f)
+	}
+	for _, ps := range r.periods {
+		slices.Sort(ps)
+	}
+	r.orders = make(map[string][]int32, 2*len(sortFields))
+	for _, sf := range sortFields {
+		for _, desc := range []bool{false, true} {
+			s := sortSpec{field: sf, desc: desc}
+			order := make([]int32, len(r.rows))
+			keys := make([]sortKey, len(r.rows))
+			for i := range order {
+				order[i] = int32(i)
+				keys[i] = s.keyOf(&r.rows[i])
+			}
+			slices.SortFunc(order, func(a, b int32) int { return s.compare(keys[a], keys[b]) })
+			r.orders[s.String()] = order
+		}
+	}
+	if len(r.rows) > 1<<31-1 {
+		return nil, fmt.Errorf("api: release %s has too many units", m.ID)
+	}
+	return r, nil
+}
+
+// mainHospital names the hospital where a surgeon did most of their cases
+// (the lower id on a tie) and lists every hospital of their rows.
+func mainHospital(ps []*store.Row) (hospitalRef, []string) {
+	var best *store.Row
+	var ids []string
+	cases := map[string]int{}
+	for _, p := range ps {
+		if p.HospitalID == "" {
+			continue
+		}
+		if _, ok := cases[p.HospitalID]; !ok {
+			ids = append(ids, p.HospitalID)
+		}
+		cases[p.HospitalID] += p.Cases
+	}
+	for _, p := range ps {
+		if p.HospitalID == "" {
+			continue
+		}
+		if best == nil || cases[p.HospitalID] > cases[best.HospitalID] ||
+			cases[p.HospitalID] == cases[best.HospitalID] && p.HospitalID < best.HospitalID {
+			best = p
+		}
+	}
+	slices.Sort(ids)
+	if best == nil {
+		return hospitalRef{}, nil
+	}
+	return hospitalRef{ID: best.HospitalID, Name: best.HospitalName, Count: len(ids)}, ids
+}
+
+// fold prepares text for matching: lower case, accents removed, runs of
+// space collapsed, so "Seán O'Néill" is found by "sean o'neill".
+func fold(s string) string {
+	var b strings.Builder
+	space := true
+	for _, r := range norm.NFD.String(s) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+			continue
+		case unicode.IsSpace(r):
+			if !space {
+				b.WriteByte(' ')
+			}
+			space = true
+			continue
+		}
+		b.WriteRune(unicode.ToLower(r))
+		space = false
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// latest returns the newest release, or nil when none is loaded.
+func (c *catalog) latest() *release {
+	if len(c.releases) == 0 {
+		return nil
+	}
+	return c.releases[0]
+}
+
+// sortField is a column rows may be sorted on.
+type sortField struct {
+	name string
+	// str or num gives a row's value; a NaN num sorts last whichever the
+	// direction, so undefined figures never lead a list.
+	str func(*unitRow) string
+	num func(*unitRow) float64
+}
+
+// bandOrder ranks bands from most worrying to too few to say.
+var bandOrder = map[string]float64{"high_alarm": 0, "high_alert": 1, "within": 2, "low_alert": 3,
+	"low_alarm": 4, "too_few": 5}
+
+// sortFields lists every sort the API offers.
+var sortFields = []sortField{
+	{name: "name", str: func(r *unitRow) string { return fold(r.UnitName) }},
+	{name: "unit_id", str: func(r *unitRow) string { return r.UnitID }},
+	{name: "hospital", str: func(r *unitRow) string { return fold(r.HospitalName) }},
+	{name: "specialty", str: func(r *unitRow) string { return r.Specialty }},
+	{name: "period", str: func(r *unitRow) string { return r.Period }},
+	{name: "cases", num: func(r *unitRow) float64 { return float64(r.Cases) }},
+	{name: "events", num: func(r *unitRow) float64 { return float64(r.Events) }},
+	{name: "expected", num: func(r *unitRow) float64 { return float64(r.Expected) }},
+	{name: "ratio", num: func(r *unitRow) float64 { return float64(r.Ratio) }},
+	{name: "ramr", num: func(r *unitRow) float64 { return float64(r.RAMR) }},
+	{name: "survival", num: func(r *unitRow) float64 { return float64(r.Survival) }},
+	{name: "p_high", num: func(r *unitRow) float64 { return float64(r.PHigh) }},
+	{name: "p_low", num: func(r *unitRow) float64 { return float64(r.PLow) }},
+	{name: "band", num: func(r *unitRow) float64 { return bandOrder[r.Band] }},
+}
+
+// sortSpec is a sort field and direction, written "field" or "-field".
+type sortSpec struct {
+	field sortField
+	desc  bool
+}
+
+func (s sortSpec) String() string {
+	if s.desc {
+		return "-" + s.field.name
+	}
+	return s.field.name
+}
+
+// sortKey is a row's position in a sort: the sorted value, then the name
+// and the unit's unique key, so the order is total and a cursor can resume
+// after any row.
+type sortKey struct {
+	Num                                         float64
+	Str, Name                                   string
+	UnitType, UnitID, Specialty, Procedure, Per string
+}
+
+func (s sortSpec) keyOf(r *unitRow) sortKey {
+	k := sortKey{Name: fold(r.UnitName), UnitType: r.UnitType, UnitID: r.UnitID, Specialty: r.Specialty,
+		Procedure: r.Procedure, Per: r.Period}
+	if s.field.num != nil {
+		k.Num = s.field.num(r)
+	} else {
+		k.Str = s.field.str(r)
+	}
+	return k
+}
+
+// compare orders two keys: the sort value in the spec's direction (NaN
+// last), then the tie-breakers ascending.
+func (s sortSpec) compare(a, b sortKey) int {
+	var c int
+	if s.field.num != nil {
+		an, bn := a.Num != a.Num, b.Num != b.Num // NaN
+		switch {
+		case an && bn:
+		case an:
+			return 1
+		case bn:
+			return -1
+		default:
+			c = cmp.Compare(a.Num, b.Num)
+		}
+	} else {
+		c = strings.Compare(a.Str, b.Str)
+	}
+	if s.desc {
+		c = -c
+	}
+	if c != 0 {
+		return c
+	}
+	return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.UnitType, b.UnitType),
+		strings.Compare(a.UnitID, b.UnitID), strings.Compare(a.Specialty, b.Specialty),
+		strings.Compare(a.Procedure, b.Procedure), strings.Compare(a.Per, b.Per))
+}

@@ -1,0 +1,116 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/surgeon-outcomes/outcomes/store"
+)
+
+// problem is an RFC 9457 problem details body, the one shape of every
+// error the API returns, JSON and CSV requests alike.
+type problem struct {
+	// Type is about:blank: the status and title say what went wrong.
+	Type   string `json:"type" example:"about:blank"`
+	Title  string `json:"title" example:"Bad Request"`
+	Status int    `json:"status" example:"400"`
+	Detail string `json:"detail,omitempty" example:"the query has bad parameters"`
+	// Instance is the request's path.
+	Instance string `json:"instance,omitempty" example:"/api/v1/surgeons"`
+	// RequestID matches the X-Request-Id header and the server's log line.
+	RequestID string `json:"request_id,omitempty" example:"Qm2TzR0bJx1K5e8Zf3YhWc"`
+	// Errors names each bad parameter or field.
+	Errors []paramError `json:"errors,omitempty"`
+}
+
+// paramError names one bad query parameter or submitted field.
+type paramError struct {
+	Param   string `json:"param" example:"band"`
+	Message string `json:"message" example:"unknown band \"red\""`
+}
+
+// apiError is an error a handler returns to be shown to the client as is:
+// its text is written for the client and holds nothing internal.
+type apiError struct {
+	Status int
+	Detail string
+	Errors []paramError
+}
+
+func (e *apiError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d %s", e.Status, e.Detail)
+	for _, pe := range e.Errors {
+		fmt.Fprintf(&b, "; %s: %s", pe.Param, pe.Message)
+	}
+	return b.String()
+}
+
+func notFound(format string, args ...any) *apiError {
+	return &apiError{Status: http.StatusNotFound, Detail: fmt.Sprintf(format, args...)}
+}
+
+func badRequest(param, format string, args ...any) *apiError {
+	msg := fmt.Sprintf(format, args...)
+	return &apiError{Status: http.StatusBadRequest, Detail: msg, Errors: []paramError{{Param: param, Message: msg}}}
+}
+
+// handleError is echo's HTTPErrorHandler, the one place an error becomes a
+// response. Client errors keep their own words; anything else is a 500
+// whose text goes to the request log, with the request id, and never to
+// the client.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		// Already answered (the request logger calls this first and the
+		// error then bubbles up to echo), or a streamed response failed
+		// part way: nothing more can be sent. The request log has it.
+		return
+	}
+	p := problem{Type: "about:blank", Instance: c.Request().URL.Path, RequestID: requestID(c)}
+	var ae *apiError
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &ae):
+		p.Status, p.Detail, p.Errors = ae.Status, ae.Detail, ae.Errors
+	case errors.Is(err, store.ErrNotFound):
+		p.Status = http.StatusNotFound
+	case errors.As(err, &he):
+		p.Status = he.Code
+		// echo's own messages (route not found, body too large, rate
+		// limited) are fixed text, safe to show.
+		if msg, ok := he.Message.(string); ok && msg != http.StatusText(he.Code) {
+			p.Detail = msg
+		}
+		if he.Code >= 500 {
+			p.Detail = ""
+		}
+	default:
+		// Logged once, by the request logger, with the request id.
+		p.Status = http.StatusInternalServerError
+	}
+	p.Title = http.StatusText(p.Status)
+	if p.Status == http.StatusMethodNotAllowed && p.Detail == "" {
+		p.Detail = "this resource does not answer " + c.Request().Method
+	}
+	h := c.Response().Header()
+	// Caches must not keep an error as the answer for the URL.
+	h.Set(echo.HeaderCacheControl, "no-store")
+	h.Del(echo.HeaderContentDisposition)
+	h.Del("ETag")
+	if c.Request().Method == http.MethodHead {
+		h.Set(echo.HeaderContentType, "application/problem+json")
+		_ = c.NoContent(p.Status)
+		return
+	}
+	b, _ := jsonMarshal(p)
+	_ = c.Blob(p.Status, "application/problem+json", b)
+}
+
+// requestID is the id the RequestID middleware gave this request.
+func requestID(c echo.Context) string {
+	return c.Response().Header().Get(echo.HeaderXRequestID)
+}

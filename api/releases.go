@@ -1,0 +1,164 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/surgeon-outcomes/outcomes/store"
+)
+
+// indexDTO is the API's front door.
+type indexDTO struct {
+	Name       string `json:"name" example:"Surgeon outcomes API"`
+	APIVersion string `json:"api_version" example:"v1"`
+	Version    string `json:"version" example:"dev"`
+	// LatestRelease is the release answering URLs that do not name one.
+	LatestRelease string            `json:"latest_release" example:"demo"`
+	Endpoints     map[string]string `json:"endpoints"`
+}
+
+// handleIndex answers GET /api/v1/.
+//
+//	@Summary		API index
+//	@Description	The latest release and links to every collection, the OpenAPI document and the docs.
+//	@Tags			index
+//	@Produce		json
+//	@Success		200	{object}	envelope{data=indexDTO,meta=meta}
+//	@Failure		400	{object}	problem
+//	@Failure		404	{object}	problem	"no release is loaded"
+//	@Router			/ [get]
+func (s *Server) handleIndex(c echo.Context) error {
+	t, _, err := s.resolve(c, resourceParams, "/")
+	if err != nil {
+		return err
+	}
+	return s.sendJSON(c, t, func() (any, string, error) {
+		data := indexDTO{Name: "Surgeon outcomes API", APIVersion: "v1", Version: s.cfg.Version,
+			LatestRelease: s.cat.latest().meta.ID,
+			Endpoints: map[string]string{
+				"releases": "/api/v1/releases", "specialties": "/api/v1/specialties",
+				"surgeons": "/api/v1/surgeons", "hospitals": "/api/v1/hospitals",
+				"self_check": "/api/v1/self-check", "openapi": "/api/v1/openapi.json", "docs": "/api/docs/",
+			}}
+		return envelope{Data: data, Meta: newMeta(t.rel, 1, t.rel.meta.Periods), Links: t.links()}, "", nil
+	})
+}
+
+// releaseDTO is a release as the API shows it.
+type releaseDTO struct {
+	ID      string `json:"id" example:"demo"`
+	Title   string `json:"title" example:"Demo release"`
+	Source  string `json:"source" example:"https://health.data.ny.gov/"`
+	Licence string `json:"licence" example:"CC0-1.0"`
+	// Profile is the built-in profile or mapping file that read the input.
+	Profile string `json:"profile" example:"canonical"`
+	// SHA256 is the hex sha256 of the input bytes.
+	SHA256        string `json:"sha256" example:"4f1c…"`
+	MappingSHA256 string `json:"mapping_sha256" example:"9a0b…"`
+	// IntervalMethod, Comparison and TargetSource are the method settings
+	// the figures were computed with (STATS.md).
+	IntervalMethod string         `json:"interval_method" enums:"exact,byar,mixed" example:"exact"`
+	Comparison     string         `json:"comparison" enums:"funnel,interval" example:"funnel"`
+	TargetSource   string         `json:"target_source" enums:"counts,national" example:"counts"`
+	Rows           int            `json:"rows" example:"2590"`
+	Skipped        int            `json:"skipped" example:"0"`
+	Synthetic      bool           `json:"synthetic" example:"true"`
+	Periods        []string       `json:"periods"`
+	IngestedAt     time.Time      `json:"ingested_at" example:"2026-11-24T10:00:00Z"`
+	Files          []fileDTO      `json:"files,omitempty"`
+	Links          map[string]any `json:"links"`
+}
+
+// fileDTO is one input file of a release.
+type fileDTO struct {
+	Name     string `json:"name" example:"adult-cardiac.csv"`
+	SHA256   string `json:"sha256" example:"4f1c…"`
+	Size     int64  `json:"size" example:"48211"`
+	Encoding string `json:"encoding" example:"utf-8"`
+	Rows     int    `json:"rows" example:"412"`
+	Skipped  int    `json:"skipped" example:"0"`
+}
+
+func toReleaseDTO(r store.Release) releaseDTO {
+	d := releaseDTO{ID: r.ID, Title: r.Title, Source: r.Source, Licence: r.Licence, Profile: r.Profile,
+		SHA256: r.InputSHA256, MappingSHA256: r.MappingSHA256, IntervalMethod: r.IntervalMethod,
+		Comparison: r.Comparison, TargetSource: r.TargetSource, Rows: r.Rows, Skipped: r.Skipped,
+		Synthetic: r.Synthetic, Periods: r.Periods, IngestedAt: r.IngestedAt.UTC(),
+		Links: map[string]any{"self": "/api/v1/releases/" + r.ID,
+			"specialties": "/api/v1/releases/" + r.ID + "/specialties"}}
+	if d.Periods == nil {
+		d.Periods = []string{}
+	}
+	for _, f := range r.Files {
+		d.Files = append(d.Files, fileDTO{Name: f.Name, SHA256: f.SHA256, Size: f.Size, Encoding: f.Encoding,
+			Rows: f.Rows, Skipped: f.Skipped})
+	}
+	return d
+}
+
+// handleReleases answers GET /api/v1/releases.
+//
+//	@Summary		Releases
+//	@Description	Every release loaded, newest first. Each is immutable; the newest answers URLs that do not name one.
+//	@Tags			releases
+//	@Produce		json
+//	@Success		200	{object}	envelope{data=[]releaseDTO,meta=meta}
+//	@Failure		400	{object}	problem
+//	@Failure		404	{object}	problem	"no release is loaded"
+//	@Router			/releases [get]
+func (s *Server) handleReleases(c echo.Context) error {
+	t, _, err := s.resolve(c, nil, "/releases")
+	if err != nil {
+		return err
+	}
+	t.pinned = false // the list grows with each release
+	return s.sendJSON(c, t, func() (any, string, error) {
+		out := make([]releaseDTO, len(s.cat.releases))
+		for i, r := range s.cat.releases {
+			out[i] = toReleaseDTO(r.meta)
+			out[i].Files = nil
+		}
+		l := t.links()
+		l.Pinned = ""
+		return envelope{Data: out, Meta: newMeta(t.rel, len(out), nil), Links: l}, "", nil
+	})
+}
+
+// handleRelease answers GET /api/v1/releases/{release}.
+//
+//	@Summary		One release
+//	@Description	A release's provenance: source, licence, input files and their sha256, method settings and periods. "latest" names the newest.
+//	@Tags			releases
+//	@Produce		json
+//	@Param			release	path		string	true	"release id, or latest"
+//	@Success		200		{object}	envelope{data=releaseDTO,meta=meta}
+//	@Failure		400		{object}	problem
+//	@Failure		404		{object}	problem	"no such release"
+//	@Router			/releases/{release} [get]
+func (s *Server) handleRelease(c echo.Context) error {
+	t, _, err := s.resolve(c, nil, "")
+	if err != nil {
+		return err
+	}
+	return s.sendJSON(c, t, func() (any, string, error) {
+		l := t.links()
+		l.Self = "/api/v1/releases/" + c.Param("release")
+		l.Pinned = "/api/v1/releases/" + t.rel.meta.ID
+		return envelope{Data: toReleaseDTO(t.rel.meta), Meta: newMeta(t.rel, 1, t.rel.meta.Periods), Links: l}, "", nil
+	})
+}
+
+// handleOpenAPI answers GET /api/v1/openapi.json.
+//
+//	@Summary		OpenAPI document
+//	@Description	This API's description (Swagger 2.0), generated from the handlers' annotations.
+//	@Tags			index
+//	@Produce		json
+//	@Success		200
+//	@Router			/openapi.json [get]
+func (s *Server) handleOpenAPI(c echo.Context) error {
+	c.Response().Header().Set(echo.HeaderCacheControl, "public, max-age=300")
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, []byte(openAPIDocument()))
+}

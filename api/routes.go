@@ -1,0 +1,163 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	echoSwagger "github.com/swaggo/echo-swagger"
+	"golang.org/x/time/rate"
+)
+
+// maxBody bounds a request body: a hospital's self-check figures are a few
+// kilobytes.
+const maxBody = "1M"
+
+// routes builds the echo instance: middleware, then every route in one
+// table.
+func (s *Server) routes() *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	e.IPExtractor = echo.ExtractIPDirect()
+	if s.cfg.TrustProxy {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	}
+
+	e.Use(middleware.RequestID())
+	e.Use(s.metrics.middleware())
+	e.Use(s.requestLogger())
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}))
+	e.Use(apiCORS())
+	if s.cfg.RateLimit > 0 {
+		e.Use(s.rateLimiter())
+	}
+	e.Use(middleware.BodyLimit(maxBody))
+	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
+		// The docs UI's assets are served by echo-swagger as they are.
+		Skipper: func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/api/docs") },
+	}))
+	e.Use(middleware.ContextTimeout(s.cfg.RequestTimeout))
+
+	get := func(path string, h echo.HandlerFunc) {
+		e.Match([]string{http.MethodGet, http.MethodHead}, path, h)
+	}
+	get("/healthz", s.handleHealth)
+	get("/metrics", s.metrics.handle)
+	get("/api/v1/openapi.json", s.handleOpenAPI)
+	get("/api/docs", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/api/docs/") })
+	get("/api/docs/", func(c echo.Context) error { return c.Redirect(http.StatusFound, "/api/docs/index.html") })
+	get("/api/docs/*", echoSwagger.EchoWrapHandler(echoSwagger.URL("/api/v1/openapi.json")))
+
+	get("/api/v1", s.handleIndex)
+	get("/api/v1/", s.handleIndex)
+	get("/api/v1/releases", s.handleReleases)
+	get("/api/v1/releases/:release", s.handleRelease)
+	for _, prefix := range []string{"/api/v1", "/api/v1/releases/:release"} {
+		get(prefix+"/specialties", s.handleSpecialties)
+		get(prefix+"/specialties/:slug", s.handleSpecialty)
+		get(prefix+"/specialties/:slug/funnel", s.handleFunnel)
+		get(prefix+"/specialties/:slug/surgeons", s.handleSpecialtyUnits("surgeon", false))
+		get(prefix+"/specialties/:slug/surgeons.csv", s.handleSpecialtyUnits("surgeon", true))
+		get(prefix+"/specialties/:slug/hospitals", s.handleSpecialtyUnits("hospital", false))
+		get(prefix+"/specialties/:slug/hospitals.csv", s.handleSpecialtyUnits("hospital", true))
+		get(prefix+"/surgeons", s.handleUnits("surgeon", false))
+		get(prefix+"/surgeons.csv", s.handleUnits("surgeon", true))
+		get(prefix+"/surgeons/:id", s.handleSurgeon)
+		get(prefix+"/hospitals", s.handleUnits("hospital", false))
+		get(prefix+"/hospitals.csv", s.handleUnits("hospital", true))
+		get(prefix+"/hospitals/:id", s.handleHospital)
+		e.POST(prefix+"/self-check", s.handleSelfCheck)
+	}
+	return e
+}
+
+// requestLogger logs one line per request. Bodies are never logged, and a
+// client error is logged by status only, so a hospital's submitted figures
+// never reach the log; a server error's internal text is logged here, once.
+func (s *Server) requestLogger() echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		HandleError: true,
+		LogStatus:   true, LogMethod: true, LogURIPath: true, LogLatency: true, LogRequestID: true,
+		LogRemoteIP: true, LogResponseSize: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			attrs := []slog.Attr{slog.String("method", v.Method), slog.String("path", v.URIPath),
+				slog.Int("status", v.Status), slog.Float64("ms", float64(v.Latency.Microseconds())/1000),
+				slog.Int64("bytes", v.ResponseSize), slog.String("remote_ip", v.RemoteIP),
+				slog.String("request_id", v.RequestID)}
+			level := slog.LevelInfo
+			if v.Status >= 500 {
+				level = slog.LevelError
+				if v.Error != nil {
+					attrs = append(attrs, slog.String("err", v.Error.Error()))
+				}
+			}
+			s.logger.LogAttrs(context.Background(), level, "request", attrs...)
+			return nil
+		},
+	})
+}
+
+// apiCORS lets any site's scripts read the API, errors included: every
+// /api response says Access-Control-Allow-Origin: *, whether or not the
+// request named an origin, so a CDN's cached copy serves browsers too. No
+// credentials are involved, so no Vary: Origin is needed. The HTML pages
+// get no CORS headers (PRODUCT.md § CORS).
+func apiCORS() echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if !strings.HasPrefix(c.Request().URL.Path, "/api/") {
+				return next(c)
+			}
+			h := c.Response().Header()
+			h.Set(echo.HeaderAccessControlAllowOrigin, "*")
+			h.Set(echo.HeaderAccessControlExposeHeaders, "Link, ETag, X-Request-Id, Retry-After")
+			req := c.Request()
+			if req.Method == http.MethodOptions && req.Header.Get(echo.HeaderAccessControlRequestMethod) != "" {
+				h.Set(echo.HeaderAccessControlAllowMethods, "GET, HEAD, POST, OPTIONS")
+				h.Set(echo.HeaderAccessControlAllowHeaders, "Content-Type, If-None-Match, Accept")
+				h.Set(echo.HeaderAccessControlMaxAge, "3600")
+				return c.NoContent(http.StatusNoContent)
+			}
+			return next(c)
+		}
+	}
+}
+
+// rateLimiter allows each client address cfg.RateLimit requests a second,
+// in bursts of cfg.RateBurst; beyond that, 429 with Retry-After.
+func (s *Server) rateLimiter() echo.MiddlewareFunc {
+	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+		Rate: rate.Limit(s.cfg.RateLimit), Burst: s.cfg.RateBurst,
+	})
+	retry := strconv.Itoa(int(math.Max(1, math.Ceil(1/s.cfg.RateLimit))))
+	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Skipper: func(c echo.Context) bool {
+			p := c.Request().URL.Path
+			return p == "/healthz" || p == "/metrics"
+		},
+		Store:               store,
+		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
+		DenyHandler: func(c echo.Context, _ string, _ error) error {
+			c.Response().Header().Set("Retry-After", retry)
+			return &apiError{Status: http.StatusTooManyRequests,
+				Detail: "too many requests from your address; wait and retry, or download the whole release"}
+		},
+	})
+}
+
+// handleHealth answers GET /healthz.
+func (s *Server) handleHealth(c echo.Context) error {
+	status := "ok"
+	if s.cat.latest() == nil {
+		status = "no release loaded"
+	}
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+	return c.JSON(http.StatusOK, map[string]any{"status": status, "version": s.cfg.Version,
+		"releases": len(s.cat.releases)})
+}

@@ -1,0 +1,171 @@
+package api
+
+import (
+	"math"
+	"strconv"
+
+	"github.com/surgeon-outcomes/outcomes/store"
+)
+
+// unitRow is one unit's result in one comparison group: the row of every
+// collection endpoint, in JSON and CSV alike. Counts sit beside rates so a
+// reader can check every figure; rates are 0–1 proportions. Undefined
+// figures are null (JSON) or empty (CSV).
+type unitRow struct {
+	// UnitType is surgeon or hospital: each is compared with its own kind.
+	UnitType  string `json:"unit_type" enums:"surgeon,hospital" example:"surgeon"`
+	UnitID    string `json:"unit_id" example:"9000017"`
+	UnitName  string `json:"unit_name" example:"Mr Ashdown Quill"`
+	Specialty string `json:"specialty" example:"adult-cardiac"`
+	Procedure string `json:"procedure" example:"all"`
+	Period    string `json:"period" example:"2022-04/2025-03"`
+	Outcome   string `json:"outcome" example:"in-hospital mortality"`
+	// HospitalID and HospitalName are, for a surgeon, the hospital where
+	// they did most of these operations (HospitalCount says how many
+	// hospitals the figures span); for a hospital, the hospital itself.
+	HospitalID    string `json:"hospital_id" example:"ZZ101"`
+	HospitalName  string `json:"hospital_name" example:"Northmoor General Hospital"`
+	HospitalCount int    `json:"hospital_count" example:"1"`
+	// Aggregated is true for a hospital whose figures are the sum of its
+	// surgeons' rows, because the publisher gave no hospital row.
+	Aggregated bool `json:"aggregated"`
+	Cases      int  `json:"cases" example:"412"`
+	Events     int  `json:"events" example:"11"`
+	// Expected is the case-mix expected number of events (null for crude data).
+	Expected number `json:"expected" swaggertype:"number" example:"7.9"`
+	// Target is p0, the group's overall event rate the funnel is centred on.
+	Target number `json:"target" swaggertype:"number" example:"0.021"`
+	// RiskAdjusted is false for crude data (no expected counts), whose
+	// figures are raw rates against the group's rate.
+	RiskAdjusted bool `json:"risk_adjusted" example:"true"`
+	// Scale names the scale of ci_*, lower_*/upper_* and funnel_y: ratio
+	// (O/E) for risk-adjusted data, proportion (O/n) for crude data.
+	Scale string `json:"scale" enums:"ratio,proportion" example:"ratio"`
+	// Rate is the crude event rate O/n.
+	Rate number `json:"rate" swaggertype:"number" example:"0.0267"`
+	// Ratio is O/E (null for crude data).
+	Ratio number `json:"ratio" swaggertype:"number" example:"1.39"`
+	// RAMR is the risk-adjusted event rate O/E × p0 (crude: O/n).
+	RAMR number `json:"ramr" swaggertype:"number" example:"0.0292"`
+	// Survival is 1 − RAMR, with its 95% interval.
+	Survival     number `json:"survival" swaggertype:"number" example:"0.9708"`
+	SurvivalLow  number `json:"survival_low" swaggertype:"number" example:"0.948"`
+	SurvivalHigh number `json:"survival_high" swaggertype:"number" example:"0.985"`
+	// CILow and CIHigh are the unit's own 95% interval on Scale, by the
+	// release's interval method.
+	CILow  number `json:"ci_low" swaggertype:"number" example:"0.69"`
+	CIHigh number `json:"ci_high" swaggertype:"number" example:"2.49"`
+	// The funnel's control limits at this unit's size, on Scale.
+	Lower95  number `json:"lower_95" swaggertype:"number" example:"0.37"`
+	Upper95  number `json:"upper_95" swaggertype:"number" example:"1.77"`
+	Lower998 number `json:"lower_998" swaggertype:"number" example:"0.13"`
+	Upper998 number `json:"upper_998" swaggertype:"number" example:"2.41"`
+	// Band is where the unit sits on the funnel (STATS.md §6.1).
+	Band string `json:"band" enums:"high_alarm,high_alert,within,low_alert,low_alarm,too_few" example:"within"`
+	// Verdict is the release's comparison with the target: by the funnel,
+	// or by the unit's own interval where the publisher flags that way.
+	Verdict string `json:"verdict" enums:"higher,lower,not_different" example:"not_different"`
+	// PHigh and PLow are exact one-sided p-values for more, and fewer,
+	// events than expected at the target.
+	PHigh number `json:"p_high" swaggertype:"number" example:"0.12"`
+	PLow  number `json:"p_low" swaggertype:"number" example:"0.91"`
+	// DetectableRatio is the ratio above which a unit of this size would be
+	// flagged (the upper 95% limit at its size): how large an excess the
+	// data could reveal.
+	DetectableRatio number `json:"detectable_ratio" swaggertype:"number" example:"1.77"`
+	// FunnelX and FunnelY are the unit's position on the funnel chart:
+	// risk-adjusted operations E/p0 (crude: cases) and Scale's value.
+	FunnelX number `json:"funnel_x" swaggertype:"number" example:"376.2"`
+	FunnelY number `json:"funnel_y" swaggertype:"number" example:"1.39"`
+	// The publisher's own figures, where the release carries them (per
+	// 100, as published), so ours can be checked against theirs.
+	PublishedExpectedRate number `json:"published_expected_rate" swaggertype:"number" example:"1.92"`
+	PublishedRate         number `json:"published_rate" swaggertype:"number" example:"2.35"`
+	PublishedLow          number `json:"published_low" swaggertype:"number" example:"1.17"`
+	PublishedHigh         number `json:"published_high" swaggertype:"number" example:"4.21"`
+	PublishedRating       string `json:"published_rating" example:""`
+}
+
+// rowColumns are the CSV columns, in the JSON key order (a test holds them
+// to the struct tags).
+var rowColumns = []string{"unit_type", "unit_id", "unit_name", "specialty", "procedure", "period", "outcome",
+	"hospital_id", "hospital_name", "hospital_count", "aggregated", "cases", "events", "expected", "target",
+	"risk_adjusted", "scale", "rate", "ratio", "ramr", "survival", "survival_low", "survival_high", "ci_low",
+	"ci_high", "lower_95", "upper_95", "lower_998", "upper_998", "band", "verdict", "p_high", "p_low",
+	"detectable_ratio", "funnel_x", "funnel_y", "published_expected_rate", "published_rate", "published_low",
+	"published_high", "published_rating"}
+
+// csvRecord appends the row's cells, in rowColumns order, to rec.
+func (r *unitRow) csvRecord(rec []string) []string {
+	return append(rec, r.UnitType, r.UnitID, r.UnitName, r.Specialty, r.Procedure, r.Period, r.Outcome,
+		r.HospitalID, r.HospitalName, strconv.Itoa(r.HospitalCount), strconv.FormatBool(r.Aggregated),
+		strconv.Itoa(r.Cases), strconv.Itoa(r.Events), r.Expected.csv(), r.Target.csv(),
+		strconv.FormatBool(r.RiskAdjusted), r.Scale, r.Rate.csv(), r.Ratio.csv(), r.RAMR.csv(), r.Survival.csv(),
+		r.SurvivalLow.csv(), r.SurvivalHigh.csv(), r.CILow.csv(), r.CIHigh.csv(), r.Lower95.csv(),
+		r.Upper95.csv(), r.Lower998.csv(), r.Upper998.csv(), r.Band, r.Verdict, r.PHigh.csv(), r.PLow.csv(),
+		r.DetectableRatio.csv(), r.FunnelX.csv(), r.FunnelY.csv(), r.PublishedExpectedRate.csv(),
+		r.PublishedRate.csv(), r.PublishedLow.csv(), r.PublishedHigh.csv(), r.PublishedRating)
+}
+
+// newUnitRow maps one stored unit result onto the API row. hospital names
+// the unit's main hospital; published carries the publisher's figures when
+// the unit is exactly one published row (nil otherwise).
+func newUnitRow(g *store.GroupResult, u *store.UnitResult, outcome string, hospital hospitalRef,
+	published *store.Row) unitRow {
+	riskAdjusted := g.Scale == "ratio"
+	r := unitRow{
+		UnitType: g.UnitType, UnitID: u.UnitID, UnitName: u.UnitName,
+		Specialty: g.Specialty, Procedure: g.Procedure, Period: g.Period, Outcome: outcome,
+		HospitalID: hospital.ID, HospitalName: hospital.Name, HospitalCount: hospital.Count,
+		Aggregated: u.Aggregated, Cases: u.Cases, Events: u.Events,
+		Expected: number(u.Expected), Target: number(g.Target), RiskAdjusted: riskAdjusted, Scale: g.Scale,
+		Rate: number(float64(u.Events) / float64(u.Cases)), Ratio: number(u.Ratio), RAMR: number(u.RAMR),
+		Survival: number(u.Survival), CILow: number(u.CILow), CIHigh: number(u.CIHigh),
+		Lower95: number(u.Lower95), Upper95: number(u.Upper95), Lower998: number(u.Lower998),
+		Upper998: number(u.Upper998), Band: u.Band, Verdict: u.Verdict, PHigh: number(u.PHigh),
+		PLow: number(u.PLow), DetectableRatio: number(u.Detectable), FunnelX: number(u.X), FunnelY: number(u.Y),
+		PublishedExpectedRate: number(math.NaN()), PublishedRate: number(math.NaN()),
+		PublishedLow: number(math.NaN()), PublishedHigh: number(math.NaN()),
+	}
+	// The survival interval is the event-rate interval turned over: on the
+	// ratio scale an event rate is ratio × p0.
+	scale := 1.0
+	if riskAdjusted {
+		scale = g.Target
+	}
+	r.SurvivalLow = number(clamp01(1 - u.CIHigh*scale))
+	r.SurvivalHigh = number(clamp01(1 - u.CILow*scale))
+	if published != nil {
+		r.PublishedExpectedRate = nullNumber(published.ExpectedRate.V, published.ExpectedRate.Valid)
+		r.PublishedRate = nullNumber(published.PublishedRate.V, published.PublishedRate.Valid)
+		r.PublishedLow = nullNumber(published.PublishedLow.V, published.PublishedLow.Valid)
+		r.PublishedHigh = nullNumber(published.PublishedHigh.V, published.PublishedHigh.Valid)
+		r.PublishedRating = published.PublishedRating
+	}
+	return r
+}
+
+func nullNumber(x float64, valid bool) number {
+	if !valid {
+		return number(math.NaN())
+	}
+	return number(x)
+}
+
+// clamp01 keeps an interval end inside [0, 1]: an event-rate limit above 1
+// means survival may be as low as 0, not below it. NaN stays NaN.
+func clamp01(x float64) float64 {
+	switch {
+	case x < 0:
+		return 0
+	case x > 1:
+		return 1
+	}
+	return x
+}
+
+// hospitalRef names a unit's hospital.
+type hospitalRef struct {
+	ID, Name string
+	Count    int
+}

@@ -1,0 +1,311 @@
+package api
+
+import (
+	"net/url"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/surgeon-outcomes/outcomes/store"
+)
+
+// specialtyDTO is one of the ten specialties, with what the release holds
+// for it.
+type specialtyDTO struct {
+	Slug        string         `json:"slug" example:"adult-cardiac"`
+	Name        string         `json:"name" example:"Adult cardiac surgery"`
+	Description string         `json:"description" example:"Heart operations on adults…"`
+	Outcome     string         `json:"outcome" example:"in-hospital mortality"`
+	Procedures  []procedureDTO `json:"procedures"`
+	// Periods are the periods the release has for this specialty, oldest first.
+	Periods   []string          `json:"periods"`
+	Surgeons  int               `json:"surgeons" example:"214"`
+	Hospitals int               `json:"hospitals" example:"30"`
+	Funnels   []funnelSummary   `json:"funnels,omitempty"`
+	Bands     []bandDTO         `json:"bands,omitempty"`
+	Method    *methodDTO        `json:"method,omitempty"`
+	Links     map[string]string `json:"links"`
+}
+
+// procedureDTO is a procedure group of a specialty.
+type procedureDTO struct {
+	Slug string `json:"slug" example:"cabg"`
+	Name string `json:"name" example:"Coronary artery bypass graft"`
+}
+
+// methodDTO is how the release's figures were computed.
+type methodDTO struct {
+	IntervalMethod string `json:"interval_method" enums:"exact,byar,mixed" example:"exact"`
+	Comparison     string `json:"comparison" enums:"funnel,interval" example:"funnel"`
+	TargetSource   string `json:"target_source" enums:"counts,national" example:"counts"`
+	Limits         string `json:"limits" example:"exact Poisson (risk-adjusted) or binomial (crude) limits at 95% and 99.8%, Spiegelhalter's interpolation"`
+}
+
+// bandDTO explains one band code in plain words: codes are data, labels
+// live here (PRODUCT.md § API).
+type bandDTO struct {
+	Code    string `json:"code" example:"high_alert"`
+	Label   string `json:"label" example:"Higher than expected"`
+	Meaning string `json:"meaning" example:"Between the 95% and 99.8% upper lines: more deaths than expected, more than chance would usually give."`
+}
+
+// bands lists every band in severity order, with plain-language labels.
+func bands() []bandDTO {
+	return []bandDTO{
+		{"high_alarm", "Much higher than expected",
+			"Above the upper 99.8% line: more deaths than expected, beyond what chance gives about once in 1,000."},
+		{"high_alert", "Higher than expected",
+			"Between the upper 95% and 99.8% lines: more deaths than expected, beyond what chance gives about once in 40."},
+		{"within", "As expected",
+			"Between the 95% lines: the difference from the national rate is within what chance alone gives."},
+		{"low_alert", "Lower than expected",
+			"Between the lower 95% and 99.8% lines: fewer deaths than expected, beyond what chance gives about once in 40."},
+		{"low_alarm", "Much lower than expected",
+			"Below the lower 99.8% line: fewer deaths than expected, beyond what chance gives about once in 1,000."},
+		{"too_few", "Too few operations to say",
+			"Fewer than one death would be expected: no comparison is fair, so none is made."},
+	}
+}
+
+func (s *Server) specialtyDTO(t target, sp store.Specialty, detail bool) specialtyDTO {
+	r := t.rel
+	d := specialtyDTO{Slug: sp.Slug, Name: sp.Name, Description: sp.Description, Outcome: sp.Outcome,
+		Periods: r.periods[sp.Slug], Procedures: []procedureDTO{}}
+	if d.Periods == nil {
+		d.Periods = []string{}
+	}
+	for _, p := range sp.Procedures {
+		d.Procedures = append(d.Procedures, procedureDTO{Slug: p.Slug, Name: p.Name})
+	}
+	surgeons, hospitals := map[string]bool{}, map[string]bool{}
+	for _, f := range r.funnels {
+		if f.Specialty != sp.Slug {
+			continue
+		}
+		for i := f.first; i < f.end; i++ {
+			if f.UnitType == "surgeon" {
+				surgeons[r.rows[i].UnitID] = true
+			} else {
+				hospitals[r.rows[i].UnitID] = true
+			}
+		}
+		if detail {
+			d.Funnels = append(d.Funnels, summarise(r, f))
+		}
+	}
+	d.Surgeons, d.Hospitals = len(surgeons), len(hospitals)
+	base := "/api/v1/specialties/" + sp.Slug
+	if t.pinned {
+		base = "/api/v1/releases/" + url.PathEscape(r.meta.ID) + "/specialties/" + sp.Slug
+	}
+	d.Links = map[string]string{"self": base, "funnel": base + "/funnel", "surgeons": base + "/surgeons",
+		"hospitals": base + "/hospitals", "surgeons_csv": base + "/surgeons.csv",
+		"hospitals_csv": base + "/hospitals.csv"}
+	if detail {
+		d.Bands = bands()
+		d.Method = &methodDTO{IntervalMethod: r.meta.IntervalMethod, Comparison: r.meta.Comparison,
+			TargetSource: r.meta.TargetSource,
+			Limits: "exact Poisson (risk-adjusted) or binomial (crude) limits at 95% and 99.8%, " +
+				"with Spiegelhalter's interpolation; bands by the lines, too_few when under one death is expected"}
+		if d.Funnels == nil {
+			d.Funnels = []funnelSummary{}
+		}
+	}
+	return d
+}
+
+// handleSpecialties answers GET /api/v1/specialties.
+//
+//	@Summary		Specialties
+//	@Description	The ten specialties, each with its procedures, the periods the release has, and how many surgeons and hospitals it reports.
+//	@Tags			specialties
+//	@Produce		json
+//	@Param			release	query		string	false	"release id or latest (default)"
+//	@Success		200		{object}	envelope{data=[]specialtyDTO,meta=meta}
+//	@Failure		400		{object}	problem
+//	@Failure		404		{object}	problem	"no such release"
+//	@Router			/specialties [get]
+func (s *Server) handleSpecialties(c echo.Context) error {
+	t, _, err := s.resolve(c, resourceParams, "/specialties")
+	if err != nil {
+		return err
+	}
+	return s.sendJSON(c, t, func() (any, string, error) {
+		var out []specialtyDTO
+		for _, sp := range store.Specialties() {
+			out = append(out, s.specialtyDTO(t, sp, false))
+		}
+		return envelope{Data: out, Meta: newMeta(t.rel, len(out), t.rel.meta.Periods), Links: t.links()}, "", nil
+	})
+}
+
+// handleSpecialty answers GET /api/v1/specialties/{slug}.
+//
+//	@Summary		One specialty
+//	@Description	A specialty's measure, procedures, method, the band codes with plain-language labels, and a summary of each funnel (target, overdispersion, how many units lie outside each line beside how many chance alone would put there).
+//	@Tags			specialties
+//	@Produce		json
+//	@Param			slug	path		string	true	"specialty slug"	Enums(adult-cardiac, vascular, orthopaedic, colorectal, upper-gi, bariatric, head-and-neck, endocrine, urology, interventional-cardiology)
+//	@Param			release	query		string	false	"release id or latest (default)"
+//	@Success		200		{object}	envelope{data=specialtyDTO,meta=meta}
+//	@Failure		400		{object}	problem
+//	@Failure		404		{object}	problem	"no such specialty or release"
+//	@Router			/specialties/{slug} [get]
+func (s *Server) handleSpecialty(c echo.Context) error {
+	sp, ok := store.LookupSpecialty(c.Param("slug"))
+	if !ok {
+		return notFound("no specialty %q; see /api/v1/specialties", truncate(c.Param("slug")))
+	}
+	t, _, err := s.resolve(c, resourceParams, "/specialties/"+sp.Slug)
+	if err != nil {
+		return err
+	}
+	return s.sendJSON(c, t, func() (any, string, error) {
+		d := s.specialtyDTO(t, sp, true)
+		return envelope{Data: d, Meta: newMeta(t.rel, 1, d.Periods), Links: t.links()}, "", nil
+	})
+}
+
+// funnelSummary is one funnel's target and overdispersion summary.
+type funnelSummary struct {
+	Specialty string `json:"specialty" example:"adult-cardiac"`
+	Procedure string `json:"procedure" example:"all"`
+	Period    string `json:"period" example:"2022-04/2025-03"`
+	UnitType  string `json:"unit_type" enums:"surgeon,hospital" example:"surgeon"`
+	// Scale is ratio (O/E, risk-adjusted) or proportion (O/n, crude).
+	Scale        string `json:"scale" enums:"ratio,proportion" example:"ratio"`
+	RiskAdjusted bool   `json:"risk_adjusted" example:"true"`
+	// Target is p0, the event rate the funnel is centred on.
+	Target       number `json:"target" swaggertype:"number" example:"0.0213"`
+	TargetSource string `json:"target_source" enums:"counts,national" example:"counts"`
+	Units        int    `json:"units" example:"214"`
+	Cases        int    `json:"cases" example:"61234"`
+	Events       int    `json:"events" example:"1304"`
+	// Phi is the Pearson dispersion ratio (10% winsorised, units with
+	// E ≥ 5), PhiPValue its χ² test, PhiUnits how many units it uses, Tau2
+	// the random-effects variance (square-root scale; crude: arcsine).
+	Phi       number `json:"phi" swaggertype:"number" example:"1.12"`
+	PhiPValue number `json:"phi_p_value" swaggertype:"number" example:"0.21"`
+	PhiUnits  int    `json:"phi_units" example:"180"`
+	Tau2      number `json:"tau2" swaggertype:"number" example:"0.0004"`
+	// Flagged counts units with a band other than too_few; Outside95 and
+	// Outside998 how many lie beyond each line, beside how many chance
+	// alone would put there.
+	Flagged            int            `json:"flagged" example:"190"`
+	Outside95          int            `json:"outside_95" example:"12"`
+	ExpectedOutside95  number         `json:"expected_outside_95" swaggertype:"number" example:"9.5"`
+	Outside998         int            `json:"outside_998" example:"3"`
+	ExpectedOutside998 number         `json:"expected_outside_998" swaggertype:"number" example:"0.38"`
+	BandCounts         map[string]int `json:"band_counts"`
+}
+
+func summarise(r *release, f *funnel) funnelSummary {
+	fs := funnelSummary{Specialty: f.Specialty, Procedure: f.Procedure, Period: f.Period, UnitType: f.UnitType,
+		Scale: f.Scale, RiskAdjusted: f.Scale == "ratio", Target: number(f.Target), TargetSource: f.TargetSource,
+		Units: int(f.end - f.first), Phi: number(f.Phi), PhiPValue: number(f.PhiPValue), PhiUnits: f.PhiUnits,
+		Tau2: number(f.Tau2), Flagged: f.Flagged, Outside95: f.Outside95,
+		ExpectedOutside95: number(f.ExpectedOutside95), Outside998: f.Outside998,
+		ExpectedOutside998: number(f.ExpectedOutside998), BandCounts: map[string]int{}}
+	for b := range bandOrder {
+		fs.BandCounts[b] = 0
+	}
+	for i := f.first; i < f.end; i++ {
+		fs.Cases += r.rows[i].Cases
+		fs.Events += r.rows[i].Events
+		fs.BandCounts[r.rows[i].Band]++
+	}
+	return fs
+}
+
+// funnelDTO is one funnel ready to draw: its summary, each unit's point and
+// the limit lines.
+type funnelDTO struct {
+	funnelSummary
+	Points []pointDTO `json:"points"`
+	// Curve is the limit lines at 200 log-spaced x values, on Scale.
+	Curve []curveDTO `json:"curve"`
+}
+
+// pointDTO is one unit's dot on the funnel.
+type pointDTO struct {
+	UnitID   string `json:"unit_id" example:"9000017"`
+	UnitName string `json:"unit_name" example:"Mr Ashdown Quill"`
+	// X is risk-adjusted operations E/p0 (crude: cases); Y is O/E (crude: O/n).
+	X        number `json:"x" swaggertype:"number" example:"376.2"`
+	Y        number `json:"y" swaggertype:"number" example:"1.39"`
+	CILow    number `json:"ci_low" swaggertype:"number" example:"0.69"`
+	CIHigh   number `json:"ci_high" swaggertype:"number" example:"2.49"`
+	Survival number `json:"survival" swaggertype:"number" example:"0.9708"`
+	Cases    int    `json:"cases" example:"412"`
+	Events   int    `json:"events" example:"11"`
+	Expected number `json:"expected" swaggertype:"number" example:"7.9"`
+	Band     string `json:"band" enums:"high_alarm,high_alert,within,low_alert,low_alarm,too_few" example:"within"`
+}
+
+// curveDTO is the limits at one x.
+type curveDTO struct {
+	X        number `json:"x" swaggertype:"number" example:"100"`
+	Lower95  number `json:"lower_95" swaggertype:"number" example:"0.41"`
+	Upper95  number `json:"upper_95" swaggertype:"number" example:"1.72"`
+	Lower998 number `json:"lower_998" swaggertype:"number" example:"0.16"`
+	Upper998 number `json:"upper_998" swaggertype:"number" example:"2.3"`
+}
+
+// handleFunnel answers GET /api/v1/specialties/{slug}/funnel.
+//
+//	@Summary		Funnel plots
+//	@Description	Each funnel of the specialty (one per procedure, period and unit type; filter with the parameters): target, overdispersion, every unit's point and the 95% and 99.8% limit lines.
+//	@Tags			specialties
+//	@Produce		json
+//	@Param			slug		path		string	true	"specialty slug"
+//	@Param			procedure	query		string	false	"procedure slug"
+//	@Param			period		query		string	false	"period, as in the release"
+//	@Param			unit_type	query		string	false	"surgeon or hospital"	Enums(surgeon, hospital)
+//	@Param			release		query		string	false	"release id or latest (default)"
+//	@Success		200			{object}	envelope{data=[]funnelDTO,meta=meta}
+//	@Failure		400			{object}	problem
+//	@Failure		404			{object}	problem	"no such specialty or release"
+//	@Router			/specialties/{slug}/funnel [get]
+func (s *Server) handleFunnel(c echo.Context) error {
+	sp, ok := store.LookupSpecialty(c.Param("slug"))
+	if !ok {
+		return notFound("no specialty %q; see /api/v1/specialties", truncate(c.Param("slug")))
+	}
+	t, q, err := s.resolve(c, funnelParams, "/specialties/"+sp.Slug+"/funnel")
+	if err != nil {
+		return err
+	}
+	return s.sendJSON(c, t, func() (any, string, error) {
+		r := t.rel
+		out := []funnelDTO{}
+		var periods []string
+		for _, f := range r.funnels {
+			if f.Specialty != sp.Slug || q.Procedure != "" && f.Procedure != q.Procedure ||
+				q.Period != "" && f.Period != q.Period || q.UnitType != "" && f.UnitType != q.UnitType {
+				continue
+			}
+			d := funnelDTO{funnelSummary: summarise(r, f), Points: []pointDTO{}, Curve: []curveDTO{}}
+			for i := f.first; i < f.end; i++ {
+				u := &r.rows[i]
+				d.Points = append(d.Points, pointDTO{UnitID: u.UnitID, UnitName: u.UnitName, X: u.FunnelX,
+					Y: u.FunnelY, CILow: u.CILow, CIHigh: u.CIHigh, Survival: u.Survival, Cases: u.Cases,
+					Events: u.Events, Expected: u.Expected, Band: u.Band})
+			}
+			for _, p := range f.Curve {
+				d.Curve = append(d.Curve, curveDTO{X: number(p.X), Lower95: number(p.Lower95),
+					Upper95: number(p.Upper95), Lower998: number(p.Lower998), Upper998: number(p.Upper998)})
+			}
+			out = append(out, d)
+			periods = appendDistinct(periods, f.Period)
+		}
+		return envelope{Data: out, Meta: newMeta(r, len(out), periods), Links: t.links()}, "", nil
+	})
+}
+
+func appendDistinct(list []string, s string) []string {
+	for _, x := range list {
+		if x == s {
+			return list
+		}
+	}
+	return append(list, s)
+}

@@ -1,0 +1,438 @@
+package api
+
+import (
+	"encoding/csv"
+	"mime"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/surgeon-outcomes/outcomes/store"
+)
+
+// selection is the rows a collection query picked.
+type selection struct {
+	page    []int32  // this page, in order
+	count   int      // matches across all pages
+	periods []string // periods of all matches, sorted
+	next    *sortKey // the last row of the page when more follow
+}
+
+// selectRows filters the release's rows by q in q.Sort's order and cuts
+// the page that follows q.Cursor. limit < 1 means every row after the
+// cursor (CSV without a limit).
+func (r *release) selectRows(q query, unitType string, limit int) selection {
+	order := r.orders[q.Sort.String()]
+	start := 0
+	if q.Cursor != nil {
+		start = sort.Search(len(order), func(i int) bool {
+			return q.Sort.compare(q.Sort.keyOf(&r.rows[order[i]]), *q.Cursor) > 0
+		})
+	}
+	folded := fold(q.Q)
+	var sel selection
+	more := false
+	for i, idx := range order {
+		u := &r.rows[idx]
+		if u.UnitType != unitType ||
+			q.Specialty != "" && u.Specialty != q.Specialty ||
+			q.Procedure != "" && u.Procedure != q.Procedure ||
+			q.Period != "" && u.Period != q.Period ||
+			u.Cases < q.MinCases ||
+			len(q.Bands) > 0 && !slices.Contains(q.Bands, u.Band) ||
+			q.Hospital != "" && !slices.Contains(r.hospitals[idx], q.Hospital) ||
+			folded != "" && !strings.Contains(r.search[idx], folded) {
+			continue
+		}
+		sel.count++
+		sel.periods = appendDistinct(sel.periods, u.Period)
+		if i < start {
+			continue
+		}
+		if limit < 1 || len(sel.page) < limit {
+			sel.page = append(sel.page, idx)
+		} else {
+			more = true
+		}
+	}
+	if more {
+		k := q.Sort.keyOf(&r.rows[sel.page[len(sel.page)-1]])
+		sel.next = &k
+	}
+	slices.Sort(sel.periods)
+	return sel
+}
+
+// handleUnits answers GET /api/v1/surgeons and /api/v1/hospitals, and
+// their .csv twins.
+//
+//	@Summary		Surgeons' results
+//	@Description	Every surgeon's result in every comparison group of the release (one row per surgeon, specialty, procedure and period), filtered, sorted and paged. The same URL with .csv, ?format=csv or Accept: text/csv gives the same rows in the same order as CSV (columns = the JSON keys of unitRow, in order; null = empty cell); a CSV without limit streams every matching row. Paging is by an opaque keyset cursor (meta.next_cursor, links.next, Link header).
+//	@Tags			surgeons
+//	@Produce		json
+//	@Produce		text/csv
+//	@Param			specialty	query		string	false	"specialty slug"
+//	@Param			procedure	query		string	false	"procedure slug"
+//	@Param			period		query		string	false	"period, as in the release"
+//	@Param			hospital	query		string	false	"hospital id: surgeons with results there"
+//	@Param			band		query		string	false	"band codes, comma-separated"
+//	@Param			q			query		string	false	"search in name, id and hospital (case and accents ignored)"
+//	@Param			min_cases	query		int		false	"at least this many cases"
+//	@Param			sort		query		string	false	"name (default), unit_id, hospital, specialty, period, cases, events, expected, ratio, ramr, survival, p_high, p_low or band; a leading - sorts descending"
+//	@Param			cursor		query		string	false	"meta.next_cursor of the previous page"
+//	@Param			limit		query		int		false	"rows per page, 1 to 1000 (default 100; CSV: all)"
+//	@Param			release		query		string	false	"release id or latest (default)"
+//	@Param			format		query		string	false	"json (default) or csv"	Enums(json, csv)
+//	@Param			bom			query		int		false	"1: start the CSV with a UTF-8 byte-order mark, for Excel"	Enums(0, 1)
+//	@Success		200			{object}	envelope{data=[]unitRow,meta=pageMeta}
+//	@Header			200			{string}	Link	"<next page URL>; rel=\"next\""
+//	@Failure		400			{object}	problem
+//	@Failure		404			{object}	problem	"no such release"
+//	@Failure		429			{object}	problem
+//	@Router			/surgeons [get]
+//	@Router			/surgeons.csv [get]
+//	@Router			/hospitals [get]
+//	@Router			/hospitals.csv [get]
+func (s *Server) handleUnits(unitType string, csvExt bool) echo.HandlerFunc {
+	path := "/" + unitType + "s"
+	return func(c echo.Context) error {
+		t, q, err := s.resolve(c, collectionParams, path)
+		if err != nil {
+			return err
+		}
+		return s.sendRows(c, t, q, unitType, csvExt)
+	}
+}
+
+// handleSpecialtyUnits answers GET /api/v1/specialties/{slug}/surgeons and
+// /hospitals, and their .csv twins: the collection with the specialty fixed.
+//
+//	@Summary		A specialty's surgeons or hospitals
+//	@Description	As /surgeons and /hospitals, with the specialty fixed by the path.
+//	@Tags			specialties
+//	@Produce		json
+//	@Produce		text/csv
+//	@Param			slug		path		string	true	"specialty slug"
+//	@Param			procedure	query		string	false	"procedure slug"
+//	@Param			period		query		string	false	"period, as in the release"
+//	@Param			hospital	query		string	false	"hospital id"
+//	@Param			band		query		string	false	"band codes, comma-separated"
+//	@Param			q			query		string	false	"search in name, id and hospital"
+//	@Param			min_cases	query		int		false	"at least this many cases"
+//	@Param			sort		query		string	false	"sort field, - for descending"
+//	@Param			cursor		query		string	false	"meta.next_cursor of the previous page"
+//	@Param			limit		query		int		false	"rows per page, 1 to 1000 (default 100; CSV: all)"
+//	@Param			release		query		string	false	"release id or latest (default)"
+//	@Param			format		query		string	false	"json (default) or csv"	Enums(json, csv)
+//	@Param			bom			query		int		false	"1: UTF-8 byte-order mark"	Enums(0, 1)
+//	@Success		200			{object}	envelope{data=[]unitRow,meta=pageMeta}
+//	@Failure		400			{object}	problem
+//	@Failure		404			{object}	problem	"no such specialty or release"
+//	@Router			/specialties/{slug}/surgeons [get]
+//	@Router			/specialties/{slug}/surgeons.csv [get]
+//	@Router			/specialties/{slug}/hospitals [get]
+//	@Router			/specialties/{slug}/hospitals.csv [get]
+func (s *Server) handleSpecialtyUnits(unitType string, csvExt bool) echo.HandlerFunc {
+	params := slices.DeleteFunc(slices.Clone(collectionParams), func(p string) bool { return p == paramSpecialty })
+	return func(c echo.Context) error {
+		sp, ok := store.LookupSpecialty(c.Param("slug"))
+		if !ok {
+			return notFound("no specialty %q; see /api/v1/specialties", truncate(c.Param("slug")))
+		}
+		t, q, err := s.resolve(c, params, "/specialties/"+sp.Slug+"/"+unitType+"s")
+		if err != nil {
+			return err
+		}
+		q.Specialty = sp.Slug
+		return s.sendRows(c, t, q, unitType, csvExt)
+	}
+}
+
+// sendRows answers a collection query as JSON or CSV.
+func (s *Server) sendRows(c echo.Context, t target, q query, unitType string, csvExt bool) error {
+	asCSV := csvExt || q.CSV
+	switch {
+	case csvExt && q.formatGiven && !q.CSV:
+		return badRequest(paramFormat, "the .csv URL gives CSV; use the URL without .csv for JSON")
+	case !csvExt && !q.formatGiven:
+		asCSV = prefersCSV(c.Request().Header.Get(echo.HeaderAccept))
+	}
+	if q.BOM && !asCSV {
+		return badRequest(paramBOM, "a byte-order mark is for CSV; ask for .csv or format=csv")
+	}
+	if asCSV {
+		return s.sendCSV(c, t, q, unitType)
+	}
+	return s.sendJSON(c, t, func() (any, string, error) {
+		limit := cmpOr(q.Limit, defaultLimit)
+		sel := t.rel.selectRows(q, unitType, limit)
+		rows := make([]unitRow, len(sel.page))
+		for i, idx := range sel.page {
+			rows[i] = t.rel.rows[idx]
+		}
+		m := pageMeta{meta: newMeta(t.rel, sel.count, sel.periods), Limit: limit, Sort: q.Sort.String()}
+		l := t.links()
+		l.CSV = csvTwin(t)
+		if sel.next != nil {
+			cur := encodeCursor(q.Sort, *sel.next)
+			m.NextCursor = &cur
+			l.Next = t.url(false, url.Values{paramCursor: {cur}})
+		}
+		return envelope{Data: rows, Meta: m, Links: l}, l.Next, nil
+	})
+}
+
+func cmpOr(a, b int) int {
+	if a != 0 {
+		return a
+	}
+	return b
+}
+
+// csvTwin is the CSV form of a collection target.
+func csvTwin(t target) string {
+	t.path += ".csv"
+	return t.url(false, nil)
+}
+
+// prefersCSV reports whether an Accept header ranks text/csv above JSON.
+func prefersCSV(accept string) bool {
+	best, bestQ := "", -1.0
+	for part := range strings.SplitSeq(accept, ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		qv := 1.0
+		if s, ok := params["q"]; ok {
+			if f, err := strconv.ParseFloat(s, 64); err == nil {
+				qv = f
+			}
+		}
+		if (mt == "text/csv" || mt == "application/json") && qv > bestQ {
+			best, bestQ = mt, qv
+		}
+	}
+	return best == "text/csv" && bestQ > 0
+}
+
+// sendCSV streams a collection as RFC 4180 CSV: a header row of the JSON
+// keys, then the same rows in the same order as the JSON for the same
+// query. Without a limit every matching row is written: rows go out as
+// they are formatted, so no row cap is needed to bound memory.
+func (s *Server) sendCSV(c echo.Context, t target, q query, unitType string) error {
+	repr := "csv"
+	if q.BOM {
+		repr += "+bom"
+	}
+	if cacheHeaders(c, t, repr) {
+		return nil
+	}
+	sel := t.rel.selectRows(q, unitType, q.Limit)
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8; header=present")
+	h.Set(echo.HeaderContentDisposition, `attachment; filename="`+csvFileName(t.rel.meta.ID, q, unitType)+`"`)
+	if sel.next != nil {
+		next := t.url(false, url.Values{paramCursor: {encodeCursor(q.Sort, *sel.next)}})
+		h.Set("Link", "<"+csvTwinURL(next, t)+`>; rel="next"`)
+	}
+	c.Response().WriteHeader(http.StatusOK)
+	w := c.Response().Writer
+	if q.BOM {
+		if _, err := w.Write([]byte("\uFEFF")); err != nil {
+			return err
+		}
+	}
+	cw := csv.NewWriter(w)
+	cw.UseCRLF = true // RFC 4180
+	if err := cw.Write(rowColumns); err != nil {
+		return err
+	}
+	rec := make([]string, 0, len(rowColumns))
+	for _, idx := range sel.page {
+		rec = t.rel.rows[idx].csvRecord(rec[:0])
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// csvTwinURL turns a collection URL into its .csv form.
+func csvTwinURL(u string, t target) string {
+	p, rest, _ := strings.Cut(u, "?")
+	if rest != "" {
+		rest = "?" + rest
+	}
+	_ = t
+	return p + ".csv" + rest
+}
+
+var unsafeFileChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// csvFileName names a download after what it holds, e.g.
+// demo-adult-cardiac-surgeons-2022-04-2025-03.csv.
+func csvFileName(release string, q query, unitType string) string {
+	parts := []string{release}
+	if q.Specialty != "" {
+		parts = append(parts, q.Specialty)
+	}
+	if q.Procedure != "" {
+		parts = append(parts, q.Procedure)
+	}
+	parts = append(parts, unitType+"s")
+	if q.Period != "" {
+		parts = append(parts, q.Period)
+	}
+	name := unsafeFileChars.ReplaceAllString(strings.Join(parts, "-"), "-")
+	return strings.Trim(name, "-.") + ".csv"
+}
+
+// unitRef names a unit.
+type unitRef struct {
+	UnitID   string `json:"unit_id" example:"ZZ101"`
+	UnitName string `json:"unit_name" example:"Northmoor General Hospital"`
+}
+
+// surgeonDTO is one surgeon with all their results.
+type surgeonDTO struct {
+	UnitID      string    `json:"unit_id" example:"9000017"`
+	UnitName    string    `json:"unit_name" example:"Mr Ashdown Quill"`
+	Specialties []string  `json:"specialties"`
+	Hospitals   []unitRef `json:"hospitals"`
+	Results     []unitRow `json:"results"`
+}
+
+// hospitalDTO is one hospital with its results and surgeons.
+type hospitalDTO struct {
+	UnitID      string    `json:"unit_id" example:"ZZ101"`
+	UnitName    string    `json:"unit_name" example:"Northmoor General Hospital"`
+	Specialties []string  `json:"specialties"`
+	Results     []unitRow `json:"results"`
+	// Surgeons are those with results at this hospital; their rows are at
+	// /api/v1/surgeons?hospital={id}.
+	Surgeons []unitRef `json:"surgeons"`
+}
+
+// handleSurgeon answers GET /api/v1/surgeons/{id}.
+//
+//	@Summary		One surgeon
+//	@Description	Every result of one surgeon in the release (each specialty, procedure and period), with their hospitals.
+//	@Tags			surgeons
+//	@Produce		json
+//	@Param			id		path		string	true	"surgeon id (e.g. GMC number)"
+//	@Param			release	query		string	false	"release id or latest (default)"
+//	@Success		200		{object}	envelope{data=surgeonDTO,meta=meta}
+//	@Failure		400		{object}	problem
+//	@Failure		404		{object}	problem	"no such surgeon in the release"
+//	@Router			/surgeons/{id} [get]
+func (s *Server) handleSurgeon(c echo.Context) error {
+	id := c.Param("id")
+	t, _, err := s.resolve(c, resourceParams, "/surgeons/"+url.PathEscape(id))
+	if err != nil {
+		return err
+	}
+	idx := t.rel.surgeon[id]
+	if len(idx) == 0 {
+		return notFound("no surgeon %q in release %s", truncate(id), t.rel.meta.ID)
+	}
+	return s.sendJSON(c, t, func() (any, string, error) {
+		r := t.rel
+		d := surgeonDTO{UnitID: id, UnitName: r.rows[idx[0]].UnitName, Specialties: []string{},
+			Hospitals: []unitRef{}}
+		var periods []string
+		names := map[string]string{}
+		for _, i := range idx {
+			u := r.rows[i]
+			d.Results = append(d.Results, u)
+			d.Specialties = appendDistinct(d.Specialties, u.Specialty)
+			periods = appendDistinct(periods, u.Period)
+			if u.HospitalID != "" {
+				names[u.HospitalID] = u.HospitalName
+			}
+			for _, h := range r.hospitals[i] {
+				if _, ok := names[h]; !ok {
+					names[h] = r.hospitalName(h)
+				}
+			}
+		}
+		for h, name := range names {
+			d.Hospitals = append(d.Hospitals, unitRef{UnitID: h, UnitName: name})
+		}
+		slices.SortFunc(d.Hospitals, func(a, b unitRef) int { return strings.Compare(a.UnitID, b.UnitID) })
+		slices.Sort(periods)
+		return envelope{Data: d, Meta: newMeta(r, len(d.Results), periods), Links: t.links()}, "", nil
+	})
+}
+
+// hospitalName is a hospital's name as its own rows, or its surgeons',
+// give it.
+func (r *release) hospitalName(id string) string {
+	if idx := r.hospital[id]; len(idx) > 0 {
+		return r.rows[idx[0]].UnitName
+	}
+	for _, i := range r.atHospital[id] {
+		if r.rows[i].HospitalID == id {
+			return r.rows[i].HospitalName
+		}
+	}
+	return ""
+}
+
+// handleHospital answers GET /api/v1/hospitals/{id}.
+//
+//	@Summary		One hospital
+//	@Description	Every result of one hospital in the release, and the surgeons with results there.
+//	@Tags			hospitals
+//	@Produce		json
+//	@Param			id		path		string	true	"hospital id (e.g. ODS code)"
+//	@Param			release	query		string	false	"release id or latest (default)"
+//	@Success		200		{object}	envelope{data=hospitalDTO,meta=meta}
+//	@Failure		400		{object}	problem
+//	@Failure		404		{object}	problem	"no such hospital in the release"
+//	@Router			/hospitals/{id} [get]
+func (s *Server) handleHospital(c echo.Context) error {
+	id := c.Param("id")
+	t, _, err := s.resolve(c, resourceParams, "/hospitals/"+url.PathEscape(id))
+	if err != nil {
+		return err
+	}
+	r := t.rel
+	own, surgeons := r.hospital[id], r.atHospital[id]
+	if len(own) == 0 && len(surgeons) == 0 {
+		return notFound("no hospital %q in release %s", truncate(id), r.meta.ID)
+	}
+	return s.sendJSON(c, t, func() (any, string, error) {
+		d := hospitalDTO{UnitID: id, UnitName: r.hospitalName(id), Specialties: []string{},
+			Results: []unitRow{}, Surgeons: []unitRef{}}
+		var periods []string
+		for _, i := range own {
+			d.Results = append(d.Results, r.rows[i])
+			d.Specialties = appendDistinct(d.Specialties, r.rows[i].Specialty)
+			periods = appendDistinct(periods, r.rows[i].Period)
+		}
+		seen := map[string]bool{}
+		for _, i := range surgeons {
+			u := &r.rows[i]
+			d.Specialties = appendDistinct(d.Specialties, u.Specialty)
+			if !seen[u.UnitID] {
+				seen[u.UnitID] = true
+				d.Surgeons = append(d.Surgeons, unitRef{UnitID: u.UnitID, UnitName: u.UnitName})
+			}
+		}
+		slices.SortFunc(d.Surgeons, func(a, b unitRef) int {
+			return cmpOr(strings.Compare(fold(a.UnitName), fold(b.UnitName)), strings.Compare(a.UnitID, b.UnitID))
+		})
+		slices.Sort(periods)
+		l := t.links()
+		l.Next = ""
+		return envelope{Data: d, Meta: newMeta(r, len(d.Results), periods), Links: l}, "", nil
+	})
+}
