@@ -5,7 +5,7 @@ ADDR     ?= 127.0.0.1:8080
 FUZZTIME ?= 30s
 BENCHDIR ?= $(or $(TMPDIR),/tmp)/outcomes-bench
 
-.PHONY: build run test race cover bench bench-import fuzz fmt lint deps ci clean
+.PHONY: build run test race cover bench bench-import fuzz fmt lint docs check-generated deps ci clean
 
 build:
 	$(GO) build -o bin/ ./cmd/...
@@ -26,7 +26,7 @@ cover:
 	$(GO) tool cover -html=coverage.out -o coverage.html
 
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem ./stats ./ingest
+	$(GO) test -run='^$$' -bench=. -benchmem ./stats ./ingest ./api
 
 # bench-import times `outcomes ingest` of 1,000,000 canonical rows beside
 # sqlite3's .import of the same file (needs the sqlite3 command-line tool).
@@ -38,20 +38,31 @@ bench-import: build
 
 fuzz:
 	$(GO) test ./ingest -run='^$$' -fuzz=FuzzDecode -fuzztime=$(FUZZTIME) -fuzzminimizetime=3s
+	$(GO) test ./api -run='^$$' -fuzz=FuzzQuery -fuzztime=$(FUZZTIME) -fuzzminimizetime=3s
 
 fmt:
 	gofmt -w .
+	$(GO) tool swag fmt -d ./api -g swagger.go
 
 lint:
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
 
+# docs regenerates the OpenAPI document (api/docs) from the handlers' swag
+# annotations; check-generated fails when the committed copy is stale.
+docs:
+	$(GO) tool swag init --quiet -d ./api -g swagger.go -o ./api/docs --outputTypes go,json
+
+check-generated: docs
+	@git diff --exit-code -- api/docs || { echo "api/docs is stale: run make docs and commit it"; exit 1; }
+	@test -z "$$(git status --porcelain -- api/docs)" || { echo "api/docs has uncommitted files: run make docs and commit them"; exit 1; }
+
 # deps checks the import rules of STYLE.md §1 (the test runs in `make test` too).
 deps:
 	$(GO) test ./cmd/outcomes -run '^TestImportRules$$' -count=1
 
-ci: lint race deps
+ci: lint race check-generated deps
 
 clean:
 	rm -rf bin coverage.out coverage.html

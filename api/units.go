@@ -88,10 +88,10 @@ func (r *release) selectRows(q query, unitType string, limit int) selection {
 //	@Param			cursor		query		string	false	"meta.next_cursor of the previous page"
 //	@Param			limit		query		int		false	"rows per page, 1 to 1000 (default 100; CSV: all)"
 //	@Param			release		query		string	false	"release id or latest (default)"
-//	@Param			format		query		string	false	"json (default) or csv"	Enums(json, csv)
+//	@Param			format		query		string	false	"json (default) or csv"										Enums(json, csv)
 //	@Param			bom			query		int		false	"1: start the CSV with a UTF-8 byte-order mark, for Excel"	Enums(0, 1)
 //	@Success		200			{object}	envelope{data=[]unitRow,meta=pageMeta}
-//	@Header			200			{string}	Link	"<next page URL>; rel=\"next\""
+//	@Header			200			{string}	Link	"the next page: <URL>; rel=next"
 //	@Failure		400			{object}	problem
 //	@Failure		404			{object}	problem	"no such release"
 //	@Failure		429			{object}	problem
@@ -129,7 +129,7 @@ func (s *Server) handleUnits(unitType string, csvExt bool) echo.HandlerFunc {
 //	@Param			cursor		query		string	false	"meta.next_cursor of the previous page"
 //	@Param			limit		query		int		false	"rows per page, 1 to 1000 (default 100; CSV: all)"
 //	@Param			release		query		string	false	"release id or latest (default)"
-//	@Param			format		query		string	false	"json (default) or csv"	Enums(json, csv)
+//	@Param			format		query		string	false	"json (default) or csv"		Enums(json, csv)
 //	@Param			bom			query		int		false	"1: UTF-8 byte-order mark"	Enums(0, 1)
 //	@Success		200			{object}	envelope{data=[]unitRow,meta=pageMeta}
 //	@Failure		400			{object}	problem
@@ -240,7 +240,7 @@ func (s *Server) sendCSV(c echo.Context, t target, q query, unitType string) err
 	h.Set(echo.HeaderContentDisposition, `attachment; filename="`+csvFileName(t.rel.meta.ID, q, unitType)+`"`)
 	if sel.next != nil {
 		next := t.url(false, url.Values{paramCursor: {encodeCursor(q.Sort, *sel.next)}})
-		h.Set("Link", "<"+csvTwinURL(next, t)+`>; rel="next"`)
+		h.Set("Link", "<"+csvTwinURL(next)+`>; rel="next"`)
 	}
 	c.Response().WriteHeader(http.StatusOK)
 	w := c.Response().Writer
@@ -266,12 +266,11 @@ func (s *Server) sendCSV(c echo.Context, t target, q query, unitType string) err
 }
 
 // csvTwinURL turns a collection URL into its .csv form.
-func csvTwinURL(u string, t target) string {
-	p, rest, _ := strings.Cut(u, "?")
-	if rest != "" {
+func csvTwinURL(u string) string {
+	p, rest, found := strings.Cut(u, "?")
+	if found {
 		rest = "?" + rest
 	}
-	_ = t
 	return p + ".csv" + rest
 }
 

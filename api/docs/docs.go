@@ -191,7 +191,7 @@ const docTemplate = `{
                         "headers": {
                             "Link": {
                                 "type": "string",
-                                "description": "\u003cnext page URL\u003e; rel=\\\"next\\"
+                                "description": "the next page: \u003cURL\u003e; rel=next"
                             }
                         }
                     },
@@ -342,7 +342,7 @@ const docTemplate = `{
                         "headers": {
                             "Link": {
                                 "type": "string",
-                                "description": "\u003cnext page URL\u003e; rel=\\\"next\\"
+                                "description": "the next page: \u003cURL\u003e; rel=next"
                             }
                         }
                     },
@@ -1540,7 +1540,7 @@ const docTemplate = `{
                         "headers": {
                             "Link": {
                                 "type": "string",
-                                "description": "\u003cnext page URL\u003e; rel=\\\"next\\"
+                                "description": "the next page: \u003cURL\u003e; rel=next"
                             }
                         }
                     },
@@ -1691,7 +1691,7 @@ const docTemplate = `{
                         "headers": {
                             "Link": {
                                 "type": "string",
-                                "description": "\u003cnext page URL\u003e; rel=\\\"next\\"
+                                "description": "the next page: \u003cURL\u003e; rel=next"
                             }
                         }
                     },
