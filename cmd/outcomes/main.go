@@ -4,8 +4,8 @@
 //
 //	outcomes ingest   [--db FILE] [--profile NAME | --mapping FILE] [--release ID] [--title T]
 //	                  [--source URL] [--licence L] FILE...
-//	outcomes serve    [--db FILE] [--addr HOST:PORT]
-//	outcomes demo     [--db FILE] [--addr HOST:PORT]
+//	outcomes serve    [--db FILE] [--addr HOST:PORT] [--rate-limit N] [--trust-proxy]
+//	outcomes demo     [--db FILE] [--addr HOST:PORT] [--rate-limit N] [--trust-proxy]
 //	outcomes releases [--db FILE]
 //	outcomes funnel   [--profile NAME | --mapping FILE] [--format csv|json] [--ci exact|byar|mixed]
 //	                  [--overdispersion none|multiplicative|additive] FILE
@@ -67,14 +67,15 @@ func exitCode(err error, stderr io.Writer) int {
 const usage = `usage:
   outcomes ingest   [--db FILE] [--profile NAME | --mapping FILE] [--release ID] [--title T]
                     [--source URL] [--licence L] FILE...
-  outcomes serve    [--db FILE] [--addr HOST:PORT]
-  outcomes demo     [--db FILE] [--addr HOST:PORT]   load the bundled demo release and serve it
+  outcomes serve    [--db FILE] [--addr HOST:PORT] [--rate-limit N] [--trust-proxy]
+  outcomes demo     [--db FILE] [--addr HOST:PORT] [--rate-limit N] [--trust-proxy]
+                    load the bundled demo release (unless loaded) and serve it
   outcomes releases [--db FILE]
   outcomes funnel   [--profile NAME | --mapping FILE] [--format csv|json] [--ci exact|byar|mixed]
                     [--overdispersion none|multiplicative|additive] FILE
 
 Defaults: --db outcomes.db (or $OUTCOMES_DB), --addr 127.0.0.1:8080 (or $OUTCOMES_ADDR),
---profile canonical. Profiles: canonical, hcai-cabg, nydoh-cardiac, uk-aaa.
+--rate-limit 20 requests a second per client address (0: off), --profile canonical. Profiles: canonical, hcai-cabg, nydoh-cardiac, uk-aaa.
 Exit status: 0 success, 1 bad input (problems on stderr), 2 bad usage.
 `
 
