@@ -85,7 +85,7 @@ func (s *Server) resolve(c echo.Context, allowed []string, path string) (target,
 	v, err := url.ParseQuery(c.Request().URL.RawQuery)
 	if err != nil {
 		return target{}, query{}, &apiError{Status: 400, Detail: "the query string is malformed",
-			Errors: []paramError{{Param: "", Message: "not a valid URL query (RFC 3986, with & between parameters)"}}}
+			Errors: []paramError{{Param: "query", Message: "not a valid URL query: percent-escapes must be %XX, and parameters are separated by & (not ;)"}}}
 	}
 	q, err := parseQuery(v, allowed)
 	if err != nil {

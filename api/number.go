@@ -46,8 +46,3 @@ func (n number) csv() string {
 	}
 	return strconv.FormatFloat(x, 'g', -1, 64)
 }
-
-func (n number) defined() bool {
-	x := float64(n)
-	return !math.IsNaN(x) && !math.IsInf(x, 0)
-}

@@ -120,7 +120,12 @@ func (t target) links() links {
 // normalised query and the representation, so equal bytes get equal tags
 // across restarts and replicas.
 func (t target) etag(representation string) string {
-	sum := sha256.Sum256([]byte(t.rel.tag + "\x00" + t.path + "\x00" + t.query.Encode() + "\x00" + representation))
+	pin := "latest"
+	if t.pinned {
+		pin = "pinned" // links name the release: another body
+	}
+	sum := sha256.Sum256([]byte(t.rel.tag + "\x00" + pin + "\x00" + t.path + "\x00" + t.query.Encode() + "\x00" +
+		representation))
 	return `"` + hex.EncodeToString(sum[:16]) + `"`
 }
 

@@ -118,8 +118,9 @@ func (s *Server) handleSelfCheck(c echo.Context) error {
 		units, err = decodeSelfCheckJSON(body)
 		prefix = func(i int) string { return fmt.Sprintf("units[%d].", i) }
 	case "text/csv":
-		units, err = decodeSelfCheckCSV(body)
-		prefix = func(i int) string { return fmt.Sprintf("line %d: ", i+2) }
+		var lines []int
+		units, lines, err = decodeSelfCheckCSV(body)
+		prefix = func(i int) string { return fmt.Sprintf("line %d: ", lines[i]) }
 	default:
 		return &apiError{Status: http.StatusUnsupportedMediaType,
 			Detail: "send the figures as application/json or text/csv"}
@@ -177,7 +178,7 @@ func decodeSelfCheckJSON(body []byte) ([]selfCheckUnit, error) {
 	if _, list := probe["units"]; list {
 		var req selfCheckRequest
 		if err := dec.Decode(&req); err != nil {
-			return nil, badRequest(jsonField(err, "units"), "%s", jsonProblem(err))
+			return nil, unitsError(body, err)
 		}
 		switch {
 		case len(req.Units) == 0:
@@ -192,6 +193,31 @@ func decodeSelfCheckJSON(body []byte) ([]selfCheckUnit, error) {
 		return nil, badRequest(jsonField(err, "body"), "%s", jsonProblem(err))
 	}
 	return []selfCheckUnit{u}, nil
+}
+
+// unitsError names the unit a list's decoding error is about, units[i],
+// as every other error in a list of units does: encoding/json's errors
+// give the field's path but not the element's index, so each unit is
+// decoded again on its own to find the first that fails.
+func unitsError(body []byte, err error) error {
+	var list struct {
+		Units []json.RawMessage `json:"units"`
+	}
+	if json.Unmarshal(body, &list) == nil {
+		for i, raw := range list.Units {
+			d := json.NewDecoder(bytes.NewReader(raw))
+			d.DisallowUnknownFields()
+			var u selfCheckUnit
+			if uerr := d.Decode(&u); uerr != nil {
+				param := fmt.Sprintf("units[%d]", i)
+				if f := jsonField(uerr, ""); f != "" {
+					param += "." + f
+				}
+				return badRequest(param, "%s", jsonProblem(uerr))
+			}
+		}
+	}
+	return badRequest(jsonField(err, "units"), "%s", jsonProblem(err))
 }
 
 // jsonField names the field a decoding error is about.
@@ -237,34 +263,35 @@ var selfCheckColumns = []string{"specialty", "procedure", "period", "unit_type",
 	"cases", "events", "expected", "expected_rate", "hospital_id", "hospital_name", "outcome"}
 
 // decodeSelfCheckCSV reads canonical CSV (DESIGN.md § Canonical CSV).
-func decodeSelfCheckCSV(body []byte) ([]selfCheckUnit, error) {
+func decodeSelfCheckCSV(body []byte) ([]selfCheckUnit, []int, error) {
 	body = bytes.TrimPrefix(body, []byte("\uFEFF"))
 	r := csv.NewReader(bytes.NewReader(body))
 	r.FieldsPerRecord = 0
 	header, err := r.Read()
 	if err != nil {
-		return nil, badRequest("body", "not CSV with a header row")
+		return nil, nil, badRequest("body", "not CSV with a header row")
 	}
 	col := map[string]int{}
 	for i, h := range header {
 		h = strings.TrimSpace(h)
 		if !slices.Contains(selfCheckColumns, h) {
-			return nil, badRequest("header", "column %d is not a canonical column; use %s", i+1,
+			return nil, nil, badRequest("header", "column %d is not a canonical column; use %s", i+1,
 				strings.Join(selfCheckColumns, ", "))
 		}
 		if _, dup := col[h]; dup {
-			return nil, badRequest("header", "column %q is given twice", h)
+			return nil, nil, badRequest("header", "column %q is given twice", h)
 		}
 		col[h] = i
 	}
 	for _, need := range []string{"specialty", "cases", "events"} {
 		if _, ok := col[need]; !ok {
-			return nil, badRequest("header", "the %s column is required", need)
+			return nil, nil, badRequest("header", "the %s column is required", need)
 		}
 	}
 	var units []selfCheckUnit
+	var lines []int
 	var errs []paramError
-	for line := 2; ; line++ {
+	for {
 		rec, err := r.Read()
 		if err == io.EOF {
 			break
@@ -272,13 +299,14 @@ func decodeSelfCheckCSV(body []byte) ([]selfCheckUnit, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return nil, badRequest(fmt.Sprintf("line %d", pe.Line), "%v", pe.Err)
+				return nil, nil, badRequest(fmt.Sprintf("line %d", pe.Line), "%v", pe.Err)
 			}
-			return nil, badRequest("body", "not valid CSV")
+			return nil, nil, badRequest("body", "not valid CSV")
 		}
 		if len(units) == maxSelfCheckUnits {
-			return nil, badRequest("body", "at most %d units at once", maxSelfCheckUnits)
+			return nil, nil, badRequest("body", "at most %d units at once", maxSelfCheckUnits)
 		}
+		line, _ := r.FieldPos(0) // the file's line, blank and quoted-newline lines counted
 		cell := func(name string) string {
 			if i, ok := col[name]; ok {
 				return strings.TrimSpace(rec[i])
@@ -321,15 +349,16 @@ func decodeSelfCheckCSV(body []byte) ([]selfCheckUnit, error) {
 			}
 		}
 		units = append(units, u)
+		lines = append(lines, line)
 	}
 	if len(errs) > 0 {
-		return nil, &apiError{Status: http.StatusBadRequest, Detail: "some figures are invalid; nothing was placed",
+		return nil, nil, &apiError{Status: http.StatusBadRequest, Detail: "some figures are invalid; nothing was placed",
 			Errors: errs}
 	}
 	if len(units) == 0 {
-		return nil, badRequest("body", "no rows after the header")
+		return nil, nil, badRequest("body", "no rows after the header")
 	}
-	return units, nil
+	return units, lines, nil
 }
 
 // place puts one submitted unit on its funnel. The limits and p-values
