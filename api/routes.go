@@ -107,11 +107,12 @@ func (s *Server) requestLogger() echo.MiddlewareFunc {
 // /api response says Access-Control-Allow-Origin: *, whether or not the
 // request named an origin, so a CDN's cached copy serves browsers too. No
 // credentials are involved, so no Vary: Origin is needed. The HTML pages
-// get no CORS headers (PRODUCT.md § CORS).
+// and the docs UI get no CORS headers (PRODUCT.md § CORS).
 func apiCORS() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if !strings.HasPrefix(c.Request().URL.Path, "/api/") {
+			p := c.Request().URL.Path
+			if !strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/api/docs") { // the docs UI is a page
 				return next(c)
 			}
 			h := c.Response().Header()
