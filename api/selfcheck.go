@@ -49,38 +49,13 @@ type selfCheckRequest struct {
 	Units []selfCheckUnit `json:"units"`
 }
 
-// selfCheckResult is a submitted unit's position on the release's funnel.
+// selfCheckResult is a submitted unit's position on the release's funnel:
+// the same row a published unit has (its hospital fields are the
+// submitter's labels; publisher's figures are null), with the funnel it
+// was placed on.
 type selfCheckResult struct {
-	UnitID       string `json:"unit_id" example:"RXX"`
-	UnitName     string `json:"unit_name" example:"Our cardiac unit"`
-	UnitType     string `json:"unit_type" example:"hospital"`
-	Specialty    string `json:"specialty" example:"adult-cardiac"`
-	Procedure    string `json:"procedure" example:"all"`
-	Period       string `json:"period" example:"2022-04/2025-03"`
-	Cases        int    `json:"cases" example:"412"`
-	Events       int    `json:"events" example:"11"`
-	Expected     number `json:"expected" swaggertype:"number" example:"7.9"`
-	Target       number `json:"target" swaggertype:"number" example:"0.021"`
-	TargetSource string `json:"target_source" example:"counts"`
-	RiskAdjusted bool   `json:"risk_adjusted" example:"true"`
-	Scale        string `json:"scale" enums:"ratio,proportion" example:"ratio"`
-	Ratio        number `json:"ratio" swaggertype:"number" example:"1.39"`
-	RAMR         number `json:"ramr" swaggertype:"number" example:"0.0292"`
-	Survival     number `json:"survival" swaggertype:"number" example:"0.9708"`
-	SurvivalLow  number `json:"survival_low" swaggertype:"number" example:"0.948"`
-	SurvivalHigh number `json:"survival_high" swaggertype:"number" example:"0.985"`
-	CILow        number `json:"ci_low" swaggertype:"number" example:"0.69"`
-	CIHigh       number `json:"ci_high" swaggertype:"number" example:"2.49"`
-	Lower95      number `json:"lower_95" swaggertype:"number" example:"0.37"`
-	Upper95      number `json:"upper_95" swaggertype:"number" example:"1.77"`
-	Lower998     number `json:"lower_998" swaggertype:"number" example:"0.13"`
-	Upper998     number `json:"upper_998" swaggertype:"number" example:"2.41"`
-	Band         string `json:"band" enums:"high_alarm,high_alert,within,low_alert,low_alarm,too_few" example:"within"`
-	Verdict      string `json:"verdict" enums:"higher,lower,not_different" example:"not_different"`
-	PHigh        number `json:"p_high" swaggertype:"number" example:"0.12"`
-	PLow         number `json:"p_low" swaggertype:"number" example:"0.91"`
-	FunnelX      number `json:"funnel_x" swaggertype:"number" example:"376.2"`
-	FunnelY      number `json:"funnel_y" swaggertype:"number" example:"1.39"`
+	unitRow
+	TargetSource string `json:"target_source" enums:"counts,national" example:"counts"`
 	// Funnel is the published funnel the unit was placed on.
 	Funnel string `json:"funnel" example:"/api/v1/releases/demo/specialties/adult-cardiac/funnel?period=2022-04%2F2025-03&procedure=all&unit_type=hospital"`
 }
@@ -370,15 +345,14 @@ func (s *Server) place(t target, u selfCheckUnit) (selfCheckResult, []paramError
 	bad := func(field, format string, args ...any) {
 		errs = append(errs, paramError{Param: field, Message: fmt.Sprintf(format, args...)})
 	}
-	res := selfCheckResult{UnitID: u.UnitID, UnitName: u.UnitName, UnitType: cmpOrString(u.UnitType, "hospital"),
-		Specialty: u.Specialty, Procedure: u.Procedure, Period: u.Period}
+	unitType := cmpOrString(u.UnitType, "hospital")
 	for _, f := range []struct{ name, val string }{{"unit_id", u.UnitID}, {"unit_name", u.UnitName},
 		{"procedure", u.Procedure}, {"period", u.Period}} {
 		if msg := checkText(f.val, maxValueLen); msg != "" {
 			bad(f.name, "%s", msg)
 		}
 	}
-	if res.UnitType != "hospital" && res.UnitType != "surgeon" {
+	if unitType != "hospital" && unitType != "surgeon" {
 		bad("unit_type", "must be hospital or surgeon")
 	}
 	switch {
@@ -406,14 +380,12 @@ func (s *Server) place(t target, u selfCheckUnit) (selfCheckResult, []paramError
 		} else {
 			bad("specialty", "unknown specialty; see /api/v1/specialties")
 		}
-		return res, errs
+		return selfCheckResult{}, errs
 	}
-	f, ferr := t.rel.findFunnel(u.Specialty, u.Procedure, u.Period, res.UnitType)
+	f, ferr := t.rel.findFunnel(u.Specialty, u.Procedure, u.Period, unitType)
 	if ferr != nil {
-		errs = append(errs, *ferr)
-		return res, errs
+		return selfCheckResult{}, append(errs, *ferr)
 	}
-	res.Procedure, res.Period = f.Procedure, f.Period
 	riskAdjusted := f.Scale == "ratio"
 	switch {
 	case riskAdjusted && u.Expected == nil:
@@ -421,34 +393,31 @@ func (s *Server) place(t target, u selfCheckUnit) (selfCheckResult, []paramError
 	case !riskAdjusted && u.Expected != nil:
 		bad("expected", "leave it out: this funnel compares crude rates, without risk adjustment")
 	}
+	opts, err := stats.ParseOptions(t.rel.meta.IntervalMethod, t.rel.meta.Comparison)
+	if err != nil {
+		bad("release", "the release's method cannot be applied: %v", err)
+	}
 	if len(errs) > 0 {
-		return res, errs
+		return selfCheckResult{}, errs
 	}
 	unit := stats.Unit{Cases: *u.Cases, Observed: *u.Events, Expected: math.NaN()}
 	if u.Expected != nil {
 		unit.Expected = *u.Expected
 	}
-	opts, err := methodOptions(t.rel.meta)
-	if err != nil {
-		bad("release", "the release's method cannot be applied: %v", err)
-		return res, errs
-	}
 	opts.Target = f.Target
 	opts.CurvePoints = 2
 	p := stats.Funnel([]stats.Unit{unit}, opts).Units[0]
-	res.Cases, res.Events, res.Expected = unit.Cases, unit.Observed, number(unit.Expected)
-	res.Target, res.TargetSource, res.RiskAdjusted, res.Scale = number(f.Target), f.TargetSource, riskAdjusted, f.Scale
-	res.Ratio, res.RAMR, res.Survival = number(p.Ratio), number(p.RAMR), number(p.Survival)
-	scale := 1.0
-	if riskAdjusted {
-		scale = f.Target
+	placed := store.UnitResult{UnitID: u.UnitID, UnitName: u.UnitName, Cases: unit.Cases, Events: unit.Observed,
+		Expected: unit.Expected, X: p.X, Y: p.Y, Ratio: p.Ratio, RAMR: p.RAMR, Survival: p.Survival,
+		CILow: p.CILow, CIHigh: p.CIHigh, Lower95: p.Lower95, Upper95: p.Upper95, Lower998: p.Lower998,
+		Upper998: p.Upper998, Band: string(p.Band), Verdict: string(p.Verdict), PHigh: p.PHigh, PLow: p.PLow,
+		Detectable: p.DetectableRatio}
+	var hospital hospitalRef
+	if unitType == "hospital" {
+		hospital = hospitalRef{ID: u.UnitID, Name: u.UnitName, Count: 1}
 	}
-	res.SurvivalLow, res.SurvivalHigh = number(clamp01(1-p.CIHigh*scale)), number(clamp01(1-p.CILow*scale))
-	res.CILow, res.CIHigh = number(p.CILow), number(p.CIHigh)
-	res.Lower95, res.Upper95, res.Lower998, res.Upper998 = number(p.Lower95), number(p.Upper95),
-		number(p.Lower998), number(p.Upper998)
-	res.Band, res.Verdict, res.PHigh, res.PLow = string(p.Band), string(p.Verdict), number(p.PHigh), number(p.PLow)
-	res.FunnelX, res.FunnelY = number(p.X), number(p.Y)
+	res := selfCheckResult{unitRow: newUnitRow(&f.GroupResult, &placed, t.rel.outcome(f), hospital, nil),
+		TargetSource: f.TargetSource}
 	res.Funnel = target{rel: t.rel, path: "/specialties/" + f.Specialty + "/funnel",
 		query: query{Procedure: f.Procedure, Period: f.Period, UnitType: f.UnitType, Sort: defaultSort()}.values()}.
 		url(true, nil)
@@ -462,17 +431,13 @@ func cmpOrString(a, b string) string {
 	return b
 }
 
-// methodOptions turns a release's method settings into stats options.
-func methodOptions(rel store.Release) (stats.Options, error) {
-	interval, err := stats.ParseIntervalMethod(rel.IntervalMethod)
-	if err != nil {
-		return stats.Options{}, err
+// outcome is what a funnel counts, as its rows say.
+func (r *release) outcome(f *funnel) string {
+	if f.end > f.first {
+		return r.rows[f.first].Outcome
 	}
-	comparison, err := stats.ParseComparison(rel.Comparison)
-	if err != nil {
-		return stats.Options{}, err
-	}
-	return stats.Options{Target: math.NaN(), Interval: interval, Comparison: comparison}, nil
+	sp, _ := store.LookupSpecialty(f.Specialty)
+	return sp.Outcome
 }
 
 // findFunnel finds the published funnel a self-check unit belongs on:

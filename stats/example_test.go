@@ -203,3 +203,19 @@ func ExampleTau2() {
 	// Output:
 	// τ² = 0.037373
 }
+
+func ExampleParseOptions() {
+	// New York's method: Byar's interval, flagged when it excludes the
+	// statewide rate.
+	opts, err := stats.ParseOptions("byar", "interval")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(opts.Interval == stats.IntervalByar, opts.Comparison == stats.CompareInterval, math.IsNaN(opts.Target))
+	_, err = stats.ParseOptions("wald", "funnel")
+	fmt.Println(err)
+	// Output:
+	// true true true
+	// stats: unknown interval method "wald" (want exact, byar or mixed)
+}

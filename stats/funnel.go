@@ -55,6 +55,21 @@ func ParseComparison(s string) (Comparison, error) {
 	return 0, fmt.Errorf("stats: unknown comparison %q (want funnel or interval)", s)
 }
 
+// ParseOptions returns the options for a publisher's method settings, the
+// interval method and comparison rule by name, with the target left to the
+// units (NaN).
+func ParseOptions(interval, comparison string) (Options, error) {
+	im, err := ParseIntervalMethod(interval)
+	if err != nil {
+		return Options{}, err
+	}
+	c, err := ParseComparison(comparison)
+	if err != nil {
+		return Options{}, err
+	}
+	return Options{Target: math.NaN(), Interval: im, Comparison: c}, nil
+}
+
 // Adjustment selects overdispersion-adjusted limits (STATS.md §5.4, §5.5).
 type Adjustment int
 

@@ -2551,7 +2551,12 @@ const docTemplate = `{
         "api.selfCheckResult": {
             "type": "object",
             "properties": {
+                "aggregated": {
+                    "description": "Aggregated is true for a hospital whose figures are the sum of its\nsurgeons' rows, because the publisher gave no hospital row.",
+                    "type": "boolean"
+                },
                 "band": {
+                    "description": "Band is where the unit sits on the funnel (STATS.md §6.1).",
                     "type": "string",
                     "enum": [
                         "high_alarm",
@@ -2572,14 +2577,21 @@ const docTemplate = `{
                     "example": 2.49
                 },
                 "ci_low": {
+                    "description": "CILow and CIHigh are the unit's own 95% interval on Scale, by the\nrelease's interval method.",
                     "type": "number",
                     "example": 0.69
+                },
+                "detectable_ratio": {
+                    "description": "DetectableRatio is the ratio above which a unit of this size would be\nflagged (the upper 95% limit at its size): how large an excess the\ndata could reveal.",
+                    "type": "number",
+                    "example": 1.77
                 },
                 "events": {
                     "type": "integer",
                     "example": 11
                 },
                 "expected": {
+                    "description": "Expected is the case-mix expected number of events (null for crude data).",
                     "type": "number",
                     "example": 7.9
                 },
@@ -2589,6 +2601,7 @@ const docTemplate = `{
                     "example": "/api/v1/releases/demo/specialties/adult-cardiac/funnel?period=2022-04%2F2025-03\u0026procedure=all\u0026unit_type=hospital"
                 },
                 "funnel_x": {
+                    "description": "FunnelX and FunnelY are the unit's position on the funnel chart:\nrisk-adjusted operations E/p0 (crude: cases) and Scale's value.",
                     "type": "number",
                     "example": 376.2
                 },
@@ -2596,7 +2609,21 @@ const docTemplate = `{
                     "type": "number",
                     "example": 1.39
                 },
+                "hospital_count": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "hospital_id": {
+                    "description": "HospitalID and HospitalName are, for a surgeon, the hospital where\nthey did most of these operations (HospitalCount says how many\nhospitals the figures span); for a hospital, the hospital itself.",
+                    "type": "string",
+                    "example": "ZZ101"
+                },
+                "hospital_name": {
+                    "type": "string",
+                    "example": "Northmoor General Hospital"
+                },
                 "lower_95": {
+                    "description": "The funnel's control limits at this unit's size, on Scale.",
                     "type": "number",
                     "example": 0.37
                 },
@@ -2604,7 +2631,12 @@ const docTemplate = `{
                     "type": "number",
                     "example": 0.13
                 },
+                "outcome": {
+                    "type": "string",
+                    "example": "in-hospital mortality"
+                },
                 "p_high": {
+                    "description": "PHigh and PLow are exact one-sided p-values for more, and fewer,\nevents than expected at the target.",
                     "type": "number",
                     "example": 0.12
                 },
@@ -2620,19 +2652,49 @@ const docTemplate = `{
                     "type": "string",
                     "example": "all"
                 },
+                "published_expected_rate": {
+                    "description": "The publisher's own figures, where the release carries them (per\n100, as published), so ours can be checked against theirs.",
+                    "type": "number",
+                    "example": 1.92
+                },
+                "published_high": {
+                    "type": "number",
+                    "example": 4.21
+                },
+                "published_low": {
+                    "type": "number",
+                    "example": 1.17
+                },
+                "published_rate": {
+                    "type": "number",
+                    "example": 2.35
+                },
+                "published_rating": {
+                    "type": "string",
+                    "example": ""
+                },
                 "ramr": {
+                    "description": "RAMR is the risk-adjusted event rate O/E × p0 (crude: O/n).",
                     "type": "number",
                     "example": 0.0292
                 },
+                "rate": {
+                    "description": "Rate is the crude event rate O/n.",
+                    "type": "number",
+                    "example": 0.0267
+                },
                 "ratio": {
+                    "description": "Ratio is O/E (null for crude data).",
                     "type": "number",
                     "example": 1.39
                 },
                 "risk_adjusted": {
+                    "description": "RiskAdjusted is false for crude data (no expected counts), whose\nfigures are raw rates against the group's rate.",
                     "type": "boolean",
                     "example": true
                 },
                 "scale": {
+                    "description": "Scale names the scale of ci_*, lower_*/upper_* and funnel_y: ratio\n(O/E) for risk-adjusted data, proportion (O/n) for crude data.",
                     "type": "string",
                     "enum": [
                         "ratio",
@@ -2645,6 +2707,7 @@ const docTemplate = `{
                     "example": "adult-cardiac"
                 },
                 "survival": {
+                    "description": "Survival is 1 − RAMR, with its 95% interval.",
                     "type": "number",
                     "example": 0.9708
                 },
@@ -2657,24 +2720,34 @@ const docTemplate = `{
                     "example": 0.948
                 },
                 "target": {
+                    "description": "Target is p0, the group's overall event rate the funnel is centred on.",
                     "type": "number",
                     "example": 0.021
                 },
                 "target_source": {
                     "type": "string",
+                    "enum": [
+                        "counts",
+                        "national"
+                    ],
                     "example": "counts"
                 },
                 "unit_id": {
                     "type": "string",
-                    "example": "RXX"
+                    "example": "9000017"
                 },
                 "unit_name": {
                     "type": "string",
-                    "example": "Our cardiac unit"
+                    "example": "Mr Ashdown Quill"
                 },
                 "unit_type": {
+                    "description": "UnitType is surgeon or hospital: each is compared with its own kind.",
                     "type": "string",
-                    "example": "hospital"
+                    "enum": [
+                        "surgeon",
+                        "hospital"
+                    ],
+                    "example": "surgeon"
                 },
                 "upper_95": {
                     "type": "number",
@@ -2685,6 +2758,7 @@ const docTemplate = `{
                     "example": 2.41
                 },
                 "verdict": {
+                    "description": "Verdict is the release's comparison with the target: by the funnel,\nor by the unit's own interval where the publisher flags that way.",
                     "type": "string",
                     "enum": [
                         "higher",

@@ -85,15 +85,7 @@ func unitSets(rows []store.Row) []funnelSet {
 
 // funnelOptions turns a release's method settings into stats options.
 func funnelOptions(rel store.Release) (stats.Options, error) {
-	interval, err := stats.ParseIntervalMethod(rel.IntervalMethod)
-	if err != nil {
-		return stats.Options{}, err
-	}
-	comparison, err := stats.ParseComparison(rel.Comparison)
-	if err != nil {
-		return stats.Options{}, err
-	}
-	return stats.Options{Target: math.NaN(), Interval: interval, Comparison: comparison}, nil
+	return stats.ParseOptions(rel.IntervalMethod, rel.Comparison)
 }
 
 // computed is one group's funnels, ready to hand on.
