@@ -32,7 +32,7 @@ func (s *Server) routes() *echo.Echo {
 	e.Use(middleware.RequestID())
 	e.Use(s.metrics.middleware())
 	e.Use(s.requestLogger())
-	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}))
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true, DisableErrorHandler: true}))
 	e.Use(apiCORS())
 	if s.cfg.RateLimit > 0 {
 		e.Use(s.rateLimiter())
@@ -84,7 +84,7 @@ func (s *Server) requestLogger() echo.MiddlewareFunc {
 	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		HandleError: true,
 		LogStatus:   true, LogMethod: true, LogURIPath: true, LogLatency: true, LogRequestID: true,
-		LogRemoteIP: true, LogResponseSize: true,
+		LogRemoteIP: true, LogResponseSize: true, LogError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
 			attrs := []slog.Attr{slog.String("method", v.Method), slog.String("path", v.URIPath),
 				slog.Int("status", v.Status), slog.Float64("ms", float64(v.Latency.Microseconds())/1000),
