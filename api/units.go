@@ -73,7 +73,7 @@ func (r *release) selectRows(q query, unitType string, limit int) selection {
 // their .csv twins.
 //
 //	@Summary		Surgeons' results
-//	@Description	Every surgeon's result in every comparison group of the release (one row per surgeon, specialty, procedure and period), filtered, sorted and paged. The same URL with .csv, ?format=csv or Accept: text/csv gives the same rows in the same order as CSV (columns = the JSON keys of unitRow, in order; null = empty cell); a CSV without limit streams every matching row. Paging is by an opaque keyset cursor (meta.next_cursor, links.next, Link header).
+//	@Description	Every surgeon's result in every comparison group of the release (one row per surgeon, specialty, procedure and period), filtered, sorted and paged. The same URL with .csv, ?format=csv or Accept: text/csv gives the same rows in the same order as CSV (RFC 4180, UTF-8, CRLF; null = empty cell; a CSV without limit streams every matching row) with the columns unit_type, unit_id, unit_name, specialty, procedure, period, outcome, hospital_id, hospital_name, hospital_count, aggregated, cases, events, expected, target, risk_adjusted, scale, rate, ratio, ramr, survival, survival_low, survival_high, ci_low, ci_high, lower_95, upper_95, lower_998, upper_998, band, verdict, p_high, p_low, detectable_ratio, funnel_x, funnel_y, published_expected_rate, published_rate, published_low, published_high, published_rating (the JSON keys, defined in unitRow). Paging is by an opaque keyset cursor (meta.next_cursor, links.next, Link header).
 //	@Tags			surgeons
 //	@Produce		json
 //	@Produce		text/csv
