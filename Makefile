@@ -5,7 +5,7 @@ ADDR     ?= 127.0.0.1:8080
 FUZZTIME ?= 30s
 BENCHDIR ?= $(or $(TMPDIR),/tmp)/outcomes-bench
 
-.PHONY: build run test race cover bench bench-import fuzz fmt lint docs check-generated deps ci clean
+.PHONY: build run test race cover bench bench-import bench-http fuzz fmt lint docs check-generated deps ci clean
 
 build:
 	$(GO) build -o bin/ ./cmd/...
@@ -66,3 +66,9 @@ ci: lint race check-generated deps
 
 clean:
 	rm -rf bin coverage.out coverage.html
+
+# bench-http measures requests per second for one API page with wrk, beside
+# nginx serving the same bytes as a static file (needs the wrk and nginx
+# packages); `make bench-http RUNS=3` for three runs.
+bench-http: build
+	api/testdata/loadtest.sh

@@ -57,6 +57,7 @@ type Server struct {
 	cat     *catalog
 	cache   *responseCache
 	metrics *metrics
+	openAPI *cached
 	logger  *slog.Logger
 }
 
@@ -70,7 +71,7 @@ func New(ctx context.Context, cfg Config, db *store.DB, logger *slog.Logger) (*e
 		return nil, err
 	}
 	s := &Server{cfg: cfg, cat: cat, cache: newResponseCache(cfg.CacheBytes), metrics: newMetrics(cfg.Now),
-		logger: logger}
+		openAPI: newOpenAPI(cfg.Now()), logger: logger}
 	s.metrics.setGauge("outcomes_releases_loaded", "Releases held in memory.",
 		func() float64 { return float64(len(cat.releases)) })
 	s.metrics.setGauge("outcomes_response_cache_entries", "Built JSON responses held in the cache.",

@@ -100,7 +100,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	// Caches must not keep an error as the answer for the URL.
 	h.Set(echo.HeaderCacheControl, "no-store")
 	h.Del(echo.HeaderContentDisposition)
+	h.Del(echo.HeaderContentEncoding)
 	h.Del("ETag")
+	h.Del("Link")
 	if c.Request().Method == http.MethodHead {
 		h.Set(echo.HeaderContentType, "application/problem+json")
 		_ = c.NoContent(p.Status)

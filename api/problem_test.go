@@ -22,7 +22,7 @@ import (
 func TestInternalErrors(t *testing.T) {
 	var logs bytes.Buffer
 	s := &Server{cfg: Config{}.withDefaults(), cat: &catalog{byID: map[string]*release{}},
-		cache: newResponseCache(1 << 20), metrics: newMetrics(time.Now),
+		cache: newResponseCache(1 << 20), metrics: newMetrics(time.Now), openAPI: newOpenAPI(time.Now()),
 		logger: slog.New(slog.NewJSONHandler(&logs, nil))}
 	e := s.routes()
 	e.GET("/api/v1/test-error", func(echo.Context) error {

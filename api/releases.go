@@ -1,6 +1,8 @@
 package api
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"time"
 
@@ -159,6 +161,14 @@ func (s *Server) handleRelease(c echo.Context) error {
 //	@Success		200
 //	@Router			/openapi.json [get]
 func (s *Server) handleOpenAPI(c echo.Context) error {
-	c.Response().Header().Set(echo.HeaderCacheControl, "public, max-age=300")
-	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, []byte(openAPIDocument()))
+	return writeCached(c, s.openAPI)
+}
+
+// newOpenAPI builds the OpenAPI response once: the document changes only
+// with the binary.
+func newOpenAPI(started time.Time) *cached {
+	doc := []byte(openAPIDocument())
+	sum := sha256.Sum256(doc)
+	return &cached{body: doc, etag: `"` + hex.EncodeToString(sum[:16]) + `"`, cacheControl: "public, max-age=300",
+		lastModified: started.UTC().Format(http.TimeFormat)}
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"compress/gzip"
 	"container/list"
 	"crypto/sha256"
 	"encoding/hex"
@@ -129,27 +130,32 @@ func (t target) etag(representation string) string {
 	return `"` + hex.EncodeToString(sum[:16]) + `"`
 }
 
-// cacheHeaders sets the caching headers and reports whether the client's
-// copy is current (If-None-Match), in which case a 304 has been sent.
-//
-// A gzipped body is another representation, so it gets another strong tag.
-func cacheHeaders(c echo.Context, t target, representation string) (notModified bool) {
-	req := c.Request()
-	gz := strings.Contains(req.Header.Get(echo.HeaderAcceptEncoding), "gzip")
-	if gz {
+// cacheControl is the Cache-Control of a response about t: a pinned
+// release never changes, so caches may keep it for a year; the latest may
+// be replaced by a new release, so it is kept for five minutes and served
+// stale while revalidating.
+func (t target) cacheControl() string {
+	if t.pinned {
+		return "public, max-age=31536000, immutable"
+	}
+	return "public, max-age=300, stale-while-revalidate=86400"
+}
+
+// cacheHeaders sets the caching headers of a streamed response and reports
+// whether the client's copy is current (If-None-Match), in which case a
+// 304 has been sent. A gzipped body is another representation, with
+// another strong tag.
+func cacheHeaders(c echo.Context, t target, representation string, gzipped bool) (notModified bool) {
+	if gzipped {
 		representation += "+gzip"
 	}
 	tag := t.etag(representation)
 	h := c.Response().Header()
 	h.Set("ETag", tag)
-	h.Add(echo.HeaderVary, "Accept")
-	if t.pinned {
-		h.Set(echo.HeaderCacheControl, "public, max-age=31536000, immutable")
-	} else {
-		h.Set(echo.HeaderCacheControl, "public, max-age=300, stale-while-revalidate=86400")
-	}
+	h.Set(echo.HeaderVary, "Accept, Accept-Encoding")
+	h.Set(echo.HeaderCacheControl, t.cacheControl())
 	h.Set(echo.HeaderLastModified, t.rel.meta.IngestedAt.UTC().Format(http.TimeFormat))
-	if inm := req.Header.Get("If-None-Match"); inm != "" && etagMatches(inm, tag) {
+	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && etagMatches(inm, tag) {
 		c.Response().WriteHeader(http.StatusNotModified)
 		return true
 	}
@@ -170,15 +176,71 @@ func etagMatches(header, tag string) bool {
 	return false
 }
 
-// cached is a built JSON response.
-type cached struct {
-	body []byte
-	next string // the Link header's next URL, if any
+// acceptsGzip reports whether an Accept-Encoding header allows gzip
+// (RFC 9110 §12.5.3: "gzip;q=0" refuses it, "*" allows it).
+func acceptsGzip(header string) bool {
+	star := false
+	for part := range strings.SplitSeq(header, ",") {
+		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		coding = strings.ToLower(strings.TrimSpace(coding))
+		if coding != "gzip" && coding != "x-gzip" && coding != "*" {
+			continue
+		}
+		ok := true
+		for p := range strings.SplitSeq(params, ";") {
+			if k, v, found := strings.Cut(strings.TrimSpace(p), "="); found && strings.TrimSpace(k) == "q" {
+				q, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+				ok = err == nil && q > 0
+			}
+		}
+		if coding == "*" {
+			star = ok
+			continue
+		}
+		return ok
+	}
+	return star
 }
 
-// responseCache keeps built JSON bodies, least recently used out first, up
-// to a byte budget: the same query is encoded once, not per request, which
-// is what lets one machine take launch-day traffic.
+// cached is a built JSON response, with everything needed to send it again
+// without parsing the request: the body, its validators and caching
+// headers, and, made on first demand, its gzipped form.
+type cached struct {
+	body         []byte
+	etag         string
+	next         string // the Link header's next URL, if any
+	cacheControl string
+	lastModified string
+
+	gzipOnce sync.Once
+	gzipBody []byte
+}
+
+func newCached(t target, body []byte, next string) *cached {
+	return &cached{body: body, etag: t.etag("json"), next: next, cacheControl: t.cacheControl(),
+		lastModified: t.rel.meta.IngestedAt.UTC().Format(http.TimeFormat)}
+}
+
+// gzipped compresses the body once, at the best ratio: it is then sent
+// many times.
+func (e *cached) gzipped() []byte {
+	e.gzipOnce.Do(func() {
+		var b bytes.Buffer
+		w, _ := gzip.NewWriterLevel(&b, gzip.BestCompression) // a valid level: no error
+		w.Write(e.body)                                       // a bytes.Buffer does not fail
+		w.Close()
+		e.gzipBody = b.Bytes()
+	})
+	return e.gzipBody
+}
+
+func (e *cached) size() int { return len(e.body) + len(e.etag) + len(e.next) + 256 }
+
+// responseCache keeps built JSON responses by request URI, least recently
+// used out first, up to a byte budget. Releases are immutable and the
+// catalog never changes while the server runs, so a URI answered once is
+// answered again from here without parsing it: that is what lets one
+// machine take launch-day traffic, and a CDN in front of it takes more.
 type responseCache struct {
 	mu      sync.Mutex
 	budget  int
@@ -189,26 +251,27 @@ type responseCache struct {
 
 type cacheEntry struct {
 	key string
-	val cached
+	val *cached
 }
 
 func newResponseCache(budget int) *responseCache {
 	return &responseCache{budget: budget, order: list.New(), entries: map[string]*list.Element{}}
 }
 
-func (rc *responseCache) get(key string) (cached, bool) {
+func (rc *responseCache) get(key string) (*cached, bool) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	e, ok := rc.entries[key]
 	if !ok {
-		return cached{}, false
+		return nil, false
 	}
 	rc.order.MoveToFront(e)
 	return e.Value.(*cacheEntry).val, true
 }
 
-func (rc *responseCache) put(key string, val cached) {
-	n := len(key) + len(val.body) + len(val.next)
+func (rc *responseCache) put(key string, val *cached) {
+	// A gzipped copy may be added later: budget for it now.
+	n := len(key) + val.size() + len(val.body)/4
 	if n > rc.budget/4 {
 		return // one huge body must not flush everything else
 	}
@@ -224,7 +287,7 @@ func (rc *responseCache) put(key string, val cached) {
 		e := last.Value.(*cacheEntry)
 		rc.order.Remove(last)
 		delete(rc.entries, e.key)
-		rc.size -= len(e.key) + len(e.val.body) + len(e.val.next)
+		rc.size -= len(e.key) + e.val.size() + len(e.val.body)/4
 	}
 }
 
@@ -234,30 +297,67 @@ func (rc *responseCache) len() int {
 	return len(rc.entries)
 }
 
-// sendJSON answers with a cached or newly built JSON body for t.
+// cacheKey is the cache's key for a request: its URI as sent. Two URIs
+// that mean the same (parameters in another order) are built once each;
+// a URI that asks for CSV by its Accept header never reaches the cache.
+func cacheKey(req *http.Request) string { return req.URL.RequestURI() }
+
+// serveCached answers a GET or HEAD from the response cache when it can,
+// before the request is even parsed; otherwise the route's handler runs
+// (and sendJSON fills the cache).
+func (s *Server) serveCached(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		if (req.Method == http.MethodGet || req.Method == http.MethodHead) &&
+			!prefersCSV(req.Header.Get(echo.HeaderAccept)) {
+			if e, ok := s.cache.get(cacheKey(req)); ok {
+				return writeCached(c, e)
+			}
+		}
+		return next(c)
+	}
+}
+
+// sendJSON answers with the JSON body for t, built by build unless the
+// cache has it. build returns the value to encode and the next page's URL.
 func (s *Server) sendJSON(c echo.Context, t target, build func() (any, string, error)) error {
-	if cacheHeaders(c, t, "json") {
-		return nil
+	v, next, err := build()
+	if err != nil {
+		return err
 	}
-	key := t.etag("json")
-	resp, ok := s.cache.get(key)
-	if !ok {
-		v, next, err := build()
-		if err != nil {
-			return err
-		}
-		body, err := jsonMarshal(v)
-		if err != nil {
-			return err
-		}
-		resp = cached{body: body, next: next}
-		s.cache.put(key, resp)
+	body, err := jsonMarshal(v)
+	if err != nil {
+		return err
 	}
+	e := newCached(t, body, next)
+	if !prefersCSV(c.Request().Header.Get(echo.HeaderAccept)) {
+		s.cache.put(cacheKey(c.Request()), e)
+	}
+	return writeCached(c, e)
+}
+
+// writeCached sends a built response, gzipped when the client accepts it,
+// or 304 when the client's copy is current.
+func writeCached(c echo.Context, e *cached) error {
 	h := c.Response().Header()
-	if resp.next != "" {
-		h.Set("Link", "<"+resp.next+`>; rel="next"`)
+	body, tag := e.body, e.etag
+	gz := acceptsGzip(c.Request().Header.Get(echo.HeaderAcceptEncoding))
+	if gz {
+		// A gzipped body is another representation, so another strong tag.
+		body, tag = e.gzipped(), strings.TrimSuffix(e.etag, `"`)+`-gzip"`
+		h.Set(echo.HeaderContentEncoding, "gzip")
 	}
-	// Known length: no chunked encoding (gzip drops it when it applies).
-	h.Set(echo.HeaderContentLength, strconv.Itoa(len(resp.body)))
-	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, resp.body)
+	h.Set("ETag", tag)
+	h.Set(echo.HeaderVary, "Accept, Accept-Encoding")
+	h.Set(echo.HeaderCacheControl, e.cacheControl)
+	h.Set(echo.HeaderLastModified, e.lastModified)
+	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && etagMatches(inm, tag) {
+		h.Del(echo.HeaderContentEncoding)
+		return c.NoContent(http.StatusNotModified)
+	}
+	if e.next != "" {
+		h.Set("Link", "<"+e.next+`>; rel="next"`)
+	}
+	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
 }

@@ -38,13 +38,16 @@ func (s *Server) routes() *echo.Echo {
 		e.Use(s.rateLimiter())
 	}
 	e.Use(middleware.BodyLimit(maxBody))
-	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
-		// The docs UI's assets are served by echo-swagger as they are.
-		Skipper: func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/api/docs") },
-	}))
+	// No gzip middleware: JSON is compressed once per cached response and
+	// CSV as it streams (respond.go), each with its own strong ETag, where
+	// a middleware would compress every response again.
 	e.Use(middleware.ContextTimeout(s.cfg.RequestTimeout))
 
 	get := func(path string, h echo.HandlerFunc) {
+		if strings.HasPrefix(path, "/api/v1") {
+			e.Match([]string{http.MethodGet, http.MethodHead}, path, h, s.serveCached)
+			return
+		}
 		e.Match([]string{http.MethodGet, http.MethodHead}, path, h)
 	}
 	get("/healthz", s.handleHealth)

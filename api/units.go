@@ -1,7 +1,9 @@
 package api
 
 import (
+	"compress/gzip"
 	"encoding/csv"
+	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -231,7 +233,8 @@ func (s *Server) sendCSV(c echo.Context, t target, q query, unitType string) err
 	if q.BOM {
 		repr += "+bom"
 	}
-	if cacheHeaders(c, t, repr) {
+	gz := acceptsGzip(c.Request().Header.Get(echo.HeaderAcceptEncoding))
+	if cacheHeaders(c, t, repr, gz) {
 		return nil
 	}
 	sel := t.rel.selectRows(q, unitType, q.Limit)
@@ -242,10 +245,16 @@ func (s *Server) sendCSV(c echo.Context, t target, q query, unitType string) err
 		next := t.url(false, url.Values{paramCursor: {encodeCursor(q.Sort, *sel.next)}})
 		h.Set("Link", "<"+csvTwinURL(next)+`>; rel="next"`)
 	}
+	var w io.Writer = c.Response()
+	if gz {
+		h.Set(echo.HeaderContentEncoding, "gzip")
+		zw := gzip.NewWriter(w)
+		defer zw.Close()
+		w = zw
+	}
 	c.Response().WriteHeader(http.StatusOK)
-	w := c.Response().Writer
 	if q.BOM {
-		if _, err := w.Write([]byte("\uFEFF")); err != nil {
+		if _, err := io.WriteString(w, "\uFEFF"); err != nil {
 			return err
 		}
 	}

@@ -111,7 +111,9 @@ func loadDemo(ctx context.Context, dbPath string, env environment) error {
 // listenAndServe serves the database until ctx is cancelled, then shuts
 // down gracefully. If ready is not nil it receives the bound address.
 func (env environment) listenAndServe(ctx context.Context, f *serverFlags, ready chan<- string) error {
-	logger := slog.New(slog.NewTextHandler(env.stderr, nil))
+	logs := newLogWriter(env.stderr, 200*time.Millisecond)
+	defer logs.Close()
+	logger := slog.New(slog.NewTextHandler(logs, nil))
 	db, err := store.Open(ctx, f.db, store.Options{ReadOnly: true})
 	if err != nil {
 		return err
