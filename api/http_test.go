@@ -1457,7 +1457,15 @@ func TestOpenAPIAndDocs(t *testing.T) {
 		if doc.Swagger != "2.0" {
 			t.Errorf("openapi.json swagger = %q, want 2.0", doc.Swagger)
 		}
-		for _, p := range []string{"/surgeons", "/surgeons.csv", "/surgeons/{id}", "/specialties/{slug}/funnel", "/self-check"} {
+		// Every route of the API's table, so a new one cannot go undocumented
+		// without this list changing too.
+		for _, p := range []string{"/api/v1/", "/api/v1/releases", "/api/v1/releases/{release}",
+			"/api/v1/specialties", "/api/v1/specialties/{slug}", "/api/v1/specialties/{slug}/funnel",
+			"/api/v1/specialties/{slug}/surgeons", "/api/v1/specialties/{slug}/surgeons.csv",
+			"/api/v1/specialties/{slug}/hospitals", "/api/v1/specialties/{slug}/hospitals.csv",
+			"/api/v1/surgeons", "/api/v1/surgeons.csv", "/api/v1/surgeons/{id}", "/api/v1/hospitals",
+			"/api/v1/hospitals.csv", "/api/v1/hospitals/{id}", "/api/v1/self-check", "/api/v1/openapi.json",
+			"/healthz", "/metrics"} {
 			if _, ok := doc.Paths[p]; !ok {
 				t.Errorf("openapi.json has no path %s; paths are %v", p, slices.Sorted(maps.Keys(doc.Paths)))
 			}

@@ -202,6 +202,13 @@ func normalMethod(method string) string {
 }
 
 // handle answers GET /metrics.
+//
+//	@Summary		Metrics
+//	@Description	Request counts, latency histograms and sizes by route, in-flight requests, cache entries and Go runtime figures, in the Prometheus text format (0.0.4).
+//	@Tags			operations
+//	@Produce		plain
+//	@Success		200	{string}	string
+//	@Router			/metrics [get]
 func (m *metrics) handle(c echo.Context) error {
 	return c.Blob(http.StatusOK, metricsContentType, m.expose())
 }

@@ -30,7 +30,7 @@ type indexDTO struct {
 //	@Success		200	{object}	envelope{data=indexDTO,meta=meta}
 //	@Failure		400	{object}	problem
 //	@Failure		404	{object}	problem	"no release is loaded"
-//	@Router			/ [get]
+//	@Router			/api/v1/ [get]
 func (s *Server) handleIndex(c echo.Context) error {
 	t, _, err := s.resolve(c, resourceParams, "/")
 	if err != nil {
@@ -109,7 +109,7 @@ func toReleaseDTO(r store.Release) releaseDTO {
 //	@Success		200	{object}	envelope{data=[]releaseDTO,meta=meta}
 //	@Failure		400	{object}	problem
 //	@Failure		404	{object}	problem	"no release is loaded"
-//	@Router			/releases [get]
+//	@Router			/api/v1/releases [get]
 func (s *Server) handleReleases(c echo.Context) error {
 	t, _, err := s.resolve(c, nil, "/releases")
 	if err != nil {
@@ -138,7 +138,7 @@ func (s *Server) handleReleases(c echo.Context) error {
 //	@Success		200		{object}	envelope{data=releaseDTO,meta=meta}
 //	@Failure		400		{object}	problem
 //	@Failure		404		{object}	problem	"no such release"
-//	@Router			/releases/{release} [get]
+//	@Router			/api/v1/releases/{release} [get]
 func (s *Server) handleRelease(c echo.Context) error {
 	t, _, err := s.resolve(c, nil, "")
 	if err != nil {
@@ -159,7 +159,7 @@ func (s *Server) handleRelease(c echo.Context) error {
 //	@Tags			index
 //	@Produce		json
 //	@Success		200
-//	@Router			/openapi.json [get]
+//	@Router			/api/v1/openapi.json [get]
 func (s *Server) handleOpenAPI(c echo.Context) error {
 	return writeCached(c, s.openAPI)
 }

@@ -156,6 +156,13 @@ func (s *Server) rateLimiter() echo.MiddlewareFunc {
 }
 
 // handleHealth answers GET /healthz.
+//
+//	@Summary		Liveness
+//	@Description	ok while the server runs with a release loaded, with its version and how many releases it holds.
+//	@Tags			operations
+//	@Produce		json
+//	@Success		200	{object}	map[string]any
+//	@Router			/healthz [get]
 func (s *Server) handleHealth(c echo.Context) error {
 	status := "ok"
 	if s.cat.latest() == nil {

@@ -75,7 +75,7 @@ type selfCheckResult struct {
 //	@Failure		404		{object}	problem	"no such release"
 //	@Failure		413		{object}	problem	"body over 1 MB"
 //	@Failure		415		{object}	problem	"not JSON or CSV"
-//	@Router			/self-check [post]
+//	@Router			/api/v1/self-check [post]
 func (s *Server) handleSelfCheck(c echo.Context) error {
 	t, _, err := s.resolve(c, resourceParams, "/self-check")
 	if err != nil {

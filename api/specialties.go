@@ -123,7 +123,7 @@ func (s *Server) specialtyDTO(t target, sp store.Specialty, detail bool) special
 //	@Success		200		{object}	envelope{data=[]specialtyDTO,meta=meta}
 //	@Failure		400		{object}	problem
 //	@Failure		404		{object}	problem	"no such release"
-//	@Router			/specialties [get]
+//	@Router			/api/v1/specialties [get]
 func (s *Server) handleSpecialties(c echo.Context) error {
 	t, _, err := s.resolve(c, resourceParams, "/specialties")
 	if err != nil {
@@ -149,7 +149,7 @@ func (s *Server) handleSpecialties(c echo.Context) error {
 //	@Success		200		{object}	envelope{data=specialtyDTO,meta=meta}
 //	@Failure		400		{object}	problem
 //	@Failure		404		{object}	problem	"no such specialty or release"
-//	@Router			/specialties/{slug} [get]
+//	@Router			/api/v1/specialties/{slug} [get]
 func (s *Server) handleSpecialty(c echo.Context) error {
 	sp, ok := store.LookupSpecialty(c.Param("slug"))
 	if !ok {
@@ -264,7 +264,7 @@ type curveDTO struct {
 //	@Success		200			{object}	envelope{data=[]funnelDTO,meta=meta}
 //	@Failure		400			{object}	problem
 //	@Failure		404			{object}	problem	"no such specialty or release"
-//	@Router			/specialties/{slug}/funnel [get]
+//	@Router			/api/v1/specialties/{slug}/funnel [get]
 func (s *Server) handleFunnel(c echo.Context) error {
 	sp, ok := store.LookupSpecialty(c.Param("slug"))
 	if !ok {

@@ -17,7 +17,7 @@ import "github.com/surgeon-outcomes/outcomes/api/docs"
 //	@description
 //	@description				Errors are RFC 9457 application/problem+json. Responses carry strong ETags (304 on If-None-Match), Cache-Control, and CORS (Access-Control-Allow-Origin: *). Clients are rate limited per address (429 with Retry-After).
 //	@license.name				Code: see the repository; data: each release's licence (meta.licence)
-//	@BasePath					/api/v1
+//	@BasePath					/
 //	@externalDocs.description	Methodology
 //	@externalDocs.url			/methodology
 

@@ -97,10 +97,10 @@ func (r *release) selectRows(q query, unitType string, limit int) selection {
 //	@Failure		400			{object}	problem
 //	@Failure		404			{object}	problem	"no such release"
 //	@Failure		429			{object}	problem
-//	@Router			/surgeons [get]
-//	@Router			/surgeons.csv [get]
-//	@Router			/hospitals [get]
-//	@Router			/hospitals.csv [get]
+//	@Router			/api/v1/surgeons [get]
+//	@Router			/api/v1/surgeons.csv [get]
+//	@Router			/api/v1/hospitals [get]
+//	@Router			/api/v1/hospitals.csv [get]
 func (s *Server) handleUnits(unitType string, csvExt bool) echo.HandlerFunc {
 	path := "/" + unitType + "s"
 	return func(c echo.Context) error {
@@ -136,10 +136,10 @@ func (s *Server) handleUnits(unitType string, csvExt bool) echo.HandlerFunc {
 //	@Success		200			{object}	envelope{data=[]unitRow,meta=pageMeta}
 //	@Failure		400			{object}	problem
 //	@Failure		404			{object}	problem	"no such specialty or release"
-//	@Router			/specialties/{slug}/surgeons [get]
-//	@Router			/specialties/{slug}/surgeons.csv [get]
-//	@Router			/specialties/{slug}/hospitals [get]
-//	@Router			/specialties/{slug}/hospitals.csv [get]
+//	@Router			/api/v1/specialties/{slug}/surgeons [get]
+//	@Router			/api/v1/specialties/{slug}/surgeons.csv [get]
+//	@Router			/api/v1/specialties/{slug}/hospitals [get]
+//	@Router			/api/v1/specialties/{slug}/hospitals.csv [get]
 func (s *Server) handleSpecialtyUnits(unitType string, csvExt bool) echo.HandlerFunc {
 	params := slices.DeleteFunc(slices.Clone(collectionParams), func(p string) bool { return p == paramSpecialty })
 	return func(c echo.Context) error {
@@ -340,7 +340,7 @@ type hospitalDTO struct {
 //	@Success		200		{object}	envelope{data=surgeonDTO,meta=meta}
 //	@Failure		400		{object}	problem
 //	@Failure		404		{object}	problem	"no such surgeon in the release"
-//	@Router			/surgeons/{id} [get]
+//	@Router			/api/v1/surgeons/{id} [get]
 func (s *Server) handleSurgeon(c echo.Context) error {
 	id := c.Param("id")
 	t, _, err := s.resolve(c, resourceParams, "/surgeons/"+url.PathEscape(id))
@@ -405,7 +405,7 @@ func (r *release) hospitalName(id string) string {
 //	@Success		200		{object}	envelope{data=hospitalDTO,meta=meta}
 //	@Failure		400		{object}	problem
 //	@Failure		404		{object}	problem	"no such hospital in the release"
-//	@Router			/hospitals/{id} [get]
+//	@Router			/api/v1/hospitals/{id} [get]
 func (s *Server) handleHospital(c echo.Context) error {
 	id := c.Param("id")
 	t, _, err := s.resolve(c, resourceParams, "/hospitals/"+url.PathEscape(id))

@@ -18,7 +18,7 @@ const docTemplate = `{
     "host": "{{.Host}}",
     "basePath": "{{.BasePath}}",
     "paths": {
-        "/": {
+        "/api/v1/": {
             "get": {
                 "description": "The latest release and links to every collection, the OpenAPI document and the docs.",
                 "produces": [
@@ -65,7 +65,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/hospitals": {
+        "/api/v1/hospitals": {
             "get": {
                 "description": "Every surgeon's result in every comparison group of the release (one row per surgeon, specialty, procedure and period), filtered, sorted and paged. The same URL with .csv, ?format=csv or Accept: text/csv gives the same rows in the same order as CSV (RFC 4180, UTF-8, CRLF; null = empty cell; a CSV without limit streams every matching row) with the columns unit_type, unit_id, unit_name, specialty, procedure, period, outcome, hospital_id, hospital_name, hospital_count, aggregated, cases, events, expected, target, risk_adjusted, scale, rate, ratio, ramr, survival, survival_low, survival_high, ci_low, ci_high, lower_95, upper_95, lower_998, upper_998, band, verdict, p_high, p_low, detectable_ratio, funnel_x, funnel_y, published_expected_rate, published_rate, published_low, published_high, published_rating (the JSON keys, defined in unitRow). Paging is by an opaque keyset cursor (meta.next_cursor, links.next, Link header).",
                 "produces": [
@@ -216,7 +216,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/hospitals.csv": {
+        "/api/v1/hospitals.csv": {
             "get": {
                 "description": "Every surgeon's result in every comparison group of the release (one row per surgeon, specialty, procedure and period), filtered, sorted and paged. The same URL with .csv, ?format=csv or Accept: text/csv gives the same rows in the same order as CSV (RFC 4180, UTF-8, CRLF; null = empty cell; a CSV without limit streams every matching row) with the columns unit_type, unit_id, unit_name, specialty, procedure, period, outcome, hospital_id, hospital_name, hospital_count, aggregated, cases, events, expected, target, risk_adjusted, scale, rate, ratio, ramr, survival, survival_low, survival_high, ci_low, ci_high, lower_95, upper_95, lower_998, upper_998, band, verdict, p_high, p_low, detectable_ratio, funnel_x, funnel_y, published_expected_rate, published_rate, published_low, published_high, published_rating (the JSON keys, defined in unitRow). Paging is by an opaque keyset cursor (meta.next_cursor, links.next, Link header).",
                 "produces": [
@@ -367,7 +367,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/hospitals/{id}": {
+        "/api/v1/hospitals/{id}": {
             "get": {
                 "description": "Every result of one hospital in the release, and the surgeons with results there.",
                 "produces": [
@@ -429,7 +429,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/openapi.json": {
+        "/api/v1/openapi.json": {
             "get": {
                 "description": "This API's description (Swagger 2.0), generated from the handlers' annotations.",
                 "produces": [
@@ -446,7 +446,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/releases": {
+        "/api/v1/releases": {
             "get": {
                 "description": "Every release loaded, newest first. Each is immutable; the newest answers URLs that do not name one.",
                 "produces": [
@@ -496,7 +496,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/releases/{release}": {
+        "/api/v1/releases/{release}": {
             "get": {
                 "description": "A release's provenance: source, licence, input files and their sha256, method settings and periods. \"latest\" names the newest.",
                 "produces": [
@@ -552,7 +552,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/self-check": {
+        "/api/v1/self-check": {
             "post": {
                 "description": "A hospital's own (perhaps unpublished) figures, placed against the release's target and funnel for the same specialty, procedure and period: ratio, risk-adjusted rate, survival and its interval, the limits at its size, band and p-values. Send JSON (one unit, or {\"units\": [...]}, at most 1000) or a canonical CSV (Content-Type: text/csv; columns specialty, cases, events, and optionally procedure, period, unit_type, unit_id, unit_name, expected or expected_rate). Nothing submitted is stored or logged.",
                 "consumes": [
@@ -635,7 +635,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/specialties": {
+        "/api/v1/specialties": {
             "get": {
                 "description": "The ten specialties, each with its procedures, the periods the release has, and how many surgeons and hospitals it reports.",
                 "produces": [
@@ -693,7 +693,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/specialties/{slug}": {
+        "/api/v1/specialties/{slug}": {
             "get": {
                 "description": "A specialty's measure, procedures, method, the band codes with plain-language labels, and a summary of each funnel (target, overdispersion, how many units lie outside each line beside how many chance alone would put there).",
                 "produces": [
@@ -767,7 +767,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/specialties/{slug}/funnel": {
+        "/api/v1/specialties/{slug}/funnel": {
             "get": {
                 "description": "Each funnel of the specialty (one per procedure, period and unit type; filter with the parameters): target, overdispersion, every unit's point and the 95% and 99.8% limit lines.",
                 "produces": [
@@ -854,7 +854,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/specialties/{slug}/hospitals": {
+        "/api/v1/specialties/{slug}/hospitals": {
             "get": {
                 "description": "As /surgeons and /hospitals, with the specialty fixed by the path.",
                 "produces": [
@@ -994,7 +994,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/specialties/{slug}/hospitals.csv": {
+        "/api/v1/specialties/{slug}/hospitals.csv": {
             "get": {
                 "description": "As /surgeons and /hospitals, with the specialty fixed by the path.",
                 "produces": [
@@ -1134,7 +1134,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/specialties/{slug}/surgeons": {
+        "/api/v1/specialties/{slug}/surgeons": {
             "get": {
                 "description": "As /surgeons and /hospitals, with the specialty fixed by the path.",
                 "produces": [
@@ -1274,7 +1274,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/specialties/{slug}/surgeons.csv": {
+        "/api/v1/specialties/{slug}/surgeons.csv": {
             "get": {
                 "description": "As /surgeons and /hospitals, with the specialty fixed by the path.",
                 "produces": [
@@ -1414,7 +1414,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/surgeons": {
+        "/api/v1/surgeons": {
             "get": {
                 "description": "Every surgeon's result in every comparison group of the release (one row per surgeon, specialty, procedure and period), filtered, sorted and paged. The same URL with .csv, ?format=csv or Accept: text/csv gives the same rows in the same order as CSV (RFC 4180, UTF-8, CRLF; null = empty cell; a CSV without limit streams every matching row) with the columns unit_type, unit_id, unit_name, specialty, procedure, period, outcome, hospital_id, hospital_name, hospital_count, aggregated, cases, events, expected, target, risk_adjusted, scale, rate, ratio, ramr, survival, survival_low, survival_high, ci_low, ci_high, lower_95, upper_95, lower_998, upper_998, band, verdict, p_high, p_low, detectable_ratio, funnel_x, funnel_y, published_expected_rate, published_rate, published_low, published_high, published_rating (the JSON keys, defined in unitRow). Paging is by an opaque keyset cursor (meta.next_cursor, links.next, Link header).",
                 "produces": [
@@ -1565,7 +1565,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/surgeons.csv": {
+        "/api/v1/surgeons.csv": {
             "get": {
                 "description": "Every surgeon's result in every comparison group of the release (one row per surgeon, specialty, procedure and period), filtered, sorted and paged. The same URL with .csv, ?format=csv or Accept: text/csv gives the same rows in the same order as CSV (RFC 4180, UTF-8, CRLF; null = empty cell; a CSV without limit streams every matching row) with the columns unit_type, unit_id, unit_name, specialty, procedure, period, outcome, hospital_id, hospital_name, hospital_count, aggregated, cases, events, expected, target, risk_adjusted, scale, rate, ratio, ramr, survival, survival_low, survival_high, ci_low, ci_high, lower_95, upper_95, lower_998, upper_998, band, verdict, p_high, p_low, detectable_ratio, funnel_x, funnel_y, published_expected_rate, published_rate, published_low, published_high, published_rating (the JSON keys, defined in unitRow). Paging is by an opaque keyset cursor (meta.next_cursor, links.next, Link header).",
                 "produces": [
@@ -1716,7 +1716,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/surgeons/{id}": {
+        "/api/v1/surgeons/{id}": {
             "get": {
                 "description": "Every result of one surgeon in the release (each specialty, procedure and period), with their hospitals.",
                 "produces": [
@@ -1773,6 +1773,47 @@ const docTemplate = `{
                         "description": "no such surgeon in the release",
                         "schema": {
                             "$ref": "#/definitions/api.problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/healthz": {
+            "get": {
+                "description": "ok while the server runs with a release loaded, with its version and how many releases it holds.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "operations"
+                ],
+                "summary": "Liveness",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "object",
+                            "additionalProperties": true
+                        }
+                    }
+                }
+            }
+        },
+        "/metrics": {
+            "get": {
+                "description": "Request counts, latency histograms and sizes by route, in-flight requests, cache entries and Go runtime figures, in the Prometheus text format (0.0.4).",
+                "produces": [
+                    "text/plain"
+                ],
+                "tags": [
+                    "operations"
+                ],
+                "summary": "Metrics",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "string"
                         }
                     }
                 }
@@ -3145,7 +3186,7 @@ const docTemplate = `{
 var SwaggerInfo = &swag.Spec{
 	Version:          "1",
 	Host:             "",
-	BasePath:         "/api/v1",
+	BasePath:         "/",
 	Schemes:          []string{},
 	Title:            "Surgeon outcomes API",
 	Description:      "Risk-adjusted survival of surgeons and hospitals in ten specialties, with exact funnel-plot limits, from immutable published releases.\n\nEvery response is {data, meta, links}; meta names the release, periods, count, source, licence and generation time. Without ?release= the latest release answers; /api/v1/releases/{release}/… pins one (every GET path below also answers under that prefix, with immutable caching).\n\nBands (closed set): high_alarm (above the upper 99.8% limit), high_alert (between the upper 95% and 99.8% limits), within, low_alert, low_alarm, too_few (fewer than one death expected: no comparison). Plain-language labels are at /specialties/{slug}.\n\nCollections page with an opaque keyset cursor (meta.next_cursor, links.next, Link header); limit 1–1000, default 100. Unknown parameters and bad values are 400. Every collection has a CSV twin (.csv, ?format=csv or Accept: text/csv) with the same rows, order and columns (the JSON keys); a CSV without limit streams every matching row; ?bom=1 adds a UTF-8 byte-order mark for Excel.\n\nErrors are RFC 9457 application/problem+json. Responses carry strong ETags (304 on If-None-Match), Cache-Control, and CORS (Access-Control-Allow-Origin: *). Clients are rate limited per address (429 with Retry-After).",
