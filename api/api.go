@@ -32,6 +32,9 @@ type Config struct {
 	CacheBytes int
 	// Now is the clock (tests fix it); default time.Now.
 	Now func() time.Time
+	// DownloadDir is where the server writes the database snapshot it
+	// offers at /data; empty offers none. The caller removes it.
+	DownloadDir string
 }
 
 func (cfg Config) withDefaults() Config {
@@ -53,12 +56,14 @@ func (cfg Config) withDefaults() Config {
 // Server holds what the handlers need: the releases' results in memory,
 // the response cache, metrics and the logger.
 type Server struct {
-	cfg     Config
-	cat     *catalog
-	cache   *responseCache
-	metrics *metrics
-	openAPI *cached
-	logger  *slog.Logger
+	cfg      Config
+	cat      *catalog
+	cache    *responseCache
+	metrics  *metrics
+	openAPI  *cached
+	site     *site
+	download *download
+	logger   *slog.Logger
 }
 
 // New loads every release's results from db into memory and returns the
@@ -70,8 +75,17 @@ func New(ctx context.Context, cfg Config, db *store.DB, logger *slog.Logger) (*e
 	if err != nil {
 		return nil, err
 	}
+	st, err := newSite()
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{cfg: cfg, cat: cat, cache: newResponseCache(cfg.CacheBytes), metrics: newMetrics(cfg.Now),
-		openAPI: newOpenAPI(cfg.Now()), logger: logger}
+		openAPI: newOpenAPI(cfg.Now()), site: st, logger: logger}
+	if cfg.DownloadDir != "" {
+		if s.download, err = newDownload(ctx, db, cfg.DownloadDir); err != nil {
+			return nil, err
+		}
+	}
 	s.metrics.setGauge("outcomes_releases_loaded", "Releases held in memory.",
 		func() float64 { return float64(len(cat.releases)) })
 	s.metrics.setGauge("outcomes_response_cache_entries", "Built JSON responses held in the cache.",

@@ -50,6 +50,9 @@ type release struct {
 type funnel struct {
 	store.GroupResult
 	first, end int32 // rows[first:end] are its units
+	// byName lists the same rows A–Z by folded name, then id: the order
+	// of every table and chart focus order on the site.
+	byName []int32
 }
 
 func (r *release) latestPeriod(specialty string) string {
@@ -152,6 +155,17 @@ func loadRelease(ctx context.Context, db *store.DB, m store.Release) (*release, 
 			}
 		}
 		f.end = int32(len(r.rows))
+		f.byName = make([]int32, 0, f.end-f.first)
+		for i := f.first; i < f.end; i++ {
+			f.byName = append(f.byName, i)
+		}
+		folded := make(map[int32]string, len(f.byName))
+		for _, i := range f.byName {
+			folded[i] = fold(r.rows[i].UnitName)
+		}
+		slices.SortFunc(f.byName, func(a, b int32) int {
+			return cmp.Or(strings.Compare(folded[a], folded[b]), strings.Compare(r.rows[a].UnitID, r.rows[b].UnitID))
+		})
 		r.funnels = append(r.funnels, f)
 	}
 	for _, ps := range r.periods {

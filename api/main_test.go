@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,6 +24,10 @@ import (
 // package's tests by the real binary (`outcomes ingest`), so the results
 // are computed exactly as in production. Tests open it read-only.
 var demoDB string
+
+// bigDB holds one specialty with 500 surgeons, for the page-size and
+// rendering benchmarks the issue sets (a specialty page for 500 surgeons).
+var bigDB string
 
 func TestMain(m *testing.M) {
 	code, err := runTests(m)
@@ -58,7 +63,37 @@ func runTests(m *testing.M) (int, error) {
 	if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
 		return 0, fmt.Errorf("outcomes ingest: %v\n%s", err, out)
 	}
+	big := filepath.Join(dir, "big.csv")
+	if err := os.WriteFile(big, bigCSV(500), 0o644); err != nil {
+		return 0, err
+	}
+	bigDB = filepath.Join(dir, "big.db")
+	if out, err := exec.Command(bin, "ingest", "--db", bigDB, "--release", "big", big).CombinedOutput(); err != nil {
+		return 0, fmt.Errorf("outcomes ingest big: %v\n%s", err, out)
+	}
 	return m.Run(), nil
+}
+
+// bigCSV is a canonical CSV of n adult cardiac surgeons at 30 hospitals,
+// with realistic, deterministic counts (a fixed linear congruential
+// sequence, so the file is the same on every run).
+func bigCSV(n int) []byte {
+	var b strings.Builder
+	b.WriteString("specialty,procedure,period,unit_type,unit_id,unit_name,hospital_id,hospital_name,cases,events,expected\n")
+	x := uint64(42)
+	next := func() float64 {
+		x = x*6364136223846793005 + 1442695040888963407
+		return float64(x>>11) / (1 << 53)
+	}
+	for i := range n {
+		cases := 40 + int(next()*560)
+		expected := float64(cases) * (0.01 + 0.03*next())
+		events := int(expected * (0.4 + 1.2*next()))
+		h := i % 30
+		fmt.Fprintf(&b, "adult-cardiac,all,2022-04/2025-03,surgeon,%07d,Dr Invented Surgeon Number %d,ZZ%03d,Invented General Hospital %d,%d,%d,%.3f\n",
+			8000000+i, i, 100+h, h, cases, events, expected)
+	}
+	return []byte(b.String())
 }
 
 // newServer serves the demo release through api.New on a real HTTP server
@@ -66,13 +101,22 @@ func runTests(m *testing.M) (int, error) {
 // limiting.
 func newServer(t testing.TB, cfg api.Config) *httptest.Server {
 	t.Helper()
-	db, err := store.Open(context.Background(), demoDB, store.Options{ReadOnly: true})
+	return newServerOn(t, demoDB, cfg)
+}
+
+// newServerOn serves the database file at path.
+func newServerOn(t testing.TB, path string, cfg api.Config) *httptest.Server {
+	t.Helper()
+	db, err := store.Open(context.Background(), path, store.Options{ReadOnly: true})
 	if err != nil {
 		t.Fatalf("store.Open: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
 	if cfg.Version == "" {
 		cfg.Version = "test"
+	}
+	if cfg.DownloadDir == "" {
+		cfg.DownloadDir = t.TempDir()
 	}
 	if cfg.Now == nil {
 		cfg.Now = func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) }

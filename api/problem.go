@@ -103,6 +103,13 @@ func (s *Server) handleError(err error, c echo.Context) {
 	h.Del(echo.HeaderContentEncoding)
 	h.Del("ETag")
 	h.Del("Link")
+	if wantsHTML(c) {
+		pageHeaders(func(echo.Context) error { return nil })(c)
+		if err := s.errorPage(c, p); err == nil {
+			return
+		}
+		// The error page itself failed: fall back to the problem body.
+	}
 	if c.Request().Method == http.MethodHead {
 		h.Set(echo.HeaderContentType, "application/problem+json")
 		_ = c.NoContent(p.Status)

@@ -57,6 +57,26 @@ func (s *Server) routes() *echo.Echo {
 	get("/api/docs/", func(c echo.Context) error { return c.Redirect(http.StatusFound, "/api/docs/index.html") })
 	get("/api/docs/*", echoSwagger.EchoWrapHandler(echoSwagger.URL("/api/v1/openapi.json")))
 
+	page := func(path string, h echo.HandlerFunc) {
+		e.Match([]string{http.MethodGet, http.MethodHead}, path, h, pageHeaders)
+	}
+	page("/", s.handleHome)
+	page("/specialties", s.handleSpecialtiesPage)
+	page("/specialties/:slug", s.handleSpecialtyPage)
+	get("/specialties/:slug/funnel.svg", s.handleFunnelSVG)
+	page("/surgeons/:id", s.handleSurgeonPage)
+	page("/hospitals/:id", s.handleHospitalPage)
+	page("/compare", s.handleCompare)
+	page("/search", s.handleSearch)
+	page("/self-check", s.handleSelfCheckPage)
+	e.POST("/self-check", s.handleSelfCheckForm, pageHeaders)
+	e.POST("/self-check/funnel.svg", s.handleSelfCheckSVG)
+	page("/methodology", s.handleMethodology)
+	page("/data", s.handleData)
+	get("/data/:file", s.handleDownload)
+	page("/about", s.handleAbout)
+	get("/static/*", s.handleStatic)
+
 	get("/api/v1", s.handleIndex)
 	get("/api/v1/", s.handleIndex)
 	get("/api/v1/releases", s.handleReleases)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"compress/gzip"
 	"encoding/csv"
 	"io"
@@ -172,7 +173,7 @@ func (s *Server) sendRows(c echo.Context, t target, q query, unitType string, cs
 		return s.sendCSV(c, t, q, unitType)
 	}
 	return s.sendJSON(c, t, func() (any, string, error) {
-		limit := cmpOr(q.Limit, defaultLimit)
+		limit := cmp.Or(q.Limit, defaultLimit)
 		sel := t.rel.selectRows(q, unitType, limit)
 		rows := make([]unitRow, len(sel.page))
 		for i, idx := range sel.page {
@@ -188,13 +189,6 @@ func (s *Server) sendRows(c echo.Context, t target, q query, unitType string, cs
 		}
 		return envelope{Data: rows, Meta: m, Links: l}, l.Next, nil
 	})
-}
-
-func cmpOr(a, b int) int {
-	if a != 0 {
-		return a
-	}
-	return b
 }
 
 // csvTwin is the CSV form of a collection target.
@@ -436,7 +430,7 @@ func (s *Server) handleHospital(c echo.Context) error {
 			}
 		}
 		slices.SortFunc(d.Surgeons, func(a, b unitRef) int {
-			return cmpOr(strings.Compare(fold(a.UnitName), fold(b.UnitName)), strings.Compare(a.UnitID, b.UnitID))
+			return cmp.Or(strings.Compare(fold(a.UnitName), fold(b.UnitName)), strings.Compare(a.UnitID, b.UnitID))
 		})
 		slices.Sort(periods)
 		l := t.links()

@@ -34,6 +34,7 @@ type Options struct {
 // DB is a handle on one SQLite database file.
 type DB struct {
 	sql      *sql.DB
+	path     string
 	readOnly bool
 }
 
@@ -57,7 +58,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	db := &DB{sql: sql.OpenDB(connector), readOnly: opts.ReadOnly}
+	db := &DB{sql: sql.OpenDB(connector), path: path, readOnly: opts.ReadOnly}
 	if !opts.ReadOnly {
 		// One writer: SQLite serialises writers anyway, and one connection
 		// keeps the immediate transaction and its prepared statements together.

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"runtime/debug"
 	"time"
 
@@ -119,8 +120,13 @@ func (env environment) listenAndServe(ctx context.Context, f *serverFlags, ready
 		return err
 	}
 	defer db.Close()
-	handler, err := api.New(ctx, api.Config{Version: version(), RateLimit: f.rateLimit, TrustProxy: f.trustProxy},
-		db, logger)
+	downloads, err := os.MkdirTemp("", "outcomes-download-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(downloads)
+	handler, err := api.New(ctx, api.Config{Version: version(), RateLimit: f.rateLimit, TrustProxy: f.trustProxy,
+		DownloadDir: downloads}, db, logger)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,249 @@
+package api_test
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/surgeon-outcomes/outcomes/api"
+)
+
+// TestPages renders every page of the site from the demo release and
+// checks what a reader and a browser rely on: status, HTML, the strict
+// CSP and security headers, the footer naming release, source and
+// licence, and each page's own content.
+func TestPages(t *testing.T) {
+	srv := newServer(t, api.Config{})
+	tests := []struct {
+		name, path string
+		status     int
+		want       []string
+	}{
+		{"home", "/", 200, []string{"Compare surgeons' results fairly", `action="/search"`, `href="/specialties/adult-cardiac"`}},
+		{"specialties", "/specialties", 200, []string{"Adult cardiac surgery", "Periods:"}},
+		{"specialty", "/specialties/adult-cardiac", 200, []string{`class="funnel`, `data-unit-id="9000017"`,
+			`<table class="units`, `form class="highlight-picker"`, "would by chance alone", `rel="alternate" type="text/csv"`}},
+		{"specialty hospitals", "/specialties/adult-cardiac?unit=hospital", 200, []string{`data-unit-id="ZZ1`, "Hospital</th>"}},
+		{"specialty highlight", "/specialties/adult-cardiac?highlight=9000017", 200, []string{`<tr class="highlight">`, "Highlighted"}},
+		{"surgeon", "/surgeons/9000017", 200, []string{"Strong evidence that survival was lower than expected",
+			"patients like these", "Questions you could ask your surgeon", `class="interval-chart"`}},
+		{"hospital", "/hospitals/ZZ101", 200, []string{"Surgeons with results at this hospital", "Hospital, code ZZ101"}},
+		{"compare", "/compare?ids=9000017,9000058", 200, []string{"Compare surgeons with what was expected", `data-unit-id="9000058"`}},
+		{"compare empty", "/compare", 200, []string{`name="ids"`}},
+		{"search", "/search?q=heron", 200, []string{"Heronspindle", "Why is my surgeon not listed?"}},
+		{"search none", "/search?q=zzzzzz", 200, []string{"No surgeon or hospital matches"}},
+		{"self-check", "/self-check", 200, []string{`action="/self-check"`, `name="expected"`, `type="file"`}},
+		{"methodology", "/methodology", 200, []string{"How to read these results", "99.8%"}},
+		{"data", "/data", 200, []string{"outcomes.sqlite", "SHA-256", "surgeons.csv?bom=1"}},
+		{"about", "/about", 200, []string{"About this site"}},
+		{"not found", "/no-such-page", 404, []string{"Page not found", "Search for a surgeon"}},
+		{"unknown surgeon", "/surgeons/0000000", 404, []string{"Page not found"}},
+		{"unknown specialty", "/specialties/dentistry", 404, []string{"Page not found"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, body := get(t, srv, http.MethodGet, tt.path)
+			if resp.StatusCode != tt.status {
+				t.Fatalf("GET %s = %d, want %d", tt.path, resp.StatusCode, tt.status)
+			}
+			if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+				t.Errorf("GET %s Content-Type = %q, want text/html", tt.path, ct)
+			}
+			csp := resp.Header.Get("Content-Security-Policy")
+			for _, d := range []string{"default-src 'none'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'"} {
+				if !strings.Contains(csp, d) {
+					t.Errorf("GET %s CSP %q lacks %q", tt.path, csp, d)
+				}
+			}
+			if resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("Access-Control-Allow-Origin") != "" {
+				t.Errorf("GET %s: nosniff %q, CORS %q; want nosniff and no CORS on pages", tt.path,
+					resp.Header.Get("X-Content-Type-Options"), resp.Header.Get("Access-Control-Allow-Origin"))
+			}
+			s := string(body)
+			for _, w := range tt.want {
+				if !strings.Contains(s, w) {
+					t.Errorf("GET %s: body lacks %q", tt.path, w)
+				}
+			}
+			if regexp.MustCompile(`<script>|\son[a-z]+="|style="`).MatchString(s) {
+				t.Errorf("GET %s: inline script, handler or style attribute, which the CSP would block", tt.path)
+			}
+			if tt.status == 200 && !strings.Contains(s, "Licence: CC0-1.0") {
+				t.Errorf("GET %s: footer lacks the licence", tt.path)
+			}
+		})
+	}
+}
+
+// TestPagesEscape sends hostile text where a page echoes it.
+func TestPagesEscape(t *testing.T) {
+	srv := newServer(t, api.Config{})
+	for _, path := range []string{"/search?q=" + url.QueryEscape(`<script>alert(1)</script>"'`),
+		"/compare?ids=" + url.QueryEscape(`"><img src=x onerror=alert(1)>`),
+		"/specialties/adult-cardiac?highlight=" + url.QueryEscape(`"><svg onload=alert(1)>`)} {
+		_, body := get(t, srv, http.MethodGet, path)
+		if bytes.Contains(body, []byte("<script>alert")) || bytes.Contains(body, []byte("<img src=x")) ||
+			bytes.Contains(body, []byte("<svg onload")) {
+			t.Errorf("GET %s: hostile input reached the page unescaped", path)
+		}
+	}
+}
+
+// TestFunnelSVG checks the embeddable chart.
+func TestFunnelSVG(t *testing.T) {
+	srv := newServer(t, api.Config{})
+	resp, body := get(t, srv, http.MethodGet, "/specialties/adult-cardiac/funnel.svg?highlight=9000017")
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/svg+xml" {
+		t.Fatalf("funnel.svg = %d %q, want 200 image/svg+xml", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if !bytes.HasPrefix(body, []byte("<?xml")) || !bytes.Contains(body, []byte(`data-unit-id="9000017"`)) {
+		t.Errorf("funnel.svg is not a standalone SVG with the highlighted surgeon")
+	}
+	// The chart has one point per surgeon in the funnel the page shows.
+	_, page := get(t, srv, http.MethodGet, "/specialties/adult-cardiac")
+	period := regexp.MustCompile(`<option value="([^"]+)" selected>`).FindAllSubmatch(page, -1)
+	if len(period) < 2 {
+		t.Fatalf("no selected period on the specialty page")
+	}
+	_, js := get(t, srv, http.MethodGet, "/api/v1/specialties/adult-cardiac/surgeons?limit=1&procedure="+
+		url.QueryEscape(string(period[0][1]))+"&period="+url.QueryEscape(string(period[1][1])))
+	var env struct {
+		Meta struct{ Count int } `json:"meta"`
+	}
+	if err := json.Unmarshal(js, &env); err != nil {
+		t.Fatal(err)
+	}
+	points := bytes.Count(page, []byte("data-unit-id="))
+	if points != env.Meta.Count || points == 0 {
+		t.Errorf("specialty page has %d points, want %d (the API's count for the same funnel)", points, env.Meta.Count)
+	}
+}
+
+// TestSelfCheckPage posts the form, and a CSV upload, and checks the
+// result and the SVG download.
+func TestSelfCheckPage(t *testing.T) {
+	srv := newServer(t, api.Config{})
+	form := url.Values{"specialty": {"adult-cardiac"}, "unit_type": {"hospital"}, "unit_name": {"Our unit"},
+		"cases": {"412"}, "events": {"11"}, "expected": {"7.9"}}
+	resp, err := srv.Client().PostForm(srv.URL+"/self-check", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := readAll(t, resp)
+	if resp.StatusCode != 200 || !strings.Contains(body, "No evidence that survival differed") ||
+		!strings.Contains(body, `data-unit-id="self-check-1"`) || resp.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("POST /self-check = %d; want 200, the band sentence, the point on the funnel and no-store", resp.StatusCode)
+	}
+	form.Set("events", "500")
+	resp, err = srv.Client().PostForm(srv.URL+"/self-check", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body = readAll(t, resp)
+	if resp.StatusCode != 400 || !strings.Contains(body, "There is a problem") || !strings.Contains(body, "must not exceed cases") {
+		t.Errorf("POST /self-check with events > cases = %d; want 400 with the error summary", resp.StatusCode)
+	}
+	form.Set("events", "11")
+	resp, err = srv.Client().PostForm(srv.URL+"/self-check/funnel.svg", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body = readAll(t, resp)
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment") ||
+		!strings.Contains(body, "self-check-1") {
+		t.Errorf("POST /self-check/funnel.svg = %d %q; want an SVG attachment with the point", resp.StatusCode,
+			resp.Header.Get("Content-Disposition"))
+	}
+
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	fw, _ := mw.CreateFormFile("file", "ours.csv")
+	fw.Write([]byte("specialty,unit_name,cases,events,expected\nadult-cardiac,Unit A,412,11,7.9\nadult-cardiac,Unit B,300,2,6.1\n"))
+	mw.Close()
+	resp, err = srv.Client().Post(srv.URL+"/self-check", mw.FormDataContentType(), &b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body = readAll(t, resp)
+	if resp.StatusCode != 200 || !strings.Contains(body, "Unit A") || !strings.Contains(body, "Unit B") {
+		t.Errorf("POST /self-check with a CSV = %d; want both units placed", resp.StatusCode)
+	}
+}
+
+// TestDownload fetches the database file the data page offers and checks
+// it against the SHA-256 the page shows.
+func TestDownload(t *testing.T) {
+	srv := newServer(t, api.Config{})
+	_, page := get(t, srv, http.MethodGet, "/data")
+	m := regexp.MustCompile(`SHA-256: <code>([0-9a-f]{64})</code>`).FindSubmatch(page)
+	if m == nil {
+		t.Fatalf("/data shows no SHA-256")
+	}
+	resp, body := get(t, srv, http.MethodGet, "/data/outcomes.sqlite")
+	if resp.StatusCode != 200 || !bytes.HasPrefix(body, []byte("SQLite format 3\x00")) {
+		t.Fatalf("GET /data/outcomes.sqlite = %d, %d bytes; want a SQLite file", resp.StatusCode, len(body))
+	}
+	if got := sha256Hex(body); got != string(m[1]) {
+		t.Errorf("downloaded file's SHA-256 = %s, page says %s", got, m[1])
+	}
+}
+
+func readAll(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	defer resp.Body.Close()
+	var b bytes.Buffer
+	if _, err := b.ReadFrom(resp.Body); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// TestSpecialtyPageWeight holds the specialty page for 500 surgeons under
+// the issue's 300 KB before compression.
+func TestSpecialtyPageWeight(t *testing.T) {
+	srv := newServerOn(t, bigDB, api.Config{})
+	resp, body := get(t, srv, http.MethodGet, "/specialties/adult-cardiac")
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET /specialties/adult-cardiac = %d", resp.StatusCode)
+	}
+	if n := bytes.Count(body, []byte("data-unit-id=")); n != 500 {
+		t.Fatalf("page has %d points, want 500", n)
+	}
+	const limit = 300 << 10
+	if len(body) > limit {
+		t.Errorf("specialty page for 500 surgeons weighs %d bytes, want under %d", len(body), limit)
+	}
+	t.Logf("specialty page for 500 surgeons: %d bytes", len(body))
+}
+
+// BenchmarkSpecialtyPage renders the specialty page for 500 surgeons
+// through the handler (no network).
+func BenchmarkSpecialtyPage(b *testing.B) {
+	srv := newServerOn(b, bigDB, api.Config{})
+	h := srv.Config.Handler
+	req := httptest.NewRequest(http.MethodGet, "/specialties/adult-cardiac", nil)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	b.SetBytes(int64(rec.Body.Len()))
+	b.ReportAllocs()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			b.Fatalf("status %d", rec.Code)
+		}
+	}
+}

@@ -1,0 +1,212 @@
+package api
+
+import (
+	"fmt"
+	"html/template"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/surgeon-outcomes/outcomes/store"
+)
+
+// selfCheckPage is the self-check form and, after a submission, where each
+// unit lies.
+type selfCheckPage struct {
+	Specialties []option
+	Periods     []option
+	Form        selfCheckForm
+	Errors      []paramError
+	Results     []selfCheckShown
+}
+
+// selfCheckForm is what the form holds, as typed, so it can be shown again.
+type selfCheckForm struct {
+	Specialty, Procedure, Period, UnitType, UnitName, Cases, Events, Expected string
+}
+
+// selfCheckShown is one placed unit, with its funnel.
+type selfCheckShown struct {
+	Result selfCheckResult
+	Row    unitRow // Result's row, which templates cannot reach through the embedding
+	SVG    template.HTML
+}
+
+func (s *Server) selfCheckOptions(r *release, form selfCheckForm) selfCheckPage {
+	d := selfCheckPage{Form: form}
+	seen := map[string]bool{}
+	for _, sp := range store.Specialties() {
+		if len(r.periods[sp.Slug]) == 0 {
+			continue
+		}
+		d.Specialties = append(d.Specialties, option{Value: sp.Slug, Label: sp.Name, Selected: sp.Slug == form.Specialty})
+		for _, p := range r.periods[sp.Slug] {
+			if !seen[p] {
+				seen[p] = true
+				d.Periods = append(d.Periods, option{Value: p, Label: p, Selected: p == form.Period})
+			}
+		}
+	}
+	return d
+}
+
+// handleSelfCheckPage answers GET /self-check: the form.
+func (s *Server) handleSelfCheckPage(c echo.Context) error {
+	r, err := s.latestOr404()
+	if err != nil {
+		return err
+	}
+	d := s.selfCheckOptions(r, selfCheckForm{UnitType: "hospital"})
+	return s.render(c, http.StatusOK, "selfcheck", page{Title: "Hospital self-check", Section: "self-check",
+		Description: "Place your own unit's figures on the national funnel. Nothing you enter is stored.", Data: &d})
+}
+
+// readSelfCheckForm reads the form's fields, or its uploaded canonical CSV.
+func readSelfCheckForm(c echo.Context) (selfCheckForm, []selfCheckUnit, []int, error) {
+	form := selfCheckForm{Specialty: c.FormValue("specialty"), Procedure: strings.TrimSpace(c.FormValue("procedure")),
+		Period: c.FormValue("period"), UnitType: c.FormValue("unit_type"), UnitName: strings.TrimSpace(c.FormValue("unit_name")),
+		Cases: strings.TrimSpace(c.FormValue("cases")), Events: strings.TrimSpace(c.FormValue("events")),
+		Expected: strings.TrimSpace(c.FormValue("expected"))}
+	if fh, err := c.FormFile("file"); err == nil && fh.Size > 0 {
+		f, err := fh.Open()
+		if err != nil {
+			return form, nil, nil, err
+		}
+		defer f.Close()
+		body, err := io.ReadAll(f)
+		if err != nil {
+			return form, nil, nil, err
+		}
+		units, lines, err := decodeSelfCheckCSV(body)
+		return form, units, lines, err
+	}
+	u := selfCheckUnit{Specialty: form.Specialty, Procedure: form.Procedure, Period: form.Period,
+		UnitType: form.UnitType, UnitName: form.UnitName}
+	var errs []paramError
+	if form.Cases != "" {
+		n, err := strconv.Atoi(strings.ReplaceAll(form.Cases, ",", ""))
+		if err != nil {
+			errs = append(errs, paramError{Param: "cases", Message: "must be a whole number"})
+		}
+		u.Cases = &n
+	}
+	if form.Events != "" {
+		n, err := strconv.Atoi(strings.ReplaceAll(form.Events, ",", ""))
+		if err != nil {
+			errs = append(errs, paramError{Param: "events", Message: "must be a whole number"})
+		}
+		u.Events = &n
+	}
+	if form.Expected != "" {
+		x, err := strconv.ParseFloat(form.Expected, 64)
+		if err != nil {
+			errs = append(errs, paramError{Param: "expected", Message: "must be a number, such as 7.9"})
+		}
+		u.Expected = &x
+	}
+	if len(errs) > 0 {
+		return form, nil, nil, &apiError{Status: http.StatusBadRequest, Errors: errs}
+	}
+	return form, []selfCheckUnit{u}, nil, nil
+}
+
+// placeAll places every submitted unit, or reports every problem.
+func (s *Server) placeAll(r *release, units []selfCheckUnit, lines []int) ([]selfCheckResult, []paramError) {
+	t := target{rel: r, pinned: true}
+	var out []selfCheckResult
+	var errs []paramError
+	for i, u := range units {
+		res, fe := s.place(t, u)
+		for _, e := range fe {
+			if lines != nil {
+				e.Param = fmt.Sprintf("line %d: %s", lines[i], e.Param)
+			}
+			errs = append(errs, e)
+		}
+		out = append(out, res)
+	}
+	return out, errs
+}
+
+// handleSelfCheckForm answers POST /self-check: the form again, with where
+// each unit lies on its funnel. Nothing submitted is stored or logged.
+func (s *Server) handleSelfCheckForm(c echo.Context) error {
+	r, err := s.latestOr404()
+	if err != nil {
+		return err
+	}
+	form, units, lines, err := readSelfCheckForm(c)
+	d := s.selfCheckOptions(r, form)
+	p := page{Title: "Hospital self-check", Section: "self-check", Data: &d}
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+	if err != nil {
+		ae, ok := err.(*apiError)
+		if !ok {
+			return err
+		}
+		d.Errors = ae.Errors
+		p.Title = "Error: " + p.Title
+		return s.render(c, http.StatusBadRequest, "selfcheck", p)
+	}
+	results, errs := s.placeAll(r, units, lines)
+	if len(errs) > 0 {
+		d.Errors = errs
+		p.Title = "Error: " + p.Title
+		return s.render(c, http.StatusBadRequest, "selfcheck", p)
+	}
+	for i, res := range results {
+		svg, err := s.selfCheckSVG(r, res, i, false)
+		if err != nil {
+			return err
+		}
+		d.Results = append(d.Results, selfCheckShown{Result: res, Row: res.unitRow, SVG: svg})
+	}
+	p.Title = "Your results: hospital self-check"
+	return s.render(c, http.StatusOK, "selfcheck", p)
+}
+
+// selfCheckSVG draws the published funnel with the submitted unit on it.
+func (s *Server) selfCheckSVG(r *release, res selfCheckResult, i int, standalone bool) (template.HTML, error) {
+	f := r.chooseFunnel(res.Specialty, res.Procedure, res.Period, res.UnitType)
+	if f == nil {
+		return "", fmt.Errorf("api: self-check funnel %s %s %s vanished", res.Specialty, res.Procedure, res.Period)
+	}
+	name := res.UnitName
+	if name == "" {
+		name = "Your figures"
+	}
+	u := res.unitRow
+	u.UnitName = name
+	pt := plotPoint{UnitID: fmt.Sprintf("self-check-%d", i+1), Name: name, X: float64(res.FunnelX),
+		Survival: float64(res.Survival), Band: res.Band, Summary: pointSummary(&u), Highlight: true}
+	return r.funnelSVG(f, nil, standalone, pt)
+}
+
+// handleSelfCheckSVG answers POST /self-check/funnel.svg: the self-check
+// chart as a file to keep, for a governance meeting.
+func (s *Server) handleSelfCheckSVG(c echo.Context) error {
+	r, err := s.latestOr404()
+	if err != nil {
+		return err
+	}
+	_, units, lines, err := readSelfCheckForm(c)
+	if err != nil {
+		return err
+	}
+	results, errs := s.placeAll(r, units, lines)
+	if len(errs) > 0 {
+		return &apiError{Status: http.StatusBadRequest, Detail: "some figures are invalid", Errors: errs}
+	}
+	svg, err := s.selfCheckSVG(r, results[0], 0, true)
+	if err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set(echo.HeaderCacheControl, "no-store")
+	h.Set(echo.HeaderContentDisposition, `attachment; filename="self-check-`+results[0].Specialty+`.svg"`)
+	h.Set("Content-Security-Policy", "default-src 'none'")
+	return c.Blob(http.StatusOK, "image/svg+xml", []byte(svg))
+}

@@ -1,0 +1,163 @@
+package api
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// The site's words for the figures. They follow the Children's Heart
+// Surgery site's standard (PRODUCT.md): graded evidence, never "good" or
+// "bad", never a rank; frequencies out of 100 rather than percentages where
+// a patient reads them; and what the data cannot say, said plainly.
+
+// bandWords is a band in calm, graded words. A high band means more deaths
+// than expected, that is survival LOWER than expected.
+func bandWords(band string) string {
+	switch band {
+	case "high_alarm":
+		return "Strong evidence that survival was lower than expected"
+	case "high_alert":
+		return "Some evidence that survival was lower than expected"
+	case "within":
+		return "No evidence that survival differed from what was expected"
+	case "low_alert":
+		return "Some evidence that survival was higher than expected"
+	case "low_alarm":
+		return "Strong evidence that survival was higher than expected"
+	case "too_few":
+		return "Too few operations to tell"
+	}
+	return "Not assessed"
+}
+
+// bandShort is a band's short label, for tables and legends.
+func bandShort(band string) string {
+	switch band {
+	case "high_alarm":
+		return "Lower than expected (strong evidence)"
+	case "high_alert":
+		return "Lower than expected (some evidence)"
+	case "within":
+		return "As expected"
+	case "low_alert":
+		return "Higher than expected (some evidence)"
+	case "low_alarm":
+		return "Higher than expected (strong evidence)"
+	case "too_few":
+		return "Too few to tell"
+	}
+	return "Not assessed"
+}
+
+// bandExplain says what a band means and what it does not.
+func bandExplain(band string) string {
+	switch band {
+	case "high_alarm":
+		return "Survival was below the 99.8% limit: a difference this large would happen by chance about once in 500 comparisons. It is a signal to look into, not a verdict: the hospital and the national audit review such results, starting with the data and the mix of patients."
+	case "high_alert":
+		return "Survival was below the 95% limit: a difference this large would happen by chance about once in 40 comparisons, so among many surgeons a few land here by chance alone."
+	case "within":
+		return "Survival was within the range expected by chance for this number of operations. This does not prove that outcomes are the same as everyone else's: with few operations, only large differences can be seen."
+	case "low_alert":
+		return "Survival was above the 95% limit: a difference this large would happen by chance about once in 40 comparisons."
+	case "low_alarm":
+		return "Survival was above the 99.8% limit: a difference this large would happen by chance about once in 500 comparisons."
+	case "too_few":
+		return "Fewer than one death would be expected for this number and mix of operations, so a single death, or none, says almost nothing about the surgeon. No comparison is made."
+	}
+	return ""
+}
+
+// percent writes a 0–1 rate as a percentage with one decimal.
+func percent(x number) string {
+	if !x.defined() {
+		return "–"
+	}
+	return strconv.FormatFloat(100*float64(x), 'f', 1, 64) + "%"
+}
+
+func (n number) defined() bool {
+	x := float64(n)
+	return !math.IsNaN(x) && !math.IsInf(x, 0)
+}
+
+// decimal writes a figure with one decimal, or a dash.
+func decimal(x number) string {
+	if !x.defined() {
+		return "–"
+	}
+	return strconv.FormatFloat(float64(x), 'f', 1, 64)
+}
+
+// thousands writes a count with thousands separators.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	if n < 0 {
+		return "-" + thousands(-n)
+	}
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// frequency is the "of 100 patients like these" sentence: how many of
+// this unit's patients survived, beside how many would be expected to
+// with the national rate for their case mix. When fewer than one in 100
+// die, it counts out of 1,000, or the two numbers would both read 99.
+func frequency(u *unitRow) string {
+	if u.Cases == 0 {
+		return ""
+	}
+	observed := 1 - float64(u.Events)/float64(u.Cases)
+	expected := math.NaN()
+	if u.Expected.defined() {
+		expected = 1 - float64(u.Expected)/float64(u.Cases)
+	} else if u.Target.defined() {
+		expected = 1 - float64(u.Target)
+	}
+	per := 100.0
+	if !math.IsNaN(expected) && expected > 0.99 || observed > 0.99 {
+		per = 1000
+	}
+	s := fmt.Sprintf("Of %s patients like these, about %s survived", thousands(int(per)), roundCount(observed*per))
+	if !math.IsNaN(expected) {
+		s += fmt.Sprintf("; about %s would be expected to", roundCount(expected*per))
+	}
+	return s + "."
+}
+
+func roundCount(x float64) string { return thousands(int(math.Round(x))) }
+
+// detectable is the note on what these numbers could reveal: the death
+// rate would have to exceed the detectable ratio times the expected before
+// it crossed the 95% limit. Said only where it matters: small numbers.
+func detectable(u *unitRow) string {
+	r := float64(u.DetectableRatio)
+	if !u.DetectableRatio.defined() || r < 1.5 || u.Band == "high_alert" || u.Band == "high_alarm" {
+		return ""
+	}
+	return fmt.Sprintf("With %s operations, these figures could only show a difference if deaths were more than %s times what was expected; smaller differences cannot be told apart from chance.",
+		thousands(u.Cases), strconv.FormatFloat(r, 'f', 1, 64))
+}
+
+// pointSummary is one unit's sentence on the funnel: its accessible name
+// and tooltip. Kept short: a 500-surgeon chart carries 500 of them.
+func pointSummary(u *unitRow) string {
+	exp := ""
+	if u.Expected.defined() {
+		exp = fmt.Sprintf(" (%s expected)", decimal(u.Expected))
+	}
+	deaths := "deaths"
+	if u.Events == 1 {
+		deaths = "death"
+	}
+	return fmt.Sprintf("%s: %s operations, %s %s%s; survival %s; %s", u.UnitName, thousands(u.Cases),
+		thousands(u.Events), deaths, exp, percent(u.Survival), strings.ToLower(bandShort(u.Band)))
+}
