@@ -63,12 +63,17 @@ type Server struct {
 	openAPI  *cached
 	site     *site
 	download *download
-	logger   *slog.Logger
+	// db answers the search page's full-text queries; everything else is
+	// served from cat.
+	db     *store.DB
+	logger *slog.Logger
 }
 
 // New loads every release's results from db into memory and returns the
-// site's handler, to be used by an http.Server. db is not used after New
-// returns: releases are immutable, so a new one is served after a restart.
+// site's handler, to be used by an http.Server. Afterwards db answers only
+// the search page's full-text queries, so it must stay open while the
+// handler serves. Releases are immutable: a new one is served after a
+// restart.
 func New(ctx context.Context, cfg Config, db *store.DB, logger *slog.Logger) (*echo.Echo, error) {
 	cfg = cfg.withDefaults()
 	cat, err := loadCatalog(ctx, db)
@@ -80,7 +85,7 @@ func New(ctx context.Context, cfg Config, db *store.DB, logger *slog.Logger) (*e
 		return nil, err
 	}
 	s := &Server{cfg: cfg, cat: cat, cache: newResponseCache(cfg.CacheBytes), metrics: newMetrics(cfg.Now),
-		openAPI: newOpenAPI(cfg.Now()), site: st, logger: logger}
+		openAPI: newOpenAPI(cfg.Now()), site: st, db: db, logger: logger}
 	if cfg.DownloadDir != "" {
 		if s.download, err = newDownload(ctx, db, cfg.DownloadDir); err != nil {
 			return nil, err

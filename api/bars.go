@@ -16,43 +16,60 @@ type barRow struct {
 // intervalChart draws risk-adjusted survival and its 95% interval for each
 // row as a horizontal bar, with the expected (target) survival marked, on
 // one scale from lo to 100%: intervals on a page can be compared by eye.
-// It is an SVG drawn here because the strict CSP forbids inline styles.
+// Each row's label sits above its bar and the drawing is 360 units wide, so
+// its text stays readable on a 390 px phone. It is an SVG drawn here
+// because the strict CSP forbids inline styles; every string is escaped.
 func intervalChart(rows []barRow, lo float64) template.HTML {
-	const width, left, right, rowH, top = 640.0, 250.0, 620.0, 34.0, 24.0
+	const width, left, right, top, rowH, font = 360.0, 12.0, 340.0, 30.0, 48.0, 14.0
 	lo = math.Max(0, math.Floor(lo*100-0.5)/100) // a whole percent below the lowest
-	if lo >= 0.999 {
-		lo = 0.99
+	if lo >= 0.99 {
+		lo = 0.98
 	}
 	x := func(v float64) float64 { return left + (right-left)*(v-lo)/(1-lo) }
-	height := top + rowH*float64(len(rows)) + 8
-	var b strings.Builder
+	height := top + rowH*float64(len(rows)) + 4
 	f := func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
+	var b strings.Builder
 	b.WriteString(`<svg class="interval-chart" viewBox="0 0 ` + f(width) + " " + f(height) +
-		`" width="100%" role="img" aria-label="Risk-adjusted survival with 95% intervals; the expected survival is marked with a diamond" xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" font-size="13">`)
-	// Scale: ticks at sensible percentages.
-	step := 0.01
-	for (1-lo)/step > 6 {
-		step *= 2
+		`" width="100%" role="img" aria-label="Risk-adjusted survival with 95% intervals; the diamond marks expected survival" xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" font-size="` +
+		f(font) + `">`)
+	// Ticks at whole percentages, at most five, counted (not summed) so
+	// they print exactly.
+	span := (1 - lo) * 100
+	step := 1.0
+	for _, s := range []float64{1, 2, 5, 10, 20, 25, 50} {
+		step = s
+		if span/s <= 4 {
+			break
+		}
 	}
-	for v := 1.0; v >= lo-1e-9; v -= step {
-		b.WriteString(`<line x1="` + f(x(v)) + `" x2="` + f(x(v)) + `" y1="` + f(top-6) + `" y2="` + f(height-8) +
+	for i := 0; ; i++ {
+		v := 100 - float64(i)*step
+		if v < lo*100-1e-9 {
+			break
+		}
+		px := x(v / 100)
+		b.WriteString(`<line x1="` + f(px) + `" x2="` + f(px) + `" y1="` + f(top-8) + `" y2="` + f(height-4) +
 			`" stroke="#d0d7de" stroke-width="1"/>`)
-		b.WriteString(`<text x="` + f(x(v)) + `" y="14" text-anchor="middle" fill="#3d4752">` +
-			strconv.FormatFloat(v*100, 'f', -1, 64) + `%</text>`)
+		anchor := "middle"
+		if i == 0 {
+			anchor = "end"
+		}
+		b.WriteString(`<text x="` + f(px) + `" y="16" text-anchor="` + anchor + `" fill="#3d4752">` +
+			strconv.FormatFloat(v, 'f', -1, 64) + `%</text>`)
 	}
 	for i, r := range rows {
-		y := top + rowH*float64(i) + rowH/2
-		label := template.HTMLEscapeString(r.Label)
-		b.WriteString(`<text x="0" y="` + f(y+4) + `" fill="#1b1f24">` + label + `</text>`)
+		y0 := top + rowH*float64(i)
+		y := y0 + 30
+		b.WriteString(`<text x="` + f(left) + `" y="` + f(y0+14) + `" fill="#1b1f24">` +
+			template.HTMLEscapeString(r.Label) + `</text>`)
 		u := r.Row
 		if u.Band == "too_few" || !u.Survival.defined() {
-			b.WriteString(`<text x="` + f(left) + `" y="` + f(y+4) + `" fill="#3d4752">too few operations to tell</text>`)
+			b.WriteString(`<text x="` + f(left) + `" y="` + f(y+5) + `" fill="#3d4752">too few deaths expected to compare</text>`)
 			continue
 		}
-		l, h := float64(u.SurvivalLow), float64(u.SurvivalHigh)
 		if u.SurvivalLow.defined() && u.SurvivalHigh.defined() {
-			b.WriteString(`<line x1="` + f(x(math.Max(l, lo))) + `" x2="` + f(x(h)) + `" y1="` + f(y) + `" y2="` + f(y) +
-				`" stroke="#1f5f99" stroke-width="6" stroke-linecap="round"/>`)
+			b.WriteString(`<line x1="` + f(x(math.Max(float64(u.SurvivalLow), lo))) + `" x2="` + f(x(float64(u.SurvivalHigh))) +
+				`" y1="` + f(y) + `" y2="` + f(y) + `" stroke="#1f5f99" stroke-width="6" stroke-linecap="round"/>`)
 		}
 		b.WriteString(`<circle cx="` + f(x(math.Max(float64(u.Survival), lo))) + `" cy="` + f(y) +
 			`" r="6" fill="#0b2e4f" stroke="#ffffff" stroke-width="2"/>`)
@@ -63,5 +80,5 @@ func intervalChart(rows []barRow, lo float64) template.HTML {
 		}
 	}
 	b.WriteString(`</svg>`)
-	return template.HTML(b.String()) // every string written is escaped above
+	return template.HTML(b.String())
 }

@@ -95,6 +95,8 @@ func newSite() (*site, error) {
 			return sp.Name
 		},
 		"procedureName": procedureName,
+		"groupTitle":    groupTitle,
+		"plural":        plural,
 		"query":         url.QueryEscape,
 	}
 	for _, name := range pageNames {

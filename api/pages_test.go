@@ -148,7 +148,7 @@ func TestSelfCheckPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	body = readAll(t, resp)
-	if resp.StatusCode != 400 || !strings.Contains(body, "There is a problem") || !strings.Contains(body, "must not exceed cases") {
+	if resp.StatusCode != 400 || !strings.Contains(body, "There is a problem") || !strings.Contains(body, "must not be more than the number of operations") {
 		t.Errorf("POST /self-check with events > cases = %d; want 400 with the error summary", resp.StatusCode)
 	}
 	form.Set("events", "11")

@@ -19,7 +19,7 @@ type selfCheckPage struct {
 	Specialties []option
 	Periods     []option
 	Form        selfCheckForm
-	Errors      []paramError
+	Errors      []formError
 	Results     []selfCheckShown
 }
 
@@ -147,13 +147,13 @@ func (s *Server) handleSelfCheckForm(c echo.Context) error {
 		if !ok {
 			return err
 		}
-		d.Errors = ae.Errors
+		d.Errors = formErrors(ae.Errors)
 		p.Title = "Error: " + p.Title
 		return s.render(c, http.StatusBadRequest, "selfcheck", p)
 	}
 	results, errs := s.placeAll(r, units, lines)
 	if len(errs) > 0 {
-		d.Errors = errs
+		d.Errors = formErrors(errs)
 		p.Title = "Error: " + p.Title
 		return s.render(c, http.StatusBadRequest, "selfcheck", p)
 	}
@@ -209,4 +209,37 @@ func (s *Server) handleSelfCheckSVG(c echo.Context) error {
 	h.Set(echo.HeaderContentDisposition, `attachment; filename="self-check-`+results[0].Specialty+`.svg"`)
 	h.Set("Content-Security-Policy", "default-src 'none'")
 	return c.Blob(http.StatusOK, "image/svg+xml", []byte(svg))
+}
+
+// formError is a problem with the form, in the form's own words: the
+// field's label, and a link to it.
+type formError struct {
+	Field, Label, Message string
+}
+
+// formLabels are the form's labels by field name.
+var formLabels = map[string]string{"specialty": "Specialty", "procedure": "Procedure", "period": "Period",
+	"unit_type": "Compare with", "unit_name": "Label", "cases": "Operations", "events": "Deaths",
+	"expected": "Expected deaths", "file": "CSV file"}
+
+// formErrors turns the API's field errors into the form's words.
+func formErrors(errs []paramError) []formError {
+	words := strings.NewReplacer("exceed cases", "be more than the number of operations",
+		"the number of deaths (or other events)", "the number of deaths")
+	var out []formError
+	for _, e := range errs {
+		fe := formError{Message: words.Replace(e.Message)}
+		param := e.Param
+		if line, field, ok := strings.Cut(param, ": "); ok && strings.HasPrefix(line, "line ") {
+			fe.Message = line + " of the file: " + fe.Message
+			param = field
+		}
+		if label, ok := formLabels[param]; ok {
+			fe.Field, fe.Label = param, label
+		} else if param != "" {
+			fe.Field, fe.Label = "file", param
+		}
+		out = append(out, fe)
+	}
+	return out
 }

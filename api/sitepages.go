@@ -516,6 +516,7 @@ type searchPage struct {
 	Surgeons  []searchResult
 	Hospitals []searchResult
 	Searched  bool
+	Capped    bool // more than the limit matched
 }
 
 type searchResult struct {
@@ -525,7 +526,9 @@ type searchResult struct {
 }
 
 // handleSearch answers GET /search?q=: surgeons and hospitals by name, id
-// or hospital.
+// or hospital, through the release's full-text index (SQLite FTS5: accents
+// and case ignored, words matched as prefixes), grouped by kind, best
+// matches first.
 func (s *Server) handleSearch(c echo.Context) error {
 	r, err := s.latestOr404()
 	if err != nil {
@@ -535,53 +538,34 @@ func (s *Server) handleSearch(c echo.Context) error {
 	d := searchPage{Q: q}
 	if q != "" && checkText(q, maxValueLen) == "" {
 		d.Searched = true
-		d.Surgeons, d.Hospitals = r.searchUnits(q, 50)
-	}
-	return s.render(c, http.StatusOK, "search", page{Title: "Find a surgeon or hospital", Section: "search",
-		Data: &d})
-}
-
-// searchUnits finds units whose name, id or hospital contains every word
-// of q (case and accents ignored), grouped by type, A–Z.
-func (r *release) searchUnits(q string, limit int) (surgeons, hospitals []searchResult) {
-	words := strings.Fields(fold(q))
-	seen := map[string]*searchResult{}
-	for i := range r.rows {
-		u := &r.rows[i]
-		match := len(words) > 0
-		for _, w := range words {
-			if !strings.Contains(r.search[i], w) {
-				match = false
-				break
+		hits, err := s.db.Search(c.Request().Context(), r.meta.ID, q, store.MaxSearchLimit)
+		if err != nil {
+			return err
+		}
+		const shown = 50
+		for _, h := range hits {
+			res := searchResult{ID: h.UnitID, Name: h.UnitName, Specialties: h.Specialties}
+			if h.UnitType == "surgeon" {
+				res.Detail = strings.Join(h.Hospitals, ", ")
+				if len(d.Surgeons) < shown {
+					d.Surgeons = append(d.Surgeons, res)
+				} else {
+					d.Capped = true
+				}
+			} else if len(d.Hospitals) < shown {
+				d.Hospitals = append(d.Hospitals, res)
+			} else {
+				d.Capped = true
 			}
 		}
-		if !match {
-			continue
-		}
-		key := u.UnitType + "\x00" + u.UnitID
-		res, ok := seen[key]
-		if !ok {
-			res = &searchResult{ID: u.UnitID, Name: u.UnitName}
-			if u.UnitType == "surgeon" {
-				res.Detail = u.HospitalName
-			}
-			seen[key] = res
-		}
-		res.Specialties = appendDistinct(res.Specialties, u.Specialty)
+		d.Capped = d.Capped || len(hits) == store.MaxSearchLimit
 	}
-	for k, res := range seen {
-		if strings.HasPrefix(k, "surgeon\x00") {
-			surgeons = append(surgeons, *res)
-		} else {
-			hospitals = append(hospitals, *res)
-		}
+	p := page{Title: "Find a surgeon or hospital", Section: "search", Data: &d}
+	if d.Searched {
+		p.JSON = "/api/v1/surgeons?q=" + url.QueryEscape(q)
+		p.CSV = "/api/v1/surgeons.csv?q=" + url.QueryEscape(q)
 	}
-	byName := func(a, b searchResult) int {
-		return cmp.Or(strings.Compare(fold(a.Name), fold(b.Name)), strings.Compare(a.ID, b.ID))
-	}
-	slices.SortFunc(surgeons, byName)
-	slices.SortFunc(hospitals, byName)
-	return surgeons[:min(len(surgeons), limit)], hospitals[:min(len(hospitals), limit)]
+	return s.render(c, http.StatusOK, "search", p)
 }
 
 // handleMethodology, handleAbout answer the site's fixed pages.

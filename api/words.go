@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/surgeon-outcomes/outcomes/store"
 )
 
 // The site's words for the figures. They follow the Children's Heart
@@ -27,7 +29,7 @@ func bandWords(band string) string {
 	case "low_alarm":
 		return "Strong evidence that survival was higher than expected"
 	case "too_few":
-		return "Too few operations to tell"
+		return "Too few deaths expected to tell"
 	}
 	return "Not assessed"
 }
@@ -65,7 +67,7 @@ func bandExplain(band string) string {
 	case "low_alarm":
 		return "Survival was above the 99.8% limit: a difference this large would happen by chance about once in 500 comparisons."
 	case "too_few":
-		return "Fewer than one death would be expected for this number and mix of operations, so a single death, or none, says almost nothing about the surgeon. No comparison is made."
+		return "Fewer than one death would be expected for this number and mix of operations, so a single death, or none, says almost nothing about the results. No comparison is made."
 	}
 	return ""
 }
@@ -160,4 +162,25 @@ func pointSummary(u *unitRow) string {
 	}
 	return fmt.Sprintf("%s: %s operations, %s %s%s; survival %s; %s", u.UnitName, thousands(u.Cases),
 		thousands(u.Events), deaths, exp, percent(u.Survival), strings.ToLower(bandShort(u.Band)))
+}
+
+// groupTitle names a comparison group for a heading: the specialty, and
+// the procedure unless it is the specialty's "all".
+func groupTitle(specialty, procedure string) string {
+	name := specialty
+	if sp, ok := store.LookupSpecialty(specialty); ok {
+		name = sp.Name
+	}
+	if procedure == "all" || procedure == "" {
+		return name
+	}
+	return name + ": " + procedureName(specialty, procedure)
+}
+
+// plural writes a count and a noun, with an s when the count is not one.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return thousands(n) + " " + noun + "s"
 }

@@ -498,6 +498,9 @@ func (l *Loader) Commit(ctx context.Context, r Release) error {
 			return fmt.Errorf("store: commit release %s: period %s: %w", r.ID, p, err)
 		}
 	}
+	if err := l.addSearchUnits(ctx); err != nil {
+		return fmt.Errorf("store: commit release %s: %w", r.ID, err)
+	}
 	// The release row goes last: the triggers refuse rows for a release
 	// that exists, which is what makes a committed release immutable.
 	_, err := l.tx.ExecContext(ctx, `INSERT INTO release (id, title, source, licence, profile, input_sha256,

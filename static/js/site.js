@@ -42,16 +42,30 @@
     document.addEventListener("keydown", function (ev) { if (ev.key === "Escape") hide(); });
   }
 
+  // A pointer choice submits at once. Arrow keys in a multiple select
+  // change the choice on every press, so keyboard users choose first and
+  // press the button (WCAG 3.2.2, on input).
   function initPicker() {
     document.querySelectorAll("form.highlight-picker select").forEach(function (sel) {
+      var keyed = false;
+      sel.addEventListener("keydown", function () { keyed = true; });
+      sel.addEventListener("pointerdown", function () { keyed = false; });
       sel.addEventListener("change", function () {
+        if (keyed) return;
         if (sel.form.requestSubmit) sel.form.requestSubmit(); else sel.form.submit();
       });
     });
   }
 
+  // An error summary takes focus when the page opens, so it is read first.
+  function focusErrors() {
+    var summary = document.querySelector(".error-summary");
+    if (summary) summary.focus();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     initFunnels();
     initPicker();
+    focusErrors();
   });
 })();

@@ -1,0 +1,285 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"unicode"
+)
+
+// SearchHit is one unit found by [DB.Search].
+type SearchHit struct {
+	UnitType string // surgeon | hospital
+	UnitID   string
+	// UnitName is the unit's name as published. Where a release spells a
+	// unit's name in more than one way, every spelling is searched and the
+	// first in sort order is shown.
+	UnitName string
+	// Hospitals names the hospitals a surgeon appears with, sorted; for a
+	// hospital it is the hospital itself. A hospital given only by id is
+	// listed by its id.
+	Hospitals []string
+	// Specialties lists the slugs of the specialties the unit is reported
+	// in, sorted.
+	Specialties []string
+	// Rank is the hit's bm25 score as FTS5 computes it: lower (more
+	// negative) is a better match. A name or id match counts for more than
+	// a hospital match, and a hospital match more than a specialty.
+	Rank float64
+}
+
+const (
+	// MaxSearchBytes is the longest query Search accepts; a longer one
+	// finds nothing.
+	MaxSearchBytes = 200
+	// MaxSearchLimit is the most hits Search returns.
+	MaxSearchLimit = 100
+	// maxSearchTerms bounds the terms of one query. Every term is a prefix
+	// query, so this caps the index work a single request can cause; more
+	// terms than a name and a hospital narrow nothing in practice.
+	maxSearchTerms = 10
+)
+
+// Search finds the units of a release whose name, id, hospitals (names and
+// ids) or specialties match q, best first (bm25, then name).
+//
+// q is user input and is never passed to FTS5 as syntax: it is split into
+// words of letters and digits, everything else (quotes, *, parentheses,
+// -, ^, :, control characters) separating them, the FTS5 operators AND,
+// OR, NOT and NEAR are dropped, and each remaining word becomes a quoted
+// prefix term; a unit must match every term. Matching ignores case and
+// accents ("sean" finds "Seán"). A query with no words, or longer than
+// MaxSearchBytes, finds nothing. limit is capped at MaxSearchLimit, and
+// limit ≤ 0 means MaxSearchLimit. An unknown release finds nothing.
+func (db *DB) Search(ctx context.Context, releaseID, q string, limit int) ([]SearchHit, error) {
+	expr := matchExpr(q)
+	if expr == "" {
+		return nil, nil
+	}
+	if limit <= 0 || limit > MaxSearchLimit {
+		limit = MaxSearchLimit
+	}
+	// bm25's weights follow the columns of search_unit_fts: release_id,
+	// unit_type (unindexed), unit_id, unit_names, hospital_names,
+	// hospital_ids, specialties.
+	rows, err := db.sql.QueryContext(ctx, `SELECT unit_type, unit_id, unit_names, hospital_names, specialties,
+		bm25(search_unit_fts, 0, 0, 10, 10, 4, 4, 1) AS score
+		FROM search_unit_fts
+		WHERE search_unit_fts MATCH ? AND release_id = ?
+		ORDER BY score, unit_names ->> '$[0]', unit_type, unit_id
+		LIMIT ?`, expr, releaseID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: search %s: %w", releaseID, err)
+	}
+	var hits []SearchHit
+	for rows.Next() {
+		var h SearchHit
+		var names, hospitals, specialties string
+		if err := rows.Scan(&h.UnitType, &h.UnitID, &names, &hospitals, &specialties, &h.Rank); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: search %s: %w", releaseID, err)
+		}
+		var all []string
+		err := json.Unmarshal([]byte(names), &all)
+		if err == nil {
+			err = json.Unmarshal([]byte(hospitals), &h.Hospitals)
+		}
+		if err == nil {
+			err = json.Unmarshal([]byte(specialties), &h.Specialties)
+		}
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: search %s: %s %s: %w", releaseID, h.UnitType, h.UnitID, err)
+		}
+		if len(all) > 0 {
+			h.UnitName = all[0]
+		}
+		hits = append(hits, h)
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, fmt.Errorf("store: search %s: %w", releaseID, err)
+	}
+	return hits, nil
+}
+
+// ftsOperators are FTS5's operator keywords. FTS5 reads them as operators
+// only in upper case; quoted, as matchExpr quotes every word, they would be
+// plain words, but a user who types them means an operator, not the word.
+var ftsOperators = map[string]bool{"AND": true, "OR": true, "NOT": true, "NEAR": true}
+
+// matchExpr turns a user's query into a safe FTS5 MATCH expression: each
+// word a quoted prefix term, the terms joined by AND. It returns "" when the
+// query has no words or is too long. A word holds only letters, digits and
+// combining marks, so it can never close its quotes or carry FTS5 syntax.
+func matchExpr(q string) string {
+	if len(q) > MaxSearchBytes {
+		return ""
+	}
+	words := strings.FieldsFunc(q, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.M, r)
+	})
+	var terms []string
+	seen := map[string]bool{}
+	for _, w := range words {
+		// A word of combining marks alone would tokenize to nothing (the
+		// tokenizer strips diacritics), an empty phrase.
+		if ftsOperators[w] || !strings.ContainsFunc(w, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
+			continue
+		}
+		if key := strings.ToLower(w); !seen[key] {
+			seen[key] = true
+			terms = append(terms, `"`+w+`"*`)
+		}
+		if len(terms) == maxSearchTerms {
+			break
+		}
+	}
+	return strings.Join(terms, " AND ")
+}
+
+// maxSearchList bounds each list of a search row (names, hospitals,
+// hospital ids, specialties): a list keeps its first maxSearchList distinct
+// values in sort order. A real surgeon works at a handful of hospitals; the
+// bound keeps Commit's memory to a few strings per unit whatever the input
+// (the benchmark release puts every surgeon at 1,000 hospitals).
+// Migration 0003's backfill applies the same bound.
+const maxSearchList = 20
+
+// searchList is a sorted list of at most maxSearchList distinct strings:
+// the smallest of those added.
+type searchList []string
+
+func (s *searchList) add(v string) {
+	if v == "" {
+		return
+	}
+	i, found := slices.BinarySearch(*s, v)
+	if found || i == maxSearchList {
+		return
+	}
+	if len(*s) == maxSearchList {
+		*s = (*s)[:maxSearchList-1]
+	}
+	*s = slices.Insert(*s, i, v)
+}
+
+// json encodes the list as SQLite's json_group_array would, so a row
+// written here reads the same as one the migration backfilled: no HTML
+// escapes (which would also index "u0026" for "&").
+func (s searchList) json() (string, error) {
+	if s == nil {
+		s = searchList{}
+	}
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode([]string(s)); err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(b.String(), "\n"), nil
+}
+
+// searchUnit gathers one unit's search row.
+type searchUnit struct {
+	names, hospitalNames, hospitalIDs, specialties searchList
+}
+
+// addSearchUnits writes the search rows of the release being loaded (see
+// migrations/0003_search.sql), derived from the rows added. Commit calls it
+// before it writes the release row, after which the triggers refuse any
+// more; a trigger on search_unit keeps the full-text index in step.
+//
+// The units are those the funnels are built from (cmd/outcomes unitSets):
+// every surgeon; every hospital with rows of its own; and, in a group with
+// no hospital rows, every hospital named by its surgeons' rows. One pass
+// reads the rows in the order of the table's unique index, so SQLite sorts
+// nothing and memory holds only the units; within a group the hospital rows
+// ('hospital' < 'surgeon') come before the surgeon rows, so a surgeon's row
+// is read knowing whether its group has hospital rows.
+func (l *Loader) addSearchUnits(ctx context.Context) error {
+	rows, err := l.tx.QueryContext(ctx, `SELECT specialty, procedure, period, unit_type, unit_id, unit_name,
+		hospital_id, hospital_name FROM outcome_row WHERE release_id = ?
+		ORDER BY specialty, procedure, period, unit_type, unit_id, hospital_id`, l.release)
+	if err != nil {
+		return fmt.Errorf("search units: %w", err)
+	}
+	surgeons, hospitals := map[string]*searchUnit{}, map[string]*searchUnit{}
+	unit := func(m map[string]*searchUnit, id string) *searchUnit {
+		u, ok := m[id]
+		if !ok {
+			u = &searchUnit{}
+			m[id] = u
+		}
+		return u
+	}
+	var group Group
+	var r Row
+	groupHasHospitals := false
+	for rows.Next() {
+		if err := rows.Scan(&r.Specialty, &r.Procedure, &r.Period, &r.UnitType, &r.UnitID, &r.UnitName,
+			&r.HospitalID, &r.HospitalName); err != nil {
+			rows.Close()
+			return fmt.Errorf("search units: %w", err)
+		}
+		if g := (Group{Specialty: r.Specialty, Procedure: r.Procedure, Period: r.Period}); g != group {
+			group, groupHasHospitals = g, false
+		}
+		hospitalName := r.HospitalName
+		if hospitalName == "" {
+			hospitalName = r.HospitalID
+		}
+		var u *searchUnit
+		switch r.UnitType {
+		case "hospital":
+			groupHasHospitals = true
+			u = unit(hospitals, r.UnitID)
+			u.hospitalNames.add(r.UnitName)
+			u.hospitalIDs.add(r.UnitID)
+		case "surgeon":
+			u = unit(surgeons, r.UnitID)
+			u.hospitalNames.add(hospitalName)
+			u.hospitalIDs.add(r.HospitalID)
+			if !groupHasHospitals && r.HospitalID != "" {
+				h := unit(hospitals, r.HospitalID)
+				h.names.add(hospitalName)
+				h.hospitalNames.add(hospitalName)
+				h.hospitalIDs.add(r.HospitalID)
+				h.specialties.add(r.Specialty)
+			}
+		default:
+			continue // the table's CHECK allows no other
+		}
+		u.names.add(r.UnitName)
+		u.specialties.add(r.Specialty)
+	}
+	if err := closeRows(rows); err != nil {
+		return fmt.Errorf("search units: %w", err)
+	}
+
+	var values [][]any
+	for _, set := range []struct {
+		unitType string
+		units    map[string]*searchUnit
+	}{{"hospital", hospitals}, {"surgeon", surgeons}} {
+		for _, id := range slices.Sorted(maps.Keys(set.units)) {
+			u := set.units[id]
+			row := []any{l.release, set.unitType, id}
+			for _, list := range []searchList{u.names, u.hospitalNames, u.hospitalIDs, u.specialties} {
+				s, err := list.json()
+				if err != nil {
+					return fmt.Errorf("search units: %w", err)
+				}
+				row = append(row, s)
+			}
+			values = append(values, row)
+		}
+	}
+	if err := l.insertMany(ctx, `INSERT INTO search_unit (release_id, unit_type, unit_id, unit_names,
+		hospital_names, hospital_ids, specialties) VALUES `, values); err != nil {
+		return fmt.Errorf("search units: %w", err)
+	}
+	return nil
+}
