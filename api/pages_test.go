@@ -33,6 +33,8 @@ func TestPages(t *testing.T) {
 			`<table class="units`, `form class="highlight-picker"`, "would by chance alone", `rel="alternate" type="text/csv"`}},
 		{"specialty hospitals", "/specialties/adult-cardiac?unit=hospital", 200, []string{`data-unit-id="ZZ1`, "Hospital</th>"}},
 		{"specialty highlight", "/specialties/adult-cardiac?highlight=9000017", 200, []string{`<tr class="highlight">`, "Highlighted"}},
+		{"specialty adjusted", "/specialties/adult-cardiac?adjusted=1", 200, []string{"Hide limits allowing for overdispersion",
+			`name="adjusted" value="1"`}},
 		{"surgeon", "/surgeons/9000017", 200, []string{"Strong evidence that survival was lower than expected",
 			"patients like these", "Questions you could ask your surgeon", `class="interval-chart"`}},
 		{"hospital", "/hospitals/ZZ101", 200, []string{"Surgeons with results at this hospital", "Hospital, code ZZ101"}},

@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/surgeon-outcomes/outcomes/stats"
 	"github.com/surgeon-outcomes/outcomes/store"
 )
 
@@ -80,6 +81,10 @@ type specialtyPage struct {
 	Outside95  int
 	Chance95   string
 	Table      tableData
+	// Adjusted shows dashed overdispersion-adjusted limits (?adjusted=1).
+	Adjusted       bool
+	AdjustedNote   string
+	AdjustedToggle string // the query that turns them the other way
 }
 
 // tableData is an A–Z table of units.
@@ -135,6 +140,13 @@ func (r *release) sortedRows(f *funnel) []unitRow {
 
 // funnelSVG draws a funnel with the given units highlighted.
 func (r *release) funnelSVG(f *funnel, highlight []string, standalone bool, extra ...plotPoint) (template.HTML, error) {
+	return r.funnelSVGWith(f, highlight, standalone, stats.AdjustNone, extra...)
+}
+
+// funnelSVGWith draws a funnel, with dashed overdispersion-adjusted lines
+// when adj asks for them and they apply.
+func (r *release) funnelSVGWith(f *funnel, highlight []string, standalone bool, adj stats.Adjustment,
+	extra ...plotPoint) (template.HTML, error) {
 	set := map[string]bool{}
 	for _, id := range highlight {
 		set[id] = true
@@ -146,6 +158,7 @@ func (r *release) funnelSVG(f *funnel, highlight []string, standalone bool, extr
 	// px and, capped in width by the stylesheet, on a desktop; the image
 	// for embedding is the full size.
 	p.Compact = !standalone
+	p.Adjusted = adjustedCurve(f, adj)
 	var b bytes.Buffer
 	if err := renderFunnelSVG(&b, p, standalone); err != nil {
 		return "", err
@@ -212,14 +225,38 @@ func (s *Server) handleSpecialtyPage(c echo.Context) error {
 	d.PickerHTML = pickerOptions(d.Picker)
 	d.Outside95 = d.Funnel.Outside95
 	d.Chance95 = decimal(d.Funnel.ExpectedOutside95)
-	if d.SVG, err = r.funnelSVG(f, d.Highlight, false); err != nil {
+	adj := stats.AdjustNone
+	if q.Get("adjusted") == "1" {
+		d.Adjusted = true
+		adj = stats.AdjustMultiplicative
+		if f.Phi > 1 {
+			d.AdjustedNote = "Dashed lines widen the limits by the spread between " + d.Noun +
+				" beyond chance (overdispersion φ = " + decimal(number(f.Phi)) + ")."
+		} else {
+			d.AdjustedNote = "The " + d.Noun + " vary no more than chance predicts (φ ≤ 1), so no adjusted lines are drawn."
+		}
+	}
+	if d.SVG, err = r.funnelSVGWith(f, d.Highlight, false, adj); err != nil {
 		return err
 	}
 	v := url.Values{"procedure": {f.Procedure}, "period": {f.Period}, "unit": {f.UnitType}}
+	if d.Adjusted {
+		v.Set("adjusted", "1")
+	}
 	if len(d.Highlight) > 0 {
 		v.Set("highlight", strings.Join(d.Highlight, ","))
 	}
 	d.SVGURL = "/specialties/" + sp.Slug + "/funnel.svg?" + v.Encode()
+	toggle := url.Values{}
+	for k, vs := range v {
+		toggle[k] = vs
+	}
+	if d.Adjusted {
+		toggle.Del("adjusted")
+	} else {
+		toggle.Set("adjusted", "1")
+	}
+	d.AdjustedToggle = toggle.Encode()
 	api := url.Values{"procedure": {f.Procedure}, "period": {f.Period}}
 	p.Period = f.Period
 	p.JSON = "/api/v1/specialties/" + sp.Slug + "/" + d.Noun + "?" + api.Encode() + "&limit=1000"
@@ -243,7 +280,11 @@ func (s *Server) handleFunnelSVG(c echo.Context) error {
 	if f == nil {
 		return notFound("no funnel for this specialty")
 	}
-	svg, err := r.funnelSVG(f, highlightIDs(q), true)
+	adj := stats.AdjustNone
+	if q.Get("adjusted") == "1" {
+		adj = stats.AdjustMultiplicative
+	}
+	svg, err := r.funnelSVGWith(f, highlightIDs(q), true, adj)
 	if err != nil {
 		return err
 	}
