@@ -50,9 +50,12 @@ func intervalChart(rows []barRow, lo float64) template.HTML {
 		px := x(v / 100)
 		b.WriteString(`<line x1="` + f(px) + `" x2="` + f(px) + `" y1="` + f(top-8) + `" y2="` + f(height-4) +
 			`" stroke="#d0d7de" stroke-width="1"/>`)
-		anchor := "middle"
-		if i == 0 {
+		anchor := "middle" // the end ticks keep their labels inside the drawing
+		switch {
+		case i == 0:
 			anchor = "end"
+		case px < left+20:
+			anchor = "start"
 		}
 		b.WriteString(`<text x="` + f(px) + `" y="16" text-anchor="` + anchor + `" fill="#3d4752">` +
 			strconv.FormatFloat(v, 'f', -1, 64) + `%</text>`)
