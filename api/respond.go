@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"container/list"
 	"crypto/sha256"
@@ -211,6 +212,10 @@ type cached struct {
 	next         string // the Link header's next URL, if any
 	cacheControl string
 	lastModified string
+	// contentType is the body's type; empty means JSON. compressed marks
+	// a body (a PNG) that gzip would not shrink.
+	contentType string
+	compressed  bool
 
 	gzipOnce sync.Once
 	gzipBody []byte
@@ -341,7 +346,7 @@ func (s *Server) sendJSON(c echo.Context, t target, build func() (any, string, e
 func writeCached(c echo.Context, e *cached) error {
 	h := c.Response().Header()
 	body, tag := e.body, e.etag
-	gz := acceptsGzip(c.Request().Header.Get(echo.HeaderAcceptEncoding))
+	gz := !e.compressed && acceptsGzip(c.Request().Header.Get(echo.HeaderAcceptEncoding))
 	if gz {
 		// A gzipped body is another representation, so another strong tag.
 		body, tag = e.gzipped(), strings.TrimSuffix(e.etag, `"`)+`-gzip"`
@@ -351,6 +356,7 @@ func writeCached(c echo.Context, e *cached) error {
 	h.Set(echo.HeaderVary, "Accept, Accept-Encoding")
 	h.Set(echo.HeaderCacheControl, e.cacheControl)
 	h.Set(echo.HeaderLastModified, e.lastModified)
+	h.Set("X-Content-Type-Options", "nosniff")
 	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && etagMatches(inm, tag) {
 		h.Del(echo.HeaderContentEncoding)
 		return c.NoContent(http.StatusNotModified)
@@ -359,5 +365,5 @@ func writeCached(c echo.Context, e *cached) error {
 		h.Set("Link", "<"+e.next+`>; rel="next"`)
 	}
 	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
-	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
+	return c.Blob(http.StatusOK, cmp.Or(e.contentType, echo.MIMEApplicationJSON), body)
 }

@@ -64,6 +64,7 @@ func (s *Server) routes() *echo.Echo {
 	page("/specialties", s.handleSpecialtiesPage)
 	page("/specialties/:slug", s.handleSpecialtyPage)
 	get("/specialties/:slug/funnel.svg", s.handleFunnelSVG)
+	get("/specialties/:slug/funnel.png", s.handleFunnelPNG)
 	page("/surgeons/:id", s.handleSurgeonPage)
 	page("/hospitals/:id", s.handleHospitalPage)
 	page("/compare", s.handleCompare)
