@@ -78,6 +78,7 @@ type specialtyPage struct {
 	Highlight  []string
 	Highlights []unitRow
 	SVGURL     string
+	PNGURL     string
 	Outside95  int
 	Chance95   string
 	Table      tableData
@@ -247,6 +248,7 @@ func (s *Server) handleSpecialtyPage(c echo.Context) error {
 		v.Set("highlight", strings.Join(d.Highlight, ","))
 	}
 	d.SVGURL = "/specialties/" + sp.Slug + "/funnel.svg?" + v.Encode()
+	d.PNGURL = "/specialties/" + sp.Slug + "/funnel.png?" + v.Encode()
 	toggle := url.Values{}
 	for k, vs := range v {
 		toggle[k] = vs
