@@ -22,9 +22,6 @@ import (
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
 	"golang.org/x/image/vector"
-
-	"github.com/surgeon-outcomes/outcomes/stats"
-	"github.com/surgeon-outcomes/outcomes/store"
 )
 
 // pngScale is how many pixels a PNG gives one SVG user unit: 2 gives
@@ -39,30 +36,18 @@ func (s *Server) handleFunnelPNG(c echo.Context) error {
 	if e, ok := s.cache.get("png\x00" + cacheKey(c.Request())); ok {
 		return writeCached(c, e)
 	}
-	sp, ok := store.LookupSpecialty(c.Param("slug"))
-	if !ok {
-		return notFound("no such specialty")
-	}
-	r, err := s.latestOr404()
+	cr, err := s.readChartRequest(c)
 	if err != nil {
 		return err
 	}
-	q := c.QueryParams()
-	f := r.chooseFunnel(sp.Slug, q.Get("procedure"), q.Get("period"), q.Get("unit"))
-	if f == nil {
-		return notFound("no funnel for this specialty")
-	}
-	adj := stats.AdjustNone
-	if q.Get("adjusted") == "1" {
-		adj = stats.AdjustMultiplicative
-	}
 	// The plot funnelSVGWith draws for the standalone SVG.
 	set := map[string]bool{}
-	for _, id := range highlightIDs(q) {
+	for _, id := range cr.highlight {
 		set[id] = true
 	}
+	r, f := cr.rel, cr.funnel
 	p := newFunnelPlot(r, f, set, nil, nil)
-	p.Adjusted = adjustedCurve(f, adj)
+	p.Adjusted = adjustedCurve(f, cr.adjust)
 	var b bytes.Buffer
 	if err := renderFunnelPNG(&b, p); err != nil {
 		return err

@@ -266,27 +266,46 @@ func (s *Server) handleSpecialtyPage(c echo.Context) error {
 	return s.render(c, http.StatusOK, "specialty", p)
 }
 
-// handleFunnelSVG answers GET /specialties/{slug}/funnel.svg: the
-// specialty page's chart as an image to embed, with the same parameters.
-func (s *Server) handleFunnelSVG(c echo.Context) error {
+// chartRequest is what an embeddable chart URL asks for: the funnel
+// (procedure, period, unit), the units to highlight and the adjusted lines.
+type chartRequest struct {
+	rel       *release
+	funnel    *funnel
+	highlight []string
+	adjust    stats.Adjustment
+}
+
+// readChartRequest reads /specialties/{slug}/funnel.svg's and .png's
+// parameters, the specialty page's own.
+func (s *Server) readChartRequest(c echo.Context) (chartRequest, error) {
 	sp, ok := store.LookupSpecialty(c.Param("slug"))
 	if !ok {
-		return notFound("no such specialty")
+		return chartRequest{}, notFound("no such specialty")
 	}
 	r, err := s.latestOr404()
 	if err != nil {
-		return err
+		return chartRequest{}, err
 	}
 	q := c.QueryParams()
 	f := r.chooseFunnel(sp.Slug, q.Get("procedure"), q.Get("period"), q.Get("unit"))
 	if f == nil {
-		return notFound("no funnel for this specialty")
+		return chartRequest{}, notFound("no funnel for this specialty")
 	}
-	adj := stats.AdjustNone
+	cr := chartRequest{rel: r, funnel: f, highlight: highlightIDs(q), adjust: stats.AdjustNone}
 	if q.Get("adjusted") == "1" {
-		adj = stats.AdjustMultiplicative
+		cr.adjust = stats.AdjustMultiplicative
 	}
-	svg, err := r.funnelSVGWith(f, highlightIDs(q), true, adj)
+	return cr, nil
+}
+
+// handleFunnelSVG answers GET /specialties/{slug}/funnel.svg: the
+// specialty page's chart as an image to embed, with the same parameters.
+func (s *Server) handleFunnelSVG(c echo.Context) error {
+	cr, err := s.readChartRequest(c)
+	if err != nil {
+		return err
+	}
+	svg, err := cr.rel.funnelSVGWith(cr.funnel, cr.highlight, true, cr.adjust)
 	if err != nil {
 		return err
 	}
