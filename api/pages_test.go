@@ -33,6 +33,8 @@ func TestPages(t *testing.T) {
 			`<table class="units`, `form class="highlight-picker"`, "would by chance alone", `rel="alternate" type="text/csv"`}},
 		{"specialty hospitals", "/specialties/adult-cardiac?unit=hospital", 200, []string{`data-unit-id="ZZ1`, "Hospital</th>"}},
 		{"specialty highlight", "/specialties/adult-cardiac?highlight=9000017", 200, []string{`<tr class="highlight">`, "Highlighted"}},
+		{"specialty hospital's surgeons", "/specialties/adult-cardiac?hospital=ZZ124", 200, []string{
+			`<option value="ZZ124" selected>`, "Mr Norbert Larkglade</a>: Strong evidence"}},
 		{"specialty adjusted", "/specialties/adult-cardiac?adjusted=1", 200, []string{"Hide limits allowing for overdispersion",
 			`name="adjusted" value="1"`}},
 		{"surgeon", "/surgeons/9000017", 200, []string{"Strong evidence that survival was lower than expected",

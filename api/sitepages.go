@@ -75,13 +75,16 @@ type specialtyPage struct {
 	Rows       []unitRow // A–Z
 	Picker     []option  // every unit, A–Z, selected if highlighted
 	PickerHTML template.HTML
-	Highlight  []string
-	Highlights []unitRow
-	SVGURL     string
-	PNGURL     string
-	Outside95  int
-	Chance95   string
-	Table      tableData
+	// HospitalPicker offers the hospitals of a surgeons' funnel: choosing
+	// one highlights its surgeons.
+	HospitalPicker []option
+	Highlight      []string
+	Highlights     []unitRow
+	SVGURL         string
+	PNGURL         string
+	Outside95      int
+	Chance95       string
+	Table          tableData
 	// Adjusted shows dashed overdispersion-adjusted limits (?adjusted=1).
 	Adjusted       bool
 	AdjustedNote   string
@@ -189,6 +192,25 @@ func (s *Server) handleSpecialtyPage(c echo.Context) error {
 	d.Noun = f.UnitType + "s"
 	d.Funnel = summarise(r, f)
 	d.Rows = r.sortedRows(f)
+	// ?hospital= highlights every surgeon of this funnel who operated there.
+	hospital := q.Get("hospital")
+	hospitals := map[string]string{}
+	for _, idx := range f.byName {
+		for _, h := range r.hospitals[idx] {
+			hospitals[h] = r.hospitalName(h)
+			if f.UnitType == "surgeon" && h == hospital && !slices.Contains(d.Highlight, r.rows[idx].UnitID) {
+				d.Highlight = append(d.Highlight, r.rows[idx].UnitID)
+			}
+		}
+	}
+	if f.UnitType == "surgeon" {
+		for id, name := range hospitals {
+			d.HospitalPicker = append(d.HospitalPicker, option{Value: id, Label: name, Selected: id == hospital})
+		}
+		slices.SortFunc(d.HospitalPicker, func(a, b option) int {
+			return cmp.Or(strings.Compare(fold(a.Label), fold(b.Label)), strings.Compare(a.Value, b.Value))
+		})
+	}
 	names := map[string]int{}
 	for _, u := range d.Rows {
 		names[u.UnitName]++
