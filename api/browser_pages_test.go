@@ -172,8 +172,13 @@ func TestBrowserHighlightPickerKeyboard(t *testing.T) {
 		t.Fatalf("after Down, Down, Shift+Down: focus on #%s, chosen %v; want focus on #highlight and two surgeons chosen", p.Focus, p.Picked)
 	}
 	evalJS[bool](t, ctx, `(document.removeEventListener("submit", window.stopPickerSubmit, true), true)`)
-	if f := pressKey(t, ctx, kb.Tab); f.Tag != "button" {
-		t.Fatalf("Tab from the picker focuses %v, want its Highlight button", f)
+	// Tab passes the hospital picker on the way to the button.
+	f := pressKey(t, ctx, kb.Tab)
+	if f.Tag == "select" {
+		f = pressKey(t, ctx, kb.Tab)
+	}
+	if f.Tag != "button" {
+		t.Fatalf("Tab, Tab from the picker focuses %v, want its Highlight button", f)
 	}
 	if status := submitAndWait(t, ctx, "press Enter on the Highlight button", chromedp.KeyEvent(kb.Enter)); status != http.StatusOK {
 		t.Fatalf("highlight picker's page = %d, want 200", status)
