@@ -15,10 +15,17 @@
     return tip;
   }
 
+  // The tip goes above the point when there is room, so it hides as
+  // little of the chart as it can, and stays inside the window.
   function place(tip, el) {
     var r = el.getBoundingClientRect();
-    tip.style.left = Math.max(8, Math.min(window.scrollX + r.left + r.width / 2 - 150, window.scrollX + document.documentElement.clientWidth - 320)) + "px";
-    tip.style.top = (window.scrollY + r.bottom + 8) + "px";
+    var width = tip.offsetWidth, height = tip.offsetHeight;
+    var left = r.left + r.width / 2 - width / 2;
+    left = Math.max(8, Math.min(left, document.documentElement.clientWidth - width - 8));
+    var top = r.top - height - 10;
+    if (top < 8) top = r.bottom + 10;
+    tip.style.left = (window.scrollX + left) + "px";
+    tip.style.top = (window.scrollY + top) + "px";
   }
 
   function initFunnels() {
