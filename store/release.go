@@ -313,6 +313,9 @@ type Loader struct {
 	release     string
 	periods     map[string]bool      // of the rows added, for release_period
 	stmts       map[string]*sql.Stmt // prepared multi-row inserts, by SQL text
+	// search holds the search units gathered by a complete EachGroup
+	// read, so Commit need not read the release again; nil otherwise.
+	search *searchSet
 }
 
 // BatchSize is how many rows AddRows inserts with one statement. Fewer,

@@ -74,6 +74,10 @@ func (l *Loader) EachGroup(ctx context.Context, fn func(g Group, rows []Row) err
 		return fmt.Errorf("store: read groups: %w", err)
 	}
 	defer rows.Close()
+	// The read is in outcome_row's index order, the order the search units
+	// are gathered in: Commit reuses them if the read completes.
+	l.search = nil
+	search := newSearchSet()
 	var group []Row
 	var current Group
 	flush := func() error {
@@ -91,6 +95,7 @@ func (l *Loader) EachGroup(ctx context.Context, fn func(g Group, rows []Row) err
 			&r.ExpectedRate, &r.PublishedRate, &r.PublishedLow, &r.PublishedHigh, &r.PublishedRating); err != nil {
 			return fmt.Errorf("store: read groups: %w", err)
 		}
+		search.add(&r)
 		g := Group{Specialty: r.Specialty, Procedure: r.Procedure, Period: r.Period}
 		if g != current {
 			if err := flush(); err != nil {
@@ -103,7 +108,11 @@ func (l *Loader) EachGroup(ctx context.Context, fn func(g Group, rows []Row) err
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("store: read groups: %w", err)
 	}
-	return flush()
+	if err := flush(); err != nil {
+		return err
+	}
+	l.search = search
+	return nil
 }
 
 // AddResult stores one funnel's results.

@@ -187,77 +187,101 @@ type searchUnit struct {
 	names, hospitalNames, hospitalIDs, specialties searchList
 }
 
-// addSearchUnits writes the search rows of the release being loaded (see
-// migrations/0003_search.sql), derived from the rows added. Commit calls it
-// before it writes the release row, after which the triggers refuse any
-// more; a trigger on search_unit keeps the full-text index in step.
+// searchSet gathers the search rows of a release from its rows, read in
+// the order of outcome_row's unique index (specialty, procedure, period,
+// unit_type, unit_id, hospital_id).
 //
 // The units are those the funnels are built from (cmd/outcomes unitSets):
 // every surgeon; every hospital with rows of its own; and, in a group with
-// no hospital rows, every hospital named by its surgeons' rows. One pass
-// reads the rows in the order of the table's unique index, so SQLite sorts
-// nothing and memory holds only the units; within a group the hospital rows
-// ('hospital' < 'surgeon') come before the surgeon rows, so a surgeon's row
-// is read knowing whether its group has hospital rows.
-func (l *Loader) addSearchUnits(ctx context.Context) error {
-	rows, err := l.tx.QueryContext(ctx, `SELECT specialty, procedure, period, unit_type, unit_id, unit_name,
-		hospital_id, hospital_name FROM outcome_row WHERE release_id = ?
-		ORDER BY specialty, procedure, period, unit_type, unit_id, hospital_id`, l.release)
-	if err != nil {
-		return fmt.Errorf("search units: %w", err)
+// no hospital rows, every hospital named by its surgeons' rows. Within a
+// group the hospital rows ('hospital' < 'surgeon') come before the surgeon
+// rows, so a surgeon's row is read knowing whether its group has hospital
+// rows. Memory holds only the units.
+type searchSet struct {
+	surgeons, hospitals map[string]*searchUnit
+	group               Group
+	groupHasHospitals   bool
+}
+
+func newSearchSet() *searchSet {
+	return &searchSet{surgeons: map[string]*searchUnit{}, hospitals: map[string]*searchUnit{}}
+}
+
+func unitIn(m map[string]*searchUnit, id string) *searchUnit {
+	u, ok := m[id]
+	if !ok {
+		u = &searchUnit{}
+		m[id] = u
 	}
-	surgeons, hospitals := map[string]*searchUnit{}, map[string]*searchUnit{}
-	unit := func(m map[string]*searchUnit, id string) *searchUnit {
-		u, ok := m[id]
-		if !ok {
-			u = &searchUnit{}
-			m[id] = u
+	return u
+}
+
+// add takes the next row in index order.
+func (su *searchSet) add(r *Row) {
+	if g := (Group{Specialty: r.Specialty, Procedure: r.Procedure, Period: r.Period}); g != su.group {
+		su.group, su.groupHasHospitals = g, false
+	}
+	hospitalName := r.HospitalName
+	if hospitalName == "" {
+		hospitalName = r.HospitalID
+	}
+	var u *searchUnit
+	switch r.UnitType {
+	case "hospital":
+		su.groupHasHospitals = true
+		u = unitIn(su.hospitals, r.UnitID)
+		u.hospitalNames.add(r.UnitName)
+		u.hospitalIDs.add(r.UnitID)
+	case "surgeon":
+		u = unitIn(su.surgeons, r.UnitID)
+		u.hospitalNames.add(hospitalName)
+		u.hospitalIDs.add(r.HospitalID)
+		if !su.groupHasHospitals && r.HospitalID != "" {
+			h := unitIn(su.hospitals, r.HospitalID)
+			h.names.add(hospitalName)
+			h.hospitalNames.add(hospitalName)
+			h.hospitalIDs.add(r.HospitalID)
+			h.specialties.add(r.Specialty)
 		}
-		return u
+	default:
+		return // the table's CHECK allows no other
 	}
-	var group Group
-	var r Row
-	groupHasHospitals := false
-	for rows.Next() {
-		if err := rows.Scan(&r.Specialty, &r.Procedure, &r.Period, &r.UnitType, &r.UnitID, &r.UnitName,
-			&r.HospitalID, &r.HospitalName); err != nil {
-			rows.Close()
+	u.names.add(r.UnitName)
+	u.specialties.add(r.Specialty)
+}
+
+// addSearchUnits writes the search rows of the release being loaded (see
+// migrations/0003_search.sql). Commit calls it before it writes the release
+// row, after which the triggers refuse any more; a trigger on search_unit
+// keeps the full-text index in step.
+//
+// When EachGroup has read the whole release (ingest computing results), the
+// units were gathered during that read; otherwise one pass reads the rows
+// in index order, so SQLite sorts nothing.
+func (l *Loader) addSearchUnits(ctx context.Context) error {
+	su := l.search
+	if su == nil {
+		su = newSearchSet()
+		rows, err := l.tx.QueryContext(ctx, `SELECT specialty, procedure, period, unit_type, unit_id, unit_name,
+			hospital_id, hospital_name FROM outcome_row WHERE release_id = ?
+			ORDER BY specialty, procedure, period, unit_type, unit_id, hospital_id`, l.release)
+		if err != nil {
 			return fmt.Errorf("search units: %w", err)
 		}
-		if g := (Group{Specialty: r.Specialty, Procedure: r.Procedure, Period: r.Period}); g != group {
-			group, groupHasHospitals = g, false
-		}
-		hospitalName := r.HospitalName
-		if hospitalName == "" {
-			hospitalName = r.HospitalID
-		}
-		var u *searchUnit
-		switch r.UnitType {
-		case "hospital":
-			groupHasHospitals = true
-			u = unit(hospitals, r.UnitID)
-			u.hospitalNames.add(r.UnitName)
-			u.hospitalIDs.add(r.UnitID)
-		case "surgeon":
-			u = unit(surgeons, r.UnitID)
-			u.hospitalNames.add(hospitalName)
-			u.hospitalIDs.add(r.HospitalID)
-			if !groupHasHospitals && r.HospitalID != "" {
-				h := unit(hospitals, r.HospitalID)
-				h.names.add(hospitalName)
-				h.hospitalNames.add(hospitalName)
-				h.hospitalIDs.add(r.HospitalID)
-				h.specialties.add(r.Specialty)
+		var r Row
+		for rows.Next() {
+			if err := rows.Scan(&r.Specialty, &r.Procedure, &r.Period, &r.UnitType, &r.UnitID, &r.UnitName,
+				&r.HospitalID, &r.HospitalName); err != nil {
+				rows.Close()
+				return fmt.Errorf("search units: %w", err)
 			}
-		default:
-			continue // the table's CHECK allows no other
+			su.add(&r)
 		}
-		u.names.add(r.UnitName)
-		u.specialties.add(r.Specialty)
+		if err := closeRows(rows); err != nil {
+			return fmt.Errorf("search units: %w", err)
+		}
 	}
-	if err := closeRows(rows); err != nil {
-		return fmt.Errorf("search units: %w", err)
-	}
+	surgeons, hospitals := su.surgeons, su.hospitals
 
 	var values [][]any
 	for _, set := range []struct {

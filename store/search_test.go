@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"reflect"
@@ -711,4 +712,52 @@ func BenchmarkSearch(b *testing.B) {
 			}
 		})
 	}
+}
+
+// TestSearchUnitsFromEachGroup checks that Commit writes the same search
+// rows whether it gathers them itself or reuses those a complete EachGroup
+// read gathered, and that an EachGroup stopped part way is not reused.
+func TestSearchUnitsFromEachGroup(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTestDB(t)
+	rows := append(searchRows(), boundRows()...)
+	commitRelease(t, db, testRelease("scan"), rows, nil)
+	want := searchUnits(t, db, "scan")
+	if len(want) == 0 {
+		t.Fatal("no search rows for the scanned release")
+	}
+	stop := errors.New("stop")
+	for _, tt := range []struct {
+		release string
+		stopAt  int // groups read before fn fails; 0 reads them all
+	}{{"each-group", 0}, {"each-group-stopped", 1}} {
+		t.Run(tt.release, func(t *testing.T) {
+			l, err := db.BeginRelease(ctx, tt.release)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Rollback()
+			if _, err := l.AddRows(ctx, rows); err != nil {
+				t.Fatal(err)
+			}
+			groups := 0
+			err = l.EachGroup(ctx, func(Group, []Row) error {
+				groups++
+				if groups == tt.stopAt {
+					return stop
+				}
+				return nil
+			})
+			if tt.stopAt == 0 && err != nil || tt.stopAt > 0 && !errors.Is(err, stop) {
+				t.Fatalf("EachGroup = %v", err)
+			}
+			if err := l.Commit(ctx, testRelease(tt.release)); err != nil {
+				t.Fatalf("Commit = %v", err)
+			}
+			if got := searchUnits(t, db, tt.release); !reflect.DeepEqual(got, want) {
+				t.Errorf("search rows = %v\nwant (as a scan gathers them) %v", got, want)
+			}
+		})
+	}
+	checkSearchIndex(t, db)
 }
