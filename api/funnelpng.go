@@ -433,15 +433,6 @@ func (c *pngCanvas) region(l *plotLayout, cs []plotCurve, clip image.Rectangle, 
 	c.fill(polys, clip, col)
 }
 
-// anchor is where text sits against its x: text-anchor start, middle, end.
-type anchor int
-
-const (
-	anchorStart anchor = iota
-	anchorMiddle
-	anchorEnd
-)
-
 // text draws s with its baseline at y, anchored at x, in user units.
 func (c *pngCanvas) text(x, y float64, s string, size float64, bold bool, a anchor, col color.Color) {
 	fc := c.face(size, bold)
@@ -553,35 +544,7 @@ func (c *pngCanvas) axes(l *plotLayout, p *funnelPlot) {
 // shape draws a band's mark centred (by centroid) on cx, cy: the geometry
 // and colours of svgBuf.shape.
 func (c *pngCanvas) shape(m *bandMark, cx, cy, r float64, state markState) {
-	fill, stroke, width := "#ffffff", m.colour, 1.6
-	if m.filled {
-		fill, stroke, width = m.colour, "#ffffff", 0.75
-		if m.shape != shapeCircle {
-			stroke, width = svgInk, 1
-		}
-	}
-	switch state {
-	case markGrey:
-		if m.filled {
-			fill = svgGrey
-		} else {
-			stroke = svgGrey
-		}
-		if m.shape == shapeCircle {
-			r *= 0.85
-		}
-		width = 1.25
-		if m.filled {
-			width = 0.75
-		}
-	case markHighlight:
-		r *= 1.5
-		if m.filled {
-			stroke, width = svgInk, 1.5
-		} else {
-			width = 2.25
-		}
-	}
+	fill, stroke, width, r := markStyle(m, r, state)
 	all := c.img.Bounds()
 	switch m.shape {
 	case shapeCircle, shapeSmallRing:
@@ -618,67 +581,16 @@ func triangle(cx, cy, R float64, up bool) []xy {
 }
 
 // highlights draws the highlighted points again, on top, with their names
-// placed as svgBuf.highlights places them.
+// where placeLabels puts them for the SVG.
 func (c *pngCanvas) highlights(l *plotLayout, p *funnelPlot) {
-	r := l.size * 1.5 * 1.4
-	var taken []labelBox
-	for _, cl := range l.curveLabels {
-		taken = append(taken, labelBox{l.x1 + 4, cl.y - l.tick/2 - 1, l.w, cl.y + l.tick/2 + 1})
-	}
 	for i := range p.Points {
 		if pt := &p.Points[i]; pt.Highlight && drawable(pt) {
-			cx, cy := l.px(pt.X), l.py(pt.Survival)
-			c.shape(markOf(pt.Band), cx, cy, l.size, markHighlight)
-			taken = append(taken, labelBox{cx - r, cy - r, cx + r, cy + r})
+			c.shape(markOf(pt.Band), l.px(pt.X), l.py(pt.Survival), l.size, markHighlight)
 		}
-	}
-	h := l.tick
-	gap := r + 3
-	type option struct {
-		dx, dy float64
-		anchor anchor
 	}
 	ink := hexColour(svgInk)
-	for i := range p.Points {
-		pt := &p.Points[i]
-		if !pt.Highlight || !drawable(pt) {
-			continue
-		}
-		cx, cy := l.px(pt.X), l.py(pt.Survival)
-		name := shortName(pt.Name, 28)
-		tw := textWidth(name, l.tick)
-		opts := []option{
-			{gap, -h / 2, anchorStart}, {-gap - tw, -h / 2, anchorEnd},
-			{-tw / 2, -gap - h, anchorMiddle}, {-tw / 2, gap, anchorMiddle},
-			{gap * 0.7, -gap*0.7 - h, anchorStart}, {gap * 0.7, gap * 0.7, anchorStart},
-			{-gap*0.7 - tw, -gap*0.7 - h, anchorEnd}, {-gap*0.7 - tw, gap * 0.7, anchorEnd},
-		}
-		best, bestCost := 0, math.Inf(1)
-		var bestBox labelBox
-		for k, o := range opts {
-			b := labelBox{cx + o.dx, cy + o.dy, cx + o.dx + tw, cy + o.dy + h}
-			cost := 0.0
-			if b.x0 < 2 || b.x1 > l.w-2 || b.y0 < 0 || b.y1 > l.y1 {
-				cost += 1e6
-			}
-			for _, t := range taken {
-				cost += b.overlap(t)
-			}
-			cost += float64(k) * 0.01
-			if cost < bestCost {
-				best, bestCost, bestBox = k, cost, b
-			}
-		}
-		o := opts[best]
-		taken = append(taken, bestBox)
-		x := bestBox.x0
-		switch o.anchor {
-		case anchorEnd:
-			x = bestBox.x1
-		case anchorMiddle:
-			x = (bestBox.x0 + bestBox.x1) / 2
-		}
-		c.haloText(x, bestBox.y1-h*0.22, name, l.tick, o.anchor, ink, 1.5)
+	for _, lb := range placeLabels(l, p) {
+		c.haloText(lb.x, lb.y, lb.name, l.tick, lb.anchor, ink, 1.5)
 	}
 }
 

@@ -847,35 +847,7 @@ func (s *svgBuf) point(l *plotLayout, pt *plotPoint, state markState, prefix str
 
 // shape draws a band's mark centred (by centroid) on cx, cy.
 func (s *svgBuf) shape(m *bandMark, cx, cy, r float64, state markState) {
-	fill, stroke, width := "#ffffff", m.colour, "1.6"
-	if m.filled {
-		fill, stroke, width = m.colour, "#ffffff", "0.75"
-		if m.shape != shapeCircle {
-			stroke, width = svgInk, "1"
-		}
-	}
-	switch state {
-	case markGrey:
-		if m.filled {
-			fill = svgGrey
-		} else {
-			stroke = svgGrey
-		}
-		if m.shape == shapeCircle {
-			r *= 0.85
-		}
-		width = "1.25"
-		if m.filled {
-			width = "0.75"
-		}
-	case markHighlight:
-		r *= 1.5
-		if m.filled {
-			stroke, width = svgInk, "1.5"
-		} else {
-			width = "2.25"
-		}
-	}
+	fill, stroke, width, r := markStyle(m, r, state)
 	switch m.shape {
 	case shapeCircle, shapeSmallRing:
 		if m.shape == shapeSmallRing {
@@ -914,8 +886,44 @@ func (s *svgBuf) shape(m *bandMark, cx, cy, r float64, state markState) {
 	s.raw(`" stroke="`)
 	s.raw(stroke)
 	s.raw(`" stroke-width="`)
-	s.raw(width)
+	s.b = strconv.AppendFloat(s.b, width, 'g', -1, 64)
 	s.raw(`"/>`)
+}
+
+// markStyle is a band's mark in a state: its fill and stroke colours, the
+// stroke's width and the mark's radius (from r), shared by the SVG and the
+// PNG so the two draw the same marks.
+func markStyle(m *bandMark, r float64, state markState) (fill, stroke string, width, radius float64) {
+	fill, stroke, width = "#ffffff", m.colour, 1.6
+	if m.filled {
+		fill, stroke, width = m.colour, "#ffffff", 0.75
+		if m.shape != shapeCircle {
+			stroke, width = svgInk, 1
+		}
+	}
+	switch state {
+	case markGrey:
+		if m.filled {
+			fill = svgGrey
+		} else {
+			stroke = svgGrey
+		}
+		if m.shape == shapeCircle {
+			r *= 0.85
+		}
+		width = 1.25
+		if m.filled {
+			width = 0.75
+		}
+	case markHighlight:
+		r *= 1.5
+		if m.filled {
+			stroke, width = svgInk, 1.5
+		} else {
+			width = 2.25
+		}
+	}
+	return fill, stroke, width, r
 }
 
 // labelBox is a placed label's extent, for avoiding overlaps.
@@ -928,7 +936,53 @@ func (a labelBox) overlap(b labelBox) float64 {
 
 func (s *svgBuf) highlights(l *plotLayout, p *funnelPlot) {
 	s.raw(`<g class="highlights" aria-hidden="true" pointer-events="none">` + "\n")
-	// Labels avoid every highlighted mark, the line names and each other.
+	for i := range p.Points {
+		if pt := &p.Points[i]; pt.Highlight && drawable(pt) {
+			s.shape(markOf(pt.Band), l.px(pt.X), l.py(pt.Survival), l.size, markHighlight)
+			s.raw("\n")
+		}
+	}
+	for _, lb := range placeLabels(l, p) {
+		s.text(lb.x, lb.y, ` class="highlight-label" font-size="`+string(appendCoord(nil, l.tick))+
+			`" font-weight="600" text-anchor="`+lb.anchor.String()+`" fill="`+svgInk+
+			`" stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke"`, lb.name)
+	}
+	s.raw("</g>\n")
+}
+
+// anchor is where text sits against its x: text-anchor start, middle, end.
+type anchor int
+
+const (
+	anchorStart anchor = iota
+	anchorMiddle
+	anchorEnd
+)
+
+// String is the anchor's SVG text-anchor value.
+func (a anchor) String() string {
+	switch a {
+	case anchorMiddle:
+		return "middle"
+	case anchorEnd:
+		return "end"
+	}
+	return "start"
+}
+
+// placedLabel is a highlighted point's name label: its text, where its
+// baseline is anchored, and how.
+type placedLabel struct {
+	name   string
+	x, y   float64
+	anchor anchor
+}
+
+// placeLabels places the highlighted points' names, in point order, each
+// at the first of eight places round its point that avoids the highlighted
+// marks, the line names, the edges and the labels already placed (the
+// least overlap when none is free). The SVG and the PNG both use it.
+func placeLabels(l *plotLayout, p *funnelPlot) []placedLabel {
 	r := l.size * 1.5 * 1.4
 	var taken []labelBox
 	for _, c := range l.curveLabels {
@@ -937,8 +991,6 @@ func (s *svgBuf) highlights(l *plotLayout, p *funnelPlot) {
 	for i := range p.Points {
 		if pt := &p.Points[i]; pt.Highlight && drawable(pt) {
 			cx, cy := l.px(pt.X), l.py(pt.Survival)
-			s.shape(markOf(pt.Band), cx, cy, l.size, markHighlight)
-			s.raw("\n")
 			taken = append(taken, labelBox{cx - r, cy - r, cx + r, cy + r})
 		}
 	}
@@ -946,8 +998,9 @@ func (s *svgBuf) highlights(l *plotLayout, p *funnelPlot) {
 	gap := r + 3
 	type option struct {
 		dx, dy float64 // the box's offset from the point
-		anchor string
+		anchor anchor
 	}
+	var out []placedLabel
 	for i := range p.Points {
 		pt := &p.Points[i]
 		if !pt.Highlight || !drawable(pt) {
@@ -957,10 +1010,10 @@ func (s *svgBuf) highlights(l *plotLayout, p *funnelPlot) {
 		name := shortName(pt.Name, 28)
 		tw := textWidth(name, l.tick)
 		opts := []option{
-			{gap, -h / 2, "start"}, {-gap - tw, -h / 2, "end"},
-			{-tw / 2, -gap - h, "middle"}, {-tw / 2, gap, "middle"},
-			{gap * 0.7, -gap*0.7 - h, "start"}, {gap * 0.7, gap * 0.7, "start"},
-			{-gap*0.7 - tw, -gap*0.7 - h, "end"}, {-gap*0.7 - tw, gap * 0.7, "end"},
+			{gap, -h / 2, anchorStart}, {-gap - tw, -h / 2, anchorEnd},
+			{-tw / 2, -gap - h, anchorMiddle}, {-tw / 2, gap, anchorMiddle},
+			{gap * 0.7, -gap*0.7 - h, anchorStart}, {gap * 0.7, gap * 0.7, anchorStart},
+			{-gap*0.7 - tw, -gap*0.7 - h, anchorEnd}, {-gap*0.7 - tw, gap * 0.7, anchorEnd},
 		}
 		best, bestCost := 0, math.Inf(1)
 		var bestBox labelBox
@@ -982,16 +1035,14 @@ func (s *svgBuf) highlights(l *plotLayout, p *funnelPlot) {
 		taken = append(taken, bestBox)
 		x := bestBox.x0
 		switch o.anchor {
-		case "end":
+		case anchorEnd:
 			x = bestBox.x1
-		case "middle":
+		case anchorMiddle:
 			x = (bestBox.x0 + bestBox.x1) / 2
 		}
-		s.text(x, bestBox.y1-h*0.22, ` class="highlight-label" font-size="`+string(appendCoord(nil, l.tick))+
-			`" font-weight="600" text-anchor="`+o.anchor+`" fill="`+svgInk+
-			`" stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke"`, name)
+		out = append(out, placedLabel{name: name, x: x, y: bestBox.y1 - h*0.22, anchor: o.anchor})
 	}
-	s.raw("</g>\n")
+	return out
 }
 
 // shortName cuts a name longer than n characters, ending it with "…".
