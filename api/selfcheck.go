@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
@@ -345,7 +346,7 @@ func (s *Server) place(t target, u selfCheckUnit) (selfCheckResult, []paramError
 	bad := func(field, format string, args ...any) {
 		errs = append(errs, paramError{Param: field, Message: fmt.Sprintf(format, args...)})
 	}
-	unitType := cmpOrString(u.UnitType, "hospital")
+	unitType := cmp.Or(u.UnitType, "hospital")
 	for _, f := range []struct{ name, val string }{{"unit_id", u.UnitID}, {"unit_name", u.UnitName},
 		{"procedure", u.Procedure}, {"period", u.Period}} {
 		if msg := checkText(f.val, maxValueLen); msg != "" {
@@ -422,13 +423,6 @@ func (s *Server) place(t target, u selfCheckUnit) (selfCheckResult, []paramError
 		query: query{Procedure: f.Procedure, Period: f.Period, UnitType: f.UnitType, Sort: defaultSort()}.values()}.
 		url(true, nil)
 	return res, nil
-}
-
-func cmpOrString(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // outcome is what a funnel counts, as its rows say.
