@@ -44,7 +44,13 @@ type release struct {
 	surgeon, hospital, atHospital map[string][]int32
 	// periods lists, per specialty, the periods it has, newest last.
 	periods map[string][]string
+	// unitCounts are, per specialty, how many distinct surgeons and
+	// hospitals it reports, counted once here for every page that says so.
+	unitCounts map[string]unitCount
 }
+
+// unitCount is a specialty's number of distinct surgeons and hospitals.
+type unitCount struct{ surgeons, hospitals int }
 
 // funnel is one comparison group's funnel and the rows placed on it.
 type funnel struct {
@@ -170,6 +176,23 @@ func loadRelease(ctx context.Context, db *store.DB, m store.Release) (*release, 
 	}
 	for _, ps := range r.periods {
 		slices.Sort(ps)
+	}
+	r.unitCounts = map[string]unitCount{}
+	seen := map[[3]string]bool{}
+	for i := range r.rows {
+		u := &r.rows[i]
+		k := [3]string{u.Specialty, u.UnitType, u.UnitID}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		n := r.unitCounts[u.Specialty]
+		if u.UnitType == "surgeon" {
+			n.surgeons++
+		} else {
+			n.hospitals++
+		}
+		r.unitCounts[u.Specialty] = n
 	}
 	r.orders = make(map[string][]int32, 2*len(sortFields))
 	for _, sf := range sortFields {

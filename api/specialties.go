@@ -76,23 +76,15 @@ func (s *Server) specialtyDTO(t target, sp store.Specialty, detail bool) special
 	for _, p := range sp.Procedures {
 		d.Procedures = append(d.Procedures, procedureDTO{Slug: p.Slug, Name: p.Name})
 	}
-	surgeons, hospitals := map[string]bool{}, map[string]bool{}
-	for _, f := range r.funnels {
-		if f.Specialty != sp.Slug {
-			continue
-		}
-		for i := f.first; i < f.end; i++ {
-			if f.UnitType == "surgeon" {
-				surgeons[r.rows[i].UnitID] = true
-			} else {
-				hospitals[r.rows[i].UnitID] = true
+	if detail {
+		for _, f := range r.funnels {
+			if f.Specialty == sp.Slug {
+				d.Funnels = append(d.Funnels, summarise(r, f))
 			}
 		}
-		if detail {
-			d.Funnels = append(d.Funnels, summarise(r, f))
-		}
 	}
-	d.Surgeons, d.Hospitals = len(surgeons), len(hospitals)
+	n := r.unitCounts[sp.Slug]
+	d.Surgeons, d.Hospitals = n.surgeons, n.hospitals
 	base := "/api/v1/specialties/" + sp.Slug
 	if t.pinned {
 		base = "/api/v1/releases/" + url.PathEscape(r.meta.ID) + "/specialties/" + sp.Slug
