@@ -93,11 +93,19 @@ func TestPagesEscape(t *testing.T) {
 	for _, path := range []string{"/search?q=" + url.QueryEscape(`<script>alert(1)</script>"'`),
 		"/compare?ids=" + url.QueryEscape(`"><img src=x onerror=alert(1)>`),
 		"/specialties/adult-cardiac?highlight=" + url.QueryEscape(`"><svg onload=alert(1)>`)} {
-		_, body := get(t, srv, http.MethodGet, path)
+		resp, body := get(t, srv, http.MethodGet, path)
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("GET %s = %d, want 200 (the page must render the input, escaped)", path, resp.StatusCode)
+		}
 		if bytes.Contains(body, []byte("<script>alert")) || bytes.Contains(body, []byte("<img src=x")) ||
 			bytes.Contains(body, []byte("<svg onload")) {
 			t.Errorf("GET %s: hostile input reached the page unescaped", path)
 		}
+	}
+	// The search page echoes q: escaped, it is there.
+	_, body := get(t, srv, http.MethodGet, "/search?q="+url.QueryEscape(`<b>x</b>`))
+	if !bytes.Contains(body, []byte("&lt;b&gt;x&lt;/b&gt;")) {
+		t.Errorf("GET /search?q=<b>x</b>: the query is not shown escaped")
 	}
 }
 
