@@ -101,20 +101,20 @@ func New(ctx context.Context, cfg Config, db *store.DB, logger *slog.Logger) (*e
 // resolve checks a request's query against the endpoint's parameters and
 // finds the release it asks for: /api/v1/releases/{release}/… or
 // ?release= pin one; otherwise the latest answers.
-func (s *Server) resolve(c echo.Context, allowed []string, path string) (target, query, error) {
+func (s *Server) resolve(c echo.Context, allowed []string, path string) (resource, query, error) {
 	v, err := url.ParseQuery(c.Request().URL.RawQuery)
 	if err != nil {
-		return target{}, query{}, &apiError{Status: 400, Detail: "the query string is malformed",
+		return resource{}, query{}, &apiError{Status: 400, Detail: "the query string is malformed",
 			Errors: []paramError{{Param: "query", Message: "not a valid URL query: percent-escapes must be %XX, and parameters are separated by & (not ;)"}}}
 	}
 	q, err := parseQuery(v, allowed)
 	if err != nil {
-		return target{}, query{}, err
+		return resource{}, query{}, err
 	}
 	id := c.Param("release")
 	if q.Release != "" {
 		if id != "" && id != q.Release {
-			return target{}, query{}, badRequest(paramRelease, "the path names release %q; leave out ?release= or make it agree", id)
+			return resource{}, query{}, badRequest(paramRelease, "the path names release %q; leave out ?release= or make it agree", id)
 		}
 		id = q.Release
 	}
@@ -123,10 +123,10 @@ func (s *Server) resolve(c echo.Context, allowed []string, path string) (target,
 	if pinned {
 		rel = s.cat.byID[id]
 		if rel == nil {
-			return target{}, query{}, notFound("no release %q; see /api/v1/releases", truncate(id))
+			return resource{}, query{}, notFound("no release %q; see /api/v1/releases", truncate(id))
 		}
 	} else if rel = s.cat.latest(); rel == nil {
-		return target{}, query{}, notFound("no release is loaded yet")
+		return resource{}, query{}, notFound("no release is loaded yet")
 	}
-	return target{rel: rel, pinned: pinned, path: path, query: q.values()}, q, nil
+	return resource{rel: rel, pinned: pinned, path: path, query: q.values()}, q, nil
 }

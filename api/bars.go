@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/surgeon-outcomes/outcomes/outcome"
 )
 
 // barRow is one interval on a page's shared scale.
@@ -66,7 +68,7 @@ func intervalChart(rows []barRow, lo float64) template.HTML {
 		b.WriteString(`<text x="` + f(left) + `" y="` + f(y0+14) + `" fill="#1b1f24">` +
 			template.HTMLEscapeString(r.Label) + `</text>`)
 		u := r.Row
-		if u.Band == "too_few" || !u.Survival.defined() {
+		if !outcome.Assessed(u.Band) || !u.Survival.defined() {
 			b.WriteString(`<text x="` + f(left) + `" y="` + f(y+5) + `" fill="#3d4752">too few deaths expected to compare</text>`)
 			continue
 		}

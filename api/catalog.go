@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"github.com/surgeon-outcomes/outcomes/outcome"
 	"github.com/surgeon-outcomes/outcomes/store"
 )
 
@@ -54,7 +55,7 @@ type unitCount struct{ surgeons, hospitals int }
 
 // funnel is one comparison group's funnel and the rows placed on it.
 type funnel struct {
-	store.GroupResult
+	outcome.Funnel
 	first, end int32 // rows[first:end] are its units
 	// byName lists the same rows A–Z by folded name, then id: the order
 	// of every table and chart focus order on the site.
@@ -87,13 +88,6 @@ func loadCatalog(ctx context.Context, db *store.DB) (*catalog, error) {
 	return c, nil
 }
 
-// rowKey identifies a published row's unit within a group.
-type rowKey struct {
-	group    store.Group
-	unitType string
-	unitID   string
-}
-
 func loadRelease(ctx context.Context, db *store.DB, m store.Release) (*release, error) {
 	results, err := db.Results(ctx, m.ID)
 	if err != nil {
@@ -108,50 +102,69 @@ func loadRelease(ctx context.Context, db *store.DB, m store.Release) (*release, 
 		surgeon: map[string][]int32{}, hospital: map[string][]int32{}, atHospital: map[string][]int32{},
 		periods: map[string][]string{}}
 
-	// A unit's published rows: a surgeon may have one per hospital.
-	byUnit := map[rowKey][]*store.Row{}
-	outcome := map[store.Group]string{}
-	for i := range published {
-		p := &published[i]
-		g := store.Group{Specialty: p.Specialty, Procedure: p.Procedure, Period: p.Period}
-		k := rowKey{group: g, unitType: p.UnitType, unitID: p.UnitID}
-		byUnit[k] = append(byUnit[k], p)
-		if _, ok := outcome[g]; !ok {
-			outcome[g] = p.Outcome
+	// The units of each group, by the domain's rule, so that each result
+	// row can name its hospitals and, where the unit is one published row,
+	// carry the publisher's own figures.
+	slices.SortStableFunc(published, func(a, b outcome.Row) int { return compareGroups(a.Group(), b.Group()) })
+	type groupRows struct {
+		rows []outcome.Row
+		sets []outcome.UnitSet
+	}
+	byGroup := map[outcome.Group]*groupRows{}
+	for start := 0; start < len(published); {
+		g := published[start].Group()
+		end := start + 1
+		for end < len(published) && published[end].Group() == g {
+			end++
 		}
+		rows := published[start:end]
+		byGroup[g] = &groupRows{rows: rows, sets: outcome.Units(rows)}
+		start = end
 	}
 
 	for gi := range results {
 		g := &results[gi]
-		f := &funnel{GroupResult: *g, first: int32(len(r.rows))}
+		f := &funnel{Funnel: *g, first: int32(len(r.rows))}
 		f.Units = nil // the rows hold them
 		if !slices.Contains(r.periods[g.Specialty], g.Period) {
 			r.periods[g.Specialty] = append(r.periods[g.Specialty], g.Period)
 		}
+		var gr groupRows
+		if p := byGroup[g.Group]; p != nil {
+			gr = *p
+		}
+		outcomeName := ""
+		if len(gr.rows) > 0 {
+			outcomeName = gr.rows[0].Outcome
+		}
+		var set outcome.UnitSet
+		for _, s := range gr.sets {
+			if s.Type == g.UnitType {
+				set = s
+			}
+		}
 		for ui := range g.Units {
 			u := &g.Units[ui]
-			var ps []*store.Row
-			var ref hospitalRef
-			var hospitals []string
-			switch {
-			case g.UnitType == "surgeon":
-				ps = byUnit[rowKey{group: g.Group, unitType: "surgeon", unitID: u.UnitID}]
-				ref, hospitals = mainHospital(ps)
-			case u.Aggregated: // a sum of surgeons' rows carries no publisher figure of its own
-				ref, hospitals = hospitalRef{ID: u.UnitID, Name: u.UnitName, Count: 1}, []string{u.UnitID}
-			default:
-				ps = byUnit[rowKey{group: g.Group, unitType: "hospital", unitID: u.UnitID}]
-				ref, hospitals = hospitalRef{ID: u.UnitID, Name: u.UnitName, Count: 1}, []string{u.UnitID}
-			}
-			var pub *store.Row
-			if len(ps) == 1 {
-				pub = ps[0]
+			unit := findUnit(set.Units, ui, u.UnitID)
+			ref := hospitalRef{ID: u.UnitID, Name: u.UnitName, Count: 1}
+			hospitals := []string{u.UnitID}
+			var pub *outcome.Row
+			if unit != nil {
+				if g.UnitType == outcome.Surgeon {
+					main, _ := unit.MainHospital()
+					ref = hospitalRef{ID: main.ID, Name: main.Name, Count: len(unit.Hospitals)}
+					hospitals = unit.HospitalIDs()
+				}
+				// A sum of several rows carries no publisher figure of its own.
+				if len(unit.Rows) == 1 && !unit.Aggregated {
+					pub = &gr.rows[unit.Rows[0]]
+				}
 			}
 			idx := int32(len(r.rows))
-			r.rows = append(r.rows, newUnitRow(g, u, outcome[g.Group], ref, pub))
+			r.rows = append(r.rows, newUnitRow(g, u, outcomeName, ref, pub))
 			r.hospitals = append(r.hospitals, hospitals)
 			r.search = append(r.search, fold(u.UnitName+" "+u.UnitID+" "+ref.Name+" "+strings.Join(hospitals, " ")))
-			if g.UnitType == "surgeon" {
+			if g.UnitType == outcome.Surgeon {
 				r.surgeon[u.UnitID] = append(r.surgeon[u.UnitID], idx)
 				for _, h := range hospitals {
 					r.atHospital[h] = append(r.atHospital[h], idx)
@@ -181,13 +194,13 @@ func loadRelease(ctx context.Context, db *store.DB, m store.Release) (*release, 
 	seen := map[[3]string]bool{}
 	for i := range r.rows {
 		u := &r.rows[i]
-		k := [3]string{u.Specialty, u.UnitType, u.UnitID}
+		k := [3]string{u.Specialty, string(u.UnitType), u.UnitID}
 		if seen[k] {
 			continue
 		}
 		seen[k] = true
 		n := r.unitCounts[u.Specialty]
-		if u.UnitType == "surgeon" {
+		if u.UnitType == outcome.Surgeon {
 			n.surgeons++
 		} else {
 			n.hospitals++
@@ -214,35 +227,23 @@ func loadRelease(ctx context.Context, db *store.DB, m store.Release) (*release, 
 	return r, nil
 }
 
-// mainHospital names the hospital where a surgeon did most of their cases
-// (the lower id on a tie) and lists every hospital of their rows.
-func mainHospital(ps []*store.Row) (hospitalRef, []string) {
-	var best *store.Row
-	var ids []string
-	cases := map[string]int{}
-	for _, p := range ps {
-		if p.HospitalID == "" {
-			continue
-		}
-		if _, ok := cases[p.HospitalID]; !ok {
-			ids = append(ids, p.HospitalID)
-		}
-		cases[p.HospitalID] += p.Cases
+// compareGroups orders groups by specialty, procedure and period.
+func compareGroups(a, b outcome.Group) int {
+	return cmp.Or(strings.Compare(a.Specialty, b.Specialty), strings.Compare(a.Procedure, b.Procedure),
+		strings.Compare(a.Period, b.Period))
+}
+
+// findUnit finds the unit with the given id among units sorted by id; the
+// stored results are in the same order, so it is usually at index i.
+func findUnit(units []outcome.Unit, i int, id string) *outcome.Unit {
+	if i < len(units) && units[i].ID == id {
+		return &units[i]
 	}
-	for _, p := range ps {
-		if p.HospitalID == "" {
-			continue
-		}
-		if best == nil || cases[p.HospitalID] > cases[best.HospitalID] ||
-			cases[p.HospitalID] == cases[best.HospitalID] && p.HospitalID < best.HospitalID {
-			best = p
-		}
+	j, ok := slices.BinarySearchFunc(units, id, func(u outcome.Unit, id string) int { return strings.Compare(u.ID, id) })
+	if !ok {
+		return nil
 	}
-	slices.Sort(ids)
-	if best == nil {
-		return hospitalRef{}, nil
-	}
-	return hospitalRef{ID: best.HospitalID, Name: best.HospitalName, Count: len(ids)}, ids
+	return &units[j]
 }
 
 // fold prepares text for matching: lower case, accents removed, runs of
@@ -284,10 +285,6 @@ type sortField struct {
 	num func(*unitRow) float64
 }
 
-// bandOrder ranks bands from most worrying to too few to say.
-var bandOrder = map[string]float64{"high_alarm": 0, "high_alert": 1, "within": 2, "low_alert": 3,
-	"low_alarm": 4, "too_few": 5}
-
 // sortFields lists every sort the API offers.
 var sortFields = []sortField{
 	{name: "name", str: func(r *unitRow) string { return fold(r.UnitName) }},
@@ -303,7 +300,13 @@ var sortFields = []sortField{
 	{name: "survival", num: func(r *unitRow) float64 { return float64(r.Survival) }},
 	{name: "p_high", num: func(r *unitRow) float64 { return float64(r.PHigh) }},
 	{name: "p_low", num: func(r *unitRow) float64 { return float64(r.PLow) }},
-	{name: "band", num: func(r *unitRow) float64 { return bandOrder[r.Band] }},
+	{name: "band", num: func(r *unitRow) float64 { return bandOrder(r.Band) }},
+}
+
+// bandOrder ranks a band by concern (outcome.BandWords.Order).
+func bandOrder(b outcome.Band) float64 {
+	w, _ := outcome.Words(b)
+	return float64(w.Order)
 }
 
 // sortSpec is a sort field and direction, written "field" or "-field".
@@ -329,7 +332,7 @@ type sortKey struct {
 }
 
 func (s sortSpec) keyOf(r *unitRow) sortKey {
-	k := sortKey{Name: fold(r.UnitName), UnitType: r.UnitType, UnitID: r.UnitID, Specialty: r.Specialty,
+	k := sortKey{Name: fold(r.UnitName), UnitType: string(r.UnitType), UnitID: r.UnitID, Specialty: r.Specialty,
 		Procedure: r.Procedure, Per: r.Period}
 	if s.field.num != nil {
 		k.Num = s.field.num(r)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/surgeon-outcomes/outcomes/outcome"
 	"github.com/surgeon-outcomes/outcomes/store"
 )
 
@@ -60,8 +61,8 @@ func (s *Server) handleData(c echo.Context) error {
 		d.Releases = append(d.Releases, toReleaseDTO(r.meta))
 	}
 	if r := s.cat.latest(); r != nil {
-		t := target{rel: r}
-		for _, sp := range store.Specialties() {
+		t := resource{rel: r}
+		for _, sp := range outcome.Specialties() {
 			if len(r.periods[sp.Slug]) > 0 {
 				d.Specialties = append(d.Specialties, s.specialtyDTO(t, sp, false))
 			}

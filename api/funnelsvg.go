@@ -11,8 +11,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/surgeon-outcomes/outcomes/outcome"
 	"github.com/surgeon-outcomes/outcomes/stats"
-	"github.com/surgeon-outcomes/outcomes/store"
 )
 
 // funnelPlot is everything the SVG needs, already on the survival scale.
@@ -63,9 +63,8 @@ type plotPoint struct {
 	Href string
 	// X and Survival place the point; a NaN in either leaves it out.
 	X, Survival float64
-	// Band is the unit's band code: high_alarm, high_alert, within,
-	// low_alert, low_alarm or too_few.
-	Band string
+	// Band is the unit's band.
+	Band outcome.Band
 	// Summary is one plain sentence, the point's accessible name and
 	// tooltip.
 	Summary   string
@@ -113,38 +112,34 @@ const (
 	shapeSmallRing                   // too few to say
 )
 
-// bandMark is a band's shape, colour and legend wording. Legend words
-// invert the band codes' "high/low" (deaths) into survival, the chart's
-// y-axis (STATS.md §6.1).
+// bandMark is how a band's points are drawn: shape, colour and fill;
+// the key's words are the band's (outcome.BandWords Legend, LegendShort).
 type bandMark struct {
-	code   string
+	band   outcome.Band
 	shape  pointShape
 	colour string
 	filled bool
-	// legend is the key's wording; short the compact key's, which speaks
-	// of the point against the Expected line.
-	legend, short string
 }
 
 // bandMarks are in legend order: the y-axis top to bottom, then too_few.
 var bandMarks = []bandMark{
-	{"low_alarm", shapeUp, svgLow, true, "Survival much higher than expected (beyond 99.8%)",
-		"Far above expected (99.8%)"},
-	{"low_alert", shapeUp, svgLow, false, "Survival higher than expected (beyond 95%)", "Above expected (95%)"},
-	{"within", shapeCircle, svgWithin, true, "As expected", "As expected"},
-	{"high_alert", shapeDown, svgHigh, false, "Survival lower than expected (beyond 95%)", "Below expected (95%)"},
-	{"high_alarm", shapeDown, svgHigh, true, "Survival much lower than expected (beyond 99.8%)",
-		"Far below expected (99.8%)"},
-	{"too_few", shapeSmallRing, svgTooFew, false, "Too few operations to say", "Too few to say"},
+	{outcome.LowAlarm, shapeUp, svgLow, true},
+	{outcome.LowAlert, shapeUp, svgLow, false},
+	{outcome.Within, shapeCircle, svgWithin, true},
+	{outcome.HighAlert, shapeDown, svgHigh, false},
+	{outcome.HighAlarm, shapeDown, svgHigh, true},
+	{outcome.TooFew, shapeSmallRing, svgTooFew, false},
 }
 
-func markOf(band string) *bandMark {
+// markOf is a band's mark; a code that is not a band is drawn as too few
+// to tell.
+func markOf(band outcome.Band) *bandMark {
 	for i := range bandMarks {
-		if bandMarks[i].code == band {
+		if bandMarks[i].band == band {
 			return &bandMarks[i]
 		}
 	}
-	return &bandMarks[5] // an unknown code is drawn as "too few to say"
+	return &bandMarks[len(bandMarks)-1]
 }
 
 // markState is how prominent a point is.
@@ -169,7 +164,7 @@ type plotLayout struct {
 	legendY              float64
 	curveLabels          []curveLabel
 	highlighted          bool
-	present              map[string]bool
+	present              map[outcome.Band]bool
 	tickLen, legendRowHt float64
 }
 
@@ -181,8 +176,8 @@ type legendItem struct {
 	x, y  float64
 	text  string
 	class string
-	band  string // a point shape, or "" for a line or region swatch
-	kind  string // target, limit-95, limit-998, adjusted
+	band  outcome.Band // a point shape, or "" for a line or region swatch
+	kind  string       // target, limit-95, limit-998, adjusted
 }
 
 // curveLabel is a line's name at its right end.
@@ -193,7 +188,7 @@ type curveLabel struct {
 
 func (p *funnelPlot) layout() *plotLayout {
 	l := &plotLayout{w: float64(p.Width), h: float64(p.Height), font: 13, tick: 12, size: 4.5, tickLen: 5,
-		present: map[string]bool{}}
+		present: map[outcome.Band]bool{}}
 	if p.Compact {
 		l.font, l.tick, l.size = 12, 11, 3.5
 	}
@@ -210,7 +205,7 @@ func (p *funnelPlot) layout() *plotLayout {
 	for i := range p.Points {
 		if pt := &p.Points[i]; drawable(pt) {
 			xHi = max(xHi, pt.X)
-			l.present[markOf(pt.Band).code] = true
+			l.present[markOf(pt.Band).band] = true
 			l.highlighted = l.highlighted || pt.Highlight
 		}
 	}
@@ -332,12 +327,13 @@ func (l *plotLayout) layoutLegend(p *funnelPlot) {
 			kind: "adjusted"})
 	}
 	for _, m := range bandMarks {
-		if l.present[m.code] {
-			text := m.legend
+		if l.present[m.band] {
+			w, _ := outcome.Words(m.band)
+			text := w.Legend
 			if p.Compact {
-				text = m.short
+				text = w.LegendShort
 			}
-			items = append(items, legendItem{text: text, class: "legend-band band-" + m.code, band: m.code})
+			items = append(items, legendItem{text: text, class: "legend-band band-" + string(m.band), band: m.band})
 		}
 	}
 	const swatch, gap = 22.0, 16.0
@@ -786,8 +782,8 @@ func pointState(l *plotLayout, pt *plotPoint) markState {
 }
 
 // markID names the shared drawing of a band's mark in a state.
-func markID(prefix, band string, state markState) string {
-	return prefix + "-m-" + markOf(band).code + "-" + strconv.Itoa(int(state))
+func markID(prefix string, band outcome.Band, state markState) string {
+	return prefix + "-m-" + string(markOf(band).band) + "-" + strconv.Itoa(int(state))
 }
 
 // markDefs draws, at the origin, each mark the points use.
@@ -821,7 +817,7 @@ func (s *svgBuf) point(l *plotLayout, pt *plotPoint, state markState, prefix str
 		s.raw(`<g tabindex="0"`)
 	}
 	s.raw(` class="point band-`)
-	s.b = appendXMLEscaped(s.b, pt.Band)
+	s.b = appendXMLEscaped(s.b, string(pt.Band))
 	if pt.Highlight {
 		s.raw(" highlight")
 	}
@@ -1299,16 +1295,6 @@ func sortPlotPoints(ps []plotPoint) {
 	})
 }
 
-// survivalWords are the bands in the chart's survival wording.
-var survivalWords = map[string]string{
-	"high_alarm": "survival much lower than expected (below the 99.8% limit)",
-	"high_alert": "survival lower than expected (below the 95% limit)",
-	"within":     "survival as expected (within the 95% limits)",
-	"low_alert":  "survival higher than expected (above the 95% limit)",
-	"low_alarm":  "survival much higher than expected (above the 99.8% limit)",
-	"too_few":    "too few operations to say",
-}
-
 // defaultPlotSummary is a unit's default sentence: its figures and its band.
 func defaultPlotSummary(u *unitRow) string {
 	b := []byte(u.UnitName)
@@ -1335,9 +1321,9 @@ func defaultPlotSummary(u *unitRow) string {
 		b = strconv.AppendFloat(b, 100*s, 'f', 1, 64)
 		b = append(b, '%')
 	}
-	if w, ok := survivalWords[u.Band]; ok {
+	if w, ok := outcome.Words(u.Band); ok {
 		b = append(b, "; "...)
-		b = append(b, w...)
+		b = append(b, w.Summary...)
 	}
 	return string(append(b, '.'))
 }
@@ -1345,7 +1331,7 @@ func defaultPlotSummary(u *unitRow) string {
 // funnelText gives a funnel's default title and text alternative.
 func funnelText(f *funnel, rows []unitRow, target float64) (title, desc string) {
 	spName, procName := f.Specialty, f.Procedure
-	if sp, ok := store.LookupSpecialty(f.Specialty); ok {
+	if sp, ok := outcome.LookupSpecialty(f.Specialty); ok {
 		spName = sp.Name
 		for _, pr := range sp.Procedures {
 			if pr.Slug == f.Procedure {
@@ -1353,9 +1339,9 @@ func funnelText(f *funnel, rows []unitRow, target float64) (title, desc string) 
 			}
 		}
 	}
-	units := f.UnitType + "s"
+	units := f.UnitType.Plural()
 	title = "Funnel plot: " + spName + ", " + procName + ", " + units + ", " + f.Period
-	counts := map[string]int{}
+	counts := map[outcome.Band]int{}
 	for i := range rows {
 		counts[rows[i].Band]++
 	}
@@ -1363,7 +1349,7 @@ func funnelText(f *funnel, rows []unitRow, target float64) (title, desc string) 
 	b.WriteString("Each point is one of ")
 	b.WriteString(strconv.Itoa(len(rows)))
 	b.WriteString(" " + units + ", placed by ")
-	if f.Scale == "ratio" {
+	if f.Scale == stats.ScaleRatio {
 		b.WriteString("risk-adjusted operations (across) and risk-adjusted survival (up)")
 	} else {
 		b.WriteString("operations (across) and survival (up)")
@@ -1376,16 +1362,16 @@ func funnelText(f *funnel, rows []unitRow, target float64) (title, desc string) 
 	}
 	b.WriteString("; shaded bands show the 95% and 99.8% limits, where " + units +
 		" would lie by chance alone, narrowing as the number of operations grows.")
-	for _, m := range []string{"high_alarm", "high_alert", "within", "low_alert", "low_alarm", "too_few"} {
-		if n := counts[m]; n > 0 {
+	for _, w := range outcome.Bands() {
+		if n := counts[w.Band]; n > 0 {
 			b.WriteString(" ")
 			b.WriteString(strconv.Itoa(n))
 			if n == 1 {
-				b.WriteString(" " + f.UnitType + ": ")
+				b.WriteString(" " + string(f.UnitType) + ": ")
 			} else {
 				b.WriteString(" " + units + ": ")
 			}
-			b.WriteString(survivalWords[m])
+			b.WriteString(w.Summary)
 			b.WriteString(".")
 		}
 	}
@@ -1394,50 +1380,29 @@ func funnelText(f *funnel, rows []unitRow, target float64) (title, desc string) 
 
 // adjustedCurve gives a funnel's overdispersion-adjusted limits on the
 // survival scale, at the x values of f.Curve, for dashed lines (STATS.md
-// §8.5): multiplicative widens the exact limits around the target by √φ
-// (only when φ > 1); additive uses τ² on the square-root (ratio) or arcsine
-// (proportion) scale. It returns nil for AdjustNone or when φ or τ² is
-// undefined.
+// §8.5), as stats.Overdispersion.Adjust computes them. It returns nil where
+// the adjustment does not apply (none asked, φ ≤ 1 or undefined for
+// multiplicative, τ² undefined for additive).
 func adjustedCurve(f *funnel, a stats.Adjustment) []plotCurve {
 	p0 := f.Target
-	ratio := f.Scale == "ratio"
-	k, target := 1.0, p0
-	if ratio {
-		k, target = p0, 1
+	k := 1.0 // y to event rate: O/E × p0, or O/n as it is
+	if f.Scale == stats.ScaleRatio {
+		k = p0
 	}
 	surv := func(y float64) float64 { return clamp01(1 - y*k) }
+	od := stats.Overdispersion{Scale: f.Scale, Target: p0, Phi: f.Phi, Tau2: f.Tau2}
 	var out []plotCurve
-	switch a {
-	case stats.AdjustMultiplicative:
-		if !(f.Phi > 1) || math.IsInf(f.Phi, 0) {
-			return nil
+	for _, c := range f.Curve {
+		size := c.X * p0 // E at x = E/p0
+		if f.Scale == stats.ScaleProportion {
+			size = c.X
 		}
-		sq := math.Sqrt(f.Phi)
-		widen := func(l float64) float64 { return max(0, target+sq*(l-target)) }
-		for _, c := range f.Curve {
-			out = append(out, plotCurve{X: c.X, Low998: surv(widen(c.Upper998)), Low95: surv(widen(c.Upper95)),
-				High95: surv(widen(c.Lower95)), High998: surv(widen(c.Lower998))})
+		l, ok := od.Adjust(a, size, c.Limits())
+		if !ok {
+			continue
 		}
-	case stats.AdjustAdditive:
-		if !(f.Tau2 >= 0) {
-			return nil
-		}
-		for _, c := range f.Curve {
-			var l95, u95, l998, u998 float64
-			if ratio {
-				l95, u95 = stats.SqrtLimits(c.X*p0, 0.95, f.Tau2)
-				l998, u998 = stats.SqrtLimits(c.X*p0, 0.998, f.Tau2)
-			} else {
-				n := int(math.Round(c.X))
-				if n < 1 {
-					continue
-				}
-				l95, u95 = stats.ArcsineLimits(n, p0, 0.95, f.Tau2)
-				l998, u998 = stats.ArcsineLimits(n, p0, 0.998, f.Tau2)
-			}
-			out = append(out, plotCurve{X: c.X, Low998: surv(u998), Low95: surv(u95), High95: surv(l95),
-				High998: surv(l998)})
-		}
+		out = append(out, plotCurve{X: c.X, Low998: surv(l.Upper998), Low95: surv(l.Upper95),
+			High95: surv(l.Lower95), High998: surv(l.Lower998)})
 	}
 	return out
 }

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/surgeon-outcomes/outcomes/outcome"
 	"github.com/surgeon-outcomes/outcomes/stats"
 	"github.com/surgeon-outcomes/outcomes/store"
 )
@@ -65,7 +66,7 @@ func handPlot() funnelPlot {
 	}
 	for i := range p.Points {
 		pt := &p.Points[i]
-		pt.Summary = pt.Name + ": survival " + strconv.FormatFloat(pt.Survival*100, 'f', 1, 64) + "%, " + pt.Band + "."
+		pt.Summary = pt.Name + ": survival " + strconv.FormatFloat(pt.Survival*100, 'f', 1, 64) + "%, " + string(pt.Band) + "."
 	}
 	return p
 }
@@ -394,12 +395,12 @@ func TestRenderFunnelSVGStructure(t *testing.T) {
 			}
 			for i, got := range d.points {
 				w := want[i]
-				if got.attrs["data-unit-id"] != w.UnitID || got.attrs["data-band"] != w.Band ||
+				if got.attrs["data-unit-id"] != w.UnitID || got.attrs["data-band"] != string(w.Band) ||
 					got.title != w.Summary {
 					t.Errorf("point %d = %v title %q, want unit %s band %s summary %q", i, got.attrs, got.title,
 						w.UnitID, w.Band, w.Summary)
 				}
-				wantClass := "point band-" + w.Band
+				wantClass := "point band-" + string(w.Band)
 				if w.Highlight {
 					wantClass += " highlight"
 				}
@@ -534,7 +535,7 @@ func TestRenderFunnelSVGGeometry(t *testing.T) {
 		r, f := syntheticRelease(300, crude)
 		p := newFunnelPlot(r, f, map[string]bool{r.rows[f.first].UnitID: true}, nil, nil)
 		d := parseSVG(t, render(t, p, false))
-		if n := checkGeometry(t, "synthetic "+f.Scale, d); n < 250 {
+		if n := checkGeometry(t, "synthetic "+string(f.Scale), d); n < 250 {
 			t.Errorf("synthetic %s: checked %d points, want most of 300", f.Scale, n)
 		}
 		bands := map[string]int{}
@@ -551,7 +552,7 @@ func TestRenderFunnelSVGGeometry(t *testing.T) {
 // computed by stats.Funnel and mapped as the ingest command maps it.
 func syntheticRelease(n int, crude bool) (*release, *funnel) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	var units []stats.Unit
+	set := outcome.UnitSet{Type: outcome.Surgeon}
 	for i := range n {
 		cases := 20 + rng.IntN(600)
 		risk := 0.005 + 0.04*rng.Float64()
@@ -569,24 +570,15 @@ func syntheticRelease(n int, crude bool) (*release, *funnel) {
 		if crude {
 			e = math.NaN()
 		}
-		units = append(units, stats.Unit{Cases: cases, Observed: o, Expected: e})
+		set.Units = append(set.Units, outcome.Unit{Type: outcome.Surgeon, ID: strconv.Itoa(9000000 + i),
+			Name: "Surgeon " + strconv.Itoa(i), Cases: cases, Events: o, Expected: e})
 	}
-	res := stats.Funnel(units, stats.Options{Target: math.NaN()})
-	g := store.GroupResult{Group: store.Group{Specialty: "vascular", Procedure: "aaa", Period: "2022-04/2025-03"},
-		UnitType: "surgeon", Scale: string(res.Scale), Target: res.Target, Phi: res.Phi, Tau2: res.Tau2}
-	for _, c := range res.Curve {
-		g.Curve = append(g.Curve, store.CurvePoint{X: c.X, Lower95: c.Lower95, Upper95: c.Upper95,
-			Lower998: c.Lower998, Upper998: c.Upper998})
-	}
+	m := outcome.Method{Options: stats.Options{Target: math.NaN()}}
+	g := m.Place(outcome.Group{Specialty: "vascular", Procedure: "aaa", Period: "2022-04/2025-03"}, set)
 	r := &release{}
-	f := &funnel{GroupResult: g}
-	for i, u := range res.Units {
-		su := store.UnitResult{UnitID: strconv.Itoa(9000000 + i), UnitName: "Surgeon " + strconv.Itoa(i),
-			Cases: units[i].Cases, Events: units[i].Observed, Expected: units[i].Expected, X: u.X, Y: u.Y,
-			Ratio: u.Ratio, RAMR: u.RAMR, Survival: u.Survival, CILow: u.CILow, CIHigh: u.CIHigh,
-			Lower95: u.Lower95, Upper95: u.Upper95, Lower998: u.Lower998, Upper998: u.Upper998,
-			Band: string(u.Band), Verdict: string(u.Verdict), PHigh: u.PHigh, PLow: u.PLow}
-		r.rows = append(r.rows, newUnitRow(&g, &su, "in-hospital mortality", hospitalRef{}, nil))
+	f := &funnel{Funnel: g}
+	for i := range g.Units {
+		r.rows = append(r.rows, newUnitRow(&g, &g.Units[i], "in-hospital mortality", hospitalRef{}, nil))
 	}
 	f.end = int32(len(r.rows))
 	r.funnels = []*funnel{f}
@@ -595,7 +587,7 @@ func syntheticRelease(n int, crude bool) (*release, *funnel) {
 
 func TestNewFunnelPlot(t *testing.T) {
 	nan := number(math.NaN())
-	row := func(id, name string, x, y number, band string) unitRow {
+	row := func(id, name string, x, y number, band outcome.Band) unitRow {
 		return unitRow{UnitType: "surgeon", UnitID: id, UnitName: name, FunnelX: x, FunnelY: y, Band: band,
 			Lower95: 0.5, Upper95: 1.5, Lower998: 0.25, Upper998: 2, Expected: 5, Survival: 0.9, RiskAdjusted: true}
 	}
@@ -607,14 +599,14 @@ func TestNewFunnelPlot(t *testing.T) {
 		row("5", "Nobody", nan, nan, "too_few"),
 	}}
 	r.rows[4].Lower95 = nan
-	g := store.GroupResult{Group: store.Group{Specialty: "vascular", Procedure: "aaa", Period: "2022-04/2025-03"},
+	g := outcome.Funnel{Group: outcome.Group{Specialty: "vascular", Procedure: "aaa", Period: "2022-04/2025-03"},
 		UnitType: "surgeon", Scale: "ratio", Target: 0.05,
-		Curve: []store.CurvePoint{
+		Curve: []outcome.CurvePoint{
 			{X: 10, Lower95: 0.2, Upper95: 2.5, Lower998: 0.05, Upper998: 4},
 			{X: 100, Lower95: 0.6, Upper95: 1.5, Lower998: 0.4, Upper998: 1.9},
 			{X: 300, Lower95: 0.8, Upper95: 1.2, Lower998: math.NaN(), Upper998: 30},
 		}}
-	f := &funnel{GroupResult: g, first: 0, end: int32(len(r.rows))}
+	f := &funnel{Funnel: g, first: 0, end: int32(len(r.rows))}
 	var gotSummary []string
 	p := newFunnelPlot(r, f, map[string]bool{"2": true},
 		func(id string) string { return "/surgeons/" + id },
@@ -675,7 +667,7 @@ func TestNewFunnelPlot(t *testing.T) {
 
 	// Proportion scale: survival = 1 − y, limits turned over the same way.
 	f.Scale, f.Target = "proportion", 0.1
-	f.Curve = []store.CurvePoint{{X: 40, Lower95: 0.02, Upper95: 0.3, Lower998: 0, Upper998: 0.4}}
+	f.Curve = []outcome.CurvePoint{{X: 40, Lower95: 0.02, Upper95: 0.3, Lower998: 0, Upper998: 0.4}}
 	r.rows = r.rows[:2]
 	r.rows[0].FunnelY, r.rows[1].FunnelY = 0.2, 0.05
 	f.end = 2
@@ -694,9 +686,9 @@ func TestNewFunnelPlot(t *testing.T) {
 }
 
 func TestAdjustedCurve(t *testing.T) {
-	g := store.GroupResult{Scale: "ratio", Target: 0.05, Phi: 4, Tau2: 0.01,
-		Curve: []store.CurvePoint{{X: 100, Lower95: 0.6, Upper95: 1.5, Lower998: 0.4, Upper998: 1.9}}}
-	f := &funnel{GroupResult: g}
+	g := outcome.Funnel{Scale: "ratio", Target: 0.05, Phi: 4, Tau2: 0.01,
+		Curve: []outcome.CurvePoint{{X: 100, Lower95: 0.6, Upper95: 1.5, Lower998: 0.4, Upper998: 1.9}}}
+	f := &funnel{Funnel: g}
 	const tol = 1e-12
 	// Multiplicative, √φ = 2: 1 + 2(l − 1), then survival 1 − v·p0.
 	c := adjustedCurve(f, stats.AdjustMultiplicative)
@@ -786,7 +778,7 @@ func TestFunnelSVGDemo(t *testing.T) {
 	var biggest *funnel
 	for _, f := range r.funnels {
 		p := newFunnelPlot(r, f, nil, func(id string) string { return "/surgeons/" + id }, nil)
-		checkGeometry(t, f.Specialty+"/"+f.Procedure+"/"+f.Period+"/"+f.UnitType, parseSVG(t, render(t, p, true)))
+		checkGeometry(t, f.Specialty+"/"+f.Procedure+"/"+f.Period+"/"+string(f.UnitType), parseSVG(t, render(t, p, true)))
 		if f.UnitType == "surgeon" && (biggest == nil || f.end-f.first > biggest.end-biggest.first) {
 			biggest = f
 		}
@@ -830,7 +822,7 @@ func benchPlot(n int) funnelPlot {
 	for i := range 200 {
 		p.Curve = append(p.Curve, handLimits(10*math.Pow(1.03, float64(i))))
 	}
-	bands := []string{"within", "within", "within", "high_alert", "low_alert", "too_few", "high_alarm"}
+	bands := []outcome.Band{"within", "within", "within", "high_alert", "low_alert", "too_few", "high_alarm"}
 	for i := range n {
 		x := 20 + 3000*rng.Float64()
 		p.Points = append(p.Points, plotPoint{UnitID: strconv.Itoa(9000000 + i), Name: "Surgeon " + strconv.Itoa(i),

@@ -17,6 +17,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/surgeon-outcomes/outcomes/outcome"
 	"github.com/surgeon-outcomes/outcomes/static"
 	"github.com/surgeon-outcomes/outcomes/store"
 )
@@ -88,7 +89,7 @@ func newSite() (*site, error) {
 			return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
 		},
 		"specialtyName": func(slug string) string {
-			sp, ok := store.LookupSpecialty(slug)
+			sp, ok := outcome.LookupSpecialty(slug)
 			if !ok {
 				return slug
 			}
@@ -113,7 +114,7 @@ func newSite() (*site, error) {
 // procedureName is a procedure's display name, or its slug when the
 // specialty does not list it (publishers' own procedure labels).
 func procedureName(specialty, procedure string) string {
-	sp, ok := store.LookupSpecialty(specialty)
+	sp, ok := outcome.LookupSpecialty(specialty)
 	if ok {
 		for _, p := range sp.Procedures {
 			if p.Slug == procedure {

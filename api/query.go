@@ -13,7 +13,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/surgeon-outcomes/outcomes/store"
+	"github.com/surgeon-outcomes/outcomes/outcome"
 )
 
 // Query parameters. Each endpoint accepts a whitelist of them; any other
@@ -66,7 +66,7 @@ type query struct {
 	CSV                                    bool // format=csv
 	formatGiven                            bool
 	BOM                                    bool
-	UnitType                               string
+	UnitType                               outcome.UnitType
 }
 
 // parseQuery checks v against the allowed parameters and parses their
@@ -103,7 +103,7 @@ func parseQuery(v url.Values, allowed []string) (query, error) {
 		}
 		switch name {
 		case paramSpecialty:
-			if _, ok := store.LookupSpecialty(val); !ok {
+			if _, ok := outcome.LookupSpecialty(val); !ok {
 				bad(name, "unknown specialty %q; see /api/v1/specialties", val)
 			}
 			q.Specialty = val
@@ -115,7 +115,7 @@ func parseQuery(v url.Values, allowed []string) (query, error) {
 			q.Hospital = val
 		case paramBand:
 			for b := range strings.SplitSeq(val, ",") {
-				if _, ok := bandOrder[b]; !ok {
+				if _, ok := outcome.ParseBand(b); !ok {
 					bad(name, "unknown band %q; bands are %s", b, strings.Join(bandCodes(), ", "))
 					continue
 				}
@@ -164,10 +164,11 @@ func parseQuery(v url.Values, allowed []string) (query, error) {
 			}
 			q.BOM = val == "1"
 		case paramUnitType:
-			if val != "surgeon" && val != "hospital" {
-				bad(name, "must be surgeon or hospital")
+			t, err := outcome.ParseUnitType(val)
+			if err != nil {
+				bad(name, "must be %s or %s", outcome.Surgeon, outcome.Hospital)
 			}
-			q.UnitType = val
+			q.UnitType = t
 		}
 	}
 	if q.cursor != "" && len(errs) == 0 {
@@ -228,12 +229,12 @@ func sortNames() []string {
 	return names
 }
 
+// bandCodes lists the band codes in order of concern.
 func bandCodes() []string {
-	codes := make([]string, 0, len(bandOrder))
-	for b := range bandOrder {
-		codes = append(codes, b)
+	var codes []string
+	for _, w := range outcome.Bands() {
+		codes = append(codes, string(w.Band))
 	}
-	slices.SortFunc(codes, func(a, b string) int { return int(bandOrder[a] - bandOrder[b]) })
 	return codes
 }
 
@@ -262,7 +263,7 @@ func (q query) values() url.Values {
 	if q.Limit > 0 {
 		set(paramLimit, strconv.Itoa(q.Limit))
 	}
-	set(paramUnitType, q.UnitType)
+	set(paramUnitType, string(q.UnitType))
 	if q.BOM {
 		set(paramBOM, "1")
 	}

@@ -84,17 +84,17 @@ func jsonMarshal(v any) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// target is what a request resolved to: the release, the route's
+// resource is what a request resolved to: the release, the route's
 // canonical path (without the release prefix) and its normalised query.
-type target struct {
+type resource struct {
 	rel    *release
 	pinned bool // the URL names the release: its answer never changes
 	path   string
 	query  url.Values
 }
 
-// url is the target's URL, pinned to its release or not.
-func (t target) url(pinned bool, extra url.Values) string {
+// url is the resource's URL, pinned to its release or not.
+func (t resource) url(pinned bool, extra url.Values) string {
 	v := url.Values{}
 	for k, vs := range t.query {
 		v[k] = vs
@@ -114,14 +114,14 @@ func (t target) url(pinned bool, extra url.Values) string {
 	return p
 }
 
-func (t target) links() links {
+func (t resource) links() links {
 	return links{Self: t.url(false, nil), Pinned: t.url(true, nil), Docs: "/api/docs/"}
 }
 
 // etag is a strong validator: a hash of the release's tag, the route, the
 // normalised query and the representation, so equal bytes get equal tags
 // across restarts and replicas.
-func (t target) etag(representation string) string {
+func (t resource) etag(representation string) string {
 	pin := "latest"
 	if t.pinned {
 		pin = "pinned" // links name the release: another body
@@ -135,7 +135,7 @@ func (t target) etag(representation string) string {
 // release never changes, so caches may keep it for a year; the latest may
 // be replaced by a new release, so it is kept for five minutes and served
 // stale while revalidating.
-func (t target) cacheControl() string {
+func (t resource) cacheControl() string {
 	if t.pinned {
 		return "public, max-age=31536000, immutable"
 	}
@@ -146,7 +146,7 @@ func (t target) cacheControl() string {
 // whether the client's copy is current (If-None-Match), in which case a
 // 304 has been sent. A gzipped body is another representation, with
 // another strong tag.
-func cacheHeaders(c echo.Context, t target, representation string, gzipped bool) (notModified bool) {
+func cacheHeaders(c echo.Context, t resource, representation string, gzipped bool) (notModified bool) {
 	if gzipped {
 		representation += "+gzip"
 	}
@@ -221,7 +221,7 @@ type cached struct {
 	gzipBody []byte
 }
 
-func newCached(t target, body []byte, next string) *cached {
+func newCached(t resource, body []byte, next string) *cached {
 	return &cached{body: body, etag: t.etag("json"), next: next, cacheControl: t.cacheControl(),
 		lastModified: t.rel.meta.IngestedAt.UTC().Format(http.TimeFormat)}
 }
@@ -325,7 +325,7 @@ func (s *Server) serveCached(next echo.HandlerFunc) echo.HandlerFunc {
 
 // sendJSON answers with the JSON body for t, built by build unless the
 // cache has it. build returns the value to encode and the next page's URL.
-func (s *Server) sendJSON(c echo.Context, t target, build func() (any, string, error)) error {
+func (s *Server) sendJSON(c echo.Context, t resource, build func() (any, string, error)) error {
 	v, next, err := build()
 	if err != nil {
 		return err

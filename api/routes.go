@@ -12,6 +12,8 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	echoSwagger "github.com/swaggo/echo-swagger"
 	"golang.org/x/time/rate"
+
+	"github.com/surgeon-outcomes/outcomes/outcome"
 )
 
 // maxBody bounds a request body: a hospital's self-check figures are a few
@@ -86,15 +88,15 @@ func (s *Server) routes() *echo.Echo {
 		get(prefix+"/specialties", s.handleSpecialties)
 		get(prefix+"/specialties/:slug", s.handleSpecialty)
 		get(prefix+"/specialties/:slug/funnel", s.handleFunnel)
-		get(prefix+"/specialties/:slug/surgeons", s.handleSpecialtyUnits("surgeon", false))
-		get(prefix+"/specialties/:slug/surgeons.csv", s.handleSpecialtyUnits("surgeon", true))
-		get(prefix+"/specialties/:slug/hospitals", s.handleSpecialtyUnits("hospital", false))
-		get(prefix+"/specialties/:slug/hospitals.csv", s.handleSpecialtyUnits("hospital", true))
-		get(prefix+"/surgeons", s.handleUnits("surgeon", false))
-		get(prefix+"/surgeons.csv", s.handleUnits("surgeon", true))
+		get(prefix+"/specialties/:slug/surgeons", s.handleSpecialtyUnits(outcome.Surgeon, false))
+		get(prefix+"/specialties/:slug/surgeons.csv", s.handleSpecialtyUnits(outcome.Surgeon, true))
+		get(prefix+"/specialties/:slug/hospitals", s.handleSpecialtyUnits(outcome.Hospital, false))
+		get(prefix+"/specialties/:slug/hospitals.csv", s.handleSpecialtyUnits(outcome.Hospital, true))
+		get(prefix+"/surgeons", s.handleUnits(outcome.Surgeon, false))
+		get(prefix+"/surgeons.csv", s.handleUnits(outcome.Surgeon, true))
 		get(prefix+"/surgeons/:id", s.handleSurgeon)
-		get(prefix+"/hospitals", s.handleUnits("hospital", false))
-		get(prefix+"/hospitals.csv", s.handleUnits("hospital", true))
+		get(prefix+"/hospitals", s.handleUnits(outcome.Hospital, false))
+		get(prefix+"/hospitals.csv", s.handleUnits(outcome.Hospital, true))
 		get(prefix+"/hospitals/:id", s.handleHospital)
 		e.POST(prefix+"/self-check", s.handleSelfCheck)
 	}

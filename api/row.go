@@ -4,7 +4,8 @@ import (
 	"math"
 	"strconv"
 
-	"github.com/surgeon-outcomes/outcomes/store"
+	"github.com/surgeon-outcomes/outcomes/outcome"
+	"github.com/surgeon-outcomes/outcomes/stats"
 )
 
 // unitRow is one unit's result in one comparison group: the row of every
@@ -13,13 +14,13 @@ import (
 // figures are null (JSON) or empty (CSV).
 type unitRow struct {
 	// UnitType is surgeon or hospital: each is compared with its own kind.
-	UnitType  string `json:"unit_type" enums:"surgeon,hospital" example:"surgeon"`
-	UnitID    string `json:"unit_id" example:"9000017"`
-	UnitName  string `json:"unit_name" example:"Mr Ashdown Quill"`
-	Specialty string `json:"specialty" example:"adult-cardiac"`
-	Procedure string `json:"procedure" example:"all"`
-	Period    string `json:"period" example:"2022-04/2025-03"`
-	Outcome   string `json:"outcome" example:"in-hospital mortality"`
+	UnitType  outcome.UnitType `json:"unit_type" swaggertype:"string" enums:"surgeon,hospital" example:"surgeon"`
+	UnitID    string           `json:"unit_id" example:"9000017"`
+	UnitName  string           `json:"unit_name" example:"Mr Ashdown Quill"`
+	Specialty string           `json:"specialty" example:"adult-cardiac"`
+	Procedure string           `json:"procedure" example:"all"`
+	Period    string           `json:"period" example:"2022-04/2025-03"`
+	Outcome   string           `json:"outcome" example:"in-hospital mortality"`
 	// HospitalID and HospitalName are, for a surgeon, the hospital where
 	// they did most of these operations (HospitalCount says how many
 	// hospitals the figures span); for a hospital, the hospital itself.
@@ -61,7 +62,7 @@ type unitRow struct {
 	Lower998 number `json:"lower_998" swaggertype:"number" example:"0.13"`
 	Upper998 number `json:"upper_998" swaggertype:"number" example:"2.41"`
 	// Band is where the unit sits on the funnel (STATS.md §6.1).
-	Band string `json:"band" enums:"high_alarm,high_alert,within,low_alert,low_alarm,too_few" example:"within"`
+	Band outcome.Band `json:"band" swaggertype:"string" enums:"high_alarm,high_alert,within,low_alert,low_alarm,too_few" example:"within"`
 	// Verdict is the release's comparison with the target: by the funnel,
 	// or by the unit's own interval where the publisher flags that way.
 	Verdict string `json:"verdict" enums:"higher,lower,not_different" example:"not_different"`
@@ -97,12 +98,12 @@ var rowColumns = []string{"unit_type", "unit_id", "unit_name", "specialty", "pro
 
 // csvRecord appends the row's cells, in rowColumns order, to rec.
 func (r *unitRow) csvRecord(rec []string) []string {
-	return append(rec, r.UnitType, r.UnitID, r.UnitName, r.Specialty, r.Procedure, r.Period, r.Outcome,
+	return append(rec, string(r.UnitType), r.UnitID, r.UnitName, r.Specialty, r.Procedure, r.Period, r.Outcome,
 		r.HospitalID, r.HospitalName, strconv.Itoa(r.HospitalCount), strconv.FormatBool(r.Aggregated),
 		strconv.Itoa(r.Cases), strconv.Itoa(r.Events), r.Expected.csv(), r.Target.csv(),
 		strconv.FormatBool(r.RiskAdjusted), r.Scale, r.Rate.csv(), r.Ratio.csv(), r.RAMR.csv(), r.Survival.csv(),
 		r.SurvivalLow.csv(), r.SurvivalHigh.csv(), r.CILow.csv(), r.CIHigh.csv(), r.Lower95.csv(),
-		r.Upper95.csv(), r.Lower998.csv(), r.Upper998.csv(), r.Band, r.Verdict, r.PHigh.csv(), r.PLow.csv(),
+		r.Upper95.csv(), r.Lower998.csv(), r.Upper998.csv(), string(r.Band), r.Verdict, r.PHigh.csv(), r.PLow.csv(),
 		r.DetectableRatio.csv(), r.FunnelX.csv(), r.FunnelY.csv(), r.PublishedExpectedRate.csv(),
 		r.PublishedRate.csv(), r.PublishedLow.csv(), r.PublishedHigh.csv(), r.PublishedRating)
 }
@@ -110,19 +111,19 @@ func (r *unitRow) csvRecord(rec []string) []string {
 // newUnitRow maps one stored unit result onto the API row. hospital names
 // the unit's main hospital; published carries the publisher's figures when
 // the unit is exactly one published row (nil otherwise).
-func newUnitRow(g *store.GroupResult, u *store.UnitResult, outcome string, hospital hospitalRef,
-	published *store.Row) unitRow {
-	riskAdjusted := g.Scale == "ratio"
+func newUnitRow(g *outcome.Funnel, u *outcome.Position, outcomeName string, hospital hospitalRef,
+	published *outcome.Row) unitRow {
+	riskAdjusted := g.Scale == stats.ScaleRatio
 	r := unitRow{
 		UnitType: g.UnitType, UnitID: u.UnitID, UnitName: u.UnitName,
-		Specialty: g.Specialty, Procedure: g.Procedure, Period: g.Period, Outcome: outcome,
+		Specialty: g.Specialty, Procedure: g.Procedure, Period: g.Period, Outcome: outcomeName,
 		HospitalID: hospital.ID, HospitalName: hospital.Name, HospitalCount: hospital.Count,
 		Aggregated: u.Aggregated, Cases: u.Cases, Events: u.Events,
-		Expected: number(u.Expected), Target: number(g.Target), RiskAdjusted: riskAdjusted, Scale: g.Scale,
+		Expected: number(u.Expected), Target: number(g.Target), RiskAdjusted: riskAdjusted, Scale: string(g.Scale),
 		Rate: number(float64(u.Events) / float64(u.Cases)), Ratio: number(u.Ratio), RAMR: number(u.RAMR),
 		Survival: number(u.Survival), CILow: number(u.CILow), CIHigh: number(u.CIHigh),
 		Lower95: number(u.Lower95), Upper95: number(u.Upper95), Lower998: number(u.Lower998),
-		Upper998: number(u.Upper998), Band: u.Band, Verdict: u.Verdict, PHigh: number(u.PHigh),
+		Upper998: number(u.Upper998), Band: u.Band, Verdict: string(u.Verdict), PHigh: number(u.PHigh),
 		PLow: number(u.PLow), DetectableRatio: number(u.Detectable), FunnelX: number(u.X), FunnelY: number(u.Y),
 		PublishedExpectedRate: number(math.NaN()), PublishedRate: number(math.NaN()),
 		PublishedLow: number(math.NaN()), PublishedHigh: number(math.NaN()),

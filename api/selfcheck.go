@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -17,8 +16,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/surgeon-outcomes/outcomes/outcome"
 	"github.com/surgeon-outcomes/outcomes/stats"
-	"github.com/surgeon-outcomes/outcomes/store"
 )
 
 // maxSelfCheckUnits bounds one self-check: a hospital checks its own
@@ -341,20 +340,24 @@ func decodeSelfCheckCSV(body []byte) ([]selfCheckUnit, []int, error) {
 // come from the same stats functions as the published figures, at the
 // published funnel's target, so a hospital sees what publication would
 // show.
-func (s *Server) place(t target, u selfCheckUnit) (selfCheckResult, []paramError) {
+func (s *Server) place(t resource, u selfCheckUnit) (selfCheckResult, []paramError) {
 	var errs []paramError
 	bad := func(field, format string, args ...any) {
 		errs = append(errs, paramError{Param: field, Message: fmt.Sprintf(format, args...)})
 	}
-	unitType := cmp.Or(u.UnitType, "hospital")
+	unitType := outcome.Hospital
 	for _, f := range []struct{ name, val string }{{"unit_id", u.UnitID}, {"unit_name", u.UnitName},
 		{"procedure", u.Procedure}, {"period", u.Period}} {
 		if msg := checkText(f.val, maxValueLen); msg != "" {
 			bad(f.name, "%s", msg)
 		}
 	}
-	if unitType != "hospital" && unitType != "surgeon" {
-		bad("unit_type", "must be hospital or surgeon")
+	if u.UnitType != "" {
+		t, err := outcome.ParseUnitType(u.UnitType)
+		if err != nil {
+			bad("unit_type", "must be %s or %s", outcome.Hospital, outcome.Surgeon)
+		}
+		unitType = t
 	}
 	switch {
 	case u.Cases == nil:
@@ -375,7 +378,7 @@ func (s *Server) place(t target, u selfCheckUnit) (selfCheckResult, []paramError
 	if u.Expected != nil && (!(*u.Expected > 0) || math.IsInf(*u.Expected, 0) || *u.Expected > 1e9) {
 		bad("expected", "must be a number above 0")
 	}
-	if _, ok := store.LookupSpecialty(u.Specialty); !ok {
+	if _, ok := outcome.LookupSpecialty(u.Specialty); !ok {
 		if u.Specialty == "" {
 			bad("specialty", "required: one of the ten specialty slugs")
 		} else {
@@ -387,39 +390,37 @@ func (s *Server) place(t target, u selfCheckUnit) (selfCheckResult, []paramError
 	if ferr != nil {
 		return selfCheckResult{}, append(errs, *ferr)
 	}
-	riskAdjusted := f.Scale == "ratio"
+	riskAdjusted := f.Scale == stats.ScaleRatio
 	switch {
 	case riskAdjusted && u.Expected == nil:
 		bad("expected", "required: this funnel is risk-adjusted, so give your expected deaths from the risk model")
 	case !riskAdjusted && u.Expected != nil:
 		bad("expected", "leave it out: this funnel compares crude rates, without risk adjustment")
 	}
-	opts, err := stats.ParseOptions(t.rel.meta.IntervalMethod, t.rel.meta.Comparison)
+	m, err := outcome.NewMethod(t.rel.meta.IntervalMethod, t.rel.meta.Comparison, f.TargetSource, nil)
 	if err != nil {
 		bad("release", "the release's method cannot be applied: %v", err)
 	}
 	if len(errs) > 0 {
 		return selfCheckResult{}, errs
 	}
-	unit := stats.Unit{Cases: *u.Cases, Observed: *u.Events, Expected: math.NaN()}
+	// The published funnel's target, whichever its source; two curve
+	// points, as a lone unit's curve is not drawn.
+	m.Options.Target = f.Target
+	m.Options.CurvePoints = 2
+	unit := outcome.Unit{Type: unitType, ID: u.UnitID, Name: u.UnitName, Cases: *u.Cases, Events: *u.Events,
+		Expected: math.NaN()}
 	if u.Expected != nil {
 		unit.Expected = *u.Expected
 	}
-	opts.Target = f.Target
-	opts.CurvePoints = 2
-	p := stats.Funnel([]stats.Unit{unit}, opts).Units[0]
-	placed := store.UnitResult{UnitID: u.UnitID, UnitName: u.UnitName, Cases: unit.Cases, Events: unit.Observed,
-		Expected: unit.Expected, X: p.X, Y: p.Y, Ratio: p.Ratio, RAMR: p.RAMR, Survival: p.Survival,
-		CILow: p.CILow, CIHigh: p.CIHigh, Lower95: p.Lower95, Upper95: p.Upper95, Lower998: p.Lower998,
-		Upper998: p.Upper998, Band: string(p.Band), Verdict: string(p.Verdict), PHigh: p.PHigh, PLow: p.PLow,
-		Detectable: p.DetectableRatio}
+	placed := m.Place(f.Group, outcome.UnitSet{Type: unitType, Units: []outcome.Unit{unit}}).Units[0]
 	var hospital hospitalRef
-	if unitType == "hospital" {
+	if unitType == outcome.Hospital {
 		hospital = hospitalRef{ID: u.UnitID, Name: u.UnitName, Count: 1}
 	}
-	res := selfCheckResult{unitRow: newUnitRow(&f.GroupResult, &placed, t.rel.outcome(f), hospital, nil),
+	res := selfCheckResult{unitRow: newUnitRow(&f.Funnel, &placed, t.rel.outcome(f), hospital, nil),
 		TargetSource: f.TargetSource}
-	res.Funnel = target{rel: t.rel, path: "/specialties/" + f.Specialty + "/funnel",
+	res.Funnel = resource{rel: t.rel, path: "/specialties/" + f.Specialty + "/funnel",
 		query: query{Procedure: f.Procedure, Period: f.Period, UnitType: f.UnitType, Sort: defaultSort()}.values()}.
 		url(true, nil)
 	return res, nil
@@ -430,14 +431,14 @@ func (r *release) outcome(f *funnel) string {
 	if f.end > f.first {
 		return r.rows[f.first].Outcome
 	}
-	sp, _ := store.LookupSpecialty(f.Specialty)
+	sp, _ := outcome.LookupSpecialty(f.Specialty)
 	return sp.Outcome
 }
 
 // findFunnel finds the published funnel a self-check unit belongs on:
 // the period defaults to the specialty's latest, the procedure to the only
 // one that period has.
-func (r *release) findFunnel(specialty, procedure, period, unitType string) (*funnel, *paramError) {
+func (r *release) findFunnel(specialty, procedure, period string, unitType outcome.UnitType) (*funnel, *paramError) {
 	if period == "" {
 		period = r.latestPeriod(specialty)
 		if period == "" {

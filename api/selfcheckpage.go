@@ -10,7 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/surgeon-outcomes/outcomes/store"
+	"github.com/surgeon-outcomes/outcomes/outcome"
 )
 
 // selfCheckPage is the self-check form and, after a submission, where each
@@ -18,6 +18,7 @@ import (
 type selfCheckPage struct {
 	Specialties []option
 	Periods     []option
+	UnitTypes   []option // hospitals first: a hospital checks itself
 	Form        selfCheckForm
 	Errors      []formError
 	Results     []selfCheckShown
@@ -38,7 +39,7 @@ type selfCheckShown struct {
 func (s *Server) selfCheckOptions(r *release, form selfCheckForm) selfCheckPage {
 	d := selfCheckPage{Form: form}
 	seen := map[string]bool{}
-	for _, sp := range store.Specialties() {
+	for _, sp := range outcome.Specialties() {
 		if len(r.periods[sp.Slug]) == 0 {
 			continue
 		}
@@ -50,6 +51,10 @@ func (s *Server) selfCheckOptions(r *release, form selfCheckForm) selfCheckPage 
 			}
 		}
 	}
+	for _, t := range []outcome.UnitType{outcome.Hospital, outcome.Surgeon} {
+		d.UnitTypes = append(d.UnitTypes, option{Value: string(t), Label: t.Title(),
+			Selected: t == outcome.Hospital && form.UnitType != string(outcome.Surgeon) || string(t) == form.UnitType})
+	}
 	return d
 }
 
@@ -59,7 +64,7 @@ func (s *Server) handleSelfCheckPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d := s.selfCheckOptions(r, selfCheckForm{UnitType: "hospital"})
+	d := s.selfCheckOptions(r, selfCheckForm{UnitType: string(outcome.Hospital)})
 	return s.render(c, http.StatusOK, "selfcheck", page{Title: "Hospital self-check", Section: "self-check",
 		Description: "Place your own unit's figures on the national funnel. Nothing you enter is stored.", Data: &d})
 }
@@ -115,7 +120,7 @@ func readSelfCheckForm(c echo.Context) (selfCheckForm, []selfCheckUnit, []int, e
 
 // placeAll places every submitted unit, or reports every problem.
 func (s *Server) placeAll(r *release, units []selfCheckUnit, lines []int) ([]selfCheckResult, []paramError) {
-	t := target{rel: r, pinned: true}
+	t := resource{rel: r, pinned: true}
 	var out []selfCheckResult
 	var errs []paramError
 	for i, u := range units {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/surgeon-outcomes/outcomes/outcome"
 	"github.com/surgeon-outcomes/outcomes/stats"
 	"github.com/surgeon-outcomes/outcomes/store"
 )
@@ -34,8 +35,8 @@ func (s *Server) handleHome(c echo.Context) error {
 	r := s.cat.latest()
 	var d homeData
 	if r != nil {
-		t := target{rel: r}
-		for _, sp := range store.Specialties() {
+		t := resource{rel: r}
+		for _, sp := range outcome.Specialties() {
 			d.Specialties = append(d.Specialties, s.specialtyDTO(t, sp, false))
 		}
 	}
@@ -50,9 +51,9 @@ func (s *Server) handleSpecialtiesPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	t := target{rel: r}
+	t := resource{rel: r}
 	var out []specialtyDTO
-	for _, sp := range store.Specialties() {
+	for _, sp := range outcome.Specialties() {
 		d := s.specialtyDTO(t, sp, true)
 		out = append(out, d)
 	}
@@ -64,12 +65,14 @@ func (s *Server) handleSpecialtiesPage(c echo.Context) error {
 // specialtyPage is the specialty page's content: one funnel, its controls
 // and its table.
 type specialtyPage struct {
-	Specialty  store.Specialty
+	Specialty  outcome.Specialty
 	Procedures []option
 	Periods    []option
 	UnitTypes  []option
-	UnitType   string // surgeon | hospital
+	UnitType   outcome.UnitType
 	Noun       string // surgeons | hospitals
+	// TooFew counts the funnel's units too small to compare.
+	TooFew     int
 	Funnel     funnelSummary
 	SVG        template.HTML
 	Rows       []unitRow // A–Z
@@ -94,19 +97,20 @@ type specialtyPage struct {
 // tableData is an A–Z table of units.
 type tableData struct {
 	Caption string
-	Noun    string // surgeons | hospitals
-	Body    template.HTML
+	// Surgeons marks a table of surgeons, which names their hospitals.
+	Surgeons bool
+	Body     template.HTML
 }
 
 // chooseFunnel finds the funnel a page shows: the period defaults to the
 // specialty's latest, the procedure to "all" or the first, the unit type
 // to surgeons.
-func (r *release) chooseFunnel(slug, procedure, period, unitType string) *funnel {
+func (r *release) chooseFunnel(slug, procedure, period string, unitType outcome.UnitType) *funnel {
 	if period == "" {
 		period = r.latestPeriod(slug)
 	}
-	if unitType != "hospital" {
-		unitType = "surgeon"
+	if unitType != outcome.Hospital {
+		unitType = outcome.Surgeon
 	}
 	var best *funnel
 	for _, f := range r.funnels {
@@ -120,7 +124,7 @@ func (r *release) chooseFunnel(slug, procedure, period, unitType string) *funnel
 
 // funnelScore ranks how well a funnel matches a request: the unit type
 // first, then the procedure asked for, then "all" when none was.
-func funnelScore(f *funnel, unitType, procedure string) int {
+func funnelScore(f *funnel, unitType outcome.UnitType, procedure string) int {
 	score := 0
 	if f.UnitType == unitType {
 		score += 4
@@ -155,7 +159,7 @@ func (r *release) funnelSVGWith(f *funnel, highlight []string, standalone bool, 
 	for _, id := range highlight {
 		set[id] = true
 	}
-	link := func(id string) string { return "/" + f.UnitType + "s/" + url.PathEscape(id) }
+	link := func(id string) string { return "/" + f.UnitType.Plural() + "/" + url.PathEscape(id) }
 	p := newFunnelPlot(r, f, set, link, pointSummary)
 	p.Points = append(p.Points, extra...)
 	// On a page the chart is drawn compact: one drawing that reads at 390
@@ -173,7 +177,7 @@ func (r *release) funnelSVGWith(f *funnel, highlight []string, standalone bool, 
 
 // handleSpecialtyPage answers GET /specialties/{slug}.
 func (s *Server) handleSpecialtyPage(c echo.Context) error {
-	sp, ok := store.LookupSpecialty(c.Param("slug"))
+	sp, ok := outcome.LookupSpecialty(c.Param("slug"))
 	if !ok {
 		return notFound("no such specialty")
 	}
@@ -182,14 +186,14 @@ func (s *Server) handleSpecialtyPage(c echo.Context) error {
 		return err
 	}
 	q := c.QueryParams()
-	f := r.chooseFunnel(sp.Slug, q.Get("procedure"), q.Get("period"), q.Get("unit"))
+	f := r.chooseFunnel(sp.Slug, q.Get("procedure"), q.Get("period"), outcome.UnitType(q.Get("unit")))
 	d := specialtyPage{Specialty: sp, Highlight: highlightIDs(q)}
 	p := page{Title: sp.Name, Section: "specialties", Description: sp.Description, Data: &d}
 	if f == nil {
 		return s.render(c, http.StatusOK, "specialty", p)
 	}
 	d.UnitType = f.UnitType
-	d.Noun = f.UnitType + "s"
+	d.Noun = f.UnitType.Plural()
 	d.Funnel = summarise(r, f)
 	d.Rows = r.sortedRows(f)
 	// ?hospital= highlights every surgeon of this funnel who operated there.
@@ -198,12 +202,12 @@ func (s *Server) handleSpecialtyPage(c echo.Context) error {
 	for _, idx := range f.byName {
 		for _, h := range r.hospitals[idx] {
 			hospitals[h] = r.hospitalName(h)
-			if f.UnitType == "surgeon" && h == hospital && !slices.Contains(d.Highlight, r.rows[idx].UnitID) {
+			if f.UnitType == outcome.Surgeon && h == hospital && !slices.Contains(d.Highlight, r.rows[idx].UnitID) {
 				d.Highlight = append(d.Highlight, r.rows[idx].UnitID)
 			}
 		}
 	}
-	if f.UnitType == "surgeon" {
+	if f.UnitType == outcome.Surgeon {
 		for id, name := range hospitals {
 			d.HospitalPicker = append(d.HospitalPicker, option{Value: id, Label: name, Selected: id == hospital})
 		}
@@ -238,13 +242,16 @@ func (s *Server) handleSpecialtyPage(c echo.Context) error {
 	for _, pr := range procs {
 		d.Procedures = append(d.Procedures, option{Value: pr, Label: procedureName(sp.Slug, pr), Selected: pr == f.Procedure})
 	}
-	d.UnitTypes = []option{{"surgeon", "Surgeons", f.UnitType == "surgeon"}, {"hospital", "Hospitals", f.UnitType == "hospital"}}
+	for _, t := range outcome.UnitTypes() {
+		d.UnitTypes = append(d.UnitTypes, option{Value: string(t), Label: t.Title(), Selected: f.UnitType == t})
+	}
+	d.TooFew = d.Funnel.BandCounts[string(outcome.TooFew)]
 	hl := map[string]bool{}
 	for _, id := range d.Highlight {
 		hl[id] = true
 	}
-	d.Table = tableData{Caption: procedureName(sp.Slug, f.Procedure) + ", " + f.Period, Noun: d.Noun,
-		Body: unitTableBody(d.Rows, d.Noun == "surgeons", hl)}
+	d.Table = tableData{Caption: procedureName(sp.Slug, f.Procedure) + ", " + f.Period,
+		Surgeons: f.UnitType == outcome.Surgeon, Body: unitTableBody(d.Rows, f.UnitType == outcome.Surgeon, hl)}
 	d.PickerHTML = pickerOptions(d.Picker)
 	d.Outside95 = d.Funnel.Outside95
 	d.Chance95 = decimal(d.Funnel.ExpectedOutside95)
@@ -262,7 +269,7 @@ func (s *Server) handleSpecialtyPage(c echo.Context) error {
 	if d.SVG, err = r.funnelSVGWith(f, d.Highlight, false, adj); err != nil {
 		return err
 	}
-	v := url.Values{"procedure": {f.Procedure}, "period": {f.Period}, "unit": {f.UnitType}}
+	v := url.Values{"procedure": {f.Procedure}, "period": {f.Period}, "unit": {string(f.UnitType)}}
 	if d.Adjusted {
 		v.Set("adjusted", "1")
 	}
@@ -300,7 +307,7 @@ type chartRequest struct {
 // readChartRequest reads /specialties/{slug}/funnel.svg's and .png's
 // parameters, the specialty page's own.
 func (s *Server) readChartRequest(c echo.Context) (chartRequest, error) {
-	sp, ok := store.LookupSpecialty(c.Param("slug"))
+	sp, ok := outcome.LookupSpecialty(c.Param("slug"))
 	if !ok {
 		return chartRequest{}, notFound("no such specialty")
 	}
@@ -309,7 +316,7 @@ func (s *Server) readChartRequest(c echo.Context) (chartRequest, error) {
 		return chartRequest{}, err
 	}
 	q := c.QueryParams()
-	f := r.chooseFunnel(sp.Slug, q.Get("procedure"), q.Get("period"), q.Get("unit"))
+	f := r.chooseFunnel(sp.Slug, q.Get("procedure"), q.Get("period"), outcome.UnitType(q.Get("unit")))
 	if f == nil {
 		return chartRequest{}, notFound("no funnel for this specialty")
 	}
@@ -382,9 +389,9 @@ func (r *release) groupResults(idx []int32) [][]unitRow {
 }
 
 // rowOf finds a unit's row in a group.
-func (r *release) rowOf(unitType, id, specialty, procedure, period string) *unitRow {
+func (r *release) rowOf(unitType outcome.UnitType, id, specialty, procedure, period string) *unitRow {
 	var idx []int32
-	if unitType == "surgeon" {
+	if unitType == outcome.Surgeon {
 		idx = r.surgeon[id]
 	} else {
 		idx = r.hospital[id]
@@ -424,10 +431,10 @@ func (s *Server) handleSurgeonPage(c echo.Context) error {
 	for _, rows := range groups {
 		g := resultGroup{Latest: rows[0], Earlier: rows[1:]}
 		if h := g.Latest.HospitalID; h != "" {
-			g.Hospital = r.rowOf("hospital", h, g.Latest.Specialty, g.Latest.Procedure, g.Latest.Period)
+			g.Hospital = r.rowOf(outcome.Hospital, h, g.Latest.Specialty, g.Latest.Procedure, g.Latest.Period)
 		}
-		if f := r.chooseFunnel(g.Latest.Specialty, g.Latest.Procedure, g.Latest.Period, "surgeon"); f != nil &&
-			f.UnitType == "surgeon" && f.Procedure == g.Latest.Procedure {
+		if f := r.chooseFunnel(g.Latest.Specialty, g.Latest.Procedure, g.Latest.Period, outcome.Surgeon); f != nil &&
+			f.UnitType == outcome.Surgeon && f.Procedure == g.Latest.Procedure {
 			if g.SVG, err = r.funnelSVG(f, []string{id}, false); err != nil {
 				return err
 			}
@@ -491,13 +498,13 @@ func (s *Server) handleHospitalPage(c echo.Context) error {
 		// The hospital's own funnel, and its surgeons on theirs.
 		var ids []string
 		for sid := range surgeonIDs {
-			if r.rowOf("surgeon", sid, g.Latest.Specialty, g.Latest.Procedure, g.Latest.Period) != nil {
+			if r.rowOf(outcome.Surgeon, sid, g.Latest.Specialty, g.Latest.Procedure, g.Latest.Period) != nil {
 				ids = append(ids, sid)
 			}
 		}
 		slices.Sort(ids)
-		if f := r.chooseFunnel(g.Latest.Specialty, g.Latest.Procedure, g.Latest.Period, "surgeon"); f != nil &&
-			f.UnitType == "surgeon" && f.Procedure == g.Latest.Procedure && len(ids) > 0 {
+		if f := r.chooseFunnel(g.Latest.Specialty, g.Latest.Procedure, g.Latest.Period, outcome.Surgeon); f != nil &&
+			f.UnitType == outcome.Surgeon && f.Procedure == g.Latest.Procedure && len(ids) > 0 {
 			if g.SVG, err = r.funnelSVG(f, ids, false); err != nil {
 				return err
 			}
@@ -565,13 +572,13 @@ func (s *Server) handleCompare(c echo.Context) error {
 	}
 	slices.SortFunc(d.Names, func(a, b unitRef) int { return strings.Compare(fold(a.UnitName), fold(b.UnitName)) })
 	for _, f := range r.funnels {
-		if f.UnitType != "surgeon" || f.Period != r.latestPeriod(f.Specialty) {
+		if f.UnitType != outcome.Surgeon || f.Period != r.latestPeriod(f.Specialty) {
 			continue
 		}
 		var bars []barRow
 		var in []string
 		for _, n := range d.Names {
-			if u := r.rowOf("surgeon", n.UnitID, f.Specialty, f.Procedure, f.Period); u != nil {
+			if u := r.rowOf(outcome.Surgeon, n.UnitID, f.Specialty, f.Procedure, f.Period); u != nil {
 				bars = append(bars, barRow{Label: u.UnitName, Row: *u})
 				in = append(in, n.UnitID)
 			}
@@ -629,7 +636,7 @@ func (s *Server) handleSearch(c echo.Context) error {
 		const shown = 50
 		for _, h := range hits {
 			res := searchResult{ID: h.UnitID, Name: h.UnitName, Specialties: h.Specialties}
-			if h.UnitType == "surgeon" {
+			if h.UnitType == outcome.Surgeon {
 				res.Detail = strings.Join(h.Hospitals, ", ")
 				if len(d.Surgeons) < shown {
 					d.Surgeons = append(d.Surgeons, res)

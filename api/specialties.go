@@ -5,7 +5,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/surgeon-outcomes/outcomes/store"
+	"github.com/surgeon-outcomes/outcomes/outcome"
+	"github.com/surgeon-outcomes/outcomes/stats"
 )
 
 // specialtyDTO is one of the ten specialties, with what the release holds
@@ -43,30 +44,21 @@ type methodDTO struct {
 // bandDTO explains one band code in plain words: codes are data, labels
 // live here (PRODUCT.md § API).
 type bandDTO struct {
-	Code    string `json:"code" example:"high_alert"`
-	Label   string `json:"label" example:"Higher than expected"`
-	Meaning string `json:"meaning" example:"Between the 95% and 99.8% upper lines: more deaths than expected, more than chance would usually give."`
+	Code    outcome.Band `json:"code" swaggertype:"string" example:"high_alert"`
+	Label   string       `json:"label" example:"Survival lower than expected (some evidence)"`
+	Meaning string       `json:"meaning" example:"Survival was below the 95% limit: a difference this large would happen by chance about once in 40 comparisons, so among many surgeons a few land here by chance alone."`
 }
 
-// bands lists every band in severity order, with plain-language labels.
+// bands lists every band in order of concern, in the words the site uses.
 func bands() []bandDTO {
-	return []bandDTO{
-		{"high_alarm", "Much higher than expected",
-			"Above the upper 99.8% line: more deaths than expected, beyond what chance gives about once in 1,000."},
-		{"high_alert", "Higher than expected",
-			"Between the upper 95% and 99.8% lines: more deaths than expected, beyond what chance gives about once in 40."},
-		{"within", "As expected",
-			"Between the 95% lines: the difference from the national rate is within what chance alone gives."},
-		{"low_alert", "Lower than expected",
-			"Between the lower 95% and 99.8% lines: fewer deaths than expected, beyond what chance gives about once in 40."},
-		{"low_alarm", "Much lower than expected",
-			"Below the lower 99.8% line: fewer deaths than expected, beyond what chance gives about once in 1,000."},
-		{"too_few", "Too few operations to say",
-			"Fewer than one death would be expected: no comparison is fair, so none is made."},
+	var out []bandDTO
+	for _, w := range outcome.Bands() {
+		out = append(out, bandDTO{Code: w.Band, Label: w.Label, Meaning: w.Meaning})
 	}
+	return out
 }
 
-func (s *Server) specialtyDTO(t target, sp store.Specialty, detail bool) specialtyDTO {
+func (s *Server) specialtyDTO(t resource, sp outcome.Specialty, detail bool) specialtyDTO {
 	r := t.rel
 	d := specialtyDTO{Slug: sp.Slug, Name: sp.Name, Description: sp.Description, Outcome: sp.Outcome,
 		Periods: r.periods[sp.Slug], Procedures: []procedureDTO{}}
@@ -123,7 +115,7 @@ func (s *Server) handleSpecialties(c echo.Context) error {
 	}
 	return s.sendJSON(c, t, func() (any, string, error) {
 		var out []specialtyDTO
-		for _, sp := range store.Specialties() {
+		for _, sp := range outcome.Specialties() {
 			out = append(out, s.specialtyDTO(t, sp, false))
 		}
 		return envelope{Data: out, Meta: newMeta(t.rel, len(out), t.rel.meta.Periods), Links: t.links()}, "", nil
@@ -143,7 +135,7 @@ func (s *Server) handleSpecialties(c echo.Context) error {
 //	@Failure		404		{object}	problem	"no such specialty or release"
 //	@Router			/api/v1/specialties/{slug} [get]
 func (s *Server) handleSpecialty(c echo.Context) error {
-	sp, ok := store.LookupSpecialty(c.Param("slug"))
+	sp, ok := outcome.LookupSpecialty(c.Param("slug"))
 	if !ok {
 		return notFound("no specialty %q; see /api/v1/specialties", truncate(c.Param("slug")))
 	}
@@ -159,10 +151,10 @@ func (s *Server) handleSpecialty(c echo.Context) error {
 
 // funnelSummary is one funnel's target and overdispersion summary.
 type funnelSummary struct {
-	Specialty string `json:"specialty" example:"adult-cardiac"`
-	Procedure string `json:"procedure" example:"all"`
-	Period    string `json:"period" example:"2022-04/2025-03"`
-	UnitType  string `json:"unit_type" enums:"surgeon,hospital" example:"surgeon"`
+	Specialty string           `json:"specialty" example:"adult-cardiac"`
+	Procedure string           `json:"procedure" example:"all"`
+	Period    string           `json:"period" example:"2022-04/2025-03"`
+	UnitType  outcome.UnitType `json:"unit_type" swaggertype:"string" enums:"surgeon,hospital" example:"surgeon"`
 	// Scale is ratio (O/E, risk-adjusted) or proportion (O/n, crude).
 	Scale        string `json:"scale" enums:"ratio,proportion" example:"ratio"`
 	RiskAdjusted bool   `json:"risk_adjusted" example:"true"`
@@ -179,10 +171,10 @@ type funnelSummary struct {
 	PhiPValue number `json:"phi_p_value" swaggertype:"number" example:"0.21"`
 	PhiUnits  int    `json:"phi_units" example:"180"`
 	Tau2      number `json:"tau2" swaggertype:"number" example:"0.0004"`
-	// Flagged counts units with a band other than too_few; Outside95 and
-	// Outside998 how many lie beyond each line, beside how many chance
-	// alone would put there.
-	Flagged            int            `json:"flagged" example:"190"`
+	// Assessed counts the units a band compares (every band but too_few);
+	// Outside95 and Outside998 how many of them lie beyond each line,
+	// beside how many chance alone would put there.
+	Assessed           int            `json:"assessed" example:"190"`
 	Outside95          int            `json:"outside_95" example:"12"`
 	ExpectedOutside95  number         `json:"expected_outside_95" swaggertype:"number" example:"9.5"`
 	Outside998         int            `json:"outside_998" example:"3"`
@@ -192,18 +184,18 @@ type funnelSummary struct {
 
 func summarise(r *release, f *funnel) funnelSummary {
 	fs := funnelSummary{Specialty: f.Specialty, Procedure: f.Procedure, Period: f.Period, UnitType: f.UnitType,
-		Scale: f.Scale, RiskAdjusted: f.Scale == "ratio", Target: number(f.Target), TargetSource: f.TargetSource,
+		Scale: string(f.Scale), RiskAdjusted: f.Scale == stats.ScaleRatio, Target: number(f.Target), TargetSource: f.TargetSource,
 		Units: int(f.end - f.first), Phi: number(f.Phi), PhiPValue: number(f.PhiPValue), PhiUnits: f.PhiUnits,
-		Tau2: number(f.Tau2), Flagged: f.Flagged, Outside95: f.Outside95,
+		Tau2: number(f.Tau2), Assessed: f.Assessed, Outside95: f.Outside95,
 		ExpectedOutside95: number(f.ExpectedOutside95), Outside998: f.Outside998,
 		ExpectedOutside998: number(f.ExpectedOutside998), BandCounts: map[string]int{}}
-	for b := range bandOrder {
-		fs.BandCounts[b] = 0
+	for _, w := range outcome.Bands() {
+		fs.BandCounts[string(w.Band)] = 0
 	}
 	for i := f.first; i < f.end; i++ {
 		fs.Cases += r.rows[i].Cases
 		fs.Events += r.rows[i].Events
-		fs.BandCounts[r.rows[i].Band]++
+		fs.BandCounts[string(r.rows[i].Band)]++
 	}
 	return fs
 }
@@ -222,15 +214,15 @@ type pointDTO struct {
 	UnitID   string `json:"unit_id" example:"9000017"`
 	UnitName string `json:"unit_name" example:"Mr Ashdown Quill"`
 	// X is risk-adjusted operations E/p0 (crude: cases); Y is O/E (crude: O/n).
-	X        number `json:"x" swaggertype:"number" example:"376.2"`
-	Y        number `json:"y" swaggertype:"number" example:"1.39"`
-	CILow    number `json:"ci_low" swaggertype:"number" example:"0.69"`
-	CIHigh   number `json:"ci_high" swaggertype:"number" example:"2.49"`
-	Survival number `json:"survival" swaggertype:"number" example:"0.9708"`
-	Cases    int    `json:"cases" example:"412"`
-	Events   int    `json:"events" example:"11"`
-	Expected number `json:"expected" swaggertype:"number" example:"7.9"`
-	Band     string `json:"band" enums:"high_alarm,high_alert,within,low_alert,low_alarm,too_few" example:"within"`
+	X        number       `json:"x" swaggertype:"number" example:"376.2"`
+	Y        number       `json:"y" swaggertype:"number" example:"1.39"`
+	CILow    number       `json:"ci_low" swaggertype:"number" example:"0.69"`
+	CIHigh   number       `json:"ci_high" swaggertype:"number" example:"2.49"`
+	Survival number       `json:"survival" swaggertype:"number" example:"0.9708"`
+	Cases    int          `json:"cases" example:"412"`
+	Events   int          `json:"events" example:"11"`
+	Expected number       `json:"expected" swaggertype:"number" example:"7.9"`
+	Band     outcome.Band `json:"band" swaggertype:"string" enums:"high_alarm,high_alert,within,low_alert,low_alarm,too_few" example:"within"`
 }
 
 // curveDTO is the limits at one x.
@@ -258,7 +250,7 @@ type curveDTO struct {
 //	@Failure		404			{object}	problem	"no such specialty or release"
 //	@Router			/api/v1/specialties/{slug}/funnel [get]
 func (s *Server) handleFunnel(c echo.Context) error {
-	sp, ok := store.LookupSpecialty(c.Param("slug"))
+	sp, ok := outcome.LookupSpecialty(c.Param("slug"))
 	if !ok {
 		return notFound("no specialty %q; see /api/v1/specialties", truncate(c.Param("slug")))
 	}

@@ -16,7 +16,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/surgeon-outcomes/outcomes/store"
+	"github.com/surgeon-outcomes/outcomes/outcome"
 )
 
 // selection is the rows a collection query picked.
@@ -30,7 +30,7 @@ type selection struct {
 // selectRows filters the release's rows by q in q.Sort's order and cuts
 // the page that follows q.Cursor. limit < 1 means every row after the
 // cursor (CSV without a limit).
-func (r *release) selectRows(q query, unitType string, limit int) selection {
+func (r *release) selectRows(q query, unitType outcome.UnitType, limit int) selection {
 	order := r.orders[q.Sort.String()]
 	start := 0
 	if q.Cursor != nil {
@@ -48,7 +48,7 @@ func (r *release) selectRows(q query, unitType string, limit int) selection {
 			q.Procedure != "" && u.Procedure != q.Procedure ||
 			q.Period != "" && u.Period != q.Period ||
 			u.Cases < q.MinCases ||
-			len(q.Bands) > 0 && !slices.Contains(q.Bands, u.Band) ||
+			len(q.Bands) > 0 && !slices.Contains(q.Bands, string(u.Band)) ||
 			q.Hospital != "" && !slices.Contains(r.hospitals[idx], q.Hospital) ||
 			folded != "" && !strings.Contains(r.search[idx], folded) {
 			continue
@@ -102,8 +102,8 @@ func (r *release) selectRows(q query, unitType string, limit int) selection {
 //	@Router			/api/v1/surgeons.csv [get]
 //	@Router			/api/v1/hospitals [get]
 //	@Router			/api/v1/hospitals.csv [get]
-func (s *Server) handleUnits(unitType string, csvExt bool) echo.HandlerFunc {
-	path := "/" + unitType + "s"
+func (s *Server) handleUnits(unitType outcome.UnitType, csvExt bool) echo.HandlerFunc {
+	path := "/" + unitType.Plural()
 	return func(c echo.Context) error {
 		t, q, err := s.resolve(c, collectionParams, path)
 		if err != nil {
@@ -141,14 +141,14 @@ func (s *Server) handleUnits(unitType string, csvExt bool) echo.HandlerFunc {
 //	@Router			/api/v1/specialties/{slug}/surgeons.csv [get]
 //	@Router			/api/v1/specialties/{slug}/hospitals [get]
 //	@Router			/api/v1/specialties/{slug}/hospitals.csv [get]
-func (s *Server) handleSpecialtyUnits(unitType string, csvExt bool) echo.HandlerFunc {
+func (s *Server) handleSpecialtyUnits(unitType outcome.UnitType, csvExt bool) echo.HandlerFunc {
 	params := slices.DeleteFunc(slices.Clone(collectionParams), func(p string) bool { return p == paramSpecialty })
 	return func(c echo.Context) error {
-		sp, ok := store.LookupSpecialty(c.Param("slug"))
+		sp, ok := outcome.LookupSpecialty(c.Param("slug"))
 		if !ok {
 			return notFound("no specialty %q; see /api/v1/specialties", truncate(c.Param("slug")))
 		}
-		t, q, err := s.resolve(c, params, "/specialties/"+sp.Slug+"/"+unitType+"s")
+		t, q, err := s.resolve(c, params, "/specialties/"+sp.Slug+"/"+unitType.Plural())
 		if err != nil {
 			return err
 		}
@@ -158,7 +158,7 @@ func (s *Server) handleSpecialtyUnits(unitType string, csvExt bool) echo.Handler
 }
 
 // sendRows answers a collection query as JSON or CSV.
-func (s *Server) sendRows(c echo.Context, t target, q query, unitType string, csvExt bool) error {
+func (s *Server) sendRows(c echo.Context, t resource, q query, unitType outcome.UnitType, csvExt bool) error {
 	asCSV := csvExt || q.CSV
 	switch {
 	case csvExt && q.formatGiven && !q.CSV:
@@ -192,7 +192,7 @@ func (s *Server) sendRows(c echo.Context, t target, q query, unitType string, cs
 }
 
 // csvTwin is the CSV form of a collection target.
-func csvTwin(t target) string {
+func csvTwin(t resource) string {
 	t.path += ".csv"
 	return t.url(false, nil)
 }
@@ -222,7 +222,7 @@ func prefersCSV(accept string) bool {
 // keys, then the same rows in the same order as the JSON for the same
 // query. Without a limit every matching row is written: rows go out as
 // they are formatted, so no row cap is needed to bound memory.
-func (s *Server) sendCSV(c echo.Context, t target, q query, unitType string) error {
+func (s *Server) sendCSV(c echo.Context, t resource, q query, unitType outcome.UnitType) error {
 	repr := "csv"
 	if q.BOM {
 		repr += "+bom"
@@ -281,7 +281,7 @@ var unsafeFileChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
 // csvFileName names a download after what it holds, e.g.
 // demo-adult-cardiac-surgeons-2022-04-2025-03.csv.
-func csvFileName(release string, q query, unitType string) string {
+func csvFileName(release string, q query, unitType outcome.UnitType) string {
 	parts := []string{release}
 	if q.Specialty != "" {
 		parts = append(parts, q.Specialty)
@@ -289,7 +289,7 @@ func csvFileName(release string, q query, unitType string) string {
 	if q.Procedure != "" {
 		parts = append(parts, q.Procedure)
 	}
-	parts = append(parts, unitType+"s")
+	parts = append(parts, unitType.Plural())
 	if q.Period != "" {
 		parts = append(parts, q.Period)
 	}

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/surgeon-outcomes/outcomes/store"
+	"github.com/surgeon-outcomes/outcomes/outcome"
 )
 
 // The site's words for the figures. They follow the Children's Heart
@@ -14,62 +14,22 @@ import (
 // "bad", never a rank; frequencies out of 100 rather than percentages where
 // a patient reads them; and what the data cannot say, said plainly.
 
-// bandWords is a band in calm, graded words. A high band means more deaths
-// than expected, that is survival LOWER than expected.
-func bandWords(band string) string {
-	switch band {
-	case "high_alarm":
-		return "Strong evidence that survival was lower than expected"
-	case "high_alert":
-		return "Some evidence that survival was lower than expected"
-	case "within":
-		return "No evidence that survival differed from what was expected"
-	case "low_alert":
-		return "Some evidence that survival was higher than expected"
-	case "low_alarm":
-		return "Strong evidence that survival was higher than expected"
-	case "too_few":
-		return "Too few deaths expected to tell"
-	}
-	return "Not assessed"
+// bandWords is a band's verdict sentence, bandShort its label and
+// bandExplain what it means and does not: outcome.BandWords, the one
+// table of the bands' words.
+func bandWords(b outcome.Band) string {
+	w, _ := outcome.Words(b)
+	return w.Sentence
 }
 
-// bandShort is a band's short label, for tables and legends.
-func bandShort(band string) string {
-	switch band {
-	case "high_alarm":
-		return "Lower than expected (strong evidence)"
-	case "high_alert":
-		return "Lower than expected (some evidence)"
-	case "within":
-		return "As expected"
-	case "low_alert":
-		return "Higher than expected (some evidence)"
-	case "low_alarm":
-		return "Higher than expected (strong evidence)"
-	case "too_few":
-		return "Too few to tell"
-	}
-	return "Not assessed"
+func bandShort(b outcome.Band) string {
+	w, _ := outcome.Words(b)
+	return w.Label
 }
 
-// bandExplain says what a band means and what it does not.
-func bandExplain(band string) string {
-	switch band {
-	case "high_alarm":
-		return "Survival was below the 99.8% limit: a difference this large would happen by chance about once in 500 comparisons. It is a signal to look into, not a verdict: the hospital and the national audit review such results, starting with the data and the mix of patients."
-	case "high_alert":
-		return "Survival was below the 95% limit: a difference this large would happen by chance about once in 40 comparisons, so among many surgeons a few land here by chance alone."
-	case "within":
-		return "Survival was within the range expected by chance for this number of operations. This does not prove that outcomes are the same as everyone else's: with few operations, only large differences can be seen."
-	case "low_alert":
-		return "Survival was above the 95% limit: a difference this large would happen by chance about once in 40 comparisons."
-	case "low_alarm":
-		return "Survival was above the 99.8% limit: a difference this large would happen by chance about once in 500 comparisons."
-	case "too_few":
-		return "Fewer than one death would be expected for this number and mix of operations, so a single death, or none, says almost nothing about the results. No comparison is made."
-	}
-	return ""
+func bandExplain(b outcome.Band) string {
+	w, _ := outcome.Words(b)
+	return w.Meaning
 }
 
 // percent writes a 0–1 rate as a percentage with one decimal.
@@ -142,7 +102,7 @@ func roundCount(x float64) string { return thousands(int(math.Round(x))) }
 // it crossed the 95% limit. Said only where it matters: small numbers.
 func detectable(u *unitRow) string {
 	r := float64(u.DetectableRatio)
-	if !u.DetectableRatio.defined() || r < 1.5 || u.Band == "high_alert" || u.Band == "high_alarm" {
+	if w, _ := outcome.Words(u.Band); !u.DetectableRatio.defined() || r < 1.5 || w.Direction == outcome.SurvivalLower {
 		return ""
 	}
 	return fmt.Sprintf("With %s operations, these figures could only show a difference if deaths were more than %s times what was expected; smaller differences cannot be told apart from chance.",
@@ -168,7 +128,7 @@ func pointSummary(u *unitRow) string {
 // the procedure unless it is the specialty's "all".
 func groupTitle(specialty, procedure string) string {
 	name := specialty
-	if sp, ok := store.LookupSpecialty(specialty); ok {
+	if sp, ok := outcome.LookupSpecialty(specialty); ok {
 		name = sp.Name
 	}
 	if procedure == "all" || procedure == "" {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/surgeon-outcomes/outcomes/ingest"
+	"github.com/surgeon-outcomes/outcomes/outcome"
 	"github.com/surgeon-outcomes/outcomes/store"
 )
 
@@ -32,7 +33,7 @@ var encodingLines = []string{
 
 // encodingRows is what every encoding of encodingLines must load. The
 // quoted name's embedded newline is stored as a space: stored text is one line.
-var encodingRows = []store.Row{
+var encodingRows = []outcome.Row{
 	{File: 1, Line: 2, Specialty: "adult-cardiac", Procedure: "all", Period: "2021", UnitType: "surgeon",
 		UnitID: "GMC1", UnitName: "Dr Zoë Ørsted-Núñez", HospitalID: "RX1", HospitalName: "St Mary’s, Paddington West Wing",
 		Outcome: "in-hospital mortality", Cases: 1234, Events: 12, Expected: valid(23.5)},

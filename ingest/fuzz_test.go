@@ -11,14 +11,14 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/surgeon-outcomes/outcomes/store"
+	"github.com/surgeon-outcomes/outcomes/outcome"
 )
 
 // decoded is what decodeFile makes of one file.
 type decoded struct {
 	header    []string // nil when the file has no readable header
 	headerEnd int
-	rows      []store.Row
+	rows      []outcome.Row
 	problems  []error
 }
 
@@ -98,7 +98,7 @@ func FuzzDecode(f *testing.F) {
 		f.Fatal(err)
 	}
 	slugs := map[string]bool{}
-	for _, s := range store.Specialties() {
+	for _, s := range outcome.Specialties() {
 		slugs[s.Slug] = true
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -17,6 +17,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/surgeon-outcomes/outcomes/outcome"
 	"github.com/surgeon-outcomes/outcomes/store"
 )
 
@@ -147,8 +148,8 @@ func Load(ctx context.Context, db *store.DB, files []File, opts Options) (Result
 	defer loader.Rollback()
 
 	l := &load{ctx: ctx, loader: loader, files: names, opts: opts,
-		probs: &problems{max: opts.MaxErrors}, national: map[store.Group]nationalSeen{},
-		groups: map[store.Group]*groupSeen{}}
+		probs: &problems{max: opts.MaxErrors}, national: map[outcome.Group]nationalSeen{},
+		groups: map[outcome.Group]*groupSeen{}}
 	var res Result
 	l.writer = startWriter(ctx, loader, names)
 	for i, f := range files {
@@ -235,16 +236,16 @@ func sniffFile(file File, sum io.Writer) (sniffed, error) {
 
 // nationalSeen is a group's national counts and where they were first read.
 type nationalSeen struct {
-	store.NationalRate
+	outcome.NationalRate
 	fromRow bool // from a national row (there must be only one), not repeated columns
 }
 
 // groupSeen is what a load knows of one group's rows: where its first row
 // is, and the first row that differs from it in being risk-adjusted.
 type groupSeen struct {
-	first       store.Row
+	first       outcome.Row
 	mixed       bool
-	mixedAt     store.Row
+	mixedAt     outcome.Row
 	hasExpected bool
 }
 
@@ -256,9 +257,9 @@ type load struct {
 	files    []string
 	opts     Options
 	probs    *problems
-	national map[store.Group]nationalSeen
-	groups   map[store.Group]*groupSeen
-	batch    []store.Row
+	national map[outcome.Group]nationalSeen
+	groups   map[outcome.Group]*groupSeen
+	batch    []outcome.Row
 	writer   *writer
 }
 
@@ -414,8 +415,8 @@ func (l *load) add(ordinal int, name string, res rowResult, fs *FileSummary) {
 }
 
 // track notes a row's group, for the checks that need every row.
-func (l *load) track(r store.Row) {
-	g := store.Group{Specialty: r.Specialty, Procedure: r.Procedure, Period: r.Period}
+func (l *load) track(r outcome.Row) {
+	g := outcome.Group{Specialty: r.Specialty, Procedure: r.Procedure, Period: r.Period}
 	seen, ok := l.groups[g]
 	if !ok {
 		l.groups[g] = &groupSeen{first: r, hasExpected: r.Expected.Valid}
@@ -429,8 +430,8 @@ func (l *load) track(r store.Row) {
 
 // addNational records a group's national counts. A group may have one
 // national row; counts repeated on every row must agree.
-func (l *load) addNational(name string, n store.NationalRate, fromRow bool) {
-	g := store.Group{Specialty: n.Specialty, Procedure: n.Procedure, Period: n.Period}
+func (l *load) addNational(name string, n outcome.NationalRate, fromRow bool) {
+	g := outcome.Group{Specialty: n.Specialty, Procedure: n.Procedure, Period: n.Period}
 	seen, ok := l.national[g]
 	if !ok {
 		l.national[g] = nationalSeen{NationalRate: n, fromRow: fromRow}
@@ -486,12 +487,12 @@ func have(expected bool) string {
 
 // sortedGroups returns the groups in a stable order, so problems are
 // reported the same way every time.
-func sortedGroups[V any](m map[store.Group]V) []store.Group {
-	gs := make([]store.Group, 0, len(m))
+func sortedGroups[V any](m map[outcome.Group]V) []outcome.Group {
+	gs := make([]outcome.Group, 0, len(m))
 	for g := range m {
 		gs = append(gs, g)
 	}
-	slices.SortFunc(gs, func(a, b store.Group) int {
+	slices.SortFunc(gs, func(a, b outcome.Group) int {
 		return cmp.Or(cmp.Compare(a.Specialty, b.Specialty), cmp.Compare(a.Procedure, b.Procedure), cmp.Compare(a.Period, b.Period))
 	})
 	return gs

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/surgeon-outcomes/outcomes/ingest"
+	"github.com/surgeon-outcomes/outcomes/outcome"
 	"github.com/surgeon-outcomes/outcomes/store"
 )
 
@@ -480,8 +481,8 @@ func checkProblemOrder(t *testing.T, got []*ingest.RowError, paths []string) {
 // storeState is everything a failed load must leave untouched.
 type storeState struct {
 	Releases []store.Release
-	Rows     map[string][]store.Row
-	National map[string][]store.NationalRate
+	Rows     map[string][]outcome.Row
+	National map[string][]outcome.NationalRate
 }
 
 func storeSnapshot(t *testing.T, db *store.DB) storeState {
@@ -491,7 +492,7 @@ func storeSnapshot(t *testing.T, db *store.DB) storeState {
 	if err != nil {
 		t.Fatalf("Releases() = %v", err)
 	}
-	s := storeState{Releases: rels, Rows: map[string][]store.Row{}, National: map[string][]store.NationalRate{}}
+	s := storeState{Releases: rels, Rows: map[string][]outcome.Row{}, National: map[string][]outcome.NationalRate{}}
 	for _, r := range rels {
 		if s.Rows[r.ID], err = db.Rows(ctx, r.ID); err != nil {
 			t.Fatalf("Rows(%s) = %v", r.ID, err)

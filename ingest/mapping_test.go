@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/surgeon-outcomes/outcomes/ingest"
-	"github.com/surgeon-outcomes/outcomes/store"
+	"github.com/surgeon-outcomes/outcomes/outcome"
 )
 
 // parseMapping parses TOML written in a test and fails the test on error.
@@ -124,12 +124,12 @@ func TestMappingOnRealFiles(t *testing.T) {
 		name, mapping, file string
 		rows, cases, events int
 		expected            float64 // 0: crude
-		spot                []store.Row
+		spot                []outcome.Row
 	}{
 		{
 			name: "bugs surgical", mapping: bugsMapping, file: "bugs-surgical-12-hospitals/surgical.csv",
 			rows: 12, cases: 2814, events: 208,
-			spot: []store.Row{
+			spot: []outcome.Row{
 				// Hospital A: no deaths in 47 operations.
 				{File: 1, Line: 2, Specialty: "adult-cardiac", Procedure: "infant-cardiac-surgery", Period: "bugs-examples",
 					UnitType: "hospital", UnitID: "A", UnitName: "A", Outcome: "in-hospital mortality", Cases: 47, Events: 0},
@@ -141,7 +141,7 @@ func TestMappingOnRealFiles(t *testing.T) {
 			// S = 973 / 47,795 (shared/data/README.md).
 			name: "nys cabg funnel package", mapping: funnelMapping, file: "nys-cabg-hospitals-funnelpkg/CABG-hospitals-03.csv",
 			rows: 37, cases: 47795, events: 973, expected: 973.248,
-			spot: []store.Row{
+			spot: []outcome.Row{
 				{File: 1, Line: 2, Specialty: "adult-cardiac", Procedure: "cabg", Period: "funnelpkg-03",
 					UnitType: "hospital", UnitID: "albany-medical-center", UnitName: "Albany Medical Center",
 					Outcome: "in-hospital mortality", Cases: 1719, Events: 34, Expected: known(1719 * 1.77 / 100),
@@ -196,7 +196,7 @@ func TestMappingOnRealFiles(t *testing.T) {
 				t.Errorf("Rows(%s) = %d rows, %d ids, Σ %d cases, %d events, %g expected; want %d, %d, %d, %d, %g",
 					tt.name, len(rows), len(ids), cases, events, expected, tt.rows, tt.rows, tt.cases, tt.events, tt.expected)
 			}
-			byLine := map[int]store.Row{}
+			byLine := map[int]outcome.Row{}
 			for _, r := range rows {
 				byLine[r.Line] = r
 			}

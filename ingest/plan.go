@@ -11,7 +11,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/surgeon-outcomes/outcomes/store"
+	"github.com/surgeon-outcomes/outcomes/outcome"
 )
 
 // plan is a mapping resolved against one file's header.
@@ -44,7 +44,7 @@ type variantPlan struct {
 func newPlan(m *Mapping, file string, header []string) (*plan, []error) {
 	p := &plan{m: m, header: header, nationalCol: -1, nationalCases: -1, nationalEvents: -1,
 		missing: map[string]bool{}, outcomes: map[string]string{}}
-	for _, s := range store.Specialties() {
+	for _, s := range outcome.Specialties() {
 		p.outcomes[s.Slug] = s.Outcome
 	}
 	tokens := m.Missing
@@ -143,8 +143,8 @@ func newPlan(m *Mapping, file string, header []string) (*plan, []error) {
 
 // rowResult is what one canonical row of an input row turned out to be.
 type rowResult struct {
-	row      store.Row
-	national *store.NationalRate
+	row      outcome.Row
+	national *outcome.NationalRate
 	skip     string // why the row is not a unit, or ""
 }
 
@@ -312,7 +312,7 @@ func (rr *rowReader) convertVariant(v *variantPlan, vals []string, line int, nat
 
 	if nationalRow {
 		cases, events := rr.counts(get(fieldCases), get(fieldEvents), line)
-		res.national = &store.NationalRate{Line: line, Specialty: r.Specialty, Procedure: r.Procedure,
+		res.national = &outcome.NationalRate{Line: line, Specialty: r.Specialty, Procedure: r.Procedure,
 			Period: r.Period, Cases: cases, Events: events}
 		res.skip = "national"
 		return res
@@ -320,7 +320,7 @@ func (rr *rowReader) convertVariant(v *variantPlan, vals []string, line int, nat
 	if p.nationalCases >= 0 {
 		cases, events := rr.counts(cell{value: strings.TrimSpace(vals[p.nationalCases]), col: p.nationalCases},
 			cell{value: strings.TrimSpace(vals[p.nationalEvents]), col: p.nationalEvents}, line)
-		res.national = &store.NationalRate{Line: line, Specialty: r.Specialty, Procedure: r.Procedure,
+		res.national = &outcome.NationalRate{Line: line, Specialty: r.Specialty, Procedure: r.Procedure,
 			Period: r.Period, Cases: cases, Events: events}
 	}
 	for _, f := range p.m.Skip.Missing {
@@ -338,9 +338,11 @@ func (rr *rowReader) convertVariant(v *variantPlan, vals []string, line int, nat
 		}
 	}
 
-	r.UnitType = field(fieldUnitType, 16, true)
-	if r.UnitType != "" && r.UnitType != "surgeon" && r.UnitType != "hospital" {
-		rr.fail(line, get(fieldUnitType).col, fmt.Errorf("unknown unit_type %q (want surgeon or hospital)", r.UnitType))
+	if t := field(fieldUnitType, 16, true); t != "" {
+		var err error
+		if r.UnitType, err = outcome.ParseUnitType(t); err != nil {
+			rr.fail(line, get(fieldUnitType).col, err)
+		}
 	}
 	r.UnitID = field(fieldUnitID, 128, true)
 	r.UnitName = field(fieldUnitName, 200, true)
@@ -394,7 +396,7 @@ func (rr *rowReader) count(name string, c cell, line int, least int) (int, bool)
 // or a percent or proportion of cases, as the mapping says) or from an
 // expected_rate column (per 100 cases). Expected must be > 0 and at most
 // the number of cases; giving both columns on one row is an error.
-func (rr *rowReader) expected(r *store.Row, exp, rate cell, line int) {
+func (rr *rowReader) expected(r *outcome.Row, exp, rate cell, line int) {
 	if !exp.missing && !rate.missing {
 		rr.fail(line, rate.col, errors.New("give expected or expected_rate, not both"))
 		return
@@ -561,7 +563,7 @@ func quoteKeys(m map[string]string) string {
 
 func specialtyList() string {
 	var names []string
-	for _, s := range store.Specialties() {
+	for _, s := range outcome.Specialties() {
 		names = append(names, s.Slug)
 	}
 	return strings.Join(names, ", ")

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/surgeon-outcomes/outcomes/ingest"
+	"github.com/surgeon-outcomes/outcomes/outcome"
 	"github.com/surgeon-outcomes/outcomes/store"
 )
 
@@ -77,7 +78,7 @@ func loadWith(t *testing.T, db *store.DB, m *ingest.Mapping, paths ...string) in
 
 // loadProfile loads one real file through a built-in profile into a new
 // database, returning the database, the result and the release's rows.
-func loadProfile(t *testing.T, profile, pattern string) (*store.DB, ingest.Result, []store.Row) {
+func loadProfile(t *testing.T, profile, pattern string) (*store.DB, ingest.Result, []outcome.Row) {
 	t.Helper()
 	path := realFile(t, pattern)
 	m, err := ingest.Profile(profile)
@@ -98,7 +99,7 @@ func known(x float64) sql.Null[float64] { return sql.Null[float64]{V: x, Valid: 
 // checkRow compares a loaded row with the one wanted: every field exactly,
 // except Expected, which is computed (cases × rate / 100) and may differ
 // from Go's constant arithmetic in the last bit.
-func checkRow(t *testing.T, got, want store.Row) {
+func checkRow(t *testing.T, got, want outcome.Row) {
 	t.Helper()
 	if !want.Expected.Valid {
 		if got.Expected.Valid {
@@ -113,8 +114,8 @@ func checkRow(t *testing.T, got, want store.Row) {
 	}
 }
 
-func rowGroup(r store.Row) store.Group {
-	return store.Group{Specialty: r.Specialty, Procedure: r.Procedure, Period: r.Period}
+func rowGroup(r outcome.Row) outcome.Group {
+	return outcome.Group{Specialty: r.Specialty, Procedure: r.Procedure, Period: r.Period}
 }
 
 // procTotals sums one procedure's loaded rows.
@@ -138,7 +139,7 @@ func TestProfilesOnRealFiles(t *testing.T) {
 		"tavr":                {"interventional-cardiology", 135, 50915, 1459, 1459.2689},
 	}
 	// The statewide rows: line = position in the file + 1 for the header.
-	nyNational := []store.NationalRate{
+	nyNational := []outcome.NationalRate{
 		{File: 1, Line: 224, Specialty: "adult-cardiac", Procedure: "cabg", Period: "2011", Cases: 8627, Events: 107},
 		{File: 1, Line: 1684, Specialty: "interventional-cardiology", Procedure: "pci-emergency", Period: "2008-2010",
 			Cases: 21618, Events: 686},
@@ -146,7 +147,7 @@ func TestProfilesOnRealFiles(t *testing.T) {
 			Cases: 14945, Events: 332}, // Facility ID "0000", the file's last line
 	}
 	const nyOutcome = "in-hospital or 30-day mortality"
-	nySpot := []store.Row{
+	nySpot := []outcome.Row{
 		// The first data line: id "0001" keeps its leading zeros.
 		{File: 1, Line: 2, Specialty: "interventional-cardiology", Procedure: "pci-all", Period: "2016",
 			UnitType: "hospital", UnitID: "0001", UnitName: "Albany Med. Ctr", Outcome: nyOutcome,
@@ -183,7 +184,7 @@ func TestProfilesOnRealFiles(t *testing.T) {
 	}
 	// The statewide counts repeat on every row; the line is the group's
 	// first row (records counted from the header, embedded newlines included).
-	hcaiNational := []store.NationalRate{
+	hcaiNational := []outcome.NationalRate{
 		{File: 1, Line: 2, Specialty: "adult-cardiac", Procedure: "isolated-cabg-mortality", Period: "2022",
 			Cases: 12564, Events: 309},
 		{File: 1, Line: 1096, Specialty: "adult-cardiac", Procedure: "cabg-valve-mortality", Period: "2018-2019",
@@ -191,7 +192,7 @@ func TestProfilesOnRealFiles(t *testing.T) {
 		{File: 1, Line: 482, Specialty: "adult-cardiac", Procedure: "isolated-cabg-readmission", Period: "2020-2021",
 			Cases: 18716, Events: 2127},
 	}
-	hcaiSpot := []store.Row{
+	hcaiSpot := []outcome.Row{
 		{File: 1, Line: 2, Specialty: "adult-cardiac", Procedure: "isolated-cabg-mortality", Period: "2022",
 			UnitType: "hospital", UnitID: "106010937", UnitName: "Alta Bates Summit Medical Center",
 			Outcome: "operative mortality", Cases: 130, Events: 4, Expected: known(130 * 3.35 / 100),
@@ -224,13 +225,13 @@ func TestProfilesOnRealFiles(t *testing.T) {
 		"evar": {"vascular", 103, 4952, 44, 0},
 		"aaa":  {"vascular", 120, 8554, 198, 0},
 	}
-	ukRow := func(line int, id, name, procedure string, cases, events int) store.Row {
-		return store.Row{File: 1, Line: line, Specialty: "vascular", Procedure: procedure, Period: "2011-2012",
+	ukRow := func(line int, id, name, procedure string, cases, events int) outcome.Row {
+		return outcome.Row{File: 1, Line: line, Specialty: "vascular", Procedure: procedure, Period: "2011-2012",
 			UnitType: "hospital", UnitID: id, UnitName: name, Outcome: "in-hospital mortality", Cases: cases, Events: events}
 	}
 	const wwl, wwlName = "wrightington-wigan-and-leigh-nhs-foundation-trust", "Wrightington, Wigan and Leigh NHS Foundation Trust"
 	const guys, guysName = "guy-s-and-st-thomas-nhs-foundation-trust", "Guy's and St Thomas' NHS Foundation Trust"
-	ukSpot := []store.Row{
+	ukSpot := []outcome.Row{
 		ukRow(5, wwl, wwlName, "open", 16, 2), ukRow(5, wwl, wwlName, "evar", 16, 1), ukRow(5, wwl, wwlName, "aaa", 32, 3),
 		ukRow(86, guys, guysName, "open", 8, 0), ukRow(86, guys, guysName, "evar", 187, 1), ukRow(86, guys, guysName, "aaa", 195, 1),
 	}
@@ -245,9 +246,9 @@ func TestProfilesOnRealFiles(t *testing.T) {
 		target              string
 		periods             []string
 		groups, nationals   int
-		national            []store.NationalRate // a few groups', exactly
+		national            []outcome.NationalRate // a few groups', exactly
 		procedures          map[string]procTotals
-		spot                []store.Row
+		spot                []outcome.Row
 	}{
 		{
 			// 2,812 rows: 55 statewide (Facility ID 0 or 0000) and 2,757
@@ -274,7 +275,7 @@ func TestProfilesOnRealFiles(t *testing.T) {
 			rows: 40, skipped: 1, reasons: map[string]int{"national": 1}, encoding: "utf-8",
 			interval: "byar", comparison: "interval", target: "national",
 			periods: []string{"2011"}, groups: 1, nationals: 1,
-			national: []store.NationalRate{{File: 1, Line: 25, Specialty: "adult-cardiac", Procedure: "cabg",
+			national: []outcome.NationalRate{{File: 1, Line: 25, Specialty: "adult-cardiac", Procedure: "cabg",
 				Period: "2011", Cases: 8627, Events: 107}},
 			procedures: map[string]procTotals{"cabg": {"adult-cardiac", 40, 8627, 107, 106.9812}},
 		},
@@ -361,7 +362,7 @@ func TestProfilesOnRealFiles(t *testing.T) {
 				t.Fatalf("Rows(%s) = %d rows, want %d", rel.ID, len(rows), tt.rows)
 			}
 			got := map[string]procTotals{}
-			groups := map[store.Group]bool{}
+			groups := map[outcome.Group]bool{}
 			for _, r := range rows {
 				groups[rowGroup(r)] = true
 				p := got[r.Procedure]
@@ -400,12 +401,12 @@ func TestProfilesOnRealFiles(t *testing.T) {
 			if len(nats) != tt.nationals {
 				t.Errorf("NationalRates(%s) = %d groups, want %d", rel.ID, len(nats), tt.nationals)
 			}
-			natBy := map[store.Group]store.NationalRate{}
+			natBy := map[outcome.Group]outcome.NationalRate{}
 			for _, n := range nats {
-				natBy[store.Group{Specialty: n.Specialty, Procedure: n.Procedure, Period: n.Period}] = n
+				natBy[outcome.Group{Specialty: n.Specialty, Procedure: n.Procedure, Period: n.Period}] = n
 			}
 			for _, want := range tt.national {
-				g := store.Group{Specialty: want.Specialty, Procedure: want.Procedure, Period: want.Period}
+				g := outcome.Group{Specialty: want.Specialty, Procedure: want.Procedure, Period: want.Period}
 				if got, ok := natBy[g]; !ok || got != want {
 					t.Errorf("national rate for %v = %+v (found %v), want %+v", g, got, ok, want)
 				}
@@ -419,7 +420,7 @@ func TestProfilesOnRealFiles(t *testing.T) {
 			}
 
 			// A few rows exactly as published.
-			byKey := map[string]store.Row{}
+			byKey := map[string]outcome.Row{}
 			for _, r := range rows {
 				byKey[fmt.Sprint(r.Line, r.Procedure, r.UnitID)] = r
 			}
@@ -526,7 +527,7 @@ func TestNYDOHCABG2011Fixture(t *testing.T) {
 	// leading zeros ("1" where the 2015 download has "0001", for 23 of
 	// these 40 hospitals); the profile pads them, so every field must be
 	// identical.
-	want := map[string]store.Row{}
+	want := map[string]outcome.Row{}
 	for _, r := range all {
 		if r.Procedure == "cabg" && r.Period == "2011" {
 			r.File, r.Line = 0, 0

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync/atomic"
 
+	"github.com/surgeon-outcomes/outcomes/outcome"
 	"github.com/surgeon-outcomes/outcomes/store"
 )
 
@@ -18,8 +19,8 @@ import (
 type writer struct {
 	loader  *store.Loader
 	files   []string
-	batches chan []store.Row
-	free    chan []store.Row
+	batches chan []outcome.Row
+	free    chan []outcome.Row
 	done    chan struct{}
 	failed  atomic.Bool
 
@@ -37,8 +38,8 @@ func startWriter(ctx context.Context, loader *store.Loader, files []string) *wri
 	w := &writer{
 		loader:  loader,
 		files:   files,
-		batches: make(chan []store.Row, 4),
-		free:    make(chan []store.Row, 6),
+		batches: make(chan []outcome.Row, 4),
+		free:    make(chan []outcome.Row, 6),
 		done:    make(chan struct{}),
 		stored:  make([]int, len(files)),
 	}
@@ -63,7 +64,7 @@ func (w *writer) run(ctx context.Context) {
 }
 
 // store adds one batch, recording rows whose key is already held.
-func (w *writer) store(ctx context.Context, batch []store.Row) error {
+func (w *writer) store(ctx context.Context, batch []outcome.Row) error {
 	dups, err := w.loader.AddRows(ctx, batch)
 	if err != nil {
 		return err
@@ -86,7 +87,7 @@ func (w *writer) store(ctx context.Context, batch []store.Row) error {
 }
 
 // send hands a full batch to the writer and returns an empty one to fill.
-func (w *writer) send(batch []store.Row) ([]store.Row, error) {
+func (w *writer) send(batch []outcome.Row) ([]outcome.Row, error) {
 	if w.failed.Load() {
 		return batch[:0], errWriterFailed
 	}
@@ -95,7 +96,7 @@ func (w *writer) send(batch []store.Row) ([]store.Row, error) {
 	case b := <-w.free:
 		return b, nil
 	default:
-		return make([]store.Row, 0, store.BatchSize), nil
+		return make([]outcome.Row, 0, store.BatchSize), nil
 	}
 }
 

@@ -204,11 +204,11 @@ type Result struct {
 	// All NaN when fewer than two units qualify.
 	Phi, PhiPValue, Tau2 float64
 	PhiUnits             int
-	// Flagged counts the units with a published band (not too_few);
+	// Assessed counts the units a band compares (all but too_few);
 	// ExpectedOutside95 and ExpectedOutside998 are how many of them would
 	// lie beyond the 95% and 99.8% lines by chance alone, beside how many
 	// do.
-	Flagged                               int
+	Assessed                              int
 	ExpectedOutside95, ExpectedOutside998 float64
 	Outside95, Outside998                 int
 	Curve                                 []CurvePoint
@@ -277,7 +277,7 @@ func Funnel(units []Unit, opts Options) Result {
 		if u.Band == BandTooFew {
 			continue
 		}
-		res.Flagged++
+		res.Assessed++
 		if u.Band != BandWithin {
 			res.Outside95++
 		}
@@ -285,8 +285,8 @@ func Funnel(units []Unit, opts Options) Result {
 			res.Outside998++
 		}
 	}
-	res.ExpectedOutside95 = float64(res.Flagged) * 0.05
-	res.ExpectedOutside998 = float64(res.Flagged) * 0.002
+	res.ExpectedOutside95 = float64(res.Assessed) * 0.05
+	res.ExpectedOutside998 = float64(res.Assessed) * 0.002
 	res.Curve = curve(units, res.Scale, p0, opts.CurvePoints)
 	return res
 }
@@ -413,45 +413,105 @@ func (res *Result) dispersion(units []Unit) {
 	res.Tau2 = Tau2(Dispersion(Winsorize(stable, winsorizeFraction)), w)
 }
 
-// adjust fills the adjusted limits: multiplicative widens the exact lines
-// around the target by √φ when φ > 1 (STATS.md §5.4); additive uses τ² on
-// the square-root or arcsine scale (§5.5).
+// adjust fills the units' adjusted limits (see [Overdispersion.Adjust]).
 func (res *Result) adjust(units []Unit, a Adjustment) {
-	if a == AdjustNone || math.IsNaN(res.Phi) {
-		return
-	}
-	target := 1.0
-	if res.Scale == ScaleProportion {
-		target = res.Target
-	}
+	od := res.Overdispersion()
 	for i := range res.Units {
 		r := &res.Units[i]
-		switch a {
-		case AdjustMultiplicative:
-			if res.Phi <= 1 {
-				continue
-			}
-			widen := func(l float64) float64 {
-				v := target + math.Sqrt(res.Phi)*(l-target)
-				if res.Scale == ScaleProportion {
-					return math.Min(math.Max(v, 0), 1)
-				}
-				return math.Max(v, 0)
-			}
-			r.AdjLower95, r.AdjUpper95 = widen(r.Lower95), widen(r.Upper95)
-			r.AdjLower998, r.AdjUpper998 = widen(r.Lower998), widen(r.Upper998)
-		case AdjustAdditive:
-			if res.Scale == ScaleRatio {
-				e := units[i].Expected
-				r.AdjLower95, r.AdjUpper95 = SqrtLimits(e, 0.95, res.Tau2)
-				r.AdjLower998, r.AdjUpper998 = SqrtLimits(e, 0.998, res.Tau2)
-			} else {
-				n := units[i].Cases
-				r.AdjLower95, r.AdjUpper95 = ArcsineLimits(n, res.Target, 0.95, res.Tau2)
-				r.AdjLower998, r.AdjUpper998 = ArcsineLimits(n, res.Target, 0.998, res.Tau2)
-			}
+		size := units[i].Expected
+		if res.Scale == ScaleProportion {
+			size = float64(units[i].Cases)
+		}
+		if l, ok := od.Adjust(a, size, r.Limits()); ok {
+			r.AdjLower95, r.AdjUpper95, r.AdjLower998, r.AdjUpper998 = l.Lower95, l.Upper95, l.Lower998, l.Upper998
 		}
 	}
+}
+
+// Limits are a funnel's four lines at one size, on the y scale.
+type Limits struct {
+	Lower95, Upper95, Lower998, Upper998 float64
+}
+
+// Limits are the unit's exact funnel limits.
+func (u *UnitResult) Limits() Limits {
+	return Limits{Lower95: u.Lower95, Upper95: u.Upper95, Lower998: u.Lower998, Upper998: u.Upper998}
+}
+
+// Limits are the curve's exact limits at X.
+func (c CurvePoint) Limits() Limits {
+	return Limits{Lower95: c.Lower95, Upper95: c.Upper95, Lower998: c.Lower998, Upper998: c.Upper998}
+}
+
+// Adjusted returns the unit as the overdispersion-adjusted limits place
+// it: its limits replaced by the adjusted ones and its band by the band
+// they give (too_few stays too_few). Where no adjusted limits apply it
+// returns u unchanged.
+func (u UnitResult) Adjusted() UnitResult {
+	if math.IsNaN(u.AdjUpper95) {
+		return u
+	}
+	u.Lower95, u.Upper95, u.Lower998, u.Upper998 = u.AdjLower95, u.AdjUpper95, u.AdjLower998, u.AdjUpper998
+	if u.Band != BandTooFew {
+		u.Band = BandOf(u.Y, u.Lower95, u.Upper95, u.Lower998, u.Upper998)
+	}
+	return u
+}
+
+// Overdispersion is what an overdispersion adjustment needs of a funnel:
+// its scale, target p0, φ and τ² (see [Result]).
+type Overdispersion struct {
+	Scale     Scale
+	Target    float64
+	Phi, Tau2 float64
+}
+
+// Overdispersion is the result's overdispersion summary.
+func (res *Result) Overdispersion() Overdispersion {
+	return Overdispersion{Scale: res.Scale, Target: res.Target, Phi: res.Phi, Tau2: res.Tau2}
+}
+
+// Adjust returns exact limits l at one size (E on the ratio scale, n on
+// the proportion scale) adjusted for overdispersion, and false where the
+// adjustment does not apply. Multiplicative widens the exact lines around
+// the target by √φ when 1 < φ < ∞ (STATS.md §5.4), within [0, ∞) for
+// ratios and [0, 1] for proportions; additive gives the random-effects
+// limits with τ² on the square-root (ratio) or arcsine (proportion) scale
+// (§5.5), when τ² is defined. The units, the drawn curves and `outcomes
+// funnel` all adjust through it.
+func (o Overdispersion) Adjust(a Adjustment, size float64, l Limits) (Limits, bool) {
+	switch a {
+	case AdjustMultiplicative:
+		if !(o.Phi > 1) || math.IsInf(o.Phi, 1) {
+			return Limits{}, false
+		}
+		target, upper := 1.0, math.Inf(1)
+		if o.Scale == ScaleProportion {
+			target, upper = o.Target, 1
+		}
+		sq := math.Sqrt(o.Phi)
+		widen := func(v float64) float64 { return math.Min(math.Max(target+sq*(v-target), 0), upper) }
+		return Limits{Lower95: widen(l.Lower95), Upper95: widen(l.Upper95), Lower998: widen(l.Lower998),
+			Upper998: widen(l.Upper998)}, true
+	case AdjustAdditive:
+		if !(o.Tau2 >= 0) || math.IsInf(o.Tau2, 1) {
+			return Limits{}, false
+		}
+		var adj Limits
+		if o.Scale == ScaleRatio {
+			adj.Lower95, adj.Upper95 = SqrtLimits(size, 0.95, o.Tau2)
+			adj.Lower998, adj.Upper998 = SqrtLimits(size, 0.998, o.Tau2)
+			return adj, true
+		}
+		n := int(math.Round(size))
+		if n < 1 {
+			return Limits{}, false
+		}
+		adj.Lower95, adj.Upper95 = ArcsineLimits(n, o.Target, 0.95, o.Tau2)
+		adj.Lower998, adj.Upper998 = ArcsineLimits(n, o.Target, 0.998, o.Tau2)
+		return adj, true
+	}
+	return Limits{}, false
 }
 
 // curve returns the limits at points spread evenly on a log scale of x

@@ -100,9 +100,9 @@ func TestFunnelBandsAgreeWithLines(t *testing.T) {
 			t.Errorf("unit %d: detectable ratio %v, want the upper 95%% line %v", i, u.DetectableRatio, u.Upper95)
 		}
 	}
-	if res.Flagged != flagged || res.Outside95 != outside95 || res.Outside998 != outside998 {
+	if res.Assessed != flagged || res.Outside95 != outside95 || res.Outside998 != outside998 {
 		t.Errorf("group counts = %d flagged, %d outside 95%%, %d outside 99.8%%; want %d, %d, %d",
-			res.Flagged, res.Outside95, res.Outside998, flagged, outside95, outside998)
+			res.Assessed, res.Outside95, res.Outside998, flagged, outside95, outside998)
 	}
 	if res.ExpectedOutside95 != 0.05*float64(flagged) || res.ExpectedOutside998 != 0.002*float64(flagged) {
 		t.Errorf("expected outside = %v, %v; want %v, %v", res.ExpectedOutside95, res.ExpectedOutside998,

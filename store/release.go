@@ -11,6 +11,8 @@ import (
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/surgeon-outcomes/outcomes/outcome"
 )
 
 // Release describes one immutable ingest run (DESIGN.md § Releases).
@@ -58,52 +60,6 @@ type ReleaseFile struct {
 	Encoding string
 	Rows     int
 	Skipped  int
-}
-
-// Row is one published row: a unit's counts for one specialty, procedure and
-// period. Optional numbers are sql.Null so that "not given" is never
-// confused with zero.
-type Row struct {
-	File         int // 1-based ordinal of the input file
-	Line         int // line of the row in that file
-	Specialty    string
-	Procedure    string
-	Period       string
-	UnitType     string
-	UnitID       string
-	UnitName     string
-	HospitalID   string
-	HospitalName string
-	Outcome      string
-	Cases        int
-	Events       int
-	Expected     sql.Null[float64]
-	ExpectedRate sql.Null[float64]
-	// PublishedRate, PublishedLow and PublishedHigh are the publisher's own
-	// risk-adjusted rate and interval (per 100), kept as provenance so our
-	// figures can be checked against theirs.
-	PublishedRate   sql.Null[float64]
-	PublishedLow    sql.Null[float64]
-	PublishedHigh   sql.Null[float64]
-	PublishedRating string
-}
-
-// NationalRate is a publisher's national or statewide counts for a group.
-type NationalRate struct {
-	File      int
-	Line      int
-	Specialty string
-	Procedure string
-	Period    string
-	Cases     int
-	Events    int
-}
-
-// Group identifies a comparison group: one specialty, procedure and period.
-type Group struct {
-	Specialty string
-	Procedure string
-	Period    string
 }
 
 // DuplicateKeyError reports a row whose key is already held by another row
@@ -241,7 +197,7 @@ func closeRows(rows *sql.Rows) error {
 }
 
 // Rows returns every row of a release in load order (file, line).
-func (db *DB) Rows(ctx context.Context, releaseID string) ([]Row, error) {
+func (db *DB) Rows(ctx context.Context, releaseID string) ([]outcome.Row, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT file_ordinal, line, specialty, procedure, period,
 		unit_type, unit_id, unit_name, hospital_id, hospital_name, outcome, cases, events, expected,
 		expected_rate, published_rate, published_low, published_high, published_rating
@@ -249,9 +205,9 @@ func (db *DB) Rows(ctx context.Context, releaseID string) ([]Row, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: rows of release %s: %w", releaseID, err)
 	}
-	var out []Row
+	var out []outcome.Row
 	for rows.Next() {
-		var r Row
+		var r outcome.Row
 		if err := rows.Scan(&r.File, &r.Line, &r.Specialty, &r.Procedure, &r.Period, &r.UnitType, &r.UnitID,
 			&r.UnitName, &r.HospitalID, &r.HospitalName, &r.Outcome, &r.Cases, &r.Events, &r.Expected,
 			&r.ExpectedRate, &r.PublishedRate, &r.PublishedLow, &r.PublishedHigh, &r.PublishedRating); err != nil {
@@ -267,12 +223,12 @@ func (db *DB) Rows(ctx context.Context, releaseID string) ([]Row, error) {
 }
 
 // NationalRates returns a release's national counts, by group.
-func (db *DB) NationalRates(ctx context.Context, releaseID string) ([]NationalRate, error) {
+func (db *DB) NationalRates(ctx context.Context, releaseID string) ([]outcome.NationalRate, error) {
 	return nationalRates(ctx, db.sql, releaseID)
 }
 
 // NationalRates returns the national counts loaded so far, by group.
-func (l *Loader) NationalRates(ctx context.Context) ([]NationalRate, error) {
+func (l *Loader) NationalRates(ctx context.Context) ([]outcome.NationalRate, error) {
 	return nationalRates(ctx, l.tx, l.release)
 }
 
@@ -281,15 +237,15 @@ type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-func nationalRates(ctx context.Context, q querier, releaseID string) ([]NationalRate, error) {
+func nationalRates(ctx context.Context, q querier, releaseID string) ([]outcome.NationalRate, error) {
 	rows, err := q.QueryContext(ctx, `SELECT file_ordinal, line, specialty, procedure, period, cases, events
 		FROM national_rate WHERE release_id = ? ORDER BY specialty, procedure, period`, releaseID)
 	if err != nil {
 		return nil, fmt.Errorf("store: national rates of release %s: %w", releaseID, err)
 	}
-	var out []NationalRate
+	var out []outcome.NationalRate
 	for rows.Next() {
-		var n NationalRate
+		var n outcome.NationalRate
 		if err := rows.Scan(&n.File, &n.Line, &n.Specialty, &n.Procedure, &n.Period, &n.Cases, &n.Events); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("store: national rates of release %s: %w", releaseID, err)
@@ -379,7 +335,7 @@ func insertRowsSQL(n int) string {
 	return b.String()
 }
 
-func (l *Loader) appendArgs(args []any, r *Row) []any {
+func (l *Loader) appendArgs(args []any, r *outcome.Row) []any {
 	return append(args, l.release, r.File, r.Line, r.Specialty, r.Procedure, r.Period,
 		r.UnitType, r.UnitID, r.UnitName, r.HospitalID, r.HospitalName, r.Outcome, r.Cases, r.Events,
 		nullable(r.Expected), nullable(r.ExpectedRate), nullable(r.PublishedRate), nullable(r.PublishedLow),
@@ -406,7 +362,7 @@ type Duplicate struct {
 // an earlier row or by one before it in rows; those rows are not stored,
 // and the transaction stays usable, so a caller can go on to report every
 // problem in a file.
-func (l *Loader) AddRows(ctx context.Context, rows []Row) ([]Duplicate, error) {
+func (l *Loader) AddRows(ctx context.Context, rows []outcome.Row) ([]Duplicate, error) {
 	for i := range rows {
 		l.periods[rows[i].Period] = true
 	}
@@ -448,7 +404,7 @@ func isUniqueViolation(err error) bool {
 
 // addRow inserts one row. A row whose key is already held returns a
 // *DuplicateKeyError naming the row that holds it.
-func (l *Loader) addRow(ctx context.Context, args []any, r *Row) error {
+func (l *Loader) addRow(ctx context.Context, args []any, r *outcome.Row) error {
 	_, err := l.insertRow.ExecContext(ctx, args...)
 	if err == nil {
 		return nil
@@ -465,7 +421,7 @@ func (l *Loader) addRow(ctx context.Context, args []any, r *Row) error {
 }
 
 // AddNationalRate records a group's national counts.
-func (l *Loader) AddNationalRate(ctx context.Context, n NationalRate) error {
+func (l *Loader) AddNationalRate(ctx context.Context, n outcome.NationalRate) error {
 	_, err := l.tx.ExecContext(ctx, `INSERT INTO national_rate (release_id, specialty, procedure, period,
 		cases, events, file_ordinal, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		l.release, n.Specialty, n.Procedure, n.Period, n.Cases, n.Events, n.File, n.Line)

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/surgeon-outcomes/outcomes/outcome"
 )
 
 var testTime = time.Date(2025, 7, 26, 12, 30, 0, 0, time.UTC)
@@ -31,8 +33,8 @@ func testRelease(id string) Release {
 
 // testRow returns a risk-adjusted surgeon row. Its key is (vascular, aaa,
 // period, surgeon, unitID, H1).
-func testRow(file, line int, period, unitID string) Row {
-	return Row{
+func testRow(file, line int, period, unitID string) outcome.Row {
+	return outcome.Row{
 		File: file, Line: line, Specialty: "vascular", Procedure: "aaa", Period: period, UnitType: "surgeon",
 		UnitID: unitID, UnitName: "Surgeon " + unitID, HospitalID: "H1", HospitalName: "Hospital One",
 		Outcome: "in-hospital mortality", Cases: 40 + line%7, Events: line % 5, Expected: some(1.25),
@@ -43,8 +45,8 @@ func testRow(file, line int, period, unitID string) Row {
 
 // numberedRows returns n rows of file with distinct keys, on lines
 // first+2, first+3, ... and unit ids U<first>, U<first+1>, ...
-func numberedRows(file, first, n int) []Row {
-	rows := make([]Row, n)
+func numberedRows(file, first, n int) []outcome.Row {
+	rows := make([]outcome.Row, n)
 	for i := range rows {
 		rows[i] = testRow(file, first+i+2, "2019", fmt.Sprintf("U%04d", first+i))
 	}
@@ -52,7 +54,7 @@ func numberedRows(file, first, n int) []Row {
 }
 
 // dupOf returns a row on another line with r's key but other counts.
-func dupOf(r Row, file, line int) Row {
+func dupOf(r outcome.Row, file, line int) outcome.Row {
 	d := r
 	d.File, d.Line = file, line
 	d.Cases, d.Events = r.Cases+100, 0
@@ -61,7 +63,7 @@ func dupOf(r Row, file, line int) Row {
 }
 
 // commitRelease writes rows and national rates as release rel.
-func commitRelease(t *testing.T, db *DB, rel Release, rows []Row, nats []NationalRate) {
+func commitRelease(t *testing.T, db *DB, rel Release, rows []outcome.Row, nats []outcome.NationalRate) {
 	t.Helper()
 	ctx := context.Background()
 	l, err := db.BeginRelease(ctx, rel.ID)
@@ -98,7 +100,7 @@ func count(t *testing.T, db *DB, table string) int {
 func TestBeginReleaseExists(t *testing.T) {
 	ctx := context.Background()
 	db, _ := openTestDB(t)
-	commitRelease(t, db, testRelease("r1"), []Row{testRow(1, 2, "2019", "A")}, nil)
+	commitRelease(t, db, testRelease("r1"), []outcome.Row{testRow(1, 2, "2019", "A")}, nil)
 	l, err := db.BeginRelease(ctx, "r1")
 	if err == nil {
 		l.Rollback()
@@ -107,7 +109,7 @@ func TestBeginReleaseExists(t *testing.T) {
 		t.Errorf("BeginRelease(r1) after committing r1 = %v, want ErrReleaseExists", err)
 	}
 	// The failed begin must not hold the writer: another release can load.
-	commitRelease(t, db, testRelease("r2"), []Row{testRow(1, 2, "2019", "A")}, nil)
+	commitRelease(t, db, testRelease("r2"), []outcome.Row{testRow(1, 2, "2019", "A")}, nil)
 }
 
 func TestAddRows(t *testing.T) {
@@ -129,17 +131,17 @@ func TestAddRows(t *testing.T) {
 
 	tests := []struct {
 		name     string
-		batches  [][]Row
+		batches  [][]outcome.Row
 		wantDups [][]Duplicate
 		// wantSkip lists, per batch, the indexes that must not be stored.
 		wantSkip [][]int
 	}{
-		{name: "full batch", batches: [][]Row{full}, wantDups: [][]Duplicate{nil}},
-		{name: "short batch", batches: [][]Row{short}, wantDups: [][]Duplicate{nil}},
-		{name: "full then short", batches: [][]Row{full, numberedRows(1, BatchSize, 5)}, wantDups: [][]Duplicate{nil, nil}},
+		{name: "full batch", batches: [][]outcome.Row{full}, wantDups: [][]Duplicate{nil}},
+		{name: "short batch", batches: [][]outcome.Row{short}, wantDups: [][]Duplicate{nil}},
+		{name: "full then short", batches: [][]outcome.Row{full, numberedRows(1, BatchSize, 5)}, wantDups: [][]Duplicate{nil, nil}},
 		{
 			name:     "duplicate inside a short batch",
-			batches:  [][]Row{dupInShort},
+			batches:  [][]outcome.Row{dupInShort},
 			wantDups: [][]Duplicate{{{Index: 7, File: 1, Line: short[2].Line}}},
 			wantSkip: [][]int{{7}},
 		},
@@ -147,19 +149,19 @@ func TestAddRows(t *testing.T) {
 			// The batch statement fails as a whole; the rest of it must
 			// still be stored.
 			name:     "duplicates inside a full batch",
-			batches:  [][]Row{dupInFull},
+			batches:  [][]outcome.Row{dupInFull},
 			wantDups: [][]Duplicate{{{Index: 40, File: 1, Line: full[0].Line}, {Index: 63, File: 1, Line: full[10].Line}}},
 			wantSkip: [][]int{{40, 63}},
 		},
 		{
 			name:     "duplicate of an earlier batch in a short batch",
-			batches:  [][]Row{full, laterShort},
+			batches:  [][]outcome.Row{full, laterShort},
 			wantDups: [][]Duplicate{nil, {{Index: 1, File: 1, Line: full[5].Line}}},
 			wantSkip: [][]int{nil, {1}},
 		},
 		{
 			name:     "duplicate of an earlier batch in a full batch",
-			batches:  [][]Row{full, laterFull},
+			batches:  [][]outcome.Row{full, laterFull},
 			wantDups: [][]Duplicate{nil, {{Index: 0, File: 1, Line: full[63].Line}}},
 			wantSkip: [][]int{nil, {0}},
 		},
@@ -173,7 +175,7 @@ func TestAddRows(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer l.Rollback()
-			var want []Row
+			var want []outcome.Row
 			for i, batch := range tt.batches {
 				dups, err := l.AddRows(ctx, batch)
 				if err != nil {
@@ -214,9 +216,9 @@ func TestAddRowsCheckViolation(t *testing.T) {
 	full[20] = bad
 	tests := []struct {
 		name string
-		rows []Row
+		rows []outcome.Row
 	}{
-		{"one row", []Row{bad}},
+		{"one row", []outcome.Row{bad}},
 		{"full batch", full},
 	}
 	for _, tt := range tests {
@@ -246,7 +248,7 @@ func TestRollback(t *testing.T) {
 	if dups, err := l.AddRows(ctx, numberedRows(1, 0, BatchSize+3)[:BatchSize]); err != nil || dups != nil {
 		t.Fatalf("AddRows = %v, %v", dups, err)
 	}
-	if err := l.AddNationalRate(ctx, NationalRate{File: 1, Line: 2, Specialty: "vascular", Procedure: "aaa",
+	if err := l.AddNationalRate(ctx, outcome.NationalRate{File: 1, Line: 2, Specialty: "vascular", Procedure: "aaa",
 		Period: "2019", Cases: 100, Events: 3}); err != nil {
 		t.Fatal(err)
 	}
@@ -269,7 +271,7 @@ func TestRollback(t *testing.T) {
 	if err != nil {
 		t.Fatalf("BeginRelease(r1) after Rollback = %v, want nil", err)
 	}
-	if _, err := l.AddRows(ctx, []Row{testRow(1, 2, "2019", "A")}); err != nil {
+	if _, err := l.AddRows(ctx, []outcome.Row{testRow(1, 2, "2019", "A")}); err != nil {
 		t.Fatal(err)
 	}
 	if err := l.Commit(ctx, testRelease("r1")); err != nil {
@@ -296,8 +298,8 @@ func TestCommitAndRead(t *testing.T) {
 	zero.Events = 0
 	zero.PublishedRate, zero.PublishedLow = some(0), some(0) // zero is a value, not missing
 	// Loaded out of (file, line) order, with a repeated period.
-	rows := []Row{crude, testRow(1, 4, "2019", "A"), zero, testRow(1, 2, "2019", "D")}
-	nats := []NationalRate{
+	rows := []outcome.Row{crude, testRow(1, 4, "2019", "A"), zero, testRow(1, 2, "2019", "D")}
+	nats := []outcome.NationalRate{
 		{File: 1, Line: 10, Specialty: "vascular", Procedure: "open", Period: "2019", Cases: 500, Events: 20},
 		{File: 1, Line: 11, Specialty: "adult-cardiac", Procedure: "cabg", Period: "2011", Cases: 8627, Events: 107},
 		{File: 2, Line: 12, Specialty: "vascular", Procedure: "aaa", Period: "2019", Cases: 900, Events: 9},
@@ -313,7 +315,7 @@ func TestCommitAndRead(t *testing.T) {
 	b := testRelease("b")
 	b.Synthetic = false
 	b.IngestedAt = testTime.Add(time.Hour)
-	commitRelease(t, db, b, []Row{testRow(1, 2, "2020", "A")}, nil)
+	commitRelease(t, db, b, []outcome.Row{testRow(1, 2, "2020", "A")}, nil)
 
 	wantA := a
 	wantA.Files = []ReleaseFile{a.Files[1], a.Files[0]}
@@ -355,7 +357,7 @@ func TestCommitAndRead(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := []Row{rows[3], rows[1], rows[2], rows[0]} // by file, then line
+		want := []outcome.Row{rows[3], rows[1], rows[2], rows[0]} // by file, then line
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("Rows(a) = %+v, want %+v", got, want)
 		}
@@ -368,7 +370,7 @@ func TestCommitAndRead(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := []NationalRate{nats[1], nats[2], nats[0]} // by specialty, procedure, period
+		want := []outcome.NationalRate{nats[1], nats[2], nats[0]} // by specialty, procedure, period
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("NationalRates(a) = %+v, want %+v", got, want)
 		}
@@ -393,7 +395,7 @@ func checkRelease(t *testing.T, what string, got, want Release) {
 func TestReleaseNotFound(t *testing.T) {
 	ctx := context.Background()
 	db, _ := openTestDB(t)
-	commitRelease(t, db, testRelease("r1"), []Row{testRow(1, 2, "2019", "A")}, nil)
+	commitRelease(t, db, testRelease("r1"), []outcome.Row{testRow(1, 2, "2019", "A")}, nil)
 	tests := []struct {
 		name string
 		get  func() error
@@ -413,7 +415,7 @@ func TestReleaseNotFound(t *testing.T) {
 func TestCommitErrors(t *testing.T) {
 	ctx := context.Background()
 	db, _ := openTestDB(t)
-	commitRelease(t, db, testRelease("r1"), []Row{testRow(1, 2, "2019", "A")}, nil)
+	commitRelease(t, db, testRelease("r1"), []outcome.Row{testRow(1, 2, "2019", "A")}, nil)
 
 	same := testRelease("r1")
 	same.ID = "r2"
@@ -440,7 +442,7 @@ func TestCommitErrors(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer l.Rollback()
-			if _, err := l.AddRows(ctx, []Row{testRow(1, 2, "2019", "Z")}); err != nil {
+			if _, err := l.AddRows(ctx, []outcome.Row{testRow(1, 2, "2019", "Z")}); err != nil {
 				t.Fatal(err)
 			}
 			if err := l.Commit(ctx, tt.commit); err == nil {
@@ -477,10 +479,10 @@ func TestReleasesNewestFirst(t *testing.T) {
 			// from insertion order.
 			newer := testRelease("newer")
 			newer.IngestedAt = tt.newer
-			commitRelease(t, db, newer, []Row{testRow(1, 2, "2019", "A")}, nil)
+			commitRelease(t, db, newer, []outcome.Row{testRow(1, 2, "2019", "A")}, nil)
 			older := testRelease("older")
 			older.IngestedAt = tt.older
-			commitRelease(t, db, older, []Row{testRow(1, 2, "2019", "A")}, nil)
+			commitRelease(t, db, older, []outcome.Row{testRow(1, 2, "2019", "A")}, nil)
 
 			rs, err := db.Releases(ctx)
 			if err != nil {
@@ -507,7 +509,7 @@ func TestReleasesNewestFirst(t *testing.T) {
 func TestImmutableAfterCommit(t *testing.T) {
 	ctx := context.Background()
 	db, _ := openTestDB(t)
-	commitRelease(t, db, testRelease("r1"), numberedRows(1, 0, 3), []NationalRate{
+	commitRelease(t, db, testRelease("r1"), numberedRows(1, 0, 3), []outcome.NationalRate{
 		{File: 1, Line: 9, Specialty: "vascular", Procedure: "aaa", Period: "2019", Cases: 100, Events: 2}})
 	before, err := db.Release(ctx, "r1")
 	if err != nil {

@@ -8,63 +8,13 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/surgeon-outcomes/outcomes/outcome"
 )
-
-// GroupResult is one funnel: a group's units of one type, with the
-// target, overdispersion summary and limit curves (see package stats).
-// Undefined numbers are NaN here and NULL in the database.
-type GroupResult struct {
-	Group
-	UnitType           string
-	Scale              string // ratio | proportion
-	Target             float64
-	TargetSource       string // counts | national
-	Phi                float64
-	PhiPValue          float64
-	Tau2               float64
-	PhiUnits           int
-	Flagged            int
-	ExpectedOutside95  float64
-	Outside95          int
-	ExpectedOutside998 float64
-	Outside998         int
-	Units              []UnitResult
-	Curve              []CurvePoint
-}
-
-// UnitResult is one unit's position on its funnel.
-type UnitResult struct {
-	UnitID     string
-	UnitName   string
-	Aggregated bool // a hospital summed from its surgeons' rows
-	Cases      int
-	Events     int
-	Expected   float64
-	X, Y       float64
-	Ratio      float64
-	RAMR       float64
-	Survival   float64
-	CILow      float64
-	CIHigh     float64
-	Lower95    float64
-	Upper95    float64
-	Lower998   float64
-	Upper998   float64
-	Band       string
-	Verdict    string
-	PHigh      float64
-	PLow       float64
-	Detectable float64 // the ratio above which the unit would be flagged
-}
-
-// CurvePoint is a funnel's limits at one x.
-type CurvePoint struct {
-	X, Lower95, Upper95, Lower998, Upper998 float64
-}
 
 // EachGroup calls fn with the rows of each group loaded so far, in key
 // order, one group at a time, so memory holds one group, never the release.
-func (l *Loader) EachGroup(ctx context.Context, fn func(g Group, rows []Row) error) error {
+func (l *Loader) EachGroup(ctx context.Context, fn func(g outcome.Group, rows []outcome.Row) error) error {
 	rows, err := l.tx.QueryContext(ctx, `SELECT file_ordinal, line, specialty, procedure, period,
 		unit_type, unit_id, unit_name, hospital_id, hospital_name, outcome, cases, events, expected,
 		expected_rate, published_rate, published_low, published_high, published_rating
@@ -78,25 +28,25 @@ func (l *Loader) EachGroup(ctx context.Context, fn func(g Group, rows []Row) err
 	// are gathered in: Commit reuses them if the read completes.
 	l.search = nil
 	search := newSearchSet()
-	var group []Row
-	var current Group
+	var group []outcome.Row
+	var current outcome.Group
 	flush := func() error {
 		if len(group) == 0 {
 			return nil
 		}
+		search.addGroup(group)
 		err := fn(current, group)
 		group = group[:0]
 		return err
 	}
 	for rows.Next() {
-		var r Row
+		var r outcome.Row
 		if err := rows.Scan(&r.File, &r.Line, &r.Specialty, &r.Procedure, &r.Period, &r.UnitType, &r.UnitID,
 			&r.UnitName, &r.HospitalID, &r.HospitalName, &r.Outcome, &r.Cases, &r.Events, &r.Expected,
 			&r.ExpectedRate, &r.PublishedRate, &r.PublishedLow, &r.PublishedHigh, &r.PublishedRating); err != nil {
 			return fmt.Errorf("store: read groups: %w", err)
 		}
-		search.add(&r)
-		g := Group{Specialty: r.Specialty, Procedure: r.Procedure, Period: r.Period}
+		g := r.Group()
 		if g != current {
 			if err := flush(); err != nil {
 				return err
@@ -116,13 +66,13 @@ func (l *Loader) EachGroup(ctx context.Context, fn func(g Group, rows []Row) err
 }
 
 // AddResult stores one funnel's results.
-func (l *Loader) AddResult(ctx context.Context, g GroupResult) error {
+func (l *Loader) AddResult(ctx context.Context, g outcome.Funnel) error {
 	_, err := l.tx.ExecContext(ctx, `INSERT INTO result_group (release_id, specialty, procedure, period,
-		unit_type, scale, target, target_source, phi, phi_p_value, tau2, phi_units, units, flagged,
+		unit_type, scale, target, target_source, phi, phi_p_value, tau2, phi_units, units, assessed,
 		expected_outside95, outside95, expected_outside998, outside998)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		l.release, g.Specialty, g.Procedure, g.Period, g.UnitType, g.Scale, nullReal(g.Target), g.TargetSource,
-		nullReal(g.Phi), nullReal(g.PhiPValue), nullReal(g.Tau2), g.PhiUnits, len(g.Units), g.Flagged,
+		nullReal(g.Phi), nullReal(g.PhiPValue), nullReal(g.Tau2), g.PhiUnits, len(g.Units), g.Assessed,
 		g.ExpectedOutside95, g.Outside95, g.ExpectedOutside998, g.Outside998)
 	if err != nil {
 		return fmt.Errorf("store: add result %s %s %s %s: %w", g.Specialty, g.Procedure, g.Period, g.UnitType, err)
@@ -199,20 +149,20 @@ func fromNull(v sql.Null[float64]) float64 {
 
 // Results returns every funnel of a release with its units (sorted by
 // unit id) and curves, in group order.
-func (db *DB) Results(ctx context.Context, releaseID string) ([]GroupResult, error) {
+func (db *DB) Results(ctx context.Context, releaseID string) ([]outcome.Funnel, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT specialty, procedure, period, unit_type, scale, target,
-		target_source, phi, phi_p_value, tau2, phi_units, flagged, expected_outside95, outside95,
+		target_source, phi, phi_p_value, tau2, phi_units, assessed, expected_outside95, outside95,
 		expected_outside998, outside998 FROM result_group WHERE release_id = ?
 		ORDER BY specialty, procedure, period, unit_type`, releaseID)
 	if err != nil {
 		return nil, fmt.Errorf("store: results of %s: %w", releaseID, err)
 	}
-	var out []GroupResult
+	var out []outcome.Funnel
 	for rows.Next() {
-		var g GroupResult
+		var g outcome.Funnel
 		var target, phi, phiP, tau2 sql.Null[float64]
 		if err := rows.Scan(&g.Specialty, &g.Procedure, &g.Period, &g.UnitType, &g.Scale, &target,
-			&g.TargetSource, &phi, &phiP, &tau2, &g.PhiUnits, &g.Flagged, &g.ExpectedOutside95, &g.Outside95,
+			&g.TargetSource, &phi, &phiP, &tau2, &g.PhiUnits, &g.Assessed, &g.ExpectedOutside95, &g.Outside95,
 			&g.ExpectedOutside998, &g.Outside998); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("store: results of %s: %w", releaseID, err)
@@ -231,7 +181,7 @@ func (db *DB) Results(ctx context.Context, releaseID string) ([]GroupResult, err
 	return out, nil
 }
 
-func (db *DB) fillResult(ctx context.Context, releaseID string, g *GroupResult) error {
+func (db *DB) fillResult(ctx context.Context, releaseID string, g *outcome.Funnel) error {
 	key := []any{releaseID, g.Specialty, g.Procedure, g.Period, g.UnitType}
 	rows, err := db.sql.QueryContext(ctx, `SELECT unit_id, unit_name, aggregated, cases, events, expected, x, y,
 		ratio, ramr, survival, ci_low, ci_high, lower95, upper95, lower998, upper998, band, verdict, p_high,
@@ -241,7 +191,7 @@ func (db *DB) fillResult(ctx context.Context, releaseID string, g *GroupResult) 
 		return fmt.Errorf("store: result units: %w", err)
 	}
 	for rows.Next() {
-		var u UnitResult
+		var u outcome.Position
 		var f [17]sql.Null[float64]
 		if err := rows.Scan(&u.UnitID, &u.UnitName, &u.Aggregated, &u.Cases, &u.Events, &f[0], &f[1], &f[2],
 			&f[3], &f[4], &f[5], &f[6], &f[7], &f[8], &f[9], &f[10], &f[11], &u.Band, &u.Verdict, &f[12], &f[13],
@@ -273,7 +223,7 @@ func (db *DB) fillResult(ctx context.Context, releaseID string, g *GroupResult) 
 
 // curveJSON encodes curve points as a JSON array of arrays, with null for
 // NaN (which JSON cannot hold).
-func curveJSON(points []CurvePoint) string {
+func curveJSON(points []outcome.CurvePoint) string {
 	var b strings.Builder
 	b.WriteByte('[')
 	for i, p := range points {
@@ -297,7 +247,7 @@ func curveJSON(points []CurvePoint) string {
 	return b.String()
 }
 
-func parseCurve(s string) ([]CurvePoint, error) {
+func parseCurve(s string) ([]outcome.CurvePoint, error) {
 	var raw [][5]*float64
 	if err := json.Unmarshal([]byte(s), &raw); err != nil {
 		return nil, err
@@ -308,9 +258,9 @@ func parseCurve(s string) ([]CurvePoint, error) {
 		}
 		return *p
 	}
-	out := make([]CurvePoint, len(raw))
+	out := make([]outcome.CurvePoint, len(raw))
 	for i, r := range raw {
-		out[i] = CurvePoint{X: val(r[0]), Lower95: val(r[1]), Upper95: val(r[2]), Lower998: val(r[3]), Upper998: val(r[4])}
+		out[i] = outcome.CurvePoint{X: val(r[0]), Lower95: val(r[1]), Upper95: val(r[2]), Lower998: val(r[3]), Upper998: val(r[4])}
 	}
 	return out, nil
 }

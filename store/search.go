@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -8,11 +9,13 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/surgeon-outcomes/outcomes/outcome"
 )
 
 // SearchHit is one unit found by [DB.Search].
 type SearchHit struct {
-	UnitType string // surgeon | hospital
+	UnitType outcome.UnitType
 	UnitID   string
 	// UnitName is the unit's name as published. Where a release spells a
 	// unit's name in more than one way, every spelling is searched and the
@@ -187,20 +190,12 @@ type searchUnit struct {
 	names, hospitalNames, hospitalIDs, specialties searchList
 }
 
-// searchSet gathers the search rows of a release from its rows, read in
-// the order of outcome_row's unique index (specialty, procedure, period,
-// unit_type, unit_id, hospital_id).
-//
-// The units are those the funnels are built from (cmd/outcomes unitSets):
-// every surgeon; every hospital with rows of its own; and, in a group with
-// no hospital rows, every hospital named by its surgeons' rows. Within a
-// group the hospital rows ('hospital' < 'surgeon') come before the surgeon
-// rows, so a surgeon's row is read knowing whether its group has hospital
-// rows. Memory holds only the units.
+// searchSet gathers the search rows of a release, group by group. The
+// units are the funnels' (outcome.Units): every surgeon; every hospital
+// with rows of its own; and, in a group with no hospital rows, every
+// hospital named by its surgeons' rows. Memory holds only the units.
 type searchSet struct {
 	surgeons, hospitals map[string]*searchUnit
-	group               Group
-	groupHasHospitals   bool
 }
 
 func newSearchSet() *searchSet {
@@ -216,38 +211,39 @@ func unitIn(m map[string]*searchUnit, id string) *searchUnit {
 	return u
 }
 
-// add takes the next row in index order.
-func (su *searchSet) add(r *Row) {
-	if g := (Group{Specialty: r.Specialty, Procedure: r.Procedure, Period: r.Period}); g != su.group {
-		su.group, su.groupHasHospitals = g, false
-	}
-	hospitalName := r.HospitalName
-	if hospitalName == "" {
-		hospitalName = r.HospitalID
-	}
-	var u *searchUnit
-	switch r.UnitType {
-	case "hospital":
-		su.groupHasHospitals = true
-		u = unitIn(su.hospitals, r.UnitID)
-		u.hospitalNames.add(r.UnitName)
-		u.hospitalIDs.add(r.UnitID)
-	case "surgeon":
-		u = unitIn(su.surgeons, r.UnitID)
-		u.hospitalNames.add(hospitalName)
-		u.hospitalIDs.add(r.HospitalID)
-		if !su.groupHasHospitals && r.HospitalID != "" {
-			h := unitIn(su.hospitals, r.HospitalID)
-			h.names.add(hospitalName)
-			h.hospitalNames.add(hospitalName)
-			h.hospitalIDs.add(r.HospitalID)
-			h.specialties.add(r.Specialty)
+// addGroup takes one group's rows. A unit is found by every spelling of
+// its name in its rows, by its hospitals' names and ids (a hospital given
+// only by id is named by it), and by its specialty.
+func (su *searchSet) addGroup(rows []outcome.Row) {
+	for _, set := range outcome.Units(rows) {
+		m := su.surgeons
+		if set.Type == outcome.Hospital {
+			m = su.hospitals
 		}
-	default:
-		return // the table's CHECK allows no other
+		for i := range set.Units {
+			u := &set.Units[i]
+			s := unitIn(m, u.ID)
+			for _, ri := range u.Rows {
+				r := &rows[ri]
+				switch {
+				case set.Aggregated:
+					name := cmp.Or(r.HospitalName, r.HospitalID)
+					s.names.add(name)
+					s.hospitalNames.add(name)
+					s.hospitalIDs.add(r.HospitalID)
+				case set.Type == outcome.Hospital:
+					s.names.add(r.UnitName)
+					s.hospitalNames.add(r.UnitName)
+					s.hospitalIDs.add(r.UnitID)
+				default:
+					s.names.add(r.UnitName)
+					s.hospitalNames.add(cmp.Or(r.HospitalName, r.HospitalID))
+					s.hospitalIDs.add(r.HospitalID)
+				}
+				s.specialties.add(r.Specialty)
+			}
+		}
 	}
-	u.names.add(r.UnitName)
-	u.specialties.add(r.Specialty)
 }
 
 // addSearchUnits writes the search rows of the release being loaded (see
@@ -268,26 +264,32 @@ func (l *Loader) addSearchUnits(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("search units: %w", err)
 		}
-		var r Row
+		var group []outcome.Row
 		for rows.Next() {
+			var r outcome.Row
 			if err := rows.Scan(&r.Specialty, &r.Procedure, &r.Period, &r.UnitType, &r.UnitID, &r.UnitName,
 				&r.HospitalID, &r.HospitalName); err != nil {
 				rows.Close()
 				return fmt.Errorf("search units: %w", err)
 			}
-			su.add(&r)
+			if len(group) > 0 && r.Group() != group[0].Group() {
+				su.addGroup(group)
+				group = group[:0]
+			}
+			group = append(group, r)
 		}
 		if err := closeRows(rows); err != nil {
 			return fmt.Errorf("search units: %w", err)
 		}
+		su.addGroup(group)
 	}
 	surgeons, hospitals := su.surgeons, su.hospitals
 
 	var values [][]any
 	for _, set := range []struct {
-		unitType string
+		unitType outcome.UnitType
 		units    map[string]*searchUnit
-	}{{"hospital", hospitals}, {"surgeon", surgeons}} {
+	}{{outcome.Hospital, hospitals}, {outcome.Surgeon, surgeons}} {
 		for _, id := range slices.Sorted(maps.Keys(set.units)) {
 			u := set.units[id]
 			row := []any{l.release, set.unitType, id}

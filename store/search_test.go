@@ -13,11 +13,13 @@ import (
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/surgeon-outcomes/outcomes/outcome"
 )
 
 // searchRow returns a surgeon row in group (specialty, "all", "2024").
-func searchRow(line int, specialty, unitID, name, hospitalID, hospitalName string) Row {
-	return Row{
+func searchRow(line int, specialty, unitID, name, hospitalID, hospitalName string) outcome.Row {
+	return outcome.Row{
 		File: 1, Line: line, Specialty: specialty, Procedure: "all", Period: "2024", UnitType: "surgeon",
 		UnitID: unitID, UnitName: name, HospitalID: hospitalID, HospitalName: hospitalName,
 		Outcome: "30-day mortality", Cases: 50, Events: 1,
@@ -28,10 +30,10 @@ func searchRow(line int, specialty, unitID, name, hospitalID, hospitalName strin
 // no hospital rows, so its hospitals (H1, ZZ9) are summed from the
 // surgeons' rows; the vascular group has a row of its own for H2, so H3,
 // named only by a surgeon's row there, is no unit.
-func searchRows() []Row {
+func searchRows() []outcome.Row {
 	h2 := searchRow(9, "vascular", "H2", "Kestrel Vale Hospital", "", "")
 	h2.UnitType = "hospital"
-	return []Row{
+	return []outcome.Row{
 		searchRow(2, "adult-cardiac", "9000017", "Seán Heronspindle", "H1", "St Brigid's Infirmary"),
 		searchRow(3, "vascular", "9000017", "Seán Heronspindle", "H2", "Kestrel Vale Hospital"),
 		searchRow(4, "adult-cardiac", "9000023", "Ada Marlowe", "H1", "St Brigid's Infirmary"),
@@ -47,8 +49,8 @@ func searchRows() []Row {
 // boundRows puts one surgeon at 25 hospitals, more than a search row
 // lists (maxSearchList), whose names hold characters JSON encoders like to
 // escape. The group has no hospital rows, so each hospital is a unit.
-func boundRows() []Row {
-	var rows []Row
+func boundRows() []outcome.Row {
+	var rows []outcome.Row
 	for i := range 25 {
 		rows = append(rows, searchRow(100+i, "urology", "9000071", "Ulla Manyplace", fmt.Sprintf("U%02d", i),
 			fmt.Sprintf("Place & <Co> %02d", i)))
@@ -66,7 +68,7 @@ func openSearchDB(t *testing.T) *DB {
 	t.Helper()
 	db, _ := openTestDB(t)
 	commitRelease(t, db, testRelease("r1"), searchRows(), nil)
-	commitRelease(t, db, testRelease("r2"), []Row{
+	commitRelease(t, db, testRelease("r2"), []outcome.Row{
 		searchRow(2, "adult-cardiac", "9000099", "Heronwood Pike", "H1", "St Brigid's Infirmary")}, nil)
 	checkSearchIndex(t, db)
 	return db
@@ -86,7 +88,7 @@ func checkSearchIndex(t testing.TB, db *DB) {
 func hitKeys(hits []SearchHit) []string {
 	keys := make([]string, len(hits))
 	for i, h := range hits {
-		keys[i] = h.UnitType + "/" + h.UnitID
+		keys[i] = string(h.UnitType) + "/" + h.UnitID
 	}
 	return keys
 }
@@ -321,13 +323,13 @@ func TestSearchScopedToRelease(t *testing.T) {
 // hospitals, each surgeon at one or two of them, in specialties taken in
 // turn: a release of surgeons+hospitals units with names that share
 // prefixes, as real names do.
-func manyUnitRows(surgeons, hospitals int) []Row {
+func manyUnitRows(surgeons, hospitals int) []outcome.Row {
 	first := []string{"Ada", "Bram", "Cait", "Dov", "Efa", "Finn", "Gwen", "Hal", "Ines", "Jory",
 		"Kit", "Lorn", "Mab", "Nye", "Orla", "Pell", "Quin", "Rhys", "Sian", "Tam"}
 	part := []string{"Heron", "Spindle", "Marl", "Quill", "Feather", "Lark", "Moor", "Kest", "Vale", "Tarn",
 		"Bright", "Wick", "Ash", "Fen", "Holt", "Rook"}
-	specialties := Specialties()
-	var rows []Row
+	specialties := outcome.Specialties()
+	var rows []outcome.Row
 	line := 2
 	for i := range surgeons {
 		name := fmt.Sprintf("%s %s%s", first[i%len(first)], part[(i/len(first))%len(part)],
@@ -432,7 +434,7 @@ func TestSearchRolledBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := l.AddRows(ctx, []Row{searchRow(2, "vascular", "9000777", "Heronsby Clash", "H1", "Rolled Back Hospital")}); err != nil {
+	if _, err := l.AddRows(ctx, []outcome.Row{searchRow(2, "vascular", "9000777", "Heronsby Clash", "H1", "Rolled Back Hospital")}); err != nil {
 		t.Fatal(err)
 	}
 	err = l.Commit(ctx, clash)
@@ -448,7 +450,7 @@ func TestSearchRolledBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := l.AddRows(ctx, []Row{searchRow(2, "vascular", "9000888", "Heronsby Abandoned", "H1", "Rolled Back Hospital")}); err != nil {
+	if _, err := l.AddRows(ctx, []outcome.Row{searchRow(2, "vascular", "9000888", "Heronsby Abandoned", "H1", "Rolled Back Hospital")}); err != nil {
 		t.Fatal(err)
 	}
 	if err := l.Rollback(); err != nil {
@@ -741,7 +743,7 @@ func TestSearchUnitsFromEachGroup(t *testing.T) {
 				t.Fatal(err)
 			}
 			groups := 0
-			err = l.EachGroup(ctx, func(Group, []Row) error {
+			err = l.EachGroup(ctx, func(outcome.Group, []outcome.Row) error {
 				groups++
 				if groups == tt.stopAt {
 					return stop

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/surgeon-outcomes/outcomes/outcome"
 	"github.com/surgeon-outcomes/outcomes/store"
 )
 
@@ -20,7 +21,7 @@ func TestSnapshot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows := []store.Row{{File: 1, Line: 2, Specialty: "vascular", Procedure: "all", Period: "2024", UnitType: "surgeon",
+	rows := []outcome.Row{{File: 1, Line: 2, Specialty: "vascular", Procedure: "all", Period: "2024", UnitType: "surgeon",
 		UnitID: "1", UnitName: "A", Outcome: "death", Cases: 10, Events: 1}}
 	if _, err := l.AddRows(ctx, rows); err != nil {
 		t.Fatal(err)

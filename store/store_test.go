@@ -10,6 +10,8 @@ import (
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/surgeon-outcomes/outcomes/outcome"
 )
 
 // openTestDB opens (creating and migrating) a writer on a new database file
@@ -129,7 +131,7 @@ func TestOpenTwiceIsIdempotent(t *testing.T) {
 func TestOpenReadOnly(t *testing.T) {
 	ctx := context.Background()
 	w, path := openTestDB(t)
-	commitRelease(t, w, testRelease("r1"), []Row{testRow(1, 2, "2019", "A")}, nil)
+	commitRelease(t, w, testRelease("r1"), []outcome.Row{testRow(1, 2, "2019", "A")}, nil)
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}

@@ -1830,11 +1830,11 @@ const docTemplate = `{
                 },
                 "label": {
                     "type": "string",
-                    "example": "Higher than expected"
+                    "example": "Survival lower than expected (some evidence)"
                 },
                 "meaning": {
                     "type": "string",
-                    "example": "Between the 95% and 99.8% upper lines: more deaths than expected, more than chance would usually give."
+                    "example": "Survival was below the 95% limit: a difference this large would happen by chance about once in 40 comparisons, so among many surgeons a few land here by chance alone."
                 }
             }
         },
@@ -1905,6 +1905,11 @@ const docTemplate = `{
         "api.funnelDTO": {
             "type": "object",
             "properties": {
+                "assessed": {
+                    "description": "Assessed counts the units a band compares (every band but too_few);\nOutside95 and Outside998 how many of them lie beyond each line,\nbeside how many chance alone would put there.",
+                    "type": "integer",
+                    "example": 190
+                },
                 "band_counts": {
                     "type": "object",
                     "additionalProperties": {
@@ -1933,11 +1938,6 @@ const docTemplate = `{
                 "expected_outside_998": {
                     "type": "number",
                     "example": 0.38
-                },
-                "flagged": {
-                    "description": "Flagged counts units with a band other than too_few; Outside95 and\nOutside998 how many lie beyond each line, beside how many chance\nalone would put there.",
-                    "type": "integer",
-                    "example": 190
                 },
                 "outside_95": {
                     "type": "integer",
@@ -2025,6 +2025,11 @@ const docTemplate = `{
         "api.funnelSummary": {
             "type": "object",
             "properties": {
+                "assessed": {
+                    "description": "Assessed counts the units a band compares (every band but too_few);\nOutside95 and Outside998 how many of them lie beyond each line,\nbeside how many chance alone would put there.",
+                    "type": "integer",
+                    "example": 190
+                },
                 "band_counts": {
                     "type": "object",
                     "additionalProperties": {
@@ -2046,11 +2051,6 @@ const docTemplate = `{
                 "expected_outside_998": {
                     "type": "number",
                     "example": 0.38
-                },
-                "flagged": {
-                    "description": "Flagged counts units with a band other than too_few; Outside95 and\nOutside998 how many lie beyond each line, beside how many chance\nalone would put there.",
-                    "type": "integer",
-                    "example": 190
                 },
                 "outside_95": {
                     "type": "integer",

@@ -33,7 +33,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/surgeon-outcomes/outcomes/store"
+	"github.com/surgeon-outcomes/outcomes/outcome"
 )
 
 var updateDemo = flag.Bool("update-demo", false, "rewrite testdata/demo from the generator")
@@ -108,7 +108,7 @@ type demoProfile struct {
 	physician bool
 }
 
-// demoProfiles returns the targets, in the order of store.Specialties.
+// demoProfiles returns the targets, in the order of outcome.Specialties.
 // Rates and volumes are the orders of magnitude of published UK audits: a
 // cardiac surgeon does about 150 operations in three years, an upper GI
 // surgeon about 20; nearly 1 in 40 cardiac patients dies in hospital, 1 in a
@@ -279,7 +279,7 @@ func demoHeader() []string {
 		"hospital_id", "hospital_name", "outcome", "cases", "events", "expected"}
 }
 
-// generateDemo returns the ten demo files in the order of store.Specialties.
+// generateDemo returns the ten demo files in the order of outcome.Specialties.
 // Each specialty draws from its own stream, seeded by its slug, so changing
 // one specialty's profile leaves the other nine files as they were.
 func generateDemo() ([]demoFile, error) {
@@ -291,7 +291,7 @@ func generateDemo() ([]demoFile, error) {
 	profiles := demoProfiles()
 	taken := map[string]bool{}
 	var files []demoFile
-	for i, sp := range store.Specialties() {
+	for i, sp := range outcome.Specialties() {
 		at := slices.IndexFunc(profiles, func(p demoProfile) bool { return p.slug == sp.Slug })
 		if at < 0 {
 			return nil, fmt.Errorf("no demo profile for specialty %q", sp.Slug)
@@ -474,7 +474,7 @@ func calibrate(tallies [][2][demoYears]demoTally) {
 // windowRows sums the yearly tallies into one row per period, surgeon and
 // hospital, leaving out hospitals where the surgeon had no cases in the
 // period, and sorts the rows by period, surgeon and hospital.
-func windowRows(sp store.Specialty, roster []demoSurgeon, tallies [][2][demoYears]demoTally,
+func windowRows(sp outcome.Specialty, roster []demoSurgeon, tallies [][2][demoYears]demoTally,
 	hospitals []demoHospital) []demoRow {
 	var rows []demoRow
 	for _, p := range demoPeriods() {
@@ -812,7 +812,7 @@ func checkSpecialtiesPresent(t *testing.T, files []demoFile) {
 	for _, f := range files {
 		got = append(got, f.name)
 	}
-	for _, sp := range store.Specialties() {
+	for _, sp := range outcome.Specialties() {
 		want = append(want, sp.Slug+".csv")
 	}
 	if !slices.Equal(got, want) {
@@ -823,9 +823,9 @@ func checkSpecialtiesPresent(t *testing.T, files []demoFile) {
 // checkSpecialty checks one specialty's rows: labels, keys, order, periods,
 // number of surgeons, and per period the realism targets.
 func checkSpecialty(t *testing.T, prof demoProfile, rows []demoRow) {
-	sp, ok := store.LookupSpecialty(prof.slug)
+	sp, ok := outcome.LookupSpecialty(prof.slug)
 	if !ok {
-		t.Fatalf("specialty %q: not in store.Specialties", prof.slug)
+		t.Fatalf("specialty %q: not in outcome.Specialties", prof.slug)
 	}
 	checkLabels(t, sp, rows)
 	if !slices.IsSortedFunc(rows, compareRows) {
@@ -853,7 +853,7 @@ func checkSpecialty(t *testing.T, prof demoProfile, rows []demoRow) {
 
 // checkLabels checks the specialty, procedure and outcome columns and that
 // the key (period, unit_id, hospital_id) is unique within the file.
-func checkLabels(t *testing.T, sp store.Specialty, rows []demoRow) {
+func checkLabels(t *testing.T, sp outcome.Specialty, rows []demoRow) {
 	type key struct{ period, unit, hospital string }
 	seen := map[key]bool{}
 	for _, r := range rows {
@@ -954,7 +954,7 @@ func checkIdentities(t *testing.T, rows map[string][]demoRow) {
 	nameOf, idOf, slugOf := map[string]string{}, map[string]string{}, map[string]string{}
 	hospitalOf, hospitalID := map[string]string{}, map[string]string{}
 	periods := map[string]map[string]bool{}
-	for _, sp := range store.Specialties() {
+	for _, sp := range outcome.Specialties() {
 		for _, r := range rows[sp.Slug] {
 			checkOneToOne(t, "surgeon", r.unitID, r.unitName, nameOf, idOf)
 			checkOneToOne(t, "hospital", r.hospitalID, r.hospitalName, hospitalOf, hospitalID)

@@ -14,6 +14,7 @@ import (
 	"strconv"
 
 	"github.com/surgeon-outcomes/outcomes/ingest"
+	"github.com/surgeon-outcomes/outcomes/outcome"
 	"github.com/surgeon-outcomes/outcomes/stats"
 	"github.com/surgeon-outcomes/outcomes/store"
 )
@@ -25,8 +26,8 @@ var funnelColumns = []string{"unit_id", "unit_type", "specialty", "procedure", "
 
 // funnelRow is one printed unit.
 type funnelRow struct {
-	group    store.Group
-	unitType string
+	group    outcome.Group
+	unitType outcome.UnitType
 	id       string
 	unit     stats.Unit
 	res      stats.UnitResult
@@ -36,8 +37,8 @@ type funnelRow struct {
 
 // funnelGroup is one printed funnel.
 type funnelGroup struct {
-	group    store.Group
-	unitType string
+	group    outcome.Group
+	unitType outcome.UnitType
 	result   stats.Result
 	rows     []funnelRow
 }
@@ -94,19 +95,16 @@ func (env environment) funnel(ctx context.Context, args []string) error {
 			if *ci != "" {
 				rel.IntervalMethod = *ci
 			}
-			opts, err := funnelOptions(rel)
+			m, err := releaseMethod(ctx, l, rel)
 			if err != nil {
 				return err
 			}
-			opts.Adjustment = adjustment
-			return eachFunnel(ctx, l, rel, opts, func(g store.Group, set funnelSet, res stats.Result) error {
-				fg := funnelGroup{group: g, unitType: set.unitType, result: res}
+			m.Options.Adjustment = adjustment
+			return eachFunnel(ctx, l, m, func(g outcome.Group, set outcome.UnitSet, res stats.Result) error {
+				fg := funnelGroup{group: g, unitType: set.Type, result: res}
 				for i, u := range res.Units {
-					if adjustment != stats.AdjustNone {
-						u = adjusted(u)
-					}
-					fg.rows = append(fg.rows, funnelRow{group: g, unitType: set.unitType, id: set.ids[i],
-						unit: set.units[i], res: u, target: res.Target, scale: res.Scale})
+					fg.rows = append(fg.rows, funnelRow{group: g, unitType: set.Type, id: set.Units[i].ID,
+						unit: set.Units[i].Stats(), res: u.Adjusted(), target: res.Target, scale: res.Scale})
 				}
 				groups = append(groups, fg)
 				return nil
@@ -119,20 +117,6 @@ func (env environment) funnel(ctx context.Context, args []string) error {
 		return writeFunnelJSON(env.stdout, groups)
 	}
 	return writeFunnelCSV(env.stdout, groups)
-}
-
-// adjusted replaces a unit's limits by its overdispersion-adjusted ones,
-// and its band by the band they give, where the adjustment applies (φ > 1
-// for multiplicative; always for additive).
-func adjusted(u stats.UnitResult) stats.UnitResult {
-	if math.IsNaN(u.AdjUpper95) {
-		return u
-	}
-	u.Lower95, u.Upper95, u.Lower998, u.Upper998 = u.AdjLower95, u.AdjUpper95, u.AdjLower998, u.AdjUpper998
-	if u.Band != stats.BandTooFew {
-		u.Band = stats.BandOf(u.Y, u.Lower95, u.Upper95, u.Lower998, u.Upper998)
-	}
-	return u
 }
 
 func writeFunnelCSV(w io.Writer, groups []funnelGroup) error {
@@ -161,7 +145,7 @@ func num(x float64) string {
 
 func (r funnelRow) record() []string {
 	u := r.res
-	return []string{r.id, r.unitType, r.group.Specialty, r.group.Procedure, r.group.Period,
+	return []string{r.id, string(r.unitType), r.group.Specialty, r.group.Procedure, r.group.Period,
 		strconv.Itoa(r.unit.Cases), strconv.Itoa(r.unit.Observed), num(r.unit.Expected), num(r.target),
 		string(r.scale), num(u.Y), num(u.CILow), num(u.CIHigh), num(u.Lower95), num(u.Upper95), num(u.Lower998),
 		num(u.Upper998), string(u.Band), num(u.PHigh), num(u.PLow), num(u.RAMR), num(u.Survival)}
@@ -178,7 +162,7 @@ func writeFunnelJSON(w io.Writer, groups []funnelGroup) error {
 		}
 		fmt.Fprintf(&b, "\n  {\"specialty\": %s, \"procedure\": %s, \"period\": %s, \"unit_type\": %s, "+
 			"\"target\": %s, \"phi\": %s, \"phi_p_value\": %s, \"tau2\": %s, \"m\": %d, \"units\": [",
-			jsonStr(g.group.Specialty), jsonStr(g.group.Procedure), jsonStr(g.group.Period), jsonStr(g.unitType), jsonNum(g.result.Target),
+			jsonStr(g.group.Specialty), jsonStr(g.group.Procedure), jsonStr(g.group.Period), jsonStr(string(g.unitType)), jsonNum(g.result.Target),
 			jsonNum(g.result.Phi), jsonNum(g.result.PhiPValue), jsonNum(g.result.Tau2), g.result.PhiUnits)
 		for ui, r := range g.rows {
 			if ui > 0 {

@@ -260,7 +260,7 @@ func TestIngestStoresResults(t *testing.T) {
 			t.Errorf("funnel %+v: want hospitals on the ratio scale with a national target and curves", g.Group)
 		}
 		for _, u := range g.Units {
-			verdicts[u.Verdict]++
+			verdicts[string(u.Verdict)]++
 			units++
 		}
 	}

@@ -1,4 +1,4 @@
-package store
+package outcome
 
 // Specialty describes one of the ten specialties the site reports. The list is
 // part of the product's contract (DESIGN.md § The ten specialties): ingest

@@ -1,0 +1,148 @@
+package outcome
+
+import (
+	"slices"
+
+	"github.com/surgeon-outcomes/outcomes/stats"
+)
+
+// Band is a unit's position on its funnel. The codes are the statistics'
+// (STATS.md §6.1, §8.3), in mortality orientation: a high band is more
+// deaths than expected, that is survival lower than expected. Every word a
+// person reads about a band comes from [Words], in survival orientation.
+type Band = stats.Band
+
+// The bands, in order of concern: [Bands] lists them so.
+const (
+	HighAlarm = stats.BandHighAlarm
+	HighAlert = stats.BandHighAlert
+	Within    = stats.BandWithin
+	LowAlert  = stats.BandLowAlert
+	LowAlarm  = stats.BandLowAlarm
+	TooFew    = stats.BandTooFew
+)
+
+// Direction is which way a band says survival differed from expected.
+type Direction int
+
+// The directions.
+const (
+	// NoDifference: within the limits, or too few to tell.
+	NoDifference Direction = iota
+	// SurvivalLower: more deaths than expected (a high band).
+	SurvivalLower
+	// SurvivalHigher: fewer deaths than expected (a low band).
+	SurvivalHigher
+)
+
+// BandWords is everything said about one band, each in one place so that
+// the API, the pages and the charts never say two things. Every text speaks
+// of survival, the figure people read, never of "higher" or "lower" alone.
+type BandWords struct {
+	Band Band
+	// Order ranks the bands by concern, 0 first: survival lower (strong,
+	// some evidence), as expected, survival higher (some, strong), too few.
+	Order     int
+	Direction Direction
+	// Strong marks the 99.8% bands.
+	Strong bool
+	// Label is the band's short name, for tables, the API's label and
+	// search results: "Survival lower than expected (strong evidence)".
+	Label string
+	// Sentence is the verdict a patient reads, without a final full stop.
+	Sentence string
+	// Meaning says what the band means and what it does not, for a patient
+	// and for the API's band list.
+	Meaning string
+	// Legend is the chart key's wording; LegendShort the compact key's,
+	// which speaks of the point against the Expected line.
+	Legend, LegendShort string
+	// Summary is the band inside a point's one-line description: lower
+	// case, naming the limit crossed.
+	Summary string
+}
+
+// Chance words: how often chance alone puts a unit beyond a limit on one
+// side, the side a band names. Beyond the 95% line 2.5% of the time, beyond
+// the 99.8% line 0.1% of the time.
+const (
+	chance95  = "about once in 40 comparisons"
+	chance998 = "about once in 1,000 comparisons"
+)
+
+// bandWords is the table: one row a band, in order of concern.
+var bandWords = [...]BandWords{
+	{Band: HighAlarm, Direction: SurvivalLower, Strong: true,
+		Label:       "Survival lower than expected (strong evidence)",
+		Sentence:    "Strong evidence that survival was lower than expected",
+		Meaning:     "Survival was below the 99.8% limit: a difference this large would happen by chance " + chance998 + ". It is a signal to look into, not a verdict: the hospital and the national audit review such results, starting with the data and the mix of patients.",
+		Legend:      "Survival much lower than expected (beyond 99.8%)",
+		LegendShort: "Far below expected (99.8%)",
+		Summary:     "survival much lower than expected (below the 99.8% limit)"},
+	{Band: HighAlert, Direction: SurvivalLower,
+		Label:       "Survival lower than expected (some evidence)",
+		Sentence:    "Some evidence that survival was lower than expected",
+		Meaning:     "Survival was below the 95% limit: a difference this large would happen by chance " + chance95 + ", so among many surgeons a few land here by chance alone.",
+		Legend:      "Survival lower than expected (beyond 95%)",
+		LegendShort: "Below expected (95%)",
+		Summary:     "survival lower than expected (below the 95% limit)"},
+	{Band: Within, Direction: NoDifference,
+		Label:       "Survival as expected",
+		Sentence:    "No evidence that survival differed from what was expected",
+		Meaning:     "Survival was within the range expected by chance for this number of operations. This does not prove that outcomes are the same as everyone else's: with few operations, only large differences can be seen.",
+		Legend:      "As expected",
+		LegendShort: "As expected",
+		Summary:     "survival as expected (within the 95% limits)"},
+	{Band: LowAlert, Direction: SurvivalHigher,
+		Label:       "Survival higher than expected (some evidence)",
+		Sentence:    "Some evidence that survival was higher than expected",
+		Meaning:     "Survival was above the 95% limit: a difference this large would happen by chance " + chance95 + ".",
+		Legend:      "Survival higher than expected (beyond 95%)",
+		LegendShort: "Above expected (95%)",
+		Summary:     "survival higher than expected (above the 95% limit)"},
+	{Band: LowAlarm, Direction: SurvivalHigher, Strong: true,
+		Label:       "Survival higher than expected (strong evidence)",
+		Sentence:    "Strong evidence that survival was higher than expected",
+		Meaning:     "Survival was above the 99.8% limit: a difference this large would happen by chance " + chance998 + ".",
+		Legend:      "Survival much higher than expected (beyond 99.8%)",
+		LegendShort: "Far above expected (99.8%)",
+		Summary:     "survival much higher than expected (above the 99.8% limit)"},
+	{Band: TooFew, Direction: NoDifference,
+		Label:       "Too few to tell",
+		Sentence:    "Too few deaths expected to tell",
+		Meaning:     "Fewer than one death would be expected for this number and mix of operations, so a single death, or none, says almost nothing about the results. No comparison is made.",
+		Legend:      "Too few operations to tell",
+		LegendShort: "Too few to tell",
+		Summary:     "too few operations to tell"},
+}
+
+// Bands lists every band's words in order of concern.
+func Bands() []BandWords {
+	bs := bandWords
+	for i := range bs {
+		bs[i].Order = i
+	}
+	return bs[:]
+}
+
+// Words returns a band's words, and false for a code that is not a band.
+func Words(b Band) (BandWords, bool) {
+	i := slices.IndexFunc(bandWords[:], func(w BandWords) bool { return w.Band == b })
+	if i < 0 {
+		return BandWords{Band: b, Order: len(bandWords), Label: "Not assessed", Sentence: "Not assessed",
+			Legend: "Not assessed", LegendShort: "Not assessed", Summary: "not assessed"}, false
+	}
+	w := bandWords[i]
+	w.Order = i
+	return w, true
+}
+
+// ParseBand returns the band with code s.
+func ParseBand(s string) (Band, bool) {
+	_, ok := Words(Band(s))
+	return Band(s), ok
+}
+
+// Assessed reports whether a band is a comparison's result, as every band
+// but [TooFew] is.
+func Assessed(b Band) bool { return b != TooFew }

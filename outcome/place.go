@@ -1,0 +1,143 @@
+package outcome
+
+import (
+	"github.com/surgeon-outcomes/outcomes/stats"
+)
+
+// Funnel is one published funnel: a group's units of one type placed
+// against the target, with the overdispersion summary and the limit curves
+// to draw. It is what a release stores and what the site and API serve.
+// Undefined numbers are NaN.
+type Funnel struct {
+	Group
+	UnitType UnitType
+	Scale    stats.Scale
+	// Target is p0; TargetSource says where it came from: counts (the
+	// group's own) or national (the publisher's national row).
+	Target       float64
+	TargetSource string
+	// Phi, PhiPValue, Tau2 and PhiUnits summarise overdispersion
+	// (stats.Result).
+	Phi       float64
+	PhiPValue float64
+	Tau2      float64
+	PhiUnits  int
+	// Assessed counts the units with a band that compares them (every band
+	// but too_few); ExpectedOutside95 and ExpectedOutside998 are how many
+	// of those chance alone would put beyond each line, beside how many are.
+	Assessed           int
+	ExpectedOutside95  float64
+	Outside95          int
+	ExpectedOutside998 float64
+	Outside998         int
+	Units              []Position
+	Curve              []stats.CurvePoint
+}
+
+// Position is one unit's place on its funnel (stats.UnitResult) with the
+// unit's identity and counts.
+type Position struct {
+	UnitID   string
+	UnitName string
+	// Aggregated marks a hospital summed from its surgeons' rows.
+	Aggregated bool
+	Cases      int
+	Events     int
+	Expected   float64
+	X, Y       float64
+	Ratio      float64
+	RAMR       float64
+	Survival   float64
+	CILow      float64
+	CIHigh     float64
+	Lower95    float64
+	Upper95    float64
+	Lower998   float64
+	Upper998   float64
+	Band       Band
+	Verdict    stats.Verdict
+	PHigh      float64
+	PLow       float64
+	// Detectable is the ratio of deaths to expected above which a unit of
+	// this size would be flagged (stats.UnitResult.DetectableRatio).
+	Detectable float64
+}
+
+// Method is how a release places its units: the publisher's settings.
+type Method struct {
+	// Options are the statistics' settings. A NaN Target means each
+	// group's own rate, unless National gives the group's.
+	Options stats.Options
+	// TargetSource is counts or national, recorded with each funnel.
+	TargetSource string
+	// National holds the publisher's national counts by group; where a
+	// group has them, their rate is the group's target.
+	National map[Group]NationalRate
+}
+
+// NewMethod returns the method of a release's settings: its interval
+// method and comparison rule by name (stats.ParseOptions), where its
+// target comes from, and the national counts it read.
+func NewMethod(interval, comparison, targetSource string, national []NationalRate) (Method, error) {
+	opts, err := stats.ParseOptions(interval, comparison)
+	if err != nil {
+		return Method{}, err
+	}
+	m := Method{Options: opts, TargetSource: targetSource}
+	if targetSource == TargetNational {
+		m.National = make(map[Group]NationalRate, len(national))
+		for _, n := range national {
+			m.National[n.Group()] = n
+		}
+	}
+	return m, nil
+}
+
+// The target sources.
+const (
+	// TargetCounts takes p0 from the group's own counts.
+	TargetCounts = "counts"
+	// TargetNational takes p0 from the publisher's national counts.
+	TargetNational = "national"
+)
+
+// OptionsFor returns the statistics' options for group g: the method's,
+// with the group's national rate as target where there is one.
+func (m *Method) OptionsFor(g Group) stats.Options {
+	opts := m.Options
+	if n, ok := m.National[g]; ok && n.Cases > 0 {
+		opts.Target = float64(n.Events) / float64(n.Cases)
+	}
+	return opts
+}
+
+// Place computes one funnel: the set's units placed against the group's
+// target.
+func (m *Method) Place(g Group, set UnitSet) Funnel {
+	return Describe(g, set, stats.Funnel(set.Stats(), m.OptionsFor(g)), m.TargetSource)
+}
+
+// Describe turns a set's statistics, res = stats.Funnel(set.Stats(), …),
+// into the funnel a release keeps.
+func Describe(g Group, set UnitSet, res stats.Result, targetSource string) Funnel {
+	f := Funnel{Group: g, UnitType: set.Type, Scale: res.Scale, Target: res.Target,
+		TargetSource: targetSource, Phi: res.Phi, PhiPValue: res.PhiPValue, Tau2: res.Tau2, PhiUnits: res.PhiUnits,
+		Assessed: res.Assessed, ExpectedOutside95: res.ExpectedOutside95, Outside95: res.Outside95,
+		ExpectedOutside998: res.ExpectedOutside998, Outside998: res.Outside998,
+		Units: make([]Position, len(res.Units)), Curve: res.Curve}
+	for i := range res.Units {
+		f.Units[i] = position(&set.Units[i], &res.Units[i])
+	}
+	return f
+}
+
+func position(in *Unit, u *stats.UnitResult) Position {
+	return Position{UnitID: in.ID, UnitName: in.Name, Aggregated: in.Aggregated, Cases: in.Cases,
+		Events: in.Events, Expected: in.Expected, X: u.X, Y: u.Y, Ratio: u.Ratio, RAMR: u.RAMR,
+		Survival: u.Survival, CILow: u.CILow, CIHigh: u.CIHigh, Lower95: u.Lower95, Upper95: u.Upper95,
+		Lower998: u.Lower998, Upper998: u.Upper998, Band: u.Band, Verdict: u.Verdict, PHigh: u.PHigh,
+		PLow: u.PLow, Detectable: u.DetectableRatio}
+}
+
+// CurvePoint is a funnel's limits at one x, on the y scale.
+type CurvePoint = stats.CurvePoint
