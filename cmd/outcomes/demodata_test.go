@@ -1,6 +1,6 @@
 package main
 
-// This file holds the generator for the demo data set in testdata/demo and the
+// This file holds the generator for the demo data set in package demo and the
 // test that keeps the committed files equal to the generator's output.
 //
 // The demo data must look like the real thing to anyone exploring the site —
@@ -36,7 +36,7 @@ import (
 	"github.com/surgeon-outcomes/outcomes/store"
 )
 
-var updateDemo = flag.Bool("update-demo", false, "rewrite testdata/demo from the generator")
+var updateDemo = flag.Bool("update-demo", false, "rewrite the demo package's CSV files from the generator")
 
 const (
 	// demoSeed seeds the clinical draws (rosters, volumes, patients, deaths)
@@ -267,7 +267,7 @@ type demoRow struct {
 	expected                               float64
 }
 
-// demoFile is one generated CSV file; name is relative to testdata/demo.
+// demoFile is one generated CSV file; name is relative to the demo directory.
 type demoFile struct {
 	name string
 	data []byte
@@ -654,7 +654,7 @@ func poisson(r *rand.Rand, lambda float64) int {
 	return k
 }
 
-// TestDemoData checks that testdata/demo holds exactly what the generator
+// TestDemoData checks that the demo directory holds exactly what the generator
 // produces and that what it produces looks like real outcome data. With
 // -update-demo it rewrites the files instead of comparing them.
 func TestDemoData(t *testing.T) {
@@ -677,9 +677,9 @@ func TestDemoData(t *testing.T) {
 	t.Run("outliers", func(t *testing.T) { checkOutliers(t, rows) })
 }
 
-// demoDir is testdata/demo relative to this package's directory.
+// demoDir is the demo package's directory relative to this one.
 func demoDir() string {
-	return filepath.Join("..", "..", "testdata", "demo")
+	return filepath.Join("..", "..", "demo")
 }
 
 // checkDeterministic generates a second time and compares the bytes.
@@ -717,11 +717,11 @@ func checkCommitted(t *testing.T, files []demoFile) {
 	for _, f := range files {
 		got, err := os.ReadFile(filepath.Join(dir, f.name))
 		if err != nil {
-			t.Errorf("testdata/demo/%s: %v; %s", f.name, err, hint)
+			t.Errorf("demo/%s: %v; %s", f.name, err, hint)
 			continue
 		}
 		if line, differ := firstDifference(got, f.data); differ {
-			t.Errorf("testdata/demo/%s line %d: got %q, want %q; %s", f.name, line,
+			t.Errorf("demo/%s line %d: got %q, want %q; %s", f.name, line,
 				lineAt(got, line), lineAt(f.data, line), hint)
 		}
 	}
@@ -730,7 +730,7 @@ func checkCommitted(t *testing.T, files []demoFile) {
 		t.Fatal(err)
 	}
 	if len(committed) != len(files) {
-		t.Errorf("testdata/demo: got %d CSV files, want %d; %s", len(committed), len(files), hint)
+		t.Errorf("demo: got %d CSV files, want %d; %s", len(committed), len(files), hint)
 	}
 }
 
