@@ -15,7 +15,7 @@ const (
 	// Title is the release's title, which says the data are not real.
 	Title = "Demo release: synthetic data for ten specialties (not real surgeons)"
 	// Source says where the data come from.
-	Source = "Invented by the generator in cmd/outcomes/demodata_test.go"
+	Source = "Invented by the generator in demo/internal/generate"
 	// Licence is the release's SPDX licence identifier.
 	Licence = "CC0-1.0"
 )
