@@ -5,7 +5,7 @@ ADDR     ?= 127.0.0.1:8080
 FUZZTIME ?= 30s
 BENCHDIR ?= $(or $(TMPDIR),/tmp)/outcomes-bench
 
-.PHONY: build run test race cover bench bench-import bench-http fuzz fmt lint docs check-generated deps ci clean
+.PHONY: build run test race cover bench bench-import bench-http fuzz fmt lint docs generate check-generated deps ci clean
 
 build:
 	$(GO) build -o bin/ ./cmd/...
@@ -50,13 +50,19 @@ lint:
 	$(GO) tool staticcheck ./...
 
 # docs regenerates the OpenAPI document (api/docs) from the handlers' swag
-# annotations; check-generated fails when the committed copy is stale.
+# annotations, generate the demo release's CSVs (demo/) from their generator;
+# check-generated fails when either committed copy is stale.
 docs:
 	$(GO) tool swag init --quiet -d ./api -g swagger.go -o ./api/docs --outputTypes go,json
 
-check-generated: docs
+generate:
+	$(GO) generate ./demo
+
+check-generated: docs generate
 	@git diff --exit-code -- api/docs || { echo "api/docs is stale: run make docs and commit it"; exit 1; }
 	@test -z "$$(git status --porcelain -- api/docs)" || { echo "api/docs has uncommitted files: run make docs and commit them"; exit 1; }
+	@git diff --exit-code -- 'demo/*.csv' || { echo "demo/*.csv is stale: run make generate and commit it"; exit 1; }
+	@test -z "$$(git status --porcelain -- 'demo/*.csv')" || { echo "demo has uncommitted CSV files: run make generate and commit them"; exit 1; }
 
 # deps checks the import rules of STYLE.md §1 (the test runs in `make test` too).
 deps:

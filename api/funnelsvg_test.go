@@ -759,7 +759,7 @@ func TestShortName(t *testing.T) {
 // TestFunnelSVGDemo draws every funnel of a real release database, checks
 // each, and writes a few to -svg-demo-out. It is opt-in:
 //
-//	go run ./cmd/outcomes ingest --db /tmp/svgdemo.db --release demo testdata/demo/*.csv
+//	go run ./cmd/outcomes ingest --db /tmp/svgdemo.db --release demo demo/*.csv
 //	go test ./api -run FunnelSVGDemo -args -svg-demo-db=/tmp/svgdemo.db -svg-demo-out=/tmp
 func TestFunnelSVGDemo(t *testing.T) {
 	if *svgDemoDB == "" {

@@ -52,9 +52,9 @@ func runTests(m *testing.M) (int, error) {
 	if out, err := build.CombinedOutput(); err != nil {
 		return 0, fmt.Errorf("go build: %v\n%s", err, out)
 	}
-	files, err := filepath.Glob("../testdata/demo/*.csv")
+	files, err := filepath.Glob("../demo/*.csv")
 	if err != nil || len(files) == 0 {
-		return 0, fmt.Errorf("no demo files in ../testdata/demo (%v)", err)
+		return 0, fmt.Errorf("no demo files in ../demo (%v)", err)
 	}
 	sort.Strings(files)
 	demoDB = filepath.Join(dir, "demo.db")

@@ -302,7 +302,7 @@ func TestDemoResults(t *testing.T) {
 // TestFunnelCommand runs `outcomes funnel` on a demo file: the DESIGN.md
 // columns in order, one row per unit, and a JSON form that parses.
 func TestFunnelCommand(t *testing.T) {
-	path := filepath.Join("..", "..", "testdata", "demo", "vascular.csv")
+	path := filepath.Join("..", "..", "demo", "vascular.csv")
 	code, stdout, stderr := runCmd(t, "funnel", path)
 	if code != 0 {
 		t.Fatalf("funnel: exit status %d: %s", code, stderr)

@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/surgeon-outcomes/outcomes/api"
+	"github.com/surgeon-outcomes/outcomes/demo"
 	"github.com/surgeon-outcomes/outcomes/ingest"
 	"github.com/surgeon-outcomes/outcomes/store"
-	"github.com/surgeon-outcomes/outcomes/testdata/demo"
 )
 
 // serverFlags are the flags serve and demo share.
@@ -96,10 +96,8 @@ func loadDemo(ctx context.Context, dbPath string, env environment) error {
 		return err
 	}
 	res, err := ingest.Load(ctx, db, ingest.FSFiles(demo.FS, names...), ingest.Options{
-		Mapping: m, ReleaseID: "demo", Synthetic: true,
-		Title:        "Demo release: synthetic data for ten specialties (not real surgeons)",
-		Source:       "Invented by the generator in cmd/outcomes/demodata_test.go",
-		Licence:      "CC0-1.0",
+		Mapping: m, ReleaseID: demo.ReleaseID, Synthetic: true,
+		Title: demo.Title, Source: demo.Source, Licence: demo.Licence,
 		BeforeCommit: storeResults,
 	})
 	if err != nil {
