@@ -63,16 +63,12 @@ type Server struct {
 	openAPI  *cached
 	site     *site
 	download *download
-	// db answers the search page's full-text queries; everything else is
-	// served from cat.
-	db     *store.DB
 	logger *slog.Logger
 }
 
 // New loads every release's results from db into memory and returns the
-// site's handler, to be used by an http.Server. Afterwards db answers only
-// the search page's full-text queries, so it must stay open while the
-// handler serves. Releases are immutable: a new one is served after a
+// site's handler, to be used by an http.Server; every request is answered
+// from memory. Releases are immutable: a new one is served after a
 // restart.
 func New(ctx context.Context, cfg Config, db *store.DB, logger *slog.Logger) (*echo.Echo, error) {
 	cfg = cfg.withDefaults()
@@ -85,7 +81,7 @@ func New(ctx context.Context, cfg Config, db *store.DB, logger *slog.Logger) (*e
 		return nil, err
 	}
 	s := &Server{cfg: cfg, cat: cat, cache: newResponseCache(cfg.CacheBytes), metrics: newMetrics(cfg.Now),
-		openAPI: newOpenAPI(cfg.Now()), site: st, db: db, logger: logger}
+		openAPI: newOpenAPI(cfg.Now()), site: st, logger: logger}
 	if cfg.DownloadDir != "" {
 		if s.download, err = newDownload(ctx, db, cfg.DownloadDir); err != nil {
 			return nil, err

@@ -34,9 +34,10 @@ type release struct {
 	// rows holds every unit of every funnel, surgeons and hospitals, in
 	// funnel order and, within a funnel, unit id order.
 	rows []unitRow
-	// index is per row: the folded text q searches, and every hospital the
-	// row's figures come from.
-	search    []string
+	// search finds the release's units (search.go); rowUnit is per row its
+	// unit there, and hospitals every hospital the row's figures come from.
+	search    *searchIndex
+	rowUnit   []int32
 	hospitals [][]string
 	// orders holds, for each sort, the row indices in that order.
 	orders map[string][]int32
@@ -122,6 +123,7 @@ func loadRelease(ctx context.Context, db *store.DB, m store.Release) (*release, 
 		start = end
 	}
 
+	search := newSearchBuilder()
 	for gi := range results {
 		g := &results[gi]
 		f := &funnel{Funnel: *g, first: int32(len(r.rows))}
@@ -148,6 +150,7 @@ func loadRelease(ctx context.Context, db *store.DB, m store.Release) (*release, 
 			unit := findUnit(set.Units, ui, u.UnitID)
 			ref := hospitalRef{ID: u.UnitID, Name: u.UnitName, Count: 1}
 			hospitals := []string{u.UnitID}
+			shares := []outcome.HospitalShare{{ID: u.UnitID, Name: u.UnitName}}
 			var pub *outcome.Row
 			if unit != nil {
 				if g.UnitType == outcome.Surgeon {
@@ -155,6 +158,7 @@ func loadRelease(ctx context.Context, db *store.DB, m store.Release) (*release, 
 					ref = hospitalRef{ID: main.ID, Name: main.Name, Count: len(unit.Hospitals)}
 					hospitals = unit.HospitalIDs()
 				}
+				shares = unit.Hospitals
 				// A sum of several rows carries no publisher figure of its own.
 				if len(unit.Rows) == 1 && !unit.Aggregated {
 					pub = &gr.rows[unit.Rows[0]]
@@ -163,7 +167,7 @@ func loadRelease(ctx context.Context, db *store.DB, m store.Release) (*release, 
 			idx := int32(len(r.rows))
 			r.rows = append(r.rows, newUnitRow(g, u, outcomeName, ref, pub))
 			r.hospitals = append(r.hospitals, hospitals)
-			r.search = append(r.search, fold(u.UnitName+" "+u.UnitID+" "+ref.Name+" "+strings.Join(hospitals, " ")))
+			r.rowUnit = append(r.rowUnit, search.add(g.UnitType, u.UnitID, u.UnitName, g.Specialty, shares))
 			if g.UnitType == outcome.Surgeon {
 				r.surgeon[u.UnitID] = append(r.surgeon[u.UnitID], idx)
 				for _, h := range hospitals {
@@ -187,6 +191,7 @@ func loadRelease(ctx context.Context, db *store.DB, m store.Release) (*release, 
 		})
 		r.funnels = append(r.funnels, f)
 	}
+	r.search = search.build()
 	for _, ps := range r.periods {
 		slices.Sort(ps)
 	}

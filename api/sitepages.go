@@ -13,7 +13,6 @@ import (
 
 	"github.com/surgeon-outcomes/outcomes/outcome"
 	"github.com/surgeon-outcomes/outcomes/stats"
-	"github.com/surgeon-outcomes/outcomes/store"
 )
 
 // latestOr404 is the release pages show: the latest.
@@ -616,10 +615,9 @@ type searchResult struct {
 	Specialties []string
 }
 
-// handleSearch answers GET /search?q=: surgeons and hospitals by name, id
-// or hospital, through the release's full-text index (SQLite FTS5: accents
-// and case ignored, words matched as prefixes), grouped by kind, best
-// matches first.
+// handleSearch answers GET /search?q=: surgeons and hospitals by name, id,
+// hospital or specialty, through the same search as the API's q
+// (search.go), grouped by kind, best matches first.
 func (s *Server) handleSearch(c echo.Context) error {
 	r, err := s.latestOr404()
 	if err != nil {
@@ -629,27 +627,20 @@ func (s *Server) handleSearch(c echo.Context) error {
 	d := searchPage{Q: q}
 	if q != "" && checkText(q, maxValueLen) == "" {
 		d.Searched = true
-		hits, err := s.db.Search(c.Request().Context(), r.meta.ID, q, store.MaxSearchLimit)
-		if err != nil {
-			return err
-		}
 		const shown = 50
-		for _, h := range hits {
-			res := searchResult{ID: h.UnitID, Name: h.UnitName, Specialties: h.Specialties}
-			if h.UnitType == outcome.Surgeon {
-				res.Detail = strings.Join(h.Hospitals, ", ")
-				if len(d.Surgeons) < shown {
-					d.Surgeons = append(d.Surgeons, res)
-				} else {
-					d.Capped = true
-				}
-			} else if len(d.Hospitals) < shown {
-				d.Hospitals = append(d.Hospitals, res)
-			} else {
-				d.Capped = true
+		for _, u := range r.search.search(q) {
+			res := searchResult{ID: u.id, Name: u.name, Specialties: u.specialties}
+			list := &d.Hospitals
+			if u.unitType == outcome.Surgeon {
+				res.Detail = strings.Join(u.hospitals, ", ")
+				list = &d.Surgeons
 			}
+			if len(*list) == shown {
+				d.Capped = true
+				continue
+			}
+			*list = append(*list, res)
 		}
-		d.Capped = d.Capped || len(hits) == store.MaxSearchLimit
 	}
 	p := page{Title: "Find a surgeon or hospital", Section: "search", Data: &d}
 	if d.Searched {

@@ -38,7 +38,10 @@ func (r *release) selectRows(q query, unitType outcome.UnitType, limit int) sele
 			return q.Sort.compare(q.Sort.keyOf(&r.rows[order[i]]), *q.Cursor) > 0
 		})
 	}
-	folded := fold(q.Q)
+	var found map[int32]int32
+	if q.Q != "" {
+		found = r.search.match(q.Q)
+	}
 	var sel selection
 	more := false
 	for i, idx := range order {
@@ -50,7 +53,7 @@ func (r *release) selectRows(q query, unitType outcome.UnitType, limit int) sele
 			u.Cases < q.MinCases ||
 			len(q.Bands) > 0 && !slices.Contains(q.Bands, string(u.Band)) ||
 			q.Hospital != "" && !slices.Contains(r.hospitals[idx], q.Hospital) ||
-			folded != "" && !strings.Contains(r.search[idx], folded) {
+			q.Q != "" && found[r.rowUnit[idx]] == 0 {
 			continue
 		}
 		sel.count++
@@ -85,7 +88,7 @@ func (r *release) selectRows(q query, unitType outcome.UnitType, limit int) sele
 //	@Param			period		query		string	false	"period, as in the release"
 //	@Param			hospital	query		string	false	"hospital id: surgeons with results there"
 //	@Param			band		query		string	false	"band codes, comma-separated"
-//	@Param			q			query		string	false	"search in name, id and hospital (case and accents ignored)"
+//	@Param			q			query		string	false	"words that begin a word of the unit's name, id, hospitals or specialty, in any order (case and accents ignored), as the search page finds them"
 //	@Param			min_cases	query		int		false	"at least this many cases"
 //	@Param			sort		query		string	false	"name (default), unit_id, hospital, specialty, period, cases, events, expected, ratio, ramr, survival, p_high, p_low or band; a leading - sorts descending"
 //	@Param			cursor		query		string	false	"meta.next_cursor of the previous page"
@@ -126,7 +129,7 @@ func (s *Server) handleUnits(unitType outcome.UnitType, csvExt bool) echo.Handle
 //	@Param			period		query		string	false	"period, as in the release"
 //	@Param			hospital	query		string	false	"hospital id"
 //	@Param			band		query		string	false	"band codes, comma-separated"
-//	@Param			q			query		string	false	"search in name, id and hospital"
+//	@Param			q			query		string	false	"words that begin a word of the unit's name, id, hospitals or specialty, in any order (case and accents ignored), as the search page finds them"
 //	@Param			min_cases	query		int		false	"at least this many cases"
 //	@Param			sort		query		string	false	"sort field, - for descending"
 //	@Param			cursor		query		string	false	"meta.next_cursor of the previous page"

@@ -47,7 +47,10 @@ const (
 )
 
 // Search finds the units of a release whose name, id, hospitals (names and
-// ids) or specialties match q, best first (bm25, then name).
+// ids) or specialties match q, best first (bm25, then name), through the
+// full-text index the database file carries for its readers. The site
+// answers searches from memory (package api) by the same rule; a test
+// holds the two to the same units.
 //
 // q is user input and is never passed to FTS5 as syntax: it is split into
 // words of letters and digits, everything else (quotes, *, parentheses,

@@ -1,0 +1,195 @@
+package api
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/surgeon-outcomes/outcomes/outcome"
+)
+
+// The one search behind the search page and the API's q: a unit is found
+// by the words of its names, its id, its hospitals' names and ids, and its
+// specialties. Each word of a query must begin a word of the unit's
+// (prefix match: "badger" finds "Badgerreed"), case and accents ignored
+// ("sean" finds "Seán"), in any order. Punctuation separates words, as
+// SQLite FTS5's unicode61 tokenizer does, so "O'Néill" is "o" and "neill".
+
+const (
+	// maxSearchBytes is the longest query searched; a longer one finds
+	// nothing.
+	maxSearchBytes = 200
+	// maxSearchWords bounds the words of one query: each is a prefix scan
+	// of the index, and more words than a name and a hospital narrow
+	// nothing in practice.
+	maxSearchWords = 10
+)
+
+// Field weights rank a match: a unit found by its name or id before one
+// found by its hospital, and that before one found by its specialty.
+const (
+	weightSpecialty = 1
+	weightHospital  = 4
+	weightName      = 10
+)
+
+// searchUnit is one unit of a release as search shows it.
+type searchUnit struct {
+	unitType outcome.UnitType
+	id, name string
+	// hospitals are a surgeon's hospitals' names (or ids when unnamed),
+	// sorted; specialties the slugs the unit is reported in, sorted.
+	hospitals, specialties []string
+	folded                 string // the name folded, for A–Z order
+}
+
+// posting is one unit a word is found in, with the weight of the field.
+type posting struct {
+	unit   int32
+	weight int32
+}
+
+// searchIndex finds a release's units by the words of a query: every word
+// of every unit, sorted, so a query word's prefix matches are one range.
+type searchIndex struct {
+	units    []searchUnit
+	words    []string
+	postings [][]posting
+}
+
+// searchWords splits text into folded words: runs of letters and digits.
+func searchWords(text string) []string {
+	return strings.FieldsFunc(fold(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
+
+// searchBuilder gathers a release's units and their words.
+type searchBuilder struct {
+	units []searchUnit
+	byKey map[string]int32
+	words map[string]map[int32]int32 // word → unit → best weight
+}
+
+func newSearchBuilder() *searchBuilder {
+	return &searchBuilder{byKey: map[string]int32{}, words: map[string]map[int32]int32{}}
+}
+
+// add records one of a unit's rows: its name, id, hospitals and specialty.
+// It returns the unit's index.
+func (b *searchBuilder) add(t outcome.UnitType, id, name, specialty string, hospitals []outcome.HospitalShare) int32 {
+	key := string(t) + "\x00" + id
+	i, ok := b.byKey[key]
+	if !ok {
+		i = int32(len(b.units))
+		b.byKey[key] = i
+		b.units = append(b.units, searchUnit{unitType: t, id: id, name: name, folded: fold(name)})
+	}
+	u := &b.units[i]
+	u.specialties = appendSorted(u.specialties, specialty)
+	b.index(i, name, weightName)
+	b.index(i, id, weightName)
+	b.index(i, specialty, weightSpecialty)
+	for _, h := range hospitals {
+		if t == outcome.Surgeon {
+			u.hospitals = appendSorted(u.hospitals, cmp.Or(h.Name, h.ID))
+		}
+		b.index(i, h.Name, weightHospital)
+		b.index(i, h.ID, weightHospital)
+	}
+	return i
+}
+
+func (b *searchBuilder) index(unit int32, text string, weight int32) {
+	for _, w := range searchWords(text) {
+		m := b.words[w]
+		if m == nil {
+			m = map[int32]int32{}
+			b.words[w] = m
+		}
+		m[unit] = max(m[unit], weight)
+	}
+}
+
+func (b *searchBuilder) build() *searchIndex {
+	ix := &searchIndex{units: b.units, words: make([]string, 0, len(b.words))}
+	for w := range b.words {
+		ix.words = append(ix.words, w)
+	}
+	slices.Sort(ix.words)
+	ix.postings = make([][]posting, len(ix.words))
+	for i, w := range ix.words {
+		for u, weight := range b.words[w] {
+			ix.postings[i] = append(ix.postings[i], posting{unit: u, weight: weight})
+		}
+		slices.SortFunc(ix.postings[i], func(a, b posting) int { return cmp.Compare(a.unit, b.unit) })
+	}
+	return ix
+}
+
+// match returns, for every unit q finds, its score: the sum over the
+// query's words of the best field each begins a word of. A query with no
+// words, or longer than maxSearchBytes, finds nothing.
+func (ix *searchIndex) match(q string) map[int32]int32 {
+	if len(q) > maxSearchBytes {
+		return nil
+	}
+	words := searchWords(q)
+	slices.Sort(words)
+	words = slices.Compact(words)
+	if len(words) == 0 {
+		return nil
+	}
+	words = words[:min(len(words), maxSearchWords)]
+	var found map[int32]int32
+	for _, w := range words {
+		best := map[int32]int32{}
+		for i := sortSearch(ix.words, w); i < len(ix.words) && strings.HasPrefix(ix.words[i], w); i++ {
+			for _, p := range ix.postings[i] {
+				if found == nil || found[p.unit] > 0 {
+					best[p.unit] = max(best[p.unit], p.weight)
+				}
+			}
+		}
+		for u, weight := range best {
+			best[u] = weight + found[u]
+		}
+		found = best
+		if len(found) == 0 {
+			return nil
+		}
+	}
+	return found
+}
+
+// search returns the units q finds, best first (score), then A–Z.
+func (ix *searchIndex) search(q string) []*searchUnit {
+	found := ix.match(q)
+	units := make([]int32, 0, len(found))
+	for u := range found {
+		units = append(units, u)
+	}
+	slices.SortFunc(units, func(a, b int32) int {
+		ua, ub := &ix.units[a], &ix.units[b]
+		return cmp.Or(cmp.Compare(found[b], found[a]), strings.Compare(ua.folded, ub.folded),
+			strings.Compare(ua.id, ub.id), strings.Compare(string(ua.unitType), string(ub.unitType)))
+	})
+	out := make([]*searchUnit, len(units))
+	for i, u := range units {
+		out[i] = &ix.units[u]
+	}
+	return out
+}
+
+func sortSearch(words []string, w string) int {
+	i, _ := slices.BinarySearch(words, w)
+	return i
+}
+
+// appendSorted inserts v into the sorted list s unless it is there.
+func appendSorted(s []string, v string) []string {
+	i, found := slices.BinarySearch(s, v)
+	if found || v == "" {
+		return s
+	}
+	return slices.Insert(s, i, v)
+}
