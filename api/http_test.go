@@ -941,7 +941,6 @@ func TestFilters(t *testing.T) {
 // containsFold keeps rows whose name, id or main hospital name holds
 // needle (lower-case ASCII), as the q search does.
 
-
 func TestBadParameters(t *testing.T) {
 	srv := newServer(t, api.Config{})
 	long := strings.Repeat("a", 201)
