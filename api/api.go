@@ -63,7 +63,7 @@ type Server struct {
 	openAPI  *cached
 	site     *site
 	download *download
-	logger *slog.Logger
+	logger   *slog.Logger
 }
 
 // New loads every release's results from db into memory and returns the
