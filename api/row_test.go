@@ -4,8 +4,11 @@ import (
 	"encoding/json"
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/surgeon-outcomes/outcomes/outcome"
 )
 
 // TestRowColumns holds the CSV header to the JSON keys, in order, so the
@@ -43,5 +46,44 @@ func TestRowColumns(t *testing.T) {
 	}
 	if m["rate"] != 0.5 || rec[17] != "0.5" {
 		t.Errorf("rate: JSON %v, CSV %q; want 0.5 in both", m["rate"], rec[17])
+	}
+}
+
+// TestEnumsAreTheDomains holds the enums the OpenAPI document lists (swag
+// reads them from struct tags, which cannot name Go constants) to the
+// domain's band codes and unit types, so the document cannot drift from
+// package outcome.
+func TestEnumsAreTheDomains(t *testing.T) {
+	var bands, types []string
+	for _, w := range outcome.Bands() {
+		bands = append(bands, string(w.Band))
+	}
+	for _, u := range outcome.UnitTypes() {
+		types = append(types, string(u))
+	}
+	for _, typ := range []reflect.Type{reflect.TypeFor[unitRow](), reflect.TypeFor[pointDTO](),
+		reflect.TypeFor[funnelSummary](), reflect.TypeFor[selfCheckUnit]()} {
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			enums := f.Tag.Get("enums")
+			if enums == "" {
+				continue
+			}
+			got := strings.Split(enums, ",")
+			var want []string
+			switch strings.Split(f.Tag.Get("json"), ",")[0] {
+			case "band":
+				want = bands
+			case "unit_type":
+				want = types
+			default:
+				continue
+			}
+			slices.Sort(got)
+			want = slices.Sorted(slices.Values(want))
+			if !slices.Equal(got, want) {
+				t.Errorf("%s.%s enums = %v, want the domain's %v", typ.Name(), f.Name, got, want)
+			}
+		}
 	}
 }
