@@ -1,21 +1,31 @@
-package api
+package api_test
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math"
+	"math/rand/v2"
+	"mime"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
+	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/labstack/echo/v4"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	"github.com/surgeon-outcomes/outcomes/api"
+	"github.com/surgeon-outcomes/outcomes/store"
 )
 
 // fakeClock is a clock that moves only when a test handler advances it, so
@@ -37,689 +47,449 @@ func (f *fakeClock) advance(d time.Duration) {
 	f.t = f.t.Add(d)
 }
 
-// startTime is the fake clock's start: process_start_time_seconds must
-// read 1700000000.
-var startTime = time.Unix(1700000000, 0)
-
-// newMetricsEcho returns an echo instance with the metrics middleware and
-// routes covering each way a status reaches the client.
-func newMetricsEcho(clock *fakeClock) (*echo.Echo, *metrics) {
-	m := newMetrics(clock.now)
-	m.setGauge("outcomes_releases_loaded", "Releases loaded.", func() float64 { return 3 })
-	m.setGauge("outcomes_cache_entries", "Response-cache entries.", func() float64 { return 12 })
-
-	e := echo.New()
-	e.HideBanner = true
-	e.HidePort = true
-	// recoverPanics is outside the metrics middleware so that a panic
-	// crosses it.
-	e.Use(recoverPanics, m.middleware())
-	e.GET("/items/:id", func(c echo.Context) error {
-		clock.advance(20 * time.Millisecond)
-		return c.String(http.StatusOK, "item "+c.Param("id"))
-	})
-	e.GET("/teapot", func(c echo.Context) error {
-		clock.advance(5 * time.Millisecond)
-		return echo.NewHTTPError(http.StatusTeapot)
-	})
-	e.GET("/broken", func(c echo.Context) error {
+// newMetricsServer serves the demo release through api.New, as newServer
+// does, with routes added under /test/ for the ways a status reaches the
+// client that the demo release cannot produce, and a clock that only
+// /test/slow moves (by 2 s), so every other request takes 0 s.
+func newMetricsServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, demoDB, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatalf("store.Open: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	clock := &fakeClock{t: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	e, err := api.New(ctx, api.Config{Version: "test", Now: clock.now}, db, logger)
+	if err != nil {
+		t.Fatalf("api.New: %v", err)
+	}
+	// The routes are added before the server starts, so no request races
+	// with them.
+	e.GET("/test/slow", func(c echo.Context) error {
 		clock.advance(2 * time.Second)
-		return errors.New("boom")
+		return c.String(http.StatusOK, "slow")
 	})
-	e.GET("/partial", func(c echo.Context) error {
+	e.GET("/test/teapot", func(echo.Context) error { return echo.NewHTTPError(http.StatusTeapot) })
+	e.GET("/test/broken", func(echo.Context) error { return errors.New("boom") })
+	e.GET("/test/partial", func(c echo.Context) error {
 		if err := c.String(http.StatusCreated, "made"); err != nil {
 			return err
 		}
 		return errors.New("failed after the response was sent")
 	})
-	e.GET("/panic", func(c echo.Context) error {
-		panic("handler bug")
-	})
-	e.GET("/metrics", m.handle)
-	return e, m
-}
-
-// recoverPanics stands in for echo's middleware.Recover, whose package
-// needs golang.org/x/time, which go.mod does not require: like Recover by
-// default, it hands the panic to the error handler.
-func recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) (err error) {
-		defer func() {
-			if r := recover(); r != nil {
-				c.Error(fmt.Errorf("panic: %v", r))
-			}
-		}()
-		return next(c)
-	}
-}
-
-// scrape sends the test traffic through a real server and returns two
-// scrapes of /metrics: the first sees every request but no scrape, the
-// second also the first scrape.
-func scrape(t *testing.T) (first, second string, m *metrics) {
-	t.Helper()
-	clock := &fakeClock{t: startTime}
-	e, m := newMetricsEcho(clock)
+	e.GET("/test/panic", func(echo.Context) error { panic("handler bug") })
+	// Recover passes http.ErrAbortHandler on, so this panic crosses the
+	// metrics middleware and net/http drops the connection.
+	e.GET("/test/abort", func(echo.Context) error { panic(http.ErrAbortHandler) })
 	srv := httptest.NewServer(e)
-	defer srv.Close()
-
-	traffic := []struct {
-		method, path string
-		want         int
-	}{
-		{http.MethodGet, "/items/42", http.StatusOK},
-		{http.MethodGet, "/items/43", http.StatusOK},
-		{http.MethodGet, "/teapot", http.StatusTeapot},
-		{http.MethodGet, "/broken", http.StatusInternalServerError},
-		{http.MethodGet, "/partial", http.StatusCreated},
-		{http.MethodGet, "/panic", http.StatusInternalServerError},
-		{http.MethodGet, "/no/such/page/%22%0A", http.StatusNotFound},
-		{http.MethodPost, "/items/42", http.StatusMethodNotAllowed},
-		{"BREW", "/items/42", http.StatusMethodNotAllowed},
-	}
-	for _, tr := range traffic {
-		req, err := http.NewRequest(tr.method, srv.URL+tr.path, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := srv.Client().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		// Reading to EOF means the handler chain has returned, so the
-		// next request cannot overlap this one.
-		_, _ = io.Copy(io.Discard, res.Body)
-		res.Body.Close()
-		if res.StatusCode != tr.want {
-			t.Fatalf("%s %s: status = %d, want %d", tr.method, tr.path, res.StatusCode, tr.want)
-		}
-	}
-
-	get := func() string {
-		res, err := srv.Client().Get(srv.URL + "/metrics")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		body, err := io.ReadAll(res.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := res.Header.Get(echo.HeaderContentType); got != metricsContentType {
-			t.Errorf("GET /metrics Content-Type = %q, want %q", got, metricsContentType)
-		}
-		return string(body)
-	}
-	first = get()
-	second = get()
-	return first, second, m
+	t.Cleanup(srv.Close)
+	return srv
 }
 
-// linesWithPrefix returns the lines of body that start with prefix, in
-// order.
-func linesWithPrefix(body, prefix string) []string {
-	var out []string
-	for line := range strings.Lines(body) {
-		if strings.HasPrefix(line, prefix) {
-			out = append(out, strings.TrimSuffix(line, "\n"))
+// scrapeMetrics fetches /metrics, checks its status and content type, and
+// parses it with the Prometheus text-format parser.
+func scrapeMetrics(t *testing.T, srv *httptest.Server) (map[string]*dto.MetricFamily, []byte) {
+	t.Helper()
+	resp, body := get(t, srv, http.MethodGet, "/metrics")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /metrics = %d, want 200; body:\n%s", resp.StatusCode, body)
+	}
+	ct := resp.Header.Get("Content-Type")
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil || mt != "text/plain" || params["version"] != "0.0.4" || params["charset"] != "utf-8" {
+		t.Errorf("GET /metrics Content-Type = %q, want text/plain; version=0.0.4; charset=utf-8", ct)
+	}
+	p := expfmt.NewTextParser(model.LegacyValidation)
+	mfs, err := p.TextToMetricFamilies(bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("parsing GET /metrics = %v, want nil; body:\n%s", err, body)
+	}
+	return mfs, body
+}
+
+// series returns the family's series keyed by their labels (name=value,
+// comma-separated, in order), each with its value: a counter's or gauge's
+// value, a histogram's count.
+func series(mfs map[string]*dto.MetricFamily, name string) map[string]float64 {
+	out := map[string]float64{}
+	mf := mfs[name]
+	if mf == nil {
+		return out
+	}
+	for _, m := range mf.GetMetric() {
+		var labels []string
+		for _, l := range m.GetLabel() {
+			labels = append(labels, l.GetName()+"="+l.GetValue())
+		}
+		key := strings.Join(labels, ",")
+		switch mf.GetType() {
+		case dto.MetricType_COUNTER:
+			out[key] = m.GetCounter().GetValue()
+		case dto.MetricType_GAUGE:
+			out[key] = m.GetGauge().GetValue()
+		case dto.MetricType_HISTOGRAM:
+			out[key] = float64(m.GetHistogram().GetSampleCount())
+		default:
+			out[key] = math.NaN()
 		}
 	}
 	return out
 }
 
-func TestMetricsRequestsTotal(t *testing.T) {
-	_, body, _ := scrape(t)
-	// Sorted by method, route, status. Routes are patterns; the 404 for a
-	// made-up path is "unmatched"; 405s keep the pattern whose path
-	// matched; an invented method is "other".
-	want := []string{
-		`outcomes_http_requests_total{method="GET",route="/broken",status="500"} 1`,
-		`outcomes_http_requests_total{method="GET",route="/items/:id",status="200"} 2`,
-		`outcomes_http_requests_total{method="GET",route="/metrics",status="200"} 1`,
-		`outcomes_http_requests_total{method="GET",route="/panic",status="500"} 1`,
-		`outcomes_http_requests_total{method="GET",route="/partial",status="201"} 1`,
-		`outcomes_http_requests_total{method="GET",route="/teapot",status="418"} 1`,
-		`outcomes_http_requests_total{method="GET",route="unmatched",status="404"} 1`,
-		`outcomes_http_requests_total{method="POST",route="/items/:id",status="405"} 1`,
-		`outcomes_http_requests_total{method="other",route="/items/:id",status="405"} 1`,
+// lines formats a series map as sorted "labels value" lines, for
+// comparison and readable failures.
+func lines(s map[string]float64) []string {
+	var out []string
+	for k, v := range s {
+		out = append(out, fmt.Sprintf("{%s} %g", k, v))
 	}
-	got := linesWithPrefix(body, "outcomes_http_requests_total{")
-	if !slices.Equal(got, want) {
-		t.Errorf("requests_total lines =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	slices.Sort(out)
+	return out
 }
 
-func TestMetricsHistogramExact(t *testing.T) {
-	_, body, _ := scrape(t)
-	tests := []struct {
-		name  string
-		route string
-		want  []string
-	}{
-		{
-			// Two GETs took 20ms (fake clock); the POST and BREW 405s took 0.
-			name:  "two 20ms and two 0s",
-			route: "/items/:id",
-			want: []string{
-				`outcomes_http_request_duration_seconds_bucket{route="/items/:id",le="0.001"} 2`,
-				`outcomes_http_request_duration_seconds_bucket{route="/items/:id",le="0.0025"} 2`,
-				`outcomes_http_request_duration_seconds_bucket{route="/items/:id",le="0.005"} 2`,
-				`outcomes_http_request_duration_seconds_bucket{route="/items/:id",le="0.01"} 2`,
-				`outcomes_http_request_duration_seconds_bucket{route="/items/:id",le="0.025"} 4`,
-				`outcomes_http_request_duration_seconds_bucket{route="/items/:id",le="0.05"} 4`,
-				`outcomes_http_request_duration_seconds_bucket{route="/items/:id",le="0.1"} 4`,
-				`outcomes_http_request_duration_seconds_bucket{route="/items/:id",le="0.25"} 4`,
-				`outcomes_http_request_duration_seconds_bucket{route="/items/:id",le="0.5"} 4`,
-				`outcomes_http_request_duration_seconds_bucket{route="/items/:id",le="1"} 4`,
-				`outcomes_http_request_duration_seconds_bucket{route="/items/:id",le="2.5"} 4`,
-				`outcomes_http_request_duration_seconds_bucket{route="/items/:id",le="5"} 4`,
-				`outcomes_http_request_duration_seconds_bucket{route="/items/:id",le="10"} 4`,
-				`outcomes_http_request_duration_seconds_bucket{route="/items/:id",le="+Inf"} 4`,
-				`outcomes_http_request_duration_seconds_sum{route="/items/:id"} 0.04`,
-				`outcomes_http_request_duration_seconds_count{route="/items/:id"} 4`,
-			},
-		},
-		{
-			name:  "one 2s",
-			route: "/broken",
-			want: []string{
-				`outcomes_http_request_duration_seconds_bucket{route="/broken",le="0.001"} 0`,
-				`outcomes_http_request_duration_seconds_bucket{route="/broken",le="0.0025"} 0`,
-				`outcomes_http_request_duration_seconds_bucket{route="/broken",le="0.005"} 0`,
-				`outcomes_http_request_duration_seconds_bucket{route="/broken",le="0.01"} 0`,
-				`outcomes_http_request_duration_seconds_bucket{route="/broken",le="0.025"} 0`,
-				`outcomes_http_request_duration_seconds_bucket{route="/broken",le="0.05"} 0`,
-				`outcomes_http_request_duration_seconds_bucket{route="/broken",le="0.1"} 0`,
-				`outcomes_http_request_duration_seconds_bucket{route="/broken",le="0.25"} 0`,
-				`outcomes_http_request_duration_seconds_bucket{route="/broken",le="0.5"} 0`,
-				`outcomes_http_request_duration_seconds_bucket{route="/broken",le="1"} 0`,
-				`outcomes_http_request_duration_seconds_bucket{route="/broken",le="2.5"} 1`,
-				`outcomes_http_request_duration_seconds_bucket{route="/broken",le="5"} 1`,
-				`outcomes_http_request_duration_seconds_bucket{route="/broken",le="10"} 1`,
-				`outcomes_http_request_duration_seconds_bucket{route="/broken",le="+Inf"} 1`,
-				`outcomes_http_request_duration_seconds_sum{route="/broken"} 2`,
-				`outcomes_http_request_duration_seconds_count{route="/broken"} 1`,
-			},
-		},
-		{
-			// A duration exactly on a bound belongs to that bucket (le).
-			name:  "one 5ms, on a bound",
-			route: "/teapot",
-			want: []string{
-				`outcomes_http_request_duration_seconds_bucket{route="/teapot",le="0.001"} 0`,
-				`outcomes_http_request_duration_seconds_bucket{route="/teapot",le="0.0025"} 0`,
-				`outcomes_http_request_duration_seconds_bucket{route="/teapot",le="0.005"} 1`,
-			},
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := linesWithPrefix(body, "outcomes_http_request_duration_seconds_")
-			got = slices.DeleteFunc(got, func(l string) bool { return !strings.Contains(l, `route="`+tt.route+`"`) })
-			got = got[:min(len(got), len(tt.want))]
-			if !slices.Equal(got, tt.want) {
-				t.Errorf("histogram lines for %s =\n%s\nwant\n%s", tt.route, strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
-			}
-		})
-	}
+// metricsTraffic is the requests TestMetricsRequests sends, each with the
+// status the client gets (0: the connection is dropped).
+var metricsTraffic = []struct {
+	method, path string
+	header       []string
+	want         int
+}{
+	{http.MethodGet, "/api/v1/surgeons/9000017", nil, http.StatusOK},
+	{http.MethodGet, "/api/v1/surgeons/9000058", nil, http.StatusOK},
+	{http.MethodHead, "/api/v1/surgeons/9000017", nil, http.StatusOK},
+	{http.MethodGet, "/api/v1/surgeons/0000000", nil, http.StatusNotFound},
+	{http.MethodGet, "/api/v1/surgeons?limit=0", nil, http.StatusBadRequest},
+	{http.MethodDelete, "/api/v1/surgeons", nil, http.StatusMethodNotAllowed},
+	{"BREW", "/api/v1/surgeons", nil, http.StatusMethodNotAllowed},
+	{http.MethodOptions, "/api/v1/surgeons", []string{"Origin", "https://example.org", "Access-Control-Request-Method", "GET"}, http.StatusNoContent},
+	{http.MethodGet, "/no/such/page/%22%0A", nil, http.StatusNotFound},
+	{http.MethodGet, "/api/v1/nowhere", nil, http.StatusNotFound},
+	{http.MethodGet, "/test/slow", nil, http.StatusOK},
+	{http.MethodGet, "/test/teapot", nil, http.StatusTeapot},
+	{http.MethodGet, "/test/broken", nil, http.StatusInternalServerError},
+	{http.MethodGet, "/test/partial", nil, http.StatusCreated},
+	{http.MethodGet, "/test/panic", nil, http.StatusInternalServerError},
+	{http.MethodGet, "/test/abort", nil, 0},
 }
 
-func TestMetricsHistogramConsistent(t *testing.T) {
-	_, body, _ := scrape(t)
-	samples := parseExposition(t, body)
-
-	requests := map[string]float64{} // by route
-	for _, s := range samples {
-		if s.name == "outcomes_http_requests_total" {
-			requests[s.labels["route"]] += s.value
-		}
-	}
-	type hist struct {
-		buckets      []float64
-		inf, count   float64
-		seenInf      bool
-		lastLE       float64
-		sum          float64
-		seenSumCount int
-	}
-	hists := map[string]*hist{}
-	for _, s := range samples {
-		if !strings.HasPrefix(s.name, "outcomes_http_request_duration_seconds_") {
-			continue
-		}
-		route := s.labels["route"]
-		h := hists[route]
-		if h == nil {
-			h = &hist{lastLE: math.Inf(-1)}
-			hists[route] = h
-		}
-		switch s.name {
-		case "outcomes_http_request_duration_seconds_bucket":
-			le, err := strconv.ParseFloat(s.labels["le"], 64)
-			if err != nil {
-				t.Fatalf("route %s: le %q: %v", route, s.labels["le"], err)
-			}
-			if le <= h.lastLE {
-				t.Errorf("route %s: le %v after %v, want ascending", route, le, h.lastLE)
-			}
-			h.lastLE = le
-			if n := len(h.buckets); n > 0 && s.value < h.buckets[n-1] {
-				t.Errorf("route %s: bucket le=%v = %v < previous %v, want cumulative", route, le, s.value, h.buckets[n-1])
-			}
-			h.buckets = append(h.buckets, s.value)
-			if math.IsInf(le, 1) {
-				h.inf, h.seenInf = s.value, true
-			}
-		case "outcomes_http_request_duration_seconds_sum":
-			h.sum = s.value
-			h.seenSumCount++
-		case "outcomes_http_request_duration_seconds_count":
-			h.count = s.value
-			h.seenSumCount++
-		}
-	}
-	if len(hists) != len(requests) {
-		t.Errorf("histogram routes = %d, requests_total routes = %d, want equal", len(hists), len(requests))
-	}
-	for route, h := range hists {
-		if len(h.buckets) != 14 || !h.seenInf || h.seenSumCount != 2 {
-			t.Errorf("route %s: %d buckets, +Inf %v, sum+count lines %d; want 14, true, 2", route, len(h.buckets), h.seenInf, h.seenSumCount)
-		}
-		if h.inf != h.count {
-			t.Errorf("route %s: +Inf bucket = %v, _count = %v, want equal", route, h.inf, h.count)
-		}
-		if h.count != requests[route] {
-			t.Errorf("route %s: _count = %v, requests_total = %v, want equal", route, h.count, requests[route])
-		}
-	}
-}
-
-func TestMetricsOtherSeries(t *testing.T) {
-	first, second, _ := scrape(t)
-	tests := []struct {
-		name string
-		want string
-	}{
-		{"in flight counts the scrape itself", "outcomes_http_requests_in_flight 1"},
-		{"bytes of two bodies", `outcomes_http_response_bytes_total{route="/items/:id"} 14`},
-		{"bytes sent before the error", `outcomes_http_response_bytes_total{route="/partial"} 4`},
-		{"error body not counted", `outcomes_http_response_bytes_total{route="/teapot"} 0`},
-		{"bytes of first scrape", fmt.Sprintf(`outcomes_http_response_bytes_total{route="/metrics"} %d`, len(first))},
-		{"registered gauge", "outcomes_releases_loaded 3"},
-		{"second registered gauge", "outcomes_cache_entries 12"},
-		{"start time from clock", "process_start_time_seconds 1700000000"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if !slices.Contains(strings.Split(second, "\n"), tt.want) {
-				t.Errorf("scrape has no line %q", tt.want)
-			}
-		})
-	}
-
-	runtimeTests := []string{"go_goroutines", "go_memstats_heap_alloc_bytes", "go_memstats_sys_bytes", "go_gc_cycles_total"}
-	samples := parseExposition(t, second)
-	for _, name := range runtimeTests {
-		t.Run(name, func(t *testing.T) {
-			i := slices.IndexFunc(samples, func(s sample) bool { return s.name == name })
-			if i < 0 {
-				t.Fatalf("scrape has no %s sample", name)
-			}
-			if v := samples[i].value; v < 0 || v != math.Trunc(v) {
-				t.Errorf("%s = %v, want a whole number ≥ 0", name, v)
-			}
-			if name != "go_gc_cycles_total" && samples[i].value == 0 {
-				t.Errorf("%s = 0, want > 0", name)
-			}
-		})
-	}
-}
-
-func TestMetricsFamilies(t *testing.T) {
-	_, body, _ := scrape(t)
-	want := []string{
-		"outcomes_http_requests_total counter",
-		"outcomes_http_request_duration_seconds histogram",
-		"outcomes_http_requests_in_flight gauge",
-		"outcomes_http_response_bytes_total counter",
-		"outcomes_cache_entries gauge",
-		"outcomes_releases_loaded gauge",
-		"go_goroutines gauge",
-		"go_memstats_heap_alloc_bytes gauge",
-		"go_memstats_sys_bytes gauge",
-		"go_gc_cycles_total counter",
-		"process_start_time_seconds gauge",
-	}
-	lines := strings.Split(body, "\n")
-	var got []string
-	for i, line := range lines {
-		rest, ok := strings.CutPrefix(line, "# TYPE ")
-		if !ok {
-			continue
-		}
-		got = append(got, rest)
-		name, _, _ := strings.Cut(rest, " ")
-		if i == 0 || !strings.HasPrefix(lines[i-1], "# HELP "+name+" ") {
-			t.Errorf("# TYPE %s is not preceded by its # HELP line", name)
-		}
-	}
-	if !slices.Equal(got, want) {
-		t.Errorf("# TYPE lines =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
-	if n := strings.Count(body, "# HELP "); n != len(want) {
-		t.Errorf("%d # HELP lines, want %d", n, len(want))
-	}
-}
-
-// sample is one parsed sample line.
-type sample struct {
-	name   string
-	labels map[string]string
-	value  float64
-}
-
-// parseExposition parses body as the text format, failing t on any line
-// that is not a HELP, TYPE or sample line, on a sample whose family has no
-// TYPE before it, and on families whose samples are not contiguous.
-func parseExposition(t *testing.T, body string) []sample {
+// sendMetricsTraffic sends metricsTraffic to srv one request at a time,
+// reading each response to the end so that its handler chain has returned
+// before the next starts.
+func sendMetricsTraffic(t *testing.T, srv *httptest.Server) {
 	t.Helper()
-	const (
-		name  = `[a-zA-Z_:][a-zA-Z0-9_:]*`
-		label = `[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*"`
-	)
-	helpRE := regexp.MustCompile(`^# HELP (` + name + `) (?:[^\\\n]|\\[\\n])*$`)
-	typeRE := regexp.MustCompile(`^# TYPE (` + name + `) (counter|gauge|histogram|summary|untyped)$`)
-	sampleRE := regexp.MustCompile(`^(` + name + `)(?:\{(` + label + `(?:,` + label + `)*)\})? (\S+)$`)
-	labelRE := regexp.MustCompile(`([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\\n]|\\[\\"n])*)"`)
-
-	if !strings.HasSuffix(body, "\n") {
-		t.Errorf("exposition does not end in a line feed")
-	}
-	types := map[string]string{}
-	done := map[string]bool{} // families whose samples are over
-	current := ""
-	var out []sample
-	for i, line := range strings.Split(strings.TrimSuffix(body, "\n"), "\n") {
-		if m := helpRE.FindStringSubmatch(line); m != nil {
-			continue
-		}
-		if m := typeRE.FindStringSubmatch(line); m != nil {
-			if _, dup := types[m[1]]; dup {
-				t.Errorf("line %d: second # TYPE for %s", i+1, m[1])
+	for _, tr := range metricsTraffic {
+		if tr.want == 0 {
+			req, err := http.NewRequest(tr.method, srv.URL+tr.path, nil)
+			if err != nil {
+				t.Fatal(err)
 			}
-			types[m[1]] = m[2]
+			// A fresh connection: on a reused one the client would send
+			// the request again when the connection drops.
+			client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+			if resp, err := client.Do(req); err == nil {
+				resp.Body.Close()
+				t.Fatalf("%s %s = %d, want the connection dropped", tr.method, tr.path, resp.StatusCode)
+			}
 			continue
 		}
-		m := sampleRE.FindStringSubmatch(line)
-		if m == nil {
-			t.Errorf("line %d: %q is not a HELP, TYPE or sample line", i+1, line)
-			continue
+		if resp, body := get(t, srv, tr.method, tr.path, tr.header...); resp.StatusCode != tr.want {
+			t.Fatalf("%s %s = %d, want %d; body:\n%s", tr.method, tr.path, resp.StatusCode, tr.want, body)
 		}
-		v, err := strconv.ParseFloat(m[3], 64)
-		if err != nil {
-			t.Errorf("line %d: value %q: %v", i+1, m[3], err)
+	}
+}
+
+func TestMetricsRequests(t *testing.T) {
+	srv := newMetricsServer(t)
+	sendMetricsTraffic(t, srv)
+	first, firstBody := scrapeMetrics(t, srv)
+	second, _ := scrapeMetrics(t, srv)
+
+	t.Run("requests_total", func(t *testing.T) {
+		// Routes are patterns; a handler's 404 keeps its route; the 404s
+		// for made-up paths share "unmatched"; 405s keep the pattern whose
+		// path matched; an invented method is "other"; a dropped
+		// connection counts as 500. The scrape is not counted in itself.
+		want := []string{
+			"{method=DELETE,route=/api/v1/surgeons,status=405} 1",
+			"{method=GET,route=/api/v1/surgeons,status=400} 1",
+			"{method=GET,route=/api/v1/surgeons/:id,status=200} 2",
+			"{method=GET,route=/api/v1/surgeons/:id,status=404} 1",
+			"{method=GET,route=/test/abort,status=500} 1",
+			"{method=GET,route=/test/broken,status=500} 1",
+			"{method=GET,route=/test/panic,status=500} 1",
+			"{method=GET,route=/test/partial,status=201} 1",
+			"{method=GET,route=/test/slow,status=200} 1",
+			"{method=GET,route=/test/teapot,status=418} 1",
+			"{method=GET,route=unmatched,status=404} 2",
+			"{method=HEAD,route=/api/v1/surgeons/:id,status=200} 1",
+			"{method=OPTIONS,route=/api/v1/surgeons,status=204} 1",
+			"{method=other,route=/api/v1/surgeons,status=405} 1",
 		}
-		family := m[1]
-		if _, ok := types[family]; !ok {
-			for _, suffix := range []string{"_bucket", "_sum", "_count"} {
-				if f, ok := strings.CutSuffix(family, suffix); ok && types[f] == "histogram" {
-					family = f
+		if got := lines(series(first, "outcomes_http_requests_total")); !slices.Equal(got, want) {
+			t.Errorf("outcomes_http_requests_total =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	})
+
+	t.Run("the second scrape counts the first", func(t *testing.T) {
+		got := series(second, "outcomes_http_requests_total")["method=GET,route=/metrics,status=200"]
+		if got != 1 {
+			t.Errorf(`outcomes_http_requests_total{method="GET",route="/metrics",status="200"} = %v, want 1`, got)
+		}
+	})
+
+	t.Run("duration histogram", func(t *testing.T) {
+		requests := map[string]float64{} // by route
+		for k, v := range series(first, "outcomes_http_requests_total") {
+			for l := range strings.SplitSeq(k, ",") {
+				if route, ok := strings.CutPrefix(l, "route="); ok {
+					requests[route] += v
 				}
 			}
 		}
-		if _, ok := types[family]; !ok {
-			t.Errorf("line %d: sample %s has no # TYPE before it", i+1, m[1])
+		mf := first["outcomes_http_request_duration_seconds"]
+		if mf.GetType() != dto.MetricType_HISTOGRAM {
+			t.Fatalf("outcomes_http_request_duration_seconds type = %v, want histogram", mf.GetType())
 		}
-		if family != current {
-			if done[family] {
-				t.Errorf("line %d: samples of %s are not contiguous", i+1, family)
+		wantBounds := []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
+		routes := map[string]bool{}
+		for _, m := range mf.GetMetric() {
+			route := m.GetLabel()[0].GetValue()
+			routes[route] = true
+			h := m.GetHistogram()
+			if got := float64(h.GetSampleCount()); got != requests[route] {
+				t.Errorf("route %s: histogram count = %v, requests_total = %v, want equal", route, got, requests[route])
 			}
-			done[current] = true
-			current = family
-		}
-		labels := map[string]string{}
-		for _, lm := range labelRE.FindAllStringSubmatch(m[2], -1) {
-			if _, dup := labels[lm[1]]; dup {
-				t.Errorf("line %d: label %s twice", i+1, lm[1])
+			// Only /test/slow moves the clock, by 2 s: it is in the buckets
+			// from le=2.5 up; everything else took exactly 0 s.
+			wantSum := 0.0
+			if route == "/test/slow" {
+				wantSum = 2
 			}
-			labels[lm[1]] = lm[2]
+			if h.GetSampleSum() != wantSum {
+				t.Errorf("route %s: histogram sum = %v, want %v", route, h.GetSampleSum(), wantSum)
+			}
+			var bounds []float64
+			for _, b := range h.GetBucket() {
+				if math.IsInf(b.GetUpperBound(), 1) {
+					continue
+				}
+				bounds = append(bounds, b.GetUpperBound())
+				want := h.GetSampleCount()
+				if route == "/test/slow" && b.GetUpperBound() < 2 {
+					want = 0
+				}
+				if b.GetCumulativeCount() != want {
+					t.Errorf("route %s: bucket le=%v = %d, want %d", route, b.GetUpperBound(), b.GetCumulativeCount(), want)
+				}
+			}
+			if !slices.Equal(bounds, wantBounds) {
+				t.Errorf("route %s: bucket bounds = %v, want %v", route, bounds, wantBounds)
+			}
 		}
-		if m[1] == "outcomes_http_request_duration_seconds_bucket" && labels["le"] == "" {
-			t.Errorf("line %d: bucket without le", i+1)
+		if len(routes) != len(requests) {
+			t.Errorf("histogram routes = %v, requests_total routes = %v, want the same", routes, requests)
 		}
-		out = append(out, sample{name: m[1], labels: labels, value: v})
+	})
+
+	gauge := func(mfs map[string]*dto.MetricFamily, name string) float64 {
+		t.Helper()
+		s := series(mfs, name)
+		v, ok := s[""]
+		if !ok || mfs[name].GetType() != dto.MetricType_GAUGE {
+			t.Errorf("%s = %v, want one unlabelled gauge", name, s)
+		}
+		return v
 	}
-	return out
+	values := []struct {
+		name string
+		got  float64
+		want float64
+	}{
+		{"in flight counts the scrape itself", gauge(first, "outcomes_http_requests_in_flight"), 1},
+		{"releases loaded", gauge(first, "outcomes_releases_loaded"), 1},
+		{"bytes of /test/slow", series(first, "outcomes_http_response_bytes_total")["route=/test/slow"], 4},
+		{"bytes sent before the error", series(first, "outcomes_http_response_bytes_total")["route=/test/partial"], 4},
+		{"bytes of the first scrape", series(second, "outcomes_http_response_bytes_total")["route=/metrics"], float64(len(firstBody))},
+	}
+	for _, tt := range values {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.got != tt.want {
+				t.Errorf("got %v, want %v", tt.got, tt.want)
+			}
+		})
+	}
+	t.Run("response cache entries", func(t *testing.T) {
+		// The surgeon answers were built and cached.
+		if got := gauge(first, "outcomes_response_cache_entries"); got < 2 {
+			t.Errorf("outcomes_response_cache_entries = %v, want ≥ 2", got)
+		}
+	})
 }
 
-func TestMetricsExpositionParses(t *testing.T) {
-	_, body, _ := scrape(t)
-	if n := len(parseExposition(t, body)); n < 50 {
-		t.Errorf("parsed %d samples, want at least 50", n)
+func TestMetricsFamilies(t *testing.T) {
+	srv := newServer(t, api.Config{})
+	get(t, srv, http.MethodGet, "/healthz")
+	mfs, _ := scrapeMetrics(t, srv)
+	tests := []struct {
+		name     string
+		typ      dto.MetricType
+		positive bool // the value must be > 0
+	}{
+		{"outcomes_http_requests_total", dto.MetricType_COUNTER, true},
+		{"outcomes_http_request_duration_seconds", dto.MetricType_HISTOGRAM, true},
+		{"outcomes_http_requests_in_flight", dto.MetricType_GAUGE, true},
+		{"outcomes_http_response_bytes_total", dto.MetricType_COUNTER, true},
+		{"outcomes_releases_loaded", dto.MetricType_GAUGE, true},
+		{"outcomes_response_cache_entries", dto.MetricType_GAUGE, false},
+		{"go_goroutines", dto.MetricType_GAUGE, true},
+		{"go_memstats_heap_alloc_bytes", dto.MetricType_GAUGE, true},
+		{"go_memstats_sys_bytes", dto.MetricType_GAUGE, true},
+		{"go_gc_duration_seconds", dto.MetricType_SUMMARY, false},
+		{"process_start_time_seconds", dto.MetricType_GAUGE, true},
 	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if strings.HasPrefix(tt.name, "process_") && runtime.GOOS != "linux" {
+				t.Skip("the process collector reads /proc")
+			}
+			mf := mfs[tt.name]
+			if mf == nil {
+				t.Fatalf("GET /metrics has no %s", tt.name)
+			}
+			if mf.GetType() != tt.typ {
+				t.Errorf("%s type = %v, want %v", tt.name, mf.GetType(), tt.typ)
+			}
+			if mf.GetHelp() == "" {
+				t.Errorf("%s has no help", tt.name)
+			}
+			if tt.positive {
+				for k, v := range series(mfs, tt.name) {
+					if !(v > 0) {
+						t.Errorf("%s{%s} = %v, want > 0", tt.name, k, v)
+					}
+				}
+			}
+		})
+	}
+	t.Run("process start time", func(t *testing.T) {
+		if runtime.GOOS != "linux" {
+			t.Skip("the process collector reads /proc")
+		}
+		start := time.Unix(0, int64(series(mfs, "process_start_time_seconds")[""]*1e9))
+		if start.After(time.Now()) || time.Since(start) > time.Hour {
+			t.Errorf("process_start_time_seconds = %v, want this test process's start", start)
+		}
+	})
 }
 
-func TestMetricsDeterministic(t *testing.T) {
-	_, _, m := scrape(t)
-	// The go_ series move on their own; everything else must be
-	// byte-identical between scrapes of the same state.
-	stable := func(b []byte) string {
-		lines := strings.Split(string(b), "\n")
-		return strings.Join(slices.DeleteFunc(lines, func(l string) bool { return strings.HasPrefix(l, "go_") }), "\n")
+// seriesCount is how many series the outcomes_http_ families hold.
+func seriesCount(mfs map[string]*dto.MetricFamily) int {
+	n := 0
+	for name, mf := range mfs {
+		if strings.HasPrefix(name, "outcomes_http_") {
+			n += len(mf.GetMetric())
+		}
 	}
-	a, b := stable(m.expose()), stable(m.expose())
-	if a != b {
-		t.Errorf("two exposes of the same state differ:\n%s\n---\n%s", a, b)
-	}
+	return n
 }
 
-func TestMetricsMiddlewarePre(t *testing.T) {
-	// Registered with Pre, the middleware runs before routing; it must
-	// still label by pattern, because it reads the route afterwards.
-	m := newMetrics(time.Now)
-	e := echo.New()
-	e.Pre(m.middleware())
-	e.GET("/items/:id", func(c echo.Context) error { return c.NoContent(http.StatusNoContent) })
-	e.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/items/7", nil))
-	want := `outcomes_http_requests_total{method="GET",route="/items/:id",status="204"} 1`
-	if !slices.Contains(strings.Split(string(m.expose()), "\n"), want) {
-		t.Errorf("expose() has no line %q", want)
+func TestMetricsSeriesBounded(t *testing.T) {
+	srv := newServer(t, api.Config{})
+	rng := rand.New(rand.NewPCG(5, 6))
+	token := func() string { return fmt.Sprintf("q%016x", rng.Uint64()) }
+	// Each shape gives the same method, route and status whatever the
+	// token, so one round makes every series there will be; the tokens
+	// are what must not become series.
+	shapes := []struct {
+		method string
+		path   func(string) string
+		want   int
+	}{
+		{http.MethodGet, func(s string) string { return "/" + s }, http.StatusNotFound},
+		{http.MethodGet, func(s string) string { return "/api/v1/" + s + "/x?y=" + s }, http.StatusNotFound},
+		{http.MethodGet, func(s string) string { return "/api/v1/surgeons/" + s }, http.StatusNotFound},
+		{http.MethodGet, func(s string) string { return "/api/v1/surgeons/" + s + "/more" }, http.StatusNotFound},
+		{http.MethodGet, func(s string) string { return "/surgeons/" + s }, http.StatusNotFound},
+		{http.MethodGet, func(s string) string { return "/static/" + s + ".css" }, http.StatusNotFound},
+		{http.MethodPost, func(s string) string { return "/" + s }, http.StatusNotFound},
+		{http.MethodPut, func(s string) string { return "/api/v1/surgeons/" + s }, http.StatusMethodNotAllowed},
+		{"", func(s string) string { return "/api/v1/surgeons/" + s }, http.StatusMethodNotAllowed}, // an invented method
+	}
+	var sent []string
+	round := func(n int) {
+		t.Helper()
+		for range n {
+			for _, sh := range shapes {
+				tok := token()
+				sent = append(sent, tok)
+				method := sh.method
+				if method == "" {
+					method = strings.ToUpper(tok)
+				}
+				if resp, _ := get(t, srv, method, sh.path(tok)); resp.StatusCode != sh.want {
+					t.Fatalf("%s %s = %d, want %d", method, sh.path(tok), resp.StatusCode, sh.want)
+				}
+			}
+		}
+	}
+	round(1)
+	scrapeMetrics(t, srv) // the scrape's own series exist from the next one
+	before, _ := scrapeMetrics(t, srv)
+	round(100)
+	after, body := scrapeMetrics(t, srv)
+
+	if b, a := seriesCount(before), seriesCount(after); a != b {
+		t.Errorf("outcomes_http_ series = %d after %d requests to distinct URLs, want %d as before them", a, len(sent), b)
+	}
+	if got := series(after, "outcomes_http_requests_total")["method=GET,route=unmatched,status=404"]; got != 2*101 {
+		t.Errorf(`outcomes_http_requests_total{method="GET",route="unmatched",status="404"} = %v, want %d`, got, 2*101)
+	}
+	for _, tok := range sent {
+		if bytes.Contains(bytes.ToLower(body), []byte(tok)) {
+			t.Fatalf("GET /metrics contains %q from a request's URL or method", tok)
+		}
 	}
 }
 
 func TestMetricsConcurrent(t *testing.T) {
-	m := newMetrics(time.Now)
-	e := echo.New()
-	e.Use(m.middleware())
-	e.GET("/items/:id", func(c echo.Context) error { return c.String(http.StatusOK, "x") })
-	const workers, each = 8, 200
+	srv := newServer(t, api.Config{})
+	const workers, each = 4, 50
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
 			for i := range each {
-				req := httptest.NewRequest(http.MethodGet, fmt.Sprintf("/items/%d", w*each+i), nil)
-				e.ServeHTTP(httptest.NewRecorder(), req)
+				path := fmt.Sprintf("/api/v1/surgeons/%07d", 9000001+w*each+i)
+				resp, err := srv.Client().Get(srv.URL + path)
+				if err != nil {
+					t.Errorf("GET %s: %v", path, err)
+					return
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
 			}
 		})
 	}
 	// Scrape while requests are running, for the race detector.
-	for range 10 {
-		_ = m.expose()
+	for range 5 {
+		scrapeMetrics(t, srv)
 	}
 	wg.Wait()
-	body := string(m.expose())
-	for _, want := range []string{
-		fmt.Sprintf(`outcomes_http_requests_total{method="GET",route="/items/:id",status="200"} %d`, workers*each),
-		fmt.Sprintf(`outcomes_http_request_duration_seconds_count{route="/items/:id"} %d`, workers*each),
-		fmt.Sprintf(`outcomes_http_response_bytes_total{route="/items/:id"} %d`, workers*each),
-		"outcomes_http_requests_in_flight 0",
-	} {
-		if !slices.Contains(strings.Split(body, "\n"), want) {
-			t.Errorf("expose() has no line %q", want)
+	mfs, _ := scrapeMetrics(t, srv)
+	var total float64
+	for k, v := range series(mfs, "outcomes_http_requests_total") {
+		if strings.Contains(k, "route=/api/v1/surgeons/:id,") {
+			total += v
 		}
 	}
-}
-
-func TestEscapeLabelValue(t *testing.T) {
-	tests := []struct {
-		name, in, want string
-	}{
-		{"plain", "/api/v1/surgeons/:id", "/api/v1/surgeons/:id"},
-		{"empty", "", ""},
-		{"double quote", `a"b`, `a\"b`},
-		{"backslash", `a\b`, `a\\b`},
-		{"line feed", "a\nb", `a\nb`},
-		{"all three", "\"\\\n", `\"\\\n`},
-		{"escaped-looking text", `\n`, `\\n`},
-		{"other bytes untouched", "tab\there é\r", "tab\there é\r"},
+	if total != workers*each {
+		t.Errorf("outcomes_http_requests_total for /api/v1/surgeons/:id = %v, want %d", total, workers*each)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := escapeLabelValue(tt.in); got != tt.want {
-				t.Errorf("escapeLabelValue(%q) = %q, want %q", tt.in, got, tt.want)
-			}
-		})
+	if got := series(mfs, "outcomes_http_request_duration_seconds")["route=/api/v1/surgeons/:id"]; got != workers*each {
+		t.Errorf("outcomes_http_request_duration_seconds_count for /api/v1/surgeons/:id = %v, want %d", got, workers*each)
 	}
-}
-
-func TestEscapeHelp(t *testing.T) {
-	tests := []struct {
-		name, in, want string
-	}{
-		{"plain", "Requests handled.", "Requests handled."},
-		{"double quote kept", `say "hi"`, `say "hi"`},
-		{"backslash", `a\b`, `a\\b`},
-		{"line feed", "a\nb", `a\nb`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := escapeHelp(tt.in); got != tt.want {
-				t.Errorf("escapeHelp(%q) = %q, want %q", tt.in, got, tt.want)
-			}
-		})
-	}
-}
-
-func TestNormalMethod(t *testing.T) {
-	tests := []struct {
-		in, want string
-	}{
-		{"GET", "GET"}, {"HEAD", "HEAD"}, {"POST", "POST"}, {"PUT", "PUT"}, {"PATCH", "PATCH"},
-		{"DELETE", "DELETE"}, {"CONNECT", "CONNECT"}, {"OPTIONS", "OPTIONS"}, {"TRACE", "TRACE"},
-		{"get", "other"}, {"BREW", "other"}, {"", "other"}, {`GET"`, "other"},
-	}
-	for _, tt := range tests {
-		if got := normalMethod(tt.in); got != tt.want {
-			t.Errorf("normalMethod(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
-func TestAppendFloat(t *testing.T) {
-	tests := []struct {
-		in   float64
-		want string
-	}{
-		{0, "0"},
-		{3, "3"},
-		{-2, "-2"},
-		{1700000000, "1700000000"},
-		{1700000000.5, "1.7000000005e+09"},
-		{0.0025, "0.0025"},
-		{0.04, "0.04"},
-		{1e15, "1e+15"},
-		{math.Inf(1), "+Inf"},
-		{math.Inf(-1), "-Inf"},
-		{math.NaN(), "NaN"},
-	}
-	for _, tt := range tests {
-		if got := string(appendFloat(nil, tt.in)); got != tt.want {
-			t.Errorf("appendFloat(%v) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
-func TestSetGaugePanics(t *testing.T) {
-	tests := []struct {
-		name  string
-		gauge string
-		value func() float64
-	}{
-		{"empty name", "", func() float64 { return 0 }},
-		{"leading digit", "1abc", func() float64 { return 0 }},
-		{"hyphen", "outcomes-cache", func() float64 { return 0 }},
-		{"built-in", "go_goroutines", func() float64 { return 0 }},
-		{"registered twice", "outcomes_releases_loaded", func() float64 { return 0 }},
-		{"nil value", "outcomes_new", nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			m := newMetrics(time.Now)
-			m.setGauge("outcomes_releases_loaded", "Releases loaded.", func() float64 { return 1 })
-			defer func() {
-				if recover() == nil {
-					t.Errorf("setGauge(%q) did not panic", tt.gauge)
-				}
-			}()
-			m.setGauge(tt.gauge, "help", tt.value)
-		})
-	}
-}
-
-func BenchmarkMetricsMiddleware(b *testing.B) {
-	// direct is the middleware's own cost: a fixed context, a handler that
-	// does nothing.
-	b.Run("direct", func(b *testing.B) {
-		for _, routes := range []int{1, 100} {
-			b.Run(fmt.Sprintf("routes=%d", routes), func(b *testing.B) {
-				m := newMetrics(time.Now)
-				e := echo.New()
-				cs := make([]echo.Context, routes)
-				for i := range cs {
-					cs[i] = e.NewContext(httptest.NewRequest(http.MethodGet, "/", nil), httptest.NewRecorder())
-					cs[i].SetPath(fmt.Sprintf("/api/v1/route%d/:id", i))
-				}
-				h := m.middleware()(func(echo.Context) error { return nil })
-				b.ReportAllocs()
-				i := 0
-				for b.Loop() {
-					_ = h(cs[i%routes])
-					i++
-				}
-			})
-		}
-	})
-	// echo is a whole request through the router, with and without the
-	// middleware, to put its cost in proportion.
-	for _, with := range []bool{false, true} {
-		b.Run(fmt.Sprintf("echo/with=%v", with), func(b *testing.B) {
-			m := newMetrics(time.Now)
-			e := echo.New()
-			if with {
-				e.Use(m.middleware())
-			}
-			e.GET("/api/v1/surgeons/:id", func(c echo.Context) error { return c.NoContent(http.StatusNoContent) })
-			req := httptest.NewRequest(http.MethodGet, "/api/v1/surgeons/123", nil)
-			w := httptest.NewRecorder()
-			b.ReportAllocs()
-			for b.Loop() {
-				e.ServeHTTP(w, req)
-			}
-		})
-	}
-}
-
-func BenchmarkMetricsHandle(b *testing.B) {
-	m := newMetrics(time.Now)
-	e := echo.New()
-	h := m.middleware()(func(echo.Context) error { return nil })
-	for i := range 30 {
-		c := e.NewContext(httptest.NewRequest(http.MethodGet, "/", nil), httptest.NewRecorder())
-		c.SetPath(fmt.Sprintf("/api/v1/route%d/:id", i))
-		_ = h(c)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		_ = m.expose()
+	if got := series(mfs, "outcomes_http_requests_in_flight")[""]; got != 1 {
+		t.Errorf("outcomes_http_requests_in_flight = %v, want 1 (the scrape)", got)
 	}
 }
