@@ -223,3 +223,50 @@ func ExampleDecode() {
 	// mine.csv:3:8: expected: expected (50) exceeds cases (10)
 	// 2 G1 1200 14 12.5
 }
+
+// TestSelfCheckMapping checks the self-check's variant of the canonical
+// profile: period, procedure and the unit's labels may be missing (left
+// empty), unit_type defaults to hospital, rows are independent, every
+// other check is the canonical profile's, and Load refuses it.
+func TestSelfCheckMapping(t *testing.T) {
+	m, err := ingest.SelfCheckMapping()
+	if err != nil {
+		t.Fatalf("SelfCheckMapping() = %v", err)
+	}
+	wantHeader := []string{"specialty", "procedure", "period", "unit_type", "unit_id", "unit_name", "hospital_id",
+		"hospital_name", "outcome", "cases", "events", "expected", "expected_rate"}
+	if got := m.Header(); !slices.Equal(got, wantHeader) {
+		t.Errorf("SelfCheckMapping().Header() = %q, want %q", got, wantHeader)
+	}
+
+	csv := "specialty,cases,events,expected,unit_type\nadult-cardiac,\"1,000\",12,9.5,NA\nadult-cardiac,\"1,000\",12,9.5,surgeon\nadult-cardiac,\"1,000\",12,9.5,\n"
+	got, err := ingest.Decode("mine.csv", strings.NewReader(csv), m)
+	if err != nil {
+		t.Fatalf("Decode(self-check) = %v", err)
+	}
+	sp, _ := store.LookupSpecialty("adult-cardiac")
+	want := store.Row{File: 1, Line: 2, Specialty: "adult-cardiac", UnitType: "hospital", Outcome: sp.Outcome,
+		Cases: 1000, Events: 12, Expected: known(9.5)}
+	if len(got.Rows) != 3 || !reflect.DeepEqual(got.Rows[0], want) || got.Rows[1].UnitType != "surgeon" || got.Rows[2].Line != 4 {
+		t.Errorf("Decode(self-check) rows = %+v, want three, the first %+v (the same key twice is no error)", got.Rows, want)
+	}
+
+	// Every other rule is the canonical profile's, in its words.
+	bad := "specialty,period,unit_type,unit_id,unit_name,cases,events,expected\n" +
+		"adult-cardiac,2024,surgeon,S1,Dr S,10,11,50\n" +
+		"cardiology,2024,ward,S2,Dr T,\"1,0,0\",N/A,0\n"
+	_, canonicalErr := ingest.Decode("mine.csv", strings.NewReader(bad), canonicalMapping(t))
+	_, selfCheckErr := ingest.Decode("mine.csv", strings.NewReader(bad), m)
+	if got, want := problemLines(t, selfCheckErr), problemLines(t, canonicalErr); !slices.Equal(got, want) || len(got) != 7 {
+		t.Errorf("Decode(self-check) problems\n%s\nwant the canonical profile's (7)\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	_, err = ingest.Decode("mine.csv", strings.NewReader("specialty,cases,events,deaths\nvascular,10,1,1\n"), m)
+	if got, want := problemLines(t, err), []string{`mine.csv:1:4: unknown column "deaths": the self-check mapping does not read it`}; !slices.Equal(got, want) {
+		t.Errorf("Decode(self-check, unknown column) = %q, want %q", got, want)
+	}
+
+	path := writeTempFile(t, "mine.csv", csv)
+	if _, err := ingest.Load(context.Background(), openTempStore(t), ingest.OSFiles(path), ingest.Options{Mapping: m}); err == nil {
+		t.Errorf("Load(self-check mapping) = nil error, want it refused")
+	}
+}

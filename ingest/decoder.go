@@ -142,7 +142,9 @@ type rowAt struct{ file, line int }
 func newDecoder(m *Mapping, files []string, maxErrors int) *decoder {
 	d := &decoder{m: m, files: files, probs: &problems{max: maxErrors},
 		national: map[store.Group]nationalSeen{}, groups: map[store.Group]*groupSeen{}}
-	d.keys = map[rowKey]rowAt{}
+	if !m.selfCheck {
+		d.keys = map[rowKey]rowAt{}
+	}
 	return d
 }
 
@@ -229,6 +231,12 @@ func (d *decoder) add(ordinal int, name string, res rowResult, fs *FileSummary) 
 	}
 	r := res.row
 	r.File = ordinal
+	if d.m.selfCheck {
+		// A self-check's rows are separate submissions, not a release:
+		// they have no key (their ids are optional) and form no groups.
+		d.keep(r, fs)
+		return
+	}
 	d.track(r)
 	if d.keys != nil {
 		k := rowKey{r.Specialty, r.Procedure, r.Period, r.UnitType, r.UnitID, r.HospitalID}

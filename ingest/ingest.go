@@ -85,6 +85,9 @@ func Load(ctx context.Context, db *store.DB, files []File, opts Options) (Result
 	if opts.Mapping == nil {
 		return Result{}, errors.New("ingest: no mapping")
 	}
+	if opts.Mapping.selfCheck {
+		return Result{}, errors.New("ingest: the self-check mapping reads a hospital's own figures, not a release")
+	}
 	if len(files) == 0 {
 		return Result{}, errors.New("ingest: no input files")
 	}

@@ -106,6 +106,8 @@ type Mapping struct {
 	Release ReleaseInfo `toml:"release"`
 
 	sha256 string
+	// selfCheck marks the self-check's mapping (SelfCheckMapping).
+	selfCheck bool
 }
 
 // Derive computes Field from the publisher's value of From (a field name):
@@ -182,6 +184,39 @@ func Profile(name string) (*Mapping, error) {
 		return nil, fmt.Errorf("unknown profile %q (built-in profiles: %s)", name, strings.Join(Profiles(), ", "))
 	}
 	return ParseMapping(name+".toml", data)
+}
+
+//go:embed selfcheck.toml
+var selfCheckTOML []byte
+
+// SelfCheckMapping returns the mapping of a hospital's self-check: the
+// canonical CSV (DESIGN.md § Canonical CSV) read with every check of the
+// canonical profile, but with period, procedure, unit_id and unit_name
+// optional (left empty when missing, for the caller to fill in) and
+// unit_type defaulting to hospital. Its rows are separate submissions, not
+// a release: [Decode] finds no duplicate keys or mixed groups among them,
+// and [Load] refuses the mapping.
+func SelfCheckMapping() (*Mapping, error) {
+	m, err := ParseMapping("self-check.toml", selfCheckTOML)
+	if err != nil {
+		return nil, err
+	}
+	m.selfCheck = true
+	return m, nil
+}
+
+// Header returns the header of a file with every column that m reads, in
+// canonical field order: the header [DecodeRecords] needs to read records
+// holding every field. Columns that only a [[rows]] entry or [national]
+// names are not in it.
+func (m *Mapping) Header() []string {
+	var h []string
+	for _, f := range fieldNames() {
+		if c, ok := m.Columns[f]; ok {
+			h = append(h, c)
+		}
+	}
+	return h
 }
 
 // LoadMapping reads and checks a mapping file.
