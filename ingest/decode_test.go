@@ -261,7 +261,7 @@ func TestSelfCheckMapping(t *testing.T) {
 		t.Errorf("Decode(self-check) problems\n%s\nwant the canonical profile's (7)\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	_, err = ingest.Decode("mine.csv", strings.NewReader("specialty,cases,events,deaths\nvascular,10,1,1\n"), m)
-	if got, want := problemLines(t, err), []string{`mine.csv:1:4: unknown column "deaths": the self-check mapping does not read it`}; !slices.Equal(got, want) {
+	if got, want := problemLines(t, err), []string{`mine.csv:1:4: unknown column "deaths": the canonical mapping does not read it`}; !slices.Equal(got, want) {
 		t.Errorf("Decode(self-check, unknown column) = %q, want %q", got, want)
 	}
 
