@@ -208,6 +208,20 @@ func TestSelfCheckPageEscapesEchoedValues(t *testing.T) {
 		!strings.Contains(body, `unknown specialty &#34;&lt;script&gt;alert(1)&lt;/script&gt;&#34;`) {
 		t.Errorf("POST /self-check with specialty %s = %d, want 400 naming it escaped, never as markup:\n%s", evil, resp.StatusCode, body)
 	}
+	// The form says operations and deaths for cases and events, but a
+	// submitted value is quoted as it was.
+	form.Set("specialty", "events")
+	form.Set("cases", "cases")
+	resp, err = srv.Client().PostForm(srv.URL+"/self-check", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body = readAll(t, resp)
+	for _, want := range []string{`unknown specialty &#34;events&#34;`, `operations: &#34;cases&#34; is not a number`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("POST /self-check with specialty events, cases cases: page lacks %q", want)
+		}
+	}
 
 	var b bytes.Buffer
 	mw := multipart.NewWriter(&b)
