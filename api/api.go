@@ -2,12 +2,14 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/surgeon-outcomes/outcomes/ingest"
 	"github.com/surgeon-outcomes/outcomes/store"
 )
 
@@ -64,6 +66,8 @@ type Server struct {
 	site     *site
 	download *download
 	logger   *slog.Logger
+	// selfCheck reads a self-check's figures (ingest.SelfCheckMapping).
+	selfCheck *ingest.Mapping
 }
 
 // New loads every release's results from db into memory and returns the
@@ -80,8 +84,12 @@ func New(ctx context.Context, cfg Config, db *store.DB, logger *slog.Logger) (*e
 	if err != nil {
 		return nil, err
 	}
+	selfCheck, err := ingest.SelfCheckMapping()
+	if err != nil {
+		return nil, fmt.Errorf("api: %w", err)
+	}
 	s := &Server{cfg: cfg, cat: cat, cache: newResponseCache(cfg.CacheBytes), metrics: newMetrics(cfg.Now),
-		openAPI: newOpenAPI(cfg.Now()), site: st, logger: logger}
+		openAPI: newOpenAPI(cfg.Now()), site: st, logger: logger, selfCheck: selfCheck}
 	if cfg.DownloadDir != "" {
 		if s.download, err = newDownload(ctx, db, cfg.DownloadDir); err != nil {
 			return nil, err

@@ -107,6 +107,12 @@ func newServer(t testing.TB, cfg api.Config) *httptest.Server {
 // newServerOn serves the database file at path.
 func newServerOn(t testing.TB, path string, cfg api.Config) *httptest.Server {
 	t.Helper()
+	return newServerLogging(t, path, cfg, io.Discard)
+}
+
+// newServerLogging serves the database file at path, logging to log.
+func newServerLogging(t testing.TB, path string, cfg api.Config, log io.Writer) *httptest.Server {
+	t.Helper()
 	db, err := store.Open(context.Background(), path, store.Options{ReadOnly: true})
 	if err != nil {
 		t.Fatalf("store.Open: %v", err)
@@ -121,7 +127,7 @@ func newServerOn(t testing.TB, path string, cfg api.Config) *httptest.Server {
 	if cfg.Now == nil {
 		cfg.Now = func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) }
 	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logger := slog.New(slog.NewTextHandler(log, nil))
 	h, err := api.New(context.Background(), cfg, db, logger)
 	if err != nil {
 		t.Fatalf("api.New: %v", err)

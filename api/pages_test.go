@@ -160,7 +160,8 @@ func TestSelfCheckPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	body = readAll(t, resp)
-	if resp.StatusCode != 400 || !strings.Contains(body, "There is a problem") || !strings.Contains(body, "must not be more than the number of operations") {
+	// ingest's words, with the form's labels for cases and events.
+	if resp.StatusCode != 400 || !strings.Contains(body, "There is a problem") || !strings.Contains(body, "deaths (500) exceed operations (412)") {
 		t.Errorf("POST /self-check with events > cases = %d; want 400 with the error summary", resp.StatusCode)
 	}
 	form.Set("events", "11")
@@ -187,6 +188,59 @@ func TestSelfCheckPage(t *testing.T) {
 	body = readAll(t, resp)
 	if resp.StatusCode != 200 || !strings.Contains(body, "Unit A") || !strings.Contains(body, "Unit B") {
 		t.Errorf("POST /self-check with a CSV = %d; want both units placed", resp.StatusCode)
+	}
+}
+
+// TestSelfCheckPageEscapesEchoedValues checks that a refused value, which
+// ingest's words quote back to the submitter, is escaped on the page, from
+// the form and from an uploaded file, and that a file's problem names its
+// line and column in the CSV's words.
+func TestSelfCheckPageEscapesEchoedValues(t *testing.T) {
+	srv := newServer(t, api.Config{})
+	const evil = `<script>alert(1)</script>`
+	form := url.Values{"specialty": {evil}, "unit_type": {"hospital"}, "cases": {"412"}, "events": {"11"}, "expected": {"7.9"}}
+	resp, err := srv.Client().PostForm(srv.URL+"/self-check", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := readAll(t, resp)
+	if resp.StatusCode != 400 || strings.Contains(body, evil) ||
+		!strings.Contains(body, `unknown specialty &#34;&lt;script&gt;alert(1)&lt;/script&gt;&#34;`) {
+		t.Errorf("POST /self-check with specialty %s = %d, want 400 naming it escaped, never as markup:\n%s", evil, resp.StatusCode, body)
+	}
+	// The form says operations and deaths for cases and events, but a
+	// submitted value is quoted as it was.
+	form.Set("specialty", "events")
+	form.Set("cases", "cases")
+	resp, err = srv.Client().PostForm(srv.URL+"/self-check", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body = readAll(t, resp)
+	for _, want := range []string{`unknown specialty &#34;events&#34;`, `operations: &#34;cases&#34; is not a number`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("POST /self-check with specialty events, cases cases: page lacks %q", want)
+		}
+	}
+
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	fw, _ := mw.CreateFormFile("file", "ours.csv")
+	const short = "<i>x</i>" // unit_type is at most 16 bytes
+	fw.Write([]byte("specialty,unit_type,cases,events,expected\nadult-cardiac," + short + ",412,11,7.9\nadult-cardiac,hospital,10,11,1\n"))
+	mw.Close()
+	resp, err = srv.Client().Post(srv.URL+"/self-check", mw.FormDataContentType(), &b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body = readAll(t, resp)
+	for _, want := range []string{`line 2, column 2: unit_type: unknown unit_type &#34;&lt;i&gt;x&lt;/i&gt;&#34;`, `line 3, column 4: events: events (11) exceed cases (10)`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("POST /self-check with a bad CSV: page lacks %q", want)
+		}
+	}
+	if resp.StatusCode != 400 || strings.Contains(body, short) {
+		t.Errorf("POST /self-check with %s in a CSV = %d, want 400 and it escaped:\n%s", short, resp.StatusCode, body)
 	}
 }
 

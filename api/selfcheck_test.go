@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"gonum.org/v1/gonum/floats/scalar"
@@ -444,7 +445,15 @@ func TestSelfCheckErrors(t *testing.T) {
 		{"unknown procedure", "application/json", `{"specialty":"adult-cardiac","procedure":"tavi","cases":10,"events":1,"expected":1}`, 400, "procedure"},
 		{"unknown unit type", "application/json", `{"specialty":"adult-cardiac","unit_type":"ward","cases":10,"events":1,"expected":1}`, 400, "unit_type"},
 		{"unknown field", "application/json", `{"specialty":"adult-cardiac","cases":10,"events":1,"expectd":1}`, 400, "expectd"},
-		{"cases a string", "application/json", `{"specialty":"adult-cardiac","cases":"12","events":1,"expected":1}`, 400, "cases"},
+		// A string is a cell, as in a CSV file ("1,000" is 1000), so it
+		// must hold a number; other JSON types are refused.
+		{"cases a string", "application/json", `{"specialty":"adult-cardiac","cases":"twelve","events":1,"expected":1}`, 400, "cases"},
+		{"cases a boolean", "application/json", `{"specialty":"adult-cardiac","cases":true,"events":1,"expected":1}`, 400, "cases"},
+		{"cases an object", "application/json", `{"specialty":"adult-cardiac","cases":{"n":12},"events":1,"expected":1}`, 400, "cases"},
+		{"cases 1,0,0", "application/json", `{"specialty":"adult-cardiac","cases":"1,0,0","events":1,"expected":1}`, 400, "cases"},
+		{"cases NA", "application/json", `{"specialty":"adult-cardiac","cases":"NA","events":1,"expected":1}`, 400, "cases"},
+		{"expected over cases", "application/json", `{"specialty":"adult-cardiac","cases":10,"events":1,"expected":50}`, 400, "expected"},
+		{"expected and expected_rate", "application/json", `{"specialty":"adult-cardiac","cases":10,"events":1,"expected":1,"expected_rate":10}`, 400, "expected_rate"},
 		{"cases a fraction", "application/json", `{"specialty":"adult-cardiac","cases":12.5,"events":1,"expected":1}`, 400, "cases"},
 		{"malformed JSON", "application/json", `{"specialty":"adult-cardiac","cases":12`, 400, "body"},
 		{"JSON array", "application/json", `[` + scUnit + `]`, 400, "body"},
@@ -459,26 +468,38 @@ func TestSelfCheckErrors(t *testing.T) {
 		// encoding/json's errors do not say which element failed: the
 		// handler must, like every other multi-unit error.
 		{"units: second cases a string", "application/json",
-			`{"units":[` + scUnit + `,{"specialty":"adult-cardiac","cases":"3","events":1,"expected":1}]}`, 400, "units[1].cases"},
+			`{"units":[` + scUnit + `,{"specialty":"adult-cardiac","cases":"three","events":1,"expected":1}]}`, 400, "units[1].cases"},
+		{"units: second not an object", "application/json", `{"units":[` + scUnit + `,3]}`, 400, "units[1]"},
+		{"units not a list", "application/json", `{"units":` + scUnit + `}`, 400, "units"},
 		{"units: second unknown field", "application/json",
 			`{"units":[` + scUnit + `,{"specialty":"adult-cardiac","cases":3,"events":1,"expectd":1}]}`, 400, "units[1].expectd"},
 		{"units and a unit", "application/json",
 			`{"units":[` + scUnit + `],"specialty":"adult-cardiac"}`, 400, "specialty"},
 
-		{"csv unknown column", "text/csv", "specialty,cases,events,expected,deaths\nadult-cardiac,10,1,1,1\n", 400, "header"},
-		{"csv missing events column", "text/csv", "specialty,cases,expected\nadult-cardiac,10,1\n", 400, "header"},
-		{"csv missing specialty column", "text/csv", "cases,events,expected\n10,1,1\n", 400, "header"},
-		{"csv non-numeric cases", "text/csv", csvHead + "adult-cardiac,10,1,1\nadult-cardiac,ten,1,1\n", 400, "line 3: cases"},
-		{"csv non-numeric expected", "text/csv", csvHead + "adult-cardiac,10,1,two\n", 400, "line 2: expected"},
-		{"csv events over cases", "text/csv", csvHead + "adult-cardiac,10,1,1\nadult-cardiac,10,11,1\n", 400, "line 3: events"},
+		// CSV errors name the line and column as ingest does (the header
+		// is line 1).
+		{"csv unknown column", "text/csv", "specialty,cases,events,expected,deaths\nadult-cardiac,10,1,1,1\n", 400, "line 1, column 5"},
+		{"csv missing events column", "text/csv", "specialty,cases,expected\nadult-cardiac,10,1\n", 400, "line 1"},
+		{"csv missing specialty column", "text/csv", "cases,events,expected\n10,1,1\n", 400, "line 1"},
+		{"csv non-numeric cases", "text/csv", csvHead + "adult-cardiac,10,1,1\nadult-cardiac,ten,1,1\n", 400, "line 3, column 2: cases"},
+		{"csv non-numeric expected", "text/csv", csvHead + "adult-cardiac,10,1,two\n", 400, "line 2, column 4: expected"},
+		{"csv events over cases", "text/csv", csvHead + "adult-cardiac,10,1,1\nadult-cardiac,10,11,1\n", 400, "line 3, column 3: events"},
+		{"csv expected over cases", "text/csv", csvHead + "adult-cardiac,10,1,50\n", 400, "line 2, column 4: expected"},
+		{"csv cases 1,0,0", "text/csv", csvHead + "adult-cardiac,\"1,0,0\",1,1\n", 400, "line 2, column 2: cases"},
+		{"csv unknown period", "text/csv", "specialty,period,cases,events,expected\nadult-cardiac,1999,10,1,1\n", 400, "line 2, column 2: period"},
+		{"csv period missing, unknown procedure", "text/csv", "specialty,procedure,cases,events,expected\nadult-cardiac,tavi,10,1,1\n", 400, "line 2, column 2: procedure"},
 		{"csv ragged row", "text/csv", csvHead + "adult-cardiac,10,1\n", 400, "line 2"},
-		{"csv no rows", "text/csv", csvHead, 400, "body"},
-		{"csv empty", "text/csv", "", 400, "body"},
+		{"csv binary", "text/csv", csvHead + "adult-cardiac,10,1,1\x00\n", 400, "line 2, column 21"},
+		{"csv no rows", "text/csv", csvHead, 400, "line 2"},
+		{"csv empty", "text/csv", "", 400, "line 1"},
+		{"csv 1001 rows", "text/csv", csvHead + strings.Repeat("adult-cardiac,10,1,1\n", 1001), 400, "body"},
 		// A blank line is skipped, but lines are still counted: the
 		// error names the line of the file the bad cell is on.
-		{"csv line after a blank line", "text/csv", csvHead + "adult-cardiac,10,1,1\n\nadult-cardiac,ten,1,1\n", 400, "line 4: cases"},
+		{"csv line after a blank line", "text/csv", csvHead + "adult-cardiac,10,1,1\n\nadult-cardiac,ten,1,1\n", 400, "line 4, column 2: cases"},
 		{"csv line after a quoted newline", "text/csv",
-			"specialty,unit_name,cases,events,expected\nadult-cardiac,\"Two\nlines\",10,1,1\nadult-cardiac,x,ten,1,1\n", 400, "line 4: cases"},
+			"specialty,unit_name,cases,events,expected\nadult-cardiac,\"Two\nlines\",10,1,1\nadult-cardiac,x,ten,1,1\n", 400, "line 4, column 3: cases"},
+		{"csv line after CRLF and a quoted CRLF", "text/csv",
+			"specialty,unit_name,cases,events,expected\r\nadult-cardiac,\"Two\r\nlines\",10,1,1\r\nadult-cardiac,x,ten,1,1\r\n", 400, "line 4, column 3: cases"},
 
 		{"text/plain", "text/plain", scUnit, 415, ""},
 		{"no content type", "", scUnit, 415, ""},
@@ -573,19 +594,40 @@ func TestSelfCheckTooLarge(t *testing.T) {
 	}
 }
 
-// TestSelfCheckErrorsDoNotEchoValues checks that a refused submission's
-// figures do not come back in the error: a hospital's unpublished numbers
-// stay out of responses (and so out of caches and logs).
-func TestSelfCheckErrorsDoNotEchoValues(t *testing.T) {
-	srv := newServer(t, api.Config{})
-	for _, tc := range []struct {
+// syncBuffer is a bytes.Buffer that the server's goroutines may write
+// while a test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestSelfCheckFiguresNotLogged checks that a refused submission's figures
+// go nowhere but back to the submitter: its problems say what ingest would
+// say, echoing the submitted value as ingest does, but the answer is not
+// to be cached and the server's log has the request, not the figures.
+func TestSelfCheckFiguresNotLogged(t *testing.T) {
+	var log syncBuffer
+	srv := newServerLogging(t, demoDB, api.Config{}, &log)
+	tests := []struct {
 		name, contentType, body string
 	}{
 		{"json events over cases", "application/json", `{"specialty":"adult-cardiac","cases":987654,"events":987655,"expected":98765.4}`},
 		{"json list", "application/json", `{"units":[` + scUnit + `,{"specialty":"adult-cardiac","cases":987654,"events":987655,"expected":98765.4}]}`},
 		{"json negative", "application/json", `{"specialty":"adult-cardiac","cases":987654,"events":-987654,"expected":-98765.4}`},
 		{"json too many cases", "application/json", `{"specialty":"adult-cardiac","cases":9876540000,"events":1,"expected":1}`},
-		{"json cases a string", "application/json", `{"specialty":"adult-cardiac","cases":"987654","events":1,"expected":1}`},
+		{"json cases a string", "application/json", `{"specialty":"adult-cardiac","cases":"987654x","events":1,"expected":1}`},
 		{"json cases a fraction", "application/json", `{"specialty":"adult-cardiac","cases":987654.5,"events":1,"expected":1}`},
 		{"json cases overflow", "application/json", `{"specialty":"adult-cardiac","cases":98765400000000000000000,"events":1,"expected":1}`},
 		{"json expected too big", "application/json", `{"specialty":"adult-cardiac","cases":10,"events":1,"expected":9.87654e400}`},
@@ -594,14 +636,20 @@ func TestSelfCheckErrorsDoNotEchoValues(t *testing.T) {
 		{"csv events over cases", "text/csv", "specialty,cases,events,expected\nadult-cardiac,987654,987655,98765.4\n"},
 		{"csv non-numeric", "text/csv", "specialty,cases,events,expected\nadult-cardiac,987654x,987655,98765.4\n"},
 		{"csv expected_rate", "text/csv", "specialty,cases,events,expected,expected_rate\nadult-cardiac,987654,1,98765.4,9.87654\n"},
-	} {
+	}
+	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			resp, body := post(t, srv, "/api/v1/self-check", tc.contentType, []byte(tc.body))
-			checkProblem(t, resp, body, http.StatusBadRequest)
-			if bytes.Contains(body, []byte("987654")) || bytes.Contains(body, []byte("98765.4")) {
-				t.Errorf("POST %s: the problem echoes a submitted figure: %s", tc.body, body)
-			}
+			checkProblem(t, resp, body, http.StatusBadRequest) // no-store
 		})
+	}
+	srv.Close() // waits for every request, and so its log line
+	logged := log.String()
+	if n := strings.Count(logged, "status=400"); n != len(tests) {
+		t.Errorf("log has %d lines with status=400, want one per request (%d):\n%s", n, len(tests), logged)
+	}
+	if strings.Contains(logged, "987654") || strings.Contains(logged, "98765.4") {
+		t.Errorf("log holds a submitted figure:\n%s", logged)
 	}
 }
 

@@ -5,7 +5,7 @@ import (
 	"html/template"
 	"io"
 	"net/http"
-	"strconv"
+	"regexp"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -69,8 +69,9 @@ func (s *Server) handleSelfCheckPage(c echo.Context) error {
 		Description: "Place your own unit's figures on the national funnel. Nothing you enter is stored.", Data: &d})
 }
 
-// readSelfCheckForm reads the form's fields, or its uploaded canonical CSV.
-func readSelfCheckForm(c echo.Context) (selfCheckForm, []selfCheckUnit, []int, error) {
+// readSelfCheckForm reads the form's fields, or its uploaded canonical CSV,
+// through the same checks as the API's JSON and CSV.
+func (s *Server) readSelfCheckForm(c echo.Context) (selfCheckForm, selfCheckInput, error) {
 	form := selfCheckForm{Specialty: c.FormValue("specialty"), Procedure: strings.TrimSpace(c.FormValue("procedure")),
 		Period: c.FormValue("period"), UnitType: c.FormValue("unit_type"), UnitName: strings.TrimSpace(c.FormValue("unit_name")),
 		Cases: strings.TrimSpace(c.FormValue("cases")), Events: strings.TrimSpace(c.FormValue("events")),
@@ -78,57 +79,29 @@ func readSelfCheckForm(c echo.Context) (selfCheckForm, []selfCheckUnit, []int, e
 	if fh, err := c.FormFile("file"); err == nil && fh.Size > 0 {
 		f, err := fh.Open()
 		if err != nil {
-			return form, nil, nil, err
+			return form, selfCheckInput{}, err
 		}
 		defer f.Close()
 		body, err := io.ReadAll(f)
 		if err != nil {
-			return form, nil, nil, err
+			return form, selfCheckInput{}, err
 		}
-		units, lines, err := decodeSelfCheckCSV(body)
-		return form, units, lines, err
+		in, err := s.decodeSelfCheckCSV(body)
+		return form, in, err
 	}
-	u := selfCheckUnit{Specialty: form.Specialty, Procedure: form.Procedure, Period: form.Period,
-		UnitType: form.UnitType, UnitName: form.UnitName}
-	var errs []paramError
-	if form.Cases != "" {
-		n, err := strconv.Atoi(strings.ReplaceAll(form.Cases, ",", ""))
-		if err != nil {
-			errs = append(errs, paramError{Param: "cases", Message: "must be a whole number"})
-		}
-		u.Cases = &n
-	}
-	if form.Events != "" {
-		n, err := strconv.Atoi(strings.ReplaceAll(form.Events, ",", ""))
-		if err != nil {
-			errs = append(errs, paramError{Param: "events", Message: "must be a whole number"})
-		}
-		u.Events = &n
-	}
-	if form.Expected != "" {
-		x, err := strconv.ParseFloat(form.Expected, 64)
-		if err != nil {
-			errs = append(errs, paramError{Param: "expected", Message: "must be a number, such as 7.9"})
-		}
-		u.Expected = &x
-	}
-	if len(errs) > 0 {
-		return form, nil, nil, &apiError{Status: http.StatusBadRequest, Errors: errs}
-	}
-	return form, []selfCheckUnit{u}, nil, nil
+	in, err := s.decodeSelfCheckForm(form)
+	return form, in, err
 }
 
 // placeAll places every submitted unit, or reports every problem.
-func (s *Server) placeAll(r *release, units []selfCheckUnit, lines []int) ([]selfCheckResult, []paramError) {
+func (s *Server) placeAll(r *release, in selfCheckInput) ([]selfCheckResult, []paramError) {
 	t := resource{rel: r, pinned: true}
 	var out []selfCheckResult
 	var errs []paramError
-	for i, u := range units {
+	for i, u := range in.units {
 		res, fe := s.place(t, u)
 		for _, e := range fe {
-			if lines != nil {
-				e.Param = fmt.Sprintf("line %d: %s", lines[i], e.Param)
-			}
+			e.Param = in.param(i, e.Param)
 			errs = append(errs, e)
 		}
 		out = append(out, res)
@@ -143,7 +116,7 @@ func (s *Server) handleSelfCheckForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	form, units, lines, err := readSelfCheckForm(c)
+	form, in, err := s.readSelfCheckForm(c)
 	d := s.selfCheckOptions(r, form)
 	p := page{Title: "Hospital self-check", Section: "self-check", Data: &d}
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
@@ -156,7 +129,7 @@ func (s *Server) handleSelfCheckForm(c echo.Context) error {
 		p.Title = "Error: " + p.Title
 		return s.render(c, http.StatusBadRequest, "selfcheck", p)
 	}
-	results, errs := s.placeAll(r, units, lines)
+	results, errs := s.placeAll(r, in)
 	if len(errs) > 0 {
 		d.Errors = formErrors(errs)
 		p.Title = "Error: " + p.Title
@@ -197,11 +170,11 @@ func (s *Server) handleSelfCheckSVG(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	_, units, lines, err := readSelfCheckForm(c)
+	_, in, err := s.readSelfCheckForm(c)
 	if err != nil {
 		return err
 	}
-	results, errs := s.placeAll(r, units, lines)
+	results, errs := s.placeAll(r, in)
 	if len(errs) > 0 {
 		return &apiError{Status: http.StatusBadRequest, Detail: "some figures are invalid", Errors: errs}
 	}
@@ -227,24 +200,59 @@ var formLabels = map[string]string{"specialty": "Specialty", "procedure": "Proce
 	"unit_type": "Compare with", "unit_name": "Label", "cases": "Operations", "events": "Deaths",
 	"expected": "Expected deaths", "file": "CSV file"}
 
-// formErrors turns the API's field errors into the form's words.
+// formErrors puts the API's field errors in the form's words: an error
+// about a form field links to it, under its label, and says operations and
+// deaths where the canonical CSV's words are cases and events; an error
+// about the uploaded file names its line and column, in the CSV's words.
 func formErrors(errs []paramError) []formError {
-	words := strings.NewReplacer("exceed cases", "be more than the number of operations",
-		"the number of deaths (or other events)", "the number of deaths")
 	var out []formError
 	for _, e := range errs {
-		fe := formError{Message: words.Replace(e.Message)}
-		param := e.Param
-		if line, field, ok := strings.Cut(param, ": "); ok && strings.HasPrefix(line, "line ") {
-			fe.Message = line + " of the file: " + fe.Message
-			param = field
-		}
-		if label, ok := formLabels[param]; ok {
-			fe.Field, fe.Label = param, label
-		} else if param != "" {
-			fe.Field, fe.Label = "file", param
+		fe := formError{Message: e.Message}
+		switch label, ok := formLabels[e.Param]; {
+		case ok:
+			fe.Field, fe.Label = e.Param, label
+			fe.Message = inFormWords(e.Message)
+		case strings.HasPrefix(e.Param, "line ") || e.Param == "body":
+			fe.Field, fe.Label = "file", formLabels["file"]
+			if e.Param != "body" {
+				fe.Message = e.Param + ": " + e.Message
+			}
+		case e.Param != "":
+			fe.Message = e.Param + ": " + e.Message
 		}
 		out = append(out, fe)
 	}
 	return out
+}
+
+// formWords are the canonical CSV's words that the form's labels put
+// otherwise.
+var formWords = regexp.MustCompile(`\b(cases|events)\b`)
+
+// inFormWords says operations and deaths for cases and events in msg, but
+// not inside a quoted value (ingest quotes what was submitted with %q).
+func inFormWords(msg string) string {
+	var b strings.Builder
+	quoted, start := false, 0
+	flush := func(end int) {
+		part := msg[start:end]
+		if !quoted {
+			part = formWords.ReplaceAllStringFunc(part, func(w string) string {
+				return map[string]string{"cases": "operations", "events": "deaths"}[w]
+			})
+		}
+		b.WriteString(part)
+		start = end
+	}
+	for i := 0; i < len(msg); i++ {
+		switch {
+		case msg[i] == '\\' && quoted:
+			i++ // an escaped character, perhaps a quote
+		case msg[i] == '"':
+			flush(i)
+			quoted = !quoted
+		}
+	}
+	flush(len(msg))
+	return b.String()
 }

@@ -9,4 +9,8 @@
 // problem becomes a [RowError] naming file, line and column, and one bad row
 // fails the whole run, which is one transaction, so the database is exactly
 // as it was.
+//
+// [Decode] applies the same checks without a database and returns the
+// rows; [Load] is the same machinery streaming batches of rows to the
+// store, which also finds duplicate keys with its unique index.
 package ingest

@@ -18,39 +18,39 @@ import (
 type decoded struct {
 	header    []string // nil when the file has no readable header
 	headerEnd int
-	rows      []outcome.Row
+	rows      []outcome.Row // nil when there are problems
 	problems  []error
 }
 
-// decodeFile reads data as load.file does (sniff, then decodeRecords) but
-// stores nothing: it keeps the problems, and the rows of the input rows
-// that have none.
+// decodeFile reads data as Decode does, but lists every problem, not the
+// first DefaultMaxErrors: the rows if there is none, else the problems.
 func decodeFile(t *testing.T, m *Mapping, name string, data []byte) decoded {
 	t.Helper()
 	var d decoded
-	info, err := sniff(name, bytes.NewReader(data), io.Discard)
-	if err != nil {
-		d.problems = append(d.problems, err)
-		return d
+	if info, err := sniff(name, bytes.NewReader(data), io.Discard); err == nil {
+		if header, headerEnd, err := readHeader(bufio.NewReaderSize(textReader(bytes.NewReader(data), info.encoding), 64<<10)); err == nil {
+			d.header, d.headerEnd = header, headerEnd
+		}
 	}
-	if header, headerEnd, err := readHeader(bufio.NewReaderSize(textReader(bytes.NewReader(data), info.encoding), 64<<10)); err == nil {
-		d.header, d.headerEnd = header, headerEnd
-	}
-	_, err = decodeRecords(name, bytes.NewReader(data), info.encoding, m, decodeHandler{
-		problem: func(err error) { d.problems = append(d.problems, err) },
-		results: func(results []rowResult) error {
-			for _, res := range results {
-				if res.skip == "" {
-					d.rows = append(d.rows, res.row)
-				}
-			}
-			return nil
-		},
-	})
-	if err != nil {
-		t.Fatalf("decodeRecords(%q) = %v: not the input's fault", name, err)
+	res, err := decode(name, bytes.NewReader(data), m, math.MaxInt)
+	var ie *InputError
+	switch {
+	case errors.As(err, &ie):
+		d.problems = problemList(ie)
+	case err != nil:
+		t.Fatalf("decode(%q) = %v: not the input's fault", name, err)
+	default:
+		d.rows = res.Rows
 	}
 	return d
+}
+
+// problemList returns the problems an InputError lists.
+func problemList(ie *InputError) []error {
+	if j, ok := ie.err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{ie.err}
 }
 
 // countLines counts lines as the sniffer does: LF, CRLF and CR each end one.

@@ -1,11 +1,9 @@
 package ingest
 
 import (
-	"bufio"
 	"cmp"
 	"context"
 	"crypto/sha256"
-	"encoding/csv"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -88,6 +86,9 @@ func Load(ctx context.Context, db *store.DB, files []File, opts Options) (Result
 	if opts.Mapping == nil {
 		return Result{}, errors.New("ingest: no mapping")
 	}
+	if opts.Mapping.selfCheck {
+		return Result{}, errors.New("ingest: the self-check mapping reads a hospital's own figures, not a release")
+	}
 	if len(files) == 0 {
 		return Result{}, errors.New("ingest: no input files")
 	}
@@ -129,7 +130,7 @@ func Load(ctx context.Context, db *store.DB, files []File, opts Options) (Result
 		Source: firstOf(opts.Source, m.Release.Source), Licence: firstOf(opts.Licence, m.Release.Licence),
 		Profile: m.Name, InputSHA256: inputSHA, MappingSHA256: m.SHA256(),
 		IntervalMethod: firstOf(m.Method.Interval, "exact"), Comparison: firstOf(m.Method.Comparison, "funnel"),
-		TargetSource: firstOf(m.Method.Target, "counts"), Synthetic: opts.Synthetic,
+		TargetSource: firstOf(m.Method.Target, outcome.TargetCounts), Synthetic: opts.Synthetic,
 	}
 	if rel.ID == "" {
 		rel.ID = inputSHA[:12]
@@ -147,40 +148,49 @@ func Load(ctx context.Context, db *store.DB, files []File, opts Options) (Result
 	}
 	defer loader.Rollback()
 
-	l := &load{ctx: ctx, loader: loader, files: names, opts: opts,
-		probs: &problems{max: opts.MaxErrors}, national: map[outcome.Group]nationalSeen{},
-		groups: map[outcome.Group]*groupSeen{}}
+	// Rows are checked here while the writer stores the previous batch.
+	// Duplicate keys are left to the store's unique key, which finds them
+	// without holding every key in memory.
+	d := newDecoder(m, names, opts.MaxErrors)
+	d.keys = nil
+	w := startWriter(ctx, loader, names)
+	d.flush = w.send
 	var res Result
-	l.writer = startWriter(ctx, loader, names)
 	for i, f := range files {
-		fs, err := l.file(i+1, f, infos[i])
+		fs, err := loadFile(d, i+1, f, infos[i], opts.Progress)
+		if err == nil {
+			err = d.end()
+		}
 		if err != nil {
-			l.writer.wait()
+			w.wait()
 			if errors.Is(err, errWriterFailed) {
-				err = l.writer.err
+				err = w.err
 			}
 			return Result{}, fmt.Errorf("ingest: %w", err)
 		}
 		res.Files = append(res.Files, fs)
 	}
-	if err := l.writer.wait(); err != nil {
+	if err := w.wait(); err != nil {
 		return Result{}, fmt.Errorf("ingest: %w", err)
 	}
-	for _, err := range l.writer.dups {
-		l.fail(err)
+	for _, err := range w.dups {
+		d.fail(err)
 	}
 	for i := range res.Files {
 		fs := &res.Files[i]
-		fs.Rows = l.writer.stored[i]
+		fs.Rows = w.stored[i]
 		rel.Rows += fs.Rows
 		rel.Skipped += fs.Skipped
 		rel.Files = append(rel.Files, store.ReleaseFile{Ordinal: i + 1, Name: filepath.Base(fs.Name),
 			SHA256: infos[i].sha256, Size: infos[i].size, Encoding: infos[i].encoding, Rows: fs.Rows, Skipped: fs.Skipped})
 	}
-	if err := l.finish(rel); err != nil {
-		return Result{}, fmt.Errorf("ingest: %w", err)
+	for _, g := range sortedGroups(d.national) {
+		if err := loader.AddNationalRate(ctx, d.national[g].NationalRate); err != nil {
+			return Result{}, fmt.Errorf("ingest: %w", err)
+		}
 	}
-	if err := l.probs.err(names); err != nil {
+	d.finish()
+	if err := d.probs.err(names); err != nil {
 		return Result{}, err
 	}
 	rel.IngestedAt = opts.Now().UTC()
@@ -197,6 +207,28 @@ func Load(ctx context.Context, db *store.DB, files []File, opts Options) (Result
 		return Result{}, fmt.Errorf("ingest: %w", err)
 	}
 	return res, nil
+}
+
+// loadFile reads one input file into the decoder, reporting progress. The
+// error it returns is for failures that are not the input's fault.
+func loadFile(d *decoder, ordinal int, file File, info sniffed, report func(Progress)) (FileSummary, error) {
+	f, err := file.Open()
+	if err != nil {
+		return FileSummary{Name: file.Name, Encoding: info.encoding}, err
+	}
+	defer f.Close()
+	counter := &countingReader{r: f}
+	progress := func(records int, done bool) {
+		if report != nil {
+			report(Progress{File: file.Name, Rows: records, Bytes: counter.n, Size: info.size, Done: done})
+		}
+	}
+	fs, records, err := d.file(ordinal, file.Name, counter, info.encoding, func(records int) { progress(records, false) })
+	if err != nil {
+		return fs, err
+	}
+	progress(records, true)
+	return fs, nil
 }
 
 // File is one input file.
@@ -240,242 +272,13 @@ type nationalSeen struct {
 	fromRow bool // from a national row (there must be only one), not repeated columns
 }
 
-// groupSeen is what a load knows of one group's rows: where its first row
+// groupSeen is what a decoder knows of one group's rows: where its first row
 // is, and the first row that differs from it in being risk-adjusted.
 type groupSeen struct {
 	first       outcome.Row
 	mixed       bool
 	mixedAt     outcome.Row
 	hasExpected bool
-}
-
-// load is the state of one Load call. It holds one batch of rows and one
-// entry per group, never the file, so memory does not grow with the input.
-type load struct {
-	ctx      context.Context
-	loader   *store.Loader
-	files    []string
-	opts     Options
-	probs    *problems
-	national map[outcome.Group]nationalSeen
-	groups   map[outcome.Group]*groupSeen
-	batch    []outcome.Row
-	writer   *writer
-}
-
-func (l *load) fail(err error) { l.probs.add(err) }
-
-// file reads one input file into the release. Problems go to l.probs; the
-// error it returns is for failures that are not the input's fault.
-func (l *load) file(ordinal int, file File, info sniffed) (FileSummary, error) {
-	name := file.Name
-	fs := FileSummary{Name: name, Encoding: info.encoding, SkipReasons: map[string]int{}}
-	f, err := file.Open()
-	if err != nil {
-		return fs, err
-	}
-	defer f.Close()
-	counter := &countingReader{r: f}
-	progress := func(records int, done bool) {
-		if l.opts.Progress != nil {
-			l.opts.Progress(Progress{File: name, Rows: records, Bytes: counter.n, Size: info.size, Done: done})
-		}
-	}
-	records, err := decodeRecords(name, counter, info.encoding, l.opts.Mapping, decodeHandler{
-		problem: l.fail,
-		results: func(results []rowResult) error {
-			for _, res := range results {
-				l.add(ordinal, name, res, &fs)
-			}
-			if len(l.batch) < store.BatchSize {
-				return nil
-			}
-			var err error
-			l.batch, err = l.writer.send(l.batch)
-			return err
-		},
-		progress: func(records int) { progress(records, false) },
-	})
-	if err != nil {
-		return fs, err
-	}
-	if len(l.batch) > 0 {
-		if l.batch, err = l.writer.send(l.batch); err != nil {
-			return fs, err
-		}
-	}
-	progress(records, true)
-	return fs, nil
-}
-
-// decodeHandler receives what decodeRecords finds.
-type decodeHandler struct {
-	// problem receives each problem with the input.
-	problem func(error)
-	// results receives the canonical rows of each input row that has no
-	// problem; an error from it stops reading and is returned.
-	results func([]rowResult) error
-	// progress, if set, is called every 4,096 data rows.
-	progress func(records int)
-}
-
-// decodeRecords reads one file's bytes, in the sniffed encoding, through
-// the mapping: header, plan, records, conversion. It returns how many data
-// rows it read; its error is for failures that are not the input's fault.
-func decodeRecords(name string, r io.Reader, encoding string, m *Mapping, h decodeHandler) (int, error) {
-	br := bufio.NewReaderSize(textReader(r, encoding), 64<<10)
-	header, headerEnd, err := readHeader(br)
-	if err != nil {
-		h.problem(readError(name, 1, err))
-		return 0, nil
-	}
-	p, errs := newPlan(m, name, header)
-	for _, err := range errs {
-		h.problem(err)
-	}
-	if p == nil {
-		return 0, nil
-	}
-	rd, err := newRecordReader(br, len(header), headerEnd, p.columns)
-	if err != nil {
-		return 0, err
-	}
-	rr := &rowReader{p: p, file: name}
-	records, lastLine := 0, headerEnd
-	for {
-		vals, line, err := rd.next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var re *RowError
-			if errors.As(err, &re) {
-				re.File = name
-				h.problem(re)
-				records++
-				continue
-			}
-			h.problem(readError(name, lastLine+1, err))
-			break
-		}
-		lastLine = line
-		if p.blank(vals) {
-			continue
-		}
-		records++
-		results := rr.convert(vals, line)
-		if len(rr.errs) > 0 {
-			for _, e := range rr.errs {
-				h.problem(e)
-			}
-		} else if err := h.results(results); err != nil {
-			return records, err
-		}
-		if h.progress != nil && records%4096 == 0 {
-			h.progress(records)
-		}
-	}
-	if records == 0 && len(errs) == 0 {
-		h.problem(&RowError{File: name, Line: headerEnd + 1, Err: errors.New("no data rows after the header")})
-	}
-	return records, nil
-}
-
-// readError turns an error from reading a file into a problem with it.
-func readError(name string, line int, err error) error {
-	var pe *csv.ParseError
-	var tl *recordTooLongError
-	switch {
-	case err == io.EOF:
-		return &RowError{File: name, Line: 1, Err: errors.New("empty file: no header row")}
-	case errors.As(err, &pe) && pe.Line != pe.StartLine:
-		return &RowError{File: name, Line: pe.StartLine, Err: fmt.Errorf("%w (the record runs on to line %d, character %d)", pe.Err, pe.Line, pe.Column)}
-	case errors.As(err, &pe):
-		return &RowError{File: name, Line: pe.Line, Err: fmt.Errorf("%w (at character %d)", pe.Err, pe.Column)}
-	case errors.As(err, &tl):
-		return &RowError{File: name, Line: tl.line, Err: ErrRecordTooLong}
-	}
-	return &RowError{File: name, Line: line, Err: err}
-}
-
-// add stores one canonical row, or records it as national or skipped.
-func (l *load) add(ordinal int, name string, res rowResult, fs *FileSummary) {
-	if n := res.national; n != nil {
-		n.File = ordinal
-		l.addNational(name, *n, res.skip == "national")
-	}
-	if res.skip != "" {
-		fs.Skipped++
-		fs.SkipReasons[res.skip]++
-		return
-	}
-	res.row.File = ordinal
-	l.track(res.row)
-	l.batch = append(l.batch, res.row)
-}
-
-// track notes a row's group, for the checks that need every row.
-func (l *load) track(r outcome.Row) {
-	g := outcome.Group{Specialty: r.Specialty, Procedure: r.Procedure, Period: r.Period}
-	seen, ok := l.groups[g]
-	if !ok {
-		l.groups[g] = &groupSeen{first: r, hasExpected: r.Expected.Valid}
-		return
-	}
-	if !seen.mixed && r.Expected.Valid != seen.hasExpected {
-		seen.mixed = true
-		seen.mixedAt = r
-	}
-}
-
-// addNational records a group's national counts. A group may have one
-// national row; counts repeated on every row must agree.
-func (l *load) addNational(name string, n outcome.NationalRate, fromRow bool) {
-	g := outcome.Group{Specialty: n.Specialty, Procedure: n.Procedure, Period: n.Period}
-	seen, ok := l.national[g]
-	if !ok {
-		l.national[g] = nationalSeen{NationalRate: n, fromRow: fromRow}
-		return
-	}
-	first := fmt.Sprintf("%s:%d", l.files[seen.File-1], seen.Line)
-	switch {
-	case fromRow:
-		l.fail(&RowError{File: name, Line: n.Line, Err: fmt.Errorf(
-			"second national row for %s %s %s (the first is %s)", g.Specialty, g.Procedure, g.Period, first)})
-	case seen.Cases != n.Cases || seen.Events != n.Events:
-		l.fail(&RowError{File: name, Line: n.Line, Err: fmt.Errorf(
-			"national counts for %s %s %s are %d events in %d cases here but %d in %d on %s",
-			g.Specialty, g.Procedure, g.Period, n.Events, n.Cases, seen.Events, seen.Cases, first)})
-	}
-}
-
-// finish stores the national counts and runs the checks that need every
-// row: a group must not mix crude and risk-adjusted rows, and where the
-// target is national every group must have national counts.
-func (l *load) finish(rel store.Release) error {
-	for _, g := range sortedGroups(l.national) {
-		if err := l.loader.AddNationalRate(l.ctx, l.national[g].NationalRate); err != nil {
-			return err
-		}
-	}
-	for _, g := range sortedGroups(l.groups) {
-		seen := l.groups[g]
-		if seen.mixed {
-			r := seen.mixedAt
-			l.fail(&RowError{File: l.files[r.File-1], Line: r.Line, Err: fmt.Errorf(
-				"group %s %s %s mixes rows with and without expected counts (line %d of %s %s): either every row is risk-adjusted or none is",
-				g.Specialty, g.Procedure, g.Period, seen.first.Line, l.files[seen.first.File-1], have(seen.hasExpected))})
-		}
-		if _, ok := l.national[g]; rel.TargetSource == "national" && !ok {
-			r := seen.first
-			l.fail(&RowError{File: l.files[r.File-1], Line: r.Line, Err: fmt.Errorf(
-				"group %s %s %s has no national figures to give its target", g.Specialty, g.Procedure, g.Period)})
-		}
-	}
-	if rel.Rows == 0 && l.probs.total == 0 {
-		l.fail(fmt.Errorf("%s: no rows to load: every row was skipped", l.files[0]))
-	}
-	return nil
 }
 
 func have(expected bool) string {

@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/surgeon-outcomes/outcomes/outcome"
 )
 
 // Canonical field names: the columns of the canonical CSV (DESIGN.md
@@ -106,6 +108,8 @@ type Mapping struct {
 	Release ReleaseInfo `toml:"release"`
 
 	sha256 string
+	// selfCheck marks the self-check's mapping (SelfCheckMapping).
+	selfCheck bool
 }
 
 // Derive computes Field from the publisher's value of From (a field name):
@@ -182,6 +186,39 @@ func Profile(name string) (*Mapping, error) {
 		return nil, fmt.Errorf("unknown profile %q (built-in profiles: %s)", name, strings.Join(Profiles(), ", "))
 	}
 	return ParseMapping(name+".toml", data)
+}
+
+//go:embed selfcheck.toml
+var selfCheckTOML []byte
+
+// SelfCheckMapping returns the mapping of a hospital's self-check: the
+// canonical CSV (DESIGN.md § Canonical CSV) read with every check of the
+// canonical profile, but with period, procedure, unit_id and unit_name
+// optional (left empty when missing, for the caller to fill in) and
+// unit_type defaulting to hospital. Its rows are separate submissions, not
+// a release: [Decode] finds no duplicate keys or mixed groups among them,
+// and [Load] refuses the mapping.
+func SelfCheckMapping() (*Mapping, error) {
+	m, err := ParseMapping("self-check.toml", selfCheckTOML)
+	if err != nil {
+		return nil, err
+	}
+	m.selfCheck = true
+	return m, nil
+}
+
+// Header returns the header of a file with every column that m reads, in
+// canonical field order: the header [DecodeRecords] needs to read records
+// holding every field. Columns that only a [[rows]] entry or [national]
+// names are not in it.
+func (m *Mapping) Header() []string {
+	var h []string
+	for _, f := range fieldNames() {
+		if c, ok := m.Columns[f]; ok {
+			h = append(h, c)
+		}
+	}
+	return h
 }
 
 // LoadMapping reads and checks a mapping file.
@@ -268,7 +305,7 @@ func (m *Mapping) check() error {
 	if !slices.Contains([]string{"", "funnel", "interval"}, m.Method.Comparison) {
 		errs = append(errs, fmt.Errorf("method.comparison %q: want funnel or interval", m.Method.Comparison))
 	}
-	if !slices.Contains([]string{"", "counts", "national"}, m.Method.Target) {
+	if !slices.Contains([]string{"", outcome.TargetCounts, outcome.TargetNational}, m.Method.Target) {
 		errs = append(errs, fmt.Errorf("method.target %q: want counts or national", m.Method.Target))
 	}
 	n := m.National
@@ -278,7 +315,7 @@ func (m *Mapping) check() error {
 	if (n.Cases == "") != (n.Events == "") {
 		errs = append(errs, errors.New("national: give cases and events together"))
 	}
-	if m.Method.Target == "national" && n.Column == "" && n.Cases == "" {
+	if m.Method.Target == outcome.TargetNational && n.Column == "" && n.Cases == "" {
 		errs = append(errs, errors.New("method.target is national but [national] says nowhere to find national figures"))
 	}
 	for _, f := range requiredFields() {

@@ -305,8 +305,8 @@ func (rr *rowReader) convertVariant(v *variantPlan, vals []string, line int, nat
 		rr.fail(line, get(fieldSpecialty).col, fmt.Errorf("unknown specialty %q (want one of %s)", r.Specialty, specialtyList()))
 	}
 	r.Procedure = field(fieldProcedure, 64, false)
-	if r.Procedure == "" {
-		r.Procedure = "all" // DESIGN.md: procedure defaults to all
+	if _, ok := p.m.Defaults[fieldProcedure]; r.Procedure == "" && !ok {
+		r.Procedure = "all" // DESIGN.md: procedure defaults to all, unless the mapping says otherwise
 	}
 	r.Period = field(fieldPeriod, 32, true)
 

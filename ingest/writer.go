@@ -3,7 +3,6 @@ package ingest
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync/atomic"
 
 	"github.com/surgeon-outcomes/outcomes/outcome"
@@ -75,13 +74,7 @@ func (w *writer) store(ctx context.Context, batch []outcome.Row) error {
 	for _, d := range dups {
 		r := batch[d.Index]
 		w.stored[r.File-1]--
-		where := fmt.Sprintf("line %d", d.Line)
-		if d.File != r.File {
-			where = fmt.Sprintf("%s:%d", w.files[d.File-1], d.Line)
-		}
-		w.dups = append(w.dups, &RowError{File: w.files[r.File-1], Line: r.Line, Err: fmt.Errorf(
-			"duplicate key (specialty %q, procedure %q, period %q, unit_type %q, unit_id %q, hospital_id %q): already on %s",
-			r.Specialty, r.Procedure, r.Period, r.UnitType, r.UnitID, r.HospitalID, where)})
+		w.dups = append(w.dups, duplicateKeyError(w.files, r, d.File, d.Line))
 	}
 	return nil
 }

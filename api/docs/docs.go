@@ -554,7 +554,7 @@ const docTemplate = `{
         },
         "/api/v1/self-check": {
             "post": {
-                "description": "A hospital's own (perhaps unpublished) figures, placed against the release's target and funnel for the same specialty, procedure and period: ratio, risk-adjusted rate, survival and its interval, the limits at its size, band and p-values. Send JSON (one unit, or {\"units\": [...]}, at most 1000) or a canonical CSV (Content-Type: text/csv; columns specialty, cases, events, and optionally procedure, period, unit_type, unit_id, unit_name, expected or expected_rate). Nothing submitted is stored or logged.",
+                "description": "A hospital's own (perhaps unpublished) figures, placed against the release's target and funnel for the same specialty, procedure and period: ratio, risk-adjusted rate, survival and its interval, the limits at its size, band and p-values. Send JSON (one unit, or {\"units\": [...]}, at most 1000) or a canonical CSV (Content-Type: text/csv; columns specialty, cases, events, and optionally procedure, period, unit_type, unit_id, unit_name, hospital_id, hospital_name, outcome, expected or expected_rate). JSON units and CSV rows alike go through the checks of outcomes ingest, and a problem says what ingest says, its param naming units[i].field (JSON) or the line and column (CSV). Nothing submitted is stored or logged.",
                 "consumes": [
                     "application/json",
                     "text/csv"
@@ -2822,9 +2822,24 @@ const docTemplate = `{
                     "example": 11
                 },
                 "expected": {
-                    "description": "Expected is the case-mix expected number of events; required where\nthe funnel is risk-adjusted, not allowed where it is crude.",
+                    "description": "Expected is the case-mix expected number of events (\u003e 0 and at most\ncases); required where the funnel is risk-adjusted, not allowed\nwhere it is crude.",
                     "type": "number",
                     "example": 7.9
+                },
+                "expected_rate": {
+                    "description": "ExpectedRate is expected events per 100 cases, instead of expected.",
+                    "type": "number",
+                    "example": 1.9
+                },
+                "hospital_id": {
+                    "description": "HospitalID, HospitalName and Outcome are canonical columns: checked\nas ingest checks them, and not used.",
+                    "type": "string"
+                },
+                "hospital_name": {
+                    "type": "string"
+                },
+                "outcome": {
+                    "type": "string"
                 },
                 "period": {
                     "description": "Period defaults to the specialty's latest period in the release.",
