@@ -125,12 +125,13 @@ func Load(ctx context.Context, db *store.DB, files []File, opts Options) (Result
 		return Result{}, fmt.Errorf("ingest: %w", err)
 	}
 
+	method := m.Method.Settings()
 	rel := store.Release{
 		ID: opts.ReleaseID, Title: firstOf(opts.Title, m.Release.Title, "Untitled release"),
 		Source: firstOf(opts.Source, m.Release.Source), Licence: firstOf(opts.Licence, m.Release.Licence),
 		Profile: m.Name, InputSHA256: inputSHA, MappingSHA256: m.SHA256(),
-		IntervalMethod: firstOf(m.Method.Interval, "exact"), Comparison: firstOf(m.Method.Comparison, "funnel"),
-		TargetSource: firstOf(m.Method.Target, outcome.TargetCounts), Synthetic: opts.Synthetic,
+		IntervalMethod: method.Interval, Comparison: method.Comparison, TargetSource: method.Target,
+		Synthetic: opts.Synthetic,
 	}
 	if rel.ID == "" {
 		rel.ID = inputSHA[:12]

@@ -159,6 +159,13 @@ type Method struct {
 	Target string `toml:"target"`
 }
 
+// Settings returns the method with every setting the mapping leaves out at
+// its default: exact intervals, the funnel comparison, the counts target.
+func (m Method) Settings() Method {
+	return Method{Interval: firstOf(m.Interval, "exact"), Comparison: firstOf(m.Comparison, "funnel"),
+		Target: firstOf(m.Target, outcome.TargetCounts)}
+}
+
 // ReleaseInfo gives default release metadata.
 type ReleaseInfo struct {
 	Title   string `toml:"title"`

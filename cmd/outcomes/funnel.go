@@ -1,22 +1,24 @@
 package main
 
 import (
-	"bytes"
+	"bufio"
+	"cmp"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"flag"
-	"fmt"
-	"io"
 	"math"
 	"os"
-	"path/filepath"
+	"runtime"
+	"slices"
 	"strconv"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/surgeon-outcomes/outcomes/ingest"
 	"github.com/surgeon-outcomes/outcomes/outcome"
 	"github.com/surgeon-outcomes/outcomes/stats"
-	"github.com/surgeon-outcomes/outcomes/store"
 )
 
 // funnelColumns is the contract of DESIGN.md § Command line.
@@ -24,29 +26,23 @@ var funnelColumns = []string{"unit_id", "unit_type", "specialty", "procedure", "
 	"expected", "target", "scale", "y", "ci_low", "ci_high", "lower95", "upper95", "lower998", "upper998",
 	"band", "p_high", "p_low", "ramr", "survival"}
 
-// funnelRow is one printed unit.
-type funnelRow struct {
-	group    outcome.Group
-	unitType outcome.UnitType
-	id       string
-	unit     stats.Unit
-	res      stats.UnitResult
-	target   float64
-	scale    stats.Scale
-}
+// funnelTextColumns are the columns written as JSON strings; the others
+// are numbers.
+var funnelTextColumns = map[string]bool{"unit_id": true, "unit_type": true, "specialty": true, "procedure": true,
+	"period": true, "scale": true, "band": true}
 
-// funnelGroup is one printed funnel.
+// funnelGroup is one computed funnel: a group's surgeons or hospitals.
 type funnelGroup struct {
-	group    outcome.Group
-	unitType outcome.UnitType
-	result   stats.Result
-	rows     []funnelRow
+	group  outcome.Group
+	set    outcome.UnitSet
+	result stats.Result
 }
 
 // funnel runs `outcomes funnel`: it reads one CSV through a profile or
-// mapping, with every check ingest makes, and prints each unit's position
-// on its funnel. It needs no database: the file is loaded into a temporary
-// one that is removed at the end.
+// mapping, with every check ingest makes (ingest.Decode), and prints each
+// unit's position on its funnel. It needs no database and writes no file:
+// the rows are held in memory, the groups computed on every core and
+// printed in group order as they are done.
 func (env environment) funnel(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("funnel", flag.ContinueOnError)
 	profile := fs.String("profile", "", "built-in profile `name` (default canonical)")
@@ -78,131 +74,302 @@ func (env environment) funnel(ctx context.Context, args []string) error {
 		return err
 	}
 
-	dir, err := os.MkdirTemp("", "outcomes-funnel-")
+	f, err := os.Open(files[0])
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	db, err := store.Open(ctx, filepath.Join(dir, "funnel.db"), store.Options{})
+	dec, err := ingest.Decode(files[0], f, m)
+	f.Close()
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-
-	var groups []funnelGroup
-	_, err = ingest.Load(ctx, db, ingest.OSFiles(files[0]), ingest.Options{Mapping: m,
-		BeforeCommit: func(ctx context.Context, l *store.Loader, rel store.Release) error {
-			if *ci != "" {
-				rel.IntervalMethod = *ci
-			}
-			m, err := releaseMethod(ctx, l, rel)
-			if err != nil {
-				return err
-			}
-			m.Options.Adjustment = adjustment
-			return eachFunnel(ctx, l, m, func(g outcome.Group, set outcome.UnitSet, res stats.Result) error {
-				fg := funnelGroup{group: g, unitType: set.Type, result: res}
-				for i, u := range res.Units {
-					fg.rows = append(fg.rows, funnelRow{group: g, unitType: set.Type, id: set.Units[i].ID,
-						unit: set.Units[i].Stats(), res: u.Adjusted(), target: res.Target, scale: res.Scale})
-				}
-				groups = append(groups, fg)
-				return nil
-			})
-		}})
+	settings := m.Method.Settings()
+	method, err := outcome.NewMethod(cmp.Or(*ci, settings.Interval), settings.Comparison, settings.Target,
+		dec.National)
 	if err != nil {
 		return err
 	}
-	if *format == "json" {
-		return writeFunnelJSON(env.stdout, groups)
-	}
-	return writeFunnelCSV(env.stdout, groups)
-}
+	method.Options.Adjustment = adjustment
 
-func writeFunnelCSV(w io.Writer, groups []funnelGroup) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(funnelColumns); err != nil {
+	w := bufio.NewWriterSize(env.stdout, 64<<10)
+	out := newFunnelWriter(w, *format)
+	if err := out.begin(); err != nil {
 		return err
 	}
-	for _, g := range groups {
-		for _, r := range g.rows {
-			if err := cw.Write(r.record()); err != nil {
-				return err
-			}
-		}
+	err = eachGroupFunnel(ctx, dec.Rows, &method, out.group)
+	if err == nil {
+		err = out.end()
 	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// num formats a number for output: shortest round-trip form, empty for NaN.
-func num(x float64) string {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return ""
+	if err == nil {
+		err = w.Flush()
 	}
-	return strconv.FormatFloat(x, 'g', -1, 64)
-}
-
-func (r funnelRow) record() []string {
-	u := r.res
-	return []string{r.id, string(r.unitType), r.group.Specialty, r.group.Procedure, r.group.Period,
-		strconv.Itoa(r.unit.Cases), strconv.Itoa(r.unit.Observed), num(r.unit.Expected), num(r.target),
-		string(r.scale), num(u.Y), num(u.CILow), num(u.CIHigh), num(u.Lower95), num(u.Upper95), num(u.Lower998),
-		num(u.Upper998), string(u.Band), num(u.PHigh), num(u.PLow), num(u.RAMR), num(u.Survival)}
-}
-
-// writeFunnelJSON prints {"groups":[…]}, each unit an object with the CSV
-// columns in the same order (numbers as numbers, null where undefined).
-func writeFunnelJSON(w io.Writer, groups []funnelGroup) error {
-	var b bytes.Buffer
-	b.WriteString("{\"groups\": [")
-	for gi, g := range groups {
-		if gi > 0 {
-			b.WriteString(",")
-		}
-		fmt.Fprintf(&b, "\n  {\"specialty\": %s, \"procedure\": %s, \"period\": %s, \"unit_type\": %s, "+
-			"\"target\": %s, \"phi\": %s, \"phi_p_value\": %s, \"tau2\": %s, \"m\": %d, \"units\": [",
-			jsonStr(g.group.Specialty), jsonStr(g.group.Procedure), jsonStr(g.group.Period), jsonStr(string(g.unitType)), jsonNum(g.result.Target),
-			jsonNum(g.result.Phi), jsonNum(g.result.PhiPValue), jsonNum(g.result.Tau2), g.result.PhiUnits)
-		for ui, r := range g.rows {
-			if ui > 0 {
-				b.WriteString(",")
-			}
-			b.WriteString("\n    {")
-			for i, v := range r.record() {
-				if i > 0 {
-					b.WriteString(", ")
-				}
-				b.WriteString(strconv.Quote(funnelColumns[i]) + ": ")
-				switch funnelColumns[i] {
-				case "unit_id", "unit_type", "specialty", "procedure", "period", "scale", "band":
-					b.WriteString(jsonStr(v))
-				default:
-					if v == "" {
-						v = "null"
-					}
-					b.WriteString(v)
-				}
-			}
-			b.WriteString("}")
-		}
-		b.WriteString("]}")
-	}
-	b.WriteString("\n]}\n")
-	_, err := w.Write(b.Bytes())
 	return err
 }
 
-// jsonStr is s as a JSON string.
-func jsonStr(s string) string {
-	b, _ := json.Marshal(s) // a string always marshals
-	return string(b)
+// eachGroupFunnel computes the funnels of rows, every group's surgeons and
+// hospitals (outcome.Units), and hands them to emit in group order
+// (specialty, procedure, period), surgeons first. Groups are computed on
+// every core; emit runs on the caller's goroutine, never more than a few
+// groups behind, so memory holds the rows and a handful of results.
+func eachGroupFunnel(ctx context.Context, rows []outcome.Row, m *outcome.Method,
+	emit func(funnelGroup) error) error {
+	slices.SortStableFunc(rows, func(a, b outcome.Row) int {
+		return cmp.Or(strings.Compare(a.Specialty, b.Specialty), strings.Compare(a.Procedure, b.Procedure),
+			strings.Compare(a.Period, b.Period))
+	})
+	var groups [][]outcome.Row
+	for start := 0; start < len(rows); {
+		end := start + 1
+		for end < len(rows) && rows[end].Group() == rows[start].Group() {
+			end++
+		}
+		groups = append(groups, rows[start:end])
+		start = end
+	}
+
+	workers := runtime.GOMAXPROCS(0)
+	results := make([]chan []funnelGroup, len(groups))
+	for i := range results {
+		results[i] = make(chan []funnelGroup, 1)
+	}
+	ahead := make(chan struct{}, 2*workers) // groups computed but not yet emitted
+	jobs := make(chan int)
+	done := make(chan struct{})
+	defer close(done)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := range jobs {
+				rows := groups[i]
+				g := rows[0].Group()
+				var out []funnelGroup
+				for _, set := range outcome.Units(rows) {
+					out = append(out, funnelGroup{group: g, set: set, result: stats.Funnel(set.Stats(), m.OptionsFor(g))})
+				}
+				results[i] <- out
+			}
+		})
+	}
+	go func() {
+		defer close(jobs)
+		for i := range groups {
+			select {
+			case ahead <- struct{}{}:
+			case <-done:
+				return
+			}
+			select {
+			case jobs <- i:
+			case <-done:
+				return
+			}
+		}
+	}()
+	var err error
+	for i := range groups {
+		if err == nil {
+			err = ctx.Err()
+		}
+		out := <-results[i]
+		<-ahead
+		for _, fg := range out {
+			if err == nil {
+				err = emit(fg)
+			}
+		}
+	}
+	wg.Wait()
+	return err
 }
 
-// jsonNum is x as a JSON number, or null when it is not a finite number.
-func jsonNum(x float64) string {
-	if s := num(x); s != "" {
-		return s
+// funnelWriter prints funnels as the contract's CSV or as
+// {"groups":[…]}, each unit an object with the CSV's columns in the same
+// order (numbers as numbers, null where undefined).
+type funnelWriter struct {
+	w      *bufio.Writer
+	json   bool
+	groups int
+	buf    []byte
+}
+
+func newFunnelWriter(w *bufio.Writer, format string) *funnelWriter {
+	return &funnelWriter{w: w, json: format == "json"}
+}
+
+func (fw *funnelWriter) begin() error {
+	if fw.json {
+		_, err := fw.w.WriteString("{\"groups\": [")
+		return err
 	}
-	return "null"
+	_, err := fw.w.WriteString(strings.Join(funnelColumns, ",") + "\n")
+	return err
+}
+
+func (fw *funnelWriter) end() error {
+	if fw.json {
+		_, err := fw.w.WriteString("\n]}\n")
+		return err
+	}
+	return nil
+}
+
+// group prints one funnel's units, each as the overdispersion-adjusted
+// limits place it where those were asked for (stats.UnitResult.Adjusted).
+func (fw *funnelWriter) group(fg funnelGroup) error {
+	b := fw.buf[:0]
+	if fw.json {
+		if fw.groups > 0 {
+			b = append(b, ',')
+		}
+		res := &fg.result
+		b = append(b, "\n  {\"specialty\": "...)
+		b = appendJSONString(b, fg.group.Specialty)
+		b = append(b, ", \"procedure\": "...)
+		b = appendJSONString(b, fg.group.Procedure)
+		b = append(b, ", \"period\": "...)
+		b = appendJSONString(b, fg.group.Period)
+		b = append(b, ", \"unit_type\": "...)
+		b = appendJSONString(b, string(fg.set.Type))
+		for _, f := range []struct {
+			name string
+			x    float64
+		}{{"target", res.Target}, {"phi", res.Phi}, {"phi_p_value", res.PhiPValue}, {"tau2", res.Tau2}} {
+			b = append(b, ", \""+f.name+"\": "...)
+			b = appendJSONNumber(b, f.x)
+		}
+		b = append(b, ", \"m\": "...)
+		b = strconv.AppendInt(b, int64(res.PhiUnits), 10)
+		b = append(b, ", \"units\": ["...)
+	}
+	fw.groups++
+	var cells [22][]byte
+	for i := range fg.result.Units {
+		unitCells(&cells, &fg, i)
+		if fw.json {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, "\n    {"...)
+			for c, cell := range cells {
+				if c > 0 {
+					b = append(b, ", "...)
+				}
+				b = appendJSONString(b, funnelColumns[c])
+				b = append(b, ": "...)
+				switch {
+				case funnelTextColumns[funnelColumns[c]]:
+					b = appendJSONString(b, string(cell))
+				case len(cell) == 0:
+					b = append(b, "null"...)
+				default:
+					b = append(b, cell...)
+				}
+			}
+			b = append(b, '}')
+		} else {
+			for c, cell := range cells {
+				if c > 0 {
+					b = append(b, ',')
+				}
+				if funnelTextColumns[funnelColumns[c]] {
+					b = appendCSVField(b, cell)
+				} else {
+					b = append(b, cell...)
+				}
+			}
+			b = append(b, '\n')
+		}
+		if len(b) > 32<<10 { // write as it goes: a group may hold thousands of units
+			if _, err := fw.w.Write(b); err != nil {
+				return err
+			}
+			b = b[:0]
+		}
+	}
+	if fw.json {
+		b = append(b, "]}"...)
+	}
+	_, err := fw.w.Write(b)
+	fw.buf = b[:0]
+	return err
+}
+
+// unitCells fills cells with unit i's columns, in funnelColumns order:
+// numbers in their shortest round-trip form, empty where undefined. The
+// cells reuse their backing arrays from one unit to the next.
+func unitCells(cells *[22][]byte, fg *funnelGroup, i int) {
+	in, u := &fg.set.Units[i], fg.result.Units[i].Adjusted()
+	g := &fg.group
+	text := func(c int, s string) { cells[c] = append(cells[c][:0], s...) }
+	number := func(c int, x float64) { cells[c] = appendNumber(cells[c][:0], x) }
+	text(0, in.ID)
+	text(1, string(fg.set.Type))
+	text(2, g.Specialty)
+	text(3, g.Procedure)
+	text(4, g.Period)
+	cells[5] = strconv.AppendInt(cells[5][:0], int64(in.Cases), 10)
+	cells[6] = strconv.AppendInt(cells[6][:0], int64(in.Events), 10)
+	number(7, in.Expected)
+	number(8, fg.result.Target)
+	text(9, string(fg.result.Scale))
+	number(10, u.Y)
+	number(11, u.CILow)
+	number(12, u.CIHigh)
+	number(13, u.Lower95)
+	number(14, u.Upper95)
+	number(15, u.Lower998)
+	number(16, u.Upper998)
+	text(17, string(u.Band))
+	number(18, u.PHigh)
+	number(19, u.PLow)
+	number(20, u.RAMR)
+	number(21, u.Survival)
+}
+
+// appendNumber appends x in its shortest round-trip form, nothing for NaN
+// or an infinity.
+func appendNumber(b []byte, x float64) []byte {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return b
+	}
+	return strconv.AppendFloat(b, x, 'g', -1, 64)
+}
+
+// appendJSONString appends s as a JSON string, escaped as encoding/json
+// escapes it.
+func appendJSONString(b []byte, s string) []byte {
+	q, _ := json.Marshal(s) // a string always marshals
+	return append(b, q...)
+}
+
+// appendJSONNumber appends x as a JSON number, or null when it is not a
+// finite number.
+func appendJSONNumber(b []byte, x float64) []byte {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return append(b, "null"...)
+	}
+	return strconv.AppendFloat(b, x, 'g', -1, 64)
+}
+
+// appendCSVField appends a text field as encoding/csv's Writer writes it:
+// quoted, with quotes doubled, when it holds a comma, a quote or a line
+// break, begins with a space, or is \. (which PostgreSQL reads as the end
+// of data).
+func appendCSVField(b, field []byte) []byte {
+	quote := string(field) == `\.` ||
+		slices.ContainsFunc(field, func(c byte) bool { return c == ',' || c == '"' || c == '\r' || c == '\n' })
+	if r, _ := utf8.DecodeRune(field); len(field) > 0 && unicode.IsSpace(r) {
+		quote = true
+	}
+	if !quote {
+		return append(b, field...)
+	}
+	b = append(b, '"')
+	for _, c := range field {
+		if c == '"' {
+			b = append(b, '"')
+		}
+		b = append(b, c)
+	}
+	return append(b, '"')
 }

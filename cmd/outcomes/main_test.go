@@ -3,12 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -335,5 +337,83 @@ func TestFunnelCommand(t *testing.T) {
 	}
 	if code, _, stderr := runCmd(t, "funnel", "--ci", "wald", path); code != 2 {
 		t.Errorf("funnel --ci wald: exit status %d (%s), want 2", code, stderr)
+	}
+}
+
+// TestFunnelNeedsNoDatabase runs `outcomes funnel` where no temporary file
+// can be made (DESIGN.md: it needs no database), on text that CSV must
+// quote, and holds its JSON form to its CSV cell by cell.
+func TestFunnelNeedsNoDatabase(t *testing.T) {
+	path := writeFile(t, t.TempDir(), "quoted.csv", `specialty,period,unit_type,unit_id,unit_name,hospital_id,hospital_name,cases,events,expected
+vascular,2024,surgeon,"9000001, Jr",Dr Orla Fernwhistle,H1,"The ""Old"" Infirmary",30,1,0.9
+vascular,2024,surgeon,9000002,Mr Tobias Quillbrook,H1,"The ""Old"" Infirmary",25,0,0.7
+vascular,"2023, late",surgeon,9000002,Mr Tobias Quillbrook,H1,"The ""Old"" Infirmary",25,3,0.7
+`)
+	t.Setenv("TMPDIR", "/nonexistent")
+	code, stdout, stderr := runCmd(t, "funnel", path)
+	if code != 0 {
+		t.Fatalf("funnel with TMPDIR=/nonexistent: exit status %d: %s", code, stderr)
+	}
+	records, err := csv.NewReader(strings.NewReader(stdout)).ReadAll()
+	if err != nil {
+		t.Fatalf("funnel printed CSV that does not parse: %v\n%s", err, stdout)
+	}
+	// Groups in order ("2023, late" < "2024"); in each, surgeons then the
+	// hospital their rows sum to.
+	want := [][2]string{{"9000002", "2023, late"}, {"H1", "2023, late"}, {"9000001, Jr", "2024"},
+		{"9000002", "2024"}, {"H1", "2024"}}
+	if len(records) != len(want)+1 {
+		t.Fatalf("funnel printed %d records, want a header and %d units:\n%s", len(records), len(want), stdout)
+	}
+	for i, w := range want {
+		if r := records[i+1]; r[0] != w[0] || r[4] != w[1] {
+			t.Errorf("unit %d = %s in %q, want %s in %q", i, r[0], r[4], w[0], w[1])
+		}
+	}
+
+	code, stdout, stderr = runCmd(t, "funnel", "--format", "json", path)
+	if code != 0 {
+		t.Fatalf("funnel --format json: exit status %d: %s", code, stderr)
+	}
+	var got struct {
+		Groups []struct {
+			Units []map[string]any `json:"units"`
+		} `json:"groups"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatalf("funnel --format json: %v\n%s", err, stdout)
+	}
+	row := 1
+	for _, g := range got.Groups {
+		for _, u := range g.Units {
+			for c, name := range funnelColumns {
+				cell := records[row][c]
+				switch v := u[name].(type) {
+				case string:
+					if v != cell {
+						t.Errorf("JSON %s = %q, CSV %q", name, v, cell)
+					}
+				case float64:
+					if x, err := strconv.ParseFloat(cell, 64); err != nil || x != v {
+						t.Errorf("JSON %s = %v, CSV %q", name, v, cell)
+					}
+				case nil:
+					if cell != "" {
+						t.Errorf("JSON %s = null, CSV %q", name, cell)
+					}
+				}
+			}
+			row++
+		}
+	}
+	if row != len(records) {
+		t.Errorf("JSON has %d units, CSV %d", row-1, len(records)-1)
+	}
+
+	bad := writeFile(t, filepath.Dir(path), "bad.csv", "specialty,period,unit_type,unit_id,unit_name,cases,events,expected\n"+
+		"vascular,2024,surgeon,9000001,Dr Orla Fernwhistle,10,11,0.9\n")
+	code, _, stderr = runCmd(t, "funnel", bad)
+	if code != 1 || !strings.Contains(stderr, "bad.csv:2:7: events") {
+		t.Errorf("funnel on events > cases: exit %d, stderr %q; want 1 and the row's position", code, stderr)
 	}
 }
