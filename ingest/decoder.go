@@ -79,7 +79,10 @@ func decode(name string, r io.Reader, m *Mapping, maxErrors int) (Decoded, error
 		return Decoded{}, fmt.Errorf("ingest: %w", err)
 	}
 	d := newDecoder(m, []string{name}, maxErrors)
-	var out Decoded
+	// A row a line at most (a wide mapping's several rows a line grow it):
+	// growing a slice of 100,000 rows step by step cost a third of the
+	// decoding.
+	out := Decoded{Rows: make([]outcome.Row, 0, bytes.Count(data, []byte{'\n'})+1)}
 	d.flush = func(b []outcome.Row) ([]outcome.Row, error) {
 		out.Rows = append(out.Rows, b...)
 		return b[:0], nil

@@ -263,11 +263,12 @@ func Funnel(units []Unit, opts Options) Result {
 		res.Target = float64(sumO) / float64(sumN)
 	}
 	p0 := res.Target
+	intervals := countIntervals{method: opts.Interval}
 	for i, u := range units {
 		if crude {
 			res.Units[i] = proportionUnit(u, p0, opts)
 		} else {
-			res.Units[i] = ratioUnit(u, p0, opts)
+			res.Units[i] = ratioUnit(u, p0, opts, &intervals)
 		}
 	}
 	res.dispersion(units)
@@ -291,21 +292,48 @@ func Funnel(units []Unit, opts Options) Result {
 	return res
 }
 
-func ratioUnit(u Unit, p0 float64, opts Options) UnitResult {
+// countIntervals remembers the 95% interval of each count O a funnel has
+// met: it depends on O alone, and a funnel of thousands of surgeons has a
+// few dozen distinct death counts, so each gamma quantile is computed once.
+type countIntervals struct {
+	method IntervalMethod
+	byO    [][2]float64 // [lo, hi] for O; NaN lo where not yet computed
+}
+
+func (c *countIntervals) of(o int) (lo, hi float64) {
+	const maxCached = 1 << 12 // counts beyond are computed each time
+	if o >= maxCached {
+		return countInterval(c.method, o)
+	}
+	for len(c.byO) <= o {
+		c.byO = append(c.byO, [2]float64{math.NaN(), math.NaN()})
+	}
+	if v := c.byO[o]; !math.IsNaN(v[0]) {
+		return v[0], v[1]
+	}
+	lo, hi = countInterval(c.method, o)
+	c.byO[o] = [2]float64{lo, hi}
+	return lo, hi
+}
+
+// countInterval is the 95% interval of a count by method (STATS.md §2).
+func countInterval(method IntervalMethod, o int) (lo, hi float64) {
+	switch method {
+	case IntervalByar:
+		return ByarInterval(o, 0.95)
+	case IntervalMixed:
+		return MixedInterval(o, 0.95)
+	}
+	return GarwoodInterval(o, 0.95)
+}
+
+func ratioUnit(u Unit, p0 float64, opts Options, intervals *countIntervals) UnitResult {
 	e := u.Expected
 	o := float64(u.Observed)
 	r := UnitResult{X: e / p0, Y: o / e, Ratio: o / e}
 	r.RAMR = r.Ratio * p0
 	r.Survival = 1 - r.RAMR
-	var lo, hi float64
-	switch opts.Interval {
-	case IntervalByar:
-		lo, hi = ByarInterval(u.Observed, 0.95)
-	case IntervalMixed:
-		lo, hi = MixedInterval(u.Observed, 0.95)
-	default:
-		lo, hi = GarwoodInterval(u.Observed, 0.95)
-	}
+	lo, hi := intervals.of(u.Observed)
 	r.CILow, r.CIHigh = lo/e, hi/e
 	r.Lower95, r.Upper95 = PoissonLimit(pLow95, e), PoissonLimit(pHigh95, e)
 	r.Lower998, r.Upper998 = PoissonLimit(pLow998, e), PoissonLimit(pHigh998, e)
