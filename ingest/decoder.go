@@ -23,7 +23,8 @@ type Decoded struct {
 	// fields the input has a column for (the first [[rows]] entry's, for a
 	// wide mapping).
 	Columns map[string]int
-	// Summary says what was read; Summary.Rows is len(Rows).
+	// Summary says what was read; Summary.Rows counts the rows read (len(Rows)
+	// for Decode).
 	Summary FileSummary
 }
 
@@ -38,7 +39,7 @@ type Decoded struct {
 // Decode holds the whole input and its rows in memory; Load, which shares
 // its checks, streams.
 func Decode(name string, r io.Reader, m *Mapping) (Decoded, error) {
-	return decode(name, r, m, DefaultMaxErrors)
+	return decode(name, r, m, DefaultMaxErrors, keepRows)
 }
 
 // DecodeRecords is [Decode] for records already split into values, such as
@@ -64,8 +65,24 @@ func DecodeRecords(name string, header []string, records [][]string, m *Mapping)
 	return d.decoded(&out, fs)
 }
 
-// decode is Decode with a cap on the problems listed.
-func decode(name string, r io.Reader, m *Mapping, maxErrors int) (Decoded, error) {
+// DecodeEach is [Decode] handing the rows to fn as they are read and
+// checked, a batch at a time, instead of keeping them: the batch is reused
+// once fn returns, and the Decoded it returns has no Rows. The rows are
+// only known to be good when DecodeEach returns nil, as the checks across
+// rows (duplicate keys, groups, national figures) end with the input; a
+// caller must not publish what it made of them before then. An error from
+// fn stops the decoding and is returned.
+func DecodeEach(name string, r io.Reader, m *Mapping, fn func(batch []outcome.Row) error) (Decoded, error) {
+	return decode(name, r, m, DefaultMaxErrors, func(data []byte, d *decoder, out *Decoded) {
+		d.flush = func(b []outcome.Row) ([]outcome.Row, error) {
+			return b[:0], fn(b)
+		}
+	})
+}
+
+// decode is Decode with a cap on the problems listed; keep sets the
+// decoder's flush, which keeps or hands on the rows.
+func decode(name string, r io.Reader, m *Mapping, maxErrors int, keep func(data []byte, d *decoder, out *Decoded)) (Decoded, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return Decoded{}, fmt.Errorf("ingest: read %s: %w", name, err)
@@ -79,19 +96,28 @@ func decode(name string, r io.Reader, m *Mapping, maxErrors int) (Decoded, error
 		return Decoded{}, fmt.Errorf("ingest: %w", err)
 	}
 	d := newDecoder(m, []string{name}, maxErrors)
-	// A row a line at most (a wide mapping's several rows a line grow it):
-	// growing a slice of 100,000 rows step by step cost a third of the
-	// decoding.
-	out := Decoded{Rows: make([]outcome.Row, 0, bytes.Count(data, []byte{'\n'})+1)}
-	d.flush = func(b []outcome.Row) ([]outcome.Row, error) {
-		out.Rows = append(out.Rows, b...)
-		return b[:0], nil
+	if d.keys != nil {
+		d.keys = make(map[rowKey]rowAt, bytes.Count(data, []byte{'\n'})+1)
 	}
+	var out Decoded
+	keep(data, d, &out)
 	fs, _, err := d.file(1, name, bytes.NewReader(data), info.encoding, nil)
 	if err != nil {
 		return Decoded{}, fmt.Errorf("ingest: %w", err)
 	}
 	return d.decoded(&out, fs)
+}
+
+// keepRows makes a decoder keep its rows in out.Rows.
+func keepRows(data []byte, d *decoder, out *Decoded) {
+	// A row a line at most (a wide mapping's several rows a line grow it):
+	// growing a slice of 100,000 rows step by step cost a third of the
+	// decoding.
+	out.Rows = make([]outcome.Row, 0, bytes.Count(data, []byte{'\n'})+1)
+	d.flush = func(b []outcome.Row) ([]outcome.Row, error) {
+		out.Rows = append(out.Rows, b...)
+		return b[:0], nil
+	}
 }
 
 // decoded finishes a decoder whose flush keeps the rows in out.Rows.
@@ -107,7 +133,6 @@ func (d *decoder) decoded(out *Decoded, fs FileSummary) (Decoded, error) {
 		out.National = append(out.National, d.national[g].NationalRate)
 	}
 	out.Columns = d.columns
-	fs.Rows = len(out.Rows)
 	out.Summary = fs
 	return *out, nil
 }

@@ -32,7 +32,7 @@ func decodeFile(t *testing.T, m *Mapping, name string, data []byte) decoded {
 			d.header, d.headerEnd = header, headerEnd
 		}
 	}
-	res, err := decode(name, bytes.NewReader(data), m, math.MaxInt)
+	res, err := decode(name, bytes.NewReader(data), m, math.MaxInt, keepRows)
 	var ie *InputError
 	switch {
 	case errors.As(err, &ie):

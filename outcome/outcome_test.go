@@ -35,8 +35,8 @@ func TestUnitsSumsSurgeonsAcrossHospitals(t *testing.T) {
 		t.Fatalf("surgeons = %+v, want S1, S2 by id", s)
 	}
 	one := s[0]
-	if one.Cases != 80 || one.Events != 3 || one.Expected != 2 || len(one.Rows) != 2 || one.Rows[0] != 1 {
-		t.Errorf("S1 = %+v, want 80 cases, 3 events, 2 expected from rows [1 2]", one)
+	if one.Cases != 80 || one.Events != 3 || one.Expected != 2 || len(one.Rows) != 2 || one.Rows[0] != 2 {
+		t.Errorf("S1 = %+v, want 80 cases, 3 events, 2 expected from rows [2 1] (H1 first)", one)
 	}
 	// 40 cases at each: the tie goes to the lower id.
 	if h, ok := one.MainHospital(); !ok || h.ID != "H1" || h.Name != "First" {
@@ -175,5 +175,28 @@ func TestPlace(t *testing.T) {
 	m.National = nil
 	if f := m.Place(g, set); f.Target != 58.0/1910 {
 		t.Errorf("own target = %v, want 58/1910", f.Target)
+	}
+}
+
+// TestUnitsManyHospitals sums a surgeon who operated at more hospitals
+// than the unit rule searches one by one.
+func TestUnitsManyHospitals(t *testing.T) {
+	var rows []outcome.Row
+	for i := range 40 {
+		id := string(rune('A'+i%20)) + "X" // 20 hospitals, each twice
+		rows = append(rows, row(outcome.Surgeon, "S1", "Mr One", id, "Hospital "+id, 10+i, 1, 0.5))
+	}
+	u := outcome.Units(rows)[0].Units[0]
+	if len(u.Hospitals) != 20 || u.Cases != 40*10+780 || u.Events != 40 {
+		t.Fatalf("S1 = %d hospitals, %d cases, %d events; want 20, 1180, 40", len(u.Hospitals), u.Cases, u.Events)
+	}
+	for i, h := range u.Hospitals {
+		// Hospital i is rows i and i+20: 10+i and 30+i cases.
+		if want := 40 + 2*i; h.Cases != want || h.ID != string(rune('A'+i))+"X" {
+			t.Errorf("hospital %d = %+v, want %cX with %d cases", i, h, 'A'+i, want)
+		}
+	}
+	if m, _ := u.MainHospital(); m.ID != "TX" {
+		t.Errorf("MainHospital = %s, want TX (the most cases)", m.ID)
 	}
 }

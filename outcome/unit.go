@@ -1,6 +1,7 @@
 package outcome
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -69,7 +70,7 @@ type Unit struct {
 	// is crude (no expected counts).
 	Expected float64
 	// Rows are the indices, in the slice given to [Units], of the rows
-	// summed, in that slice's order.
+	// summed, in key order (hospital id).
 	Rows []int
 	// Hospitals are the hospitals the figures come from, by id: a
 	// surgeon's every hospital, or a hospital itself.
@@ -128,11 +129,22 @@ func (s *UnitSet) Stats() []stats.Unit {
 // returns the surgeons' set first, then the hospitals'; a set with no units
 // is left out.
 //
-// Every row must belong to the same group; rows of any other unit type
-// are ignored.
+// Rows are summed in key order (unit type, unit id, hospital id), not in
+// the order given, so a unit's figures do not depend on the order of the
+// file: floating-point sums of expected deaths would. Every row must
+// belong to the same group; rows of any other unit type are ignored.
 func Units(rows []Row) []UnitSet {
+	order := make([]int, len(rows))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		ra, rb := &rows[a], &rows[b]
+		return cmp.Or(strings.Compare(string(ra.UnitType), string(rb.UnitType)), strings.Compare(ra.UnitID, rb.UnitID),
+			strings.Compare(ra.HospitalID, rb.HospitalID))
+	})
 	surgeons, hospitals, fromSurgeons := unitSums{}, unitSums{}, unitSums{}
-	for i := range rows {
+	for _, i := range order {
 		r := &rows[i]
 		switch r.UnitType {
 		case Surgeon:
@@ -196,17 +208,29 @@ func (m unitSums) set(t UnitType, aggregated bool, rows []Row) UnitSet {
 // the cases at each; the name is the first row's for that hospital.
 func hospitalShares(rows []Row, idx []int) []HospitalShare {
 	var hs []HospitalShare
-	at := map[string]int{}
+	var at map[string]int // by id, once there are enough to search
 	for _, i := range idx {
 		r := &rows[i]
 		if r.HospitalID == "" {
 			continue
 		}
-		j, ok := at[r.HospitalID]
+		j, ok := -1, false
+		if at != nil {
+			j, ok = at[r.HospitalID]
+		} else if j = slices.IndexFunc(hs, func(h HospitalShare) bool { return h.ID == r.HospitalID }); j >= 0 {
+			ok = true
+		}
 		if !ok {
 			j = len(hs)
-			at[r.HospitalID] = j
 			hs = append(hs, HospitalShare{ID: r.HospitalID, Name: r.HospitalName})
+			if at != nil {
+				at[r.HospitalID] = j
+			} else if len(hs) == 16 { // a surgeon at many hospitals: index them
+				at = make(map[string]int, 32)
+				for k, h := range hs {
+					at[h.ID] = k
+				}
+			}
 		}
 		hs[j].Cases += r.Cases
 	}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"maps"
 	"math"
 	"os"
 	"runtime"
@@ -78,108 +79,193 @@ func (env environment) funnel(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	dec, err := ingest.Decode(files[0], f, m)
-	f.Close()
-	if err != nil {
-		return err
-	}
+	defer f.Close()
 	settings := m.Method.Settings()
-	method, err := outcome.NewMethod(cmp.Or(*ci, settings.Interval), settings.Comparison, settings.Target,
-		dec.National)
+	method, err := outcome.NewMethod(cmp.Or(*ci, settings.Interval), settings.Comparison, settings.Target, nil)
 	if err != nil {
 		return err
 	}
 	method.Options.Adjustment = adjustment
+	// With the target from each group's own counts, nothing read later
+	// changes a group the reader has moved past, so it is computed while
+	// the rest is read; a national target waits for the national figures.
+	groups := newGroupFunnels(&method, settings.Target != outcome.TargetNational)
+	defer groups.stop()
+	dec, err := ingest.DecodeEach(files[0], f, m, groups.add)
+	if err != nil {
+		return err
+	}
+	for _, n := range dec.National {
+		method.National[n.Group()] = n
+	}
 
 	w := bufio.NewWriterSize(env.stdout, 64<<10)
 	out := newFunnelWriter(w, *format)
 	if err := out.begin(); err != nil {
 		return err
 	}
-	err = eachGroupFunnel(ctx, dec.Rows, &method, out.group)
-	if err == nil {
-		err = out.end()
+	if err := groups.each(ctx, out.group); err != nil {
+		return err
 	}
-	if err == nil {
-		err = w.Flush()
+	if err := out.end(); err != nil {
+		return err
 	}
-	return err
+	return w.Flush()
 }
 
-// eachGroupFunnel computes the funnels of rows, every group's surgeons and
-// hospitals (outcome.Units), and hands them to emit in group order
-// (specialty, procedure, period), surgeons first. Groups are computed on
-// every core; emit runs on the caller's goroutine, never more than a few
-// groups behind, so memory holds the rows and a handful of results.
-func eachGroupFunnel(ctx context.Context, rows []outcome.Row, m *outcome.Method,
-	emit func(funnelGroup) error) error {
-	slices.SortStableFunc(rows, func(a, b outcome.Row) int {
+// groupFunnels computes the funnels of a file's groups, every group's
+// surgeons and hospitals (outcome.Units), on every core. Rows arrive in
+// file order (add); a group is computed as soon as the rows move on to
+// another group, when early is set, and again at the end should more of
+// its rows come later. each hands the funnels on in group order
+// (specialty, procedure, period), surgeons first.
+type groupFunnels struct {
+	m      *outcome.Method
+	early  bool
+	groups map[outcome.Group]*groupRows
+	last   *groupRows
+
+	mu      sync.Mutex
+	cond    *sync.Cond
+	queue   []groupJob
+	stopped bool
+	workers sync.WaitGroup
+}
+
+// groupJob is a group to compute from rows, the group's rows when it was
+// submitted; done is closed when its funnels are in the group's out.
+type groupJob struct {
+	group *groupRows
+	rows  []outcome.Row
+	done  chan struct{}
+}
+
+// groupRows is one group's rows and, once computed, its funnels.
+type groupRows struct {
+	key  outcome.Group
+	rows []outcome.Row
+	// computing is closed when the funnels of rows[:n] are in out; nil
+	// until the group is first submitted.
+	computing chan struct{}
+	n         int
+	out       []funnelGroup
+}
+
+func newGroupFunnels(m *outcome.Method, early bool) *groupFunnels {
+	if m.National == nil {
+		m.National = map[outcome.Group]outcome.NationalRate{}
+	}
+	g := &groupFunnels{m: m, early: early, groups: map[outcome.Group]*groupRows{}}
+	g.cond = sync.NewCond(&g.mu)
+	for range runtime.GOMAXPROCS(0) {
+		g.workers.Go(g.work)
+	}
+	return g
+}
+
+// add takes a batch of rows in file order.
+func (g *groupFunnels) add(batch []outcome.Row) error {
+	for i := range batch {
+		r := &batch[i]
+		key := r.Group()
+		if g.last == nil || g.last.key != key {
+			g.moveOn()
+			gr := g.groups[key]
+			if gr == nil {
+				gr = &groupRows{key: key}
+				g.groups[key] = gr
+			}
+			g.last = gr
+		}
+		g.last.rows = append(g.last.rows, *r)
+	}
+	return nil
+}
+
+// moveOn is called when the rows leave the last group: it is computed now
+// if it may be and never was.
+func (g *groupFunnels) moveOn() {
+	if g.early && g.last != nil && g.last.computing == nil {
+		g.submit(g.last)
+	}
+}
+
+// submit queues gr's funnels to be computed from the rows it has now.
+func (g *groupFunnels) submit(gr *groupRows) {
+	gr.computing = make(chan struct{})
+	gr.n = len(gr.rows)
+	g.mu.Lock()
+	g.queue = append(g.queue, groupJob{group: gr, rows: gr.rows[:gr.n], done: gr.computing})
+	g.mu.Unlock()
+	g.cond.Signal()
+}
+
+func (g *groupFunnels) work() {
+	for {
+		g.mu.Lock()
+		for len(g.queue) == 0 && !g.stopped {
+			g.cond.Wait()
+		}
+		if len(g.queue) == 0 {
+			g.mu.Unlock()
+			return
+		}
+		job := g.queue[0]
+		g.queue = g.queue[1:]
+		g.mu.Unlock()
+		// job.rows is the group's rows when submitted: rows appended since
+		// never touch them.
+		key := job.group.key
+		var out []funnelGroup
+		for _, set := range outcome.Units(job.rows) {
+			out = append(out, funnelGroup{group: key, set: set, result: stats.Funnel(set.Stats(), g.m.OptionsFor(key))})
+		}
+		job.group.out = out
+		close(job.done)
+	}
+}
+
+// each computes what is left, once every row is in and checked, and
+// hands the funnels to emit in group order.
+func (g *groupFunnels) each(ctx context.Context, emit func(funnelGroup) error) error {
+	keys := slices.SortedFunc(maps.Keys(g.groups), func(a, b outcome.Group) int {
 		return cmp.Or(strings.Compare(a.Specialty, b.Specialty), strings.Compare(a.Procedure, b.Procedure),
 			strings.Compare(a.Period, b.Period))
 	})
-	var groups [][]outcome.Row
-	for start := 0; start < len(rows); {
-		end := start + 1
-		for end < len(rows) && rows[end].Group() == rows[start].Group() {
-			end++
+	// A group is computed again if rows came after it was computed.
+	for _, k := range keys {
+		gr := g.groups[k]
+		if gr.computing != nil {
+			<-gr.computing
+			if gr.n == len(gr.rows) {
+				continue
+			}
 		}
-		groups = append(groups, rows[start:end])
-		start = end
+		g.submit(gr)
 	}
+	for _, k := range keys {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		gr := g.groups[k]
+		<-gr.computing
+		for _, fg := range gr.out {
+			if err := emit(fg); err != nil {
+				return err
+			}
+		}
+		gr.rows, gr.out = nil, nil // printed: let the memory go
+	}
+	return nil
+}
 
-	workers := runtime.GOMAXPROCS(0)
-	results := make([]chan []funnelGroup, len(groups))
-	for i := range results {
-		results[i] = make(chan []funnelGroup, 1)
-	}
-	ahead := make(chan struct{}, 2*workers) // groups computed but not yet emitted
-	jobs := make(chan int)
-	done := make(chan struct{})
-	defer close(done)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for i := range jobs {
-				rows := groups[i]
-				g := rows[0].Group()
-				var out []funnelGroup
-				for _, set := range outcome.Units(rows) {
-					out = append(out, funnelGroup{group: g, set: set, result: stats.Funnel(set.Stats(), m.OptionsFor(g))})
-				}
-				results[i] <- out
-			}
-		})
-	}
-	go func() {
-		defer close(jobs)
-		for i := range groups {
-			select {
-			case ahead <- struct{}{}:
-			case <-done:
-				return
-			}
-			select {
-			case jobs <- i:
-			case <-done:
-				return
-			}
-		}
-	}()
-	var err error
-	for i := range groups {
-		if err == nil {
-			err = ctx.Err()
-		}
-		out := <-results[i]
-		<-ahead
-		for _, fg := range out {
-			if err == nil {
-				err = emit(fg)
-			}
-		}
-	}
-	wg.Wait()
-	return err
+// stop ends the workers once the queue is empty.
+func (g *groupFunnels) stop() {
+	g.mu.Lock()
+	g.stopped = true
+	g.mu.Unlock()
+	g.cond.Broadcast()
+	g.workers.Wait()
 }
 
 // funnelWriter prints funnels as the contract's CSV or as

@@ -417,3 +417,32 @@ vascular,"2023, late",surgeon,9000002,Mr Tobias Quillbrook,H1,"The ""Old"" Infir
 		t.Errorf("funnel on events > cases: exit %d, stderr %q; want 1 and the row's position", code, stderr)
 	}
 }
+
+// TestFunnelInterleavedGroups gives `outcomes funnel` a file whose groups
+// are interleaved, so groups computed while the file was read get more
+// rows later: the output must be the same as for the file in group order.
+func TestFunnelInterleavedGroups(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "demo", "vascular.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	var odd, even []string
+	for i, l := range lines[1:] {
+		if i%2 == 0 {
+			even = append(even, l)
+		} else {
+			odd = append(odd, l)
+		}
+	}
+	// The file is in group order; take every other row, then the rest,
+	// so each group's rows come in two runs.
+	shuffled := lines[0] + "\n" + strings.Join(append(even, odd...), "\n") + "\n"
+	dir := t.TempDir()
+	_, want, _ := runCmd(t, "funnel", writeFile(t, dir, "ordered.csv", string(data)))
+	code, got, stderr := runCmd(t, "funnel", writeFile(t, dir, "interleaved.csv", shuffled))
+	if code != 0 || got != want || len(strings.Split(want, "\n")) < 100 {
+		t.Errorf("funnel on interleaved groups: exit %d (%s), %d bytes differ from the ordered file's %d",
+			code, stderr, len(got), len(want))
+	}
+}
