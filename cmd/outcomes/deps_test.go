@@ -87,6 +87,12 @@ func TestImportRules(t *testing.T) {
 		// outcome; its command only writes the generator's files.
 		"demo/internal/generate":             {ours: []string{"outcome"}, other: stdOnly},
 		"demo/internal/generate/cmd/gendemo": {ours: []string{"demo/internal/generate"}, other: stdOnly},
+
+		// chart draws from plain values: the bands' words and marks are
+		// outcome's; the PNG back-end's fonts and rasterizer are x/image's.
+		// charttest, test helpers, reads chart's SVG back.
+		"chart":           {ours: []string{"outcome"}, other: prefixed("golang.org/x/image")},
+		"chart/charttest": {other: stdOnly},
 	}
 	for _, p := range pkgs {
 		name := strings.TrimPrefix(p.ImportPath, mod)
