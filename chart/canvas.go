@@ -37,8 +37,9 @@ type Canvas interface {
 	Path(p *Path, s Style)
 	// Line strokes the segment from x0, y0 to x1, y1.
 	Line(x0, y0, x1, y1 float64, s Style)
-	// Polygon fills and strokes the closed polygon through ps; strokes
-	// have mitred corners.
+	// Polygon fills and strokes the closed polygon through ps, which is
+	// convex; strokes have mitred corners (the PNG back-end mitres convex
+	// corners only).
 	Polygon(ps []XY, s Style)
 	// Circle fills and strokes the circle of radius r centred on x, y.
 	Circle(x, y, r float64, s Style)
