@@ -15,10 +15,11 @@ import (
 	"testing"
 
 	"github.com/surgeon-outcomes/outcomes/api"
+	"github.com/surgeon-outcomes/outcomes/chart"
 )
 
-// pngScale is the PNG's pixels per SVG user unit (funnelpng.go).
-const pngScale = 2
+// pngScale is the PNG's pixels per SVG user unit.
+const pngScale = chart.PNGScale
 
 // getPNG fetches path and decodes it as a PNG.
 func getPNG(t *testing.T, srv *httptest.Server, path string) (image.Image, []byte) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/surgeon-outcomes/outcomes/chart"
 	"github.com/surgeon-outcomes/outcomes/outcome"
 )
 
@@ -158,7 +159,7 @@ func (s *Server) selfCheckSVG(r *release, res selfCheckResult, i int, standalone
 	}
 	u := res.unitRow
 	u.UnitName = name
-	pt := plotPoint{UnitID: fmt.Sprintf("self-check-%d", i+1), Name: name, X: float64(res.FunnelX),
+	pt := chart.Point{UnitID: fmt.Sprintf("self-check-%d", i+1), Name: name, X: float64(res.FunnelX),
 		Survival: float64(res.Survival), Band: res.Band, Summary: pointSummary(&u), Highlight: true}
 	return r.funnelSVG(f, nil, standalone, pt)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/surgeon-outcomes/outcomes/chart"
 	"github.com/surgeon-outcomes/outcomes/outcome"
 	"github.com/surgeon-outcomes/outcomes/stats"
 )
@@ -146,14 +147,14 @@ func (r *release) sortedRows(f *funnel) []unitRow {
 }
 
 // funnelSVG draws a funnel with the given units highlighted.
-func (r *release) funnelSVG(f *funnel, highlight []string, standalone bool, extra ...plotPoint) (template.HTML, error) {
+func (r *release) funnelSVG(f *funnel, highlight []string, standalone bool, extra ...chart.Point) (template.HTML, error) {
 	return r.funnelSVGWith(f, highlight, standalone, stats.AdjustNone, extra...)
 }
 
 // funnelSVGWith draws a funnel, with dashed overdispersion-adjusted lines
 // when adj asks for them and they apply.
 func (r *release) funnelSVGWith(f *funnel, highlight []string, standalone bool, adj stats.Adjustment,
-	extra ...plotPoint) (template.HTML, error) {
+	extra ...chart.Point) (template.HTML, error) {
 	set := map[string]bool{}
 	for _, id := range highlight {
 		set[id] = true
@@ -167,10 +168,10 @@ func (r *release) funnelSVGWith(f *funnel, highlight []string, standalone bool, 
 	p.Compact = !standalone
 	p.Adjusted = adjustedCurve(f, adj)
 	var b bytes.Buffer
-	if err := renderFunnelSVG(&b, p, standalone); err != nil {
+	if err := chart.WriteSVG(&b, &p, standalone); err != nil {
 		return "", err
 	}
-	// Our renderer escapes every string it writes (funnelsvg.go).
+	// chart.WriteSVG escapes every string it writes.
 	return template.HTML(b.String()), nil
 }
 
