@@ -78,3 +78,4 @@ clean:
 # packages); `make bench-http RUNS=3` for three runs.
 bench-http: build
 	api/testdata/loadtest.sh
+bench-funnel: ; bench/funnel/run.sh

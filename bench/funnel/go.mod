@@ -1,0 +1,3 @@
+module github.com/surgeon-outcomes/outcomes/bench/funnel
+
+go 1.26
