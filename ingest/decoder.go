@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 
 	"github.com/surgeon-outcomes/outcomes/outcome"
 	"github.com/surgeon-outcomes/outcomes/store"
@@ -83,7 +84,7 @@ func DecodeEach(name string, r io.Reader, m *Mapping, fn func(batch []outcome.Ro
 // decode is Decode with a cap on the problems listed; keep sets the
 // decoder's flush, which keeps or hands on the rows.
 func decode(name string, r io.Reader, m *Mapping, maxErrors int, keep func(data []byte, d *decoder, out *Decoded)) (Decoded, error) {
-	data, err := io.ReadAll(r)
+	data, err := readAll(r)
 	if err != nil {
 		return Decoded{}, fmt.Errorf("ingest: read %s: %w", name, err)
 	}
@@ -106,6 +107,24 @@ func decode(name string, r io.Reader, m *Mapping, maxErrors int, keep func(data 
 		return Decoded{}, fmt.Errorf("ingest: %w", err)
 	}
 	return d.decoded(&out, fs)
+}
+
+// readAll reads r whole, into one buffer of the right size when r can say
+// how long it is (a file, a bytes.Reader), rather than growing one step by
+// step.
+func readAll(r io.Reader) ([]byte, error) {
+	size := 0
+	switch s := r.(type) {
+	case interface{ Len() int }:
+		size = s.Len()
+	case interface{ Stat() (fs.FileInfo, error) }:
+		if fi, err := s.Stat(); err == nil && fi.Mode().IsRegular() {
+			size = int(fi.Size())
+		}
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	_, err := buf.ReadFrom(r)
+	return buf.Bytes(), err
 }
 
 // keepRows makes a decoder keep its rows in out.Rows.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -75,11 +76,10 @@ func (env environment) funnel(ctx context.Context, args []string) error {
 		return err
 	}
 
-	f, err := os.Open(files[0])
+	data, err := os.ReadFile(files[0])
 	if err != nil {
 		return err
 	}
-	defer f.Close()
 	settings := m.Method.Settings()
 	method, err := outcome.NewMethod(cmp.Or(*ci, settings.Interval), settings.Comparison, settings.Target, nil)
 	if err != nil {
@@ -89,9 +89,11 @@ func (env environment) funnel(ctx context.Context, args []string) error {
 	// With the target from each group's own counts, nothing read later
 	// changes a group the reader has moved past, so it is computed while
 	// the rest is read; a national target waits for the national figures.
-	groups := newGroupFunnels(&method, settings.Target != outcome.TargetNational)
+	// A row a line, but for wide mappings: the rows are kept in one slice,
+	// and a group whose rows are together in the file is a piece of it.
+	groups := newGroupFunnels(&method, settings.Target != outcome.TargetNational, bytes.Count(data, []byte{'\n'}))
 	defer groups.stop()
-	dec, err := ingest.DecodeEach(files[0], f, m, groups.add)
+	dec, err := ingest.DecodeEach(files[0], bytes.NewReader(data), m, groups.add)
 	if err != nil {
 		return err
 	}
@@ -120,8 +122,11 @@ func (env environment) funnel(ctx context.Context, args []string) error {
 // its rows come later. each hands the funnels on in group order
 // (specialty, procedure, period), surgeons first.
 type groupFunnels struct {
-	m      *outcome.Method
-	early  bool
+	m     *outcome.Method
+	early bool
+	// rows holds every row in file order; a group's rows are the pieces
+	// rows[start:end] of its runs.
+	rows   []outcome.Row
 	groups map[outcome.Group]*groupRows
 	last   *groupRows
 
@@ -140,22 +145,26 @@ type groupJob struct {
 	done  chan struct{}
 }
 
-// groupRows is one group's rows and, once computed, its funnels.
+// groupRows is one group: where its rows are and, once computed, its
+// funnels.
 type groupRows struct {
 	key  outcome.Group
-	rows []outcome.Row
-	// computing is closed when the funnels of rows[:n] are in out; nil
-	// until the group is first submitted.
+	runs [][2]int // [start, end) in groupFunnels.rows, in file order
+	n    int      // rows in runs
+	// computing is closed when the funnels of the group's first computed
+	// rows are in out; nil until the group is first submitted; computed
+	// is how many rows they were.
 	computing chan struct{}
-	n         int
+	computed  int
 	out       []funnelGroup
 }
 
-func newGroupFunnels(m *outcome.Method, early bool) *groupFunnels {
+func newGroupFunnels(m *outcome.Method, early bool, rowsHint int) *groupFunnels {
 	if m.National == nil {
 		m.National = map[outcome.Group]outcome.NationalRate{}
 	}
-	g := &groupFunnels{m: m, early: early, groups: map[outcome.Group]*groupRows{}}
+	g := &groupFunnels{m: m, early: early, groups: map[outcome.Group]*groupRows{},
+		rows: make([]outcome.Row, 0, rowsHint)}
 	g.cond = sync.NewCond(&g.mu)
 	for range runtime.GOMAXPROCS(0) {
 		g.workers.Go(g.work)
@@ -175,9 +184,12 @@ func (g *groupFunnels) add(batch []outcome.Row) error {
 				gr = &groupRows{key: key}
 				g.groups[key] = gr
 			}
+			gr.runs = append(gr.runs, [2]int{len(g.rows), len(g.rows)})
 			g.last = gr
 		}
-		g.last.rows = append(g.last.rows, *r)
+		g.rows = append(g.rows, *r)
+		g.last.runs[len(g.last.runs)-1][1]++
+		g.last.n++
 	}
 	return nil
 }
@@ -190,12 +202,26 @@ func (g *groupFunnels) moveOn() {
 	}
 }
 
+// rowsOf returns gr's rows: a piece of g.rows when they came in one run,
+// else a copy of its runs put together.
+func (g *groupFunnels) rowsOf(gr *groupRows) []outcome.Row {
+	if len(gr.runs) == 1 {
+		r := gr.runs[0]
+		return g.rows[r[0]:r[1]:r[1]]
+	}
+	rows := make([]outcome.Row, 0, gr.n)
+	for _, r := range gr.runs {
+		rows = append(rows, g.rows[r[0]:r[1]]...)
+	}
+	return rows
+}
+
 // submit queues gr's funnels to be computed from the rows it has now.
 func (g *groupFunnels) submit(gr *groupRows) {
 	gr.computing = make(chan struct{})
-	gr.n = len(gr.rows)
+	gr.computed = gr.n
 	g.mu.Lock()
-	g.queue = append(g.queue, groupJob{group: gr, rows: gr.rows[:gr.n], done: gr.computing})
+	g.queue = append(g.queue, groupJob{group: gr, rows: g.rowsOf(gr), done: gr.computing})
 	g.mu.Unlock()
 	g.cond.Signal()
 }
@@ -213,8 +239,8 @@ func (g *groupFunnels) work() {
 		job := g.queue[0]
 		g.queue = g.queue[1:]
 		g.mu.Unlock()
-		// job.rows is the group's rows when submitted: rows appended since
-		// never touch them.
+		// job.rows is the group's rows when submitted: rows appended since,
+		// to the same array or a new one, never touch them.
 		key := job.group.key
 		var out []funnelGroup
 		for _, set := range outcome.Units(job.rows) {
@@ -237,7 +263,7 @@ func (g *groupFunnels) each(ctx context.Context, emit func(funnelGroup) error) e
 		gr := g.groups[k]
 		if gr.computing != nil {
 			<-gr.computing
-			if gr.n == len(gr.rows) {
+			if gr.computed == gr.n {
 				continue
 			}
 		}
@@ -254,7 +280,7 @@ func (g *groupFunnels) each(ctx context.Context, emit func(funnelGroup) error) e
 				return err
 			}
 		}
-		gr.rows, gr.out = nil, nil // printed: let the memory go
+		gr.out = nil // printed: let the memory go
 	}
 	return nil
 }
