@@ -109,7 +109,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "search in name, id and hospital (case and accents ignored)",
+                        "description": "words that begin a word of the unit's name, id, hospitals or specialty, in any order (case and accents ignored), as the search page finds them",
                         "name": "q",
                         "in": "query"
                     },
@@ -260,7 +260,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "search in name, id and hospital (case and accents ignored)",
+                        "description": "words that begin a word of the unit's name, id, hospitals or specialty, in any order (case and accents ignored), as the search page finds them",
                         "name": "q",
                         "in": "query"
                     },
@@ -899,7 +899,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "search in name, id and hospital",
+                        "description": "words that begin a word of the unit's name, id, hospitals or specialty, in any order (case and accents ignored), as the search page finds them",
                         "name": "q",
                         "in": "query"
                     },
@@ -1039,7 +1039,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "search in name, id and hospital",
+                        "description": "words that begin a word of the unit's name, id, hospitals or specialty, in any order (case and accents ignored), as the search page finds them",
                         "name": "q",
                         "in": "query"
                     },
@@ -1179,7 +1179,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "search in name, id and hospital",
+                        "description": "words that begin a word of the unit's name, id, hospitals or specialty, in any order (case and accents ignored), as the search page finds them",
                         "name": "q",
                         "in": "query"
                     },
@@ -1319,7 +1319,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "search in name, id and hospital",
+                        "description": "words that begin a word of the unit's name, id, hospitals or specialty, in any order (case and accents ignored), as the search page finds them",
                         "name": "q",
                         "in": "query"
                     },
@@ -1458,7 +1458,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "search in name, id and hospital (case and accents ignored)",
+                        "description": "words that begin a word of the unit's name, id, hospitals or specialty, in any order (case and accents ignored), as the search page finds them",
                         "name": "q",
                         "in": "query"
                     },
@@ -1609,7 +1609,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "search in name, id and hospital (case and accents ignored)",
+                        "description": "words that begin a word of the unit's name, id, hospitals or specialty, in any order (case and accents ignored), as the search page finds them",
                         "name": "q",
                         "in": "query"
                     },
