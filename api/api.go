@@ -2,14 +2,15 @@ package api
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net/url"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/surgeon-outcomes/outcomes/ingest"
+	"github.com/surgeon-outcomes/outcomes/catalog"
+	"github.com/surgeon-outcomes/outcomes/selfcheck"
+	"github.com/surgeon-outcomes/outcomes/site"
 	"github.com/surgeon-outcomes/outcomes/store"
 )
 
@@ -59,15 +60,15 @@ func (cfg Config) withDefaults() Config {
 // the response cache, metrics and the logger.
 type Server struct {
 	cfg      Config
-	cat      *catalog
+	cat      *catalog.Catalog
 	cache    *responseCache
 	metrics  *metrics
 	openAPI  *cached
-	site     *site
+	site     *site.Site
 	download *download
 	logger   *slog.Logger
 	// selfCheck reads a self-check's figures (ingest.SelfCheckMapping).
-	selfCheck *ingest.Mapping
+	selfCheck *selfcheck.Reader
 }
 
 // New loads every release's results from db into memory and returns the
@@ -76,27 +77,28 @@ type Server struct {
 // restart.
 func New(ctx context.Context, cfg Config, db *store.DB, logger *slog.Logger) (*echo.Echo, error) {
 	cfg = cfg.withDefaults()
-	cat, err := loadCatalog(ctx, db)
+	cat, err := catalog.Load(ctx, db)
 	if err != nil {
 		return nil, err
 	}
-	st, err := newSite()
+	selfCheck, err := selfcheck.NewReader()
 	if err != nil {
 		return nil, err
-	}
-	selfCheck, err := ingest.SelfCheckMapping()
-	if err != nil {
-		return nil, fmt.Errorf("api: %w", err)
 	}
 	s := &Server{cfg: cfg, cat: cat, cache: newResponseCache(cfg.CacheBytes), metrics: newMetrics(cfg.Now),
-		openAPI: newOpenAPI(cfg.Now()), site: st, logger: logger, selfCheck: selfCheck}
+		openAPI: newOpenAPI(cfg.Now()), logger: logger, selfCheck: selfCheck}
+	var offer *site.Download
 	if cfg.DownloadDir != "" {
 		if s.download, err = newDownload(ctx, db, cfg.DownloadDir); err != nil {
 			return nil, err
 		}
+		offer = &site.Download{Name: s.download.name, Size: s.download.size, SHA256: s.download.sha256}
+	}
+	if s.site, err = site.New(cat, offer); err != nil {
+		return nil, err
 	}
 	s.metrics.setGauge("outcomes_releases_loaded", "Releases held in memory.",
-		func() float64 { return float64(len(cat.releases)) })
+		func() float64 { return float64(len(cat.Releases)) })
 	s.metrics.setGauge("outcomes_response_cache_entries", "Built JSON responses held in the cache.",
 		func() float64 { return float64(s.cache.len()) })
 	return s.routes(), nil
@@ -123,13 +125,13 @@ func (s *Server) resolve(c echo.Context, allowed []string, path string) (resourc
 		id = q.Release
 	}
 	pinned := id != "" && id != "latest"
-	var rel *release
+	var rel *catalog.Release
 	if pinned {
-		rel = s.cat.byID[id]
+		rel = s.cat.Release(id)
 		if rel == nil {
 			return resource{}, query{}, notFound("no release %q; see /api/v1/releases", truncate(id))
 		}
-	} else if rel = s.cat.latest(); rel == nil {
+	} else if rel = s.cat.Latest(); rel == nil {
 		return resource{}, query{}, notFound("no release is loaded yet")
 	}
 	return resource{rel: rel, pinned: pinned, path: path, query: q.values()}, q, nil

@@ -8,6 +8,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/surgeon-outcomes/outcomes/selfcheck"
+	"github.com/surgeon-outcomes/outcomes/site"
 	"github.com/surgeon-outcomes/outcomes/store"
 )
 
@@ -72,10 +74,16 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	p := problem{Type: "about:blank", Instance: c.Request().URL.Path, RequestID: requestID(c)}
 	var ae *apiError
+	var se *selfcheck.Error
 	var he *echo.HTTPError
 	switch {
 	case errors.As(err, &ae):
 		p.Status, p.Detail, p.Errors = ae.Status, ae.Detail, ae.Errors
+	case errors.As(err, &se):
+		p.Status, p.Detail = http.StatusBadRequest, se.Detail
+		for _, fe := range se.Errors {
+			p.Errors = append(p.Errors, paramError{Param: fe.Param, Message: fe.Message})
+		}
 	case errors.Is(err, store.ErrNotFound):
 		p.Status = http.StatusNotFound
 	case errors.As(err, &he):
@@ -103,9 +111,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	h.Del(echo.HeaderContentEncoding)
 	h.Del("ETag")
 	h.Del("Link")
-	if wantsHTML(c) {
-		pageHeaders(func(echo.Context) error { return nil })(c)
-		if err := s.errorPage(c, p); err == nil {
+	if wantsHTML(c) && s.site != nil {
+		if err := s.site.ErrorPage(c, site.Problem{Status: p.Status, Title: p.Title, Detail: p.Detail,
+			RequestID: p.RequestID}); err == nil {
 			return
 		}
 		// The error page itself failed: fall back to the problem body.
@@ -117,6 +125,14 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	b, _ := jsonMarshal(p)
 	_ = c.Blob(p.Status, "application/problem+json", b)
+}
+
+// wantsHTML reports whether an error on this request should be a page: any
+// path outside the API and the operational endpoints.
+func wantsHTML(c echo.Context) bool {
+	p := c.Request().URL.Path
+	return !strings.HasPrefix(p, "/api/") && p != "/healthz" && p != "/metrics" && !strings.HasPrefix(p, "/static/") &&
+		!strings.HasSuffix(p, ".svg") && !strings.HasSuffix(p, ".sqlite")
 }
 
 // requestID is the id the RequestID middleware gave this request.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/surgeon-outcomes/outcomes/catalog"
 )
 
 // TestInternalErrors checks the 500 path, which the demo release cannot
@@ -21,7 +22,7 @@ import (
 // text; the internal text is logged once, with the same request id.
 func TestInternalErrors(t *testing.T) {
 	var logs bytes.Buffer
-	s := &Server{cfg: Config{}.withDefaults(), cat: &catalog{byID: map[string]*release{}},
+	s := &Server{cfg: Config{}.withDefaults(), cat: &catalog.Catalog{},
 		cache: newResponseCache(1 << 20), metrics: newMetrics(time.Now), openAPI: newOpenAPI(time.Now()),
 		logger: slog.New(slog.NewJSONHandler(&logs, nil))}
 	e := s.routes()

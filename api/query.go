@@ -13,6 +13,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/surgeon-outcomes/outcomes/catalog"
 	"github.com/surgeon-outcomes/outcomes/outcome"
 )
 
@@ -58,8 +59,8 @@ type query struct {
 	Bands                                  []string // sorted, distinct
 	Q                                      string   // as given; matched folded
 	MinCases                               int
-	Sort                                   sortSpec
-	Cursor                                 *sortKey
+	Sort                                   catalog.Sort
+	Cursor                                 *catalog.Key
 	cursor                                 string
 	Limit                                  int // 0: not given
 	Release                                string
@@ -72,7 +73,7 @@ type query struct {
 // parseQuery checks v against the allowed parameters and parses their
 // values. Every problem is reported, each naming its parameter.
 func parseQuery(v url.Values, allowed []string) (query, error) {
-	q := query{Sort: defaultSort()}
+	q := query{}
 	var errs []paramError
 	bad := func(param, format string, args ...any) {
 		errs = append(errs, paramError{Param: param, Message: fmt.Sprintf(format, args...)})
@@ -133,10 +134,10 @@ func parseQuery(v url.Values, allowed []string) (query, error) {
 			}
 			q.MinCases = n
 		case paramSort:
-			s, ok := parseSort(val)
+			s, ok := catalog.ParseSort(val)
 			if !ok {
 				bad(name, "unknown sort %q; sorts are %s, each ascending or with a leading - for descending",
-					val, strings.Join(sortNames(), ", "))
+					val, strings.Join(catalog.SortNames(), ", "))
 			}
 			q.Sort = s
 		case paramCursor:
@@ -205,30 +206,6 @@ func truncate(s string) string {
 	return s
 }
 
-func defaultSort() sortSpec { return sortSpec{field: sortFields[0]} }
-
-func parseSort(s string) (sortSpec, bool) {
-	spec := sortSpec{}
-	if name, ok := strings.CutPrefix(s, "-"); ok {
-		spec.desc, s = true, name
-	}
-	for _, f := range sortFields {
-		if f.name == s {
-			spec.field = f
-			return spec, true
-		}
-	}
-	return defaultSort(), false
-}
-
-func sortNames() []string {
-	var names []string
-	for _, f := range sortFields {
-		names = append(names, f.name)
-	}
-	return names
-}
-
 // bandCodes lists the band codes in order of concern.
 func bandCodes() []string {
 	var codes []string
@@ -256,7 +233,7 @@ func (q query) values() url.Values {
 	if q.MinCases > 0 {
 		set(paramMinCases, strconv.Itoa(q.MinCases))
 	}
-	if s := q.Sort.String(); s != defaultSort().String() {
+	if s := q.Sort.String(); s != (catalog.Sort{}).String() {
 		set(paramSort, s)
 	}
 	set(paramCursor, q.cursor)
@@ -273,9 +250,9 @@ func (q query) values() url.Values {
 // encodeCursor makes the opaque cursor that resumes after k: the sort and
 // the row's whole sort key, so the next page is found by key, not offset,
 // and stays right even if the client pages slowly.
-func encodeCursor(s sortSpec, k sortKey) string {
+func encodeCursor(s catalog.Sort, k catalog.Key) string {
 	num := ""
-	if s.field.num != nil {
+	if s.Numeric() {
 		num = strconv.FormatFloat(k.Num, 'g', -1, 64)
 	}
 	b, _ := json.Marshal([]string{s.String(), num, k.Str, k.Name, k.UnitType, k.UnitID, k.Specialty,
@@ -283,7 +260,7 @@ func encodeCursor(s sortSpec, k sortKey) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func decodeCursor(c string, s sortSpec) (*sortKey, error) {
+func decodeCursor(c string, s catalog.Sort) (*catalog.Key, error) {
 	b, err := base64.RawURLEncoding.DecodeString(c)
 	if err != nil {
 		return nil, fmt.Errorf("not a cursor this API gave out")
@@ -295,8 +272,8 @@ func decodeCursor(c string, s sortSpec) (*sortKey, error) {
 	if f[0] != s.String() {
 		return nil, fmt.Errorf("the cursor belongs to sort=%s; keep the sort when paging", truncate(f[0]))
 	}
-	k := &sortKey{Str: f[2], Name: f[3], UnitType: f[4], UnitID: f[5], Specialty: f[6], Procedure: f[7], Per: f[8]}
-	if s.field.num != nil {
+	k := &catalog.Key{Str: f[2], Name: f[3], UnitType: f[4], UnitID: f[5], Specialty: f[6], Procedure: f[7], Per: f[8]}
+	if s.Numeric() {
 		if k.Num, err = strconv.ParseFloat(f[1], 64); err != nil {
 			return nil, fmt.Errorf("not a cursor this API gave out")
 		}
@@ -305,4 +282,12 @@ func decodeCursor(c string, s sortSpec) (*sortKey, error) {
 		}
 	}
 	return k, nil
+}
+
+// selection is the catalog query for q's rows of one unit type, limit at
+// most per page (below 1: every row after the cursor).
+func (q query) selection(unitType outcome.UnitType, limit int) catalog.Query {
+	return catalog.Query{UnitType: unitType, Specialty: q.Specialty, Procedure: q.Procedure, Period: q.Period,
+		Hospital: q.Hospital, Bands: q.Bands, Q: q.Q, MinCases: q.MinCases, Sort: q.Sort, After: q.Cursor,
+		Limit: limit}
 }

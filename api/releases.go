@@ -38,13 +38,13 @@ func (s *Server) handleIndex(c echo.Context) error {
 	}
 	return s.sendJSON(c, t, func() (any, string, error) {
 		data := indexDTO{Name: "Surgeon outcomes API", APIVersion: "v1", Version: s.cfg.Version,
-			LatestRelease: s.cat.latest().meta.ID,
+			LatestRelease: s.cat.Latest().Meta.ID,
 			Endpoints: map[string]string{
 				"releases": "/api/v1/releases", "specialties": "/api/v1/specialties",
 				"surgeons": "/api/v1/surgeons", "hospitals": "/api/v1/hospitals",
 				"self_check": "/api/v1/self-check", "openapi": "/api/v1/openapi.json", "docs": "/api/docs/",
 			}}
-		return envelope{Data: data, Meta: newMeta(t.rel, 1, t.rel.meta.Periods), Links: t.links()}, "", nil
+		return envelope{Data: data, Meta: newMeta(t.rel, 1, t.rel.Meta.Periods), Links: t.links()}, "", nil
 	})
 }
 
@@ -117,9 +117,9 @@ func (s *Server) handleReleases(c echo.Context) error {
 	}
 	t.pinned = false // the list grows with each release
 	return s.sendJSON(c, t, func() (any, string, error) {
-		out := make([]releaseDTO, len(s.cat.releases))
-		for i, r := range s.cat.releases {
-			out[i] = toReleaseDTO(r.meta)
+		out := make([]releaseDTO, len(s.cat.Releases))
+		for i, r := range s.cat.Releases {
+			out[i] = toReleaseDTO(r.Meta)
 			out[i].Files = nil
 		}
 		l := t.links()
@@ -147,8 +147,8 @@ func (s *Server) handleRelease(c echo.Context) error {
 	return s.sendJSON(c, t, func() (any, string, error) {
 		l := t.links()
 		l.Self = "/api/v1/releases/" + c.Param("release")
-		l.Pinned = "/api/v1/releases/" + t.rel.meta.ID
-		return envelope{Data: toReleaseDTO(t.rel.meta), Meta: newMeta(t.rel, 1, t.rel.meta.Periods), Links: l}, "", nil
+		l.Pinned = "/api/v1/releases/" + t.rel.Meta.ID
+		return envelope{Data: toReleaseDTO(t.rel.Meta), Meta: newMeta(t.rel, 1, t.rel.Meta.Periods), Links: l}, "", nil
 	})
 }
 

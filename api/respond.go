@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/surgeon-outcomes/outcomes/catalog"
 )
 
 // envelope is every successful JSON body: the data, what they are, and
@@ -63,12 +65,12 @@ type links struct {
 	Docs   string `json:"docs" example:"/api/docs/"`
 }
 
-func newMeta(r *release, count int, periods []string) meta {
+func newMeta(r *catalog.Release, count int, periods []string) meta {
 	if periods == nil {
 		periods = []string{}
 	}
-	return meta{Release: r.meta.ID, ReleaseTitle: r.meta.Title, Synthetic: r.meta.Synthetic, Periods: periods,
-		Count: count, Source: r.meta.Source, Licence: r.meta.Licence, GeneratedAt: r.meta.IngestedAt.UTC(),
+	return meta{Release: r.Meta.ID, ReleaseTitle: r.Meta.Title, Synthetic: r.Meta.Synthetic, Periods: periods,
+		Count: count, Source: r.Meta.Source, Licence: r.Meta.Licence, GeneratedAt: r.Meta.IngestedAt.UTC(),
 		MethodologyURL: "/methodology"}
 }
 
@@ -87,7 +89,7 @@ func jsonMarshal(v any) ([]byte, error) {
 // resource is what a request resolved to: the release, the route's
 // canonical path (without the release prefix) and its normalised query.
 type resource struct {
-	rel    *release
+	rel    *catalog.Release
 	pinned bool // the URL names the release: its answer never changes
 	path   string
 	query  url.Values
@@ -104,9 +106,9 @@ func (t resource) url(pinned bool, extra url.Values) string {
 	}
 	p := "/api/v1" + t.path
 	if pinned {
-		p = "/api/v1/releases/" + url.PathEscape(t.rel.meta.ID) + t.path
+		p = "/api/v1/releases/" + url.PathEscape(t.rel.Meta.ID) + t.path
 	} else if t.pinned {
-		v.Set(paramRelease, t.rel.meta.ID)
+		v.Set(paramRelease, t.rel.Meta.ID)
 	}
 	if enc := v.Encode(); enc != "" {
 		return p + "?" + enc
@@ -126,7 +128,7 @@ func (t resource) etag(representation string) string {
 	if t.pinned {
 		pin = "pinned" // links name the release: another body
 	}
-	sum := sha256.Sum256([]byte(t.rel.tag + "\x00" + pin + "\x00" + t.path + "\x00" + t.query.Encode() + "\x00" +
+	sum := sha256.Sum256([]byte(t.rel.Tag + "\x00" + pin + "\x00" + t.path + "\x00" + t.query.Encode() + "\x00" +
 		representation))
 	return `"` + hex.EncodeToString(sum[:16]) + `"`
 }
@@ -155,7 +157,7 @@ func cacheHeaders(c echo.Context, t resource, representation string, gzipped boo
 	h.Set("ETag", tag)
 	h.Set(echo.HeaderVary, "Accept, Accept-Encoding")
 	h.Set(echo.HeaderCacheControl, t.cacheControl())
-	h.Set(echo.HeaderLastModified, t.rel.meta.IngestedAt.UTC().Format(http.TimeFormat))
+	h.Set(echo.HeaderLastModified, t.rel.Meta.IngestedAt.UTC().Format(http.TimeFormat))
 	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && etagMatches(inm, tag) {
 		c.Response().WriteHeader(http.StatusNotModified)
 		return true
@@ -223,7 +225,7 @@ type cached struct {
 
 func newCached(t resource, body []byte, next string) *cached {
 	return &cached{body: body, etag: t.etag("json"), next: next, cacheControl: t.cacheControl(),
-		lastModified: t.rel.meta.IngestedAt.UTC().Format(http.TimeFormat)}
+		lastModified: t.rel.Meta.IngestedAt.UTC().Format(http.TimeFormat)}
 }
 
 // gzipped compresses the body once, at the best ratio: it is then sent

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/surgeon-outcomes/outcomes/outcome"
+	"github.com/surgeon-outcomes/outcomes/site"
 )
 
 // maxBody bounds a request body: a hospital's self-check figures are a few
@@ -60,25 +61,26 @@ func (s *Server) routes() *echo.Echo {
 	get("/api/docs/*", echoSwagger.EchoWrapHandler(echoSwagger.URL("/api/v1/openapi.json")))
 
 	page := func(path string, h echo.HandlerFunc) {
-		e.Match([]string{http.MethodGet, http.MethodHead}, path, h, pageHeaders)
+		e.Match([]string{http.MethodGet, http.MethodHead}, path, h, site.Headers)
 	}
-	page("/", s.handleHome)
-	page("/specialties", s.handleSpecialtiesPage)
-	page("/specialties/:slug", s.handleSpecialtyPage)
-	get("/specialties/:slug/funnel.svg", s.handleFunnelSVG)
+	st := s.site
+	page("/", st.HandleHome)
+	page("/specialties", st.HandleSpecialtiesPage)
+	page("/specialties/:slug", st.HandleSpecialtyPage)
+	get("/specialties/:slug/funnel.svg", st.HandleFunnelSVG)
 	get("/specialties/:slug/funnel.png", s.handleFunnelPNG)
-	page("/surgeons/:id", s.handleSurgeonPage)
-	page("/hospitals/:id", s.handleHospitalPage)
-	page("/compare", s.handleCompare)
-	page("/search", s.handleSearch)
-	page("/self-check", s.handleSelfCheckPage)
-	e.POST("/self-check", s.handleSelfCheckForm, pageHeaders)
-	e.POST("/self-check/funnel.svg", s.handleSelfCheckSVG)
-	page("/methodology", s.handleMethodology)
-	page("/data", s.handleData)
+	page("/surgeons/:id", st.HandleSurgeonPage)
+	page("/hospitals/:id", st.HandleHospitalPage)
+	page("/compare", st.HandleCompare)
+	page("/search", st.HandleSearch)
+	page("/self-check", st.HandleSelfCheckPage)
+	e.POST("/self-check", st.HandleSelfCheckForm, site.Headers)
+	e.POST("/self-check/funnel.svg", st.HandleSelfCheckSVG)
+	page("/methodology", st.HandleMethodology)
+	page("/data", st.HandleData)
 	get("/data/:file", s.handleDownload)
-	page("/about", s.handleAbout)
-	get("/static/*", s.handleStatic)
+	page("/about", st.HandleAbout)
+	get("/static/*", st.HandleStatic)
 
 	get("/api/v1", s.handleIndex)
 	get("/api/v1/", s.handleIndex)
@@ -188,10 +190,10 @@ func (s *Server) rateLimiter() echo.MiddlewareFunc {
 //	@Router			/healthz [get]
 func (s *Server) handleHealth(c echo.Context) error {
 	status := "ok"
-	if s.cat.latest() == nil {
+	if s.cat.Latest() == nil {
 		status = "no release loaded"
 	}
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 	return c.JSON(http.StatusOK, map[string]any{"status": status, "version": s.cfg.Version,
-		"releases": len(s.cat.releases)})
+		"releases": len(s.cat.Releases)})
 }

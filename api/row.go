@@ -1,15 +1,14 @@
 package api
 
 import (
-	"math"
 	"strconv"
 
+	"github.com/surgeon-outcomes/outcomes/catalog"
 	"github.com/surgeon-outcomes/outcomes/outcome"
-	"github.com/surgeon-outcomes/outcomes/stats"
 )
 
-// unitRow is one unit's result in one comparison group: the row of every
-// collection endpoint, in JSON and CSV alike. Counts sit beside rates so a
+// unitRow is one unit's result in one comparison group (a catalog.Row):
+// the row of every collection endpoint, in JSON and CSV alike. Counts sit beside rates so a
 // reader can check every figure; rates are 0–1 proportions. Undefined
 // figures are null (JSON) or empty (CSV).
 type unitRow struct {
@@ -108,65 +107,22 @@ func (r *unitRow) csvRecord(rec []string) []string {
 		r.PublishedRate.csv(), r.PublishedLow.csv(), r.PublishedHigh.csv(), r.PublishedRating)
 }
 
-// newUnitRow maps one stored unit result onto the API row. hospital names
-// the unit's main hospital; published carries the publisher's figures when
-// the unit is exactly one published row (nil otherwise).
-func newUnitRow(g *outcome.Funnel, u *outcome.Position, outcomeName string, hospital hospitalRef,
-	published *outcome.Row) unitRow {
-	riskAdjusted := g.Scale == stats.ScaleRatio
-	r := unitRow{
-		UnitType: g.UnitType, UnitID: u.UnitID, UnitName: u.UnitName,
-		Specialty: g.Specialty, Procedure: g.Procedure, Period: g.Period, Outcome: outcomeName,
-		HospitalID: hospital.ID, HospitalName: hospital.Name, HospitalCount: hospital.Count,
-		Aggregated: u.Aggregated, Cases: u.Cases, Events: u.Events,
-		Expected: number(u.Expected), Target: number(g.Target), RiskAdjusted: riskAdjusted, Scale: string(g.Scale),
-		Rate: number(float64(u.Events) / float64(u.Cases)), Ratio: number(u.Ratio), RAMR: number(u.RAMR),
-		Survival: number(u.Survival), CILow: number(u.CILow), CIHigh: number(u.CIHigh),
-		Lower95: number(u.Lower95), Upper95: number(u.Upper95), Lower998: number(u.Lower998),
-		Upper998: number(u.Upper998), Band: u.Band, Verdict: string(u.Verdict), PHigh: number(u.PHigh),
-		PLow: number(u.PLow), DetectableRatio: number(u.Detectable), FunnelX: number(u.X), FunnelY: number(u.Y),
-		PublishedExpectedRate: number(math.NaN()), PublishedRate: number(math.NaN()),
-		PublishedLow: number(math.NaN()), PublishedHigh: number(math.NaN()),
+// toUnitRow maps a catalog row onto the API row: field by field, with
+// NaN figures written as null (JSON) or empty (CSV).
+func toUnitRow(r *catalog.Row) unitRow {
+	return unitRow{
+		UnitType: r.UnitType, UnitID: r.UnitID, UnitName: r.UnitName, Specialty: r.Specialty,
+		Procedure: r.Procedure, Period: r.Period, Outcome: r.Outcome, HospitalID: r.HospitalID,
+		HospitalName: r.HospitalName, HospitalCount: r.HospitalCount, Aggregated: r.Aggregated, Cases: r.Cases,
+		Events: r.Events, Expected: number(r.Expected), Target: number(r.Target), RiskAdjusted: r.RiskAdjusted,
+		Scale: r.Scale, Rate: number(r.Rate), Ratio: number(r.Ratio), RAMR: number(r.RAMR),
+		Survival: number(r.Survival), SurvivalLow: number(r.SurvivalLow), SurvivalHigh: number(r.SurvivalHigh),
+		CILow: number(r.CILow), CIHigh: number(r.CIHigh), Lower95: number(r.Lower95), Upper95: number(r.Upper95),
+		Lower998: number(r.Lower998), Upper998: number(r.Upper998), Band: r.Band, Verdict: r.Verdict,
+		PHigh: number(r.PHigh), PLow: number(r.PLow), DetectableRatio: number(r.DetectableRatio),
+		FunnelX: number(r.FunnelX), FunnelY: number(r.FunnelY),
+		PublishedExpectedRate: number(r.PublishedExpectedRate), PublishedRate: number(r.PublishedRate),
+		PublishedLow: number(r.PublishedLow), PublishedHigh: number(r.PublishedHigh),
+		PublishedRating: r.PublishedRating,
 	}
-	// The survival interval is the event-rate interval turned over: on the
-	// ratio scale an event rate is ratio × p0.
-	scale := 1.0
-	if riskAdjusted {
-		scale = g.Target
-	}
-	r.SurvivalLow = number(clamp01(1 - u.CIHigh*scale))
-	r.SurvivalHigh = number(clamp01(1 - u.CILow*scale))
-	if published != nil {
-		r.PublishedExpectedRate = nullNumber(published.ExpectedRate.V, published.ExpectedRate.Valid)
-		r.PublishedRate = nullNumber(published.PublishedRate.V, published.PublishedRate.Valid)
-		r.PublishedLow = nullNumber(published.PublishedLow.V, published.PublishedLow.Valid)
-		r.PublishedHigh = nullNumber(published.PublishedHigh.V, published.PublishedHigh.Valid)
-		r.PublishedRating = published.PublishedRating
-	}
-	return r
-}
-
-func nullNumber(x float64, valid bool) number {
-	if !valid {
-		return number(math.NaN())
-	}
-	return number(x)
-}
-
-// clamp01 keeps an interval end inside [0, 1]: an event-rate limit above 1
-// means survival may be as low as 0, not below it. NaN stays NaN.
-func clamp01(x float64) float64 {
-	switch {
-	case x < 0:
-		return 0
-	case x > 1:
-		return 1
-	}
-	return x
-}
-
-// hospitalRef names a unit's hospital.
-type hospitalRef struct {
-	ID, Name string
-	Count    int
 }

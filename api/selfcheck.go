@@ -1,20 +1,15 @@
 package api
 
 import (
-	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
-	"math"
 	"mime"
 	"net/http"
 	"slices"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/surgeon-outcomes/outcomes/outcome"
-	"github.com/surgeon-outcomes/outcomes/stats"
+	"github.com/surgeon-outcomes/outcomes/catalog"
+	"github.com/surgeon-outcomes/outcomes/selfcheck"
 )
 
 // selfCheckUnit is one unit's own figures, as a hospital submits them: a
@@ -94,12 +89,12 @@ func (s *Server) handleSelfCheck(c echo.Context) error {
 		return err // the body limit's 413 passes through
 	}
 	mt, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
-	var in selfCheckInput
+	var in selfcheck.Input
 	switch mt {
 	case echo.MIMEApplicationJSON:
-		in, err = s.decodeSelfCheckJSON(body)
+		in, err = s.selfCheck.JSON(body)
 	case "text/csv":
-		in, err = s.decodeSelfCheckCSV(body)
+		in, err = s.selfCheck.CSV(body)
 	default:
 		return &apiError{Status: http.StatusUnsupportedMediaType,
 			Detail: "send the figures as application/json or text/csv"}
@@ -107,18 +102,19 @@ func (s *Server) handleSelfCheck(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var errs []paramError
-	out := make([]selfCheckResult, 0, len(in.units))
-	for i, u := range in.units {
-		res, fieldErrs := s.place(t, u)
+	var errs []selfcheck.FieldError
+	out := make([]selfCheckResult, 0, len(in.Units))
+	for i, u := range in.Units {
+		row, f, fieldErrs := t.rel.Place(u)
 		for _, fe := range fieldErrs {
-			fe.Param = in.param(i, fe.Param)
-			errs = append(errs, fe)
+			errs = append(errs, selfcheck.FieldError{Param: in.Param(i, fe.Field), Message: fe.Message})
 		}
-		out = append(out, res)
+		if len(fieldErrs) == 0 {
+			out = append(out, newSelfCheckResult(t.rel, row, f))
+		}
 	}
 	if len(errs) > 0 {
-		return invalidFigures(errs)
+		return selfcheck.Invalid(errs)
 	}
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 	b, err := jsonMarshal(envelope{Data: out, Meta: newMeta(t.rel, len(out), distinctPeriods(out)),
@@ -138,124 +134,10 @@ func distinctPeriods(rs []selfCheckResult) []string {
 	return ps
 }
 
-// jsonProblem says what was wrong without echoing the submitted value.
-func jsonProblem(err error) string {
-	var te *json.UnmarshalTypeError
-	var se *json.SyntaxError
-	switch {
-	case errors.As(err, &te):
-		return "must be a " + jsonKind(te.Type.Kind().String())
-	case errors.As(err, &se):
-		return fmt.Sprintf("JSON syntax error at byte %d", se.Offset)
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return "unknown field"
-	}
-	return "not valid JSON"
-}
-
-func jsonKind(k string) string {
-	switch k {
-	case "int", "int64", "ptr":
-		return "whole number"
-	case "float64":
-		return "number"
-	}
-	return k
-}
-
-// place puts one submitted unit on its funnel. The limits and p-values
-// come from the same stats functions as the published figures, at the
-// published funnel's target, so a hospital sees what publication would
-// show.
-func (s *Server) place(t resource, u selfCheckUnit) (selfCheckResult, []paramError) {
-	var errs []paramError
-	bad := func(field, format string, args ...any) {
-		errs = append(errs, paramError{Param: field, Message: fmt.Sprintf(format, args...)})
-	}
-	// ingest has checked every value (selfCheckInput), the unit type
-	// included, and defaulted it to hospital: what is left depends on the
-	// release.
-	unitType := outcome.UnitType(u.UnitType)
-	f, ferr := t.rel.findFunnel(u.Specialty, u.Procedure, u.Period, unitType)
-	if ferr != nil {
-		return selfCheckResult{}, append(errs, *ferr)
-	}
-	riskAdjusted := f.Scale == stats.ScaleRatio
-	switch {
-	case riskAdjusted && u.Expected == nil:
-		bad("expected", "required: this funnel is risk-adjusted, so give your expected deaths from the risk model")
-	case !riskAdjusted && u.Expected != nil:
-		bad("expected", "leave it out: this funnel compares crude rates, without risk adjustment")
-	}
-	m, err := outcome.NewMethod(t.rel.meta.IntervalMethod, t.rel.meta.Comparison, f.TargetSource, nil)
-	if err != nil {
-		bad("release", "the release's method cannot be applied: %v", err)
-	}
-	if len(errs) > 0 {
-		return selfCheckResult{}, errs
-	}
-	// The published funnel's target, whichever its source; two curve
-	// points, as a lone unit's curve is not drawn.
-	m.Options.Target = f.Target
-	m.Options.CurvePoints = 2
-	unit := outcome.Unit{Type: unitType, ID: u.UnitID, Name: u.UnitName, Cases: *u.Cases, Events: *u.Events,
-		Expected: math.NaN()}
-	if u.Expected != nil {
-		unit.Expected = *u.Expected
-	}
-	placed := m.Place(f.Group, outcome.UnitSet{Type: unitType, Units: []outcome.Unit{unit}}).Units[0]
-	var hospital hospitalRef
-	if unitType == outcome.Hospital {
-		hospital = hospitalRef{ID: u.UnitID, Name: u.UnitName, Count: 1}
-	}
-	res := selfCheckResult{unitRow: newUnitRow(&f.Funnel, &placed, t.rel.outcome(f), hospital, nil),
-		TargetSource: f.TargetSource}
-	res.Funnel = resource{rel: t.rel, path: "/specialties/" + f.Specialty + "/funnel",
-		query: query{Procedure: f.Procedure, Period: f.Period, UnitType: f.UnitType, Sort: defaultSort()}.values()}.
-		url(true, nil)
-	return res, nil
-}
-
-// outcome is what a funnel counts, as its rows say.
-func (r *release) outcome(f *funnel) string {
-	if f.end > f.first {
-		return r.rows[f.first].Outcome
-	}
-	sp, _ := outcome.LookupSpecialty(f.Specialty)
-	return sp.Outcome
-}
-
-// findFunnel finds the published funnel a self-check unit belongs on:
-// the period defaults to the specialty's latest, the procedure to the only
-// one that period has.
-func (r *release) findFunnel(specialty, procedure, period string, unitType outcome.UnitType) (*funnel, *paramError) {
-	if period == "" {
-		period = r.latestPeriod(specialty)
-		if period == "" {
-			return nil, &paramError{Param: "specialty", Message: "the release has no results for this specialty"}
-		}
-	}
-	var procedures []string
-	var found *funnel
-	for _, f := range r.funnels {
-		if f.Specialty != specialty || f.Period != period || f.UnitType != unitType {
-			continue
-		}
-		procedures = appendDistinct(procedures, f.Procedure)
-		if procedure == "" || f.Procedure == procedure {
-			found = f
-		}
-	}
-	switch {
-	case len(procedures) == 0:
-		return nil, &paramError{Param: "period",
-			Message: fmt.Sprintf("the release has no %s funnel for this specialty in this period", unitType)}
-	case procedure == "" && len(procedures) > 1:
-		return nil, &paramError{Param: "procedure",
-			Message: "required: this period has several procedures: " + strings.Join(procedures, ", ")}
-	case found == nil:
-		return nil, &paramError{Param: "procedure",
-			Message: "not in this period; procedures are " + strings.Join(procedures, ", ")}
-	}
-	return found, nil
+// newSelfCheckResult is a placed unit's row, with the funnel it was placed
+// on at its release-pinned URL.
+func newSelfCheckResult(r *catalog.Release, row catalog.Row, f *catalog.Funnel) selfCheckResult {
+	return selfCheckResult{unitRow: toUnitRow(&row), TargetSource: f.TargetSource,
+		Funnel: resource{rel: r, path: "/specialties/" + f.Specialty + "/funnel",
+			query: query{Procedure: f.Procedure, Period: f.Period, UnitType: f.UnitType}.values()}.url(true, nil)}
 }

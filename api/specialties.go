@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/surgeon-outcomes/outcomes/catalog"
 	"github.com/surgeon-outcomes/outcomes/outcome"
 	"github.com/surgeon-outcomes/outcomes/stats"
 )
@@ -61,7 +62,7 @@ func bands() []bandDTO {
 func (s *Server) specialtyDTO(t resource, sp outcome.Specialty, detail bool) specialtyDTO {
 	r := t.rel
 	d := specialtyDTO{Slug: sp.Slug, Name: sp.Name, Description: sp.Description, Outcome: sp.Outcome,
-		Periods: r.periods[sp.Slug], Procedures: []procedureDTO{}}
+		Periods: r.Periods(sp.Slug), Procedures: []procedureDTO{}}
 	if d.Periods == nil {
 		d.Periods = []string{}
 	}
@@ -69,25 +70,25 @@ func (s *Server) specialtyDTO(t resource, sp outcome.Specialty, detail bool) spe
 		d.Procedures = append(d.Procedures, procedureDTO{Slug: p.Slug, Name: p.Name})
 	}
 	if detail {
-		for _, f := range r.funnels {
+		for _, f := range r.Funnels {
 			if f.Specialty == sp.Slug {
-				d.Funnels = append(d.Funnels, summarise(r, f))
+				d.Funnels = append(d.Funnels, toFunnelSummary(r.Summarise(f)))
 			}
 		}
 	}
-	n := r.unitCounts[sp.Slug]
-	d.Surgeons, d.Hospitals = n.surgeons, n.hospitals
+	n := r.UnitCount(sp.Slug)
+	d.Surgeons, d.Hospitals = n.Surgeons, n.Hospitals
 	base := "/api/v1/specialties/" + sp.Slug
 	if t.pinned {
-		base = "/api/v1/releases/" + url.PathEscape(r.meta.ID) + "/specialties/" + sp.Slug
+		base = "/api/v1/releases/" + url.PathEscape(r.Meta.ID) + "/specialties/" + sp.Slug
 	}
 	d.Links = map[string]string{"self": base, "funnel": base + "/funnel", "surgeons": base + "/surgeons",
 		"hospitals": base + "/hospitals", "surgeons_csv": base + "/surgeons.csv",
 		"hospitals_csv": base + "/hospitals.csv"}
 	if detail {
 		d.Bands = bands()
-		d.Method = &methodDTO{IntervalMethod: r.meta.IntervalMethod, Comparison: r.meta.Comparison,
-			TargetSource: r.meta.TargetSource,
+		d.Method = &methodDTO{IntervalMethod: r.Meta.IntervalMethod, Comparison: r.Meta.Comparison,
+			TargetSource: r.Meta.TargetSource,
 			Limits: "exact Poisson (risk-adjusted) or binomial (crude) limits at 95% and 99.8%, " +
 				"with Spiegelhalter's interpolation; bands by the lines, too_few when under one death is expected"}
 		if d.Funnels == nil {
@@ -118,7 +119,7 @@ func (s *Server) handleSpecialties(c echo.Context) error {
 		for _, sp := range outcome.Specialties() {
 			out = append(out, s.specialtyDTO(t, sp, false))
 		}
-		return envelope{Data: out, Meta: newMeta(t.rel, len(out), t.rel.meta.Periods), Links: t.links()}, "", nil
+		return envelope{Data: out, Meta: newMeta(t.rel, len(out), t.rel.Meta.Periods), Links: t.links()}, "", nil
 	})
 }
 
@@ -182,22 +183,15 @@ type funnelSummary struct {
 	BandCounts         map[string]int `json:"band_counts"`
 }
 
-func summarise(r *release, f *funnel) funnelSummary {
-	fs := funnelSummary{Specialty: f.Specialty, Procedure: f.Procedure, Period: f.Period, UnitType: f.UnitType,
-		Scale: string(f.Scale), RiskAdjusted: f.Scale == stats.ScaleRatio, Target: number(f.Target), TargetSource: f.TargetSource,
-		Units: int(f.end - f.first), Phi: number(f.Phi), PhiPValue: number(f.PhiPValue), PhiUnits: f.PhiUnits,
-		Tau2: number(f.Tau2), Assessed: f.Assessed, Outside95: f.Outside95,
-		ExpectedOutside95: number(f.ExpectedOutside95), Outside998: f.Outside998,
-		ExpectedOutside998: number(f.ExpectedOutside998), BandCounts: map[string]int{}}
-	for _, w := range outcome.Bands() {
-		fs.BandCounts[string(w.Band)] = 0
-	}
-	for i := f.first; i < f.end; i++ {
-		fs.Cases += r.rows[i].Cases
-		fs.Events += r.rows[i].Events
-		fs.BandCounts[string(r.rows[i].Band)]++
-	}
-	return fs
+// toFunnelSummary maps a catalog summary onto the API's.
+func toFunnelSummary(s catalog.FunnelSummary) funnelSummary {
+	f := s.Funnel
+	return funnelSummary{Specialty: f.Specialty, Procedure: f.Procedure, Period: f.Period, UnitType: f.UnitType,
+		Scale: string(f.Scale), RiskAdjusted: f.Scale == stats.ScaleRatio, Target: number(f.Target),
+		TargetSource: f.TargetSource, Units: s.Units, Cases: s.Cases, Events: s.Events, Phi: number(f.Phi),
+		PhiPValue: number(f.PhiPValue), PhiUnits: f.PhiUnits, Tau2: number(f.Tau2), Assessed: f.Assessed,
+		Outside95: f.Outside95, ExpectedOutside95: number(f.ExpectedOutside95), Outside998: f.Outside998,
+		ExpectedOutside998: number(f.ExpectedOutside998), BandCounts: s.BandCounts}
 }
 
 // funnelDTO is one funnel ready to draw: its summary, each unit's point and
@@ -262,17 +256,17 @@ func (s *Server) handleFunnel(c echo.Context) error {
 		r := t.rel
 		out := []funnelDTO{}
 		var periods []string
-		for _, f := range r.funnels {
+		for _, f := range r.Funnels {
 			if f.Specialty != sp.Slug || q.Procedure != "" && f.Procedure != q.Procedure ||
 				q.Period != "" && f.Period != q.Period || q.UnitType != "" && f.UnitType != q.UnitType {
 				continue
 			}
-			d := funnelDTO{funnelSummary: summarise(r, f), Points: []pointDTO{}, Curve: []curveDTO{}}
-			for i := f.first; i < f.end; i++ {
-				u := &r.rows[i]
-				d.Points = append(d.Points, pointDTO{UnitID: u.UnitID, UnitName: u.UnitName, X: u.FunnelX,
-					Y: u.FunnelY, CILow: u.CILow, CIHigh: u.CIHigh, Survival: u.Survival, Cases: u.Cases,
-					Events: u.Events, Expected: u.Expected, Band: u.Band})
+			d := funnelDTO{funnelSummary: toFunnelSummary(r.Summarise(f)), Points: []pointDTO{}, Curve: []curveDTO{}}
+			for _, u := range r.FunnelRows(f) {
+				d.Points = append(d.Points, pointDTO{UnitID: u.UnitID, UnitName: u.UnitName, X: number(u.FunnelX),
+					Y: number(u.FunnelY), CILow: number(u.CILow), CIHigh: number(u.CIHigh),
+					Survival: number(u.Survival), Cases: u.Cases, Events: u.Events, Expected: number(u.Expected),
+					Band: u.Band})
 			}
 			for _, p := range f.Curve {
 				d.Curve = append(d.Curve, curveDTO{X: number(p.X), Lower95: number(p.Lower95),

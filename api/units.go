@@ -10,70 +10,14 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/surgeon-outcomes/outcomes/catalog"
 	"github.com/surgeon-outcomes/outcomes/outcome"
 )
-
-// selection is the rows a collection query picked.
-type selection struct {
-	page    []int32  // this page, in order
-	count   int      // matches across all pages
-	periods []string // periods of all matches, sorted
-	next    *sortKey // the last row of the page when more follow
-}
-
-// selectRows filters the release's rows by q in q.Sort's order and cuts
-// the page that follows q.Cursor. limit < 1 means every row after the
-// cursor (CSV without a limit).
-func (r *release) selectRows(q query, unitType outcome.UnitType, limit int) selection {
-	order := r.orders[q.Sort.String()]
-	start := 0
-	if q.Cursor != nil {
-		start = sort.Search(len(order), func(i int) bool {
-			return q.Sort.compare(q.Sort.keyOf(&r.rows[order[i]]), *q.Cursor) > 0
-		})
-	}
-	var found map[int32]int32
-	if q.Q != "" {
-		found = r.search.match(q.Q)
-	}
-	var sel selection
-	more := false
-	for i, idx := range order {
-		u := &r.rows[idx]
-		if u.UnitType != unitType ||
-			q.Specialty != "" && u.Specialty != q.Specialty ||
-			q.Procedure != "" && u.Procedure != q.Procedure ||
-			q.Period != "" && u.Period != q.Period ||
-			u.Cases < q.MinCases ||
-			len(q.Bands) > 0 && !slices.Contains(q.Bands, string(u.Band)) ||
-			q.Hospital != "" && !slices.Contains(r.hospitals[idx], q.Hospital) ||
-			q.Q != "" && found[r.rowUnit[idx]] == 0 {
-			continue
-		}
-		sel.count++
-		sel.periods = appendDistinct(sel.periods, u.Period)
-		if i < start {
-			continue
-		}
-		if limit < 1 || len(sel.page) < limit {
-			sel.page = append(sel.page, idx)
-		} else {
-			more = true
-		}
-	}
-	if more {
-		k := q.Sort.keyOf(&r.rows[sel.page[len(sel.page)-1]])
-		sel.next = &k
-	}
-	slices.Sort(sel.periods)
-	return sel
-}
 
 // handleUnits answers GET /api/v1/surgeons and /api/v1/hospitals, and
 // their .csv twins.
@@ -177,16 +121,16 @@ func (s *Server) sendRows(c echo.Context, t resource, q query, unitType outcome.
 	}
 	return s.sendJSON(c, t, func() (any, string, error) {
 		limit := cmp.Or(q.Limit, defaultLimit)
-		sel := t.rel.selectRows(q, unitType, limit)
-		rows := make([]unitRow, len(sel.page))
-		for i, idx := range sel.page {
-			rows[i] = t.rel.rows[idx]
+		sel := t.rel.Select(q.selection(unitType, limit))
+		rows := make([]unitRow, len(sel.Page))
+		for i, idx := range sel.Page {
+			rows[i] = toUnitRow(&t.rel.Rows[idx])
 		}
-		m := pageMeta{meta: newMeta(t.rel, sel.count, sel.periods), Limit: limit, Sort: q.Sort.String()}
+		m := pageMeta{meta: newMeta(t.rel, sel.Count, sel.Periods), Limit: limit, Sort: q.Sort.String()}
 		l := t.links()
 		l.CSV = csvTwin(t)
-		if sel.next != nil {
-			cur := encodeCursor(q.Sort, *sel.next)
+		if sel.Next != nil {
+			cur := encodeCursor(q.Sort, *sel.Next)
 			m.NextCursor = &cur
 			l.Next = t.url(false, url.Values{paramCursor: {cur}})
 		}
@@ -234,12 +178,12 @@ func (s *Server) sendCSV(c echo.Context, t resource, q query, unitType outcome.U
 	if cacheHeaders(c, t, repr, gz) {
 		return nil
 	}
-	sel := t.rel.selectRows(q, unitType, q.Limit)
+	sel := t.rel.Select(q.selection(unitType, q.Limit))
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8; header=present")
-	h.Set(echo.HeaderContentDisposition, `attachment; filename="`+csvFileName(t.rel.meta.ID, q, unitType)+`"`)
-	if sel.next != nil {
-		next := t.url(false, url.Values{paramCursor: {encodeCursor(q.Sort, *sel.next)}})
+	h.Set(echo.HeaderContentDisposition, `attachment; filename="`+csvFileName(t.rel.Meta.ID, q, unitType)+`"`)
+	if sel.Next != nil {
+		next := t.url(false, url.Values{paramCursor: {encodeCursor(q.Sort, *sel.Next)}})
 		h.Set("Link", "<"+csvTwinURL(next)+`>; rel="next"`)
 	}
 	var w io.Writer = c.Response()
@@ -261,8 +205,9 @@ func (s *Server) sendCSV(c echo.Context, t resource, q query, unitType outcome.U
 		return err
 	}
 	rec := make([]string, 0, len(rowColumns))
-	for _, idx := range sel.page {
-		rec = t.rel.rows[idx].csvRecord(rec[:0])
+	for _, idx := range sel.Page {
+		u := toUnitRow(&t.rel.Rows[idx])
+		rec = u.csvRecord(rec[:0])
 		if err := cw.Write(rec); err != nil {
 			return err
 		}
@@ -344,27 +289,27 @@ func (s *Server) handleSurgeon(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	idx := t.rel.surgeon[id]
+	idx := t.rel.Surgeon(id)
 	if len(idx) == 0 {
-		return notFound("no surgeon %q in release %s", truncate(id), t.rel.meta.ID)
+		return notFound("no surgeon %q in release %s", truncate(id), t.rel.Meta.ID)
 	}
 	return s.sendJSON(c, t, func() (any, string, error) {
 		r := t.rel
-		d := surgeonDTO{UnitID: id, UnitName: r.rows[idx[0]].UnitName, Specialties: []string{},
+		d := surgeonDTO{UnitID: id, UnitName: r.Rows[idx[0]].UnitName, Specialties: []string{},
 			Hospitals: []unitRef{}}
 		var periods []string
 		names := map[string]string{}
 		for _, i := range idx {
-			u := r.rows[i]
-			d.Results = append(d.Results, u)
+			u := &r.Rows[i]
+			d.Results = append(d.Results, toUnitRow(u))
 			d.Specialties = appendDistinct(d.Specialties, u.Specialty)
 			periods = appendDistinct(periods, u.Period)
 			if u.HospitalID != "" {
 				names[u.HospitalID] = u.HospitalName
 			}
-			for _, h := range r.hospitals[i] {
+			for _, h := range r.RowHospitals(i) {
 				if _, ok := names[h]; !ok {
-					names[h] = r.hospitalName(h)
+					names[h] = r.HospitalName(h)
 				}
 			}
 		}
@@ -375,20 +320,6 @@ func (s *Server) handleSurgeon(c echo.Context) error {
 		slices.Sort(periods)
 		return envelope{Data: d, Meta: newMeta(r, len(d.Results), periods), Links: t.links()}, "", nil
 	})
-}
-
-// hospitalName is a hospital's name as its own rows, or its surgeons',
-// give it.
-func (r *release) hospitalName(id string) string {
-	if idx := r.hospital[id]; len(idx) > 0 {
-		return r.rows[idx[0]].UnitName
-	}
-	for _, i := range r.atHospital[id] {
-		if r.rows[i].HospitalID == id {
-			return r.rows[i].HospitalName
-		}
-	}
-	return ""
 }
 
 // handleHospital answers GET /api/v1/hospitals/{id}.
@@ -410,22 +341,22 @@ func (s *Server) handleHospital(c echo.Context) error {
 		return err
 	}
 	r := t.rel
-	own, surgeons := r.hospital[id], r.atHospital[id]
+	own, surgeons := r.Hospital(id), r.AtHospital(id)
 	if len(own) == 0 && len(surgeons) == 0 {
-		return notFound("no hospital %q in release %s", truncate(id), r.meta.ID)
+		return notFound("no hospital %q in release %s", truncate(id), r.Meta.ID)
 	}
 	return s.sendJSON(c, t, func() (any, string, error) {
-		d := hospitalDTO{UnitID: id, UnitName: r.hospitalName(id), Specialties: []string{},
+		d := hospitalDTO{UnitID: id, UnitName: r.HospitalName(id), Specialties: []string{},
 			Results: []unitRow{}, Surgeons: []unitRef{}}
 		var periods []string
 		for _, i := range own {
-			d.Results = append(d.Results, r.rows[i])
-			d.Specialties = appendDistinct(d.Specialties, r.rows[i].Specialty)
-			periods = appendDistinct(periods, r.rows[i].Period)
+			d.Results = append(d.Results, toUnitRow(&r.Rows[i]))
+			d.Specialties = appendDistinct(d.Specialties, r.Rows[i].Specialty)
+			periods = appendDistinct(periods, r.Rows[i].Period)
 		}
 		seen := map[string]bool{}
 		for _, i := range surgeons {
-			u := &r.rows[i]
+			u := &r.Rows[i]
 			d.Specialties = appendDistinct(d.Specialties, u.Specialty)
 			if !seen[u.UnitID] {
 				seen[u.UnitID] = true
@@ -433,7 +364,7 @@ func (s *Server) handleHospital(c echo.Context) error {
 			}
 		}
 		slices.SortFunc(d.Surgeons, func(a, b unitRef) int {
-			return cmp.Or(strings.Compare(fold(a.UnitName), fold(b.UnitName)), strings.Compare(a.UnitID, b.UnitID))
+			return cmp.Or(strings.Compare(catalog.Fold(a.UnitName), catalog.Fold(b.UnitName)), strings.Compare(a.UnitID, b.UnitID))
 		})
 		slices.Sort(periods)
 		l := t.links()

@@ -1,16 +1,18 @@
-package api
+package site
 
 import (
 	"html/template"
 	"net/url"
 	"strings"
+
+	"github.com/surgeon-outcomes/outcomes/catalog"
 )
 
 // unitTableBody writes the rows of a funnel's A–Z table. A 500-row table
 // through html/template costs some 10 ms in reflection, so the rows are
 // written here, every text escaped with template.HTMLEscapeString; the
 // table's head, caption and surroundings stay in the template.
-func unitTableBody(rows []unitRow, withHospital bool, highlight map[string]bool) template.HTML {
+func unitTableBody(rows []catalog.Row, withHospital bool, highlight map[string]bool) template.HTML {
 	var b strings.Builder
 	b.Grow(len(rows) * 240)
 	esc := template.HTMLEscapeString

@@ -1,4 +1,4 @@
-package api
+package site
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/surgeon-outcomes/outcomes/catalog"
 	"github.com/surgeon-outcomes/outcomes/outcome"
 )
 
@@ -33,24 +34,19 @@ func bandExplain(b outcome.Band) string {
 }
 
 // percent writes a 0–1 rate as a percentage with one decimal.
-func percent(x number) string {
-	if !x.defined() {
+func percent(x float64) string {
+	if !finite(x) {
 		return "–"
 	}
-	return strconv.FormatFloat(100*float64(x), 'f', 1, 64) + "%"
-}
-
-func (n number) defined() bool {
-	x := float64(n)
-	return !math.IsNaN(x) && !math.IsInf(x, 0)
+	return strconv.FormatFloat(100*x, 'f', 1, 64) + "%"
 }
 
 // decimal writes a figure with one decimal, or a dash.
-func decimal(x number) string {
-	if !x.defined() {
+func decimal(x float64) string {
+	if !finite(x) {
 		return "–"
 	}
-	return strconv.FormatFloat(float64(x), 'f', 1, 64)
+	return strconv.FormatFloat(x, 'f', 1, 64)
 }
 
 // thousands writes a count with thousands separators.
@@ -73,16 +69,16 @@ func thousands(n int) string {
 // this unit's patients survived, beside how many would be expected to
 // with the national rate for their case mix. When fewer than one in 100
 // die, it counts out of 1,000, or the two numbers would both read 99.
-func frequency(u *unitRow) string {
+func frequency(u *catalog.Row) string {
 	if u.Cases == 0 {
 		return ""
 	}
 	observed := 1 - float64(u.Events)/float64(u.Cases)
 	expected := math.NaN()
-	if u.Expected.defined() {
-		expected = 1 - float64(u.Expected)/float64(u.Cases)
-	} else if u.Target.defined() {
-		expected = 1 - float64(u.Target)
+	if finite(u.Expected) {
+		expected = 1 - u.Expected/float64(u.Cases)
+	} else if finite(u.Target) {
+		expected = 1 - u.Target
 	}
 	per := 100.0
 	if !math.IsNaN(expected) && expected > 0.99 || observed > 0.99 {
@@ -100,9 +96,9 @@ func roundCount(x float64) string { return thousands(int(math.Round(x))) }
 // detectable is the note on what these numbers could reveal: the death
 // rate would have to exceed the detectable ratio times the expected before
 // it crossed the 95% limit. Said only where it matters: small numbers.
-func detectable(u *unitRow) string {
-	r := float64(u.DetectableRatio)
-	if w, _ := outcome.Words(u.Band); !u.DetectableRatio.defined() || r < 1.5 || w.Direction == outcome.SurvivalLower {
+func detectable(u *catalog.Row) string {
+	r := u.DetectableRatio
+	if w, _ := outcome.Words(u.Band); !finite(r) || r < 1.5 || w.Direction == outcome.SurvivalLower {
 		return ""
 	}
 	return fmt.Sprintf("With %s operations, these figures could only show a difference if deaths were more than %s times what was expected; smaller differences cannot be told apart from chance.",
@@ -111,9 +107,9 @@ func detectable(u *unitRow) string {
 
 // pointSummary is one unit's sentence on the funnel: its accessible name
 // and tooltip. Kept short: a 500-surgeon chart carries 500 of them.
-func pointSummary(u *unitRow) string {
+func pointSummary(u *catalog.Row) string {
 	exp := ""
-	if u.Expected.defined() {
+	if finite(u.Expected) {
 		exp = fmt.Sprintf(" (%s expected)", decimal(u.Expected))
 	}
 	deaths := "deaths"

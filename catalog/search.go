@@ -1,4 +1,4 @@
-package api
+package catalog
 
 import (
 	"cmp"
@@ -34,13 +34,13 @@ const (
 	weightName      = 10
 )
 
-// searchUnit is one unit of a release as search shows it.
-type searchUnit struct {
-	unitType outcome.UnitType
-	id, name string
-	// hospitals are a surgeon's hospitals' names (or ids when unnamed),
-	// sorted; specialties the slugs the unit is reported in, sorted.
-	hospitals, specialties []string
+// SearchUnit is one unit of a release as search shows it.
+type SearchUnit struct {
+	Type     outcome.UnitType
+	ID, Name string
+	// Hospitals are a surgeon's hospitals' names (or ids when unnamed),
+	// sorted; Specialties the slugs the unit is reported in, sorted.
+	Hospitals, Specialties []string
 	folded                 string // the name folded, for A–Z order
 }
 
@@ -53,19 +53,19 @@ type posting struct {
 // searchIndex finds a release's units by the words of a query: every word
 // of every unit, sorted, so a query word's prefix matches are one range.
 type searchIndex struct {
-	units    []searchUnit
+	units    []SearchUnit
 	words    []string
 	postings [][]posting
 }
 
 // searchWords splits text into folded words: runs of letters and digits.
 func searchWords(text string) []string {
-	return strings.FieldsFunc(fold(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	return strings.FieldsFunc(Fold(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 }
 
 // searchBuilder gathers a release's units and their words.
 type searchBuilder struct {
-	units []searchUnit
+	units []SearchUnit
 	byKey map[string]int32
 	words map[string]map[int32]int32 // word → unit → best weight
 }
@@ -82,16 +82,16 @@ func (b *searchBuilder) add(t outcome.UnitType, id, name, specialty string, hosp
 	if !ok {
 		i = int32(len(b.units))
 		b.byKey[key] = i
-		b.units = append(b.units, searchUnit{unitType: t, id: id, name: name, folded: fold(name)})
+		b.units = append(b.units, SearchUnit{Type: t, ID: id, Name: name, folded: Fold(name)})
 	}
 	u := &b.units[i]
-	u.specialties = appendSorted(u.specialties, specialty)
+	u.Specialties = appendSorted(u.Specialties, specialty)
 	b.index(i, name, weightName)
 	b.index(i, id, weightName)
 	b.index(i, specialty, weightSpecialty)
 	for _, h := range hospitals {
 		if t == outcome.Surgeon {
-			u.hospitals = appendSorted(u.hospitals, cmp.Or(h.Name, h.ID))
+			u.Hospitals = appendSorted(u.Hospitals, cmp.Or(h.Name, h.ID))
 		}
 		b.index(i, h.Name, weightHospital)
 		b.index(i, h.ID, weightHospital)
@@ -161,8 +161,13 @@ func (ix *searchIndex) match(q string) map[int32]int32 {
 	return found
 }
 
+// Search returns the units q finds, best first (the more and the better
+// fields its words begin a word of), then A–Z. A query with no words, or
+// longer than 200 bytes, finds nothing.
+func (r *Release) Search(q string) []*SearchUnit { return r.search.search(q) }
+
 // search returns the units q finds, best first (score), then A–Z.
-func (ix *searchIndex) search(q string) []*searchUnit {
+func (ix *searchIndex) search(q string) []*SearchUnit {
 	found := ix.match(q)
 	units := make([]int32, 0, len(found))
 	for u := range found {
@@ -171,9 +176,9 @@ func (ix *searchIndex) search(q string) []*searchUnit {
 	slices.SortFunc(units, func(a, b int32) int {
 		ua, ub := &ix.units[a], &ix.units[b]
 		return cmp.Or(cmp.Compare(found[b], found[a]), strings.Compare(ua.folded, ub.folded),
-			strings.Compare(ua.id, ub.id), strings.Compare(string(ua.unitType), string(ub.unitType)))
+			strings.Compare(ua.ID, ub.ID), strings.Compare(string(ua.Type), string(ub.Type)))
 	})
-	out := make([]*searchUnit, len(units))
+	out := make([]*SearchUnit, len(units))
 	for i, u := range units {
 		out[i] = &ix.units[u]
 	}

@@ -1,4 +1,4 @@
-package api
+package site
 
 import (
 	"cmp"
@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/surgeon-outcomes/outcomes/catalog"
 	"github.com/surgeon-outcomes/outcomes/chart"
 	"github.com/surgeon-outcomes/outcomes/outcome"
 	"github.com/surgeon-outcomes/outcomes/stats"
@@ -26,15 +27,15 @@ import (
 // just to the resolution of the curve's 200 points (STATS.md §8.1). Points come A–Z by
 // name (sortPlotPoints). highlight marks units by id; href gives a unit's
 // page (nil: none); summary gives a point's sentence (nil: defaultPlotSummary).
-func newFunnelPlot(r *release, f *funnel, highlight map[string]bool, href func(unitID string) string,
-	summary func(u *unitRow) string) chart.Funnel {
+func newFunnelPlot(r *catalog.Release, f *catalog.Funnel, highlight map[string]bool, href func(unitID string) string,
+	summary func(u *catalog.Row) string) chart.Funnel {
 	p0 := f.Target
 	k := 1.0
 	if f.Scale == "ratio" {
 		k = p0
 	}
 	surv := func(y float64) float64 { return clamp01(1 - y*k) }
-	rows := r.rows[f.first:f.end]
+	rows := r.FunnelRows(f)
 	p := chart.Funnel{TargetSurvival: clamp01(1 - p0), XLabel: "Risk-adjusted operations",
 		YLabel: "Risk-adjusted survival"}
 	if f.Scale != "ratio" {
@@ -48,13 +49,12 @@ func newFunnelPlot(r *release, f *funnel, highlight map[string]bool, href func(u
 	}
 	for i := range rows {
 		u := &rows[i]
-		x := float64(u.FunnelX)
-		if !(x > 0) || !finite(x) || math.IsNaN(float64(u.Lower95+u.Upper95+u.Lower998+u.Upper998)) ||
-			!nearLine(u) {
+		x := u.FunnelX
+		if !(x > 0) || !finite(x) || math.IsNaN(u.Lower95+u.Upper95+u.Lower998+u.Upper998) || !nearLine(u) {
 			continue
 		}
-		curve = append(curve, chart.Curve{X: x, Low998: surv(float64(u.Upper998)), Low95: surv(float64(u.Upper95)),
-			High95: surv(float64(u.Lower95)), High998: surv(float64(u.Lower998))})
+		curve = append(curve, chart.Curve{X: x, Low998: surv(u.Upper998), Low95: surv(u.Upper95),
+			High95: surv(u.Lower95), High998: surv(u.Lower998)})
 	}
 	slices.SortStableFunc(curve, func(a, b chart.Curve) int { return cmp.Compare(a.X, b.X) })
 	p.Curve = slices.CompactFunc(curve, func(a, b chart.Curve) bool { return a.X == b.X })
@@ -65,8 +65,8 @@ func newFunnelPlot(r *release, f *funnel, highlight map[string]bool, href func(u
 	p.Points = make([]chart.Point, 0, len(rows))
 	for i := range rows {
 		u := &rows[i]
-		pt := chart.Point{UnitID: u.UnitID, Name: u.UnitName, X: float64(u.FunnelX),
-			Survival: surv(float64(u.FunnelY)), Band: u.Band, Summary: summary(u), Highlight: highlight[u.UnitID]}
+		pt := chart.Point{UnitID: u.UnitID, Name: u.UnitName, X: u.FunnelX,
+			Survival: surv(u.FunnelY), Band: u.Band, Summary: summary(u), Highlight: highlight[u.UnitID]}
 		if href != nil {
 			pt.Href = href(u.UnitID)
 		}
@@ -81,14 +81,14 @@ func newFunnelPlot(r *release, f *funnel, highlight map[string]bool, href func(u
 // that the curve's own interpolation could put it on the wrong side by a
 // pixel: only those units' limits are added to the drawn lines, which keeps
 // a 500-unit chart's paths short.
-func nearLine(u *unitRow) bool {
-	y := float64(u.FunnelY)
-	width := float64(u.Upper998 - u.Lower998)
+func nearLine(u *catalog.Row) bool {
+	y := u.FunnelY
+	width := u.Upper998 - u.Lower998
 	if !finite(y) || !(width > 0) {
 		return false
 	}
-	for _, l := range []number{u.Lower998, u.Lower95, u.Upper95, u.Upper998} {
-		if math.Abs(y-float64(l)) < 0.05*width {
+	for _, l := range []float64{u.Lower998, u.Lower95, u.Upper95, u.Upper998} {
+		if math.Abs(y-l) < 0.05*width {
 			return true
 		}
 	}
@@ -100,7 +100,7 @@ func nearLine(u *unitRow) bool {
 func sortPlotPoints(ps []chart.Point) {
 	keys := make(map[string]string, len(ps))
 	for i := range ps {
-		keys[ps[i].Name] = fold(ps[i].Name)
+		keys[ps[i].Name] = catalog.Fold(ps[i].Name)
 	}
 	slices.SortStableFunc(ps, func(a, b chart.Point) int {
 		return cmp.Or(strings.Compare(keys[a.Name], keys[b.Name]), strings.Compare(a.Name, b.Name),
@@ -109,7 +109,7 @@ func sortPlotPoints(ps []chart.Point) {
 }
 
 // defaultPlotSummary is a unit's default sentence: its figures and its band.
-func defaultPlotSummary(u *unitRow) string {
+func defaultPlotSummary(u *catalog.Row) string {
 	b := []byte(u.UnitName)
 	b = append(b, ": "...)
 	b = strconv.AppendInt(b, int64(u.Cases), 10)
@@ -120,12 +120,12 @@ func defaultPlotSummary(u *unitRow) string {
 	} else {
 		b = append(b, " deaths"...)
 	}
-	if e := float64(u.Expected); finite(e) {
+	if e := u.Expected; finite(e) {
 		b = append(b, " ("...)
 		b = strconv.AppendFloat(b, e, 'f', 1, 64)
 		b = append(b, " expected)"...)
 	}
-	if s := float64(u.Survival); finite(s) {
+	if s := u.Survival; finite(s) {
 		if u.RiskAdjusted {
 			b = append(b, "; risk-adjusted survival "...)
 		} else {
@@ -142,7 +142,7 @@ func defaultPlotSummary(u *unitRow) string {
 }
 
 // funnelText gives a funnel's default title and text alternative.
-func funnelText(f *funnel, rows []unitRow, target float64) (title, desc string) {
+func funnelText(f *catalog.Funnel, rows []catalog.Row, target float64) (title, desc string) {
 	spName, procName := f.Specialty, f.Procedure
 	if sp, ok := outcome.LookupSpecialty(f.Specialty); ok {
 		spName = sp.Name
@@ -196,7 +196,7 @@ func funnelText(f *funnel, rows []unitRow, target float64) (title, desc string) 
 // §8.5), as stats.Overdispersion.Adjust computes them. It returns nil where
 // the adjustment does not apply (none asked, φ ≤ 1 or undefined for
 // multiplicative, τ² undefined for additive).
-func adjustedCurve(f *funnel, a stats.Adjustment) []chart.Curve {
+func adjustedCurve(f *catalog.Funnel, a stats.Adjustment) []chart.Curve {
 	p0 := f.Target
 	k := 1.0 // y to event rate: O/E × p0, or O/n as it is
 	if f.Scale == stats.ScaleRatio {
@@ -221,3 +221,14 @@ func adjustedCurve(f *funnel, a stats.Adjustment) []chart.Curve {
 }
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// clamp01 keeps a survival inside [0, 1]. NaN stays NaN.
+func clamp01(x float64) float64 {
+	switch {
+	case x < 0:
+		return 0
+	case x > 1:
+		return 1
+	}
+	return x
+}

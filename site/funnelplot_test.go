@@ -1,4 +1,4 @@
-package api
+package site
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/surgeon-outcomes/outcomes/catalog"
 	"github.com/surgeon-outcomes/outcomes/chart"
 	"github.com/surgeon-outcomes/outcomes/chart/charttest"
 	"github.com/surgeon-outcomes/outcomes/outcome"
@@ -31,8 +32,8 @@ var (
 // interpolated lines agree with the bands to the pixel).
 func TestFunnelPlotGeometry(t *testing.T) {
 	for _, crude := range []bool{false, true} {
-		r, f := syntheticRelease(300, crude)
-		p := newFunnelPlot(r, f, map[string]bool{r.rows[f.first].UnitID: true}, nil, nil)
+		r, f := syntheticRelease(t, 300, crude)
+		p := newFunnelPlot(r, f, map[string]bool{r.Rows[f.First].UnitID: true}, nil, nil)
 		d := charttest.Parse(t, render(t, p, false))
 		if n := d.CheckGeometry(t, "synthetic "+string(f.Scale)); n < 250 {
 			t.Errorf("synthetic %s: checked %d points, want most of 300", f.Scale, n)
@@ -57,8 +58,9 @@ func render(t testing.TB, p chart.Funnel, standalone bool) []byte {
 }
 
 // syntheticRelease is one funnel of n surgeons with a few high outliers,
-// computed by stats.Funnel and mapped as the ingest command maps it.
-func syntheticRelease(n int, crude bool) (*release, *funnel) {
+// computed by stats.Funnel and indexed as catalog.Load indexes it.
+func syntheticRelease(t *testing.T, n int, crude bool) (*catalog.Release, *catalog.Funnel) {
+	t.Helper()
 	rng := rand.New(rand.NewPCG(1, 2))
 	set := outcome.UnitSet{Type: outcome.Surgeon}
 	for i := range n {
@@ -83,30 +85,27 @@ func syntheticRelease(n int, crude bool) (*release, *funnel) {
 	}
 	m := outcome.Method{Options: stats.Options{Target: math.NaN()}}
 	g := m.Place(outcome.Group{Specialty: "vascular", Procedure: "aaa", Period: "2022-04/2025-03"}, set)
-	r := &release{}
-	f := &funnel{Funnel: g}
-	for i := range g.Units {
-		r.rows = append(r.rows, newUnitRow(&g, &g.Units[i], "in-hospital mortality", hospitalRef{}, nil))
+	r, err := catalog.NewRelease(store.Release{ID: "synthetic"}, []outcome.Funnel{g}, nil)
+	if err != nil {
+		t.Fatalf("catalog.NewRelease: %v", err)
 	}
-	f.end = int32(len(r.rows))
-	r.funnels = []*funnel{f}
-	return r, f
+	return r, r.Funnels[0]
 }
 
 func TestNewFunnelPlot(t *testing.T) {
-	nan := number(math.NaN())
-	row := func(id, name string, x, y number, band outcome.Band) unitRow {
-		return unitRow{UnitType: "surgeon", UnitID: id, UnitName: name, FunnelX: x, FunnelY: y, Band: band,
+	nan := math.NaN()
+	row := func(id, name string, x, y float64, band outcome.Band) catalog.Row {
+		return catalog.Row{UnitType: "surgeon", UnitID: id, UnitName: name, FunnelX: x, FunnelY: y, Band: band,
 			Lower95: 0.5, Upper95: 1.5, Lower998: 0.25, Upper998: 2, Expected: 5, Survival: 0.9, RiskAdjusted: true}
 	}
-	r := &release{rows: []unitRow{
+	r := &catalog.Release{Rows: []catalog.Row{
 		row("3", "Émile Zola", 100, 1, "within"),
 		row("1", "adam Smith", 50, 0.5, "within"),
 		row("2", "Bob", 200, 30, "high_alarm"), // survival 1 − 30·0.05 < 0: clamped to 0
 		row("4", "Bob", 10, 1, "too_few"),
 		row("5", "Nobody", nan, nan, "too_few"),
 	}}
-	r.rows[4].Lower95 = nan
+	r.Rows[4].Lower95 = nan
 	g := outcome.Funnel{Group: outcome.Group{Specialty: "vascular", Procedure: "aaa", Period: "2022-04/2025-03"},
 		UnitType: "surgeon", Scale: "ratio", Target: 0.05,
 		Curve: []outcome.CurvePoint{
@@ -114,11 +113,11 @@ func TestNewFunnelPlot(t *testing.T) {
 			{X: 100, Lower95: 0.6, Upper95: 1.5, Lower998: 0.4, Upper998: 1.9},
 			{X: 300, Lower95: 0.8, Upper95: 1.2, Lower998: math.NaN(), Upper998: 30},
 		}}
-	f := &funnel{Funnel: g, first: 0, end: int32(len(r.rows))}
+	f := &catalog.Funnel{Funnel: g, First: 0, End: int32(len(r.Rows))}
 	var gotSummary []string
 	p := newFunnelPlot(r, f, map[string]bool{"2": true},
 		func(id string) string { return "/surgeons/" + id },
-		func(u *unitRow) string { gotSummary = append(gotSummary, u.UnitID); return "about " + u.UnitID })
+		func(u *catalog.Row) string { gotSummary = append(gotSummary, u.UnitID); return "about " + u.UnitID })
 
 	const tol = 1e-12
 	near := func(a, b float64) bool { return math.Abs(a-b) <= tol || math.IsNaN(a) && math.IsNaN(b) }
@@ -176,9 +175,9 @@ func TestNewFunnelPlot(t *testing.T) {
 	// Proportion scale: survival = 1 − y, limits turned over the same way.
 	f.Scale, f.Target = "proportion", 0.1
 	f.Curve = []outcome.CurvePoint{{X: 40, Lower95: 0.02, Upper95: 0.3, Lower998: 0, Upper998: 0.4}}
-	r.rows = r.rows[:2]
-	r.rows[0].FunnelY, r.rows[1].FunnelY = 0.2, 0.05
-	f.end = 2
+	r.Rows = r.Rows[:2]
+	r.Rows[0].FunnelY, r.Rows[1].FunnelY = 0.2, 0.05
+	f.End = 2
 	p = newFunnelPlot(r, f, nil, nil, nil)
 	if !near(p.TargetSurvival, 0.9) || !near(p.Curve[0].Low95, 0.7) || !near(p.Curve[0].High95, 0.98) ||
 		!near(p.Curve[0].Low998, 0.6) || !near(p.Curve[0].High998, 1) {
@@ -196,7 +195,7 @@ func TestNewFunnelPlot(t *testing.T) {
 func TestAdjustedCurve(t *testing.T) {
 	g := outcome.Funnel{Scale: "ratio", Target: 0.05, Phi: 4, Tau2: 0.01,
 		Curve: []outcome.CurvePoint{{X: 100, Lower95: 0.6, Upper95: 1.5, Lower998: 0.4, Upper998: 1.9}}}
-	f := &funnel{Funnel: g}
+	f := &catalog.Funnel{Funnel: g}
 	const tol = 1e-12
 	// Multiplicative, √φ = 2: 1 + 2(l − 1), then survival 1 − v·p0.
 	c := adjustedCurve(f, stats.AdjustMultiplicative)
@@ -223,7 +222,7 @@ func TestAdjustedCurve(t *testing.T) {
 // each, and writes a few to -svg-demo-out. It is opt-in:
 //
 //	go run ./cmd/outcomes ingest --db /tmp/svgdemo.db --release demo demo/*.csv
-//	go test ./api -run FunnelSVGDemo -args -svg-demo-db=/tmp/svgdemo.db -svg-demo-out=/tmp
+//	go test ./site -run FunnelSVGDemo -args -svg-demo-db=/tmp/svgdemo.db -svg-demo-out=/tmp
 func TestFunnelSVGDemo(t *testing.T) {
 	if *svgDemoDB == "" {
 		t.Skip("no -svg-demo-db")
@@ -233,16 +232,16 @@ func TestFunnelSVGDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	c, err := loadCatalog(context.Background(), db)
+	c, err := catalog.Load(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := c.latest()
-	var biggest *funnel
-	for _, f := range r.funnels {
+	r := c.Latest()
+	var biggest *catalog.Funnel
+	for _, f := range r.Funnels {
 		p := newFunnelPlot(r, f, nil, func(id string) string { return "/surgeons/" + id }, nil)
 		charttest.Parse(t, render(t, p, true)).CheckGeometry(t, f.Specialty+"/"+f.Procedure+"/"+f.Period+"/"+string(f.UnitType))
-		if f.UnitType == "surgeon" && (biggest == nil || f.end-f.first > biggest.end-biggest.first) {
+		if f.UnitType == "surgeon" && (biggest == nil || f.Len() > biggest.Len()) {
 			biggest = f
 		}
 	}
@@ -250,8 +249,8 @@ func TestFunnelSVGDemo(t *testing.T) {
 		return
 	}
 	hl := map[string]bool{}
-	for i := biggest.first; i < biggest.end; i++ {
-		if u := &r.rows[i]; u.Band == "high_alarm" || u.Band == "high_alert" || i == biggest.first+7 {
+	for i := biggest.First; i < biggest.End; i++ {
+		if u := &r.Rows[i]; u.Band == "high_alarm" || u.Band == "high_alert" || i == biggest.First+7 {
 			hl[u.UnitID] = true
 		}
 	}
@@ -266,7 +265,7 @@ func TestFunnelSVGDemo(t *testing.T) {
 	p := newFunnelPlot(r, biggest, hl, link, nil)
 	p.Compact = true
 	write("funnel-demo-compact.svg", p)
-	for _, f := range r.funnels {
+	for _, f := range r.Funnels {
 		if f.UnitType == "surgeon" && f.Phi > 1 {
 			p = newFunnelPlot(r, f, nil, link, nil)
 			p.Adjusted = adjustedCurve(f, stats.AdjustMultiplicative)
@@ -275,5 +274,5 @@ func TestFunnelSVGDemo(t *testing.T) {
 		}
 	}
 	t.Logf("wrote %s: %s/%s/%s, %d units", *svgDemoOut, biggest.Specialty, biggest.Procedure, biggest.Period,
-		biggest.end-biggest.first)
+		biggest.Len())
 }

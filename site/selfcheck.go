@@ -1,4 +1,4 @@
-package api
+package site
 
 import (
 	"fmt"
@@ -10,8 +10,10 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/surgeon-outcomes/outcomes/catalog"
 	"github.com/surgeon-outcomes/outcomes/chart"
 	"github.com/surgeon-outcomes/outcomes/outcome"
+	"github.com/surgeon-outcomes/outcomes/selfcheck"
 )
 
 // selfCheckPage is the self-check form and, after a submission, where each
@@ -32,20 +34,19 @@ type selfCheckForm struct {
 
 // selfCheckShown is one placed unit, with its funnel.
 type selfCheckShown struct {
-	Result selfCheckResult
-	Row    unitRow // Result's row, which templates cannot reach through the embedding
-	SVG    template.HTML
+	Row catalog.Row
+	SVG template.HTML
 }
 
-func (s *Server) selfCheckOptions(r *release, form selfCheckForm) selfCheckPage {
+func selfCheckOptions(r *catalog.Release, form selfCheckForm) selfCheckPage {
 	d := selfCheckPage{Form: form}
 	seen := map[string]bool{}
 	for _, sp := range outcome.Specialties() {
-		if len(r.periods[sp.Slug]) == 0 {
+		if len(r.Periods(sp.Slug)) == 0 {
 			continue
 		}
 		d.Specialties = append(d.Specialties, option{Value: sp.Slug, Label: sp.Name, Selected: sp.Slug == form.Specialty})
-		for _, p := range r.periods[sp.Slug] {
+		for _, p := range r.Periods(sp.Slug) {
 			if !seen[p] {
 				seen[p] = true
 				d.Periods = append(d.Periods, option{Value: p, Label: p, Selected: p == form.Period})
@@ -59,20 +60,20 @@ func (s *Server) selfCheckOptions(r *release, form selfCheckForm) selfCheckPage 
 	return d
 }
 
-// handleSelfCheckPage answers GET /self-check: the form.
-func (s *Server) handleSelfCheckPage(c echo.Context) error {
+// HandleSelfCheckPage answers GET /self-check: the form.
+func (s *Site) HandleSelfCheckPage(c echo.Context) error {
 	r, err := s.latestOr404()
 	if err != nil {
 		return err
 	}
-	d := s.selfCheckOptions(r, selfCheckForm{UnitType: string(outcome.Hospital)})
+	d := selfCheckOptions(r, selfCheckForm{UnitType: string(outcome.Hospital)})
 	return s.render(c, http.StatusOK, "selfcheck", page{Title: "Hospital self-check", Section: "self-check",
 		Description: "Place your own unit's figures on the national funnel. Nothing you enter is stored.", Data: &d})
 }
 
 // readSelfCheckForm reads the form's fields, or its uploaded canonical CSV,
 // through the same checks as the API's JSON and CSV.
-func (s *Server) readSelfCheckForm(c echo.Context) (selfCheckForm, selfCheckInput, error) {
+func (s *Site) readSelfCheckForm(c echo.Context) (selfCheckForm, selfcheck.Input, error) {
 	form := selfCheckForm{Specialty: c.FormValue("specialty"), Procedure: strings.TrimSpace(c.FormValue("procedure")),
 		Period: c.FormValue("period"), UnitType: c.FormValue("unit_type"), UnitName: strings.TrimSpace(c.FormValue("unit_name")),
 		Cases: strings.TrimSpace(c.FormValue("cases")), Events: strings.TrimSpace(c.FormValue("events")),
@@ -80,93 +81,95 @@ func (s *Server) readSelfCheckForm(c echo.Context) (selfCheckForm, selfCheckInpu
 	if fh, err := c.FormFile("file"); err == nil && fh.Size > 0 {
 		f, err := fh.Open()
 		if err != nil {
-			return form, selfCheckInput{}, err
+			return form, selfcheck.Input{}, err
 		}
 		defer f.Close()
 		body, err := io.ReadAll(f)
 		if err != nil {
-			return form, selfCheckInput{}, err
+			return form, selfcheck.Input{}, err
 		}
-		in, err := s.decodeSelfCheckCSV(body)
+		in, err := s.selfCheck.CSV(body)
 		return form, in, err
 	}
-	in, err := s.decodeSelfCheckForm(form)
+	in, err := s.selfCheck.Fields(
+		[]string{"specialty", "procedure", "period", "unit_type", "unit_name", "cases", "events", "expected"},
+		[]string{form.Specialty, form.Procedure, form.Period, form.UnitType, form.UnitName, form.Cases, form.Events,
+			form.Expected})
 	return form, in, err
 }
 
-// placeAll places every submitted unit, or reports every problem.
-func (s *Server) placeAll(r *release, in selfCheckInput) ([]selfCheckResult, []paramError) {
-	t := resource{rel: r, pinned: true}
-	var out []selfCheckResult
-	var errs []paramError
-	for i, u := range in.units {
-		res, fe := s.place(t, u)
+// placeAll places every submitted unit (catalog.Release.Place), or
+// reports every problem.
+func placeAll(r *catalog.Release, in selfcheck.Input) ([]catalog.Row, []selfcheck.FieldError) {
+	var out []catalog.Row
+	var errs []selfcheck.FieldError
+	for i, u := range in.Units {
+		row, _, fe := r.Place(u)
 		for _, e := range fe {
-			e.Param = in.param(i, e.Param)
-			errs = append(errs, e)
+			errs = append(errs, selfcheck.FieldError{Param: in.Param(i, e.Field), Message: e.Message})
 		}
-		out = append(out, res)
+		out = append(out, row)
 	}
 	return out, errs
 }
 
-// handleSelfCheckForm answers POST /self-check: the form again, with where
+// HandleSelfCheckForm answers POST /self-check: the form again, with where
 // each unit lies on its funnel. Nothing submitted is stored or logged.
-func (s *Server) handleSelfCheckForm(c echo.Context) error {
+func (s *Site) HandleSelfCheckForm(c echo.Context) error {
 	r, err := s.latestOr404()
 	if err != nil {
 		return err
 	}
 	form, in, err := s.readSelfCheckForm(c)
-	d := s.selfCheckOptions(r, form)
+	d := selfCheckOptions(r, form)
 	p := page{Title: "Hospital self-check", Section: "self-check", Data: &d}
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 	if err != nil {
-		ae, ok := err.(*apiError)
+		se, ok := err.(*selfcheck.Error)
 		if !ok {
 			return err
 		}
-		d.Errors = formErrors(ae.Errors)
+		d.Errors = formErrors(se.Errors)
 		p.Title = "Error: " + p.Title
 		return s.render(c, http.StatusBadRequest, "selfcheck", p)
 	}
-	results, errs := s.placeAll(r, in)
+	results, errs := placeAll(r, in)
 	if len(errs) > 0 {
 		d.Errors = formErrors(errs)
 		p.Title = "Error: " + p.Title
 		return s.render(c, http.StatusBadRequest, "selfcheck", p)
 	}
 	for i, res := range results {
-		svg, err := s.selfCheckSVG(r, res, i, false)
+		svg, err := selfCheckSVG(r, res, i, false)
 		if err != nil {
 			return err
 		}
-		d.Results = append(d.Results, selfCheckShown{Result: res, Row: res.unitRow, SVG: svg})
+		d.Results = append(d.Results, selfCheckShown{Row: res, SVG: svg})
 	}
 	p.Title = "Your results: hospital self-check"
 	return s.render(c, http.StatusOK, "selfcheck", p)
 }
 
 // selfCheckSVG draws the published funnel with the submitted unit on it.
-func (s *Server) selfCheckSVG(r *release, res selfCheckResult, i int, standalone bool) (template.HTML, error) {
-	f := r.chooseFunnel(res.Specialty, res.Procedure, res.Period, res.UnitType)
+func selfCheckSVG(r *catalog.Release, res catalog.Row, i int, standalone bool) (template.HTML, error) {
+	f := r.ChooseFunnel(res.Specialty, res.Procedure, res.Period, res.UnitType)
 	if f == nil {
-		return "", fmt.Errorf("api: self-check funnel %s %s %s vanished", res.Specialty, res.Procedure, res.Period)
+		return "", fmt.Errorf("site: self-check funnel %s %s %s vanished", res.Specialty, res.Procedure, res.Period)
 	}
 	name := res.UnitName
 	if name == "" {
 		name = "Your figures"
 	}
-	u := res.unitRow
+	u := res
 	u.UnitName = name
-	pt := chart.Point{UnitID: fmt.Sprintf("self-check-%d", i+1), Name: name, X: float64(res.FunnelX),
-		Survival: float64(res.Survival), Band: res.Band, Summary: pointSummary(&u), Highlight: true}
-	return r.funnelSVG(f, nil, standalone, pt)
+	pt := chart.Point{UnitID: fmt.Sprintf("self-check-%d", i+1), Name: name, X: res.FunnelX,
+		Survival: res.Survival, Band: res.Band, Summary: pointSummary(&u), Highlight: true}
+	return funnelSVG(r, f, nil, standalone, pt)
 }
 
-// handleSelfCheckSVG answers POST /self-check/funnel.svg: the self-check
+// HandleSelfCheckSVG answers POST /self-check/funnel.svg: the self-check
 // chart as a file to keep, for a governance meeting.
-func (s *Server) handleSelfCheckSVG(c echo.Context) error {
+func (s *Site) HandleSelfCheckSVG(c echo.Context) error {
 	r, err := s.latestOr404()
 	if err != nil {
 		return err
@@ -175,11 +178,11 @@ func (s *Server) handleSelfCheckSVG(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	results, errs := s.placeAll(r, in)
+	results, errs := placeAll(r, in)
 	if len(errs) > 0 {
-		return &apiError{Status: http.StatusBadRequest, Detail: "some figures are invalid", Errors: errs}
+		return &selfcheck.Error{Detail: "some figures are invalid", Errors: errs}
 	}
-	svg, err := s.selfCheckSVG(r, results[0], 0, true)
+	svg, err := selfCheckSVG(r, results[0], 0, true)
 	if err != nil {
 		return err
 	}
@@ -205,7 +208,7 @@ var formLabels = map[string]string{"specialty": "Specialty", "procedure": "Proce
 // about a form field links to it, under its label, and says operations and
 // deaths where the canonical CSV's words are cases and events; an error
 // about the uploaded file names its line and column, in the CSV's words.
-func formErrors(errs []paramError) []formError {
+func formErrors(errs []selfcheck.FieldError) []formError {
 	var out []formError
 	for _, e := range errs {
 		fe := formError{Message: e.Message}

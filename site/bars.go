@@ -1,16 +1,17 @@
-package api
+package site
 
 import (
 	"bytes"
 	"html/template"
 
+	"github.com/surgeon-outcomes/outcomes/catalog"
 	"github.com/surgeon-outcomes/outcomes/chart"
 )
 
 // barRow is one interval on a page's shared scale.
 type barRow struct {
 	Label string
-	Row   unitRow
+	Row   catalog.Row
 }
 
 // intervalChart draws risk-adjusted survival and its 95% interval for each
@@ -20,12 +21,12 @@ func intervalChart(rows []barRow, lo float64) template.HTML {
 	bs := chart.Bars{Low: lo, Rows: make([]chart.Bar, len(rows))}
 	for i, r := range rows {
 		u := &r.Row
-		bs.Rows[i] = chart.Bar{Label: r.Label, Band: u.Band, Survival: float64(u.Survival),
-			Low: float64(u.SurvivalLow), High: float64(u.SurvivalHigh), Expected: 1 - float64(u.Target)}
+		bs.Rows[i] = chart.Bar{Label: r.Label, Band: u.Band, Survival: u.Survival, Low: u.SurvivalLow,
+			High: u.SurvivalHigh, Expected: 1 - u.Target}
 	}
 	var b bytes.Buffer
 	if err := chart.WriteSVG(&b, &bs, false); err != nil {
-		panic("api: chart.WriteSVG to a buffer: " + err.Error()) // a bytes.Buffer does not fail
+		panic("site: chart.WriteSVG to a buffer: " + err.Error()) // a bytes.Buffer does not fail
 	}
 	// chart.WriteSVG escapes every string it writes.
 	return template.HTML(b.String())

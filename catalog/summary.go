@@ -1,0 +1,26 @@
+package catalog
+
+import "github.com/surgeon-outcomes/outcomes/outcome"
+
+// FunnelSummary is one funnel's totals: its units' cases and events and
+// how many lie in each band, beside the funnel's own figures.
+type FunnelSummary struct {
+	*Funnel
+	Units, Cases, Events int
+	// BandCounts counts the units in each band, every band present.
+	BandCounts map[string]int
+}
+
+// Summarise totals f's rows.
+func (r *Release) Summarise(f *Funnel) FunnelSummary {
+	s := FunnelSummary{Funnel: f, Units: f.Len(), BandCounts: map[string]int{}}
+	for _, w := range outcome.Bands() {
+		s.BandCounts[string(w.Band)] = 0
+	}
+	for i := f.First; i < f.End; i++ {
+		s.Cases += r.Rows[i].Cases
+		s.Events += r.Rows[i].Events
+		s.BandCounts[string(r.Rows[i].Band)]++
+	}
+	return s
+}

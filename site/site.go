@@ -1,0 +1,232 @@
+package site
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/surgeon-outcomes/outcomes/catalog"
+	"github.com/surgeon-outcomes/outcomes/selfcheck"
+	"github.com/surgeon-outcomes/outcomes/static"
+	"github.com/surgeon-outcomes/outcomes/store"
+)
+
+// Site holds what the pages need, built once at start: the catalog, the
+// parsed templates (one set per page, each with the layout), the hashed
+// URLs of the static assets and the self-check's reader.
+type Site struct {
+	cat       *catalog.Catalog
+	download  *Download
+	selfCheck *selfcheck.Reader
+	pages     map[string]*template.Template
+	assets    map[string]asset // by hashed URL path
+	css       string
+	js        string
+}
+
+// Download is the database file the data page offers, served elsewhere
+// at /data/{Name}.
+type Download struct {
+	Name   string
+	Size   int
+	SHA256 string
+}
+
+// asset is one embedded static file.
+type asset struct {
+	body        []byte
+	contentType string
+	etag        string
+}
+
+// New returns the site of cat's releases. download, if not nil, is the
+// database file the data page offers.
+func New(cat *catalog.Catalog, download *Download) (*Site, error) {
+	st := &Site{cat: cat, download: download, assets: map[string]asset{}}
+	err := fs.WalkDir(static.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasSuffix(p, ".go") {
+			return err
+		}
+		b, err := fs.ReadFile(static.FS, p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		h := hex.EncodeToString(sum[:])[:12]
+		ct := "application/octet-stream"
+		switch path.Ext(p) {
+		case ".css":
+			ct = "text/css; charset=utf-8"
+		case ".js":
+			ct = "text/javascript; charset=utf-8"
+		case ".svg":
+			ct = "image/svg+xml"
+		}
+		url := "/static/" + h + "/" + p
+		st.assets[url] = asset{body: b, contentType: ct, etag: `"` + h + `"`}
+		switch p {
+		case "css/site.css":
+			st.css = url
+		case "js/site.js":
+			st.js = url
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("site: static assets: %w", err)
+	}
+	if st.pages, err = parseTemplates(); err != nil {
+		return nil, err
+	}
+	if st.selfCheck, err = selfcheck.NewReader(); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// page is what every page template gets.
+type page struct {
+	Title       string
+	Description string
+	Section     string // the nav entry to mark current
+	Release     *store.Release
+	Period      string
+	JSON, CSV   string // the page's data twins
+	CSS, JS     string
+	Data        any
+}
+
+// render executes a page into a buffer, then writes it: a template error
+// never leaves half a page.
+func (s *Site) render(c echo.Context, status int, name string, p page) error {
+	if p.Release == nil {
+		if r := s.cat.Latest(); r != nil {
+			p.Release = &r.Meta
+		}
+	}
+	p.CSS, p.JS = s.css, s.js
+	var b bytes.Buffer
+	if err := s.pages[name].ExecuteTemplate(&b, "layout", p); err != nil {
+		return fmt.Errorf("site: render %s: %w", name, err)
+	}
+	h := c.Response().Header()
+	if status >= 400 {
+		h.Set(echo.HeaderCacheControl, "no-store")
+	} else if h.Get(echo.HeaderCacheControl) == "" {
+		h.Set(echo.HeaderCacheControl, "public, max-age=300")
+	}
+	if p.JSON != "" {
+		h.Add("Link", "<"+p.JSON+`>; rel="alternate"; type="application/json"`)
+	}
+	if p.CSV != "" {
+		h.Add("Link", "<"+p.CSV+`>; rel="alternate"; type="text/csv"`)
+	}
+	return c.HTMLBlob(status, b.Bytes())
+}
+
+// Headers sets the security headers of every page: a strict Content
+// Security Policy (our own script and styles only, no inline script), no
+// framing, no sniffing, a cautious referrer.
+func Headers(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; "+
+			"img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		return next(c)
+	}
+}
+
+// HandleStatic serves an embedded asset at its content-hashed URL,
+// GET /static/*, cached for a year: a changed file gets a new URL.
+func (s *Site) HandleStatic(c echo.Context) error {
+	a, ok := s.assets[c.Request().URL.Path]
+	if !ok {
+		return notFound("no such file")
+	}
+	h := c.Response().Header()
+	h.Set(echo.HeaderCacheControl, "public, max-age=31536000, immutable")
+	h.Set("ETag", a.etag)
+	h.Set("X-Content-Type-Options", "nosniff")
+	if etagMatches(c.Request().Header.Get("If-None-Match"), a.etag) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	return c.Blob(http.StatusOK, a.contentType, a.body)
+}
+
+// etagMatches applies If-None-Match's weak comparison (RFC 9110 §13.1.2).
+func etagMatches(header, tag string) bool {
+	if strings.TrimSpace(header) == "*" {
+		return true
+	}
+	for t := range strings.SplitSeq(header, ",") {
+		if strings.TrimPrefix(strings.TrimSpace(t), "W/") == tag {
+			return true
+		}
+	}
+	return false
+}
+
+// notFound is a 404 whose message the error page shows.
+func notFound(msg string) error { return echo.NewHTTPError(http.StatusNotFound, msg) }
+
+// latestOr404 is the release pages show: the latest.
+func (s *Site) latestOr404() (*catalog.Release, error) {
+	r := s.cat.Latest()
+	if r == nil {
+		return nil, notFound("no data has been published yet")
+	}
+	return r, nil
+}
+
+// option is one choice in a form control.
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// maxValueLen bounds a text parameter a page reads, as the API's does.
+const maxValueLen = 200
+
+// validText reports whether a parameter value is short, valid UTF-8 and
+// free of control characters.
+func validText(s string) bool {
+	return len(s) <= maxValueLen && utf8.ValidString(s) && strings.IndexFunc(s, unicode.IsControl) < 0
+}
+
+// highlightIDs reads ?highlight= (repeated, or comma-separated), at most 50.
+func highlightIDs(v url.Values) []string {
+	var ids []string
+	for _, raw := range v["highlight"] {
+		for id := range strings.SplitSeq(raw, ",") {
+			id = strings.TrimSpace(id)
+			if id != "" && validText(id) && !slices.Contains(ids, id) && len(ids) < 50 {
+				ids = append(ids, id)
+			}
+		}
+	}
+	return ids
+}
+
+func appendDistinct(list []string, s string) []string {
+	if slices.Contains(list, s) {
+		return list
+	}
+	return append(list, s)
+}

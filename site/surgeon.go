@@ -1,0 +1,130 @@
+package site
+
+import (
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/surgeon-outcomes/outcomes/catalog"
+	"github.com/surgeon-outcomes/outcomes/outcome"
+)
+
+// resultGroup is one specialty and procedure on a surgeon's or hospital's
+// page: the latest period, earlier ones, the hospital alongside.
+type resultGroup struct {
+	Latest   catalog.Row
+	Earlier  []catalog.Row
+	Hospital *catalog.Row
+	SVG      template.HTML
+	Bars     template.HTML
+	FunnelAt string // the specialty page with this unit highlighted
+}
+
+// unitRef names a unit.
+type unitRef struct {
+	UnitID, UnitName string
+}
+
+// unitPage is a surgeon's or hospital's page.
+type unitPage struct {
+	ID, Name    string
+	Hospitals   []unitRef
+	Groups      []resultGroup
+	Surgeons    []catalog.Row // a hospital's surgeons (latest period of each group), A–Z
+	SurgeonsURL string
+}
+
+// groupResults splits a unit's rows into groups by specialty and
+// procedure, latest period first.
+func groupResults(r *catalog.Release, idx []int32) [][]catalog.Row {
+	type key struct{ specialty, procedure string }
+	var order []key
+	by := map[key][]catalog.Row{}
+	for _, i := range idx {
+		u := r.Rows[i]
+		k := key{u.Specialty, u.Procedure}
+		if _, ok := by[k]; !ok {
+			order = append(order, k)
+		}
+		by[k] = append(by[k], u)
+	}
+	var out [][]catalog.Row
+	for _, k := range order {
+		rows := by[k]
+		slices.SortFunc(rows, func(a, b catalog.Row) int { return strings.Compare(b.Period, a.Period) })
+		out = append(out, rows)
+	}
+	return out
+}
+
+// HandleSurgeonPage answers GET /surgeons/{id}.
+func (s *Site) HandleSurgeonPage(c echo.Context) error {
+	r, err := s.latestOr404()
+	if err != nil {
+		return err
+	}
+	id := c.Param("id")
+	idx := r.Surgeon(id)
+	if len(idx) == 0 {
+		return notFound("no surgeon with this id in the latest release")
+	}
+	d := unitPage{ID: id, Name: r.Rows[idx[0]].UnitName}
+	seen := map[string]bool{}
+	for _, i := range idx {
+		for _, h := range r.RowHospitals(i) {
+			if !seen[h] {
+				seen[h] = true
+				d.Hospitals = append(d.Hospitals, unitRef{UnitID: h, UnitName: r.HospitalName(h)})
+			}
+		}
+	}
+	groups := groupResults(r, idx)
+	lo := pageLow(groups)
+	for _, rows := range groups {
+		g := resultGroup{Latest: rows[0], Earlier: rows[1:]}
+		if h := g.Latest.HospitalID; h != "" {
+			g.Hospital = r.RowOf(outcome.Hospital, h, g.Latest.Specialty, g.Latest.Procedure, g.Latest.Period)
+		}
+		if f := r.ChooseFunnel(g.Latest.Specialty, g.Latest.Procedure, g.Latest.Period, outcome.Surgeon); f != nil &&
+			f.UnitType == outcome.Surgeon && f.Procedure == g.Latest.Procedure {
+			if g.SVG, err = funnelSVG(r, f, []string{id}, false); err != nil {
+				return err
+			}
+			g.FunnelAt = "/specialties/" + f.Specialty + "?" + url.Values{"procedure": {f.Procedure},
+				"period": {f.Period}, "highlight": {id}}.Encode()
+		}
+		bars := []barRow{{Label: "This surgeon, " + g.Latest.Period, Row: g.Latest}}
+		if g.Hospital != nil {
+			bars = append(bars, barRow{Label: "Their hospital, " + g.Hospital.Period, Row: *g.Hospital})
+		}
+		for _, e := range g.Earlier {
+			bars = append(bars, barRow{Label: "This surgeon, " + e.Period, Row: e})
+		}
+		g.Bars = intervalChart(bars, lo)
+		d.Groups = append(d.Groups, g)
+	}
+	p := page{Title: d.Name, Section: "specialties", Data: &d,
+		Description: "Risk-adjusted survival of " + d.Name + "'s patients, compared with what was expected.",
+		JSON:        "/api/v1/surgeons/" + url.PathEscape(id),
+		CSV:         "/api/v1/surgeons.csv?q=" + url.QueryEscape(id)}
+	return s.render(c, http.StatusOK, "surgeon", p)
+}
+
+// pageLow is the left end of a page's interval bars: one scale for every
+// bar on the page, so intervals can be compared by eye.
+func pageLow(groups [][]catalog.Row) float64 {
+	lo := 1.0
+	for _, rows := range groups {
+		for _, u := range rows {
+			for _, x := range []float64{u.SurvivalLow, u.Survival, 1 - u.Target} {
+				if finite(x) && x < lo {
+					lo = x
+				}
+			}
+		}
+	}
+	return lo
+}

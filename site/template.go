@@ -1,0 +1,70 @@
+package site
+
+import (
+	"embed"
+	"fmt"
+	"html/template"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/surgeon-outcomes/outcomes/outcome"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// pageNames are the templates under templates/, each a page.
+var pageNames = []string{"home", "specialties", "specialty", "surgeon", "hospital", "compare", "search",
+	"selfcheck", "methodology", "data", "about", "error"}
+
+// funcs are the templates' functions: the site's words for figures
+// (words.go) and names.
+var funcs = template.FuncMap{
+	"percent": percent, "decimal": decimal, "thousands": thousands, "bandWords": bandWords,
+	"bandShort": bandShort, "bandExplain": bandExplain, "frequency": frequency, "detectable": detectable,
+	"join": strings.Join, "date": func(t time.Time) string { return t.UTC().Format("2 January 2006") },
+	"isURL": func(s string) bool {
+		u, err := url.Parse(s)
+		return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+	},
+	"specialtyName": func(slug string) string {
+		sp, ok := outcome.LookupSpecialty(slug)
+		if !ok {
+			return slug
+		}
+		return sp.Name
+	},
+	"procedureName": procedureName,
+	"groupTitle":    groupTitle,
+	"plural":        plural,
+	"query":         url.QueryEscape,
+}
+
+// parseTemplates parses each page with the layout and the partials, once.
+func parseTemplates() (map[string]*template.Template, error) {
+	pages := map[string]*template.Template{}
+	for _, name := range pageNames {
+		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html",
+			"templates/partials.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("site: template %s: %w", name, err)
+		}
+		pages[name] = t
+	}
+	return pages, nil
+}
+
+// procedureName is a procedure's display name, or its slug when the
+// specialty does not list it (publishers' own procedure labels).
+func procedureName(specialty, procedure string) string {
+	sp, ok := outcome.LookupSpecialty(specialty)
+	if ok {
+		for _, p := range sp.Procedures {
+			if p.Slug == procedure {
+				return p.Name
+			}
+		}
+	}
+	return procedure
+}
