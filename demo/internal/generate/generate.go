@@ -475,7 +475,7 @@ func windowRows(sp outcome.Specialty, roster []demoSurgeon, tallies [][2][demoYe
 				}
 				rows = append(rows, demoRow{
 					specialty: sp.Slug, procedure: sp.Procedures[0].Slug, period: p.label,
-					unitType: "surgeon", unitID: s.id, unitName: s.name,
+					unitType: string(outcome.Surgeon), unitID: s.id, unitName: s.name,
 					hospitalID: hospitals[hi].id, hospitalName: hospitals[hi].name,
 					outcome: sp.Outcome, cases: sum.cases, events: sum.events,
 					expected: max(sum.risk, demoMinExpected),
