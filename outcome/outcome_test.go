@@ -3,6 +3,7 @@ package outcome_test
 import (
 	"database/sql"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -198,5 +199,50 @@ func TestUnitsManyHospitals(t *testing.T) {
 	}
 	if m, _ := u.MainHospital(); m.ID != "TX" {
 		t.Errorf("MainHospital = %s, want TX (the most cases)", m.ID)
+	}
+}
+
+// TestPool computes groups on several goroutines and gets each back as
+// placing it alone does.
+func TestPool(t *testing.T) {
+	m, err := outcome.NewMethod("exact", "funnel", outcome.TargetCounts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := outcome.NewPool(&m, 3)
+	var groups [][]outcome.Row
+	var pending []*outcome.Pending
+	for gi := range 20 {
+		var rows []outcome.Row
+		for i := range 50 {
+			r := row(outcome.Surgeon, strconv.Itoa(9000000+i), "Surgeon", "H"+strconv.Itoa(i%3), "Hospital",
+				20+i*gi%37, (i*gi)%5, float64(1+i%7)/2)
+			r.Period = strconv.Itoa(2000 + gi)
+			rows = append(rows, r)
+		}
+		groups = append(groups, rows)
+		pending = append(pending, pool.Go(rows[0].Group(), rows))
+	}
+	pool.Close()
+	for gi, pd := range pending {
+		got := pd.Wait()
+		sets := outcome.Units(groups[gi])
+		if len(got) != len(sets) || len(got) != 2 {
+			t.Fatalf("group %d: %d funnels, want surgeons and hospitals", gi, len(got))
+		}
+		for i, c := range got {
+			want := m.Place(groups[gi][0].Group(), sets[i])
+			f := outcome.Describe(c.Group, c.Set, c.Result, m.TargetSource)
+			if f.Group != want.Group || f.UnitType != want.UnitType || f.Target != want.Target ||
+				len(f.Units) != len(want.Units) {
+				t.Fatalf("group %d funnel %d = %s %s, %d units, want %s %s, %d", gi, i, f.Period, f.UnitType,
+					len(f.Units), want.Period, want.UnitType, len(want.Units))
+			}
+			for j := range f.Units {
+				if f.Units[j] != want.Units[j] {
+					t.Errorf("group %d funnel %d unit %d = %+v, want %+v", gi, i, j, f.Units[j], want.Units[j])
+				}
+			}
+		}
 	}
 }

@@ -10,11 +10,9 @@ import (
 	"maps"
 	"math"
 	"os"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -32,13 +30,6 @@ var funnelColumns = []string{"unit_id", "unit_type", "specialty", "procedure", "
 // are numbers.
 var funnelTextColumns = map[string]bool{"unit_id": true, "unit_type": true, "specialty": true, "procedure": true,
 	"period": true, "scale": true, "band": true}
-
-// funnelGroup is one computed funnel: a group's surgeons or hospitals.
-type funnelGroup struct {
-	group  outcome.Group
-	set    outcome.UnitSet
-	result stats.Result
-}
 
 // funnel runs `outcomes funnel`: it reads one CSV through a profile or
 // mapping, with every check ingest makes (ingest.Decode), and prints each
@@ -115,61 +106,39 @@ func (env environment) funnel(ctx context.Context, args []string) error {
 	return w.Flush()
 }
 
-// groupFunnels computes the funnels of a file's groups, every group's
-// surgeons and hospitals (outcome.Units), on every core. Rows arrive in
-// file order (add); a group is computed as soon as the rows move on to
-// another group, when early is set, and again at the end should more of
-// its rows come later. each hands the funnels on in group order
-// (specialty, procedure, period), surgeons first.
+// groupFunnels gathers a file's rows by group and has each group's
+// funnels computed on every core (outcome.Pool). Rows arrive in file order
+// (add); a group is computed as soon as the rows move on to another group,
+// when early is set, and again at the end should more of its rows come
+// later. each hands the funnels on in group order (specialty, procedure,
+// period), surgeons first.
 type groupFunnels struct {
-	m     *outcome.Method
+	pool  *outcome.Pool
 	early bool
 	// rows holds every row in file order; a group's rows are the pieces
 	// rows[start:end] of its runs.
 	rows   []outcome.Row
 	groups map[outcome.Group]*groupRows
 	last   *groupRows
-
-	mu      sync.Mutex
-	cond    *sync.Cond
-	queue   []groupJob
-	stopped bool
-	workers sync.WaitGroup
 }
 
-// groupJob is a group to compute from rows, the group's rows when it was
-// submitted; done is closed when its funnels are in the group's out.
-type groupJob struct {
-	group *groupRows
-	rows  []outcome.Row
-	done  chan struct{}
-}
-
-// groupRows is one group: where its rows are and, once computed, its
-// funnels.
+// groupRows is one group: where its rows are and its funnels' computing.
 type groupRows struct {
 	key  outcome.Group
 	runs [][2]int // [start, end) in groupFunnels.rows, in file order
 	n    int      // rows in runs
-	// computing is closed when the funnels of the group's first computed
-	// rows are in out; nil until the group is first submitted; computed
-	// is how many rows they were.
-	computing chan struct{}
-	computed  int
-	out       []funnelGroup
+	// pending computes the funnels of the group's first computed rows;
+	// nil until the group is first submitted.
+	pending  *outcome.Pending
+	computed int
 }
 
 func newGroupFunnels(m *outcome.Method, early bool, rowsHint int) *groupFunnels {
 	if m.National == nil {
 		m.National = map[outcome.Group]outcome.NationalRate{}
 	}
-	g := &groupFunnels{m: m, early: early, groups: map[outcome.Group]*groupRows{},
+	return &groupFunnels{pool: outcome.NewPool(m, 0), early: early, groups: map[outcome.Group]*groupRows{},
 		rows: make([]outcome.Row, 0, rowsHint)}
-	g.cond = sync.NewCond(&g.mu)
-	for range runtime.GOMAXPROCS(0) {
-		g.workers.Go(g.work)
-	}
-	return g
 }
 
 // add takes a batch of rows in file order.
@@ -178,7 +147,11 @@ func (g *groupFunnels) add(batch []outcome.Row) error {
 		r := &batch[i]
 		key := r.Group()
 		if g.last == nil || g.last.key != key {
-			g.moveOn()
+			// The rows leave the last group: compute it now if it may be
+			// and never was.
+			if g.early && g.last != nil && g.last.pending == nil {
+				g.submit(g.last)
+			}
 			gr := g.groups[key]
 			if gr == nil {
 				gr = &groupRows{key: key}
@@ -194,66 +167,26 @@ func (g *groupFunnels) add(batch []outcome.Row) error {
 	return nil
 }
 
-// moveOn is called when the rows leave the last group: it is computed now
-// if it may be and never was.
-func (g *groupFunnels) moveOn() {
-	if g.early && g.last != nil && g.last.computing == nil {
-		g.submit(g.last)
-	}
-}
-
-// rowsOf returns gr's rows: a piece of g.rows when they came in one run,
-// else a copy of its runs put together.
-func (g *groupFunnels) rowsOf(gr *groupRows) []outcome.Row {
+// submit has gr's funnels computed from the rows it has now: a piece of
+// g.rows when they came in one run (rows appended since, to the same array
+// or a new one, never touch it), else a copy of its runs put together.
+func (g *groupFunnels) submit(gr *groupRows) {
+	var rows []outcome.Row
 	if len(gr.runs) == 1 {
 		r := gr.runs[0]
-		return g.rows[r[0]:r[1]:r[1]]
-	}
-	rows := make([]outcome.Row, 0, gr.n)
-	for _, r := range gr.runs {
-		rows = append(rows, g.rows[r[0]:r[1]]...)
-	}
-	return rows
-}
-
-// submit queues gr's funnels to be computed from the rows it has now.
-func (g *groupFunnels) submit(gr *groupRows) {
-	gr.computing = make(chan struct{})
-	gr.computed = gr.n
-	g.mu.Lock()
-	g.queue = append(g.queue, groupJob{group: gr, rows: g.rowsOf(gr), done: gr.computing})
-	g.mu.Unlock()
-	g.cond.Signal()
-}
-
-func (g *groupFunnels) work() {
-	for {
-		g.mu.Lock()
-		for len(g.queue) == 0 && !g.stopped {
-			g.cond.Wait()
+		rows = g.rows[r[0]:r[1]:r[1]]
+	} else {
+		rows = make([]outcome.Row, 0, gr.n)
+		for _, r := range gr.runs {
+			rows = append(rows, g.rows[r[0]:r[1]]...)
 		}
-		if len(g.queue) == 0 {
-			g.mu.Unlock()
-			return
-		}
-		job := g.queue[0]
-		g.queue = g.queue[1:]
-		g.mu.Unlock()
-		// job.rows is the group's rows when submitted: rows appended since,
-		// to the same array or a new one, never touch them.
-		key := job.group.key
-		var out []funnelGroup
-		for _, set := range outcome.Units(job.rows) {
-			out = append(out, funnelGroup{group: key, set: set, result: stats.Funnel(set.Stats(), g.m.OptionsFor(key))})
-		}
-		job.group.out = out
-		close(job.done)
 	}
+	gr.pending, gr.computed = g.pool.Go(gr.key, rows), gr.n
 }
 
 // each computes what is left, once every row is in and checked, and
 // hands the funnels to emit in group order.
-func (g *groupFunnels) each(ctx context.Context, emit func(funnelGroup) error) error {
+func (g *groupFunnels) each(ctx context.Context, emit func(outcome.Computed) error) error {
 	keys := slices.SortedFunc(maps.Keys(g.groups), func(a, b outcome.Group) int {
 		return cmp.Or(strings.Compare(a.Specialty, b.Specialty), strings.Compare(a.Procedure, b.Procedure),
 			strings.Compare(a.Period, b.Period))
@@ -261,9 +194,8 @@ func (g *groupFunnels) each(ctx context.Context, emit func(funnelGroup) error) e
 	// A group is computed again if rows came after it was computed.
 	for _, k := range keys {
 		gr := g.groups[k]
-		if gr.computing != nil {
-			<-gr.computing
-			if gr.computed == gr.n {
+		if gr.pending != nil {
+			if gr.pending.Wait(); gr.computed == gr.n {
 				continue
 			}
 		}
@@ -273,26 +205,17 @@ func (g *groupFunnels) each(ctx context.Context, emit func(funnelGroup) error) e
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		gr := g.groups[k]
-		<-gr.computing
-		for _, fg := range gr.out {
-			if err := emit(fg); err != nil {
+		for _, c := range g.groups[k].pending.Wait() {
+			if err := emit(c); err != nil {
 				return err
 			}
 		}
-		gr.out = nil // printed: let the memory go
 	}
 	return nil
 }
 
-// stop ends the workers once the queue is empty.
-func (g *groupFunnels) stop() {
-	g.mu.Lock()
-	g.stopped = true
-	g.mu.Unlock()
-	g.cond.Broadcast()
-	g.workers.Wait()
-}
+// stop ends the pool's workers.
+func (g *groupFunnels) stop() { g.pool.Close() }
 
 // funnelWriter prints funnels as the contract's CSV or as
 // {"groups":[…]}, each unit an object with the CSV's columns in the same
@@ -327,21 +250,21 @@ func (fw *funnelWriter) end() error {
 
 // group prints one funnel's units, each as the overdispersion-adjusted
 // limits place it where those were asked for (stats.UnitResult.Adjusted).
-func (fw *funnelWriter) group(fg funnelGroup) error {
+func (fw *funnelWriter) group(fg outcome.Computed) error {
 	b := fw.buf[:0]
 	if fw.json {
 		if fw.groups > 0 {
 			b = append(b, ',')
 		}
-		res := &fg.result
+		res := &fg.Result
 		b = append(b, "\n  {\"specialty\": "...)
-		b = appendJSONString(b, fg.group.Specialty)
+		b = appendJSONString(b, fg.Group.Specialty)
 		b = append(b, ", \"procedure\": "...)
-		b = appendJSONString(b, fg.group.Procedure)
+		b = appendJSONString(b, fg.Group.Procedure)
 		b = append(b, ", \"period\": "...)
-		b = appendJSONString(b, fg.group.Period)
+		b = appendJSONString(b, fg.Group.Period)
 		b = append(b, ", \"unit_type\": "...)
-		b = appendJSONString(b, string(fg.set.Type))
+		b = appendJSONString(b, string(fg.Set.Type))
 		for _, f := range []struct {
 			name string
 			x    float64
@@ -355,7 +278,7 @@ func (fw *funnelWriter) group(fg funnelGroup) error {
 	}
 	fw.groups++
 	var cells [22][]byte
-	for i := range fg.result.Units {
+	for i := range fg.Result.Units {
 		unitCells(&cells, &fg, i)
 		if fw.json {
 			if i > 0 {
@@ -409,21 +332,21 @@ func (fw *funnelWriter) group(fg funnelGroup) error {
 // unitCells fills cells with unit i's columns, in funnelColumns order:
 // numbers in their shortest round-trip form, empty where undefined. The
 // cells reuse their backing arrays from one unit to the next.
-func unitCells(cells *[22][]byte, fg *funnelGroup, i int) {
-	in, u := &fg.set.Units[i], fg.result.Units[i].Adjusted()
-	g := &fg.group
+func unitCells(cells *[22][]byte, fg *outcome.Computed, i int) {
+	in, u := &fg.Set.Units[i], fg.Result.Units[i].Adjusted()
+	g := &fg.Group
 	text := func(c int, s string) { cells[c] = append(cells[c][:0], s...) }
 	number := func(c int, x float64) { cells[c] = appendNumber(cells[c][:0], x) }
 	text(0, in.ID)
-	text(1, string(fg.set.Type))
+	text(1, string(fg.Set.Type))
 	text(2, g.Specialty)
 	text(3, g.Procedure)
 	text(4, g.Period)
 	cells[5] = strconv.AppendInt(cells[5][:0], int64(in.Cases), 10)
 	cells[6] = strconv.AppendInt(cells[6][:0], int64(in.Events), 10)
 	number(7, in.Expected)
-	number(8, fg.result.Target)
-	text(9, string(fg.result.Scale))
+	number(8, fg.Result.Target)
+	text(9, string(fg.Result.Scale))
 	number(10, u.Y)
 	number(11, u.CILow)
 	number(12, u.CIHigh)

@@ -3,10 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 
 	"github.com/surgeon-outcomes/outcomes/outcome"
-	"github.com/surgeon-outcomes/outcomes/stats"
 	"github.com/surgeon-outcomes/outcomes/store"
 )
 
@@ -23,62 +23,36 @@ func releaseMethod(ctx context.Context, l *store.Loader, rel store.Release) (out
 	return outcome.NewMethod(rel.IntervalMethod, rel.Comparison, rel.TargetSource, national)
 }
 
-// computed is one group's funnels, ready to hand on.
-type computed struct {
-	group   outcome.Group
-	sets    []outcome.UnitSet
-	results []stats.Result
-}
-
 // eachFunnel computes every funnel of the release being loaded by method m
 // and hands each to fn, group by group in key order.
 //
-// Funnels are computed on a goroutine of their own while this one reads the
-// next group and fn stores the last, so on two cores the statistics cost
-// little beyond SQLite's reads and writes; every database call stays on
-// this goroutine.
-func eachFunnel(ctx context.Context, l *store.Loader, m outcome.Method,
-	fn func(g outcome.Group, set outcome.UnitSet, res stats.Result) error) error {
-	type job struct {
-		group outcome.Group
-		rows  []outcome.Row
-	}
-	jobs := make(chan job, 1)
-	done := make(chan computed, 2)
-	go func() {
-		defer close(done)
-		for j := range jobs {
-			o := m.OptionsFor(j.group)
-			c := computed{group: j.group, sets: outcome.Units(j.rows)}
-			for _, set := range c.sets {
-				c.results = append(c.results, stats.Funnel(set.Stats(), o))
-			}
-			done <- c
-		}
-	}()
-	emit := func(c computed) error {
-		for i, set := range c.sets {
-			if err := fn(c.group, set, c.results[i]); err != nil {
+// Funnels are computed on every core (outcome.Pool) while this goroutine
+// reads the next groups and fn stores the last, a few groups ahead at
+// most; every database call stays on this goroutine.
+func eachFunnel(ctx context.Context, l *store.Loader, m outcome.Method, fn func(outcome.Computed) error) error {
+	pool := outcome.NewPool(&m, 0)
+	defer pool.Close()
+	ahead := 2 * runtime.GOMAXPROCS(0)
+	var pending []*outcome.Pending
+	emit := func() error {
+		pd := pending[0]
+		pending = pending[1:]
+		for _, c := range pd.Wait() {
+			if err := fn(c); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	pending := 0
 	err := l.EachGroup(ctx, func(g outcome.Group, rows []outcome.Row) error {
-		jobs <- job{group: g, rows: slices.Clone(rows)} // EachGroup reuses rows
-		pending++
-		if pending < 2 {
+		pending = append(pending, pool.Go(g, slices.Clone(rows))) // EachGroup reuses rows
+		if len(pending) <= ahead {
 			return nil
 		}
-		pending--
-		return emit(<-done)
+		return emit()
 	})
-	close(jobs)
-	for c := range done { // drain, so the goroutine always ends
-		if err == nil {
-			err = emit(c)
-		}
+	for err == nil && len(pending) > 0 {
+		err = emit()
 	}
 	return err
 }
@@ -91,8 +65,8 @@ func storeResults(ctx context.Context, l *store.Loader, rel store.Release) error
 	if err != nil {
 		return err
 	}
-	return eachFunnel(ctx, l, m, func(g outcome.Group, set outcome.UnitSet, res stats.Result) error {
-		if err := l.AddResult(ctx, outcome.Describe(g, set, res, m.TargetSource)); err != nil {
+	return eachFunnel(ctx, l, m, func(c outcome.Computed) error {
+		if err := l.AddResult(ctx, outcome.Describe(c.Group, c.Set, c.Result, m.TargetSource)); err != nil {
 			return fmt.Errorf("results: %w", err)
 		}
 		return nil
