@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -160,7 +161,7 @@ func (s *Reader) JSON(body []byte) (Input, error) {
 	if units, ok := top["units"]; ok {
 		list = true
 		var errs []FieldError
-		for _, k := range sortedKeys(top) {
+		for _, k := range slices.Sorted(maps.Keys(top)) { // errors in the same order every time
 			if k != "units" {
 				errs = append(errs, FieldError{Param: k, Message: "unknown field"})
 			}
@@ -226,7 +227,7 @@ func (s *Reader) JSON(body []byte) (Input, error) {
 func (s *Reader) jsonRecord(obj map[string]json.RawMessage) (header, vals []string, typeErrs []string) {
 	header = s.mapping.Header()
 	vals = make([]string, len(header))
-	for _, k := range sortedKeys(obj) {
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		i := slices.Index(header, k)
 		if i < 0 {
 			header = append(header, k)
@@ -273,17 +274,6 @@ func (s *Reader) Fields(header, vals []string) (Input, error) {
 	}
 	in.Units = []outcome.Row{res.Rows[0]}
 	return in, nil
-}
-
-// sortedKeys returns m's keys in order, so errors come in the same order
-// every time.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // jsonProblem says what was wrong without echoing the submitted value.
