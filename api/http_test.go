@@ -385,8 +385,8 @@ func TestEnvelope(t *testing.T) {
 			resp, body := get(t, srv, http.MethodGet, tt.path)
 			env := envelopeOf(t, tt.path, resp, body)
 			m := env.Meta
-			if m.Release != "demo" || m.Licence != "CC0-1.0" || m.Source != "testdata/demo" {
-				t.Errorf("GET %s: meta release, licence, source = %q, %q, %q; want demo, CC0-1.0, testdata/demo",
+			if m.Release != "demo" || m.Licence != "CC0-1.0" || m.Source != "demo" {
+				t.Errorf("GET %s: meta release, licence, source = %q, %q, %q; want demo, CC0-1.0, demo",
 					tt.path, m.Release, m.Licence, m.Source)
 			}
 			if m.GeneratedAt.IsZero() {

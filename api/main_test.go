@@ -59,7 +59,7 @@ func runTests(m *testing.M) (int, error) {
 	sort.Strings(files)
 	demoDB = filepath.Join(dir, "demo.db")
 	args := append([]string{"ingest", "--db", demoDB, "--release", "demo", "--title", "Demo release",
-		"--source", "testdata/demo", "--licence", "CC0-1.0"}, files...)
+		"--source", "demo", "--licence", "CC0-1.0"}, files...)
 	if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
 		return 0, fmt.Errorf("outcomes ingest: %v\n%s", err, out)
 	}
