@@ -33,6 +33,7 @@ type Pool struct {
 type Pending struct {
 	group Group
 	rows  []Row
+	sets  []UnitSet // when the caller made the units
 	done  chan struct{}
 	out   []Computed
 }
@@ -53,7 +54,10 @@ func NewPool(m *Method, workers int) *Pool {
 
 // Go queues group g, whose rows are rows, and returns at once.
 func (p *Pool) Go(g Group, rows []Row) *Pending {
-	pd := &Pending{group: g, rows: rows, done: make(chan struct{})}
+	return p.enqueue(&Pending{group: g, rows: rows, done: make(chan struct{})})
+}
+
+func (p *Pool) enqueue(pd *Pending) *Pending {
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
@@ -63,6 +67,12 @@ func (p *Pool) Go(g Group, rows []Row) *Pending {
 	p.mu.Unlock()
 	p.cond.Signal()
 	return pd
+}
+
+// GoUnits is Go for a group whose units are already made (outcome.Units),
+// as a store reading a release in key order makes them for its own use.
+func (p *Pool) GoUnits(g Group, sets []UnitSet) *Pending {
+	return p.enqueue(&Pending{group: g, sets: sets, done: make(chan struct{})})
 }
 
 // Wait returns the group's funnels, surgeons' first (see [Units]), once
@@ -96,10 +106,14 @@ func (p *Pool) work() {
 		p.queue = p.queue[1:]
 		p.mu.Unlock()
 		opts := p.m.OptionsFor(pd.group)
-		for _, set := range Units(pd.rows) {
+		sets := pd.sets
+		if sets == nil {
+			sets = Units(pd.rows)
+		}
+		for _, set := range sets {
 			pd.out = append(pd.out, Computed{Group: pd.group, Set: set, Result: stats.Funnel(set.Stats(), opts)})
 		}
-		pd.rows = nil
+		pd.rows, pd.sets = nil, nil
 		close(pd.done)
 	}
 }

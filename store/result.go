@@ -12,9 +12,12 @@ import (
 	"github.com/surgeon-outcomes/outcomes/outcome"
 )
 
-// EachGroup calls fn with the rows of each group loaded so far, in key
-// order, one group at a time, so memory holds one group, never the release.
-func (l *Loader) EachGroup(ctx context.Context, fn func(g outcome.Group, rows []outcome.Row) error) error {
+// EachGroup calls fn with the units of each group loaded so far
+// (outcome.Units), in key order, one group at a time, so memory holds one
+// group, never the release. The units are made once here, for the search
+// rows and for fn; fn may keep them, but their Rows index rows that are
+// gone once it returns.
+func (l *Loader) EachGroup(ctx context.Context, fn func(g outcome.Group, sets []outcome.UnitSet) error) error {
 	rows, err := l.tx.QueryContext(ctx, `SELECT file_ordinal, line, specialty, procedure, period,
 		unit_type, unit_id, unit_name, hospital_id, hospital_name, outcome, cases, events, expected,
 		expected_rate, published_rate, published_low, published_high, published_rating
@@ -34,8 +37,9 @@ func (l *Loader) EachGroup(ctx context.Context, fn func(g outcome.Group, rows []
 		if len(group) == 0 {
 			return nil
 		}
-		search.addGroup(group)
-		err := fn(current, group)
+		sets := outcome.Units(group)
+		search.addUnits(group, sets)
+		err := fn(current, sets)
 		group = group[:0]
 		return err
 	}

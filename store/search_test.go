@@ -743,7 +743,7 @@ func TestSearchUnitsFromEachGroup(t *testing.T) {
 				t.Fatal(err)
 			}
 			groups := 0
-			err = l.EachGroup(ctx, func(outcome.Group, []outcome.Row) error {
+			err = l.EachGroup(ctx, func(outcome.Group, []outcome.UnitSet) error {
 				groups++
 				if groups == tt.stopAt {
 					return stop

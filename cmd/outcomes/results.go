@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"slices"
 
 	"github.com/surgeon-outcomes/outcomes/outcome"
 	"github.com/surgeon-outcomes/outcomes/store"
@@ -44,8 +43,8 @@ func eachFunnel(ctx context.Context, l *store.Loader, m outcome.Method, fn func(
 		}
 		return nil
 	}
-	err := l.EachGroup(ctx, func(g outcome.Group, rows []outcome.Row) error {
-		pending = append(pending, pool.Go(g, slices.Clone(rows))) // EachGroup reuses rows
+	err := l.EachGroup(ctx, func(g outcome.Group, sets []outcome.UnitSet) error {
+		pending = append(pending, pool.GoUnits(g, sets))
 		if len(pending) <= ahead {
 			return nil
 		}
