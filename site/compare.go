@@ -1,6 +1,7 @@
 package site
 
 import (
+	"cmp"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -12,47 +13,202 @@ import (
 	"github.com/surgeon-outcomes/outcomes/outcome"
 )
 
-// comparePage shows several surgeons on one funnel per group.
+// Limits of the compare page: how many surgeons one comparison shows (a
+// chart of twenty rows is already long on a phone), and how many search
+// results the picker offers at once.
+const (
+	maxCompared = 20
+	maxOffered  = 20
+)
+
+// comparePage shows chosen surgeons side by side, each with the same
+// figures, and says why any chosen surgeon is not there.
 type comparePage struct {
-	IDs    []string
-	Names  []unitRef
+	// Chosen are the surgeons asked for who are in the release, A–Z by
+	// surname: the picker's ticked boxes.
+	Chosen []compareChoice
 	Groups []compareGroup
+	// Absent are chosen surgeons, or numbers, missing from the charts,
+	// each with the reason.
+	Absent []compareAbsent
+	// Unread counts the values that cannot be a registration number (too
+	// long, or with control characters); Dropped those beyond maxCompared.
+	Unread, Dropped int
+	// Q is the picker's search; Offered the surgeons it found who are not
+	// chosen yet (More: how many more matched), A–Z by surname.
+	Q        string
+	Searched bool
+	Offered  []compareChoice
+	More     int
+	Max      int
 }
 
+// compareChoice is a surgeon in the picker.
+type compareChoice struct {
+	ID, Name string
+	// Hospitals are where the surgeon operated and Specialties what in,
+	// for telling namesakes apart and knowing which chart they join.
+	Hospitals, Specialties string
+}
+
+// compareGroup is one specialty and procedure in its latest period: the
+// chosen surgeons who have results there, A–Z by surname.
 type compareGroup struct {
 	Specialty, Procedure, Period string
-	SVG                          template.HTML
+	Rows                         []compareRow
 	Bars                         template.HTML
+	SVG                          template.HTML
+	FunnelAt                     string
 }
 
-// HandleCompare answers GET /compare?ids=…: chosen surgeons on the same
-// funnel and their intervals on one scale, in name order — a comparison
-// with what was expected, never a league table.
+// compareRow is one surgeon's figures in a group; Judged is false for a
+// band that is not a judgement (too few to tell), whose survival is not
+// shown as a result.
+type compareRow struct {
+	catalog.Row
+	Judged bool
+}
+
+// compareAbsent is a chosen surgeon, or a number, not on a chart: either
+// no surgeon has the number (Name empty), or the surgeon's results in a
+// specialty and procedure are all from periods before the one shown
+// (Shown), listed in Periods, newest first.
+type compareAbsent struct {
+	ID, Name             string
+	Specialty, Procedure string
+	Shown                string
+	Periods              []string
+}
+
+// HandleCompare answers GET /compare?ids=…&q=…: the chosen surgeons, each
+// with the band's words, operations, deaths and expected deaths, and their
+// risk-adjusted survival on one scale for the whole page, in A–Z order by
+// surname, a comparison with what was expected, never a league table.
+// Every number asked for is accounted for: one that no surgeon has, or a
+// surgeon with no results in the period shown, is listed with the reason.
+// The picker is a list of checkboxes (the surgeons chosen, and those a
+// search finds), which work alike with touch, mouse and keyboard.
 func (s *Site) HandleCompare(c echo.Context) error {
 	r, err := s.latestOr404()
 	if err != nil {
 		return err
 	}
-	q := url.Values{"highlight": c.QueryParams()["ids"]}
-	ids := highlightIDs(q)
-	d := comparePage{}
+	d := comparePage{Max: maxCompared}
+	var ids []string
+	ids, d.Unread, d.Dropped = compareIDs(c.QueryParams()["ids"])
+	var unknown []compareAbsent
 	for _, id := range ids {
-		if len(r.Surgeon(id)) > 0 {
-			d.IDs = append(d.IDs, id)
-			d.Names = append(d.Names, unitRef{UnitID: id, UnitName: r.Rows[r.Surgeon(id)[0]].UnitName})
+		idx := r.Surgeon(id)
+		if len(idx) == 0 {
+			unknown = append(unknown, compareAbsent{ID: id})
+			continue
+		}
+		d.Chosen = append(d.Chosen, choiceOf(r, id, idx))
+	}
+	slices.SortFunc(d.Chosen, func(a, b compareChoice) int {
+		return cmp.Or(catalog.CompareNames(a.Name, b.Name), strings.Compare(a.ID, b.ID))
+	})
+	for _, ch := range d.Chosen {
+		d.Absent = append(d.Absent, earlierOnly(r, ch)...)
+	}
+	d.Absent = append(d.Absent, unknown...)
+	if err := d.addGroups(r); err != nil {
+		return err
+	}
+	d.Q = strings.TrimSpace(c.QueryParam("q"))
+	if d.Q != "" && validText(d.Q) {
+		d.Searched = true
+		d.offer(r)
+	}
+	return s.render(c, http.StatusOK, "compare", page{Title: "Compare surgeons with what was expected",
+		Section: "search", Data: &d,
+		Description: "Chosen surgeons side by side: each one's survival compared with what was expected for their own patients."})
+}
+
+// compareIDs reads ?ids= (repeated, as checkboxes send it, or
+// comma-separated, as people type it): distinct values in the order given,
+// at most maxCompared, with how many could not be a registration number
+// and how many were over the limit.
+func compareIDs(values []string) (ids []string, unread, dropped int) {
+	for _, raw := range values {
+		for id := range strings.SplitSeq(raw, ",") {
+			id = strings.TrimSpace(id)
+			switch {
+			case id == "" || slices.Contains(ids, id):
+			case !validText(id):
+				unread++
+			case len(ids) == maxCompared:
+				dropped++
+			default:
+				ids = append(ids, id)
+			}
 		}
 	}
-	slices.SortFunc(d.Names, func(a, b unitRef) int { return strings.Compare(catalog.Fold(a.UnitName), catalog.Fold(b.UnitName)) })
+	return ids, unread, dropped
+}
+
+// choiceOf is a known surgeon as the picker shows them.
+func choiceOf(r *catalog.Release, id string, idx []int32) compareChoice {
+	var hospitals []string
+	for _, i := range idx {
+		if name := r.Rows[i].HospitalName; name != "" && !slices.Contains(hospitals, name) {
+			hospitals = append(hospitals, name)
+		}
+	}
+	var specialties []string
+	for _, i := range idx {
+		specialties = appendDistinct(specialties, r.Rows[i].Specialty)
+	}
+	return compareChoice{ID: id, Name: r.Rows[idx[0]].UnitName, Hospitals: strings.Join(hospitals, ", "),
+		Specialties: specialtyNames(specialties)}
+}
+
+// specialtyNames writes specialties' slugs as their names, in the order
+// given.
+func specialtyNames(slugs []string) string {
+	names := make([]string, len(slugs))
+	for i, slug := range slugs {
+		names[i] = groupTitle(slug, "all")
+	}
+	return strings.Join(names, ", ")
+}
+
+// earlierOnly lists a surgeon's specialties and procedures with results
+// only in periods before their specialty's latest, the one compared.
+func earlierOnly(r *catalog.Release, ch compareChoice) []compareAbsent {
+	var out []compareAbsent
+	for _, rows := range groupResults(r, r.Surgeon(ch.ID)) {
+		u := rows[0] // the newest
+		shown := r.LatestPeriod(u.Specialty)
+		if u.Period == shown {
+			continue
+		}
+		a := compareAbsent{ID: ch.ID, Name: ch.Name, Specialty: u.Specialty, Procedure: u.Procedure, Shown: shown}
+		for _, e := range rows {
+			a.Periods = append(a.Periods, e.Period)
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// addGroups builds a group for every surgeons' funnel in its specialty's
+// latest period where a chosen surgeon has results, with the bars of the
+// whole page on one scale.
+func (d *comparePage) addGroups(r *catalog.Release) error {
+	var all [][]catalog.Row
 	for _, f := range r.Funnels {
 		if f.UnitType != outcome.Surgeon || f.Period != r.LatestPeriod(f.Specialty) {
 			continue
 		}
-		var bars []barRow
+		g := compareGroup{Specialty: f.Specialty, Procedure: f.Procedure, Period: f.Period}
 		var in []string
-		for _, n := range d.Names {
-			if u := r.RowOf(outcome.Surgeon, n.UnitID, f.Specialty, f.Procedure, f.Period); u != nil {
-				bars = append(bars, barRow{Label: u.UnitName, Row: *u})
-				in = append(in, n.UnitID)
+		var rows []catalog.Row
+		for _, ch := range d.Chosen {
+			if u := r.RowOf(outcome.Surgeon, ch.ID, f.Specialty, f.Procedure, f.Period); u != nil {
+				g.Rows = append(g.Rows, compareRow{Row: *u, Judged: outcome.Assessed(u.Band)})
+				rows = append(rows, *u)
+				in = append(in, ch.ID)
 			}
 		}
 		if len(in) == 0 {
@@ -62,13 +218,42 @@ func (s *Site) HandleCompare(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		lo := 1.0
-		for _, b := range bars {
-			lo = min(lo, pageLow([][]catalog.Row{{b.Row}}))
-		}
-		d.Groups = append(d.Groups, compareGroup{Specialty: f.Specialty, Procedure: f.Procedure, Period: f.Period,
-			SVG: svg, Bars: intervalChart(bars, lo)})
+		g.SVG = svg
+		g.FunnelAt = "/specialties/" + f.Specialty + "?" + url.Values{"procedure": {f.Procedure},
+			"period": {f.Period}, "highlight": {strings.Join(in, ",")}}.Encode()
+		d.Groups = append(d.Groups, g)
+		all = append(all, rows)
 	}
-	return s.render(c, http.StatusOK, "compare", page{Title: "Compare surgeons with what was expected",
-		Section: "search", Data: &d})
+	lo := pageLow(all)
+	for i, g := range d.Groups {
+		bars := make([]barRow, len(g.Rows))
+		for j, u := range g.Rows {
+			bars[j] = barRow{Label: u.UnitName, Row: u.Row}
+		}
+		d.Groups[i].Bars = intervalChart(bars, lo)
+	}
+	return nil
+}
+
+// offer fills the picker with the surgeons the search finds who are not
+// chosen yet, A–Z by surname.
+func (d *comparePage) offer(r *catalog.Release) {
+	chosen := map[string]bool{}
+	for _, ch := range d.Chosen {
+		chosen[ch.ID] = true
+	}
+	for _, u := range r.Search(d.Q) {
+		if u.Type != outcome.Surgeon || chosen[u.ID] {
+			continue
+		}
+		if len(d.Offered) == maxOffered {
+			d.More++
+			continue
+		}
+		d.Offered = append(d.Offered, compareChoice{ID: u.ID, Name: u.Name, Hospitals: strings.Join(u.Hospitals, ", "),
+			Specialties: specialtyNames(u.Specialties)})
+	}
+	slices.SortFunc(d.Offered, func(a, b compareChoice) int {
+		return cmp.Or(catalog.CompareNames(a.Name, b.Name), strings.Compare(a.ID, b.ID))
+	})
 }

@@ -1,0 +1,245 @@
+package api_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/surgeon-outcomes/outcomes/api"
+	"github.com/surgeon-outcomes/outcomes/catalog"
+	"github.com/surgeon-outcomes/outcomes/outcome"
+)
+
+// compareRow is the API's row of a surgeon, the figures the compare page
+// must show.
+type compareRow struct {
+	UnitID   string   `json:"unit_id"`
+	UnitName string   `json:"unit_name"`
+	Cases    int      `json:"cases"`
+	Events   int      `json:"events"`
+	Expected *float64 `json:"expected"`
+	Band     string   `json:"band"`
+}
+
+// compareUnits splits a compare page into its surgeons' entries, in page
+// order, each the HTML of one <li> of a group's list.
+func compareUnits(body string) []string {
+	var out []string
+	for _, list := range strings.Split(body, `<ul class="compare-units">`)[1:] {
+		list = list[:strings.Index(list, "</ul>")]
+		out = append(out, strings.Split(list, "<li>")[1:]...)
+	}
+	return out
+}
+
+var unitName = regexp.MustCompile(`<h3><a href="/surgeons/([^"]+)">([^<]+)</a></h3>`)
+
+// TestCompareShowsEachSurgeon compares two surgeons who can be judged and
+// one who cannot: each is shown with the band's sentence, operations,
+// deaths and expected deaths as the API gives them; the one who cannot be
+// judged has no survival figure styled as a result, but the band's
+// meaning; the chart shares one national average line and draws a dot for
+// the judged only, the other's counts in words.
+func TestCompareShowsEachSurgeon(t *testing.T) {
+	srv := newServer(t, api.Config{})
+	period := latestPeriod(t, srv, "vascular")
+	var tooFew struct{ Data []compareRow }
+	getJSON(t, srv, "/api/v1/surgeons?"+url.Values{"specialty": {"vascular"}, "procedure": {"aaa"},
+		"period": {period}, "band": {"too_few"}, "sort": {"events"}, "limit": {"1"}}.Encode(), &tooFew)
+	if len(tooFew.Data) != 1 {
+		t.Fatalf("no vascular surgeon too few to tell in %s", period)
+	}
+	small := tooFew.Data[0].UnitID
+	ids := []string{small, "9001016", "9001081"} // two judged surgeons, as expected
+	var want []compareRow
+	for _, id := range ids {
+		var all struct{ Data []compareRow }
+		getJSON(t, srv, "/api/v1/surgeons?"+url.Values{"q": {id}, "specialty": {"vascular"}, "procedure": {"aaa"},
+			"period": {period}}.Encode(), &all)
+		i := slices.IndexFunc(all.Data, func(r compareRow) bool { return r.UnitID == id })
+		if i < 0 {
+			t.Fatalf("surgeon %s has no vascular row in %s", id, period)
+		}
+		want = append(want, all.Data[i])
+	}
+	slices.SortFunc(want, func(a, b compareRow) int { return catalog.CompareNames(a.UnitName, b.UnitName) })
+
+	resp, b := get(t, srv, http.MethodGet, "/compare?ids="+strings.Join(ids, ","))
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /compare = %d, want 200", resp.StatusCode)
+	}
+	body := string(b)
+	units := compareUnits(body)
+	if len(units) != len(want) {
+		t.Fatalf("%d surgeons on the page, want %d", len(units), len(want))
+	}
+	for i, li := range units {
+		w := want[i]
+		m := unitName.FindStringSubmatch(li)
+		if m == nil || m[1] != w.UnitID {
+			t.Errorf("surgeon %d on the page is %v, want %s %s (A–Z by surname)", i+1, m, w.UnitID, w.UnitName)
+			continue
+		}
+		words, _ := outcome.Words(outcome.Band(w.Band))
+		for _, s := range []string{
+			`<p class="verdict">` + words.Sentence + `.</p>`,
+			"<dt>Operations</dt><dd>" + strconv.Itoa(w.Cases) + "</dd>",
+			"<dt>Deaths</dt><dd>" + strconv.Itoa(w.Events) + "</dd>",
+			"<dt>Expected deaths</dt><dd>" + strconv.FormatFloat(*w.Expected, 'f', 1, 64) + "</dd>",
+		} {
+			if !strings.Contains(li, s) {
+				t.Errorf("%s: lacks %s", w.UnitName, s)
+			}
+		}
+		judged := outcome.Assessed(outcome.Band(w.Band))
+		if got := strings.Contains(li, "Risk-adjusted survival"); got != judged {
+			t.Errorf("%s (band %s): survival figure shown %v, want %v", w.UnitName, w.Band, got, judged)
+		}
+		if !judged && !strings.Contains(li, words.Meaning) {
+			t.Errorf("%s: cannot be judged, but the reason (the band's meaning) is not given", w.UnitName)
+		}
+	}
+	chart := body[strings.Index(body, `class="interval-chart"`):]
+	chart = chart[:strings.Index(chart, "</svg>")]
+	if n := strings.Count(chart, "<circle"); n != 2 {
+		t.Errorf("interval chart has %d dots, want 2: one for each surgeon who can be judged", n)
+	}
+	if n := strings.Count(chart, `class="average"`); n != 1 {
+		t.Errorf("interval chart has %d national average lines, want 1 across the chart", n)
+	}
+	if strings.Contains(chart, "<polygon") || strings.Contains(body, "diamond") {
+		t.Errorf("the national average is still a diamond, which can hide a dot")
+	}
+	note := fmt.Sprintf("Too few to tell: %d operations, %d deaths", tooFew.Data[0].Cases, tooFew.Data[0].Events)
+	if tooFew.Data[0].Events == 1 {
+		note = strings.TrimSuffix(note, "s")
+	}
+	if !strings.Contains(chart, note) || !strings.Contains(chart, "National average") {
+		t.Errorf("interval chart lacks %q or the national average's name", note)
+	}
+}
+
+// TestCompareAZBySurname: A–Z is by surname, not by title ("Mr" before
+// "Ms") or first name ("Norbert" before "Ysolde").
+func TestCompareAZBySurname(t *testing.T) {
+	srv := newServer(t, api.Config{})
+	for _, path := range []string{"/compare?ids=9000017,9000058", "/compare?ids=9000017&ids=9000058", "/compare?ids=9000058,9000017"} {
+		_, b := get(t, srv, http.MethodGet, path)
+		var got []string
+		for _, li := range compareUnits(string(b)) {
+			if m := unitName.FindStringSubmatch(li); m != nil {
+				got = append(got, m[2])
+			}
+		}
+		if want := []string{"Ms Ysolde Acornburrow", "Mr Norbert Larkglade"}; !slices.Equal(got, want) {
+			t.Errorf("GET %s: surgeons %q, want %q", path, got, want)
+		}
+	}
+}
+
+// TestCompareAccountsForEveryNumber: a number no surgeon has, one that is
+// not a number at all, a surgeon with results only in an earlier period
+// and numbers over the limit are each listed with the reason; a page with
+// only bad numbers is still a page, with the picker.
+func TestCompareAccountsForEveryNumber(t *testing.T) {
+	srv := newServer(t, api.Config{})
+	latest := latestPeriod(t, srv, "adult-cardiac")
+	many := []string{}
+	var all struct{ Data []compareRow }
+	getJSON(t, srv, "/api/v1/surgeons?"+url.Values{"specialty": {"adult-cardiac"}, "period": {latest},
+		"limit": {"22"}, "sort": {"unit_id"}}.Encode(), &all)
+	for _, r := range all.Data {
+		many = append(many, r.UnitID)
+	}
+	tests := []struct {
+		name, query string
+		want        []string
+		groups      int
+	}{
+		{"unknown", "ids=abc", []string{"Not on these charts", "No surgeon with registration number “abc” is in this release",
+			`name="q"`, `name="ids"`}, 0},
+		{"unknown among known", "ids=9000017,0000000", []string{"No surgeon with registration number “0000000”",
+			`value="9000017" checked`}, 1},
+		{"earlier period only", "ids=9000031,9000017", []string{"Mr Barnaby Badgerdrift</a>: no Adult cardiac surgery results in " + latest,
+			"results exist for 2021-04/2024-03"}, 1},
+		{"earlier only, alone", "ids=9000031", []string{"Mr Barnaby Badgerdrift</a>: no Adult cardiac surgery results",
+			"None of the chosen surgeons has results in the latest period"}, 0},
+		{"unreadable", "ids=" + url.QueryEscape("9000017,a\x01b"), []string{"One value was not read"}, 1},
+		{"over the limit", "ids=" + strings.Join(many, ","), []string{"Up to 20 surgeons can be compared at once; 2 more surgeons chosen are not shown."}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, b := get(t, srv, http.MethodGet, "/compare?"+tt.query)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("GET /compare?%s = %d, want 200", tt.query, resp.StatusCode)
+			}
+			body := string(b)
+			for _, w := range tt.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("body lacks %q", w)
+				}
+			}
+			if n := strings.Count(body, `<section class="result"`); n != tt.groups {
+				t.Errorf("%d charts, want %d", n, tt.groups)
+			}
+		})
+	}
+	if len(many) == 22 {
+		_, b := get(t, srv, http.MethodGet, "/compare?ids="+strings.Join(many, ","))
+		if n := strings.Count(string(b), `" checked>`); n != 20 {
+			t.Errorf("over the limit: %d surgeons ticked in the picker, want 20", n)
+		}
+	} else {
+		t.Errorf("the demo has %d adult cardiac surgeons in %s, want at least 22", len(many), latest)
+	}
+}
+
+// TestComparePicker: the picker is checkboxes, the surgeons compared ticked
+// and those a search finds not, with no instruction to hold Ctrl or ⌘.
+func TestComparePicker(t *testing.T) {
+	srv := newServer(t, api.Config{})
+	_, b := get(t, srv, http.MethodGet, "/compare?ids=9001016&q=larkw")
+	body := string(b)
+	if strings.Contains(body, "Ctrl") || strings.Contains(body, "⌘") || strings.Contains(body, "<select") {
+		t.Errorf("the compare page's picker is a multiple select or tells people to hold Ctrl or ⌘")
+	}
+	if !strings.Contains(body, `<input type="checkbox" name="ids" value="9001016" checked>`) {
+		t.Errorf("the surgeon compared is not a ticked checkbox")
+	}
+	offered := regexp.MustCompile(`<input type="checkbox" name="ids" value="([^"]+)">`).FindAllStringSubmatch(body, -1)
+	if len(offered) == 0 {
+		t.Fatalf(`searching "larkw" offers no surgeon to add`)
+	}
+	for _, m := range offered {
+		if m[1] == "9001016" {
+			t.Errorf("the surgeon already compared is offered again")
+		}
+	}
+	if !strings.Contains(body, `<label><input type="checkbox"`) {
+		t.Errorf("checkboxes are not inside their labels, so the name is not a touch target")
+	}
+}
+
+// TestCompareOneScale compares surgeons in two specialties: both charts
+// have the same scale, so bars can be compared across the page.
+func TestCompareOneScale(t *testing.T) {
+	srv := newServer(t, api.Config{})
+	_, b := get(t, srv, http.MethodGet, "/compare?ids=9000017,9001016")
+	ticks := regexp.MustCompile(`<text x="([0-9.]+)" y="16"[^>]*>([0-9]+%)</text>`)
+	var scales []string
+	for _, svg := range strings.Split(string(b), `class="interval-chart"`)[1:] {
+		svg = svg[:strings.Index(svg, "</svg>")]
+		scales = append(scales, fmt.Sprint(ticks.FindAllStringSubmatch(svg, -1)))
+	}
+	if len(scales) != 2 {
+		t.Fatalf("%d interval charts, want 2 (adult cardiac and vascular)", len(scales))
+	}
+	if scales[0] != scales[1] || scales[0] == "[]" {
+		t.Errorf("the two charts have different scales: %s and %s", scales[0], scales[1])
+	}
+}
