@@ -243,3 +243,28 @@ func TestCompareOneScale(t *testing.T) {
 		t.Errorf("the two charts have different scales: %s and %s", scales[0], scales[1])
 	}
 }
+
+// TestCompareNoChartWithoutAJudgement: a group where no surgeon can be
+// judged shows their figures and the reason, and no chart of words alone.
+func TestCompareNoChartWithoutAJudgement(t *testing.T) {
+	srv := newServer(t, api.Config{})
+	period := latestPeriod(t, srv, "vascular")
+	var tooFew struct{ Data []compareRow }
+	getJSON(t, srv, "/api/v1/surgeons?"+url.Values{"specialty": {"vascular"}, "procedure": {"aaa"},
+		"period": {period}, "band": {"too_few"}, "limit": {"2"}}.Encode(), &tooFew)
+	if len(tooFew.Data) != 2 {
+		t.Fatalf("want two vascular surgeons too few to tell in %s", period)
+	}
+	_, b := get(t, srv, http.MethodGet, "/compare?ids="+tooFew.Data[0].UnitID+","+tooFew.Data[1].UnitID)
+	body := string(b)
+	if n := len(compareUnits(body)); n != 2 {
+		t.Errorf("%d surgeons shown, want 2", n)
+	}
+	if strings.Contains(body, "interval-chart") {
+		t.Errorf("a chart is drawn for a group where nobody can be judged")
+	}
+	w, _ := outcome.Words(outcome.TooFew)
+	if strings.Count(body, w.Meaning) != 2 {
+		t.Errorf("want the reason, the band's meaning, for each of the two surgeons")
+	}
+}

@@ -56,7 +56,7 @@ type compareChoice struct {
 type compareGroup struct {
 	Specialty, Procedure, Period string
 	Rows                         []compareRow
-	Bars                         template.HTML
+	Bars                         template.HTML // empty when nobody in the group can be judged
 	SVG                          template.HTML
 	FunnelAt                     string
 }
@@ -224,8 +224,13 @@ func (d *comparePage) addGroups(r *catalog.Release) error {
 		d.Groups = append(d.Groups, g)
 		all = append(all, rows)
 	}
+	// A group where nobody can be judged has no chart: it would hold
+	// words alone, which the list says better.
 	lo := pageLow(all)
 	for i, g := range d.Groups {
+		if !slices.ContainsFunc(g.Rows, func(u compareRow) bool { return u.Judged }) {
+			continue
+		}
 		bars := make([]barRow, len(g.Rows))
 		for j, u := range g.Rows {
 			bars[j] = barRow{Label: u.UnitName, Row: u.Row}
