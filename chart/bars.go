@@ -101,10 +101,19 @@ func (bs *Bars) Draw(c Canvas) {
 	case shared:
 		c.Line(x(average), barsTop-4, x(average), rowsEnd+6, line) // down to its name in the key
 	default:
-		for i, r := range bs.Rows {
-			if r.dotted() && finite(r.Average) {
-				c.Line(x(r.Average), rowY(i)-14, x(r.Average), rowY(i)+14, line)
+		// A line in each row, joined across neighbouring rows that share
+		// their average (a surgeon and their hospital in one period).
+		for i := 0; i < len(bs.Rows); i++ {
+			r := bs.Rows[i]
+			if !r.dotted() || !finite(r.Average) {
+				continue
 			}
+			j := i
+			for j+1 < len(bs.Rows) && bs.Rows[j+1].dotted() && bs.Rows[j+1].Average == r.Average {
+				j++
+			}
+			c.Line(x(r.Average), rowY(i)-14, x(r.Average), rowY(j)+14, line)
+			i = j
 		}
 	}
 	halo := TextStyle{Fill: barsInk, Halo: white, HaloWidth: 4}

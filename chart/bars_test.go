@@ -113,8 +113,8 @@ func TestWriteSVGBars(t *testing.T) {
 			averages++
 		}
 	}
-	if averages != 3+1 || counts["polygon"] != 0 {
-		t.Errorf("%d average lines and %d polygons, want a line for each of the 3 rows drawn with a national average and the key's, no diamond",
+	if averages != 2+1 || counts["polygon"] != 0 {
+		t.Errorf("%d average lines and %d polygons, want a line for the first two rows (one average), one for the fourth, and the key's; no diamond",
 			averages, counts["polygon"])
 	}
 	w, _ := outcome.Words("too_few")
