@@ -6,7 +6,6 @@ package api_test
 
 import (
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -31,17 +30,11 @@ func TestBrowserComparePage(t *testing.T) {
 	// Two vascular surgeons who can be judged, one who cannot (too few
 	// deaths expected), one with results only in an earlier period, and a
 	// number no surgeon has.
-	period := latestPeriod(t, srv, "vascular")
-	var tooFew struct{ Data []compareRow }
-	getJSON(t, srv, "/api/v1/surgeons?"+url.Values{"specialty": {"vascular"}, "procedure": {"aaa"},
-		"period": {period}, "band": {"too_few"}, "sort": {"events"}, "limit": {"1"}}.Encode(), &tooFew)
-	if len(tooFew.Data) != 1 {
-		t.Fatalf("no vascular surgeon too few to tell in %s", period)
-	}
-	small := tooFew.Data[0].UnitName
+	tooFew := tooFewSurgeons(t, srv, 1)[0]
+	small := tooFew.UnitName
 	names := []string{"Dr Ottilie Kestrelglade", "Dr Morwenna Larkwisp", small}
 	slices.SortFunc(names, catalog.CompareNames)
-	path := "/compare?ids=" + tooFew.Data[0].UnitID + ",9001016,9001081,9000031,abc"
+	path := "/compare?ids=" + tooFew.UnitID + ",9001016,9001081,9000031,abc"
 	ctx := newBrowser(t, phone)
 	if status := navigate(t, ctx, srv, path); status != http.StatusOK {
 		t.Fatalf("GET %s = %d, want 200", path, status)

@@ -61,38 +61,13 @@ func TestWriteSVGBars(t *testing.T) {
 	if bytes.Contains(out, []byte("<script")) || bytes.Contains(out, []byte("style")) {
 		t.Errorf("output holds a raw <script or a style")
 	}
-	dec := xml.NewDecoder(bytes.NewReader(out))
-	var texts []string
+	marks := svgMarks(t, out)
 	counts := map[string]int{}
-	var root xml.StartElement
-	inText := false
-	for {
-		tok, err := dec.Token()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatalf("XML does not parse: %v", err)
-		}
-		switch tk := tok.(type) {
-		case xml.StartElement:
-			if root.Name.Local == "" {
-				root = tk
-			}
-			counts[tk.Name.Local]++
-			inText = tk.Name.Local == "text"
-		case xml.EndElement:
-			inText = false
-		case xml.CharData:
-			if inText {
-				texts = append(texts, string(tk))
-			}
-		}
+	for _, m := range marks {
+		counts[m.name]++
 	}
-	attrs := map[string]string{}
-	for _, a := range root.Attr {
-		attrs[a.Name.Local] = a.Value
-	}
+	texts := svgTexts(t, out)
+	attrs := marks[0].attrs // the root
 	if attrs["role"] != "img" || !strings.Contains(attrs["aria-label"], "national average") ||
 		attrs["class"] != "interval-chart" {
 		t.Errorf("root %v: want role img, the aria-label and class interval-chart", attrs)
@@ -108,7 +83,7 @@ func TestWriteSVGBars(t *testing.T) {
 	// Each row with a national average has its own line, as they differ,
 	// and the key names them; no diamond.
 	averages := 0
-	for _, m := range svgMarks(t, out) {
+	for _, m := range marks {
 		if m.attrs["class"] == "average" {
 			averages++
 		}
