@@ -179,7 +179,12 @@ func TestCompareAccountsForEveryNumber(t *testing.T) {
 		{"earlier period only", "ids=9000031,9000017", []string{"Mr Barnaby Badgerdrift</a>: no Adult cardiac surgery results in " + latest,
 			"results exist for 2021-04/2024-03"}, 1},
 		{"earlier only, alone", "ids=9000031", []string{"Mr Barnaby Badgerdrift</a>: no Adult cardiac surgery results",
-			"None of the chosen surgeons has results in the latest period"}, 0},
+			"None of the chosen surgeons has results in the period compared",
+			`<a href="/compare?ids=9000031&amp;period=2021-04%2F2024-03">compare in 2021-04/2024-03</a>`}, 0},
+		{"earlier period asked for", "ids=9000031,9000017&period=2021-04/2024-03", []string{`<option value="2021-04/2024-03" selected>`,
+			"Adult cardiac surgery, 2021-04/2024-03</h2>", `<h3><a href="/surgeons/9000031">Mr Barnaby Badgerdrift</a></h3>`}, 1},
+		{"unknown period", "ids=9000017&period=1999", []string{"This release has no results for the period “1999”",
+			"Adult cardiac surgery, " + latest + "</h2>"}, 1},
 		{"unreadable", "ids=" + url.QueryEscape("9000017,a\x01b"), []string{"One value was not read"}, 1},
 		{"over the limit", "ids=" + strings.Join(many, ","), []string{"Up to 20 surgeons can be compared at once; 2 more surgeons chosen are not shown."}, 1},
 	}
@@ -216,7 +221,7 @@ func TestComparePicker(t *testing.T) {
 	srv := newServer(t, api.Config{})
 	_, b := get(t, srv, http.MethodGet, "/compare?ids=9001016&q=larkw")
 	body := string(b)
-	if strings.Contains(body, "Ctrl") || strings.Contains(body, "⌘") || strings.Contains(body, "<select") {
+	if strings.Contains(body, "Ctrl") || strings.Contains(body, "⌘") || strings.Contains(body, " multiple") {
 		t.Errorf("the compare page's picker is a multiple select or tells people to hold Ctrl or ⌘")
 	}
 	if !strings.Contains(body, `<input type="checkbox" name="ids" value="9001016" checked>`) {

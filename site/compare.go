@@ -34,6 +34,11 @@ type comparePage struct {
 	// Unread counts the values that cannot be a registration number (too
 	// long, or with control characters); Dropped those beyond maxCompared.
 	Unread, Dropped int
+	// Period is the period asked for ("" for each specialty's latest);
+	// BadPeriod one asked for that the release does not have; Periods the
+	// picker's choice of periods, newest first.
+	Period, BadPeriod string
+	Periods           []option
 	// Q is the picker's search; Offered the surgeons it found who are not
 	// chosen yet (More: how many more matched), A–Z by surname.
 	Q        string
@@ -51,7 +56,7 @@ type compareChoice struct {
 	Hospitals, Specialties string
 }
 
-// compareGroup is one specialty and procedure in its latest period: the
+// compareGroup is one specialty and procedure in the period compared: the
 // chosen surgeons who have results there, A–Z by surname.
 type compareGroup struct {
 	Specialty, Procedure, Period string
@@ -70,17 +75,23 @@ type compareRow struct {
 }
 
 // compareAbsent is a chosen surgeon, or a number, not on a chart: either
-// no surgeon has the number (Name empty), or the surgeon's results in a
-// specialty and procedure are all from periods before the one shown
-// (Shown), listed in Periods, newest first.
+// no surgeon has the number (Name empty), or the surgeon has no results in
+// a specialty and procedure in the period compared (Shown), but has in
+// others, each with the address comparing the same surgeons then.
 type compareAbsent struct {
 	ID, Name             string
 	Specialty, Procedure string
 	Shown                string
-	Periods              []string
+	Periods              []comparePeriod
 }
 
-// HandleCompare answers GET /compare?ids=…&q=…: the chosen surgeons, each
+// comparePeriod is another period the same comparison can be seen in.
+type comparePeriod struct {
+	Period, Href string
+}
+
+// HandleCompare answers GET /compare?ids=…&period=…&q=…: the chosen
+// surgeons, in each specialty's latest period or the one asked for, each
 // with the band's words, operations, deaths and expected deaths, and their
 // risk-adjusted survival on one scale for the whole page, in A–Z order by
 // surname, a comparison with what was expected, never a league table.
@@ -108,8 +119,9 @@ func (s *Site) HandleCompare(c echo.Context) error {
 	slices.SortFunc(d.Chosen, func(a, b compareChoice) int {
 		return cmp.Or(catalog.CompareNames(a.Name, b.Name), strings.Compare(a.ID, b.ID))
 	})
+	d.choosePeriod(r, strings.TrimSpace(c.QueryParam("period")))
 	for _, ch := range d.Chosen {
-		d.Absent = append(d.Absent, earlierOnly(r, ch)...)
+		d.Absent = append(d.Absent, d.otherPeriodsOnly(r, ch)...)
 	}
 	d.Absent = append(d.Absent, unknown...)
 	if err := d.addGroups(r); err != nil {
@@ -173,32 +185,77 @@ func specialtyNames(slugs []string) string {
 	return strings.Join(names, ", ")
 }
 
-// earlierOnly lists a surgeon's specialties and procedures with results
-// only in periods before their specialty's latest, the one compared.
-func earlierOnly(r *catalog.Release, ch compareChoice) []compareAbsent {
+// choosePeriod reads ?period=: a period some specialty of the release
+// has, or else each specialty's latest (and BadPeriod says what was asked
+// for), and lists the periods to choose from, newest first.
+func (d *comparePage) choosePeriod(r *catalog.Release, asked string) {
+	var all []string
+	for _, sp := range outcome.Specialties() {
+		for _, p := range r.Periods(sp.Slug) {
+			all = appendDistinct(all, p)
+		}
+	}
+	slices.Sort(all)
+	slices.Reverse(all)
+	switch {
+	case asked == "":
+	case slices.Contains(all, asked):
+		d.Period = asked
+	case validText(asked):
+		d.BadPeriod = asked
+	default:
+		d.BadPeriod = "?"
+	}
+	d.Periods = []option{{Value: "", Label: "The latest for each specialty", Selected: d.Period == ""}}
+	for _, p := range all {
+		d.Periods = append(d.Periods, option{Value: p, Label: p, Selected: p == d.Period})
+	}
+}
+
+// shown is the period a specialty is compared in: the one asked for, or
+// its latest.
+func (d *comparePage) shown(r *catalog.Release, specialty string) string {
+	if d.Period != "" {
+		return d.Period
+	}
+	return r.LatestPeriod(specialty)
+}
+
+// otherPeriodsOnly lists a surgeon's specialties and procedures with
+// results, but none in the period compared.
+func (d *comparePage) otherPeriodsOnly(r *catalog.Release, ch compareChoice) []compareAbsent {
 	var out []compareAbsent
 	for _, rows := range groupResults(r, r.Surgeon(ch.ID)) {
-		u := rows[0] // the newest
-		shown := r.LatestPeriod(u.Specialty)
-		if u.Period == shown {
+		u := rows[0]
+		shown := d.shown(r, u.Specialty)
+		if slices.ContainsFunc(rows, func(e catalog.Row) bool { return e.Period == shown }) {
 			continue
 		}
 		a := compareAbsent{ID: ch.ID, Name: ch.Name, Specialty: u.Specialty, Procedure: u.Procedure, Shown: shown}
-		for _, e := range rows {
-			a.Periods = append(a.Periods, e.Period)
+		for _, e := range rows { // newest first
+			a.Periods = append(a.Periods, comparePeriod{Period: e.Period, Href: d.href(e.Period)})
 		}
 		out = append(out, a)
 	}
 	return out
 }
 
-// addGroups builds a group for every surgeons' funnel in its specialty's
-// latest period where a chosen surgeon has results, with the bars of the
-// whole page on one scale.
+// href is the address of this comparison in another period.
+func (d *comparePage) href(period string) string {
+	ids := make([]string, len(d.Chosen))
+	for i, ch := range d.Chosen {
+		ids[i] = ch.ID
+	}
+	return "/compare?" + url.Values{"ids": {strings.Join(ids, ",")}, "period": {period}}.Encode()
+}
+
+// addGroups builds a group for every surgeons' funnel in the period
+// compared where a chosen surgeon has results, with the bars of the whole
+// page on one scale.
 func (d *comparePage) addGroups(r *catalog.Release) error {
 	var all [][]catalog.Row
 	for _, f := range r.Funnels {
-		if f.UnitType != outcome.Surgeon || f.Period != r.LatestPeriod(f.Specialty) {
+		if f.UnitType != outcome.Surgeon || f.Period != d.shown(r, f.Specialty) {
 			continue
 		}
 		g := compareGroup{Specialty: f.Specialty, Procedure: f.Procedure, Period: f.Period}
