@@ -76,6 +76,7 @@ func TestBrowserComparePage(t *testing.T) {
 	if s.Texts == 0 || s.MinFont < 12 {
 		t.Errorf("interval chart text: %d texts, smallest %.1f CSS px at 390 px, want at least 12", s.Texts, s.MinFont)
 	}
+	t.Logf("interval chart text at 390 px: %d texts, the smallest %.2f CSS px", s.Texts, s.MinFont)
 	if len(s.Units) != 3 {
 		t.Fatalf("%d surgeons shown, want 3: %q", len(s.Units), s.Units)
 	}
@@ -160,5 +161,32 @@ func TestBrowserComparePage(t *testing.T) {
 	}
 	if len(after.Units) != 2 {
 		t.Errorf("after unticking %s: %d surgeons shown, want 2", first, len(after.Units))
+	}
+}
+
+// TestBrowserIntervalChartText loads every page with interval bars on a
+// phone: the charts' text is at least 12 CSS px at 390 px wide.
+func TestBrowserIntervalChartText(t *testing.T) {
+	srv := newServer(t, api.Config{})
+	ctx := newBrowser(t, phone)
+	for _, path := range []string{"/surgeons/9000017", "/hospitals/ZZ101", "/compare?ids=9000017,9000058,9001016"} {
+		if status := navigate(t, ctx, srv, path); status != http.StatusOK {
+			t.Fatalf("GET %s = %d, want 200", path, status)
+		}
+		type size struct {
+			Min   float64 `json:"min"`
+			Texts int     `json:"texts"`
+		}
+		got := evalJS[size](t, ctx, `(() => {
+	let min = 1e9, n = 0;
+	for (const t of document.querySelectorAll("svg.interval-chart text")) {
+		min = Math.min(min, parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a); n++;
+	}
+	return {min: min, texts: n};
+})()`)
+		if got.Texts == 0 || got.Min < 12 {
+			t.Errorf("%s: interval chart text %d texts, smallest %.2f CSS px at 390 px, want at least 12", path, got.Texts, got.Min)
+		}
+		t.Logf("%s: %d interval chart texts, the smallest %.2f CSS px at 390 px", path, got.Texts, got.Min)
 	}
 }
