@@ -116,9 +116,7 @@ func (s *Site) HandleCompare(c echo.Context) error {
 		}
 		d.Chosen = append(d.Chosen, choiceOf(r, id, idx))
 	}
-	slices.SortFunc(d.Chosen, func(a, b compareChoice) int {
-		return cmp.Or(catalog.CompareNames(a.Name, b.Name), strings.Compare(a.ID, b.ID))
-	})
+	sortChoices(d.Chosen)
 	d.choosePeriod(r, strings.TrimSpace(c.QueryParam("period")))
 	for _, ch := range d.Chosen {
 		d.Absent = append(d.Absent, d.otherPeriodsOnly(r, ch)...)
@@ -135,6 +133,14 @@ func (s *Site) HandleCompare(c echo.Context) error {
 	return s.render(c, http.StatusOK, "compare", page{Title: "Compare surgeons with what was expected",
 		Section: "search", Data: &d,
 		Description: "Chosen surgeons side by side: each one's survival compared with what was expected for their own patients."})
+}
+
+// sortChoices puts surgeons A–Z by surname (catalog.CompareNames), and
+// namesakes by number.
+func sortChoices(cs []compareChoice) {
+	slices.SortFunc(cs, func(a, b compareChoice) int {
+		return cmp.Or(catalog.CompareNames(a.Name, b.Name), strings.Compare(a.ID, b.ID))
+	})
 }
 
 // compareIDs reads ?ids= (repeated, as checkboxes send it, or
@@ -315,7 +321,5 @@ func (d *comparePage) offer(r *catalog.Release) {
 		d.Offered = append(d.Offered, compareChoice{ID: u.ID, Name: u.Name, Hospitals: strings.Join(u.Hospitals, ", "),
 			Specialties: specialtyNames(u.Specialties)})
 	}
-	slices.SortFunc(d.Offered, func(a, b compareChoice) int {
-		return cmp.Or(catalog.CompareNames(a.Name, b.Name), strings.Compare(a.ID, b.ID))
-	})
+	sortChoices(d.Offered)
 }
