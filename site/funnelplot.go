@@ -174,7 +174,8 @@ func funnelText(f *catalog.Funnel, rows []catalog.Row, target float64) (title, d
 		b.WriteString("%")
 	}
 	b.WriteString("; shaded bands show the 95% and 99.8% limits, where " + units +
-		" would lie by chance alone, narrowing as the number of operations grows.")
+		" would lie by chance alone, narrowing as the number of operations grows. The bands start at one" +
+		" expected death: a result with fewer is checked for a large excess of deaths by an exact test instead.")
 	for _, w := range outcome.Bands() {
 		if n := counts[w.Band]; n > 0 {
 			b.WriteString(" ")
