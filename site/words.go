@@ -159,8 +159,6 @@ func chanceWords(p float64) string {
 	return "less than 1 in " + thousands(n)
 }
 
-func roundCount(x float64) string { return thousands(int(math.Round(x))) }
-
 // detectable is the note on what these numbers could reveal, said only
 // where it matters: small numbers, and not of a unit already flagged for
 // more deaths. Below one expected death it is the exact test's boundary in
