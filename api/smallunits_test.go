@@ -131,6 +131,14 @@ func TestSmallUnitPage(t *testing.T) {
 			t.Errorf("surgeon page with 4 deaths says %q", never)
 		}
 	}
+	// The chart draws the point with its band's mark, as the page says.
+	resp, body = get(t, srv, http.MethodGet, "/specialties/vascular/funnel.svg?procedure=aaa")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET funnel.svg = %d", resp.StatusCode)
+	}
+	if want := `class="point band-high_alarm" data-unit-id="9001080"`; !strings.Contains(string(body), want) {
+		t.Errorf("funnel.svg lacks %s", want)
+	}
 }
 
 // TestSelfCheckSmallUnit: a hospital's own 500 operations, 3 deaths and
