@@ -25,8 +25,9 @@ type Funnel struct {
 	// "Operations" and "Survival".
 	XLabel, YLabel string
 	// TargetSurvival is 1 − p0, where the horizontal target line is drawn
-	// (none when NaN).
+	// (none when NaN); TargetLabel names it, "Average" when empty.
 	TargetSurvival float64
+	TargetLabel    string
 	// Curve is the limit lines, ascending in X.
 	Curve []Curve
 	// Adjusted, when not empty, is drawn as dashed overdispersion-adjusted
@@ -50,6 +51,9 @@ type Funnel struct {
 	// of Title and Description.
 	IDPrefix string
 }
+
+// targetLabel is the target line's name.
+func (f *Funnel) targetLabel() string { return cmp.Or(f.TargetLabel, "Average") }
 
 // Curve is the limits at one X, on the survival scale: Low998 and Low95
 // are the lower survival lines (more deaths than expected beyond them),
@@ -512,7 +516,7 @@ func (f *Funnel) layout() *layout {
 	l.x0 = math.Round(l.font*1.3 + 6 + labelW + l.tickLen + 4)
 	right := 12.0
 	if !f.Compact {
-		for _, s := range []string{"Expected", "95% limits", "99.8% limits"} {
+		for _, s := range []string{f.targetLabel(), "95% limits", "99.8% limits"} {
 			right = max(right, textWidth(s, l.tick)+14)
 		}
 	}
@@ -543,7 +547,7 @@ func (f *Funnel) layout() *layout {
 func (l *layout) layoutLegend(f *Funnel) {
 	var items []legendItem
 	if finite(f.TargetSurvival) {
-		items = append(items, legendItem{text: "Expected", class: "legend-target", kind: "target"})
+		items = append(items, legendItem{text: f.targetLabel(), class: "legend-target", kind: "target"})
 	}
 	if len(f.Curve) > 0 {
 		items = append(items, legendItem{text: "95% limits", class: "legend-limit-95", kind: "limit-95"},
@@ -589,7 +593,7 @@ func (l *layout) placeCurveLabels(f *Funnel) {
 	}
 	var labels []curveLabel
 	if finite(f.TargetSurvival) {
-		labels = append(labels, curveLabel{"Expected", "label-target", ink, l.py(f.TargetSurvival)})
+		labels = append(labels, curveLabel{f.targetLabel(), "label-target", ink, l.py(f.TargetSurvival)})
 	}
 	if last != nil {
 		labels = append(labels, curveLabel{"95% limits", "label-limit-95", line95, l.py(last.Low95)},

@@ -36,8 +36,8 @@ func newFunnelPlot(r *catalog.Release, f *catalog.Funnel, highlight map[string]b
 	}
 	surv := func(y float64) float64 { return clamp01(1 - y*k) }
 	rows := r.FunnelRows(f)
-	p := chart.Funnel{TargetSurvival: clamp01(1 - p0), XLabel: "Risk-adjusted operations",
-		YLabel: "Risk-adjusted survival"}
+	p := chart.Funnel{TargetSurvival: clamp01(1 - p0), TargetLabel: "National average",
+		XLabel: "Operations, weighted by patient risk", YLabel: "Risk-adjusted survival"}
 	if f.Scale != "ratio" {
 		p.XLabel, p.YLabel = "Operations", "Survival"
 	}
@@ -153,7 +153,7 @@ func funnelText(f *catalog.Funnel, rows []catalog.Row, target float64) (title, d
 		}
 	}
 	units := f.UnitType.Plural()
-	title = "Funnel plot: " + spName + ", " + procName + ", " + units + ", " + f.Period
+	title = "Funnel plot: " + spName + ", " + procName + ", " + units + ", " + periodWords(f.Period)
 	counts := map[outcome.Band]int{}
 	for i := range rows {
 		counts[rows[i].Band]++
@@ -163,11 +163,11 @@ func funnelText(f *catalog.Funnel, rows []catalog.Row, target float64) (title, d
 	b.WriteString(strconv.Itoa(len(rows)))
 	b.WriteString(" " + units + ", placed by ")
 	if f.Scale == stats.ScaleRatio {
-		b.WriteString("risk-adjusted operations (across) and risk-adjusted survival (up)")
+		b.WriteString("operations weighted by patient risk (across) and risk-adjusted survival (up)")
 	} else {
 		b.WriteString("operations (across) and survival (up)")
 	}
-	b.WriteString(". A line marks the expected survival")
+	b.WriteString(". A line marks the national average survival")
 	if finite(target) {
 		b.WriteString(", ")
 		b.Write(strconv.AppendFloat(nil, 100*target, 'f', 1, 64))

@@ -164,7 +164,7 @@ func TestNewFunnelPlot(t *testing.T) {
 	if len(gotSummary) != 5 {
 		t.Errorf("summary called for %v, want every unit", gotSummary)
 	}
-	if p.XLabel != "Risk-adjusted operations" || p.YLabel != "Risk-adjusted survival" {
+	if p.XLabel != "Operations, weighted by patient risk" || p.YLabel != "Risk-adjusted survival" || p.TargetLabel != "National average" {
 		t.Errorf("labels %q, %q", p.XLabel, p.YLabel)
 	}
 	if !strings.Contains(p.Title, "Vascular surgery") || !strings.Contains(p.Title, "Elective abdominal aortic") ||

@@ -49,9 +49,9 @@ func (s *Site) HandleHospitalPage(c echo.Context) error {
 			g.FunnelAt = "/specialties/" + f.Specialty + "?" + url.Values{"procedure": {f.Procedure},
 				"period": {f.Period}, "highlight": {strings.Join(ids, ",")}}.Encode()
 		}
-		bars := []barRow{{Label: "This hospital, " + g.Latest.Period, Row: g.Latest}}
+		bars := []barRow{{Label: "This hospital, " + periodWords(g.Latest.Period), Row: g.Latest}}
 		for _, e := range g.Earlier {
-			bars = append(bars, barRow{Label: "This hospital, " + e.Period, Row: e})
+			bars = append(bars, barRow{Label: "This hospital, " + periodWords(e.Period), Row: e})
 		}
 		g.Bars = intervalChart(bars, lo)
 		d.Groups = append(d.Groups, g)

@@ -43,8 +43,10 @@ type specialtyPage struct {
 	Chance95       string
 	Table          tableData
 	// Adjusted shows dashed overdispersion-adjusted limits (?adjusted=1).
-	Adjusted       bool
-	AdjustedNote   string
+	Adjusted     bool
+	AdjustedNote string
+	// Dispersion says whether the units vary more than chance predicts.
+	Dispersion     dispersionNote
 	AdjustedToggle string // the query that turns them the other way
 }
 
@@ -150,7 +152,7 @@ func (s *Site) HandleSpecialtyPage(c echo.Context) error {
 		}
 	}
 	for _, per := range r.Periods(sp.Slug) {
-		d.Periods = append(d.Periods, option{Value: per, Label: per, Selected: per == f.Period})
+		d.Periods = append(d.Periods, option{Value: per, Label: periodWords(per), Selected: per == f.Period})
 	}
 	var procs []string
 	for _, g := range r.Funnels {
@@ -169,11 +171,12 @@ func (s *Site) HandleSpecialtyPage(c echo.Context) error {
 	for _, id := range d.Highlight {
 		hl[id] = true
 	}
-	d.Table = tableData{Caption: procedureName(sp.Slug, f.Procedure) + ", " + f.Period,
+	d.Table = tableData{Caption: procedureName(sp.Slug, f.Procedure) + ", " + periodWords(f.Period),
 		Surgeons: f.UnitType == outcome.Surgeon, Body: unitTableBody(d.Rows, f.UnitType == outcome.Surgeon, hl)}
 	d.PickerHTML = pickerOptions(d.Picker)
 	d.Outside95 = d.Funnel.Outside95
 	d.Chance95 = decimal(d.Funnel.ExpectedOutside95)
+	d.Dispersion = noteDispersion(f, d.Rows, d.Noun)
 	adj := stats.AdjustNone
 	if q.Get("adjusted") == "1" {
 		d.Adjusted = true

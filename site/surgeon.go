@@ -96,12 +96,12 @@ func (s *Site) HandleSurgeonPage(c echo.Context) error {
 			g.FunnelAt = "/specialties/" + f.Specialty + "?" + url.Values{"procedure": {f.Procedure},
 				"period": {f.Period}, "highlight": {id}}.Encode()
 		}
-		bars := []barRow{{Label: "This surgeon, " + g.Latest.Period, Row: g.Latest}}
+		bars := []barRow{{Label: "This surgeon, " + periodWords(g.Latest.Period), Row: g.Latest}}
 		if g.Hospital != nil {
-			bars = append(bars, barRow{Label: "Their hospital, " + g.Hospital.Period, Row: *g.Hospital})
+			bars = append(bars, barRow{Label: "Their hospital, " + periodWords(g.Hospital.Period), Row: *g.Hospital})
 		}
 		for _, e := range g.Earlier {
-			bars = append(bars, barRow{Label: "This surgeon, " + e.Period, Row: e})
+			bars = append(bars, barRow{Label: "This surgeon, " + periodWords(e.Period), Row: e})
 		}
 		g.Bars = intervalChart(bars, lo)
 		d.Groups = append(d.Groups, g)

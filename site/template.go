@@ -16,7 +16,7 @@ var templateFS embed.FS
 
 // pageNames are the templates under templates/, each a page.
 var pageNames = []string{"home", "specialties", "specialty", "surgeon", "hospital", "compare", "search",
-	"selfcheck", "methodology", "data", "about", "error"}
+	"selfcheck", "methodology", "data", "about", "error", "glossary", "choosing"}
 
 // funcs are the templates' functions: the site's words for figures
 // (words.go) and names.
@@ -39,6 +39,15 @@ var funcs = template.FuncMap{
 	"groupTitle":    groupTitle,
 	"plural":        plural,
 	"query":         url.QueryEscape,
+	"period":        periodWords,
+	"outcomeWords":  outcomeWords,
+	"periods": func(codes []string) string {
+		words := make([]string, len(codes))
+		for i, c := range codes {
+			words[i] = periodWords(c)
+		}
+		return strings.Join(words, "; ")
+	},
 }
 
 // parseTemplates parses each page with the layout and the partials, once.

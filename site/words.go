@@ -197,6 +197,58 @@ func pointSummary(u *catalog.Row) string {
 		thousands(u.Events), deaths, exp, percent(u.Survival), strings.ToLower(bandShort(u.Band)))
 }
 
+// outcomeWords says which deaths an outcome counts: "in-hospital
+// mortality" is "deaths in hospital after the operation", "90-day
+// mortality" "deaths within 90 days of the operation". Other outcomes
+// (publishers' own) are written as they are.
+func outcomeWords(outcome string) string {
+	if outcome == "in-hospital mortality" {
+		return "deaths in hospital after the operation"
+	}
+	if days, ok := strings.CutSuffix(outcome, "-day mortality"); ok && days != "" && strings.Trim(days, "0123456789") == "" {
+		return "deaths within " + days + " days of the operation"
+	}
+	return outcome
+}
+
+// months are the month names periodWords writes.
+var months = [...]string{"January", "February", "March", "April", "May", "June", "July", "August",
+	"September", "October", "November", "December"}
+
+// periodWords writes a period code as a person says it: "2022-04/2025-03"
+// is "April 2022 to March 2025", "2024-01" "January 2024", "2021/2023"
+// "2021 to 2023". Codes of any other shape (publishers' own) are written
+// as they are. The code itself stays in addresses, the API and the data.
+func periodWords(code string) string {
+	from, to, ranged := strings.Cut(code, "/")
+	a, okA := monthWords(from)
+	if !ranged {
+		return a
+	}
+	b, okB := monthWords(to)
+	if !okA || !okB {
+		return code
+	}
+	return a + " to " + b
+}
+
+// monthWords writes "2022-04" as "April 2022" and "2022" as itself, and
+// reports whether s had either shape.
+func monthWords(s string) (string, bool) {
+	year, month, hasMonth := strings.Cut(s, "-")
+	if len(year) != 4 || strings.Trim(year, "0123456789") != "" {
+		return s, false
+	}
+	if !hasMonth {
+		return year, true
+	}
+	m, err := strconv.Atoi(month)
+	if err != nil || len(month) != 2 || m < 1 || m > 12 {
+		return s, false
+	}
+	return months[m-1] + " " + year, true
+}
+
 // groupTitle names a comparison group for a heading: the specialty, and
 // the procedure unless it is the specialty's "all".
 func groupTitle(specialty, procedure string) string {

@@ -240,9 +240,9 @@ const (
 // §8.3).
 func Small(expectedDeaths float64) bool { return expectedDeaths < 1 }
 
-// minDispersionSize is the smallest E (crude: n·p0) of a unit that enters
+// MinDispersionSize is the smallest E (crude: n·p0) of a unit that enters
 // φ and τ² (STATS.md §8.5): smaller units bias the estimates.
-const minDispersionSize = 5
+const MinDispersionSize = 5
 
 // winsorizeFraction is the share winsorised at each end (STATS.md §5.2).
 const winsorizeFraction = 0.1
@@ -496,7 +496,7 @@ func (res *Result) dispersion(units []Unit) {
 		o := float64(u.Observed)
 		if res.Scale == ScaleRatio {
 			e := u.Expected
-			if e < minDispersionSize {
+			if e < MinDispersionSize {
 				continue
 			}
 			pearson = append(pearson, (o-e)/math.Sqrt(e))
@@ -505,7 +505,7 @@ func (res *Result) dispersion(units []Unit) {
 			continue
 		}
 		n := float64(u.Cases)
-		if n*p0 < minDispersionSize || p0 <= 0 || p0 >= 1 {
+		if n*p0 < MinDispersionSize || p0 <= 0 || p0 >= 1 {
 			continue
 		}
 		pearson = append(pearson, (o/n-p0)/math.Sqrt(p0*(1-p0)/n))
@@ -521,17 +521,12 @@ func (res *Result) dispersion(units []Unit) {
 	res.Tau2 = Tau2(Dispersion(Winsorize(stable, winsorizeFraction)), w)
 }
 
-// adjust fills the units' adjusted limits (see [Overdispersion.Adjust]).
-// Small units keep none: their band is the exact test's, which an
-// adjustment of the lines does not widen, so a signal there is never
-// adjusted away by a dispersion estimated from other, larger units.
+// adjust fills the units' adjusted limits (see [Overdispersion.Adjust]:
+// small units get none).
 func (res *Result) adjust(units []Unit, a Adjustment) {
 	od := res.Overdispersion()
 	for i := range res.Units {
 		r := &res.Units[i]
-		if r.Small {
-			continue
-		}
 		size := units[i].Expected
 		if res.Scale == ScaleProportion {
 			size = float64(units[i].Cases)
@@ -589,9 +584,19 @@ func (res *Result) Overdispersion() Overdispersion {
 // the target by √φ when 1 < φ < ∞ (STATS.md §5.4), within [0, ∞) for
 // ratios and [0, 1] for proportions; additive gives the random-effects
 // limits with τ² on the square-root (ratio) or arcsine (proportion) scale
-// (§5.5), when τ² is defined. The units, the drawn curves and `outcomes
-// funnel` all adjust through it.
+// (§5.5), when τ² is defined. It never applies below one expected death
+// (see [Small]): a small unit's band is the exact test's, which an
+// adjustment of the lines does not widen, so a signal there is not
+// adjusted away by a spread estimated from larger units. The units, the
+// drawn curves, the pages and `outcomes funnel` all adjust through it.
 func (o Overdispersion) Adjust(a Adjustment, size float64, l Limits) (Limits, bool) {
+	expectedDeaths := size
+	if o.Scale == ScaleProportion {
+		expectedDeaths = size * o.Target
+	}
+	if Small(expectedDeaths) {
+		return Limits{}, false
+	}
 	switch a {
 	case AdjustMultiplicative:
 		if !(o.Phi > 1) || math.IsInf(o.Phi, 1) {
