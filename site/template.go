@@ -39,6 +39,11 @@ var funcs = template.FuncMap{
 	"groupTitle":    groupTitle,
 	"plural":        plural,
 	"query":         url.QueryEscape,
+
+	// assessed says whether a band is a judgement: a unit that is not one
+	// shows its counts and the reason, never a survival figure.
+	"assessed": outcome.Assessed,
+	"notGiven": func() template.HTML { return notGiven },
 }
 
 // parseTemplates parses each page with the layout and the partials, once.

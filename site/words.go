@@ -69,8 +69,10 @@ func thousands(n int) string {
 // this unit's patients survived, beside how many would be expected to
 // with the national rate for their case mix. When fewer than one in 100
 // die, it counts out of 1,000, or the two numbers would both read 99.
+// A unit that is not judged gets none: "about 1,000 survived" is a
+// survival figure in words, and would invite the ranking its band refuses.
 func frequency(u *catalog.Row) string {
-	if u.Cases == 0 {
+	if u.Cases == 0 || !outcome.Assessed(u.Band) {
 		return ""
 	}
 	observed := 1 - float64(u.Events)/float64(u.Cases)
