@@ -37,11 +37,12 @@ type Funnel struct {
 	// in an order a reader can predict (A–Z by name, say).
 	Points []Point
 	// Width and Height are the size in user units; 0 means 720×480
-	// (Compact: 400×340).
+	// (Compact: 320×340).
 	Width, Height int
-	// Compact is for small multiples and phones: fewer ticks, larger type
-	// relative to the image, no labels in the plot except highlighted
-	// names.
+	// Compact is for pages read on phones, and small multiples: fewer
+	// ticks, every text 12 units, no labels in the plot except highlighted
+	// names. Its default 320-unit width is no wider than a 390 px phone
+	// shows it, so the text is never scaled under 12 px there.
 	Compact bool
 	// HideLegend leaves out the key to shapes and lines, for small
 	// multiples that share one legend on the page.
@@ -421,12 +422,12 @@ func (f *Funnel) layout() *layout {
 	l := &layout{w: float64(f.Width), h: float64(f.Height), font: 13, tick: 12, size: 4.5, tickLen: 5,
 		present: map[outcome.Band]bool{}}
 	if f.Compact {
-		l.font, l.tick, l.size = 12, 11, 3.5
+		l.font, l.tick, l.size = 12, 12, 3.5
 	}
 	if l.w <= 0 || l.h <= 0 {
 		l.w, l.h = 720, 480
 		if f.Compact {
-			l.w, l.h = 400, 340
+			l.w, l.h = 320, 340
 		}
 	}
 	l.legendRowHt = l.font + 7

@@ -24,8 +24,8 @@ import (
 //
 // The drawn lines are f.Curve with the own limits of each unit near a line
 // added at its x, so a point and the lines agree with its band exactly, not
-// just to the resolution of the curve's 200 points (STATS.md §8.1). Points come A–Z by
-// name (sortPlotPoints). highlight marks units by id; href gives a unit's
+// just to the resolution of the curve's 200 points (STATS.md §8.1). Points come in the
+// tables' order (sortPlotPoints). highlight marks units by id; href gives a unit's
 // page (nil: none); summary gives a point's sentence (nil: defaultPlotSummary).
 func newFunnelPlot(r *catalog.Release, f *catalog.Funnel, highlight map[string]bool, href func(unitID string) string,
 	summary func(u *catalog.Row) string) chart.Funnel {
@@ -95,7 +95,9 @@ func nearLine(u *catalog.Row) bool {
 	return false
 }
 
-// sortPlotPoints orders points A–Z by name as the tables do (case and
+// sortPlotPoints orders points as the tables list them, so the keyboard
+// and a screen reader meet them in the same order: units judged before
+// those too small to judge (judgedFirst), each A–Z by name (case and
 // accents folded), then by name and unit id, so the order is total.
 func sortPlotPoints(ps []chart.Point) {
 	keys := make(map[string]string, len(ps))
@@ -103,7 +105,7 @@ func sortPlotPoints(ps []chart.Point) {
 		keys[ps[i].Name] = catalog.Fold(ps[i].Name)
 	}
 	slices.SortStableFunc(ps, func(a, b chart.Point) int {
-		return cmp.Or(strings.Compare(keys[a.Name], keys[b.Name]), strings.Compare(a.Name, b.Name),
+		return cmp.Or(judgedFirst(a.Band, b.Band), strings.Compare(keys[a.Name], keys[b.Name]), strings.Compare(a.Name, b.Name),
 			strings.Compare(a.UnitID, b.UnitID))
 	})
 }

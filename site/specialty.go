@@ -50,12 +50,18 @@ type specialtyPage struct {
 	AdjustedToggle string // the query that turns them the other way
 }
 
-// tableData is an A–Z table of units.
+// tableData is a funnel's units in two A–Z tables: those judged, then
+// those too small to judge, so that no unit's meaningless percentage is
+// ranked among the others.
 type tableData struct {
 	Caption string
 	// Surgeons marks a table of surgeons, which names their hospitals.
 	Surgeons bool
 	Body     template.HTML
+	// TooFewBody is the rows of the units not judged, and TooFewBand
+	// their band, whose words give the reason.
+	TooFewBody template.HTML
+	TooFewBand outcome.Band
 }
 
 // sortedRows is a funnel's rows A–Z by name, then id.
@@ -171,8 +177,13 @@ func (s *Site) HandleSpecialtyPage(c echo.Context) error {
 	for _, id := range d.Highlight {
 		hl[id] = true
 	}
+	judged, unjudged := splitJudged(d.Rows)
 	d.Table = tableData{Caption: procedureName(sp.Slug, f.Procedure) + ", " + periodWords(f.Period),
-		Surgeons: f.UnitType == outcome.Surgeon, Body: unitTableBody(d.Rows, f.UnitType == outcome.Surgeon, hl)}
+		Surgeons: f.UnitType == outcome.Surgeon, Body: unitTableBody(judged, f.UnitType == outcome.Surgeon, hl),
+		TooFewBody: unitTableBody(unjudged, f.UnitType == outcome.Surgeon, hl)}
+	if len(unjudged) > 0 {
+		d.Table.TooFewBand = unjudged[0].Band
+	}
 	d.PickerHTML = pickerOptions(d.Picker)
 	d.Outside95 = d.Funnel.Outside95
 	d.Chance95 = decimal(d.Funnel.ExpectedOutside95)

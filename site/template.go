@@ -48,6 +48,11 @@ var funcs = template.FuncMap{
 		}
 		return strings.Join(words, "; ")
 	},
+
+	// assessed says whether a band is a judgement: a unit that is not one
+	// shows its counts and the reason, never a survival figure.
+	"assessed": outcome.Assessed,
+	"notGiven": func() template.HTML { return notGiven },
 }
 
 // parseTemplates parses each page with the layout and the partials, once.

@@ -70,9 +70,10 @@ func thousands(n int) string {
 // patients. It is in deaths on purpose: the one survival figure a page
 // shows is risk-adjusted survival beside the national average, and a
 // second, "of 100 patients like these", on the unit's own case mix would
-// be a different number under the same name.
+// be a different number under the same name. A unit that is not judged
+// gets none: its figures show these counts already, with the reason.
 func counts(u *catalog.Row) string {
-	if u.Cases == 0 {
+	if u.Cases == 0 || !outcome.Assessed(u.Band) {
 		return ""
 	}
 	died := "patients died"

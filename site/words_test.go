@@ -79,8 +79,8 @@ func TestCountsAndDetectable(t *testing.T) {
 			PHigh: u.PHigh, PLow: u.PLow, DetectableRatio: u.DetectableRatio}
 	}
 	two := row(1, 21, 2, 0.29)
-	if got, want := counts(two), "Of 21 operations, 2 patients died; about 0.3 deaths would be expected for patients like these."; got != want {
-		t.Errorf("counts = %q, want %q", got, want)
+	if got := counts(two); got != "" {
+		t.Errorf("counts of a unit too few to tell = %q, want none (its figures show the counts)", got)
 	}
 	// E = 0.29: P(X ≥ 2) = 0.035, P(X ≥ 3) = 0.0032, so 3 deaths are the
 	// first the 95% test flags.
@@ -94,10 +94,13 @@ func TestCountsAndDetectable(t *testing.T) {
 	if four.Band != outcome.HighAlarm || detectable(four) != "" {
 		t.Errorf("4 deaths at E 0.29: band %s, detectable %q; want high_alarm, none", four.Band, detectable(four))
 	}
+	if got, want := counts(four), "Of 21 operations, 4 patients died; about 0.3 deaths would be expected for patients like these."; got != want {
+		t.Errorf("counts = %q, want %q", got, want)
+	}
 	if got, want := chance(four), "Chance alone would give 4 deaths or more less than 1 in 2,000 times."; got != want {
 		t.Errorf("chance = %q, want %q", got, want)
 	}
-	crude := &catalog.Row{Cases: 150, Events: 1, Expected: math.NaN(), Target: 0.02}
+	crude := &catalog.Row{Cases: 150, Events: 1, Expected: math.NaN(), Target: 0.02, Band: outcome.Within}
 	if got, want := counts(crude), "Of 150 operations, 1 patient died; about 3.0 deaths would be expected at the national rate."; got != want {
 		t.Errorf("counts(crude) = %q, want %q", got, want)
 	}
