@@ -113,7 +113,7 @@ func TestBrowserComparePage(t *testing.T) {
 	if s.Dots != 2 || s.Averages != 1 {
 		t.Errorf("interval chart: %d dots and %d national average lines, want 2 (the judged surgeons) and 1", s.Dots, s.Averages)
 	}
-	if !strings.Contains(s.Absent, "Barnaby Badgerdrift") || !strings.Contains(s.Absent, "2021-04/2024-03") ||
+	if !strings.Contains(s.Absent, "Barnaby Badgerdrift") || !strings.Contains(s.Absent, "April 2021 to March 2024") ||
 		!strings.Contains(s.Absent, `registration number “abc”`) {
 		t.Errorf("Not on these charts: %q; want the surgeon with earlier results only, and abc", s.Absent)
 	}

@@ -167,6 +167,9 @@ func TestCompareAccountsForEveryNumber(t *testing.T) {
 	for _, r := range all.Data {
 		many = append(many, r.UnitID)
 	}
+	if latest != "2022-04/2025-03" {
+		t.Fatalf("the demo's latest period is %s; the words below expect April 2022 to March 2025", latest)
+	}
 	tests := []struct {
 		name, query string
 		want        []string
@@ -176,15 +179,15 @@ func TestCompareAccountsForEveryNumber(t *testing.T) {
 			`name="q"`, `name="ids"`}, 0},
 		{"unknown among known", "ids=9000017,0000000", []string{"No surgeon with registration number “0000000”",
 			`value="9000017" checked`}, 1},
-		{"earlier period only", "ids=9000031,9000017", []string{"Mr Barnaby Badgerdrift</a>: no Adult cardiac surgery results in " + latest,
-			"results exist for 2021-04/2024-03"}, 1},
+		{"earlier period only", "ids=9000031,9000017", []string{"Mr Barnaby Badgerdrift</a>: no Adult cardiac surgery results in April 2022 to March 2025",
+			"results exist for April 2021 to March 2024"}, 1},
 		{"earlier only, alone", "ids=9000031", []string{"Mr Barnaby Badgerdrift</a>: no Adult cardiac surgery results",
 			"None of the chosen surgeons has results in the period compared",
-			`<a href="/compare?ids=9000031&amp;period=2021-04%2F2024-03">compare in 2021-04/2024-03</a>`}, 0},
+			`<a href="/compare?ids=9000031&amp;period=2021-04%2F2024-03">compare in April 2021 to March 2024</a>`}, 0},
 		{"earlier period asked for", "ids=9000031,9000017&period=2021-04/2024-03", []string{`<option value="2021-04/2024-03" selected>`,
-			"Adult cardiac surgery, 2021-04/2024-03</h2>", `<h3><a href="/surgeons/9000031">Mr Barnaby Badgerdrift</a></h3>`}, 1},
+			"Adult cardiac surgery, April 2021 to March 2024</h2>", `<h3><a href="/surgeons/9000031">Mr Barnaby Badgerdrift</a></h3>`}, 1},
 		{"unknown period", "ids=9000017&period=1999", []string{"This release has no results for the period “1999”",
-			"Adult cardiac surgery, " + latest + "</h2>"}, 1},
+			"Adult cardiac surgery, April 2022 to March 2025</h2>"}, 1},
 		{"unreadable", "ids=" + url.QueryEscape("9000017,a\x01b"), []string{"One value was not read"}, 1},
 		{"over the limit", "ids=" + strings.Join(many, ","), []string{"Up to 20 surgeons can be compared at once; 2 more surgeons chosen are not shown."}, 1},
 	}

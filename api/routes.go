@@ -80,6 +80,8 @@ func (s *Server) routes() *echo.Echo {
 	page("/data", st.HandleData)
 	get("/data/:file", s.handleDownload)
 	page("/about", st.HandleAbout)
+	page("/glossary", st.HandleGlossary)
+	page("/choosing", st.HandleChoosing)
 	get("/static/*", st.HandleStatic)
 
 	get("/api/v1", s.handleIndex)

@@ -8,7 +8,7 @@ import (
 )
 
 // Bars is an interval chart: for each row, risk-adjusted survival (a dot)
-// and the range it is likely to lie in (its 95% interval, a bar), all on
+// and its likely range (its 95% interval, a bar), all on
 // one scale from Low to 100%, so that rows on a page can be compared by
 // eye. The national average each row is compared with is a dashed
 // vertical line, one line across the chart when every row shares it:
@@ -80,7 +80,7 @@ func (bs *Bars) Draw(c Canvas) {
 		height = rowsEnd + barsKeyH
 	}
 	c.Begin(Document{Width: barsWidth, Height: height, Class: "interval-chart", Role: "img",
-		Label:      "Risk-adjusted survival (dot) and the range it is likely to lie in (bar); the dashed line is the national average",
+		Label:      "Risk-adjusted survival (dot) and its likely range (bar); the dashed line is the national average",
 		FontFamily: "system-ui, sans-serif", FontSize: barsFont, SizeHint: 1024 + 700*len(bs.Rows)})
 	bs.drawScale(c, lo, x, rowsEnd)
 	rowY := func(i int) float64 { return barsTop + barsRowH*float64(i) + 30 }

@@ -17,7 +17,7 @@ func ExampleWriteSVG() {
 		panic(err)
 	}
 	// Output:
-	// <svg viewBox="0 0 360 152" width="100%" class="interval-chart" role="img" aria-label="Risk-adjusted survival (dot) and the range it is likely to lie in (bar); the dashed line is the national average" font-family="system-ui, sans-serif" font-size="14">
+	// <svg viewBox="0 0 360 152" width="100%" class="interval-chart" role="img" aria-label="Risk-adjusted survival (dot) and its likely range (bar); the dashed line is the national average" font-family="system-ui, sans-serif" font-size="14">
 	// <path d="M340,22v104" stroke="#d0d7de" stroke-width="1"/>
 	// <text x="340" y="16" text-anchor="end" fill="#3d4752">100%</text>
 	// <path d="M190.9,22v104" stroke="#d0d7de" stroke-width="1"/>

@@ -60,18 +60,10 @@ type compareChoice struct {
 // chosen surgeons who have results there, A–Z by surname.
 type compareGroup struct {
 	Specialty, Procedure, Period string
-	Rows                         []compareRow
+	Rows                         []catalog.Row
 	Bars                         template.HTML // empty when nobody in the group can be judged
 	SVG                          template.HTML
 	FunnelAt                     string
-}
-
-// compareRow is one surgeon's figures in a group; Judged is false for a
-// band that is not a judgement (too few to tell), whose survival is not
-// shown as a result.
-type compareRow struct {
-	catalog.Row
-	Judged bool
 }
 
 // compareAbsent is a chosen surgeon, or a number, not on a chart: either
@@ -214,7 +206,7 @@ func (d *comparePage) choosePeriod(r *catalog.Release, asked string) {
 	}
 	d.Periods = []option{{Value: "", Label: "The latest for each specialty", Selected: d.Period == ""}}
 	for _, p := range all {
-		d.Periods = append(d.Periods, option{Value: p, Label: p, Selected: p == d.Period})
+		d.Periods = append(d.Periods, option{Value: p, Label: periodWords(p), Selected: p == d.Period})
 	}
 }
 
@@ -266,11 +258,9 @@ func (d *comparePage) addGroups(r *catalog.Release) error {
 		}
 		g := compareGroup{Specialty: f.Specialty, Procedure: f.Procedure, Period: f.Period}
 		var in []string
-		var rows []catalog.Row
 		for _, ch := range d.Chosen {
 			if u := r.RowOf(outcome.Surgeon, ch.ID, f.Specialty, f.Procedure, f.Period); u != nil {
-				g.Rows = append(g.Rows, compareRow{Row: *u, Judged: outcome.Assessed(u.Band)})
-				rows = append(rows, *u)
+				g.Rows = append(g.Rows, *u)
 				in = append(in, ch.ID)
 			}
 		}
@@ -285,18 +275,18 @@ func (d *comparePage) addGroups(r *catalog.Release) error {
 		g.FunnelAt = "/specialties/" + f.Specialty + "?" + url.Values{"procedure": {f.Procedure},
 			"period": {f.Period}, "highlight": {strings.Join(in, ",")}}.Encode()
 		d.Groups = append(d.Groups, g)
-		all = append(all, rows)
+		all = append(all, g.Rows)
 	}
 	// A group where nobody can be judged has no chart: it would hold
 	// words alone, which the list says better.
 	lo := pageLow(all)
 	for i, g := range d.Groups {
-		if !slices.ContainsFunc(g.Rows, func(u compareRow) bool { return u.Judged }) {
+		if !slices.ContainsFunc(g.Rows, func(u catalog.Row) bool { return outcome.Assessed(u.Band) }) {
 			continue
 		}
 		bars := make([]barRow, len(g.Rows))
 		for j, u := range g.Rows {
-			bars[j] = barRow{Label: u.UnitName, Row: u.Row}
+			bars[j] = barRow{Label: u.UnitName, Row: u}
 		}
 		d.Groups[i].Bars = intervalChart(bars, lo)
 	}

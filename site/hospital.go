@@ -26,7 +26,6 @@ func (s *Site) HandleHospitalPage(c echo.Context) error {
 	d := unitPage{ID: id, Name: r.HospitalName(id),
 		SurgeonsURL: "/api/v1/surgeons.csv?hospital=" + url.QueryEscape(id)}
 	groups := groupResults(r, own)
-	lo := pageLow(groups)
 	surgeonIDs := map[string]bool{}
 	for _, i := range surgeons {
 		surgeonIDs[r.Rows[i].UnitID] = true
@@ -49,13 +48,14 @@ func (s *Site) HandleHospitalPage(c echo.Context) error {
 			g.FunnelAt = "/specialties/" + f.Specialty + "?" + url.Values{"procedure": {f.Procedure},
 				"period": {f.Period}, "highlight": {strings.Join(ids, ",")}}.Encode()
 		}
-		bars := []barRow{{Label: "This hospital, " + g.Latest.Period, Row: g.Latest}}
+		bars := []barRow{{Label: "This hospital, " + periodWords(g.Latest.Period), Row: g.Latest}}
 		for _, e := range g.Earlier {
-			bars = append(bars, barRow{Label: "This hospital, " + e.Period, Row: e})
+			bars = append(bars, barRow{Label: "This hospital, " + periodWords(e.Period), Row: e})
 		}
-		g.Bars = intervalChart(bars, lo)
+		g.bars = bars
 		d.Groups = append(d.Groups, g)
 	}
+	drawBars(d.Groups)
 	latest := map[string]catalog.Row{}
 	for _, i := range surgeons {
 		u := r.Rows[i]
@@ -68,7 +68,7 @@ func (s *Site) HandleHospitalPage(c echo.Context) error {
 		d.Surgeons = append(d.Surgeons, u)
 	}
 	slices.SortFunc(d.Surgeons, func(a, b catalog.Row) int {
-		return cmp.Or(strings.Compare(catalog.Fold(a.UnitName), catalog.Fold(b.UnitName)), strings.Compare(a.UnitID, b.UnitID),
+		return cmp.Or(judgedFirst(a.Band, b.Band), strings.Compare(catalog.Fold(a.UnitName), catalog.Fold(b.UnitName)), strings.Compare(a.UnitID, b.UnitID),
 			strings.Compare(a.Specialty, b.Specialty), strings.Compare(a.Procedure, b.Procedure))
 	})
 	p := page{Title: d.Name, Data: &d, Section: "specialties",

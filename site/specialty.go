@@ -43,17 +43,25 @@ type specialtyPage struct {
 	Chance95       string
 	Table          tableData
 	// Adjusted shows dashed overdispersion-adjusted limits (?adjusted=1).
-	Adjusted       bool
-	AdjustedNote   string
+	Adjusted     bool
+	AdjustedNote string
+	// Dispersion says whether the units vary more than chance predicts.
+	Dispersion     dispersionNote
 	AdjustedToggle string // the query that turns them the other way
 }
 
-// tableData is an A–Z table of units.
+// tableData is a funnel's units in two A–Z tables: those judged, then
+// those too small to judge, so that no unit's meaningless percentage is
+// ranked among the others.
 type tableData struct {
 	Caption string
 	// Surgeons marks a table of surgeons, which names their hospitals.
 	Surgeons bool
 	Body     template.HTML
+	// TooFewBody is the rows of the units not judged, and TooFewBand
+	// their band, whose words give the reason.
+	TooFewBody template.HTML
+	TooFewBand outcome.Band
 }
 
 // sortedRows is a funnel's rows A–Z by name, then id.
@@ -150,7 +158,7 @@ func (s *Site) HandleSpecialtyPage(c echo.Context) error {
 		}
 	}
 	for _, per := range r.Periods(sp.Slug) {
-		d.Periods = append(d.Periods, option{Value: per, Label: per, Selected: per == f.Period})
+		d.Periods = append(d.Periods, option{Value: per, Label: periodWords(per), Selected: per == f.Period})
 	}
 	var procs []string
 	for _, g := range r.Funnels {
@@ -169,11 +177,17 @@ func (s *Site) HandleSpecialtyPage(c echo.Context) error {
 	for _, id := range d.Highlight {
 		hl[id] = true
 	}
-	d.Table = tableData{Caption: procedureName(sp.Slug, f.Procedure) + ", " + f.Period,
-		Surgeons: f.UnitType == outcome.Surgeon, Body: unitTableBody(d.Rows, f.UnitType == outcome.Surgeon, hl)}
+	judged, unjudged := splitJudged(d.Rows)
+	d.Table = tableData{Caption: procedureName(sp.Slug, f.Procedure) + ", " + periodWords(f.Period),
+		Surgeons: f.UnitType == outcome.Surgeon, Body: unitTableBody(judged, f.UnitType == outcome.Surgeon, hl),
+		TooFewBody: unitTableBody(unjudged, f.UnitType == outcome.Surgeon, hl)}
+	if len(unjudged) > 0 {
+		d.Table.TooFewBand = unjudged[0].Band
+	}
 	d.PickerHTML = pickerOptions(d.Picker)
 	d.Outside95 = d.Funnel.Outside95
 	d.Chance95 = decimal(d.Funnel.ExpectedOutside95)
+	d.Dispersion = noteDispersion(f, d.Rows, d.Noun)
 	adj := stats.AdjustNone
 	if q.Get("adjusted") == "1" {
 		d.Adjusted = true

@@ -16,13 +16,13 @@ var templateFS embed.FS
 
 // pageNames are the templates under templates/, each a page.
 var pageNames = []string{"home", "specialties", "specialty", "surgeon", "hospital", "compare", "search",
-	"selfcheck", "methodology", "data", "about", "error"}
+	"selfcheck", "methodology", "data", "about", "error", "glossary", "choosing"}
 
 // funcs are the templates' functions: the site's words for figures
 // (words.go) and names.
 var funcs = template.FuncMap{
 	"percent": percent, "decimal": decimal, "thousands": thousands, "bandWords": bandWords,
-	"bandShort": bandShort, "bandExplain": bandExplain, "frequency": frequency, "detectable": detectable,
+	"bandShort": bandShort, "bandExplain": bandExplain, "counts": counts, "chance": chance, "detectable": detectable,
 	"join": strings.Join, "date": func(t time.Time) string { return t.UTC().Format("2 January 2006") },
 	"isURL": func(s string) bool {
 		u, err := url.Parse(s)
@@ -39,6 +39,20 @@ var funcs = template.FuncMap{
 	"groupTitle":    groupTitle,
 	"plural":        plural,
 	"query":         url.QueryEscape,
+	"period":        periodWords,
+	"outcomeWords":  outcomeWords,
+	"periods": func(codes []string) string {
+		words := make([]string, len(codes))
+		for i, c := range codes {
+			words[i] = periodWords(c)
+		}
+		return strings.Join(words, "; ")
+	},
+
+	// assessed says whether a band is a judgement: a unit that is not one
+	// shows its counts and the reason, never a survival figure.
+	"assessed": outcome.Assessed,
+	"notGiven": func() template.HTML { return notGiven },
 }
 
 // parseTemplates parses each page with the layout and the partials, once.

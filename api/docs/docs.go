@@ -2609,6 +2609,11 @@ const docTemplate = `{
                     ],
                     "example": "within"
                 },
+                "band_label": {
+                    "description": "BandLabel is the band in words that name what differed, survival,\nas the pages say it.",
+                    "type": "string",
+                    "example": "Survival as expected"
+                },
                 "cases": {
                     "type": "integer",
                     "example": 412
@@ -2799,7 +2804,7 @@ const docTemplate = `{
                     "example": 2.41
                 },
                 "verdict": {
-                    "description": "Verdict is the release's comparison with the target: by the funnel,\nor by the unit's own interval where the publisher flags that way.",
+                    "description": "Verdict is the release's comparison with the target: by the funnel,\nor by the unit's own interval where the publisher flags that way. Its\ncodes speak of deaths: higher is more deaths than expected.",
                     "type": "string",
                     "enum": [
                         "higher",
@@ -2807,6 +2812,11 @@ const docTemplate = `{
                         "not_different"
                     ],
                     "example": "not_different"
+                },
+                "verdict_label": {
+                    "description": "VerdictLabel is the verdict in words that name deaths and survival.",
+                    "type": "string",
+                    "example": "No difference from expected shown"
                 }
             }
         },
@@ -3002,6 +3012,11 @@ const docTemplate = `{
                     ],
                     "example": "within"
                 },
+                "band_label": {
+                    "description": "BandLabel is the band in words that name what differed, survival,\nas the pages say it.",
+                    "type": "string",
+                    "example": "Survival as expected"
+                },
                 "cases": {
                     "type": "integer",
                     "example": 412
@@ -3179,7 +3194,7 @@ const docTemplate = `{
                     "example": 2.41
                 },
                 "verdict": {
-                    "description": "Verdict is the release's comparison with the target: by the funnel,\nor by the unit's own interval where the publisher flags that way.",
+                    "description": "Verdict is the release's comparison with the target: by the funnel,\nor by the unit's own interval where the publisher flags that way. Its\ncodes speak of deaths: higher is more deaths than expected.",
                     "type": "string",
                     "enum": [
                         "higher",
@@ -3187,6 +3202,11 @@ const docTemplate = `{
                         "not_different"
                     ],
                     "example": "not_different"
+                },
+                "verdict_label": {
+                    "description": "VerdictLabel is the verdict in words that name deaths and survival.",
+                    "type": "string",
+                    "example": "No difference from expected shown"
                 }
             }
         }
