@@ -7,7 +7,6 @@ package api_test
 import (
 	"net/http"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -117,14 +116,13 @@ func TestBrowserComparePage(t *testing.T) {
 		!strings.Contains(s.Absent, `registration number “abc”`) {
 		t.Errorf("Not on these charts: %q; want the surgeon with earlier results only, and abc", s.Absent)
 	}
-	if dir := os.Getenv(screenshotsEnv); dir != "" {
-		if png, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS("section.result"))); err == nil {
-			if err := os.WriteFile(filepath.Join(dir, "compare-phone-group.png"), png, 0o644); err != nil {
-				t.Error(err)
-			}
-		}
+	// The whole page, and its first group alone, which is easier to read.
+	path = screenshot(t, ctx, "phone")
+	if png, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS("section.result"))); err != nil {
+		t.Errorf("screenshot of the first group: %v", err)
+	} else if err := os.WriteFile(strings.TrimSuffix(path, ".png")+"-group.png", png, 0o644); err != nil {
+		t.Error(err)
 	}
-	screenshot(t, ctx, "phone")
 
 	// The keyboard: Tab to the first ticked box, Space unticks it, Tab on
 	// to the button and Enter submits. The surgeon is gone from the page.
