@@ -244,22 +244,29 @@ func TestComparePicker(t *testing.T) {
 	}
 }
 
-// TestCompareOneScale compares surgeons in two specialties: both charts
-// have the same scale, so bars can be compared across the page.
-func TestCompareOneScale(t *testing.T) {
+// TestCompareScaleOfEachSpecialty: surgeons in one specialty share one
+// chart and its scale; a surgeon in another specialty, compared with their
+// own national average, does not change it (a wide interval there would
+// squeeze this chart's bars into a corner).
+func TestCompareScaleOfEachSpecialty(t *testing.T) {
 	srv := newServer(t, api.Config{})
-	_, b := get(t, srv, http.MethodGet, "/compare?ids=9000017,9001016")
 	ticks := regexp.MustCompile(`<text x="([0-9.]+)" y="16"[^>]*>([0-9]+%)</text>`)
-	var scales []string
-	for _, svg := range strings.Split(string(b), `class="interval-chart"`)[1:] {
-		svg = svg[:strings.Index(svg, "</svg>")]
-		scales = append(scales, fmt.Sprint(ticks.FindAllStringSubmatch(svg, -1)))
+	scales := func(path string) []string {
+		_, b := get(t, srv, http.MethodGet, path)
+		var out []string
+		for _, svg := range strings.Split(string(b), `class="interval-chart"`)[1:] {
+			svg = svg[:strings.Index(svg, "</svg>")]
+			out = append(out, fmt.Sprint(ticks.FindAllStringSubmatch(svg, -1)))
+		}
+		return out
 	}
-	if len(scales) != 2 {
-		t.Fatalf("%d interval charts, want 2 (adult cardiac and vascular)", len(scales))
+	alone := scales("/compare?ids=9000017,9000058")
+	both := scales("/compare?ids=9000017,9000058,9001080")
+	if len(alone) != 1 || len(both) != 2 {
+		t.Fatalf("%d and %d interval charts, want 1 (adult cardiac) and 2 (and vascular)", len(alone), len(both))
 	}
-	if scales[0] != scales[1] || scales[0] == "[]" {
-		t.Errorf("the two charts have different scales: %s and %s", scales[0], scales[1])
+	if alone[0] == "[]" || both[0] != alone[0] {
+		t.Errorf("adult cardiac chart's scale %s alone, %s beside a vascular surgeon; want the same", alone[0], both[0])
 	}
 }
 

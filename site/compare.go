@@ -85,7 +85,7 @@ type comparePeriod struct {
 // HandleCompare answers GET /compare?ids=…&period=…&q=…: the chosen
 // surgeons, in each specialty's latest period or the one asked for, each
 // with the band's words, operations, deaths and expected deaths, and their
-// risk-adjusted survival on one scale for the whole page, in A–Z order by
+// risk-adjusted survival on one scale for each specialty, in A–Z order by
 // surname, a comparison with what was expected, never a league table.
 // Every number asked for is accounted for: one that no surgeon has, or a
 // surgeon with no results in the period shown, is listed with the reason.
@@ -248,10 +248,11 @@ func (d *comparePage) href(period string) string {
 }
 
 // addGroups builds a group for every surgeons' funnel in the period
-// compared where a chosen surgeon has results, with the bars of the whole
-// page on one scale.
+// compared where a chosen surgeon has results. The surgeons of a group
+// share one scale; groups are not compared with each other (each has its
+// own national average), so one surgeon's wide interval in a small
+// specialty does not squeeze another specialty's bars into a corner.
 func (d *comparePage) addGroups(r *catalog.Release) error {
-	var all [][]catalog.Row
 	for _, f := range r.Funnels {
 		if f.UnitType != outcome.Surgeon || f.Period != d.shown(r, f.Specialty) {
 			continue
@@ -275,11 +276,9 @@ func (d *comparePage) addGroups(r *catalog.Release) error {
 		g.FunnelAt = "/specialties/" + f.Specialty + "?" + url.Values{"procedure": {f.Procedure},
 			"period": {f.Period}, "highlight": {strings.Join(in, ",")}}.Encode()
 		d.Groups = append(d.Groups, g)
-		all = append(all, g.Rows)
 	}
 	// A group where nobody can be judged has no chart: it would hold
 	// words alone, which the list says better.
-	lo := pageLow(all)
 	for i, g := range d.Groups {
 		if !slices.ContainsFunc(g.Rows, func(u catalog.Row) bool { return outcome.Assessed(u.Band) }) {
 			continue
@@ -288,7 +287,7 @@ func (d *comparePage) addGroups(r *catalog.Release) error {
 		for j, u := range g.Rows {
 			bars[j] = barRow{Label: u.UnitName, Row: u}
 		}
-		d.Groups[i].Bars = intervalChart(bars, lo)
+		d.Groups[i].Bars = intervalChart(bars, pageLow([][]catalog.Row{g.Rows}))
 	}
 	return nil
 }
