@@ -76,7 +76,8 @@ func (ix *searchIndex) find(q string) Finding {
 	}
 	var rest, named []string // the query's words as typed: names, specialty words
 	var specs []string
-	for _, w := range strings.FieldsFunc(q, notWordRune) {
+	words := strings.FieldsFunc(q, notWordRune)
+	for _, w := range words[:min(len(words), maxSearchWords)] {
 		if slugs := ix.specialtiesOf(Fold(w)); len(slugs) > 0 {
 			named = append(named, w)
 			for _, s := range slugs {

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/surgeon-outcomes/outcomes/catalog"
 	"github.com/surgeon-outcomes/outcomes/outcome"
@@ -94,6 +95,15 @@ func TestFind(t *testing.T) {
 				t.Errorf("Find(%q) suggests %q finding %d; it finds %d", tt.q, s.Query, s.Found, got)
 			}
 		}
+	}
+	// A query of many words is read only as far as search reads one.
+	long := strings.Repeat("glade ", 33)
+	start := time.Now()
+	if f := r.Find(long); len(f.Units) != 0 || len(f.Suggestions) > 5 {
+		t.Errorf("Find(33 words) = %d units, %d suggestions", len(f.Units), len(f.Suggestions))
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("Find(33 words) took %v", d)
 	}
 	// Every word finds something, not together: each alone is offered.
 	f := r.Find("pebbleton vascular")
