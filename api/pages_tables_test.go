@@ -79,13 +79,13 @@ func TestPagesUnjudgedUnit(t *testing.T) {
 				}
 				s := resultSection(t, string(body), u.Specialty, u.Procedure)
 				counts := []string{"<dt>Operations</dt><dd>" + thousandsOf(u.Cases) + "</dd>",
-					"<dt>Deaths</dt><dd>" + thousandsOf(u.Events) + "</dd>", "<dt>Expected deaths</dt><dd>"}
+					"<dt>Deaths</dt><dd>" + thousandsOf(u.Events) + "</dd>", "<dt><a href=\"/glossary#expected-deaths\">Expected deaths</a></dt><dd>"}
 				for _, w := range counts {
 					if !strings.Contains(s, w) {
 						t.Errorf("GET %s (%s, %d operations, %d deaths): result lacks %q", path, u.Band, u.Cases, u.Events, w)
 					}
 				}
-				figures := []string{"Risk-adjusted survival</dt>", "95% interval</dt>", "patients like these"}
+				figures := []string{"Risk-adjusted survival</a></dt>", "Likely range</a></dt>", "patients like these"}
 				for _, w := range figures {
 					if got := strings.Contains(s, w); got != wantJudged {
 						t.Errorf("GET %s (%s): result contains %q = %v, want %v", path, u.Band, w, got, wantJudged)

@@ -70,6 +70,7 @@ func (s *Server) routes() *echo.Echo {
 	get("/specialties/:slug/funnel.svg", st.HandleFunnelSVG)
 	get("/specialties/:slug/funnel.png", s.handleFunnelPNG)
 	page("/surgeons/:id", st.HandleSurgeonPage)
+	page("/hospitals", st.HandleHospitals)
 	page("/hospitals/:id", st.HandleHospitalPage)
 	page("/compare", st.HandleCompare)
 	page("/search", st.HandleSearch)

@@ -21,7 +21,7 @@ func (s *Site) HandleHospitalPage(c echo.Context) error {
 	id := c.Param("id")
 	own, surgeons := r.Hospital(id), r.AtHospital(id)
 	if len(own) == 0 && len(surgeons) == 0 {
-		return notFound("no hospital with this id in the latest release")
+		return unknownUnit(outcome.Hospital, id)
 	}
 	d := unitPage{ID: id, Name: r.HospitalName(id),
 		SurgeonsURL: "/api/v1/surgeons.csv?hospital=" + url.QueryEscape(id)}
@@ -71,7 +71,7 @@ func (s *Site) HandleHospitalPage(c echo.Context) error {
 		return cmp.Or(judgedFirst(a.Band, b.Band), strings.Compare(catalog.Fold(a.UnitName), catalog.Fold(b.UnitName)), strings.Compare(a.UnitID, b.UnitID),
 			strings.Compare(a.Specialty, b.Specialty), strings.Compare(a.Procedure, b.Procedure))
 	})
-	p := page{Title: d.Name, Data: &d, Section: "specialties",
+	p := page{Title: d.Name, Data: &d, Section: "hospitals",
 		Description: "Results of " + d.Name + " and its surgeons, compared with what was expected.",
 		JSON:        "/api/v1/hospitals/" + url.PathEscape(id),
 		CSV:         "/api/v1/hospitals.csv?q=" + url.QueryEscape(id)}

@@ -42,6 +42,12 @@ type specialtyPage struct {
 	Outside95      int
 	Chance95       string
 	Table          tableData
+	// UnknownPeriod is set when ?period= names a period the release does
+	// not have for this specialty; PeriodLinks are the ones it has, newest
+	// first.
+	UnknownPeriod bool
+	AskedPeriod   string
+	PeriodLinks   []link
 	// Adjusted shows dashed overdispersion-adjusted limits (?adjusted=1).
 	Adjusted     bool
 	AdjustedNote string
@@ -106,16 +112,20 @@ func funnelSVGWith(r *catalog.Release, f *catalog.Funnel, highlight []string, st
 func (s *Site) HandleSpecialtyPage(c echo.Context) error {
 	sp, ok := outcome.LookupSpecialty(c.Param("slug"))
 	if !ok {
-		return notFound("no such specialty")
+		return notFound("This site has no such specialty.")
 	}
 	r, err := s.latestOr404()
 	if err != nil {
 		return err
 	}
 	q := c.QueryParams()
-	f := r.ChooseFunnel(sp.Slug, q.Get("procedure"), q.Get("period"), outcome.UnitType(q.Get("unit")))
 	d := specialtyPage{Specialty: sp, Highlight: highlightIDs(q)}
 	p := page{Title: sp.Name, Section: "specialties", Description: sp.Description, Data: &d}
+	if periods := r.Periods(sp.Slug); q.Get("period") != "" && len(periods) > 0 && !slices.Contains(periods, q.Get("period")) {
+		unknownPeriod(&d, q, periods)
+		return s.render(c, http.StatusNotFound, "specialty", p)
+	}
+	f := r.ChooseFunnel(sp.Slug, q.Get("procedure"), q.Get("period"), outcome.UnitType(q.Get("unit")))
 	if f == nil {
 		return s.render(c, http.StatusOK, "specialty", p)
 	}
@@ -226,4 +236,27 @@ func (s *Site) HandleSpecialtyPage(c echo.Context) error {
 	p.JSON = "/api/v1/specialties/" + sp.Slug + "/" + d.Noun + "?" + api.Encode() + "&limit=1000"
 	p.CSV = "/api/v1/specialties/" + sp.Slug + "/" + d.Noun + ".csv?" + api.Encode()
 	return s.render(c, http.StatusOK, "specialty", p)
+}
+
+// unknownPeriod fills a specialty page that was asked for a period the
+// release does not have: which period was asked for, and links to the
+// same view in each period it has, newest first.
+func unknownPeriod(d *specialtyPage, q url.Values, periods []string) {
+	d.UnknownPeriod = true
+	if asked := q.Get("period"); validText(asked) {
+		d.AskedPeriod = asked
+	}
+	for i := len(periods) - 1; i >= 0; i-- {
+		v := url.Values{"period": {periods[i]}}
+		for _, k := range []string{"procedure", "unit"} {
+			if x := q.Get(k); x != "" && validText(x) {
+				v.Set(k, x)
+			}
+		}
+		label := periodWords(periods[i])
+		if i == len(periods)-1 {
+			label += " (latest)"
+		}
+		d.PeriodLinks = append(d.PeriodLinks, link{Label: label, URL: "/specialties/" + d.Specialty.Slug + "?" + v.Encode()})
+	}
 }

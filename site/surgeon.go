@@ -71,7 +71,7 @@ func (s *Site) HandleSurgeonPage(c echo.Context) error {
 	id := c.Param("id")
 	idx := r.Surgeon(id)
 	if len(idx) == 0 {
-		return notFound("no surgeon with this id in the latest release")
+		return unknownUnit(outcome.Surgeon, id)
 	}
 	d := unitPage{ID: id, Name: r.Rows[idx[0]].UnitName}
 	seen := map[string]bool{}

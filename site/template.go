@@ -15,7 +15,7 @@ import (
 var templateFS embed.FS
 
 // pageNames are the templates under templates/, each a page.
-var pageNames = []string{"home", "specialties", "specialty", "surgeon", "hospital", "compare", "search",
+var pageNames = []string{"home", "specialties", "specialty", "surgeon", "hospital", "compare", "search", "hospitals",
 	"selfcheck", "methodology", "data", "about", "error", "glossary", "choosing"}
 
 // funcs are the templates' functions: the site's words for figures
@@ -28,13 +28,7 @@ var funcs = template.FuncMap{
 		u, err := url.Parse(s)
 		return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
 	},
-	"specialtyName": func(slug string) string {
-		sp, ok := outcome.LookupSpecialty(slug)
-		if !ok {
-			return slug
-		}
-		return sp.Name
-	},
+	"specialtyName": specialtyName,
 	"procedureName": procedureName,
 	"groupTitle":    groupTitle,
 	"plural":        plural,
@@ -67,6 +61,16 @@ func parseTemplates() (map[string]*template.Template, error) {
 		pages[name] = t
 	}
 	return pages, nil
+}
+
+// specialtyName is a specialty's display name, or its slug when it is not
+// one of the ten.
+func specialtyName(slug string) string {
+	sp, ok := outcome.LookupSpecialty(slug)
+	if !ok {
+		return slug
+	}
+	return sp.Name
 }
 
 // procedureName is a procedure's display name, or its slug when the
