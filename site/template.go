@@ -35,10 +35,11 @@ var funcs = template.FuncMap{
 		}
 		return sp.Name
 	},
-	"procedureName": procedureName,
-	"groupTitle":    groupTitle,
-	"plural":        plural,
-	"query":         url.QueryEscape,
+	"procedureName":     procedureName,
+	"procedureIncludes": procedureIncludes,
+	"groupTitle":        groupTitle,
+	"plural":            plural,
+	"query":             url.QueryEscape,
 }
 
 // parseTemplates parses each page with the layout and the partials, once.
@@ -58,13 +59,15 @@ func parseTemplates() (map[string]*template.Template, error) {
 // procedureName is a procedure's display name, or its slug when the
 // specialty does not list it (publishers' own procedure labels).
 func procedureName(specialty, procedure string) string {
-	sp, ok := outcome.LookupSpecialty(specialty)
-	if ok {
-		for _, p := range sp.Procedures {
-			if p.Slug == procedure {
-				return p.Name
-			}
-		}
+	if p, ok := outcome.LookupProcedure(specialty, procedure); ok {
+		return p.Name
 	}
 	return procedure
+}
+
+// procedureIncludes says which operations a procedure group counts, or ""
+// when the specialty does not list it.
+func procedureIncludes(specialty, procedure string) string {
+	p, _ := outcome.LookupProcedure(specialty, procedure)
+	return p.Includes
 }
