@@ -641,13 +641,19 @@ var sitePages = []struct {
 	{"specialty-hospitals", "/specialties/adult-cardiac?unit=hospital", http.StatusOK},
 	{"surgeon", "/surgeons/9000017", http.StatusOK},
 	{"hospital", "/hospitals/ZZ101", http.StatusOK},
+	{"hospitals", "/hospitals", http.StatusOK},
 	{"compare", "/compare?ids=9000017,9000058", http.StatusOK},
 	{"search", "/search?q=heron", http.StatusOK},
+	{"search-capped", "/search?q=pebbleton", http.StatusOK},
+	{"search-specialty-word", "/search?q=pebbleton+heart", http.StatusOK},
+	{"search-suggestions", "/search?q=Acornburow", http.StatusOK},
 	{"self-check", "/self-check", http.StatusOK},
 	{"methodology", "/methodology", http.StatusOK},
 	{"data", "/data", http.StatusOK},
 	{"about", "/about", http.StatusOK},
 	{"not-found", "/no-such-page", http.StatusNotFound},
+	{"unknown-surgeon", "/surgeons/0000000", http.StatusNotFound},
+	{"unknown-period", "/specialties/adult-cardiac?period=1999-01/2000-01", http.StatusNotFound},
 }
 
 // TestBrowserPagesAccessible loads every page on a phone (390 px) and a

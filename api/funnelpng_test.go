@@ -82,7 +82,7 @@ var (
 	reUse       = regexp.MustCompile(`<use href="[^"]*" x="([-\d.]+)" y="([-\d.]+)"/>`)
 	reLimit95Lo = regexp.MustCompile(`class="limit-95 limit-low"[^>]* d="([^"]+)"`)
 	reLimit95Hi = regexp.MustCompile(`class="limit-95 limit-high"[^>]* d="([^"]+)"`)
-	reLegend    = regexp.MustCompile(`<g class="legend-target">.*?<text x="([-\d.]+)" y="([-\d.]+)">Expected</text>`)
+	reLegend    = regexp.MustCompile(`<g class="legend-target">.*?<text x="([-\d.]+)" y="([-\d.]+)">National average</text>`)
 )
 
 func atof(t *testing.T, s string) float64 {
@@ -239,7 +239,7 @@ func TestFunnelPNGPixels(t *testing.T) {
 	t.Run("legend text", func(t *testing.T) {
 		lm := reLegend.FindSubmatch(svg)
 		if lm == nil {
-			t.Fatal("SVG has no legend entry Expected")
+			t.Fatal("SVG has no legend entry National average")
 		}
 		lx, ly := atof(t, string(lm[1])), atof(t, string(lm[2]))
 		dark := 0

@@ -72,6 +72,7 @@ func (s *Server) routes() *echo.Echo {
 	get("/specialties/:slug/funnel.svg", st.HandleFunnelSVG, z)
 	get("/specialties/:slug/funnel.png", s.handleFunnelPNG)
 	page("/surgeons/:id", st.HandleSurgeonPage)
+	page("/hospitals", st.HandleHospitals)
 	page("/hospitals/:id", st.HandleHospitalPage)
 	page("/compare", st.HandleCompare)
 	page("/search", st.HandleSearch)
@@ -82,6 +83,8 @@ func (s *Server) routes() *echo.Echo {
 	page("/data", st.HandleData)
 	get("/data/:file", s.handleDownload)
 	page("/about", st.HandleAbout)
+	page("/glossary", st.HandleGlossary)
+	page("/choosing", st.HandleChoosing)
 	get("/static/*", st.HandleStatic, z)
 
 	get("/api/v1", s.handleIndex)

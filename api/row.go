@@ -62,9 +62,15 @@ type unitRow struct {
 	Upper998 number `json:"upper_998" swaggertype:"number" example:"2.41"`
 	// Band is where the unit sits on the funnel (STATS.md §6.1).
 	Band outcome.Band `json:"band" swaggertype:"string" enums:"high_alarm,high_alert,within,low_alert,low_alarm,too_few" example:"within"`
+	// BandLabel is the band in words that name what differed, survival,
+	// as the pages say it.
+	BandLabel string `json:"band_label" example:"Survival as expected"`
 	// Verdict is the release's comparison with the target: by the funnel,
-	// or by the unit's own interval where the publisher flags that way.
+	// or by the unit's own interval where the publisher flags that way. Its
+	// codes speak of deaths: higher is more deaths than expected.
 	Verdict string `json:"verdict" enums:"higher,lower,not_different" example:"not_different"`
+	// VerdictLabel is the verdict in words that name deaths and survival.
+	VerdictLabel string `json:"verdict_label" example:"No difference from expected shown"`
 	// PHigh and PLow are exact one-sided p-values for more, and fewer,
 	// events than expected at the target.
 	PHigh number `json:"p_high" swaggertype:"number" example:"0.12"`
@@ -91,7 +97,7 @@ type unitRow struct {
 var rowColumns = []string{"unit_type", "unit_id", "unit_name", "specialty", "procedure", "period", "outcome",
 	"hospital_id", "hospital_name", "hospital_count", "aggregated", "cases", "events", "expected", "target",
 	"risk_adjusted", "scale", "rate", "ratio", "ramr", "survival", "survival_low", "survival_high", "ci_low",
-	"ci_high", "lower_95", "upper_95", "lower_998", "upper_998", "band", "verdict", "p_high", "p_low",
+	"ci_high", "lower_95", "upper_95", "lower_998", "upper_998", "band", "band_label", "verdict", "verdict_label", "p_high", "p_low",
 	"detectable_ratio", "funnel_x", "funnel_y", "published_expected_rate", "published_rate", "published_low",
 	"published_high", "published_rating"}
 
@@ -102,7 +108,7 @@ func (r *unitRow) csvRecord(rec []string) []string {
 		strconv.Itoa(r.Cases), strconv.Itoa(r.Events), r.Expected.csv(), r.Target.csv(),
 		strconv.FormatBool(r.RiskAdjusted), r.Scale, r.Rate.csv(), r.Ratio.csv(), r.RAMR.csv(), r.Survival.csv(),
 		r.SurvivalLow.csv(), r.SurvivalHigh.csv(), r.CILow.csv(), r.CIHigh.csv(), r.Lower95.csv(),
-		r.Upper95.csv(), r.Lower998.csv(), r.Upper998.csv(), string(r.Band), r.Verdict, r.PHigh.csv(), r.PLow.csv(),
+		r.Upper95.csv(), r.Lower998.csv(), r.Upper998.csv(), string(r.Band), r.BandLabel, r.Verdict, r.VerdictLabel, r.PHigh.csv(), r.PLow.csv(),
 		r.DetectableRatio.csv(), r.FunnelX.csv(), r.FunnelY.csv(), r.PublishedExpectedRate.csv(),
 		r.PublishedRate.csv(), r.PublishedLow.csv(), r.PublishedHigh.csv(), r.PublishedRating)
 }
@@ -118,11 +124,17 @@ func toUnitRow(r *catalog.Row) unitRow {
 		Scale: r.Scale, Rate: number(r.Rate), Ratio: number(r.Ratio), RAMR: number(r.RAMR),
 		Survival: number(r.Survival), SurvivalLow: number(r.SurvivalLow), SurvivalHigh: number(r.SurvivalHigh),
 		CILow: number(r.CILow), CIHigh: number(r.CIHigh), Lower95: number(r.Lower95), Upper95: number(r.Upper95),
-		Lower998: number(r.Lower998), Upper998: number(r.Upper998), Band: r.Band, Verdict: r.Verdict,
-		PHigh: number(r.PHigh), PLow: number(r.PLow), DetectableRatio: number(r.DetectableRatio),
+		Lower998: number(r.Lower998), Upper998: number(r.Upper998), Band: r.Band, BandLabel: bandLabel(r.Band),
+		Verdict: r.Verdict, VerdictLabel: outcome.VerdictLabel(outcome.Verdict(r.Verdict)), PHigh: number(r.PHigh), PLow: number(r.PLow), DetectableRatio: number(r.DetectableRatio),
 		FunnelX: number(r.FunnelX), FunnelY: number(r.FunnelY),
 		PublishedExpectedRate: number(r.PublishedExpectedRate), PublishedRate: number(r.PublishedRate),
 		PublishedLow: number(r.PublishedLow), PublishedHigh: number(r.PublishedHigh),
 		PublishedRating: r.PublishedRating,
 	}
+}
+
+// bandLabel is a band's label from the one table of band words.
+func bandLabel(b outcome.Band) string {
+	w, _ := outcome.Words(b)
+	return w.Label
 }

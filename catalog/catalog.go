@@ -51,6 +51,8 @@ type Release struct {
 	// unitCounts are, per specialty, how many distinct surgeons and
 	// hospitals it reports, counted once here for every page that says so.
 	unitCounts map[string]UnitCount
+	// hospitalIndex is every hospital A–Z (hospitals.go).
+	hospitalIndex []HospitalEntry
 }
 
 // UnitCount is a specialty's number of distinct surgeons and hospitals.
@@ -205,6 +207,7 @@ func NewRelease(m store.Release, results []outcome.Funnel, published []outcome.R
 		r.Funnels = append(r.Funnels, f)
 	}
 	r.search = search.build()
+	r.hospitalIndex = r.indexHospitals()
 	for _, ps := range r.periods {
 		slices.Sort(ps)
 	}

@@ -39,7 +39,8 @@ type SearchUnit struct {
 	Type     outcome.UnitType
 	ID, Name string
 	// Hospitals are a surgeon's hospitals' names (or ids when unnamed),
-	// sorted; Specialties the slugs the unit is reported in, sorted.
+	// sorted; Specialties the slugs the unit is reported in, in the order
+	// outcome.Specialties lists them.
 	Hospitals, Specialties []string
 	folded                 string // the name folded, for A–Z order
 }
@@ -56,22 +57,32 @@ type searchIndex struct {
 	units    []SearchUnit
 	words    []string
 	postings [][]posting
+	// display is each word as a name spells it ("acornburrow":
+	// "Acornburrow"), for suggestions; specialtyOf maps a plain word to
+	// the specialties it names (find.go).
+	display     map[string]string
+	specialtyOf map[string][]string
 }
 
 // searchWords splits text into folded words: runs of letters and digits.
 func searchWords(text string) []string {
-	return strings.FieldsFunc(Fold(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	return strings.FieldsFunc(Fold(text), notWordRune)
 }
+
+// notWordRune reports whether r separates words: anything but a letter or
+// a digit.
+func notWordRune(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }
 
 // searchBuilder gathers a release's units and their words.
 type searchBuilder struct {
-	units []SearchUnit
-	byKey map[string]int32
-	words map[string]map[int32]int32 // word → unit → best weight
+	units   []SearchUnit
+	byKey   map[string]int32
+	words   map[string]map[int32]int32 // word → unit → best weight
+	display map[string]string
 }
 
 func newSearchBuilder() *searchBuilder {
-	return &searchBuilder{byKey: map[string]int32{}, words: map[string]map[int32]int32{}}
+	return &searchBuilder{byKey: map[string]int32{}, words: map[string]map[int32]int32{}, display: map[string]string{}}
 }
 
 // add records one of a unit's rows: its name, id, hospitals and specialty.
@@ -100,6 +111,11 @@ func (b *searchBuilder) add(t outcome.UnitType, id, name, specialty string, hosp
 }
 
 func (b *searchBuilder) index(unit int32, text string, weight int32) {
+	for _, w := range strings.FieldsFunc(text, notWordRune) {
+		if f := Fold(w); b.display[f] == "" {
+			b.display[f] = w
+		}
+	}
 	for _, w := range searchWords(text) {
 		m := b.words[w]
 		if m == nil {
@@ -111,11 +127,15 @@ func (b *searchBuilder) index(unit int32, text string, weight int32) {
 }
 
 func (b *searchBuilder) build() *searchIndex {
-	ix := &searchIndex{units: b.units, words: make([]string, 0, len(b.words))}
+	ix := &searchIndex{units: b.units, words: make([]string, 0, len(b.words)), display: b.display,
+		specialtyOf: specialtyWords()}
 	for w := range b.words {
 		ix.words = append(ix.words, w)
 	}
 	slices.Sort(ix.words)
+	for i := range ix.units {
+		ix.units[i].Specialties = sortSpecialties(ix.units[i].Specialties)
+	}
 	ix.postings = make([][]posting, len(ix.words))
 	for i, w := range ix.words {
 		for u, weight := range b.words[w] {

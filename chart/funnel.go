@@ -25,8 +25,9 @@ type Funnel struct {
 	// "Operations" and "Survival".
 	XLabel, YLabel string
 	// TargetSurvival is 1 − p0, where the horizontal target line is drawn
-	// (none when NaN).
+	// (none when NaN); TargetLabel names it, "Average" when empty.
 	TargetSurvival float64
+	TargetLabel    string
 	// Curve is the limit lines, ascending in X.
 	Curve []Curve
 	// Adjusted, when not empty, is drawn as dashed overdispersion-adjusted
@@ -36,11 +37,12 @@ type Funnel struct {
 	// in an order a reader can predict (A–Z by name, say).
 	Points []Point
 	// Width and Height are the size in user units; 0 means 720×480
-	// (Compact: 400×340).
+	// (Compact: 320×340).
 	Width, Height int
-	// Compact is for small multiples and phones: fewer ticks, larger type
-	// relative to the image, no labels in the plot except highlighted
-	// names.
+	// Compact is for pages read on phones, and small multiples: fewer
+	// ticks, every text 12 units, no labels in the plot except highlighted
+	// names. Its default 320-unit width is no wider than a 390 px phone
+	// shows it, so the text is never scaled under 12 px there.
 	Compact bool
 	// HideLegend leaves out the key to shapes and lines, for small
 	// multiples that share one legend on the page.
@@ -50,6 +52,9 @@ type Funnel struct {
 	// of Title and Description.
 	IDPrefix string
 }
+
+// targetLabel is the target line's name.
+func (f *Funnel) targetLabel() string { return cmp.Or(f.TargetLabel, "Average") }
 
 // Curve is the limits at one X, on the survival scale: Low998 and Low95
 // are the lower survival lines (more deaths than expected beyond them),
@@ -417,12 +422,12 @@ func (f *Funnel) layout() *layout {
 	l := &layout{w: float64(f.Width), h: float64(f.Height), font: 13, tick: 12, size: 4.5, tickLen: 5,
 		present: map[outcome.Band]bool{}}
 	if f.Compact {
-		l.font, l.tick, l.size = 12, 11, 3.5
+		l.font, l.tick, l.size = 12, 12, 3.5
 	}
 	if l.w <= 0 || l.h <= 0 {
 		l.w, l.h = 720, 480
 		if f.Compact {
-			l.w, l.h = 400, 340
+			l.w, l.h = 320, 340
 		}
 	}
 	l.legendRowHt = l.font + 7
@@ -512,7 +517,7 @@ func (f *Funnel) layout() *layout {
 	l.x0 = math.Round(l.font*1.3 + 6 + labelW + l.tickLen + 4)
 	right := 12.0
 	if !f.Compact {
-		for _, s := range []string{"Expected", "95% limits", "99.8% limits"} {
+		for _, s := range []string{f.targetLabel(), "95% limits", "99.8% limits"} {
 			right = max(right, textWidth(s, l.tick)+14)
 		}
 	}
@@ -543,7 +548,7 @@ func (f *Funnel) layout() *layout {
 func (l *layout) layoutLegend(f *Funnel) {
 	var items []legendItem
 	if finite(f.TargetSurvival) {
-		items = append(items, legendItem{text: "Expected", class: "legend-target", kind: "target"})
+		items = append(items, legendItem{text: f.targetLabel(), class: "legend-target", kind: "target"})
 	}
 	if len(f.Curve) > 0 {
 		items = append(items, legendItem{text: "95% limits", class: "legend-limit-95", kind: "limit-95"},
@@ -589,7 +594,7 @@ func (l *layout) placeCurveLabels(f *Funnel) {
 	}
 	var labels []curveLabel
 	if finite(f.TargetSurvival) {
-		labels = append(labels, curveLabel{"Expected", "label-target", ink, l.py(f.TargetSurvival)})
+		labels = append(labels, curveLabel{f.targetLabel(), "label-target", ink, l.py(f.TargetSurvival)})
 	}
 	if last != nil {
 		labels = append(labels, curveLabel{"95% limits", "label-limit-95", line95, l.py(last.Low95)},

@@ -63,11 +63,13 @@ type BandWords struct {
 }
 
 // Chance words: how often chance alone puts a unit beyond a limit on one
-// side, the side a band names. Beyond the 95% line 2.5% of the time, beyond
-// the 99.8% line 0.1% of the time.
+// side, the side a band names: beyond the 95% line about 1 time in 40,
+// beyond the 99.8% line about 1 in 1,000 ("about": the lines of a
+// discrete count are crossed a little more or less often than that). A
+// unit's own chance is said by the site from its p-value.
 const (
-	chance95  = "about once in 40 comparisons"
-	chance998 = "about once in 1,000 comparisons"
+	chance95  = "about 1 time in 40"
+	chance998 = "about 1 time in 1,000"
 )
 
 // bandWords is the table: one row a band, in order of concern.
@@ -75,14 +77,14 @@ var bandWords = [...]BandWords{
 	{Band: HighAlarm, Direction: SurvivalLower, Strong: true,
 		Label:       "Survival lower than expected (strong evidence)",
 		Sentence:    "Strong evidence that survival was lower than expected",
-		Meaning:     "Survival was below the 99.8% limit: a difference this large would happen by chance " + chance998 + ". It is a signal to look into, not a verdict: the hospital and the national audit review such results, starting with the data and the mix of patients.",
+		Meaning:     "Survival was below the 99.8% limit, which chance alone crosses " + chance998 + ". It is a signal to look into, not a verdict: the hospital and the national audit review such results, starting with the data and the mix of patients.",
 		Legend:      "Survival much lower than expected (beyond 99.8%)",
 		LegendShort: "Far below expected (99.8%)",
 		Summary:     "survival much lower than expected (below the 99.8% limit)"},
 	{Band: HighAlert, Direction: SurvivalLower,
 		Label:       "Survival lower than expected (some evidence)",
 		Sentence:    "Some evidence that survival was lower than expected",
-		Meaning:     "Survival was below the 95% limit: a difference this large would happen by chance " + chance95 + ", so among many surgeons a few land here by chance alone.",
+		Meaning:     "Survival was below the 95% limit, which chance alone crosses " + chance95 + ": among many surgeons, a few land here by chance alone.",
 		Legend:      "Survival lower than expected (beyond 95%)",
 		LegendShort: "Below expected (95%)",
 		Summary:     "survival lower than expected (below the 95% limit)"},
@@ -96,24 +98,47 @@ var bandWords = [...]BandWords{
 	{Band: LowAlert, Direction: SurvivalHigher,
 		Label:       "Survival higher than expected (some evidence)",
 		Sentence:    "Some evidence that survival was higher than expected",
-		Meaning:     "Survival was above the 95% limit: a difference this large would happen by chance " + chance95 + ".",
+		Meaning:     "Survival was above the 95% limit, which chance alone crosses " + chance95 + ".",
 		Legend:      "Survival higher than expected (beyond 95%)",
 		LegendShort: "Above expected (95%)",
 		Summary:     "survival higher than expected (above the 95% limit)"},
 	{Band: LowAlarm, Direction: SurvivalHigher, Strong: true,
 		Label:       "Survival higher than expected (strong evidence)",
 		Sentence:    "Strong evidence that survival was higher than expected",
-		Meaning:     "Survival was above the 99.8% limit: a difference this large would happen by chance " + chance998 + ".",
+		Meaning:     "Survival was above the 99.8% limit, which chance alone crosses " + chance998 + ".",
 		Legend:      "Survival much higher than expected (beyond 99.8%)",
 		LegendShort: "Far above expected (99.8%)",
 		Summary:     "survival much higher than expected (above the 99.8% limit)"},
+	// TooFew is only ever a unit below one expected death that the exact
+	// test did not flag (STATS.md §8.3): its words must not belittle the
+	// deaths there were, which may be several, nor claim no signal was
+	// looked for.
 	{Band: TooFew, Direction: NoDifference,
 		Label:       "Too few to tell",
-		Sentence:    "Too few deaths expected to tell",
-		Meaning:     "Fewer than one death would be expected for this number and mix of operations, so a single death, or none, says almost nothing about the results. No comparison is made.",
+		Sentence:    "Too few operations to tell whether survival differed from expected",
+		Meaning:     "Fewer than one death was expected for this number and mix of operations. The deaths there were are within what chance alone often gives at such small numbers, so these figures cannot show whether survival differed from expected. They were checked for a large excess of deaths, and there was none.",
 		Legend:      "Too few operations to tell",
 		LegendShort: "Too few to tell",
 		Summary:     "too few operations to tell"},
+}
+
+// Verdict is a unit's comparison with the target under the release's rule
+// (stats.Verdict): its codes are in mortality orientation, "higher" being
+// more deaths than expected.
+type Verdict = stats.Verdict
+
+// VerdictLabel says a verdict in words that name what differed: deaths,
+// and so survival.
+func VerdictLabel(v Verdict) string {
+	switch v {
+	case stats.VerdictHigher:
+		return "More deaths than expected (survival lower)"
+	case stats.VerdictLower:
+		return "Fewer deaths than expected (survival higher)"
+	case stats.VerdictNotDifferent:
+		return "No difference from expected shown"
+	}
+	return "Not assessed"
 }
 
 // Bands lists every band's words in order of concern.

@@ -127,9 +127,21 @@ func TestWords(t *testing.T) {
 		if (w.Direction == outcome.SurvivalLower) != lower {
 			t.Errorf("%s: direction %v but label %q", code, w.Direction, w.Label)
 		}
-		wantChance := map[bool]string{true: "once in 1,000", false: "once in 40"}[w.Strong]
+		wantChance := map[bool]string{true: "1 time in 1,000", false: "1 time in 40"}[w.Strong]
 		if w.Direction != outcome.NoDifference && !strings.Contains(w.Meaning, wantChance) {
 			t.Errorf("%s.Meaning = %q, want the one-sided chance %q", code, w.Meaning, wantChance)
+		}
+	}
+	// too_few is said only of a unit the exact test did not flag, which
+	// may have had several deaths (STATS.md §8.3): its words must not
+	// belittle them.
+	if w, _ := outcome.Words(outcome.TooFew); strings.Contains(w.Meaning+w.Sentence, "single death") ||
+		strings.Contains(w.Meaning+w.Sentence, "or none") || !strings.Contains(w.Meaning, "checked") {
+		t.Errorf("too_few words %q / %q: want no \"a single death, or none\" and the check said", w.Sentence, w.Meaning)
+	}
+	for _, v := range []outcome.Verdict{"higher", "lower"} {
+		if l := outcome.VerdictLabel(v); !strings.Contains(l, "deaths") || !strings.Contains(l, "survival") {
+			t.Errorf("VerdictLabel(%s) = %q: want it to name deaths and survival", v, l)
 		}
 	}
 	if _, ok := outcome.Words("flagged"); ok {

@@ -154,3 +154,24 @@ func HeadlineProcedure(specialty string, have []string) string {
 	}
 	return ""
 }
+
+// SpecialtyWords maps each specialty's slug to the plain words a patient
+// might search with for it ("heart", "hip", "bowel"), singular, lower case
+// and unaccented, so search can read "pebbleton heart" as a hospital and a
+// specialty. A word may name more than one specialty ("bypass": heart or
+// weight-loss surgery). It returns a new map on each call.
+func SpecialtyWords() map[string][]string {
+	return map[string][]string{
+		"adult-cardiac": {"heart", "cardiothoracic", "cardiac", "bypass", "cabg", "valve", "coronary"},
+		"vascular":      {"aneurysm", "aaa", "artery", "arteries", "vein", "evar", "vascular"},
+		"orthopaedic":   {"hip", "knee", "joint", "orthopaedic", "orthopedic", "bone"},
+		"colorectal":    {"bowel", "colon", "rectum", "rectal", "colectomy", "colorectal"},
+		"upper-gi":      {"stomach", "oesophagus", "esophagus", "oesophageal", "gullet", "gastric", "gastrectomy", "oesophagectomy"},
+		"bariatric":     {"weight", "obesity", "bypass", "gastric", "sleeve", "bariatric"},
+		"head-and-neck": {"mouth", "throat", "tongue", "larynx", "voice", "ent", "oral"},
+		"endocrine":     {"thyroid", "parathyroid", "adrenal", "gland", "endocrine"},
+		"urology":       {"kidney", "bladder", "prostate", "urological", "urologist", "urology"},
+		"interventional-cardiology": {"stent", "pci", "angioplasty", "tavi", "tavr", "cardiology", "cardiologist",
+			"angiogram"},
+	}
+}

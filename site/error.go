@@ -2,8 +2,11 @@ package site
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/surgeon-outcomes/outcomes/outcome"
 )
 
 // Problem is what the error page says: the problem the API would answer
@@ -28,4 +31,25 @@ func (s *Site) ErrorPage(c echo.Context, p Problem) error {
 		title = "Too many requests"
 	}
 	return s.render(c, p.Status, "error", page{Title: title, Data: p})
+}
+
+// unknownUnit is the 404 for a surgeon or hospital id the latest release
+// does not have: the error page says which id was asked for (when it is
+// short, printable text) and offers search and the hospital index.
+func unknownUnit(t outcome.UnitType, id string) error {
+	what := "No surgeon with that registration number"
+	if t == outcome.Hospital {
+		what = "No hospital with that code"
+	}
+	// The router leaves a path parameter as the URL spelled it.
+	if u, err := url.PathUnescape(id); err == nil {
+		id = u
+	}
+	if id != "" && len(id) <= 40 && validText(id) {
+		what = "No surgeon with the registration number “" + id + "”"
+		if t == outcome.Hospital {
+			what = "No hospital with the code “" + id + "”"
+		}
+	}
+	return notFound(what + " has results in the latest release.")
 }

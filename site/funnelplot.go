@@ -24,8 +24,8 @@ import (
 //
 // The drawn lines are f.Curve with the own limits of each unit near a line
 // added at its x, so a point and the lines agree with its band exactly, not
-// just to the resolution of the curve's 200 points (STATS.md §8.1). Points come A–Z by
-// name (sortPlotPoints). highlight marks units by id; href gives a unit's
+// just to the resolution of the curve's 200 points (STATS.md §8.1). Points come in the
+// tables' order (sortPlotPoints). highlight marks units by id; href gives a unit's
 // page (nil: none); summary gives a point's sentence (nil: defaultPlotSummary).
 func newFunnelPlot(r *catalog.Release, f *catalog.Funnel, highlight map[string]bool, href func(unitID string) string,
 	summary func(u *catalog.Row) string) chart.Funnel {
@@ -36,8 +36,8 @@ func newFunnelPlot(r *catalog.Release, f *catalog.Funnel, highlight map[string]b
 	}
 	surv := func(y float64) float64 { return clamp01(1 - y*k) }
 	rows := r.FunnelRows(f)
-	p := chart.Funnel{TargetSurvival: clamp01(1 - p0), XLabel: "Risk-adjusted operations",
-		YLabel: "Risk-adjusted survival"}
+	p := chart.Funnel{TargetSurvival: clamp01(1 - p0), TargetLabel: "National average",
+		XLabel: "Operations, weighted by patient risk", YLabel: "Risk-adjusted survival"}
 	if f.Scale != "ratio" {
 		p.XLabel, p.YLabel = "Operations", "Survival"
 	}
@@ -95,7 +95,9 @@ func nearLine(u *catalog.Row) bool {
 	return false
 }
 
-// sortPlotPoints orders points A–Z by name as the tables do (case and
+// sortPlotPoints orders points as the tables list them, so the keyboard
+// and a screen reader meet them in the same order: units judged before
+// those too small to judge (judgedFirst), each A–Z by name (case and
 // accents folded), then by name and unit id, so the order is total.
 func sortPlotPoints(ps []chart.Point) {
 	keys := make(map[string]string, len(ps))
@@ -103,7 +105,7 @@ func sortPlotPoints(ps []chart.Point) {
 		keys[ps[i].Name] = catalog.Fold(ps[i].Name)
 	}
 	slices.SortStableFunc(ps, func(a, b chart.Point) int {
-		return cmp.Or(strings.Compare(keys[a.Name], keys[b.Name]), strings.Compare(a.Name, b.Name),
+		return cmp.Or(judgedFirst(a.Band, b.Band), strings.Compare(keys[a.Name], keys[b.Name]), strings.Compare(a.Name, b.Name),
 			strings.Compare(a.UnitID, b.UnitID))
 	})
 }
@@ -153,7 +155,7 @@ func funnelText(f *catalog.Funnel, rows []catalog.Row, target float64) (title, d
 		}
 	}
 	units := f.UnitType.Plural()
-	title = "Funnel plot: " + spName + ", " + procName + ", " + units + ", " + f.Period
+	title = "Funnel plot: " + spName + ", " + procName + ", " + units + ", " + periodWords(f.Period)
 	counts := map[outcome.Band]int{}
 	for i := range rows {
 		counts[rows[i].Band]++
@@ -163,18 +165,19 @@ func funnelText(f *catalog.Funnel, rows []catalog.Row, target float64) (title, d
 	b.WriteString(strconv.Itoa(len(rows)))
 	b.WriteString(" " + units + ", placed by ")
 	if f.Scale == stats.ScaleRatio {
-		b.WriteString("risk-adjusted operations (across) and risk-adjusted survival (up)")
+		b.WriteString("operations weighted by patient risk (across) and risk-adjusted survival (up)")
 	} else {
 		b.WriteString("operations (across) and survival (up)")
 	}
-	b.WriteString(". A line marks the expected survival")
+	b.WriteString(". A line marks the national average survival")
 	if finite(target) {
 		b.WriteString(", ")
 		b.Write(strconv.AppendFloat(nil, 100*target, 'f', 1, 64))
 		b.WriteString("%")
 	}
 	b.WriteString("; shaded bands show the 95% and 99.8% limits, where " + units +
-		" would lie by chance alone, narrowing as the number of operations grows.")
+		" would lie by chance alone, narrowing as the number of operations grows. The bands start at one" +
+		" expected death: a result with fewer is checked for a large excess of deaths by an exact test instead.")
 	for _, w := range outcome.Bands() {
 		if n := counts[w.Band]; n > 0 {
 			b.WriteString(" ")

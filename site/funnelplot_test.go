@@ -145,12 +145,13 @@ func TestNewFunnelPlot(t *testing.T) {
 			t.Errorf("Curve[%d] = %+v, want %+v", i, c, w)
 		}
 	}
-	// Points: A–Z by folded name, then id; survival 1 − y·p0, clamped.
+	// Points: the units judged, then those too few to judge (4 and 5),
+	// each A–Z by folded name, then id; survival 1 − y·p0, clamped.
 	wantPts := []struct {
 		id       string
 		survival float64
 		hl       bool
-	}{{"1", 1 - 0.5*0.05, false}, {"2", 0, true}, {"4", 0.95, false}, {"3", 0.95, false}, {"5", math.NaN(), false}}
+	}{{"1", 1 - 0.5*0.05, false}, {"2", 0, true}, {"3", 0.95, false}, {"4", 0.95, false}, {"5", math.NaN(), false}}
 	if len(p.Points) != len(wantPts) {
 		t.Fatalf("%d points, want %d", len(p.Points), len(wantPts))
 	}
@@ -164,7 +165,7 @@ func TestNewFunnelPlot(t *testing.T) {
 	if len(gotSummary) != 5 {
 		t.Errorf("summary called for %v, want every unit", gotSummary)
 	}
-	if p.XLabel != "Risk-adjusted operations" || p.YLabel != "Risk-adjusted survival" {
+	if p.XLabel != "Operations, weighted by patient risk" || p.YLabel != "Risk-adjusted survival" || p.TargetLabel != "National average" {
 		t.Errorf("labels %q, %q", p.XLabel, p.YLabel)
 	}
 	if !strings.Contains(p.Title, "Vascular surgery") || !strings.Contains(p.Title, "Elective abdominal aortic") ||

@@ -22,12 +22,11 @@ func (s *Site) HandleHospitalPage(c echo.Context) error {
 	id := c.Param("id")
 	own, surgeons := r.Hospital(id), r.AtHospital(id)
 	if len(own) == 0 && len(surgeons) == 0 {
-		return notFound("no hospital with this id in the latest release")
+		return unknownUnit(outcome.Hospital, id)
 	}
 	d := unitPage{ID: id, Name: r.HospitalName(id),
 		SurgeonsURL: "/api/v1/surgeons.csv?hospital=" + url.QueryEscape(id)}
 	groups := groupResults(r, own)
-	lo := pageLow(groups)
 	surgeonIDs := map[string]bool{}
 	for _, i := range surgeons {
 		surgeonIDs[r.Rows[i].UnitID] = true
@@ -56,13 +55,14 @@ func (s *Site) HandleHospitalPage(c echo.Context) error {
 			g.FunnelImage = "/specialties/" + f.Specialty + "/funnel.svg?" + v.Encode()
 			g.FunnelAlt, g.FunnelCaption = hospitalFunnelText(r, f, ids)
 		}
-		bars := []barRow{{Label: "This hospital, " + g.Latest.Period, Row: g.Latest}}
+		bars := []barRow{{Label: "This hospital, " + periodWords(g.Latest.Period), Row: g.Latest}}
 		for _, e := range g.Earlier {
-			bars = append(bars, barRow{Label: "This hospital, " + e.Period, Row: e})
+			bars = append(bars, barRow{Label: "This hospital, " + periodWords(e.Period), Row: e})
 		}
-		g.Bars = intervalChart(bars, lo)
+		g.bars = bars
 		d.Groups = append(d.Groups, g)
 	}
+	drawBars(d.Groups)
 	latest := map[string]catalog.Row{}
 	for _, i := range surgeons {
 		u := r.Rows[i]
@@ -75,10 +75,10 @@ func (s *Site) HandleHospitalPage(c echo.Context) error {
 		d.Surgeons = append(d.Surgeons, u)
 	}
 	slices.SortFunc(d.Surgeons, func(a, b catalog.Row) int {
-		return cmp.Or(strings.Compare(catalog.Fold(a.UnitName), catalog.Fold(b.UnitName)), strings.Compare(a.UnitID, b.UnitID),
+		return cmp.Or(judgedFirst(a.Band, b.Band), strings.Compare(catalog.Fold(a.UnitName), catalog.Fold(b.UnitName)), strings.Compare(a.UnitID, b.UnitID),
 			strings.Compare(a.Specialty, b.Specialty), strings.Compare(a.Procedure, b.Procedure))
 	})
-	p := page{Title: d.Name, Data: &d, Section: "specialties",
+	p := page{Title: d.Name, Data: &d, Section: "hospitals",
 		Description: "Results of " + d.Name + " and its surgeons, compared with what was expected.",
 		JSON:        "/api/v1/hospitals/" + url.PathEscape(id),
 		CSV:         "/api/v1/hospitals.csv?q=" + url.QueryEscape(id)}
@@ -97,7 +97,7 @@ func hospitalFunnelText(r *catalog.Release, f *catalog.Funnel, ids []string) (al
 		}
 	}
 	alt = "Funnel plot of all " + plural(len(f.ByName), "surgeon") + " in " +
-		groupTitle(f.Specialty, f.Procedure) + ", " + f.Period + ", with " + plural(len(ids), "surgeon") +
+		groupTitle(f.Specialty, f.Procedure) + ", " + periodWords(f.Period) + ", with " + plural(len(ids), "surgeon") +
 		" of this hospital marked"
 	var parts []string
 	for _, w := range outcome.Bands() {

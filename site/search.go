@@ -6,55 +6,155 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/surgeon-outcomes/outcomes/catalog"
 	"github.com/surgeon-outcomes/outcomes/outcome"
 )
 
+// searchShown is how many surgeons a search lists before the reader asks
+// for all of them: enough for a hospital's heart surgeons, few enough for
+// a phone.
+const searchShown = 50
+
 // searchPage is the search page's content.
 type searchPage struct {
-	Q         string
-	Surgeons  []searchResult
+	Q        string
+	Searched bool
+	// Hospitals come first: a query naming a hospital is most often
+	// looking for it, and its page leads to its surgeons.
 	Hospitals []searchResult
-	Searched  bool
-	Capped    bool // more than the limit matched
+	Surgeons  []searchResult
+	// HospitalsFound and SurgeonsFound are the true counts, which Capped
+	// lists may show only the first searchShown of.
+	HospitalsFound, SurgeonsFound int
+	Capped                        bool
+	AllURL                        string   // the same search listing every surgeon
+	Narrow                        []link   // the same search within each specialty of the surgeons found
+	CompareURL                    string   // the surgeons listed, on one chart
+	Specialties                   []string // what the query's plain words named (catalog.Finding)
+	Rest                          string
+	Suggestions                   []link
+	// Browse lists every specialty, for a search that found nothing.
+	Browse []outcome.Specialty
 }
 
 type searchResult struct {
 	ID, Name    string
 	Detail      string
 	Specialties []string
+	// Surgeons is a hospital's number of surgeons with results there;
+	// SpecialtyURLs its surgeons on each named specialty's chart.
+	Surgeons      int
+	SpecialtyURLs []link
+}
+
+// link is a labelled URL with a count.
+type link struct {
+	Label, URL string
+	Count      int
 }
 
 // HandleSearch answers GET /search?q=: surgeons and hospitals by name, id,
-// hospital or specialty, through the same search as the API's q
-// (catalog.Release.Search), grouped by kind, best matches first.
+// hospital or specialty, through the same search as the API's q, grouped by
+// kind, hospitals first, best matches first, with true counts. When that
+// finds nothing, catalog.Release.Find reads plain specialty words ("heart")
+// and offers the names nearest a misspelt or partial word, and the page
+// offers the hospital index and the specialties, so no search ends empty.
+// ?all=1 lists every surgeon found, not only the first 50.
 func (s *Site) HandleSearch(c echo.Context) error {
 	r, err := s.latestOr404()
 	if err != nil {
 		return err
 	}
 	q := strings.TrimSpace(c.QueryParam("q"))
+	all := c.QueryParam("all") == "1"
 	d := searchPage{Q: q}
-	if q != "" && validText(q) {
-		d.Searched = true
-		const shown = 50
-		for _, u := range r.Search(q) {
-			res := searchResult{ID: u.ID, Name: u.Name, Specialties: u.Specialties}
-			list := &d.Hospitals
-			if u.Type == outcome.Surgeon {
-				res.Detail = strings.Join(u.Hospitals, ", ")
-				list = &d.Surgeons
-			}
-			if len(*list) == shown {
-				d.Capped = true
-				continue
-			}
-			*list = append(*list, res)
-		}
-	}
 	p := page{Title: "Find a surgeon or hospital", Section: "search", Data: &d}
-	if d.Searched {
-		p.JSON = "/api/v1/surgeons?q=" + url.QueryEscape(q)
-		p.CSV = "/api/v1/surgeons.csv?q=" + url.QueryEscape(q)
+	if q == "" || !validText(q) {
+		return s.render(c, http.StatusOK, "search", p)
+	}
+	d.Searched = true
+	f := r.Find(q)
+	d.Specialties, d.Rest = f.Specialties, f.Rest
+	var hospitals map[string]catalog.HospitalEntry
+	for _, u := range f.Units {
+		res := searchResult{ID: u.ID, Name: u.Name, Specialties: u.Specialties}
+		if u.Type != outcome.Surgeon {
+			d.HospitalsFound++
+			if hospitals == nil {
+				hospitals = hospitalsByID(r)
+			}
+			res.Surgeons = hospitals[u.ID].Surgeons
+			for _, sp := range f.Specialties {
+				res.SpecialtyURLs = append(res.SpecialtyURLs, link{Label: specialtyName(sp),
+					URL: "/specialties/" + sp + "?" + url.Values{"hospital": {u.ID}}.Encode()})
+			}
+			d.Hospitals = append(d.Hospitals, res)
+			continue
+		}
+		d.SurgeonsFound++
+		if len(d.Surgeons) == searchShown && !all {
+			d.Capped = true
+			continue
+		}
+		res.Detail = strings.Join(u.Hospitals, ", ")
+		d.Surgeons = append(d.Surgeons, res)
+	}
+	if d.Capped {
+		d.AllURL = "/search?" + url.Values{"q": {q}, "all": {"1"}}.Encode()
+		d.Narrow = narrowBySpecialty(q, f.Units)
+	}
+	if n := len(d.Surgeons); n > 1 && n <= searchShown {
+		ids := make([]string, n)
+		for i, u := range d.Surgeons {
+			ids[i] = u.ID
+		}
+		d.CompareURL = "/compare?ids=" + strings.Join(ids, ",")
+	}
+	for _, sg := range f.Suggestions {
+		d.Suggestions = append(d.Suggestions, link{Label: sg.Query, URL: "/search?" + url.Values{"q": {sg.Query}}.Encode(),
+			Count: sg.Found})
+	}
+	if len(f.Units) == 0 {
+		d.Browse = outcome.Specialties()
+	}
+	api := url.Values{"q": {q}}
+	if len(f.Specialties) > 0 {
+		api = url.Values{"q": {f.Rest}, "specialty": {strings.Join(f.Specialties, ",")}}
+	}
+	if api.Get("q") != "" {
+		p.JSON = "/api/v1/surgeons?" + api.Encode()
+		p.CSV = "/api/v1/surgeons.csv?" + api.Encode()
 	}
 	return s.render(c, http.StatusOK, "search", p)
+}
+
+// hospitalsByID indexes the release's hospitals by id.
+func hospitalsByID(r *catalog.Release) map[string]catalog.HospitalEntry {
+	out := map[string]catalog.HospitalEntry{}
+	for _, h := range r.Hospitals() {
+		out[h.ID] = h
+	}
+	return out
+}
+
+// narrowBySpecialty offers q within each specialty of the surgeons found,
+// with how many of them each has, as searches for q and the specialty's
+// slug (whose words the search finds).
+func narrowBySpecialty(q string, units []*catalog.SearchUnit) []link {
+	counts := map[string]int{}
+	for _, u := range units {
+		if u.Type == outcome.Surgeon {
+			for _, sp := range u.Specialties {
+				counts[sp]++
+			}
+		}
+	}
+	var out []link
+	for _, sp := range outcome.Specialties() {
+		if n := counts[sp.Slug]; n > 0 {
+			out = append(out, link{Label: sp.Name, URL: "/search?" + url.Values{"q": {q + " " + sp.Slug}}.Encode(), Count: n})
+		}
+	}
+	return out
 }

@@ -49,7 +49,7 @@ func selfCheckOptions(r *catalog.Release, form selfCheckForm) selfCheckPage {
 		for _, p := range r.Periods(sp.Slug) {
 			if !seen[p] {
 				seen[p] = true
-				d.Periods = append(d.Periods, option{Value: p, Label: p, Selected: p == form.Period})
+				d.Periods = append(d.Periods, option{Value: p, Label: periodWords(p), Selected: p == form.Period})
 			}
 		}
 	}

@@ -190,7 +190,7 @@ func notFound(msg string) error { return echo.NewHTTPError(http.StatusNotFound, 
 func (s *Site) latestOr404() (*catalog.Release, error) {
 	r := s.cat.Latest()
 	if r == nil {
-		return nil, notFound("no data has been published yet")
+		return nil, notFound("No data has been published yet.")
 	}
 	return r, nil
 }

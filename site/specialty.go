@@ -42,18 +42,32 @@ type specialtyPage struct {
 	Outside95      int
 	Chance95       string
 	Table          tableData
+	// UnknownPeriod is set when ?period= names a period the release does
+	// not have for this specialty; PeriodLinks are the ones it has, newest
+	// first.
+	UnknownPeriod bool
+	AskedPeriod   string
+	PeriodLinks   []link
 	// Adjusted shows dashed overdispersion-adjusted limits (?adjusted=1).
-	Adjusted       bool
-	AdjustedNote   string
+	Adjusted     bool
+	AdjustedNote string
+	// Dispersion says whether the units vary more than chance predicts.
+	Dispersion     dispersionNote
 	AdjustedToggle string // the query that turns them the other way
 }
 
-// tableData is an A–Z table of units.
+// tableData is a funnel's units in two A–Z tables: those judged, then
+// those too small to judge, so that no unit's meaningless percentage is
+// ranked among the others.
 type tableData struct {
 	Caption string
 	// Surgeons marks a table of surgeons, which names their hospitals.
 	Surgeons bool
 	Body     template.HTML
+	// TooFewBody is the rows of the units not judged, and TooFewBand
+	// their band, whose words give the reason.
+	TooFewBody template.HTML
+	TooFewBand outcome.Band
 }
 
 // sortedRows is a funnel's rows A–Z by name, then id.
@@ -104,16 +118,20 @@ func drawFunnelSVG(r *catalog.Release, f *catalog.Funnel, highlight []string, st
 func (s *Site) HandleSpecialtyPage(c echo.Context) error {
 	sp, ok := outcome.LookupSpecialty(c.Param("slug"))
 	if !ok {
-		return notFound("no such specialty")
+		return notFound("This site has no such specialty.")
 	}
 	r, err := s.latestOr404()
 	if err != nil {
 		return err
 	}
 	q := c.QueryParams()
-	f := r.ChooseFunnel(sp.Slug, q.Get("procedure"), q.Get("period"), outcome.UnitType(q.Get("unit")))
 	d := specialtyPage{Specialty: sp, Highlight: highlightIDs(q)}
 	p := page{Title: sp.Name, Section: "specialties", Description: sp.Description, Data: &d}
+	if periods := r.Periods(sp.Slug); q.Get("period") != "" && len(periods) > 0 && !slices.Contains(periods, q.Get("period")) {
+		unknownPeriod(&d, q, periods)
+		return s.render(c, http.StatusNotFound, "specialty", p)
+	}
+	f := r.ChooseFunnel(sp.Slug, q.Get("procedure"), q.Get("period"), outcome.UnitType(q.Get("unit")))
 	if f == nil {
 		return s.render(c, http.StatusOK, "specialty", p)
 	}
@@ -156,7 +174,7 @@ func (s *Site) HandleSpecialtyPage(c echo.Context) error {
 		}
 	}
 	for _, per := range r.Periods(sp.Slug) {
-		d.Periods = append(d.Periods, option{Value: per, Label: per, Selected: per == f.Period})
+		d.Periods = append(d.Periods, option{Value: per, Label: periodWords(per), Selected: per == f.Period})
 	}
 	var procs []string
 	for _, g := range r.Funnels {
@@ -175,11 +193,17 @@ func (s *Site) HandleSpecialtyPage(c echo.Context) error {
 	for _, id := range d.Highlight {
 		hl[id] = true
 	}
-	d.Table = tableData{Caption: procedureName(sp.Slug, f.Procedure) + ", " + f.Period,
-		Surgeons: f.UnitType == outcome.Surgeon, Body: unitTableBody(d.Rows, f.UnitType == outcome.Surgeon, hl)}
+	judged, unjudged := splitJudged(d.Rows)
+	d.Table = tableData{Caption: procedureName(sp.Slug, f.Procedure) + ", " + periodWords(f.Period),
+		Surgeons: f.UnitType == outcome.Surgeon, Body: unitTableBody(judged, f.UnitType == outcome.Surgeon, hl),
+		TooFewBody: unitTableBody(unjudged, f.UnitType == outcome.Surgeon, hl)}
+	if len(unjudged) > 0 {
+		d.Table.TooFewBand = unjudged[0].Band
+	}
 	d.PickerHTML = pickerOptions(d.Picker)
 	d.Outside95 = d.Funnel.Outside95
 	d.Chance95 = decimal(d.Funnel.ExpectedOutside95)
+	d.Dispersion = noteDispersion(f, d.Rows, d.Noun)
 	adj := stats.AdjustNone
 	if q.Get("adjusted") == "1" {
 		d.Adjusted = true
@@ -218,4 +242,27 @@ func (s *Site) HandleSpecialtyPage(c echo.Context) error {
 	p.JSON = "/api/v1/specialties/" + sp.Slug + "/" + d.Noun + "?" + api.Encode() + "&limit=1000"
 	p.CSV = "/api/v1/specialties/" + sp.Slug + "/" + d.Noun + ".csv?" + api.Encode()
 	return s.render(c, http.StatusOK, "specialty", p)
+}
+
+// unknownPeriod fills a specialty page that was asked for a period the
+// release does not have: which period was asked for, and links to the
+// same view in each period it has, newest first.
+func unknownPeriod(d *specialtyPage, q url.Values, periods []string) {
+	d.UnknownPeriod = true
+	if asked := q.Get("period"); validText(asked) {
+		d.AskedPeriod = asked
+	}
+	for i := len(periods) - 1; i >= 0; i-- {
+		v := url.Values{"period": {periods[i]}}
+		for _, k := range []string{"procedure", "unit"} {
+			if x := q.Get(k); x != "" && validText(x) {
+				v.Set(k, x)
+			}
+		}
+		label := periodWords(periods[i])
+		if i == len(periods)-1 {
+			label += " (latest)"
+		}
+		d.PeriodLinks = append(d.PeriodLinks, link{Label: label, URL: "/specialties/" + d.Specialty.Slug + "?" + v.Encode()})
+	}
 }

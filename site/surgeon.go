@@ -24,6 +24,8 @@ type resultGroup struct {
 	// FunnelImage is the funnel as an image URL, with its text alternative
 	// and a caption, where the page links it instead of drawing SVG.
 	FunnelImage, FunnelAlt, FunnelCaption string
+	// bars are the rows Bars draws, before the page's scale is known.
+	bars []barRow
 }
 
 // unitRef names a unit.
@@ -72,7 +74,7 @@ func (s *Site) HandleSurgeonPage(c echo.Context) error {
 	id := c.Param("id")
 	idx := r.Surgeon(id)
 	if len(idx) == 0 {
-		return notFound("no surgeon with this id in the latest release")
+		return unknownUnit(outcome.Surgeon, id)
 	}
 	d := unitPage{ID: id, Name: r.Rows[idx[0]].UnitName}
 	seen := map[string]bool{}
@@ -85,7 +87,6 @@ func (s *Site) HandleSurgeonPage(c echo.Context) error {
 		}
 	}
 	groups := groupResults(r, idx)
-	lo := pageLow(groups)
 	for _, rows := range groups {
 		g := resultGroup{Latest: rows[0], Earlier: rows[1:]}
 		if h := g.Latest.HospitalID; h != "" {
@@ -99,21 +100,44 @@ func (s *Site) HandleSurgeonPage(c echo.Context) error {
 			g.FunnelAt = "/specialties/" + f.Specialty + "?" + url.Values{"procedure": {f.Procedure},
 				"period": {f.Period}, "highlight": {id}}.Encode()
 		}
-		bars := []barRow{{Label: "This surgeon, " + g.Latest.Period, Row: g.Latest}}
+		bars := []barRow{{Label: "This surgeon, " + periodWords(g.Latest.Period), Row: g.Latest}}
 		if g.Hospital != nil {
-			bars = append(bars, barRow{Label: "Their hospital, " + g.Hospital.Period, Row: *g.Hospital})
+			bars = append(bars, barRow{Label: "Their hospital, " + periodWords(g.Hospital.Period), Row: *g.Hospital})
 		}
 		for _, e := range g.Earlier {
-			bars = append(bars, barRow{Label: "This surgeon, " + e.Period, Row: e})
+			bars = append(bars, barRow{Label: "This surgeon, " + periodWords(e.Period), Row: e})
 		}
-		g.Bars = intervalChart(bars, lo)
+		g.bars = bars
 		d.Groups = append(d.Groups, g)
 	}
+	drawBars(d.Groups)
 	p := page{Title: d.Name, Section: "specialties", Data: &d,
 		Description: "Risk-adjusted survival of " + d.Name + "'s patients, compared with what was expected.",
 		JSON:        "/api/v1/surgeons/" + url.PathEscape(id),
 		CSV:         "/api/v1/surgeons.csv?q=" + url.QueryEscape(id)}
 	return s.render(c, http.StatusOK, "surgeon", p)
+}
+
+// drawBars draws each group's interval bars on one scale for every bar on
+// the page, so intervals can be compared by eye. Units that are not judged
+// (outcome.Assessed) are left out: their survival would be drawn like a
+// result, and their counts and reason are in the text. A group with none
+// judged has no chart.
+func drawBars(groups []resultGroup) {
+	var drawn []catalog.Row
+	for i := range groups {
+		g := &groups[i]
+		g.bars = slices.DeleteFunc(g.bars, func(b barRow) bool { return !outcome.Assessed(b.Row.Band) })
+		for _, b := range g.bars {
+			drawn = append(drawn, b.Row)
+		}
+	}
+	lo := pageLow([][]catalog.Row{drawn})
+	for i := range groups {
+		if g := &groups[i]; len(g.bars) > 0 {
+			g.Bars = intervalChart(g.bars, lo)
+		}
+	}
 }
 
 // pageLow is the left end of a page's interval bars: one scale for every

@@ -1,17 +1,24 @@
 package site
 
 import (
+	"cmp"
 	"html/template"
 	"net/url"
 	"strings"
 
 	"github.com/surgeon-outcomes/outcomes/catalog"
+	"github.com/surgeon-outcomes/outcomes/outcome"
 )
 
 // unitTableBody writes the rows of a funnel's A–Z table. A 500-row table
 // through html/template costs some 10 ms in reflection, so the rows are
 // written here, every text escaped with template.HTMLEscapeString; the
 // table's head, caption and surroundings stay in the template.
+//
+// The verdict comes second, beside the name, so that on a phone it is in
+// view with the name while the figures, then the hospital, scroll sideways. A unit that is not
+// judged (outcome.Assessed) has a dash for its survival: its percentage
+// would mean nothing, and a column of "100.0%" invites a ranking.
 func unitTableBody(rows []catalog.Row, withHospital bool, highlight map[string]bool) template.HTML {
 	var b strings.Builder
 	b.Grow(len(rows) * 240)
@@ -29,6 +36,20 @@ func unitTableBody(rows []catalog.Row, withHospital bool, highlight map[string]b
 		b.WriteString(`">`)
 		b.WriteString(esc(u.UnitName))
 		b.WriteString("</a>")
+		b.WriteString(`<td class="b b-`)
+		b.WriteString(esc(string(u.Band)))
+		b.WriteString(`">`)
+		b.WriteString(esc(bandShort(u.Band)))
+		for _, cell := range []string{thousands(u.Cases), thousands(u.Events), decimal(u.Expected)} {
+			b.WriteString("<td>")
+			b.WriteString(esc(cell))
+		}
+		b.WriteString("<td>")
+		if outcome.Assessed(u.Band) {
+			b.WriteString(esc(percent(u.Survival) + " (" + percent(u.SurvivalLow) + "–" + percent(u.SurvivalHigh) + ")"))
+		} else {
+			b.WriteString(notGiven)
+		}
 		if withHospital {
 			b.WriteString("<td>")
 			b.WriteString(esc(u.HospitalName))
@@ -36,18 +57,40 @@ func unitTableBody(rows []catalog.Row, withHospital bool, highlight map[string]b
 				b.WriteString(" and others")
 			}
 		}
-		for _, cell := range []string{thousands(u.Cases), thousands(u.Events), decimal(u.Expected),
-			percent(u.Survival) + " (" + percent(u.SurvivalLow) + "–" + percent(u.SurvivalHigh) + ")"} {
-			b.WriteString("<td>")
-			b.WriteString(esc(cell))
-		}
-		b.WriteString(`<td class="b b-`)
-		b.WriteString(esc(string(u.Band)))
-		b.WriteString(`">`)
-		b.WriteString(esc(bandShort(u.Band)))
 		b.WriteString("\n")
 	}
 	return template.HTML(b.String())
+}
+
+// notGiven is the survival cell of a unit that is not judged, as the
+// template "survival" writes it: a dash, and words for a screen reader.
+const notGiven = `—<span class="vh"> not given</span>`
+
+// judgedFirst orders units that are judged before those that are not
+// (outcome.Assessed), for tables and the funnel's focus order alike: a
+// unit too small to judge is listed after the others, never ranked among
+// them.
+func judgedFirst(a, b outcome.Band) int {
+	rank := func(x outcome.Band) int {
+		if outcome.Assessed(x) {
+			return 0
+		}
+		return 1
+	}
+	return cmp.Compare(rank(a), rank(b))
+}
+
+// splitJudged splits rows, keeping their order, into the units judged and
+// those too small to judge.
+func splitJudged(rows []catalog.Row) (judged, unjudged []catalog.Row) {
+	for _, u := range rows {
+		if outcome.Assessed(u.Band) {
+			judged = append(judged, u)
+		} else {
+			unjudged = append(unjudged, u)
+		}
+	}
+	return judged, unjudged
 }
 
 // pickerOptions writes the highlight picker's options, escaped as above.

@@ -15,31 +15,39 @@ import (
 var templateFS embed.FS
 
 // pageNames are the templates under templates/, each a page.
-var pageNames = []string{"home", "specialties", "specialty", "surgeon", "hospital", "compare", "search",
-	"selfcheck", "methodology", "data", "about", "error"}
+var pageNames = []string{"home", "specialties", "specialty", "surgeon", "hospital", "compare", "search", "hospitals",
+	"selfcheck", "methodology", "data", "about", "error", "glossary", "choosing"}
 
 // funcs are the templates' functions: the site's words for figures
 // (words.go) and names.
 var funcs = template.FuncMap{
 	"percent": percent, "decimal": decimal, "thousands": thousands, "bandWords": bandWords,
-	"bandShort": bandShort, "bandExplain": bandExplain, "frequency": frequency, "detectable": detectable,
+	"bandShort": bandShort, "bandExplain": bandExplain, "counts": counts, "chance": chance, "detectable": detectable,
 	"join": strings.Join, "date": func(t time.Time) string { return t.UTC().Format("2 January 2006") },
 	"isURL": func(s string) bool {
 		u, err := url.Parse(s)
 		return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
 	},
-	"specialtyName": func(slug string) string {
-		sp, ok := outcome.LookupSpecialty(slug)
-		if !ok {
-			return slug
-		}
-		return sp.Name
-	},
+	"specialtyName":     specialtyName,
 	"procedureName":     procedureName,
 	"procedureIncludes": procedureIncludes,
 	"groupTitle":        groupTitle,
 	"plural":            plural,
 	"query":             url.QueryEscape,
+	"period":            periodWords,
+	"outcomeWords":      outcomeWords,
+	"periods": func(codes []string) string {
+		words := make([]string, len(codes))
+		for i, c := range codes {
+			words[i] = periodWords(c)
+		}
+		return strings.Join(words, "; ")
+	},
+
+	// assessed says whether a band is a judgement: a unit that is not one
+	// shows its counts and the reason, never a survival figure.
+	"assessed": outcome.Assessed,
+	"notGiven": func() template.HTML { return notGiven },
 }
 
 // parseTemplates parses each page with the layout and the partials, once.
@@ -54,6 +62,16 @@ func parseTemplates() (map[string]*template.Template, error) {
 		pages[name] = t
 	}
 	return pages, nil
+}
+
+// specialtyName is a specialty's display name, or its slug when it is not
+// one of the ten.
+func specialtyName(slug string) string {
+	sp, ok := outcome.LookupSpecialty(slug)
+	if !ok {
+		return slug
+	}
+	return sp.Name
 }
 
 // procedureName is a procedure's display name, or its slug when the

@@ -8,6 +8,7 @@ import (
 
 	"github.com/surgeon-outcomes/outcomes/catalog"
 	"github.com/surgeon-outcomes/outcomes/outcome"
+	"github.com/surgeon-outcomes/outcomes/stats"
 )
 
 // The site's words for the figures. They follow the Children's Heart
@@ -65,40 +66,117 @@ func thousands(n int) string {
 	return b.String()
 }
 
-// frequency is the "of 100 patients like these" sentence: how many of
-// this unit's patients survived, beside how many would be expected to
-// with the national rate for their case mix. When fewer than one in 100
-// die, it counts out of 1,000, or the two numbers would both read 99.
-func frequency(u *catalog.Row) string {
-	if u.Cases == 0 {
+// counts is the unit's deaths beside the deaths expected for its own
+// patients. It is in deaths on purpose: the one survival figure a page
+// shows is risk-adjusted survival beside the national average, and a
+// second, "of 100 patients like these", on the unit's own case mix would
+// be a different number under the same name. A unit that is not judged
+// gets none: its figures show these counts already, with the reason.
+func counts(u *catalog.Row) string {
+	if u.Cases == 0 || !outcome.Assessed(u.Band) {
 		return ""
 	}
-	observed := 1 - float64(u.Events)/float64(u.Cases)
-	expected := math.NaN()
-	if finite(u.Expected) {
-		expected = 1 - u.Expected/float64(u.Cases)
-	} else if finite(u.Target) {
-		expected = 1 - u.Target
+	died := "patients died"
+	if u.Events == 1 {
+		died = "patient died"
 	}
-	per := 100.0
-	if !math.IsNaN(expected) && expected > 0.99 || observed > 0.99 {
-		per = 1000
-	}
-	s := fmt.Sprintf("Of %s patients like these, about %s survived", thousands(int(per)), roundCount(observed*per))
-	if !math.IsNaN(expected) {
-		s += fmt.Sprintf("; about %s would be expected to", roundCount(expected*per))
+	s := fmt.Sprintf("Of %s, %s %s", plural(u.Cases, "operation"), thousands(u.Events), died)
+	switch e := expectedDeaths(u); {
+	case !finite(e):
+	case finite(u.Expected):
+		s += fmt.Sprintf("; about %s would be expected for patients like these", deathCount(e))
+	default:
+		s += fmt.Sprintf("; about %s would be expected at the national rate", deathCount(e))
 	}
 	return s + "."
 }
 
-func roundCount(x float64) string { return thousands(int(math.Round(x))) }
+// expectedDeaths is a unit's expected deaths: its case-mix expected count,
+// or for crude data its operations at the national rate.
+func expectedDeaths(u *catalog.Row) float64 {
+	if finite(u.Expected) {
+		return u.Expected
+	}
+	return float64(u.Cases) * u.Target
+}
 
-// detectable is the note on what these numbers could reveal: the death
-// rate would have to exceed the detectable ratio times the expected before
-// it crossed the 95% limit. Said only where it matters: small numbers.
+// deathCount writes an expected number of deaths: one decimal below 10,
+// where the decimal matters, whole numbers above.
+func deathCount(e float64) string {
+	if e < 10 {
+		return plural1(e, "death")
+	}
+	return plural(int(math.Round(e)), "death")
+}
+
+// plural1 is plural for a figure written with one decimal.
+func plural1(x float64, noun string) string {
+	if decimal(x) == "1.0" {
+		return "1.0 " + noun
+	}
+	return decimal(x) + " " + noun + "s"
+}
+
+// chance is a flagged unit's own chance, one figure: how rarely chance
+// alone gives deaths this far from expected, on the side the band names.
+func chance(u *catalog.Row) string {
+	w, _ := outcome.Words(u.Band)
+	switch w.Direction {
+	case outcome.SurvivalLower:
+		if c := chanceWords(u.PHigh); c != "" {
+			return fmt.Sprintf("Chance alone would give %s or more %s times.", plural(u.Events, "death"), c)
+		}
+	case outcome.SurvivalHigher:
+		if c := chanceWords(u.PLow); c != "" {
+			return fmt.Sprintf("Chance alone would give as few as %s %s times.", plural(u.Events, "death"), c)
+		}
+	}
+	return ""
+}
+
+// chanceLadder is the "1 in N" figures chanceWords rounds down to, so
+// that "less than 1 in N" is always true and reads as a round number.
+var chanceLadder = [...]int{10, 20, 40, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000,
+	100_000, 1_000_000}
+
+// chanceWords says one unit's chance as a patient reads it: how often
+// chance alone would give a result at least this far from expected, on the
+// side it lies, p being the exact one-sided p-value (PHigh for more
+// deaths, PLow for fewer). It is "less than 1 in N", N the largest round
+// figure with p < 1/N, so that the words never overstate the evidence, and
+// "" when p is not below 1 in 10 (nothing worth a figure) or not a
+// number. Below 1 in a million it stays "less than 1 in 1,000,000": the
+// model behind a smaller figure is not that exact.
+func chanceWords(p float64) string {
+	if !(p >= 0) || p >= 0.1 {
+		return ""
+	}
+	n := chanceLadder[0]
+	for _, m := range chanceLadder {
+		if p < 1/float64(m) {
+			n = m
+		}
+	}
+	return "less than 1 in " + thousands(n)
+}
+
+// detectable is the note on what these numbers could reveal, said only
+// where it matters: small numbers, and not of a unit already flagged for
+// more deaths. Below one expected death it is the exact test's boundary in
+// deaths (the line is (k*−1) deaths over the expected, so k* deaths would
+// have been a signal); above, the 95% line as a multiple of expected.
 func detectable(u *catalog.Row) string {
 	r := u.DetectableRatio
-	if w, _ := outcome.Words(u.Band); !finite(r) || r < 1.5 || w.Direction == outcome.SurvivalLower {
+	if w, _ := outcome.Words(u.Band); !finite(r) || w.Direction == outcome.SurvivalLower {
+		return ""
+	}
+	if e := expectedDeaths(u); stats.Small(e) && e > 0 {
+		signal := int(math.Round(r*e)) + 1
+		return fmt.Sprintf("With about %s expected, only %s or more would have been a signal; there %s %s.",
+			plural1(e, "death"), plural(signal, "death"), map[bool]string{true: "was", false: "were"}[u.Events == 1],
+			thousands(u.Events))
+	}
+	if r < 1.5 {
 		return ""
 	}
 	return fmt.Sprintf("With %s operations, these figures could only show a difference if deaths were more than %s times what was expected; smaller differences cannot be told apart from chance.",
@@ -118,6 +196,58 @@ func pointSummary(u *catalog.Row) string {
 	}
 	return fmt.Sprintf("%s: %s operations, %s %s%s; survival %s; %s", u.UnitName, thousands(u.Cases),
 		thousands(u.Events), deaths, exp, percent(u.Survival), strings.ToLower(bandShort(u.Band)))
+}
+
+// outcomeWords says which deaths an outcome counts: "in-hospital
+// mortality" is "deaths in hospital after the operation", "90-day
+// mortality" "deaths within 90 days of the operation". Other outcomes
+// (publishers' own) are written as they are.
+func outcomeWords(outcome string) string {
+	if outcome == "in-hospital mortality" {
+		return "deaths in hospital after the operation"
+	}
+	if days, ok := strings.CutSuffix(outcome, "-day mortality"); ok && days != "" && strings.Trim(days, "0123456789") == "" {
+		return "deaths within " + days + " days of the operation"
+	}
+	return outcome
+}
+
+// months are the month names periodWords writes.
+var months = [...]string{"January", "February", "March", "April", "May", "June", "July", "August",
+	"September", "October", "November", "December"}
+
+// periodWords writes a period code as a person says it: "2022-04/2025-03"
+// is "April 2022 to March 2025", "2024-01" "January 2024", "2021/2023"
+// "2021 to 2023". Codes of any other shape (publishers' own) are written
+// as they are. The code itself stays in addresses, the API and the data.
+func periodWords(code string) string {
+	from, to, ranged := strings.Cut(code, "/")
+	a, okA := monthWords(from)
+	if !ranged {
+		return a
+	}
+	b, okB := monthWords(to)
+	if !okA || !okB {
+		return code
+	}
+	return a + " to " + b
+}
+
+// monthWords writes "2022-04" as "April 2022" and "2022" as itself, and
+// reports whether s had either shape.
+func monthWords(s string) (string, bool) {
+	year, month, hasMonth := strings.Cut(s, "-")
+	if len(year) != 4 || strings.Trim(year, "0123456789") != "" {
+		return s, false
+	}
+	if !hasMonth {
+		return year, true
+	}
+	m, err := strconv.Atoi(month)
+	if err != nil || len(month) != 2 || m < 1 || m > 12 {
+		return s, false
+	}
+	return months[m-1] + " " + year, true
 }
 
 // groupTitle names a comparison group for a heading: the specialty, and

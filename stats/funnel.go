@@ -108,7 +108,7 @@ const (
 	BandWithin    Band = "within"     // between the 95% lines (on a line is inside)
 	BandLowAlert  Band = "low_alert"  // below the lower 95% line
 	BandLowAlarm  Band = "low_alarm"  // below the lower 99.8% line
-	BandTooFew    Band = "too_few"    // E < 1 (crude: n·p0 < 1): no flag is published
+	BandTooFew    Band = "too_few"    // E < 1 (crude: n·p0 < 1) and the exact test does not flag it
 )
 
 // Verdict is a unit's comparison with the target under the release's rule.
@@ -183,6 +183,15 @@ type UnitResult struct {
 	// multiple of expected: with this many operations only a death rate
 	// above DetectableRatio × expected would be flagged.
 	DetectableRatio float64
+	// Small is true below E = 1 (crude: n·p0 < 1), where the band comes
+	// from the exact one-sided test instead of the line rule (STATS.md
+	// §8.3): the upper lines are the test's boundaries, the lower ones 0
+	// (no low band can be reached there), and an unflagged unit is
+	// too_few.
+	Small bool
+	// chance95 and chance998 are a small unit's probabilities, were its
+	// true rate the target, that its test would flag it at 95% and 99.8%.
+	chance95, chance998 float64
 }
 
 // CurvePoint is the funnel's limits at one x, on the y scale.
@@ -204,10 +213,13 @@ type Result struct {
 	// All NaN when fewer than two units qualify.
 	Phi, PhiPValue, Tau2 float64
 	PhiUnits             int
-	// Assessed counts the units a band compares (all but too_few);
-	// ExpectedOutside95 and ExpectedOutside998 are how many of them would
-	// lie beyond the 95% and 99.8% lines by chance alone, beside how many
-	// do.
+	// Assessed counts the units given a judgement (all but too_few).
+	// ExpectedOutside95 and ExpectedOutside998 are how many of the
+	// funnel's units would lie beyond the 95% and 99.8% lines by chance
+	// alone, beside how many do (Outside95, Outside998): 5% and 0.2% of
+	// each unit judged by the lines, and each small unit's exact chance
+	// of being flagged by its test (at most 2.5% and 0.1%, often far
+	// less), too_few ones included, since any of them could have been.
 	Assessed                              int
 	ExpectedOutside95, ExpectedOutside998 float64
 	Outside95, Outside998                 int
@@ -222,9 +234,15 @@ const (
 	pHigh998 = 0.999
 )
 
-// minDispersionSize is the smallest E (crude: n·p0) of a unit that enters
+// Small reports whether a unit of this size (E, or n·p0 for crude data:
+// its expected deaths) is below one expected death, where its band comes
+// from the exact one-sided test instead of the funnel's lines (STATS.md
+// §8.3).
+func Small(expectedDeaths float64) bool { return expectedDeaths < 1 }
+
+// MinDispersionSize is the smallest E (crude: n·p0) of a unit that enters
 // φ and τ² (STATS.md §8.5): smaller units bias the estimates.
-const minDispersionSize = 5
+const MinDispersionSize = 5
 
 // winsorizeFraction is the share winsorised at each end (STATS.md §5.2).
 const winsorizeFraction = 0.1
@@ -235,8 +253,9 @@ const winsorizeFraction = 0.1
 // With expected counts (ScaleRatio): y = O/E against exact Poisson limits
 // with Spiegelhalter's interpolation at E; RAMR = O/E·p0. Without
 // (ScaleProportion): y = O/n against exact binomial limits at n around p0.
-// The band follows the line rule, strictly beyond a line; units with E < 1
-// (crude: n·p0 < 1) are too_few. It panics if some units have expected
+// The band follows the line rule, strictly beyond a line; below E = 1
+// (crude: n·p0 < 1) the exact one-sided test decides a high band instead,
+// and a unit it does not flag is too_few (STATS.md §8.3). It panics if some units have expected
 // counts and others not, or if a count is negative: ingest forbids both.
 func Funnel(units []Unit, opts Options) Result {
 	res := Result{Scale: ScaleRatio, Target: opts.Target, Units: make([]UnitResult, len(units)),
@@ -273,8 +292,18 @@ func Funnel(units []Unit, opts Options) Result {
 	}
 	res.dispersion(units)
 	res.adjust(units, opts.Adjustment)
+	// Units judged by the lines add their nominal chances as a count
+	// times the chance, so that 20 of them give exactly 1, not a sum
+	// of twenty 0.05s; small units add their exact chances.
+	var byLines int
 	for i := range res.Units {
 		u := &res.Units[i]
+		if u.Small {
+			res.ExpectedOutside95 += u.chance95
+			res.ExpectedOutside998 += u.chance998
+		} else {
+			byLines++
+		}
 		if u.Band == BandTooFew {
 			continue
 		}
@@ -286,8 +315,8 @@ func Funnel(units []Unit, opts Options) Result {
 			res.Outside998++
 		}
 	}
-	res.ExpectedOutside95 = float64(res.Assessed) * 0.05
-	res.ExpectedOutside998 = float64(res.Assessed) * 0.002
+	res.ExpectedOutside95 += float64(byLines) * 2 * pLow95
+	res.ExpectedOutside998 += float64(byLines) * 2 * pLow998
 	res.Curve = curve(units, res.Scale, p0, opts.CurvePoints)
 	return res
 }
@@ -338,8 +367,12 @@ func ratioUnit(u Unit, p0 float64, opts Options, intervals *countIntervals) Unit
 	r.Lower95, r.Upper95 = PoissonLimit(pLow95, e), PoissonLimit(pHigh95, e)
 	r.Lower998, r.Upper998 = PoissonLimit(pLow998, e), PoissonLimit(pHigh998, e)
 	r.PHigh, r.PLow = PoissonPValues(u.Observed, e)
+	if Small(e) {
+		tail := func(o int) float64 { high, _ := PoissonPValues(o, e); return high }
+		r.small(tail, math.MaxInt, e)
+	}
 	r.DetectableRatio = r.Upper95
-	r.Band = band(r, e < 1)
+	r.Band = band(r)
 	r.Verdict = verdict(r, opts.Comparison, 1)
 	r.AdjLower95, r.AdjUpper95, r.AdjLower998, r.AdjUpper998 = math.NaN(), math.NaN(), math.NaN(), math.NaN()
 	return r
@@ -354,20 +387,67 @@ func proportionUnit(u Unit, p0 float64, opts Options) UnitResult {
 	r.Lower95, r.Upper95 = BinomialLimit(pLow95, u.Cases, p0), BinomialLimit(pHigh95, u.Cases, p0)
 	r.Lower998, r.Upper998 = BinomialLimit(pLow998, u.Cases, p0), BinomialLimit(pHigh998, u.Cases, p0)
 	r.PHigh, r.PLow = BinomialPValues(u.Observed, u.Cases, p0)
+	if Small(n * p0) {
+		tail := func(o int) float64 { high, _ := BinomialPValues(o, u.Cases, p0); return high }
+		r.small(tail, u.Cases, n)
+	}
 	r.DetectableRatio = r.Upper95 / p0
-	r.Band = band(r, n*p0 < 1)
+	r.Band = band(r)
 	r.Verdict = verdict(r, opts.Comparison, p0)
 	r.AdjLower95, r.AdjUpper95, r.AdjLower998, r.AdjUpper998 = math.NaN(), math.NaN(), math.NaN(), math.NaN()
 	return r
 }
 
-// band applies the line rule to a unit. A unit too small to judge is
-// too_few whatever its value.
-func band(r UnitResult, tooFew bool) Band {
-	if tooFew || math.IsNaN(r.Y) {
+// small turns a unit below E = 1 (crude: n·p0 < 1) from the line rule to
+// the exact one-sided test (STATS.md §8.3): each upper line becomes the
+// test's boundary (k*−1)/size, where k* is the smallest count whose upper
+// tail P(X ≥ k*) is below the level, so that y = O/size lies strictly
+// above the line exactly when the test flags O. The lines come from the
+// same tail function as PHigh, so a point and its band cannot disagree.
+// Where no count up to maxCount flags (crude units with few cases), the
+// line is the largest possible y, which nothing exceeds.
+func (r *UnitResult) small(tail func(o int) float64, maxCount int, size float64) {
+	r.Small = true
+	r.Lower95, r.Lower998 = 0, 0
+	r.Upper95, r.chance95 = testLine(pLow95, tail, maxCount, size)
+	r.Upper998, r.chance998 = testLine(pLow998, tail, maxCount, size)
+	if !(size > 0) {
+		r.Lower95, r.Lower998 = math.NaN(), math.NaN()
+	}
+}
+
+// testLine returns the boundary (k*−1)/size of the one-sided test at
+// level alpha and the test's size, tail(k*): the chance it flags a unit
+// whose true rate is the target. Below E = 1 (n·p0 < 1) k* is small (at
+// most 6 at the 99.8% level), so a linear search is exact and cheap.
+func testLine(alpha float64, tail func(o int) float64, maxCount int, size float64) (line, chance float64) {
+	if !(size > 0) {
+		return math.NaN(), 0
+	}
+	for k := 1; k <= maxCount; k++ {
+		t := tail(k)
+		if math.IsNaN(t) {
+			return math.NaN(), 0
+		}
+		if t < alpha {
+			return float64(k-1) / size, t
+		}
+	}
+	return float64(maxCount) / size, 0
+}
+
+// band applies the line rule to a unit; below E = 1 the lines are the
+// exact test's (see [UnitResult.small]), and a unit they do not flag is
+// too_few.
+func band(r UnitResult) Band {
+	if math.IsNaN(r.Y) || math.IsNaN(r.Upper95) {
 		return BandTooFew
 	}
-	return BandOf(r.Y, r.Lower95, r.Upper95, r.Lower998, r.Upper998)
+	b := BandOf(r.Y, r.Lower95, r.Upper95, r.Lower998, r.Upper998)
+	if r.Small && b == BandWithin {
+		return BandTooFew
+	}
+	return b
 }
 
 // BandOf applies the line rule (STATS.md §6.1): y strictly beyond a line is
@@ -416,7 +496,7 @@ func (res *Result) dispersion(units []Unit) {
 		o := float64(u.Observed)
 		if res.Scale == ScaleRatio {
 			e := u.Expected
-			if e < minDispersionSize {
+			if e < MinDispersionSize {
 				continue
 			}
 			pearson = append(pearson, (o-e)/math.Sqrt(e))
@@ -425,7 +505,7 @@ func (res *Result) dispersion(units []Unit) {
 			continue
 		}
 		n := float64(u.Cases)
-		if n*p0 < minDispersionSize || p0 <= 0 || p0 >= 1 {
+		if n*p0 < MinDispersionSize || p0 <= 0 || p0 >= 1 {
 			continue
 		}
 		pearson = append(pearson, (o/n-p0)/math.Sqrt(p0*(1-p0)/n))
@@ -441,7 +521,8 @@ func (res *Result) dispersion(units []Unit) {
 	res.Tau2 = Tau2(Dispersion(Winsorize(stable, winsorizeFraction)), w)
 }
 
-// adjust fills the units' adjusted limits (see [Overdispersion.Adjust]).
+// adjust fills the units' adjusted limits (see [Overdispersion.Adjust]:
+// small units get none).
 func (res *Result) adjust(units []Unit, a Adjustment) {
 	od := res.Overdispersion()
 	for i := range res.Units {
@@ -473,16 +554,14 @@ func (c CurvePoint) Limits() Limits {
 
 // Adjusted returns the unit as the overdispersion-adjusted limits place
 // it: its limits replaced by the adjusted ones and its band by the band
-// they give (too_few stays too_few). Where no adjusted limits apply it
-// returns u unchanged.
+// they give. Where no adjusted limits apply (among them every small
+// unit, see [UnitResult.Small]) it returns u unchanged.
 func (u UnitResult) Adjusted() UnitResult {
 	if math.IsNaN(u.AdjUpper95) {
 		return u
 	}
 	u.Lower95, u.Upper95, u.Lower998, u.Upper998 = u.AdjLower95, u.AdjUpper95, u.AdjLower998, u.AdjUpper998
-	if u.Band != BandTooFew {
-		u.Band = BandOf(u.Y, u.Lower95, u.Upper95, u.Lower998, u.Upper998)
-	}
+	u.Band = band(u)
 	return u
 }
 
@@ -505,9 +584,19 @@ func (res *Result) Overdispersion() Overdispersion {
 // the target by √φ when 1 < φ < ∞ (STATS.md §5.4), within [0, ∞) for
 // ratios and [0, 1] for proportions; additive gives the random-effects
 // limits with τ² on the square-root (ratio) or arcsine (proportion) scale
-// (§5.5), when τ² is defined. The units, the drawn curves and `outcomes
-// funnel` all adjust through it.
+// (§5.5), when τ² is defined. It never applies below one expected death
+// (see [Small]): a small unit's band is the exact test's, which an
+// adjustment of the lines does not widen, so a signal there is not
+// adjusted away by a spread estimated from larger units. The units, the
+// drawn curves, the pages and `outcomes funnel` all adjust through it.
 func (o Overdispersion) Adjust(a Adjustment, size float64, l Limits) (Limits, bool) {
+	expectedDeaths := size
+	if o.Scale == ScaleProportion {
+		expectedDeaths = size * o.Target
+	}
+	if Small(expectedDeaths) {
+		return Limits{}, false
+	}
 	switch a {
 	case AdjustMultiplicative:
 		if !(o.Phi > 1) || math.IsInf(o.Phi, 1) {
@@ -544,7 +633,7 @@ func (o Overdispersion) Adjust(a Adjustment, size float64, l Limits) (Limits, bo
 
 // curve returns the limits at points spread evenly on a log scale of x
 // (where a funnel changes fastest at small x) from a little below the
-// smallest unit to a little above the largest. On the ratio scale x is
+// smallest unit, but not below E = 1, to a little above the largest. On the ratio scale x is
 // E/p0, so the limits are taken at E = x·p0; on the proportion scale x is
 // n and the points are whole numbers of cases.
 func curve(units []Unit, scale Scale, p0 float64, points int) []CurvePoint {
@@ -562,9 +651,12 @@ func curve(units []Unit, scale Scale, p0 float64, points int) []CurvePoint {
 		}
 		lo, hi = math.Min(lo, x), math.Max(hi, x)
 	}
-	lo, hi = math.Max(lo*0.8, 1e-9), hi*1.1
+	// No line is drawn below E = 1 (crude: n·p0 = 1), where units are
+	// judged by the exact test, not by lines (STATS.md §8.3).
+	smallest := 1 / p0
+	lo, hi = math.Max(lo*0.8, smallest), hi*1.1
 	if scale == ScaleProportion {
-		lo = math.Max(1, math.Floor(lo))
+		lo = math.Max(1, math.Ceil(lo))
 	}
 	if !(hi > lo) {
 		hi = lo * 2

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"gonum.org/v1/gonum/stat/distuv"
+
 	"github.com/surgeon-outcomes/outcomes/stats"
 )
 
@@ -56,9 +58,11 @@ func TestFunnelEdgeCases(t *testing.T) {
 }
 
 // TestFunnelBandsAgreeWithLines checks, on a random national-sized group,
-// that every unit's band is what its value and its limits say, that the
-// 99.8% lines lie outside the 95% lines, that too_few is E < 1, and that
-// the group's counts of units outside the lines are the bands' counts.
+// that every unit's band is what its value and its limits say (dot and
+// band agree, below E = 1 too), that the 99.8% lines lie outside the 95%
+// lines, that below E = 1 the band is the exact test's (STATS.md §8.3),
+// and that the group's counts of units outside the lines are the bands'
+// counts, beside the number expected by chance computed independently.
 func TestFunnelBandsAgreeWithLines(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	var units []stats.Unit
@@ -74,21 +78,50 @@ func TestFunnelBandsAgreeWithLines(t *testing.T) {
 		units = append(units, stats.Unit{Cases: n, Observed: o, Expected: e})
 	}
 	res := stats.Funnel(units, stats.Options{Target: math.NaN()})
-	var outside95, outside998, flagged int
+	var outside95, outside998, assessed, smallFlagged int
+	var chance95, chance998 float64
 	for i, u := range res.Units {
-		e := units[i].Expected
+		e, o := units[i].Expected, units[i].Observed
 		if !(u.Lower998 <= u.Lower95 && u.Lower95 <= 1 && 1 <= u.Upper95 && u.Upper95 <= u.Upper998) {
 			t.Fatalf("unit %d (E %.3f): limits %.4f %.4f 1 %.4f %.4f out of order", i, e, u.Lower998, u.Lower95, u.Upper95, u.Upper998)
 		}
-		want := stats.BandOf(u.Y, u.Lower95, u.Upper95, u.Lower998, u.Upper998)
+		lines := stats.BandOf(u.Y, u.Lower95, u.Upper95, u.Lower998, u.Upper998)
+		want := lines
 		if e < 1 {
-			want = stats.BandTooFew
+			// The exact one-sided test, from gonum's Poisson CDF rather
+			// than the package's own tail function.
+			pHigh := 1.0
+			if o > 0 {
+				pHigh = 1 - distuv.Poisson{Lambda: e}.CDF(float64(o-1))
+			}
+			switch {
+			case pHigh < 0.001:
+				want = stats.BandHighAlarm
+			case pHigh < 0.025:
+				want = stats.BandHighAlert
+			default:
+				want = stats.BandTooFew
+			}
+			if lines != want && !(lines == stats.BandWithin && want == stats.BandTooFew) {
+				t.Errorf("unit %d (O %d, E %.3f): its point against its lines says %s, its band is %s", i, o, e, lines, want)
+			}
+			if want != stats.BandTooFew {
+				smallFlagged++
+			}
+			chance95 += 1 - distuv.Poisson{Lambda: e}.CDF(math.Round(e*u.Upper95))
+			chance998 += 1 - distuv.Poisson{Lambda: e}.CDF(math.Round(e*u.Upper998))
+		} else {
+			chance95 += 0.05
+			chance998 += 0.002
+		}
+		if u.Small != (e < 1) {
+			t.Errorf("unit %d (E %.3f): small = %t", i, e, u.Small)
 		}
 		if u.Band != want {
-			t.Errorf("unit %d (O %d, E %.3f, y %.4f): band %s, want %s", i, units[i].Observed, e, u.Y, u.Band, want)
+			t.Errorf("unit %d (O %d, E %.3f, y %.4f): band %s, want %s", i, o, e, u.Y, u.Band, want)
 		}
 		if u.Band != stats.BandTooFew {
-			flagged++
+			assessed++
 			if u.Band != stats.BandWithin {
 				outside95++
 			}
@@ -100,13 +133,15 @@ func TestFunnelBandsAgreeWithLines(t *testing.T) {
 			t.Errorf("unit %d: detectable ratio %v, want the upper 95%% line %v", i, u.DetectableRatio, u.Upper95)
 		}
 	}
-	if res.Assessed != flagged || res.Outside95 != outside95 || res.Outside998 != outside998 {
-		t.Errorf("group counts = %d flagged, %d outside 95%%, %d outside 99.8%%; want %d, %d, %d",
-			res.Assessed, res.Outside95, res.Outside998, flagged, outside95, outside998)
+	if smallFlagged == 0 {
+		t.Errorf("no unit below E = 1 is flagged: the sample does not exercise the exact test")
 	}
-	if res.ExpectedOutside95 != 0.05*float64(flagged) || res.ExpectedOutside998 != 0.002*float64(flagged) {
-		t.Errorf("expected outside = %v, %v; want %v, %v", res.ExpectedOutside95, res.ExpectedOutside998,
-			0.05*float64(flagged), 0.002*float64(flagged))
+	if res.Assessed != assessed || res.Outside95 != outside95 || res.Outside998 != outside998 {
+		t.Errorf("group counts = %d assessed, %d outside 95%%, %d outside 99.8%%; want %d, %d, %d",
+			res.Assessed, res.Outside95, res.Outside998, assessed, outside95, outside998)
+	}
+	if math.Abs(res.ExpectedOutside95-chance95) > 1e-9 || math.Abs(res.ExpectedOutside998-chance998) > 1e-9 {
+		t.Errorf("expected outside = %v, %v; want %v, %v", res.ExpectedOutside95, res.ExpectedOutside998, chance95, chance998)
 	}
 	if res.PhiUnits == 0 || math.IsNaN(res.Phi) || math.IsNaN(res.Tau2) || res.PhiPValue < 0 || res.PhiPValue > 1 {
 		t.Errorf("dispersion = φ %v (m %d), p %v, τ² %v: want numbers", res.Phi, res.PhiUnits, res.PhiPValue, res.Tau2)
@@ -169,7 +204,7 @@ func ExampleFunnel() {
 	// target 0.0462
 	// O/E 1.05  95% line 0.01–2.01  survival 0.9514  within
 	// O/E 2.75  95% line 0.12–1.87  survival 0.8733  high_alarm
-	// O/E 0.00  95% line 0.00–3.32  survival 1.0000  too_few
+	// O/E 0.00  95% line 0.00–4.29  survival 1.0000  too_few
 }
 
 // benchUnits is a national release's worth of surgeons for one specialty.
@@ -215,5 +250,128 @@ func BenchmarkRelease100k(b *testing.B) {
 		for _, units := range specialties {
 			stats.Funnel(units, stats.Options{Target: math.NaN()})
 		}
+	}
+}
+
+// TestFunnelSmallUnits checks the small-unit rule of STATS.md §8.3 on
+// both sides of E = 1 (crude: n·p0 = 1): below, the exact one-sided test
+// gives the band and its boundary is the drawn line; at and above, the
+// line rule. Tail probabilities are worked by hand from the Poisson and
+// binomial formulas.
+func TestFunnelSmallUnits(t *testing.T) {
+	// A large unit fixes the target at 0.03 without being small itself.
+	big := stats.Unit{Cases: 10000, Observed: 300, Expected: 300}
+	tests := []struct {
+		name  string
+		unit  stats.Unit
+		band  stats.Band
+		pHigh float64 // 0: not checked
+	}{
+		// The surgeon that "too few" hid: 21 operations, 4 deaths, 0.3
+		// expected. P(X ≥ 4) = 1 − e^−0.3·(1 + 0.3 + 0.045 + 0.0045).
+		{"4 deaths, E 0.3", stats.Unit{Cases: 21, Observed: 4, Expected: 0.3}, stats.BandHighAlarm,
+			1 - math.Exp(-0.3)*(1+0.3+0.045+0.0045)},
+		// 500 operations, 3 deaths, 0.6 expected: P = 0.0231 < 0.025.
+		{"3 deaths, E 0.6", stats.Unit{Cases: 500, Observed: 3, Expected: 0.6}, stats.BandHighAlert,
+			1 - math.Exp(-0.6)*(1+0.6+0.18)},
+		{"2 deaths, E 0.6", stats.Unit{Cases: 500, Observed: 2, Expected: 0.6}, stats.BandTooFew,
+			1 - math.Exp(-0.6)*1.6},
+		{"no deaths, E 0.9", stats.Unit{Cases: 40, Observed: 0, Expected: 0.9}, stats.BandTooFew, 1},
+		// One death where 0.02 were expected: P = 1 − e^−0.02 = 0.0198.
+		{"1 death, E 0.02", stats.Unit{Cases: 2, Observed: 1, Expected: 0.02}, stats.BandHighAlert,
+			1 - math.Exp(-0.02)},
+		// Either side of E = 1 with 3 deaths: the test (P = 0.0802) does
+		// not flag; the line rule at E = 1 (upper 95% line 2.90) does.
+		{"3 deaths, E 0.999", stats.Unit{Cases: 30, Observed: 3, Expected: 0.999}, stats.BandTooFew,
+			1 - math.Exp(-0.999)*(1+0.999+0.999*0.999/2)},
+		{"3 deaths, E 1", stats.Unit{Cases: 30, Observed: 3, Expected: 1}, stats.BandHighAlert, 0},
+		{"6 deaths, E 0.999", stats.Unit{Cases: 30, Observed: 6, Expected: 0.999}, stats.BandHighAlarm, 0},
+		{"5 deaths, E 0.999", stats.Unit{Cases: 30, Observed: 5, Expected: 0.999}, stats.BandHighAlert, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := stats.Funnel([]stats.Unit{big, tt.unit}, stats.Options{Target: math.NaN()})
+			u := res.Units[1]
+			if u.Band != tt.band {
+				t.Errorf("band = %s, want %s (p_high %.6g, lines %.4f / %.4f)", u.Band, tt.band, u.PHigh, u.Upper95, u.Upper998)
+			}
+			if tt.pHigh != 0 && math.Abs(u.PHigh-tt.pHigh) > 1e-12 {
+				t.Errorf("p_high = %.15g, want %.15g", u.PHigh, tt.pHigh)
+			}
+			if small := tt.unit.Expected < 1; u.Small != small {
+				t.Errorf("small = %t, want %t", u.Small, small)
+			}
+			// Dot and band agree: the point against its own lines gives
+			// the band (an unflagged small unit sits within them).
+			lines := stats.BandOf(u.Y, u.Lower95, u.Upper95, u.Lower998, u.Upper998)
+			if lines != u.Band && !(u.Small && lines == stats.BandWithin && u.Band == stats.BandTooFew) {
+				t.Errorf("point %.4f against lines %.4f–%.4f / %.4f is %s, band %s", u.Y, u.Lower95, u.Upper95, u.Upper998, lines, u.Band)
+			}
+			if u.Small {
+				// The boundary is a whole number of deaths below the
+				// first flagged count: one more death crosses it.
+				k := u.Upper95 * tt.unit.Expected
+				if math.Abs(k-math.Round(k)) > 1e-9 {
+					t.Errorf("upper 95%% line %.6f is %.6f deaths, want a whole number", u.Upper95, k)
+				}
+				if !math.IsNaN(u.AdjUpper95) {
+					t.Errorf("a small unit has adjusted limits %.4f", u.AdjUpper95)
+				}
+			}
+		})
+	}
+}
+
+// TestFunnelSmallCrudeUnits is TestFunnelSmallUnits for crude data: below
+// n·p0 = 1 the binomial tail at n, p0 decides, checked against gonum's
+// binomial distribution.
+func TestFunnelSmallCrudeUnits(t *testing.T) {
+	nan := math.NaN()
+	big := stats.Unit{Cases: 10000, Observed: 200, Expected: nan} // p0 ≈ 0.02
+	for _, tt := range []struct {
+		unit stats.Unit
+		band stats.Band
+	}{
+		{stats.Unit{Cases: 20, Observed: 0, Expected: nan}, stats.BandTooFew},
+		{stats.Unit{Cases: 20, Observed: 2, Expected: nan}, stats.BandTooFew},
+		{stats.Unit{Cases: 20, Observed: 3, Expected: nan}, stats.BandHighAlert},
+		{stats.Unit{Cases: 20, Observed: 4, Expected: nan}, stats.BandHighAlarm},
+		{stats.Unit{Cases: 49, Observed: 3, Expected: nan}, stats.BandTooFew},
+		{stats.Unit{Cases: 51, Observed: 4, Expected: nan}, stats.BandHighAlert}, // n·p0 ≥ 1: the lines
+	} {
+		res := stats.Funnel([]stats.Unit{big, tt.unit}, stats.Options{Target: nan})
+		u, p0 := res.Units[1], res.Target
+		n, o := tt.unit.Cases, tt.unit.Observed
+		if u.Band != tt.band {
+			t.Errorf("n %d, O %d: band %s, want %s (p_high %.4g)", n, o, u.Band, tt.band, u.PHigh)
+		}
+		if small := float64(n)*p0 < 1; u.Small != small {
+			t.Errorf("n %d: small = %t, want %t", n, u.Small, small)
+		}
+		if u.Small {
+			want := 1 - distuv.Binomial{N: float64(n), P: p0}.CDF(float64(o-1))
+			if o == 0 {
+				want = 1
+			}
+			if math.Abs(u.PHigh-want) > 1e-9 {
+				t.Errorf("n %d, O %d: p_high %.12g, want %.12g", n, o, u.PHigh, want)
+			}
+		}
+	}
+}
+
+// TestFunnelCurveStartsAtOneExpected checks that no limit line is drawn
+// below E = 1 (crude: n·p0 = 1), where units are judged by the exact
+// test, however small the smallest unit.
+func TestFunnelCurveStartsAtOneExpected(t *testing.T) {
+	units := []stats.Unit{{Cases: 3, Observed: 0, Expected: 0.05}, {Cases: 900, Observed: 30, Expected: 30}}
+	res := stats.Funnel(units, stats.Options{Target: 0.03})
+	if len(res.Curve) == 0 || res.Curve[0].X*res.Target < 1-1e-12 {
+		t.Fatalf("curve starts at x %v (E %v), want E ≥ 1", res.Curve[0].X, res.Curve[0].X*res.Target)
+	}
+	crude := []stats.Unit{{Cases: 3, Observed: 0, Expected: math.NaN()}, {Cases: 900, Observed: 30, Expected: math.NaN()}}
+	res = stats.Funnel(crude, stats.Options{Target: 0.03})
+	if len(res.Curve) == 0 || res.Curve[0].X < 34 {
+		t.Fatalf("crude curve starts at n = %v, want ≥ 34 (n·p0 ≥ 1 at p0 = 0.03)", res.Curve[0].X)
 	}
 }

@@ -2621,6 +2621,11 @@ const docTemplate = `{
                     ],
                     "example": "within"
                 },
+                "band_label": {
+                    "description": "BandLabel is the band in words that name what differed, survival,\nas the pages say it.",
+                    "type": "string",
+                    "example": "Survival as expected"
+                },
                 "cases": {
                     "type": "integer",
                     "example": 412
@@ -2811,7 +2816,7 @@ const docTemplate = `{
                     "example": 2.41
                 },
                 "verdict": {
-                    "description": "Verdict is the release's comparison with the target: by the funnel,\nor by the unit's own interval where the publisher flags that way.",
+                    "description": "Verdict is the release's comparison with the target: by the funnel,\nor by the unit's own interval where the publisher flags that way. Its\ncodes speak of deaths: higher is more deaths than expected.",
                     "type": "string",
                     "enum": [
                         "higher",
@@ -2819,6 +2824,11 @@ const docTemplate = `{
                         "not_different"
                     ],
                     "example": "not_different"
+                },
+                "verdict_label": {
+                    "description": "VerdictLabel is the verdict in words that name deaths and survival.",
+                    "type": "string",
+                    "example": "No difference from expected shown"
                 }
             }
         },
@@ -3014,6 +3024,11 @@ const docTemplate = `{
                     ],
                     "example": "within"
                 },
+                "band_label": {
+                    "description": "BandLabel is the band in words that name what differed, survival,\nas the pages say it.",
+                    "type": "string",
+                    "example": "Survival as expected"
+                },
                 "cases": {
                     "type": "integer",
                     "example": 412
@@ -3191,7 +3206,7 @@ const docTemplate = `{
                     "example": 2.41
                 },
                 "verdict": {
-                    "description": "Verdict is the release's comparison with the target: by the funnel,\nor by the unit's own interval where the publisher flags that way.",
+                    "description": "Verdict is the release's comparison with the target: by the funnel,\nor by the unit's own interval where the publisher flags that way. Its\ncodes speak of deaths: higher is more deaths than expected.",
                     "type": "string",
                     "enum": [
                         "higher",
@@ -3199,6 +3214,11 @@ const docTemplate = `{
                         "not_different"
                     ],
                     "example": "not_different"
+                },
+                "verdict_label": {
+                    "description": "VerdictLabel is the verdict in words that name deaths and survival.",
+                    "type": "string",
+                    "example": "No difference from expected shown"
                 }
             }
         }

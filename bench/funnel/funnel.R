@@ -36,14 +36,16 @@
 # columns quoted whole where any field needs it). All three agree with Go
 # within bench/funnel/compare's tolerance.
 #
-# --small test applies STATS.md §8.3 below E = 1 instead (high_alarm when
-# p_high < 0.001, high_alert when < 0.025, too_few otherwise); the default,
-# too_few, is what the Go code prints today.
+# --small test (the default) applies STATS.md §8.3 below E = 1, as the Go
+# code does: high_alarm when p_high < 0.001, high_alert when < 0.025,
+# too_few otherwise, with the test's boundaries as the upper limits;
+# --small too_few is the first version's rule (every unit below E = 1
+# too_few, line-rule limits), kept to measure what the change moved.
 #
 # Set FUNNEL_R_TIMES=1 to print the time of each phase on standard error.
 
 args <- commandArgs(trailingOnly = TRUE)
-small <- "too_few"
+small <- "test"
 digits <- "shortest"
 out <- ""
 file <- character()
@@ -161,6 +163,22 @@ band[y > u95] <- "high_alert"
 band[y > u998] <- "high_alarm"
 tiny <- E < 1 | is.nan(y)
 if (small == "test") {
+  # Below E = 1 the lines are the exact test's boundaries (k* - 1)/E, k* the
+  # smallest count with P(X >= k*) < alpha (at most 6 there), the lower ones
+  # 0, and a unit they do not flag is too_few.
+  testLine <- function(alpha) {
+    line <- rep(NA_real_, sum(tiny))
+    e <- E[tiny]
+    for (k in 1:12) {
+      hit <- is.na(line) & ppois(k - 1, e, lower.tail = FALSE) < alpha
+      line[hit] <- (k - 1) / e[hit]
+    }
+    line
+  }
+  u95[tiny] <- testLine(0.025)
+  u998[tiny] <- testLine(0.001)
+  l95[tiny] <- 0
+  l998[tiny] <- 0
   band[tiny] <- ifelse(pHigh[tiny] < 0.001, "high_alarm", ifelse(pHigh[tiny] < 0.025, "high_alert", "too_few"))
 } else {
   band[tiny] <- "too_few"

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -340,6 +341,49 @@ func TestFunnelCommand(t *testing.T) {
 	}
 	if code, _, stderr := runCmd(t, "funnel", "--ci", "wald", path); code != 2 {
 		t.Errorf("funnel --ci wald: exit status %d (%s), want 2", code, stderr)
+	}
+}
+
+// TestFunnelCommandSmallUnits: below one expected death `outcomes funnel`
+// prints the exact test's band and its boundaries as the upper limits
+// (STATS.md §8.3): with E = 0.29, three deaths are the first the 95% test
+// flags (P(X ≥ 3) = 0.0032) and four the first the 99.8% one does
+// (P(X ≥ 4) = 0.00017), so the lines are 2/E and 3/E.
+func TestFunnelCommandSmallUnits(t *testing.T) {
+	path := writeFile(t, t.TempDir(), "small.csv", `specialty,period,unit_type,unit_id,unit_name,cases,events,expected
+vascular,2024,surgeon,9000001,Dr Big,10000,300,300
+vascular,2024,surgeon,9000002,Mr Four,21,4,0.29
+vascular,2024,surgeon,9000003,Ms Two,21,2,0.29
+`)
+	code, stdout, stderr := runCmd(t, "funnel", path)
+	if code != 0 {
+		t.Fatalf("funnel: exit status %d: %s", code, stderr)
+	}
+	records, err := csv.NewReader(strings.NewReader(stdout)).ReadAll()
+	if err != nil || len(records) != 4 {
+		t.Fatalf("funnel printed %d records (%v), want a header and 3 units:\n%s", len(records), err, stdout)
+	}
+	col := map[string]int{}
+	for i, name := range records[0] {
+		col[name] = i
+	}
+	for _, tt := range []struct {
+		id, band string
+	}{{"9000002", "high_alarm"}, {"9000003", "too_few"}} {
+		for _, r := range records[1:] {
+			if r[col["unit_id"]] != tt.id {
+				continue
+			}
+			if r[col["band"]] != tt.band {
+				t.Errorf("%s: band %s, want %s", tt.id, r[col["band"]], tt.band)
+			}
+			for name, want := range map[string]float64{"upper95": 2 / 0.29, "upper998": 3 / 0.29, "lower95": 0} {
+				got, err := strconv.ParseFloat(r[col[name]], 64)
+				if err != nil || math.Abs(got-want) > 1e-12 {
+					t.Errorf("%s: %s = %q, want %v", tt.id, name, r[col[name]], want)
+				}
+			}
+		}
 	}
 }
 
