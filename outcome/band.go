@@ -54,8 +54,8 @@ type BandWords struct {
 	// Meaning says what the band means and what it does not, for a patient
 	// and for the API's band list.
 	Meaning string
-	// Legend is the chart key's wording; LegendShort the compact key's,
-	// which speaks of the point against the Expected line.
+	// Legend is the chart key's wording; LegendShort the compact key's.
+	// Both name survival, as everything a person reads does.
 	Legend, LegendShort string
 	// Summary is the band inside a point's one-line description: lower
 	// case, naming the limit crossed.
@@ -79,14 +79,14 @@ var bandWords = [...]BandWords{
 		Sentence:    "Strong evidence that survival was lower than expected",
 		Meaning:     "Survival was below the 99.8% limit, which chance alone crosses " + chance998 + ". It is a signal to look into, not a verdict: the hospital and the national audit review such results, starting with the data and the mix of patients.",
 		Legend:      "Survival much lower than expected (beyond 99.8%)",
-		LegendShort: "Far below expected (99.8%)",
+		LegendShort: "Much lower survival (99.8%)",
 		Summary:     "survival much lower than expected (below the 99.8% limit)"},
 	{Band: HighAlert, Direction: SurvivalLower,
 		Label:       "Survival lower than expected (some evidence)",
 		Sentence:    "Some evidence that survival was lower than expected",
 		Meaning:     "Survival was below the 95% limit, which chance alone crosses " + chance95 + ": among many surgeons, a few land here by chance alone.",
 		Legend:      "Survival lower than expected (beyond 95%)",
-		LegendShort: "Below expected (95%)",
+		LegendShort: "Lower survival (95%)",
 		Summary:     "survival lower than expected (below the 95% limit)"},
 	{Band: Within, Direction: NoDifference,
 		Label:       "Survival as expected",
@@ -100,14 +100,14 @@ var bandWords = [...]BandWords{
 		Sentence:    "Some evidence that survival was higher than expected",
 		Meaning:     "Survival was above the 95% limit, which chance alone crosses " + chance95 + ".",
 		Legend:      "Survival higher than expected (beyond 95%)",
-		LegendShort: "Above expected (95%)",
+		LegendShort: "Higher survival (95%)",
 		Summary:     "survival higher than expected (above the 95% limit)"},
 	{Band: LowAlarm, Direction: SurvivalHigher, Strong: true,
 		Label:       "Survival higher than expected (strong evidence)",
 		Sentence:    "Strong evidence that survival was higher than expected",
 		Meaning:     "Survival was above the 99.8% limit, which chance alone crosses " + chance998 + ".",
 		Legend:      "Survival much higher than expected (beyond 99.8%)",
-		LegendShort: "Far above expected (99.8%)",
+		LegendShort: "Much higher survival (99.8%)",
 		Summary:     "survival much higher than expected (above the 99.8% limit)"},
 	// TooFew is only ever a unit below one expected death that the exact
 	// test did not flag (STATS.md §8.3): its words must not belittle the

@@ -117,7 +117,7 @@ func TestWords(t *testing.T) {
 		}
 		if code != outcome.TooFew && code != outcome.Within {
 			for name, text := range map[string]string{"Label": w.Label, "Sentence": w.Sentence, "Meaning": w.Meaning,
-				"Legend": w.Legend, "Summary": w.Summary} {
+				"Legend": w.Legend, "LegendShort": w.LegendShort, "Summary": w.Summary} {
 				if !strings.Contains(strings.ToLower(text), "survival") {
 					t.Errorf("%s.%s = %q does not say it is survival that differed", code, name, text)
 				}

@@ -24,7 +24,10 @@ import (
 //
 // The drawn lines are f.Curve with the own limits of each unit near a line
 // added at its x, so a point and the lines agree with its band exactly, not
-// just to the resolution of the curve's 200 points (STATS.md §8.1). Points come in the
+// just to the resolution of the curve's 200 points (STATS.md §8.1). Below
+// one expected death no line is drawn (§8.3): a unit there is judged by
+// the exact test, whose boundary jumps a whole death at a time, and its
+// mark alone says its band. Points come in the
 // tables' order (sortPlotPoints). highlight marks units by id; href gives a unit's
 // page (nil: none); summary gives a point's sentence (nil: defaultPlotSummary).
 func newFunnelPlot(r *catalog.Release, f *catalog.Funnel, highlight map[string]bool, href func(unitID string) string,
@@ -50,7 +53,8 @@ func newFunnelPlot(r *catalog.Release, f *catalog.Funnel, highlight map[string]b
 	for i := range rows {
 		u := &rows[i]
 		x := u.FunnelX
-		if !(x > 0) || !finite(x) || math.IsNaN(u.Lower95+u.Upper95+u.Lower998+u.Upper998) || !nearLine(u) {
+		if !(x > 0) || !finite(x) || math.IsNaN(u.Lower95+u.Upper95+u.Lower998+u.Upper998) || !nearLine(u) ||
+			stats.Small(expectedDeaths(u)) {
 			continue
 		}
 		curve = append(curve, chart.Curve{X: x, Low998: surv(u.Upper998), Low95: surv(u.Upper95),
