@@ -60,12 +60,12 @@ func TestBrowserComparePage(t *testing.T) {
 	}
 	return {
 		width: document.documentElement.scrollWidth, minFont: min, texts: n,
-		units: [...document.querySelectorAll(".compare-units > li")].map(li => li.innerText.replace(/\s+/g, " ").trim()),
-		verdicts: [...document.querySelectorAll(".compare-units > li .verdict")].map(p => p.innerText.trim()),
+		units: [...document.querySelectorAll('[data-group="vascular/aaa"] .compare-units > li')].map(li => li.innerText.replace(/\s+/g, " ").trim()),
+		verdicts: [...document.querySelectorAll('[data-group="vascular/aaa"] .compare-units > li .verdict')].map(p => p.innerText.trim()),
 		absent: (document.querySelector("section.absent") || {innerText: ""}).innerText.replace(/\s+/g, " "),
 		checked: [...document.querySelectorAll("form.compare-picker input[type=checkbox]:checked")].map(c => c.value),
-		dots: document.querySelectorAll("svg.interval-chart circle").length,
-		averages: document.querySelectorAll("svg.interval-chart .average").length,
+		dots: document.querySelectorAll('[data-group="vascular/aaa"] svg.interval-chart circle').length,
+		averages: document.querySelectorAll('[data-group="vascular/aaa"] svg.interval-chart .average').length,
 	};
 })()`
 	s := evalJS[state](t, ctx, measure)

@@ -416,8 +416,9 @@ func TestBrowserAxeUnderCSP(t *testing.T) {
 }
 
 // TestBrowserSpecialtyPage loads a specialty's page on a phone and on a
-// desktop: its funnel has one point per surgeon of the latest period, as
-// the API counts them, and it has no serious accessibility violation.
+// desktop: its funnel has one point per surgeon of the latest period and
+// the procedure it shows first ("all"), as the API counts them, and it has
+// no serious accessibility violation.
 func TestBrowserSpecialtyPage(t *testing.T) {
 	const slug = "adult-cardiac"
 	srv := newServer(t, api.Config{})
@@ -473,6 +474,6 @@ func surgeonCount(t testing.TB, srv *httptest.Server, slug, period string) int {
 			Count int `json:"count"`
 		} `json:"meta"`
 	}
-	getJSON(t, srv, "/api/v1/specialties/"+slug+"/surgeons?limit=1000&period="+url.QueryEscape(period), &page)
+	getJSON(t, srv, "/api/v1/specialties/"+slug+"/surgeons?limit=1000&procedure=all&period="+url.QueryEscape(period), &page)
 	return page.Meta.Count
 }

@@ -42,8 +42,20 @@ func tooFewSurgeons(t *testing.T, srv *httptest.Server, n int) []compareRow {
 	return rows.Data
 }
 
-// compareUnits splits a compare page into its surgeons' entries, in page
-// order, each the HTML of one <li> of a group's list.
+// compareGroup is the HTML of one group's section of a compare page,
+// named specialty/procedure, or "" if the page has no such group.
+func compareGroup(body, group string) string {
+	_, after, ok := strings.Cut(body, `data-group="`+group+`"`)
+	if !ok {
+		return ""
+	}
+	section, _, _ := strings.Cut(after, "</section>")
+	return section
+}
+
+// compareUnits splits a compare page, or a group's section of one, into
+// its surgeons' entries, in page order, each the HTML of one <li> of a
+// group's list.
 func compareUnits(body string) []string {
 	var out []string
 	for _, list := range strings.Split(body, `<ul class="compare-units">`)[1:] {
@@ -84,7 +96,7 @@ func TestCompareShowsEachSurgeon(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET /compare = %d, want 200", resp.StatusCode)
 	}
-	body := string(b)
+	body := compareGroup(string(b), "vascular/aaa")
 	units := compareUnits(body)
 	if len(units) != len(want) {
 		t.Fatalf("%d surgeons on the page, want %d", len(units), len(want))
@@ -147,7 +159,7 @@ func TestCompareAZBySurname(t *testing.T) {
 	for _, path := range []string{"/compare?ids=9000017,9000058", "/compare?ids=9000017&ids=9000058", "/compare?ids=9000058,9000017"} {
 		_, b := get(t, srv, http.MethodGet, path)
 		var got []string
-		for _, li := range compareUnits(string(b)) {
+		for _, li := range compareUnits(compareGroup(string(b), "adult-cardiac/all")) {
 			if m := unitName.FindStringSubmatch(li); m != nil {
 				got = append(got, m[2])
 			}
@@ -168,9 +180,11 @@ func TestCompareAccountsForEveryNumber(t *testing.T) {
 	many := []string{}
 	var all struct{ Data []compareRow }
 	getJSON(t, srv, "/api/v1/surgeons?"+url.Values{"specialty": {"adult-cardiac"}, "period": {latest},
-		"limit": {"22"}, "sort": {"unit_id"}}.Encode(), &all)
-	for _, r := range all.Data {
-		many = append(many, r.UnitID)
+		"limit": {"100"}, "sort": {"unit_id"}}.Encode(), &all)
+	for _, r := range all.Data { // a surgeon has a row for each procedure
+		if !slices.Contains(many, r.UnitID) && len(many) < 22 {
+			many = append(many, r.UnitID)
+		}
 	}
 	if latest != "2022-04/2025-03" {
 		t.Fatalf("the demo's latest period is %s; the words below expect April 2022 to March 2025", latest)
@@ -178,23 +192,23 @@ func TestCompareAccountsForEveryNumber(t *testing.T) {
 	tests := []struct {
 		name, query string
 		want        []string
-		groups      int
+		charts      bool // the adult cardiac "all" group is shown
 	}{
 		{"unknown", "ids=abc", []string{"Not on these charts", "No surgeon with registration number “abc” is in this release",
-			`name="q"`, `name="ids"`}, 0},
+			`name="q"`, `name="ids"`}, false},
 		{"unknown among known", "ids=9000017,0000000", []string{"No surgeon with registration number “0000000”",
-			`value="9000017" checked`}, 1},
+			`value="9000017" checked`}, true},
 		{"earlier period only", "ids=9000031,9000017", []string{"Mr Barnaby Badgerdrift</a>: no Adult cardiac surgery results in April 2022 to March 2025",
-			"results exist for April 2021 to March 2024"}, 1},
+			"results exist for April 2021 to March 2024"}, true},
 		{"earlier only, alone", "ids=9000031", []string{"Mr Barnaby Badgerdrift</a>: no Adult cardiac surgery results",
 			"None of the chosen surgeons has results in the period compared",
-			`<a href="/compare?ids=9000031&amp;period=2021-04%2F2024-03">compare in April 2021 to March 2024</a>`}, 0},
+			`<a href="/compare?ids=9000031&amp;period=2021-04%2F2024-03">compare in April 2021 to March 2024</a>`}, false},
 		{"earlier period asked for", "ids=9000031,9000017&period=2021-04/2024-03", []string{`<option value="2021-04/2024-03" selected>`,
-			"Adult cardiac surgery, April 2021 to March 2024</h2>", `<h3><a href="/surgeons/9000031">Mr Barnaby Badgerdrift</a></h3>`}, 1},
+			"Adult cardiac surgery, April 2021 to March 2024</h2>", `<h3><a href="/surgeons/9000031">Mr Barnaby Badgerdrift</a></h3>`}, true},
 		{"unknown period", "ids=9000017&period=1999", []string{"This release has no results for the period “1999”",
-			"Adult cardiac surgery, April 2022 to March 2025</h2>"}, 1},
-		{"unreadable", "ids=" + url.QueryEscape("9000017,a\x01b"), []string{"One value was not read"}, 1},
-		{"over the limit", "ids=" + strings.Join(many, ","), []string{"Up to 20 surgeons can be compared at once; 2 more surgeons chosen are not shown."}, 1},
+			"Adult cardiac surgery, April 2022 to March 2025</h2>"}, true},
+		{"unreadable", "ids=" + url.QueryEscape("9000017,a\x01b"), []string{"One value was not read"}, true},
+		{"over the limit", "ids=" + strings.Join(many, ","), []string{"Up to 20 surgeons can be compared at once; 2 more surgeons chosen are not shown."}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -208,8 +222,11 @@ func TestCompareAccountsForEveryNumber(t *testing.T) {
 					t.Errorf("body lacks %q", w)
 				}
 			}
-			if n := strings.Count(body, `<section class="result"`); n != tt.groups {
-				t.Errorf("%d charts, want %d", n, tt.groups)
+			if shown := compareGroup(body, "adult-cardiac/all") != ""; shown != tt.charts {
+				t.Errorf("adult cardiac group shown: %v, want %v", shown, tt.charts)
+			}
+			if !tt.charts && strings.Contains(body, `<section class="result"`) {
+				t.Errorf("a group is shown, want none")
 			}
 		})
 	}
@@ -256,22 +273,23 @@ func TestComparePicker(t *testing.T) {
 func TestCompareScaleOfEachSpecialty(t *testing.T) {
 	srv := newServer(t, api.Config{})
 	ticks := regexp.MustCompile(`<text x="([0-9.]+)" y="16"[^>]*>([0-9]+%)</text>`)
-	scales := func(path string) []string {
+	scale := func(path, group string) string {
 		_, b := get(t, srv, http.MethodGet, path)
-		var out []string
-		for _, svg := range strings.Split(string(b), `class="interval-chart"`)[1:] {
-			svg = svg[:strings.Index(svg, "</svg>")]
-			out = append(out, fmt.Sprint(ticks.FindAllStringSubmatch(svg, -1)))
+		svg := compareGroup(string(b), group)
+		_, svg, ok := strings.Cut(svg, `class="interval-chart"`)
+		if !ok {
+			t.Fatalf("GET %s: no interval chart in group %s", path, group)
 		}
-		return out
+		svg, _, _ = strings.Cut(svg, "</svg>")
+		return fmt.Sprint(ticks.FindAllStringSubmatch(svg, -1))
 	}
-	alone := scales("/compare?ids=9000017,9000058")
-	both := scales("/compare?ids=9000017,9000058,9001080")
-	if len(alone) != 1 || len(both) != 2 {
-		t.Fatalf("%d and %d interval charts, want 1 (adult cardiac) and 2 (and vascular)", len(alone), len(both))
+	alone := scale("/compare?ids=9000017,9000058", "adult-cardiac/all")
+	both := scale("/compare?ids=9000017,9000058,9001080", "adult-cardiac/all")
+	if alone == "[]" || both != alone {
+		t.Errorf("adult cardiac chart's scale %s alone, %s beside a vascular surgeon; want the same", alone, both)
 	}
-	if alone[0] == "[]" || both[0] != alone[0] {
-		t.Errorf("adult cardiac chart's scale %s alone, %s beside a vascular surgeon; want the same", alone[0], both[0])
+	if scale("/compare?ids=9000017,9000058,9001080", "vascular/aaa") == alone {
+		t.Errorf("the vascular chart has the adult cardiac chart's scale; want its own")
 	}
 }
 
@@ -281,7 +299,7 @@ func TestCompareNoChartWithoutAJudgement(t *testing.T) {
 	srv := newServer(t, api.Config{})
 	tooFew := tooFewSurgeons(t, srv, 2)
 	_, b := get(t, srv, http.MethodGet, "/compare?ids="+tooFew[0].UnitID+","+tooFew[1].UnitID)
-	body := string(b)
+	body := compareGroup(string(b), "vascular/aaa")
 	if n := len(compareUnits(body)); n != 2 {
 		t.Errorf("%d surgeons shown, want 2", n)
 	}

@@ -41,33 +41,35 @@ func (s *Server) routes() *echo.Echo {
 		e.Use(s.rateLimiter())
 	}
 	e.Use(middleware.BodyLimit(maxBody))
-	// No gzip middleware: JSON is compressed once per cached response and
-	// CSV as it streams (respond.go), each with its own strong ETag, where
-	// a middleware would compress every response again.
+	// No global gzip middleware: JSON is compressed once per cached
+	// response and CSV as it streams (respond.go), each with its own strong
+	// ETag, where a middleware would compress every response again. The
+	// site's text responses are gzipped by route (compress.go, z below).
 	e.Use(middleware.ContextTimeout(s.cfg.RequestTimeout))
 
-	get := func(path string, h echo.HandlerFunc) {
+	get := func(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
 		if strings.HasPrefix(path, "/api/v1") {
-			e.Match([]string{http.MethodGet, http.MethodHead}, path, h, s.serveCached)
-			return
+			m = append(m, s.serveCached)
 		}
-		e.Match([]string{http.MethodGet, http.MethodHead}, path, h)
+		e.Match([]string{http.MethodGet, http.MethodHead}, path, h, m...)
 	}
+	// z gzips the site's text responses (compress.go).
+	z := newCompressor().middleware
 	get("/healthz", s.handleHealth)
 	get("/metrics", s.metrics.handle)
 	get("/api/v1/openapi.json", s.handleOpenAPI)
 	get("/api/docs", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/api/docs/") })
 	get("/api/docs/", func(c echo.Context) error { return c.Redirect(http.StatusFound, "/api/docs/index.html") })
-	get("/api/docs/*", echoSwagger.EchoWrapHandler(echoSwagger.URL("/api/v1/openapi.json")))
+	get("/api/docs/*", echoSwagger.EchoWrapHandler(echoSwagger.URL("/api/v1/openapi.json")), z)
 
 	page := func(path string, h echo.HandlerFunc) {
-		e.Match([]string{http.MethodGet, http.MethodHead}, path, h, site.Headers)
+		get(path, h, site.Headers, z)
 	}
 	st := s.site
 	page("/", st.HandleHome)
 	page("/specialties", st.HandleSpecialtiesPage)
 	page("/specialties/:slug", st.HandleSpecialtyPage)
-	get("/specialties/:slug/funnel.svg", st.HandleFunnelSVG)
+	get("/specialties/:slug/funnel.svg", st.HandleFunnelSVG, z)
 	get("/specialties/:slug/funnel.png", s.handleFunnelPNG)
 	page("/surgeons/:id", st.HandleSurgeonPage)
 	page("/hospitals", st.HandleHospitals)
@@ -75,15 +77,15 @@ func (s *Server) routes() *echo.Echo {
 	page("/compare", st.HandleCompare)
 	page("/search", st.HandleSearch)
 	page("/self-check", st.HandleSelfCheckPage)
-	e.POST("/self-check", st.HandleSelfCheckForm, site.Headers)
-	e.POST("/self-check/funnel.svg", st.HandleSelfCheckSVG)
+	e.POST("/self-check", st.HandleSelfCheckForm, site.Headers, z)
+	e.POST("/self-check/funnel.svg", st.HandleSelfCheckSVG, z)
 	page("/methodology", st.HandleMethodology)
 	page("/data", st.HandleData)
 	get("/data/:file", s.handleDownload)
 	page("/about", st.HandleAbout)
 	page("/glossary", st.HandleGlossary)
 	page("/choosing", st.HandleChoosing)
-	get("/static/*", st.HandleStatic)
+	get("/static/*", st.HandleStatic, z)
 
 	get("/api/v1", s.handleIndex)
 	get("/api/v1/", s.handleIndex)

@@ -32,6 +32,11 @@ type specialtyDTO struct {
 type procedureDTO struct {
 	Slug string `json:"slug" example:"cabg"`
 	Name string `json:"name" example:"Coronary artery bypass graft"`
+	// Includes says which operations the group counts.
+	Includes string `json:"includes" example:"Coronary artery bypass grafts (CABG) on their own, with no other heart operation at the same time."`
+	// Periods are the periods the release has results for this procedure
+	// in, oldest first: empty when it has none.
+	Periods []string `json:"periods"`
 }
 
 // methodDTO is how the release's figures were computed.
@@ -67,7 +72,8 @@ func (s *Server) specialtyDTO(t resource, sp outcome.Specialty, detail bool) spe
 		d.Periods = []string{}
 	}
 	for _, p := range sp.Procedures {
-		d.Procedures = append(d.Procedures, procedureDTO{Slug: p.Slug, Name: p.Name})
+		d.Procedures = append(d.Procedures, procedureDTO{Slug: p.Slug, Name: p.Name, Includes: p.Includes,
+			Periods: procedurePeriods(r, sp.Slug, p.Slug)})
 	}
 	if detail {
 		for _, f := range r.Funnels {
@@ -98,10 +104,25 @@ func (s *Server) specialtyDTO(t resource, sp outcome.Specialty, detail bool) spe
 	return d
 }
 
+// procedurePeriods lists the periods a release has a procedure's results
+// for, oldest first.
+func procedurePeriods(r *catalog.Release, specialty, procedure string) []string {
+	out := []string{}
+	for _, per := range r.Periods(specialty) {
+		for _, f := range r.Funnels {
+			if f.Specialty == specialty && f.Period == per && f.Procedure == procedure {
+				out = append(out, per)
+				break
+			}
+		}
+	}
+	return out
+}
+
 // handleSpecialties answers GET /api/v1/specialties.
 //
 //	@Summary		Specialties
-//	@Description	The ten specialties, each with its procedures, the periods the release has, and how many surgeons and hospitals it reports.
+//	@Description	The ten specialties, each with its procedures (what each includes, and the periods the release has it for), the periods the release has, and how many surgeons and hospitals it reports.
 //	@Tags			specialties
 //	@Produce		json
 //	@Param			release	query		string	false	"release id or latest (default)"

@@ -350,14 +350,18 @@ func (r *Release) RowOf(unitType outcome.UnitType, id, specialty, procedure, per
 func (r *Release) FunnelRows(f *Funnel) []Row { return r.Rows[f.First:f.End] }
 
 // ChooseFunnel finds the funnel a page shows: the period defaults to the
-// specialty's latest, the procedure to "all" or the first, the unit type
-// to surgeons. It returns nil when the specialty has none in the period.
+// specialty's latest, the procedure to its headline one
+// (outcome.HeadlineProcedure) or else the first, the unit type to
+// surgeons. It returns nil when the specialty has none in the period.
 func (r *Release) ChooseFunnel(specialty, procedure, period string, unitType outcome.UnitType) *Funnel {
 	if period == "" {
 		period = r.LatestPeriod(specialty)
 	}
 	if unitType != outcome.Hospital {
 		unitType = outcome.Surgeon
+	}
+	if procedure == "" {
+		procedure = outcome.HeadlineProcedure(specialty, r.procedures(specialty, period, ""))
 	}
 	var best *Funnel
 	for _, f := range r.Funnels {
@@ -370,15 +374,13 @@ func (r *Release) ChooseFunnel(specialty, procedure, period string, unitType out
 }
 
 // funnelScore ranks how well a funnel matches a request: the unit type
-// first, then the procedure asked for, then "all" when none was.
+// first, then the procedure.
 func funnelScore(f *Funnel, unitType outcome.UnitType, procedure string) int {
 	score := 0
 	if f.UnitType == unitType {
-		score += 4
+		score += 2
 	}
 	if f.Procedure == procedure {
-		score += 2
-	} else if procedure == "" && f.Procedure == "all" {
 		score++
 	}
 	return score

@@ -16,8 +16,8 @@ type FieldError struct {
 }
 
 // FindFunnel finds the published funnel a self-check unit belongs on:
-// the period defaults to the specialty's latest, the procedure to the only
-// one that period has.
+// the period defaults to the specialty's latest, the procedure to its
+// headline one (outcome.HeadlineProcedure), as the pages' do.
 func (r *Release) FindFunnel(specialty, procedure, period string, unitType outcome.UnitType) (*Funnel, *FieldError) {
 	if period == "" {
 		period = r.LatestPeriod(specialty)
@@ -25,29 +25,36 @@ func (r *Release) FindFunnel(specialty, procedure, period string, unitType outco
 			return nil, &FieldError{Field: "specialty", Message: "the release has no results for this specialty"}
 		}
 	}
-	var procedures []string
-	var found *Funnel
-	for _, f := range r.Funnels {
-		if f.Specialty != specialty || f.Period != period || f.UnitType != unitType {
-			continue
-		}
-		procedures = appendDistinct(procedures, f.Procedure)
-		if procedure == "" || f.Procedure == procedure {
-			found = f
-		}
-	}
-	switch {
-	case len(procedures) == 0:
+	procedures := r.procedures(specialty, period, unitType)
+	if len(procedures) == 0 {
 		return nil, &FieldError{Field: "period",
 			Message: fmt.Sprintf("the release has no %s funnel for this specialty in this period", unitType)}
-	case procedure == "" && len(procedures) > 1:
-		return nil, &FieldError{Field: "procedure",
-			Message: "required: this period has several procedures: " + strings.Join(procedures, ", ")}
-	case found == nil:
-		return nil, &FieldError{Field: "procedure",
-			Message: "not in this period; procedures are " + strings.Join(procedures, ", ")}
 	}
-	return found, nil
+	if procedure == "" {
+		if procedure = outcome.HeadlineProcedure(specialty, procedures); procedure == "" {
+			return nil, &FieldError{Field: "procedure",
+				Message: "required: this period has several procedures: " + strings.Join(procedures, ", ")}
+		}
+	}
+	for _, f := range r.Funnels {
+		if f.Specialty == specialty && f.Period == period && f.UnitType == unitType && f.Procedure == procedure {
+			return f, nil
+		}
+	}
+	return nil, &FieldError{Field: "procedure",
+		Message: "not in this period; procedures are " + strings.Join(procedures, ", ")}
+}
+
+// procedures lists the procedures of a specialty's funnels in a period, of
+// one unit type or, when unitType is empty, of either.
+func (r *Release) procedures(specialty, period string, unitType outcome.UnitType) []string {
+	var out []string
+	for _, f := range r.Funnels {
+		if f.Specialty == specialty && f.Period == period && (unitType == "" || f.UnitType == unitType) {
+			out = appendDistinct(out, f.Procedure)
+		}
+	}
+	return out
 }
 
 // Place puts one submitted unit, a row ingest has checked (its unit type

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -42,11 +43,17 @@ func (s *Site) HandleHospitalPage(c echo.Context) error {
 		slices.Sort(ids)
 		if f := r.ChooseFunnel(g.Latest.Specialty, g.Latest.Procedure, g.Latest.Period, outcome.Surgeon); f != nil &&
 			f.UnitType == outcome.Surgeon && f.Procedure == g.Latest.Procedure && len(ids) > 0 {
-			if g.SVG, err = funnelSVG(r, f, ids, false); err != nil {
-				return err
-			}
-			g.FunnelAt = "/specialties/" + f.Specialty + "?" + url.Values{"procedure": {f.Procedure},
-				"period": {f.Period}, "highlight": {strings.Join(ids, ",")}}.Encode()
+			// The surgeons' funnel is an image, not inline: drawn inline, one
+			// for each specialty, every surgeon in the country with a link
+			// and a sentence made the largest hospital's page 574 KB. The
+			// image loads only when opened; the table below and the
+			// specialty page linked carry every figure it shows.
+			v := url.Values{"procedure": {f.Procedure}, "period": {f.Period}, "highlight": {strings.Join(ids, ",")}}
+			g.FunnelAt = "/specialties/" + f.Specialty + "?" + v.Encode()
+			v.Set("unit", string(outcome.Surgeon))
+			v.Set("compact", "1")
+			g.FunnelImage = "/specialties/" + f.Specialty + "/funnel.svg?" + v.Encode()
+			g.FunnelAlt, g.FunnelCaption = hospitalFunnelText(r, f, ids)
 		}
 		bars := []barRow{{Label: "This hospital, " + periodWords(g.Latest.Period), Row: g.Latest}}
 		for _, e := range g.Earlier {
@@ -76,4 +83,29 @@ func (s *Site) HandleHospitalPage(c echo.Context) error {
 		JSON:        "/api/v1/hospitals/" + url.PathEscape(id),
 		CSV:         "/api/v1/hospitals.csv?q=" + url.QueryEscape(id)}
 	return s.render(c, http.StatusOK, "hospital", p)
+}
+
+// hospitalFunnelText describes the surgeons' funnel with a hospital's
+// surgeons (ids) marked: the image's text alternative, and a caption
+// counting them by band, in the order of concern, so that nobody needs the
+// picture to know where they lie.
+func hospitalFunnelText(r *catalog.Release, f *catalog.Funnel, ids []string) (alt, caption string) {
+	counts := map[outcome.Band]int{}
+	for _, id := range ids {
+		if u := r.RowOf(outcome.Surgeon, id, f.Specialty, f.Procedure, f.Period); u != nil {
+			counts[u.Band]++
+		}
+	}
+	alt = "Funnel plot of all " + plural(len(f.ByName), "surgeon") + " in " +
+		groupTitle(f.Specialty, f.Procedure) + ", " + periodWords(f.Period) + ", with " + plural(len(ids), "surgeon") +
+		" of this hospital marked"
+	var parts []string
+	for _, w := range outcome.Bands() {
+		if n := counts[w.Band]; n > 0 {
+			parts = append(parts, w.Label+": "+strconv.Itoa(n))
+		}
+	}
+	caption = "This hospital's surgeons are marked among all " + plural(len(f.ByName), "surgeon") + ". " +
+		strings.Join(parts, "; ") + "."
+	return alt, caption
 }

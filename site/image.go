@@ -12,12 +12,14 @@ import (
 )
 
 // chartRequest is what an embeddable chart URL asks for: the funnel
-// (procedure, period, unit), the units to highlight and the adjusted lines.
+// (procedure, period, unit), the units to highlight, the adjusted lines,
+// and for the SVG, the compact drawing a page shows (?compact=1).
 type chartRequest struct {
 	rel       *catalog.Release
 	funnel    *catalog.Funnel
 	highlight []string
 	adjust    stats.Adjustment
+	compact   bool
 }
 
 // readChartRequest reads /specialties/{slug}/funnel.svg's and .png's
@@ -36,7 +38,8 @@ func (s *Site) readChartRequest(c echo.Context) (chartRequest, error) {
 	if f == nil {
 		return chartRequest{}, notFound("no funnel for this specialty")
 	}
-	cr := chartRequest{rel: r, funnel: f, highlight: highlightIDs(q), adjust: stats.AdjustNone}
+	cr := chartRequest{rel: r, funnel: f, highlight: highlightIDs(q), adjust: stats.AdjustNone,
+		compact: q.Get("compact") == "1"}
 	if q.Get("adjusted") == "1" {
 		cr.adjust = stats.AdjustMultiplicative
 	}
@@ -44,13 +47,14 @@ func (s *Site) readChartRequest(c echo.Context) (chartRequest, error) {
 }
 
 // HandleFunnelSVG answers GET /specialties/{slug}/funnel.svg: the
-// specialty page's chart as an image to embed, with the same parameters.
+// specialty page's chart as an image to embed, with the same parameters;
+// ?compact=1 draws it as the page does, legible at phone width.
 func (s *Site) HandleFunnelSVG(c echo.Context) error {
 	cr, err := s.readChartRequest(c)
 	if err != nil {
 		return err
 	}
-	svg, err := funnelSVGWith(cr.rel, cr.funnel, cr.highlight, true, cr.adjust)
+	svg, err := drawFunnelSVG(cr.rel, cr.funnel, cr.highlight, true, cr.compact, cr.adjust)
 	if err != nil {
 		return err
 	}

@@ -85,9 +85,18 @@ func funnelSVG(r *catalog.Release, f *catalog.Funnel, highlight []string, standa
 }
 
 // funnelSVGWith draws a funnel, with dashed overdispersion-adjusted lines
-// when adj asks for them and they apply.
+// when adj asks for them and they apply. On a page the chart is drawn
+// compact: one drawing that reads at 390 px and, capped in width by the
+// stylesheet, on a desktop; the image for embedding is the full size.
 func funnelSVGWith(r *catalog.Release, f *catalog.Funnel, highlight []string, standalone bool, adj stats.Adjustment,
 	extra ...chart.Point) (template.HTML, error) {
+	return drawFunnelSVG(r, f, highlight, standalone, !standalone, adj, extra...)
+}
+
+// drawFunnelSVG draws a funnel as SVG, standalone (an image on its own) or
+// for inlining, compact or full size.
+func drawFunnelSVG(r *catalog.Release, f *catalog.Funnel, highlight []string, standalone, compact bool,
+	adj stats.Adjustment, extra ...chart.Point) (template.HTML, error) {
 	set := map[string]bool{}
 	for _, id := range highlight {
 		set[id] = true
@@ -95,10 +104,7 @@ func funnelSVGWith(r *catalog.Release, f *catalog.Funnel, highlight []string, st
 	link := func(id string) string { return "/" + f.UnitType.Plural() + "/" + url.PathEscape(id) }
 	p := newFunnelPlot(r, f, set, link, pointSummary)
 	p.Points = append(p.Points, extra...)
-	// On a page the chart is drawn compact: one drawing that reads at 390
-	// px and, capped in width by the stylesheet, on a desktop; the image
-	// for embedding is the full size.
-	p.Compact = !standalone
+	p.Compact = compact
 	p.Adjusted = adjustedCurve(f, adj)
 	var b bytes.Buffer
 	if err := chart.WriteSVG(&b, &p, standalone); err != nil {

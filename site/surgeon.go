@@ -21,6 +21,9 @@ type resultGroup struct {
 	SVG      template.HTML
 	Bars     template.HTML
 	FunnelAt string // the specialty page with this unit highlighted
+	// FunnelImage is the funnel as an image URL, with its text alternative
+	// and a caption, where the page links it instead of drawing SVG.
+	FunnelImage, FunnelAlt, FunnelCaption string
 	// bars are the rows Bars draws, before the page's scale is known.
 	bars []barRow
 }

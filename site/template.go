@@ -28,13 +28,14 @@ var funcs = template.FuncMap{
 		u, err := url.Parse(s)
 		return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
 	},
-	"specialtyName": specialtyName,
-	"procedureName": procedureName,
-	"groupTitle":    groupTitle,
-	"plural":        plural,
-	"query":         url.QueryEscape,
-	"period":        periodWords,
-	"outcomeWords":  outcomeWords,
+	"specialtyName":     specialtyName,
+	"procedureName":     procedureName,
+	"procedureIncludes": procedureIncludes,
+	"groupTitle":        groupTitle,
+	"plural":            plural,
+	"query":             url.QueryEscape,
+	"period":            periodWords,
+	"outcomeWords":      outcomeWords,
 	"periods": func(codes []string) string {
 		words := make([]string, len(codes))
 		for i, c := range codes {
@@ -76,13 +77,15 @@ func specialtyName(slug string) string {
 // procedureName is a procedure's display name, or its slug when the
 // specialty does not list it (publishers' own procedure labels).
 func procedureName(specialty, procedure string) string {
-	sp, ok := outcome.LookupSpecialty(specialty)
-	if ok {
-		for _, p := range sp.Procedures {
-			if p.Slug == procedure {
-				return p.Name
-			}
-		}
+	if p, ok := outcome.LookupProcedure(specialty, procedure); ok {
+		return p.Name
 	}
 	return procedure
+}
+
+// procedureIncludes says which operations a procedure group counts, or ""
+// when the specialty does not list it.
+func procedureIncludes(specialty, procedure string) string {
+	p, _ := outcome.LookupProcedure(specialty, procedure)
+	return p.Includes
 }

@@ -637,7 +637,7 @@ const docTemplate = `{
         },
         "/api/v1/specialties": {
             "get": {
-                "description": "The ten specialties, each with its procedures, the periods the release has, and how many surgeons and hospitals it reports.",
+                "description": "The ten specialties, each with its procedures (what each includes, and the periods the release has it for), the periods the release has, and how many surgeons and hospitals it reports.",
                 "produces": [
                     "application/json"
                 ],
@@ -2475,9 +2475,21 @@ const docTemplate = `{
         "api.procedureDTO": {
             "type": "object",
             "properties": {
+                "includes": {
+                    "description": "Includes says which operations the group counts.",
+                    "type": "string",
+                    "example": "Coronary artery bypass grafts (CABG) on their own, with no other heart operation at the same time."
+                },
                 "name": {
                     "type": "string",
                     "example": "Coronary artery bypass graft"
+                },
+                "periods": {
+                    "description": "Periods are the periods the release has results for this procedure\nin, oldest first: empty when it has none.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
                 },
                 "slug": {
                     "type": "string",

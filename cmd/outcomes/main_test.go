@@ -297,8 +297,10 @@ func TestDemoResults(t *testing.T) {
 		specialties[g.Specialty] = true
 		kinds[fmt.Sprintf("%s aggregated=%v", g.UnitType, len(g.Units) > 0 && g.Units[0].Aggregated)]++
 	}
-	if len(specialties) != 10 || kinds["surgeon aggregated=false"] != 20 || kinds["hospital aggregated=true"] != 20 {
-		t.Errorf("demo funnels: %d specialties, kinds %v; want 10 specialties, 20 surgeon funnels and 20 hospital funnels summed from surgeons", len(specialties), kinds)
+	// 15 procedures (ten specialties; adult cardiac and vascular three
+	// each, interventional cardiology two) × two periods.
+	if len(specialties) != 10 || kinds["surgeon aggregated=false"] != 30 || kinds["hospital aggregated=true"] != 30 {
+		t.Errorf("demo funnels: %d specialties, kinds %v; want 10 specialties, 30 surgeon funnels and 30 hospital funnels summed from surgeons", len(specialties), kinds)
 	}
 }
 
@@ -314,10 +316,11 @@ func TestFunnelCommand(t *testing.T) {
 	if want := strings.Join(funnelColumns, ","); lines[0] != want {
 		t.Errorf("header = %q, want %q", lines[0], want)
 	}
-	// The file's 271 rows are 247 distinct (period, surgeon) pairs, a
-	// surgeon's rows at two hospitals being summed, and 40 distinct
-	// (period, hospital) pairs (counted with awk): one row each.
-	if got, want := len(lines)-1, 247+40; got != want {
+	// The file's 807 rows are 739 distinct (procedure, period, surgeon)
+	// triples, a surgeon's rows at two hospitals being summed, and 120
+	// distinct (procedure, period, hospital) triples (counted with awk):
+	// one row each.
+	if got, want := len(lines)-1, 739+120; got != want {
 		t.Errorf("funnel printed %d units, want %d", got, want)
 	}
 	code, stdout, stderr = runCmd(t, "funnel", "--format", "json", "--ci", "byar", "--overdispersion", "additive", path)
@@ -333,8 +336,8 @@ func TestFunnelCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
 		t.Fatalf("funnel --format json: %v", err)
 	}
-	if len(got.Groups) != 4 || got.Groups[0].Specialty != "vascular" || len(got.Groups[0].Units) == 0 {
-		t.Errorf("funnel --format json = %d groups, want 4 (2 periods × surgeons, hospitals)", len(got.Groups))
+	if len(got.Groups) != 12 || got.Groups[0].Specialty != "vascular" || len(got.Groups[0].Units) == 0 {
+		t.Errorf("funnel --format json = %d groups, want 12 (3 procedures × 2 periods × surgeons, hospitals)", len(got.Groups))
 	}
 	if code, _, stderr := runCmd(t, "funnel", "--ci", "wald", path); code != 2 {
 		t.Errorf("funnel --ci wald: exit status %d (%s), want 2", code, stderr)

@@ -21,6 +21,11 @@ const (
 	// the clinical model does not rename everybody.
 	demoSeed     uint64 = 0x0d3a0_2021
 	demoNameSeed uint64 = 0x0a3e5_2021
+	// demoProcedureSeed seeds the split of a specialty's operations into
+	// the procedures it reports apart, and the operations of a procedure
+	// done besides them (TAVI), so that adding procedures leaves every
+	// figure that existed before them as it was.
+	demoProcedureSeed uint64 = 0x0b3a5_2025
 
 	// demoYears is the number of simulated financial years, 2021/22 to
 	// 2024/25; demoWindow is the length of a reporting period in years.
@@ -67,6 +72,10 @@ const (
 
 	// demoMinExpected floors expected deaths so no row says "0.000".
 	demoMinExpected = 0.001
+
+	// demoKindSD is the log-scale spread of surgeons' shares of a
+	// specialty's kinds of operation: some do more valves, some more CABG.
+	demoKindSD = 0.3
 )
 
 // demoProfile holds the targets the generator aims at for one specialty and
@@ -83,6 +92,30 @@ type demoProfile struct {
 	centres int
 	// physician marks specialties whose operators are all titled Dr.
 	physician bool
+	// kinds split the specialty's operations, reported under its first
+	// procedure (its total: adult cardiac "all", vascular "aaa"), into
+	// kinds, each also reported under its own procedure unless that is
+	// empty. extra are procedures some surgeons do besides, reported apart
+	// and not in the total (interventional cardiology's TAVI beside PCI).
+	kinds []demoKind
+	extra []demoExtra
+}
+
+// demoKind is one kind of a specialty's operations: the procedure it is
+// reported under (empty: only in the total), its share of the operations,
+// and its death rate relative to the specialty's. Shares times risks
+// average about 1.
+type demoKind struct {
+	procedure   string
+	share, risk float64
+}
+
+// demoExtra is a procedure some of a specialty's surgeons do besides their
+// main one: its crude death rate, its median volume per surgeon in three
+// years, and the share of surgeons who do it.
+type demoExtra struct {
+	procedure               string
+	rate, volume, operators float64
 }
 
 // demoProfiles returns the targets, in the order of outcome.Specialties.
@@ -90,10 +123,20 @@ type demoProfile struct {
 // cardiac surgeon does about 150 operations in three years, an upper GI
 // surgeon about 20; nearly 1 in 40 cardiac patients dies in hospital, 1 in a
 // thousand after weight-loss surgery.
+//
+// Every procedure a specialty lists has data. Adult cardiac surgery: about
+// half the operations are bypass grafts alone (about 1.5% die in hospital),
+// three in ten valve operations alone (2.5%), and the rest, bypass with a
+// valve, aortic and other operations (6%), count only in "all". Elective
+// aneurysm repair: about a third open (6%), two thirds endovascular (1.4%).
+// Interventional cardiology: a third of the operators also do TAVI, about
+// 60 in three years each (2.3% die within 30 days).
 func demoProfiles() []demoProfile {
 	return []demoProfile{
-		{slug: "adult-cardiac", rate: 0.025, volume: 150, surgeons: 110, centres: 12},
-		{slug: "vascular", rate: 0.03, volume: 30, surgeons: 130, centres: 20},
+		{slug: "adult-cardiac", rate: 0.025, volume: 150, surgeons: 110, centres: 12,
+			kinds: []demoKind{{"cabg", 0.55, 0.6}, {"valve", 0.30, 1.0}, {"", 0.15, 2.4}}},
+		{slug: "vascular", rate: 0.03, volume: 30, surgeons: 130, centres: 20,
+			kinds: []demoKind{{"open", 0.35, 2.0}, {"evar", 0.65, 0.46}}},
 		{slug: "orthopaedic", rate: 0.004, volume: 180, surgeons: 200, centres: 30},
 		{slug: "colorectal", rate: 0.035, volume: 35, surgeons: 160, centres: 28},
 		{slug: "upper-gi", rate: 0.03, volume: 20, surgeons: 64, centres: 12},
@@ -101,7 +144,8 @@ func demoProfiles() []demoProfile {
 		{slug: "head-and-neck", rate: 0.015, volume: 40, surgeons: 90, centres: 16},
 		{slug: "endocrine", rate: 0.002, volume: 90, surgeons: 100, centres: 22},
 		{slug: "urology", rate: 0.01, volume: 60, surgeons: 140, centres: 24},
-		{slug: "interventional-cardiology", rate: 0.018, volume: 220, surgeons: 150, centres: 20, physician: true},
+		{slug: "interventional-cardiology", rate: 0.018, volume: 220, surgeons: 150, centres: 20, physician: true,
+			extra: []demoExtra{{"tavi", 0.023, 60, 1.0 / 3}}},
 	}
 }
 
@@ -282,7 +326,10 @@ func Files() ([]File, error) {
 		names := rand.New(rand.NewPCG(demoNameSeed, slugSeed(sp.Slug)))
 		roster := drawRoster(r, names, prof, i, len(hospitals), planted, taken)
 		tallies := simulate(r, prof, roster)
-		rows := windowRows(sp, roster, tallies, hospitals)
+		procs := rand.New(rand.NewPCG(demoProcedureSeed, slugSeed(sp.Slug)))
+		reports := append([]report{{sp.Procedures[0].Slug, tallies}}, splitKinds(procs, prof, roster, tallies)...)
+		reports = append(reports, simulateExtra(procs, prof, roster)...)
+		rows := windowRows(sp, roster, reports, hospitals)
 		data, err := encodeDemoCSV(rows)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", sp.Slug, err)
@@ -452,46 +499,177 @@ func calibrate(tallies [][2][demoYears]demoTally) {
 	}
 }
 
-// windowRows sums the yearly tallies into one row per period, surgeon and
-// hospital, leaving out hospitals where the surgeon had no cases in the
-// period, and sorts the rows by period, surgeon and hospital.
-func windowRows(sp outcome.Specialty, roster []demoSurgeon, tallies [][2][demoYears]demoTally,
-	hospitals []demoHospital) []demoRow {
-	var rows []demoRow
-	for _, p := range demoPeriods() {
-		for k, s := range roster {
-			for h, hi := range s.hospitals {
-				if hi < 0 {
-					continue
+// report is one procedure's yearly tallies, by surgeon and hospital.
+type report struct {
+	procedure string
+	tallies   [][2][demoYears]demoTally
+}
+
+// splitKinds splits every surgeon's yearly tallies into the specialty's
+// kinds of operation and returns those reported under their own procedure.
+// Each surgeon's mix of kinds varies around the specialty's. Operations are
+// dealt to kinds by the mix; deaths, and the expected deaths, by each
+// kind's operations times its relative risk, so the kinds' cases and
+// deaths add up to the total's. Each kind's risks are then calibrated on
+// their own, as a procedure's own risk model is, so its expected deaths
+// add up to the total's only roughly, as real audits' do.
+func splitKinds(r *rand.Rand, prof demoProfile, roster []demoSurgeon, tallies [][2][demoYears]demoTally) []report {
+	if len(prof.kinds) == 0 {
+		return nil
+	}
+	out := make([]report, len(prof.kinds))
+	for c := range out {
+		out[c] = report{prof.kinds[c].procedure, make([][2][demoYears]demoTally, len(roster))}
+	}
+	shares := make([]float64, len(prof.kinds))
+	weights := make([]float64, len(prof.kinds))
+	for k := range roster {
+		var sum float64
+		for c, kind := range prof.kinds {
+			shares[c] = float64(kind.share) * lognormal(r, demoKindSD)
+			sum += shares[c]
+		}
+		for c := range shares {
+			shares[c] /= sum
+		}
+		for h := range tallies[k] {
+			for y, t := range tallies[k][h] {
+				parts := make([]demoTally, len(prof.kinds))
+				for range t.cases {
+					parts[pickShare(r, shares)].cases++
 				}
-				var sum demoTally
-				for _, t := range tallies[k][h][p.first : p.first+demoWindow] {
-					sum.cases += t.cases
-					sum.events += t.events
-					sum.risk += t.risk
+				var total float64
+				for c := range parts {
+					weights[c] = float64(parts[c].cases) * prof.kinds[c].risk
+					total += float64(weights[c])
 				}
-				if sum.cases == 0 {
-					continue
+				for range t.events {
+					c := pickWeight(r, weights, total)
+					parts[c].events++
+					if parts[c].events == parts[c].cases { // no more deaths than operations
+						total -= weights[c]
+						weights[c] = 0
+					}
 				}
-				rows = append(rows, demoRow{
-					specialty: sp.Slug, procedure: sp.Procedures[0].Slug, period: p.label,
-					unitType: string(outcome.Surgeon), unitID: s.id, unitName: s.name,
-					hospitalID: hospitals[hi].id, hospitalName: hospitals[hi].name,
-					outcome: sp.Outcome, cases: sum.cases, events: sum.events,
-					expected: max(sum.risk, demoMinExpected),
-				})
+				wsum := weightSum(parts, prof.kinds)
+				for c := range parts {
+					if wsum > 0 {
+						parts[c].risk = t.risk * float64(float64(parts[c].cases)*prof.kinds[c].risk) / wsum
+					}
+					out[c].tallies[k][h][y] = parts[c]
+				}
 			}
 		}
 	}
-	slices.SortFunc(rows, compareRows)
+	for _, rep := range out {
+		calibrate(rep.tallies)
+	}
+	return slices.DeleteFunc(out, func(rep report) bool { return rep.procedure == "" })
+}
+
+// weightSum is the kinds' operations times their relative risks.
+func weightSum(parts []demoTally, kinds []demoKind) float64 {
+	var sum float64
+	for c := range parts {
+		sum += float64(float64(parts[c].cases) * kinds[c].risk)
+	}
+	return sum
+}
+
+// pickShare returns an index drawn with the given probabilities (they sum
+// to 1).
+func pickShare(r *rand.Rand, shares []float64) int {
+	return pickWeight(r, shares, 1)
+}
+
+// pickWeight returns an index drawn with probabilities weights/total.
+func pickWeight(r *rand.Rand, weights []float64, total float64) int {
+	u := uniform(r) * total
+	last := 0
+	for i, w := range weights {
+		if w <= 0 {
+			continue
+		}
+		if u < w {
+			return i
+		}
+		u -= w
+		last = i
+	}
+	return last
+}
+
+// simulateExtra simulates the procedures some surgeons do besides their
+// main one: who does them, how many, and the deaths, each surgeon with the
+// same true ratio and hospitals as in their main work, and calibrated as
+// simulate calibrates.
+func simulateExtra(r *rand.Rand, prof demoProfile, roster []demoSurgeon) []report {
+	var out []report
+	scale := meanRatio(roster)
+	for _, x := range prof.extra {
+		rep := report{x.procedure, make([][2][demoYears]demoTally, len(roster))}
+		for k, s := range roster {
+			does, volume := uniform(r) < x.operators, drawVolume(r, x.volume)
+			if !does {
+				continue
+			}
+			s.volume = volume
+			for y := s.first; y <= s.last; y++ {
+				rep.tallies[k][0][y], rep.tallies[k][1][y] = simulateYear(r, x.rate, s, s.ratio/scale)
+			}
+		}
+		calibrate(rep.tallies)
+		out = append(out, rep)
+	}
+	return out
+}
+
+// windowRows sums each report's yearly tallies into one row per period,
+// surgeon and hospital, leaving out hospitals where the surgeon had no
+// cases of the procedure in the period, and sorts the rows by procedure
+// (in the specialty's order), period, surgeon and hospital.
+func windowRows(sp outcome.Specialty, roster []demoSurgeon, reports []report, hospitals []demoHospital) []demoRow {
+	var rows []demoRow
+	for _, rep := range reports {
+		for _, p := range demoPeriods() {
+			for k, s := range roster {
+				for h, hi := range s.hospitals {
+					if hi < 0 {
+						continue
+					}
+					var sum demoTally
+					for _, t := range rep.tallies[k][h][p.first : p.first+demoWindow] {
+						sum.cases += t.cases
+						sum.events += t.events
+						sum.risk += t.risk
+					}
+					if sum.cases == 0 {
+						continue
+					}
+					rows = append(rows, demoRow{
+						specialty: sp.Slug, procedure: rep.procedure, period: p.label,
+						unitType: string(outcome.Surgeon), unitID: s.id, unitName: s.name,
+						hospitalID: hospitals[hi].id, hospitalName: hospitals[hi].name,
+						outcome: sp.Outcome, cases: sum.cases, events: sum.events,
+						expected: max(sum.risk, demoMinExpected),
+					})
+				}
+			}
+		}
+	}
+	slices.SortFunc(rows, func(a, b demoRow) int { return compareRows(sp, a, b) })
 	return rows
 }
 
-// compareRows orders rows by period, surgeon id and hospital id. Ids have a
-// fixed width, so string order is numeric order.
-func compareRows(a, b demoRow) int {
-	return cmp.Or(cmp.Compare(a.period, b.period), cmp.Compare(a.unitID, b.unitID),
-		cmp.Compare(a.hospitalID, b.hospitalID))
+// compareRows orders rows by procedure, in the order the specialty lists
+// them, then period, surgeon id and hospital id. Ids have a fixed width, so
+// string order is numeric order.
+func compareRows(sp outcome.Specialty, a, b demoRow) int {
+	at := func(procedure string) int {
+		return slices.IndexFunc(sp.Procedures, func(p outcome.Procedure) bool { return p.Slug == procedure })
+	}
+	return cmp.Or(cmp.Compare(at(a.procedure), at(b.procedure)), cmp.Compare(a.period, b.period),
+		cmp.Compare(a.unitID, b.unitID), cmp.Compare(a.hospitalID, b.hospitalID))
 }
 
 // encodeDemoCSV writes rows in the canonical format: header first, LF line

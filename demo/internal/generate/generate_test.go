@@ -35,6 +35,19 @@ func TestFiles(t *testing.T) {
 	t.Run("outliers", func(t *testing.T) { checkOutliers(t, rows) })
 }
 
+// headline returns the rows of a specialty's first procedure: its total,
+// where it splits its operations into procedures, else its main one.
+func headline(prof demoProfile, rows []demoRow) []demoRow {
+	sp, _ := outcome.LookupSpecialty(prof.slug)
+	var out []demoRow
+	for _, r := range rows {
+		if r.procedure == sp.Procedures[0].Slug {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // checkDeterministic generates a second time and compares the bytes.
 func checkDeterministic(t *testing.T, files []File) {
 	again, err := Files()
@@ -123,12 +136,15 @@ func checkSpecialty(t *testing.T, prof demoProfile, rows []demoRow) {
 		t.Fatalf("specialty %q: not in outcome.Specialties", prof.slug)
 	}
 	checkLabels(t, sp, rows)
-	if !slices.IsSortedFunc(rows, compareRows) {
-		t.Errorf("rows: got unsorted, want sorted by period, unit_id, hospital_id")
+	if !slices.IsSortedFunc(rows, func(a, b demoRow) int { return compareRows(sp, a, b) }) {
+		t.Errorf("rows: got unsorted, want sorted by procedure, period, unit_id, hospital_id")
 	}
+	t.Run("procedures", func(t *testing.T) { checkProcedures(t, sp, prof, rows) })
+	all := rows
+	rows = headline(prof, rows)
 	var periods []string
 	surgeons := map[string]bool{}
-	for _, r := range rows {
+	for _, r := range all {
 		surgeons[r.unitID] = true
 		if !slices.Contains(periods, r.period) {
 			periods = append(periods, r.period)
@@ -147,21 +163,101 @@ func checkSpecialty(t *testing.T, prof demoProfile, rows []demoRow) {
 }
 
 // checkLabels checks the specialty, procedure and outcome columns and that
-// the key (period, unit_id, hospital_id) is unique within the file.
+// the key (procedure, period, unit_id, hospital_id) is unique within the
+// file.
 func checkLabels(t *testing.T, sp outcome.Specialty, rows []demoRow) {
-	type key struct{ period, unit, hospital string }
+	type key struct{ procedure, period, unit, hospital string }
 	seen := map[key]bool{}
 	for _, r := range rows {
-		if r.specialty != sp.Slug || r.procedure != sp.Procedures[0].Slug || r.outcome != sp.Outcome {
-			t.Errorf("labels: got %q/%q/%q, want %q/%q/%q", r.specialty, r.procedure, r.outcome,
-				sp.Slug, sp.Procedures[0].Slug, sp.Outcome)
+		listed := slices.ContainsFunc(sp.Procedures, func(p outcome.Procedure) bool { return p.Slug == r.procedure })
+		if r.specialty != sp.Slug || !listed || r.outcome != sp.Outcome {
+			t.Errorf("labels: got %q/%q/%q, want %q/one of %v/%q", r.specialty, r.procedure, r.outcome,
+				sp.Slug, sp.Procedures, sp.Outcome)
 			return
 		}
-		k := key{r.period, r.unitID, r.hospitalID}
+		k := key{r.procedure, r.period, r.unitID, r.hospitalID}
 		if seen[k] {
 			t.Errorf("key %v: got twice, want once", k)
 		}
 		seen[k] = true
+	}
+}
+
+// checkProcedures checks that every procedure the specialty lists has rows
+// in both periods (the site offers only procedures with data, and the demo
+// has data for all it lists); that each procedure's deaths are near its
+// expected rate and its risk model calibrated; and that a total row counts
+// at least its parts: the cases and deaths of the kinds reported apart, by
+// the same surgeon at the same hospital in the period (exactly them when
+// every kind is reported apart).
+func checkProcedures(t *testing.T, sp outcome.Specialty, prof demoProfile, rows []demoRow) {
+	type key struct{ period, unit, hospital string }
+	total := sp.Procedures[0].Slug
+	parts := map[key]demoRow{}
+	var mean float64 // the kinds' mean relative risk
+	for _, k := range prof.kinds {
+		mean += k.share * k.risk
+	}
+	for _, p := range sp.Procedures {
+		rate := prof.rate
+		for _, k := range prof.kinds {
+			if k.procedure == p.Slug {
+				rate *= k.risk / mean
+			}
+		}
+		isPart := slices.ContainsFunc(prof.kinds, func(k demoKind) bool { return k.procedure == p.Slug })
+		for _, x := range prof.extra {
+			if x.procedure == p.Slug {
+				rate = x.rate
+			}
+		}
+		for _, per := range demoPeriods() {
+			var cases, events int
+			var expected float64
+			for _, r := range rows {
+				if r.procedure != p.Slug || r.period != per.label {
+					continue
+				}
+				cases += r.cases
+				events += r.events
+				expected += r.expected
+				if isPart {
+					k := key{r.period, r.unitID, r.hospitalID}
+					sum := parts[k]
+					sum.cases += r.cases
+					sum.events += r.events
+					sum.expected += r.expected
+					parts[k] = sum
+				}
+			}
+			if cases == 0 {
+				t.Errorf("%s %s: no rows, want data for every procedure the specialty lists", p.Slug, per.label)
+				continue
+			}
+			tol := 3/math.Sqrt(rate*float64(cases)) + 0.15
+			if got := float64(events) / float64(cases); math.Abs(got-rate) > tol*rate {
+				t.Errorf("%s %s crude rate: got %.4f, want %.4f ± %.0f%%", p.Slug, per.label, got, rate, 100*tol)
+			}
+			if got := float64(events) / expected; math.Abs(got-1) > 3/math.Sqrt(expected) {
+				t.Errorf("%s %s Σevents/Σexpected: got %.3f, want 1 ± %.3f", p.Slug, per.label, got, 3/math.Sqrt(expected))
+			}
+		}
+	}
+	if len(prof.kinds) == 0 {
+		return
+	}
+	whole := !slices.ContainsFunc(prof.kinds, func(k demoKind) bool { return k.procedure == "" })
+	for _, r := range rows {
+		if r.procedure != total {
+			continue
+		}
+		p := parts[key{r.period, r.unitID, r.hospitalID}]
+		// Expected deaths come from each procedure's own risk model: they
+		// add up only roughly.
+		if r.cases < p.cases || r.events < p.events || whole && (r.cases != p.cases || r.events != p.events) {
+			t.Errorf("%s %s %s at %s: %d cases, %d deaths, %.3f expected; its parts %d, %d, %.3f",
+				r.procedure, r.period, r.unitID, r.hospitalID, r.cases, r.events, r.expected, p.cases, p.events, p.expected)
+		}
 	}
 }
 
@@ -297,11 +393,15 @@ func checkOneToOne(t *testing.T, what, id, name string, nameOf, idOf map[string]
 // observed ratio points the planted way: at least 1.5 for the high ones with
 // 3 or more expected deaths, at most 0.8 for the low ones with 5 or more.
 func checkOutliers(t *testing.T, rows map[string][]demoRow) {
+	profiles := map[string]demoProfile{}
+	for _, p := range demoProfiles() {
+		profiles[p.slug] = p
+	}
 	for _, o := range demoOutliers() {
 		for _, p := range demoPeriods() {
 			var cases, events int
 			var expected float64
-			for _, r := range rows[o.slug] {
+			for _, r := range headline(profiles[o.slug], rows[o.slug]) {
 				if r.unitID == o.id && r.period == p.label {
 					cases += r.cases
 					events += r.events
