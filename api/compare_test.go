@@ -311,3 +311,32 @@ func TestCompareNoChartWithoutAJudgement(t *testing.T) {
 		t.Errorf("want the reason, the band's meaning, for each of the two surgeons")
 	}
 }
+
+// TestCompareFunnelImage: each group's funnel is an image, loaded when
+// opened, that marks every surgeon compared in it, with a text
+// alternative saying so.
+func TestCompareFunnelImage(t *testing.T) {
+	srv := newServer(t, api.Config{})
+	_, b := get(t, srv, http.MethodGet, "/compare?ids=9000017,9000058")
+	group := compareGroup(string(b), "adult-cardiac/all")
+	m := regexp.MustCompile(`<img class="funnel" src="([^"]+)" alt="([^"]+)" loading="lazy">`).FindStringSubmatch(group)
+	if m == nil {
+		t.Fatalf("the adult cardiac group has no lazy funnel image with a text alternative")
+	}
+	if !strings.Contains(m[2], "with the 2 surgeons compared here marked") {
+		t.Errorf("alt %q: want it to say the 2 surgeons compared are marked", m[2])
+	}
+	src := strings.ReplaceAll(m[1], "&amp;", "&")
+	resp, svg := get(t, srv, http.MethodGet, src)
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "image/svg+xml") {
+		t.Fatalf("GET %s = %d %s, want 200 image/svg+xml", src, resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	for _, name := range []string{"Mr Norbert Larkglade", "Ms Ysolde Acornburrow"} {
+		if !strings.Contains(string(svg), `class="highlight-label"`) || !strings.Contains(string(svg), ">"+name+"<") {
+			t.Errorf("GET %s: %s is not marked and named", src, name)
+		}
+	}
+	if len(b) > 60_000 {
+		t.Errorf("the compare page of two surgeons is %d bytes, want under 60 KB (funnels as images)", len(b))
+	}
+}

@@ -62,8 +62,10 @@ type compareGroup struct {
 	Specialty, Procedure, Period string
 	Rows                         []catalog.Row
 	Bars                         template.HTML // empty when nobody in the group can be judged
-	SVG                          template.HTML
-	FunnelAt                     string
+	// FunnelImage is the surgeons' funnel with the chosen marked, as an
+	// image that loads when opened, FunnelAlt its text alternative, and
+	// FunnelAt the specialty page showing the same.
+	FunnelImage, FunnelAlt, FunnelAt string
 }
 
 // compareAbsent is a chosen surgeon, or a number, not on a chart: either
@@ -114,9 +116,7 @@ func (s *Site) HandleCompare(c echo.Context) error {
 		d.Absent = append(d.Absent, d.otherPeriodsOnly(r, ch)...)
 	}
 	d.Absent = append(d.Absent, unknown...)
-	if err := d.addGroups(r); err != nil {
-		return err
-	}
+	d.addGroups(r)
 	d.Q = strings.TrimSpace(c.QueryParam("q"))
 	if d.Q != "" && validText(d.Q) {
 		d.Searched = true
@@ -252,7 +252,7 @@ func (d *comparePage) href(period string) string {
 // share one scale; groups are not compared with each other (each has its
 // own national average), so one surgeon's wide interval in a small
 // specialty does not squeeze another specialty's bars into a corner.
-func (d *comparePage) addGroups(r *catalog.Release) error {
+func (d *comparePage) addGroups(r *catalog.Release) {
 	for _, f := range r.Funnels {
 		if f.UnitType != outcome.Surgeon || f.Period != d.shown(r, f.Specialty) {
 			continue
@@ -268,13 +268,17 @@ func (d *comparePage) addGroups(r *catalog.Release) error {
 		if len(in) == 0 {
 			continue
 		}
-		svg, err := funnelSVG(r, f, in, false)
-		if err != nil {
-			return err
-		}
-		g.SVG = svg
-		g.FunnelAt = "/specialties/" + f.Specialty + "?" + url.Values{"procedure": {f.Procedure},
-			"period": {f.Period}, "highlight": {strings.Join(in, ",")}}.Encode()
+		// The funnel is an image, as on the hospital page: inline, every
+		// surgeon in the country with a link and a sentence, one for each
+		// procedure, made two surgeons' page 166 KB. The list above it
+		// carries every figure of the surgeons compared.
+		v := url.Values{"procedure": {f.Procedure}, "period": {f.Period}, "highlight": {strings.Join(in, ",")}}
+		g.FunnelAt = "/specialties/" + f.Specialty + "?" + v.Encode()
+		v.Set("unit", string(outcome.Surgeon))
+		v.Set("compact", "1")
+		g.FunnelImage = "/specialties/" + f.Specialty + "/funnel.svg?" + v.Encode()
+		g.FunnelAlt = "Funnel plot of all " + plural(len(f.ByName), "surgeon") + " in " + groupTitle(f.Specialty, f.Procedure) +
+			", " + periodWords(f.Period) + ", with the " + plural(len(in), "surgeon") + " compared here marked"
 		d.Groups = append(d.Groups, g)
 	}
 	// A group where nobody can be judged has no chart: it would hold
@@ -289,7 +293,6 @@ func (d *comparePage) addGroups(r *catalog.Release) error {
 		}
 		d.Groups[i].Bars = intervalChart(bars, pageLow([][]catalog.Row{g.Rows}))
 	}
-	return nil
 }
 
 // offer fills the picker with the surgeons the search finds who are not
