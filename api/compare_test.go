@@ -198,9 +198,9 @@ func TestCompareAccountsForEveryNumber(t *testing.T) {
 			`name="q"`, `name="ids"`}, false},
 		{"unknown among known", "ids=9000017,0000000", []string{"No surgeon with registration number “0000000”",
 			`value="9000017" checked`}, true},
-		{"earlier period only", "ids=9000031,9000017", []string{"Mr Barnaby Badgerdrift</a>: no Adult cardiac surgery results in April 2022 to March 2025",
+		{"earlier period only", "ids=9000031,9000017", []string{"Mr Barnaby Badgerdrift</a>: no results in April 2022 to March 2025, the period compared here, for Adult cardiac surgery; Adult cardiac surgery: Coronary artery bypass graft; Adult cardiac surgery: Valve surgery;",
 			"results exist for April 2021 to March 2024"}, true},
-		{"earlier only, alone", "ids=9000031", []string{"Mr Barnaby Badgerdrift</a>: no Adult cardiac surgery results",
+		{"earlier only, alone", "ids=9000031", []string{"Mr Barnaby Badgerdrift</a>: no results in",
 			"None of the chosen surgeons has results in the period compared",
 			`<a href="/compare?ids=9000031&amp;period=2021-04%2F2024-03">compare in April 2021 to March 2024</a>`}, false},
 		{"earlier period asked for", "ids=9000031,9000017&period=2021-04/2024-03", []string{`<option value="2021-04/2024-03" selected>`,
@@ -227,6 +227,9 @@ func TestCompareAccountsForEveryNumber(t *testing.T) {
 			}
 			if !tt.charts && strings.Contains(body, `<section class="result"`) {
 				t.Errorf("a group is shown, want none")
+			}
+			if n := strings.Count(body, "Mr Barnaby Badgerdrift</a>: no results"); n > 1 {
+				t.Errorf("the surgeon with earlier results only is named %d times, want once", n)
 			}
 		})
 	}

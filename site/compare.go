@@ -70,13 +70,14 @@ type compareGroup struct {
 
 // compareAbsent is a chosen surgeon, or a number, not on a chart: either
 // no surgeon has the number (Name empty), or the surgeon has no results in
-// a specialty and procedure in the period compared (Shown), but has in
-// others, each with the address comparing the same surgeons then.
+// some specialties and procedures in the period compared (Shown), but has
+// in others, each with the address comparing the same surgeons then.
 type compareAbsent struct {
-	ID, Name             string
-	Specialty, Procedure string
-	Shown                string
-	Periods              []comparePeriod
+	ID, Name string
+	// Groups name the specialties and procedures, each as a heading does.
+	Groups  []string
+	Shown   string
+	Periods []comparePeriod
 }
 
 // comparePeriod is another period the same comparison can be seen in.
@@ -220,7 +221,9 @@ func (d *comparePage) shown(r *catalog.Release, specialty string) string {
 }
 
 // otherPeriodsOnly lists a surgeon's specialties and procedures with
-// results, but none in the period compared.
+// results, but none in the period compared: one entry for those with the
+// same periods instead (a specialty's "all" and its procedures, usually),
+// so that a surgeon is not named once for each.
 func (d *comparePage) otherPeriodsOnly(r *catalog.Release, ch compareChoice) []compareAbsent {
 	var out []compareAbsent
 	for _, rows := range groupResults(r, r.Surgeon(ch.ID)) {
@@ -229,11 +232,16 @@ func (d *comparePage) otherPeriodsOnly(r *catalog.Release, ch compareChoice) []c
 		if slices.ContainsFunc(rows, func(e catalog.Row) bool { return e.Period == shown }) {
 			continue
 		}
-		a := compareAbsent{ID: ch.ID, Name: ch.Name, Specialty: u.Specialty, Procedure: u.Procedure, Shown: shown}
+		a := compareAbsent{ID: ch.ID, Name: ch.Name, Groups: []string{groupTitle(u.Specialty, u.Procedure)}, Shown: shown}
 		for _, e := range rows { // newest first
 			a.Periods = append(a.Periods, comparePeriod{Period: e.Period, Href: d.href(e.Period)})
 		}
-		out = append(out, a)
+		i := slices.IndexFunc(out, func(o compareAbsent) bool { return o.Shown == a.Shown && slices.Equal(o.Periods, a.Periods) })
+		if i < 0 {
+			out = append(out, a)
+			continue
+		}
+		out[i].Groups = append(out[i].Groups, a.Groups...)
 	}
 	return out
 }
