@@ -40,7 +40,7 @@ func TestPages(t *testing.T) {
 		{"surgeon", "/surgeons/9000017", 200, []string{"Strong evidence that survival was lower than expected",
 			"patients like these", "Questions you could ask your surgeon", `class="interval-chart"`}},
 		{"hospital", "/hospitals/ZZ101", 200, []string{"Surgeons with results at this hospital", "Hospital, code ZZ101"}},
-		{"compare", "/compare?ids=9000017,9000058", 200, []string{"Compare surgeons with what was expected", `data-unit-id="9000058"`}},
+		{"compare", "/compare?ids=9000017,9000058", 200, []string{"Compare surgeons with what was expected", `<img class="funnel" src="/specialties/adult-cardiac/funnel.svg?`}},
 		{"compare empty", "/compare", 200, []string{`name="ids"`}},
 		{"search", "/search?q=heron", 200, []string{"Heronspindle", "Why is my surgeon not listed?"}},
 		{"search none", "/search?q=zzzzzz", 200, []string{"No surgeon or hospital matches"}},

@@ -82,7 +82,7 @@ func TestWritePNGFunnel(t *testing.T) {
 func TestWritePNGBars(t *testing.T) {
 	bs := testBars()
 	img, _ := decodePNG(t, &bs)
-	if got, want := img.Bounds().Size(), image.Pt(720, 2*(30+48*5+4)); got != want {
+	if got, want := img.Bounds().Size(), image.Pt(720, 2*(30+48*6+26)); got != want {
 		t.Errorf("size %v, want %v", got, want)
 	}
 	// The first row's dot, at 97% on a scale from 85%: x = 12 + 328 × 0.12 / 0.15.

@@ -141,11 +141,15 @@ func drawBars(groups []resultGroup) {
 }
 
 // pageLow is the left end of a page's interval bars: one scale for every
-// bar on the page, so intervals can be compared by eye.
+// bar on the page, so intervals can be compared by eye. Units that cannot
+// be judged have no bar, so their intervals do not stretch the scale.
 func pageLow(groups [][]catalog.Row) float64 {
 	lo := 1.0
 	for _, rows := range groups {
 		for _, u := range rows {
+			if !outcome.Assessed(u.Band) {
+				continue
+			}
 			for _, x := range []float64{u.SurvivalLow, u.Survival, 1 - u.Target} {
 				if finite(x) && x < lo {
 					lo = x
