@@ -63,8 +63,9 @@ type Funnel struct {
 	outcome.Funnel
 	// First and End delimit its units: Release.Rows[First:End].
 	First, End int32
-	// ByName lists the same rows A–Z by folded name, then id: the order
-	// of every table and chart focus order on the site.
+	// ByName lists the same rows A–Z by name (UnitNameKey: surgeons by
+	// surname), then id: the order of every table and chart focus order
+	// on the site.
 	ByName []int32
 }
 
@@ -199,7 +200,7 @@ func NewRelease(m store.Release, results []outcome.Funnel, published []outcome.R
 		}
 		folded := make(map[int32]string, len(f.ByName))
 		for _, i := range f.ByName {
-			folded[i] = Fold(r.Rows[i].UnitName)
+			folded[i] = UnitNameKey(r.Rows[i].UnitType, r.Rows[i].UnitName)
 		}
 		slices.SortFunc(f.ByName, func(a, b int32) int {
 			return cmp.Or(strings.Compare(folded[a], folded[b]), strings.Compare(r.Rows[a].UnitID, r.Rows[b].UnitID))

@@ -1,6 +1,10 @@
 package catalog
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/surgeon-outcomes/outcomes/outcome"
+)
 
 // NameKey is the A–Z key of a person's name: surname first, then the
 // forenames, folded as [Fold] folds them, with any leading title ("Mr",
@@ -20,6 +24,16 @@ func NameKey(name string) string {
 	}
 	last := len(words) - 1
 	return words[last] + ", " + strings.Join(words[:last], " ")
+}
+
+// UnitNameKey is the A–Z key of a unit's name: [NameKey] for a surgeon,
+// the folded name for a hospital, whose name is not a person's. Every A–Z
+// list of units on the site sorts by it.
+func UnitNameKey(t outcome.UnitType, name string) string {
+	if t == outcome.Surgeon {
+		return NameKey(name)
+	}
+	return Fold(name)
 }
 
 // CompareNames orders two people's names A–Z by [NameKey], and the whole

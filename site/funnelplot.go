@@ -76,7 +76,7 @@ func newFunnelPlot(r *catalog.Release, f *catalog.Funnel, highlight map[string]b
 		}
 		p.Points = append(p.Points, pt)
 	}
-	sortPlotPoints(p.Points)
+	sortPlotPoints(p.Points, f.UnitType)
 	p.Title, p.Description = funnelText(f, rows, p.TargetSurvival)
 	return p
 }
@@ -102,11 +102,12 @@ func nearLine(u *catalog.Row) bool {
 // sortPlotPoints orders points as the tables list them, so the keyboard
 // and a screen reader meet them in the same order: units judged before
 // those too small to judge (judgedFirst), each A–Z by name (case and
-// accents folded), then by name and unit id, so the order is total.
-func sortPlotPoints(ps []chart.Point) {
+// accents folded, surgeons by surname: catalog.UnitNameKey), then by name
+// and unit id, so the order is total.
+func sortPlotPoints(ps []chart.Point, t outcome.UnitType) {
 	keys := make(map[string]string, len(ps))
 	for i := range ps {
-		keys[ps[i].Name] = catalog.Fold(ps[i].Name)
+		keys[ps[i].Name] = catalog.UnitNameKey(t, ps[i].Name)
 	}
 	slices.SortStableFunc(ps, func(a, b chart.Point) int {
 		return cmp.Or(judgedFirst(a.Band, b.Band), strings.Compare(keys[a.Name], keys[b.Name]), strings.Compare(a.Name, b.Name),

@@ -146,12 +146,13 @@ func TestNewFunnelPlot(t *testing.T) {
 		}
 	}
 	// Points: the units judged, then those too few to judge (4 and 5),
-	// each A–Z by folded name, then id; survival 1 − y·p0, clamped.
+	// each A–Z by surname (catalog.NameKey: "Bob", "Smith, adam", "Zola,
+	// Émile"), then id; survival 1 − y·p0, clamped.
 	wantPts := []struct {
 		id       string
 		survival float64
 		hl       bool
-	}{{"1", 1 - 0.5*0.05, false}, {"2", 0, true}, {"3", 0.95, false}, {"4", 0.95, false}, {"5", math.NaN(), false}}
+	}{{"2", 0, true}, {"1", 1 - 0.5*0.05, false}, {"3", 0.95, false}, {"4", 0.95, false}, {"5", math.NaN(), false}}
 	if len(p.Points) != len(wantPts) {
 		t.Fatalf("%d points, want %d", len(p.Points), len(wantPts))
 	}

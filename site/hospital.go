@@ -75,7 +75,7 @@ func (s *Site) HandleHospitalPage(c echo.Context) error {
 		d.Surgeons = append(d.Surgeons, u)
 	}
 	slices.SortFunc(d.Surgeons, func(a, b catalog.Row) int {
-		return cmp.Or(judgedFirst(a.Band, b.Band), strings.Compare(catalog.Fold(a.UnitName), catalog.Fold(b.UnitName)), strings.Compare(a.UnitID, b.UnitID),
+		return cmp.Or(judgedFirst(a.Band, b.Band), catalog.CompareNames(a.UnitName, b.UnitName), strings.Compare(a.UnitID, b.UnitID),
 			strings.Compare(a.Specialty, b.Specialty), strings.Compare(a.Procedure, b.Procedure))
 	})
 	p := page{Title: d.Name, Data: &d, Section: "hospitals",
