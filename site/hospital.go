@@ -48,11 +48,7 @@ func (s *Site) HandleHospitalPage(c echo.Context) error {
 			// and a sentence made the largest hospital's page 574 KB. The
 			// image loads only when opened; the table below and the
 			// specialty page linked carry every figure it shows.
-			v := url.Values{"procedure": {f.Procedure}, "period": {f.Period}, "highlight": {strings.Join(ids, ",")}}
-			g.FunnelAt = "/specialties/" + f.Specialty + "?" + v.Encode()
-			v.Set("unit", string(outcome.Surgeon))
-			v.Set("compact", "1")
-			g.FunnelImage = "/specialties/" + f.Specialty + "/funnel.svg?" + v.Encode()
+			g.FunnelAt, g.FunnelImage = markedFunnelURLs(f, ids)
 			g.FunnelAlt, g.FunnelCaption = hospitalFunnelText(r, f, ids)
 		}
 		bars := []barRow{{Label: "This hospital, " + periodWords(g.Latest.Period), Row: g.Latest}}
@@ -83,6 +79,18 @@ func (s *Site) HandleHospitalPage(c echo.Context) error {
 		JSON:        "/api/v1/hospitals/" + url.PathEscape(id),
 		CSV:         "/api/v1/hospitals.csv?q=" + url.QueryEscape(id)}
 	return s.render(c, http.StatusOK, "hospital", p)
+}
+
+// markedFunnelURLs are the specialty page and the compact funnel image of
+// the surgeons' funnel f with the surgeons ids marked: surgeon and hospital
+// pages link the image (loaded when opened) instead of drawing every
+// surgeon in the country inline, one funnel per group.
+func markedFunnelURLs(f *catalog.Funnel, ids []string) (page, image string) {
+	v := url.Values{"procedure": {f.Procedure}, "period": {f.Period}, "highlight": {strings.Join(ids, ",")}}
+	page = "/specialties/" + f.Specialty + "?" + v.Encode()
+	v.Set("unit", string(outcome.Surgeon))
+	v.Set("compact", "1")
+	return page, "/specialties/" + f.Specialty + "/funnel.svg?" + v.Encode()
 }
 
 // hospitalFunnelText describes the surgeons' funnel with a hospital's

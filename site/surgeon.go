@@ -18,7 +18,6 @@ type resultGroup struct {
 	Latest   catalog.Row
 	Earlier  []catalog.Row
 	Hospital *catalog.Row
-	SVG      template.HTML
 	Bars     template.HTML
 	FunnelAt string // the specialty page with this unit highlighted
 	// FunnelImage is the funnel as an image URL, with its text alternative
@@ -94,11 +93,14 @@ func (s *Site) HandleSurgeonPage(c echo.Context) error {
 		}
 		if f := r.ChooseFunnel(g.Latest.Specialty, g.Latest.Procedure, g.Latest.Period, outcome.Surgeon); f != nil &&
 			f.UnitType == outcome.Surgeon && f.Procedure == g.Latest.Procedure {
-			if g.SVG, err = funnelSVG(r, f, []string{id}, false); err != nil {
-				return err
-			}
-			g.FunnelAt = "/specialties/" + f.Specialty + "?" + url.Values{"procedure": {f.Procedure},
-				"period": {f.Period}, "highlight": {id}}.Encode()
+			// An image, as on the hospital page: inline, a funnel for each
+			// procedure made a vascular surgeon's page 176 KB.
+			g.FunnelAt, g.FunnelImage = markedFunnelURLs(f, []string{id})
+			w, _ := outcome.Words(g.Latest.Band)
+			g.FunnelAlt = "Funnel plot of all " + plural(len(f.ByName), "surgeon") + " in " +
+				groupTitle(f.Specialty, f.Procedure) + ", " + periodWords(f.Period) + ", with this surgeon marked"
+			g.FunnelCaption = "This surgeon is marked among all " + plural(len(f.ByName), "surgeon") + ": " +
+				strings.ToLower(w.Label[:1]) + w.Label[1:] + "."
 		}
 		bars := []barRow{{Label: "This surgeon, " + periodWords(g.Latest.Period), Row: g.Latest}}
 		if g.Hospital != nil {
