@@ -59,3 +59,23 @@ func TestPlainWords(t *testing.T) {
 		}
 	}
 }
+
+// TestSurgeonPageWeight: a surgeon's page links each group's funnel as an
+// image instead of drawing every surgeon in the country inline (a vascular
+// surgeon with three procedures had 176 KB of page).
+func TestSurgeonPageWeight(t *testing.T) {
+	srv := newServer(t, api.Config{})
+	for _, id := range []string{"9001080", "9000017"} {
+		resp, body := get(t, srv, http.MethodGet, "/surgeons/"+id)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET /surgeons/%s = %d", id, resp.StatusCode)
+		}
+		inline := regexp.MustCompile(`<svg[^>]*class="funnel`).Match(body)
+		if len(body) > 60<<10 || inline ||
+			!strings.Contains(string(body), `<img class="funnel" src="/specialties/`) {
+			t.Errorf("GET /surgeons/%s: %d bytes, inline funnel %t, funnel image %t; want under 60 KB with the funnel as an image",
+				id, len(body), inline,
+				strings.Contains(string(body), `<img class="funnel"`))
+		}
+	}
+}
