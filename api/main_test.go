@@ -29,6 +29,10 @@ var demoDB string
 // rendering benchmarks the issue sets (a specialty page for 500 surgeons).
 var bigDB string
 
+// outcomesBin is the outcomes command, built once, for tests that ingest
+// their own input.
+var outcomesBin string
+
 func TestMain(m *testing.M) {
 	code, err := runTests(m)
 	if err != nil {
@@ -52,6 +56,7 @@ func runTests(m *testing.M) (int, error) {
 	if out, err := build.CombinedOutput(); err != nil {
 		return 0, fmt.Errorf("go build: %v\n%s", err, out)
 	}
+	outcomesBin = bin
 	files, err := filepath.Glob("../demo/*.csv")
 	if err != nil || len(files) == 0 {
 		return 0, fmt.Errorf("no demo files in ../demo (%v)", err)
