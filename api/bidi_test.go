@@ -3,9 +3,6 @@ package api_test
 import (
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -19,8 +16,6 @@ import (
 // and hospital headings, tables, lists and search results) wraps it in
 // <bdi>, so a right-to-left name cannot reorder the words after it either.
 func TestBidiNames(t *testing.T) {
-	dir := t.TempDir()
-	in := filepath.Join(dir, "bidi.csv")
 	const arabic = "د. سارة"
 	const hospital = "مستشفى الشمال"
 	input := "specialty,procedure,period,unit_type,unit_id,unit_name,hospital_id,hospital_name,cases,events,expected\n" +
@@ -28,14 +23,7 @@ func TestBidiNames(t *testing.T) {
 		"vascular,aaa,2024,surgeon,9000002," + arabic + ",ZZ1," + hospital + "\u202E,90,2,2.4\n" +
 		"vascular,aaa,2024,surgeon,9000002," + arabic + ",ZZ2,Southmoor,10,0,0.3\n" +
 		"vascular,aaa,2024,surgeon,9000003,Dr Plain,ZZ2,Southmoor,150,3,4.0\n"
-	if err := os.WriteFile(in, []byte(input), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	db := filepath.Join(dir, "bidi.db")
-	if out, err := exec.Command(outcomesBin, "ingest", "--db", db, "--release", "bidi", in).CombinedOutput(); err != nil {
-		t.Fatalf("outcomes ingest: %v\n%s", err, out)
-	}
-	srv := newServerOn(t, db, api.Config{})
+	srv := newServerOn(t, ingestCSV(t, "bidi", input), api.Config{})
 	for _, tc := range []struct {
 		path string
 		want []string

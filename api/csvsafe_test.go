@@ -25,16 +25,18 @@ func riskyCSV() string {
 		"vascular,aaa,2024,surgeon,9000004,Dr Plain,ZZ2,-Southmoor,110,5,3.0\n"
 }
 
-// newRiskyServer ingests riskyCSV with the outcomes command and serves it.
-func newRiskyServer(t *testing.T) string {
+// ingestCSV loads a canonical CSV as the given release into a new
+// database file with the outcomes command, as an operator would, and
+// returns the file's path.
+func ingestCSV(t *testing.T, release, data string) string {
 	t.Helper()
 	dir := t.TempDir()
-	in := filepath.Join(dir, "risky.csv")
-	if err := os.WriteFile(in, []byte(riskyCSV()), 0o600); err != nil {
+	in := filepath.Join(dir, release+".csv")
+	if err := os.WriteFile(in, []byte(data), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	db := filepath.Join(dir, "risky.db")
-	if out, err := exec.Command(outcomesBin, "ingest", "--db", db, "--release", "risky", in).CombinedOutput(); err != nil {
+	db := filepath.Join(dir, release+".db")
+	if out, err := exec.Command(outcomesBin, "ingest", "--db", db, "--release", release, in).CombinedOutput(); err != nil {
 		t.Fatalf("outcomes ingest: %v\n%s", err, out)
 	}
 	return db
@@ -47,7 +49,7 @@ func newRiskyServer(t *testing.T) string {
 // as text; numbers are untouched and the JSON carries the values as they
 // are.
 func TestCSVFormulaCells(t *testing.T) {
-	srv := newServerOn(t, newRiskyServer(t), api.Config{})
+	srv := newServerOn(t, ingestCSV(t, "risky", riskyCSV()), api.Config{})
 	wantName := map[string]string{"'-12": "'" + riskyHyperlink, "'-13": "'+Mr Plus", "9000003": "'@Ms At", "9000004": "Dr Plain"}
 	wantHospital := map[string]string{"'-12": "'@Northmoor", "'-13": "'@Northmoor", "9000003": "'-Southmoor", "9000004": "'-Southmoor"}
 	numeric := []string{"hospital_count", "cases", "events", "expected", "target", "rate", "ratio", "ramr",
