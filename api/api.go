@@ -38,6 +38,10 @@ type Config struct {
 	// DownloadDir is where the server writes the database snapshot it
 	// offers at /data; empty offers none. The caller removes it.
 	DownloadDir string
+	// LogLinesDropped, when set, reports how many log lines the logger's
+	// writer has dropped rather than block serving; it is exported as
+	// outcomes_log_lines_dropped_total.
+	LogLinesDropped func() uint64
 }
 
 func (cfg Config) withDefaults() Config {
@@ -101,6 +105,11 @@ func New(ctx context.Context, cfg Config, db *store.DB, logger *slog.Logger) (*e
 		func() float64 { return float64(len(cat.Releases)) })
 	s.metrics.setGauge("outcomes_response_cache_entries", "Built JSON responses held in the cache.",
 		func() float64 { return float64(s.cache.len()) })
+	if cfg.LogLinesDropped != nil {
+		s.metrics.setCounter("outcomes_log_lines_dropped_total",
+			"Log lines dropped, not written, because stderr did not keep up or failed.",
+			func() float64 { return float64(cfg.LogLinesDropped()) })
+	}
 	return s.routes(), nil
 }
 

@@ -113,6 +113,15 @@ func newServerOn(t testing.TB, path string, cfg api.Config) *httptest.Server {
 // newServerLogging serves the database file at path, logging to log.
 func newServerLogging(t testing.TB, path string, cfg api.Config, log io.Writer) *httptest.Server {
 	t.Helper()
+	srv := httptest.NewServer(newHandler(t, path, cfg, log))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// newHandler is the server's handler on the database file at path,
+// logging to log, for a test that configures its own http.Server.
+func newHandler(t testing.TB, path string, cfg api.Config, log io.Writer) http.Handler {
+	t.Helper()
 	db, err := store.Open(context.Background(), path, store.Options{ReadOnly: true})
 	if err != nil {
 		t.Fatalf("store.Open: %v", err)
@@ -132,9 +141,7 @@ func newServerLogging(t testing.TB, path string, cfg api.Config, log io.Writer) 
 	if err != nil {
 		t.Fatalf("api.New: %v", err)
 	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return srv
+	return h
 }
 
 // get fetches path from srv with the given request headers (pairs of name

@@ -41,6 +41,7 @@ func (s *Server) routes() *echo.Echo {
 		e.Use(s.rateLimiter())
 	}
 	e.Use(middleware.BodyLimit(maxBody))
+	e.Use(readBody)
 	// No global gzip middleware: JSON is compressed once per cached
 	// response and CSV as it streams (respond.go), each with its own strong
 	// ETag, where a middleware would compress every response again. The

@@ -609,13 +609,19 @@ const docTemplate = `{
                         }
                     },
                     "400": {
-                        "description": "invalid figures: errors name each field",
+                        "description": "invalid figures: errors name each field; or the body was cut short",
                         "schema": {
                             "$ref": "#/definitions/api.problem"
                         }
                     },
                     "404": {
                         "description": "no such release",
+                        "schema": {
+                            "$ref": "#/definitions/api.problem"
+                        }
+                    },
+                    "408": {
+                        "description": "the body did not arrive within the server's read timeout",
                         "schema": {
                             "$ref": "#/definitions/api.problem"
                         }

@@ -9,7 +9,9 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"runtime/debug"
+	"syscall"
 	"time"
 
 	"github.com/surgeon-outcomes/outcomes/api"
@@ -107,11 +109,25 @@ func loadDemo(ctx context.Context, dbPath string, env environment) error {
 	return nil
 }
 
+const (
+	// logBufferBytes is how much log output waits for a slow stderr
+	// before lines are dropped: some 5,000 request lines.
+	logBufferBytes = 1 << 20
+	// logCloseWait is how long a stopping server waits for its last log
+	// lines to be written to a stderr that may never take them.
+	logCloseWait = 2 * time.Second
+)
+
 // listenAndServe serves the database until ctx is cancelled, then shuts
 // down gracefully. If ready is not nil it receives the bound address.
 func (env environment) listenAndServe(ctx context.Context, f *serverFlags, ready chan<- string) error {
-	logs := newLogWriter(env.stderr, 200*time.Millisecond)
-	defer logs.Close()
+	// A server's stderr is often a pipe to a log collector. If the
+	// collector exits, a write to fd 2 would kill the process with SIGPIPE
+	// (os/signal: Go ignores it only for other descriptors); ignored, the
+	// write fails with EPIPE and the lines are counted as dropped.
+	signal.Ignore(syscall.SIGPIPE)
+	logs := newLogWriter(env.stderr, logBufferBytes)
+	defer logs.Close(logCloseWait)
 	logger := slog.New(slog.NewTextHandler(logs, nil))
 	db, err := store.Open(ctx, f.db, store.Options{ReadOnly: true})
 	if err != nil {
@@ -124,7 +140,7 @@ func (env environment) listenAndServe(ctx context.Context, f *serverFlags, ready
 	}
 	defer os.RemoveAll(downloads)
 	handler, err := api.New(ctx, api.Config{Version: version(), RateLimit: f.rateLimit, TrustProxy: f.trustProxy,
-		DownloadDir: downloads}, db, logger)
+		DownloadDir: downloads, LogLinesDropped: logs.Dropped}, db, logger)
 	if err != nil {
 		return err
 	}
