@@ -25,6 +25,9 @@ import (
 // are computed exactly as in production. Tests open it read-only.
 var demoDB string
 
+// outcomesBin is the binary the tests built, for fixtures of their own.
+var outcomesBin string
+
 // bigDB holds one specialty with 500 surgeons, for the page-size and
 // rendering benchmarks the issue sets (a specialty page for 500 surgeons).
 var bigDB string
@@ -52,6 +55,7 @@ func runTests(m *testing.M) (int, error) {
 	if out, err := build.CombinedOutput(); err != nil {
 		return 0, fmt.Errorf("go build: %v\n%s", err, out)
 	}
+	outcomesBin = bin
 	files, err := filepath.Glob("../demo/*.csv")
 	if err != nil || len(files) == 0 {
 		return 0, fmt.Errorf("no demo files in ../demo (%v)", err)

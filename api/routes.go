@@ -37,6 +37,7 @@ func (s *Server) routes() *echo.Echo {
 	e.Use(s.requestLogger())
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true, DisableErrorHandler: true}))
 	e.Use(apiCORS())
+	e.Use(decodePathParams)
 	if s.cfg.RateLimit > 0 {
 		e.Use(s.rateLimiter())
 	}

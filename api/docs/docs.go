@@ -2447,11 +2447,16 @@ const docTemplate = `{
                     "example": "the query has bad parameters"
                 },
                 "errors": {
-                    "description": "Errors names each bad parameter or field.",
+                    "description": "Errors names each bad parameter or field, the first maxListedErrors\nof them.",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/api.paramError"
                     }
+                },
+                "errors_total": {
+                    "description": "ErrorsTotal counts every problem found when Errors lists only the\nfirst of them; absent when Errors lists them all.",
+                    "type": "integer",
+                    "example": 10000
                 },
                 "instance": {
                     "description": "Instance is the request's path.",
