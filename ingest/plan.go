@@ -344,8 +344,14 @@ func (rr *rowReader) convertVariant(v *variantPlan, vals []string, line int, nat
 			rr.fail(line, get(fieldUnitType).col, err)
 		}
 	}
+	// A release's ids become web addresses; a self-check's unit_id is a
+	// hospital's own label for its figures, shown as text and never
+	// linked, so it stays free text.
 	id := func(name string, required bool) string {
 		s := field(name, 128, required)
+		if p.m.selfCheck {
+			return s
+		}
 		if err := checkID(s); err != nil {
 			rr.fail(line, get(name).col, fmt.Errorf("%s: %w", name, err))
 		}
