@@ -568,7 +568,7 @@ func TestSearchMigrationBackfill(t *testing.T) {
 		if m.version >= 3 {
 			break
 		}
-		if err := old.applyMigration(ctx, m); err != nil {
+		if _, err := old.applyMigration(ctx, m); err != nil {
 			t.Fatalf("apply %s: %v", m.name, err)
 		}
 		applied++
