@@ -25,8 +25,13 @@ func (db *DB) WriteDownload(ctx context.Context) error {
 	}
 	final := DownloadPath(db.path)
 	partial := final + ".partial"
-	if err := os.Remove(partial); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("store: write download: %w", err)
+	// A crash in VACUUM INTO leaves the partial file and its rollback
+	// journal; SQLite would take a journal left beside a new file of the
+	// same name for its own and "roll back" the new snapshot with it.
+	for _, p := range []string{partial, partial + "-journal"} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("store: write download: %w", err)
+		}
 	}
 	if err := db.Snapshot(ctx, partial); err != nil {
 		os.Remove(partial)

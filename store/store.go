@@ -65,6 +65,10 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	db := &DB{path: path, readOnly: opts.ReadOnly}
 	if !opts.ReadOnly {
 		lock, err := lockWriter(path)
+		var busy *WriterBusyError
+		if errors.As(err, &busy) {
+			return nil, err // it names the database already
+		}
 		if err != nil {
 			return nil, fmt.Errorf("store: open %s: %w", path, err)
 		}

@@ -146,8 +146,10 @@ func TestWriteDownload(t *testing.T) {
 	w, path := openTestDB(t)
 	commitRelease(t, w, testRelease("r1"), []outcome.Row{testRow(1, 2, "2019", "A")}, nil)
 	partial := DownloadPath(path) + ".partial"
-	if err := os.WriteFile(partial, []byte("half a file from a crash"), 0o644); err != nil {
-		t.Fatal(err)
+	for _, p := range []string{partial, partial + "-journal"} {
+		if err := os.WriteFile(p, []byte("half a file from a crash"), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	releasesIn := func(p string) []string {
 		t.Helper()
@@ -174,8 +176,10 @@ func TestWriteDownload(t *testing.T) {
 		if err := w.WriteDownload(ctx); err != nil {
 			t.Fatalf("WriteDownload (%d) = %v", i+1, err)
 		}
-		if _, err := os.Stat(partial); !errors.Is(err, os.ErrNotExist) {
-			t.Errorf("after WriteDownload (%d): %s is there (%v), want it gone", i+1, partial, err)
+		for _, p := range []string{partial, partial + "-journal"} {
+			if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("after WriteDownload (%d): %s is there (%v), want it gone", i+1, p, err)
+			}
 		}
 		// Read a copy, so the reader's WAL files are not left beside the database.
 		b, err := os.ReadFile(DownloadPath(path))

@@ -81,7 +81,7 @@ func (env environment) demo(ctx context.Context, args []string) error {
 func loadDemo(ctx context.Context, dbPath string, env environment) error {
 	db, err := store.Open(ctx, dbPath, store.Options{})
 	if errors.Is(err, store.ErrWriterBusy) && demoLoaded(ctx, dbPath) {
-		fmt.Fprintf(env.stdout, "%v; serving the demo release already loaded\n", errors.Unwrap(err))
+		fmt.Fprintf(env.stdout, "%v; serving the demo release already loaded\n", err)
 		return nil
 	}
 	if err != nil {
