@@ -99,23 +99,10 @@ func TestWriterLockAfterCrash(t *testing.T) {
 func TestReadOnlyNeedsMigrate(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "outcomes.db")
-	connector, err := sqlite.NewConnector(dsn(path, Options{}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := &DB{sql: sql.OpenDB(connector)}
-	old.sql.SetMaxOpenConns(1)
-	if _, err := old.sql.ExecContext(ctx, `CREATE TABLE schema_migration (version INTEGER PRIMARY KEY,
-		name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT`); err != nil {
-		t.Fatal(err)
-	}
+	openAtMigration(t, path, 1).Close()
 	ms := embeddedMigrations(t)
-	if _, err := old.applyMigration(ctx, ms[0]); err != nil {
-		t.Fatal(err)
-	}
-	old.Close()
 
-	_, err = Open(ctx, path, Options{ReadOnly: true})
+	_, err := Open(ctx, path, Options{ReadOnly: true})
 	if err == nil || !strings.Contains(err.Error(), "run outcomes migrate --db "+path) {
 		t.Fatalf("reader's Open of an old schema = %v, want it to say run outcomes migrate --db %s", err, path)
 	}
@@ -136,6 +123,38 @@ func TestReadOnlyNeedsMigrate(t *testing.T) {
 		t.Fatalf("reader's Open after migrating = %v, want nil", err)
 	}
 	r.Close()
+}
+
+// openAtMigration opens a writer on a new database at path with the
+// embedded migrations up to version applied and no later ones, as an older
+// version of the program left it; it takes no writer lock.
+func openAtMigration(t *testing.T, path string, version int) *DB {
+	t.Helper()
+	ctx := context.Background()
+	connector, err := sqlite.NewConnector(dsn(path, Options{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := &DB{sql: sql.OpenDB(connector), path: path}
+	db.sql.SetMaxOpenConns(1)
+	if _, err := db.sql.ExecContext(ctx, `CREATE TABLE schema_migration (version INTEGER PRIMARY KEY,
+		name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT`); err != nil {
+		t.Fatal(err)
+	}
+	applied := 0
+	for _, m := range embeddedMigrations(t) {
+		if m.version > version {
+			break
+		}
+		if _, err := db.applyMigration(ctx, m); err != nil {
+			t.Fatalf("apply %s: %v", m.name, err)
+		}
+		applied++
+	}
+	if applied != version {
+		t.Fatalf("applied %d migrations up to %d, want %d", applied, version, version)
+	}
+	return db
 }
 
 // TestWriteDownload writes the download copy twice, over a partial file
