@@ -134,8 +134,8 @@ func newHandler(t testing.TB, path string, cfg api.Config, log io.Writer) http.H
 	if cfg.Version == "" {
 		cfg.Version = "test"
 	}
-	if cfg.DownloadDir == "" {
-		cfg.DownloadDir = t.TempDir()
+	if cfg.DownloadFile == "" {
+		cfg.DownloadFile = store.DownloadPath(path)
 	}
 	if cfg.Now == nil {
 		cfg.Now = func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) }

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"os/signal"
 	"runtime/debug"
 	"syscall"
@@ -79,8 +78,14 @@ func (env environment) demo(ctx context.Context, args []string) error {
 }
 
 // loadDemo ingests the embedded demo release unless it is already loaded.
+// While another process writes the database, a demo release already in it
+// is served as it is, without waiting for the writer.
 func loadDemo(ctx context.Context, dbPath string, env environment) error {
 	db, err := store.Open(ctx, dbPath, store.Options{})
+	if errors.Is(err, store.ErrWriterBusy) && demoLoaded(ctx, dbPath) {
+		fmt.Fprintf(env.stdout, "%v; serving the demo release already loaded\n", err)
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -106,7 +111,19 @@ func loadDemo(ctx context.Context, dbPath string, env environment) error {
 		return err
 	}
 	printSummary(env.stdout, res)
-	return nil
+	return writeDownload(ctx, db, env.stdout)
+}
+
+// demoLoaded says whether the database at dbPath, read without any lock,
+// holds the demo release.
+func demoLoaded(ctx context.Context, dbPath string) bool {
+	db, err := store.Open(ctx, dbPath, store.Options{ReadOnly: true})
+	if err != nil {
+		return false
+	}
+	defer db.Close()
+	_, err = db.Release(ctx, demo.ReleaseID)
+	return err == nil
 }
 
 const (
@@ -134,13 +151,10 @@ func (env environment) listenAndServe(ctx context.Context, f *serverFlags, ready
 		return err
 	}
 	defer db.Close()
-	downloads, err := os.MkdirTemp("", "outcomes-download-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(downloads)
+	// The download is the copy each ingest writes beside the database:
+	// serving needs no scratch space and leaves nothing behind.
 	handler, err := api.New(ctx, api.Config{Version: version(), RateLimit: f.rateLimit, TrustProxy: f.trustProxy,
-		DownloadDir: downloads, LogLinesDropped: logs.Dropped}, db, logger)
+		DownloadFile: store.DownloadPath(f.db), LogLinesDropped: logs.Dropped}, db, logger)
 	if err != nil {
 		return err
 	}
@@ -187,7 +201,8 @@ func (env environment) releases(ctx context.Context, args []string) error {
 	} else if len(rest) > 0 {
 		return usagef("releases: unexpected argument %q", rest[0])
 	}
-	db, err := store.Open(ctx, *dbPath, store.Options{})
+	// Read-only: no lock, no migration, so it answers while an ingest runs.
+	db, err := store.Open(ctx, *dbPath, store.Options{ReadOnly: true})
 	if err != nil {
 		return err
 	}
