@@ -35,9 +35,15 @@ type Config struct {
 	CacheBytes int
 	// Now is the clock (tests fix it); default time.Now.
 	Now func() time.Time
-	// DownloadDir is where the server writes the database snapshot it
-	// offers at /data; empty offers none. The caller removes it.
-	DownloadDir string
+	// DownloadFile is the database copy offered at /data (the file each
+	// ingest writes, store.DownloadPath); empty offers none. It is opened
+	// and hashed once, here; if it is missing the site says so and serves
+	// everything else.
+	DownloadFile string
+	// LogLinesDropped, when set, reports how many log lines the logger's
+	// writer has dropped rather than block serving; it is exported as
+	// outcomes_log_lines_dropped_total.
+	LogLinesDropped func() uint64
 }
 
 func (cfg Config) withDefaults() Config {
@@ -88,11 +94,17 @@ func New(ctx context.Context, cfg Config, db *store.DB, logger *slog.Logger) (*e
 	s := &Server{cfg: cfg, cat: cat, cache: newResponseCache(cfg.CacheBytes), metrics: newMetrics(cfg.Now),
 		openAPI: newOpenAPI(cfg.Now()), logger: logger, selfCheck: selfCheck}
 	var offer *site.Download
-	if cfg.DownloadDir != "" {
-		if s.download, err = newDownload(ctx, db, cfg.DownloadDir); err != nil {
+	if cfg.DownloadFile != "" {
+		if s.download, err = openDownload(cfg.DownloadFile); err != nil {
 			return nil, err
 		}
-		offer = &site.Download{Name: s.download.name, Size: s.download.size, SHA256: s.download.sha256}
+		if s.download.file == nil {
+			logger.Warn("no database download: the file is missing; the next outcomes ingest writes it",
+				"file", cfg.DownloadFile)
+			offer = &site.Download{Name: downloadName, Missing: true}
+		} else {
+			offer = &site.Download{Name: downloadName, Size: int(s.download.size), SHA256: s.download.sha256}
+		}
 	}
 	if s.site, err = site.New(cat, offer); err != nil {
 		return nil, err
@@ -101,6 +113,11 @@ func New(ctx context.Context, cfg Config, db *store.DB, logger *slog.Logger) (*e
 		func() float64 { return float64(len(cat.Releases)) })
 	s.metrics.setGauge("outcomes_response_cache_entries", "Built JSON responses held in the cache.",
 		func() float64 { return float64(s.cache.len()) })
+	if cfg.LogLinesDropped != nil {
+		s.metrics.setCounter("outcomes_log_lines_dropped_total",
+			"Log lines dropped, not written, because stderr did not keep up or failed.",
+			func() float64 { return float64(cfg.LogLinesDropped()) })
+	}
 	return s.routes(), nil
 }
 

@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,12 +14,13 @@ import (
 // riskyHyperlink is a name a spreadsheet would run as a live link.
 const riskyHyperlink = `=HYPERLINK("http://x.example","click")`
 
-// riskyCSV holds names and ids a spreadsheet would run as formulas: ids
-// begin with -, names and hospital names with =, + and @.
+// riskyCSV holds names a spreadsheet would run as formulas: surgeons'
+// names begin with =, + and @, hospitals' with @ and -. (Ids cannot:
+// ingest allows only ids beginning with a letter or digit.)
 func riskyCSV() string {
 	return "specialty,procedure,period,unit_type,unit_id,unit_name,hospital_id,hospital_name,cases,events,expected\n" +
-		"vascular,aaa,2024,surgeon,-12," + `"=HYPERLINK(""http://x.example"",""click"")"` + ",ZZ1,@Northmoor,120,4,3.1\n" +
-		"vascular,aaa,2024,surgeon,-13,+Mr Plus,ZZ1,@Northmoor,90,2,2.4\n" +
+		"vascular,aaa,2024,surgeon,9000001," + `"=HYPERLINK(""http://x.example"",""click"")"` + ",ZZ1,@Northmoor,120,4,3.1\n" +
+		"vascular,aaa,2024,surgeon,9000002,+Mr Plus,ZZ1,@Northmoor,90,2,2.4\n" +
 		"vascular,aaa,2024,surgeon,9000003,@Ms At,ZZ2,-Southmoor,150,3,4.0\n" +
 		"vascular,aaa,2024,surgeon,9000004,Dr Plain,ZZ2,-Southmoor,110,5,3.0\n"
 }
@@ -50,8 +50,8 @@ func ingestCSV(t *testing.T, release, data string) string {
 // are.
 func TestCSVFormulaCells(t *testing.T) {
 	srv := newServerOn(t, ingestCSV(t, "risky", riskyCSV()), api.Config{})
-	wantName := map[string]string{"'-12": "'" + riskyHyperlink, "'-13": "'+Mr Plus", "9000003": "'@Ms At", "9000004": "Dr Plain"}
-	wantHospital := map[string]string{"'-12": "'@Northmoor", "'-13": "'@Northmoor", "9000003": "'-Southmoor", "9000004": "'-Southmoor"}
+	wantName := map[string]string{"9000001": "'" + riskyHyperlink, "9000002": "'+Mr Plus", "9000003": "'@Ms At", "9000004": "Dr Plain"}
+	wantHospital := map[string]string{"9000001": "'@Northmoor", "9000002": "'@Northmoor", "9000003": "'-Southmoor", "9000004": "'-Southmoor"}
 	numeric := []string{"hospital_count", "cases", "events", "expected", "target", "rate", "ratio", "ramr",
 		"survival", "ci_low", "ci_high", "lower_95", "upper_95", "p_high", "funnel_x", "funnel_y"}
 	for _, tc := range []struct {
@@ -75,7 +75,7 @@ func TestCSVFormulaCells(t *testing.T) {
 			id := tab.cell(r, "unit_id")
 			name, ok := wantName[id]
 			if !ok {
-				t.Errorf("GET %s: unit_id %q, want one of %v (ids beginning with - prefixed)", tc.path, id, wantName)
+				t.Errorf("GET %s: unit_id %q, want one of %v", tc.path, id, wantName)
 				continue
 			}
 			if got := tab.cell(r, "unit_name"); got != name {
@@ -103,10 +103,7 @@ func TestCSVFormulaCells(t *testing.T) {
 	for _, row := range rowsOf(t, env) {
 		names[row["unit_id"].(string)] = row["unit_name"]
 	}
-	if names["-12"] != riskyHyperlink || names["-13"] != "+Mr Plus" || names["9000003"] != "@Ms At" {
+	if names["9000001"] != riskyHyperlink || names["9000002"] != "+Mr Plus" || names["9000003"] != "@Ms At" {
 		t.Errorf("JSON names = %v: JSON must carry the values as they are", names)
-	}
-	if resp, _ := get(t, srv, http.MethodGet, "/api/v1/surgeons/-12"); resp.StatusCode != http.StatusOK {
-		t.Errorf("GET /api/v1/surgeons/-12 = %d, want 200", resp.StatusCode)
 	}
 }

@@ -1,58 +1,81 @@
 package api
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
-	"path/filepath"
+	"time"
 
 	"github.com/labstack/echo/v4"
-
-	"github.com/surgeon-outcomes/outcomes/store"
 )
 
-// download is the database file offered at /data/outcomes.sqlite.
+// downloadName is the name the database file is offered under, at
+// /data/outcomes.sqlite.
+const downloadName = "outcomes.sqlite"
+
+// download is the database file offered at /data/outcomes.sqlite: the
+// copy each ingest writes beside the database (store.DownloadPath). It is
+// opened and hashed once, at start, and every request reads that open
+// file, so the SHA-256 the data page shows is the hash of the bytes
+// served even when a later ingest replaces the file on disk.
 type download struct {
-	path   string
-	name   string
-	size   int
-	sha256 string
+	path    string
+	file    *os.File // nil when the file was missing at start
+	size    int64
+	modTime time.Time
+	sha256  string
 }
 
-// newDownload writes a snapshot of the database into dir and hashes it.
-func newDownload(ctx context.Context, db *store.DB, dir string) (*download, error) {
-	p := filepath.Join(dir, "outcomes.sqlite")
-	if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
-		return nil, fmt.Errorf("api: download: %w", err)
+// openDownload opens and hashes the file at path. A missing file is not
+// an error: the site serves without it, and says so.
+func openDownload(path string) (*download, error) {
+	d := &download{path: path}
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return d, nil
 	}
-	if err := db.Snapshot(ctx, p); err != nil {
-		return nil, err
-	}
-	f, err := os.Open(p)
 	if err != nil {
 		return nil, fmt.Errorf("api: download: %w", err)
 	}
-	defer f.Close()
+	st, err := f.Stat()
+	if err == nil && !st.Mode().IsRegular() {
+		err = fmt.Errorf("%s is not a regular file", path)
+	}
 	h := sha256.New()
-	n, err := io.Copy(h, f)
+	if err == nil {
+		_, err = io.Copy(h, io.NewSectionReader(f, 0, st.Size()))
+	}
 	if err != nil {
+		f.Close()
 		return nil, fmt.Errorf("api: download: %w", err)
 	}
-	return &download{path: p, name: "outcomes.sqlite", size: int(n), sha256: hex.EncodeToString(h.Sum(nil))}, nil
+	d.file, d.size, d.modTime, d.sha256 = f, st.Size(), st.ModTime(), hex.EncodeToString(h.Sum(nil))
+	return d, nil
 }
 
 // handleDownload answers GET /data/{file}: the database file, with its
-// sha256 as a strong ETag.
+// sha256 as a strong ETag. A missing file is a 404 logged as a warning:
+// the operator has something to fix (run an ingest), the reader does not.
 func (s *Server) handleDownload(c echo.Context) error {
-	if s.download == nil || c.Param("file") != s.download.name {
+	if s.download == nil || c.Param("file") != downloadName {
 		return notFound("no such file")
+	}
+	if s.download.file == nil {
+		s.logger.Warn("database download requested but missing; the next outcomes ingest writes it",
+			"file", s.download.path)
+		return notFound("the database file is not available for download at the moment")
 	}
 	h := c.Response().Header()
 	h.Set("ETag", `"`+s.download.sha256+`"`)
 	h.Set(echo.HeaderCacheControl, "public, max-age=300")
-	h.Set(echo.HeaderContentDisposition, `attachment; filename="`+s.download.name+`"`)
-	return c.File(s.download.path)
+	h.Set(echo.HeaderContentDisposition, `attachment; filename="`+downloadName+`"`)
+	// A section reader per request: requests share the open file and read
+	// it at offsets, never through its one seek position.
+	http.ServeContent(c.Response(), c.Request(), downloadName, s.download.modTime,
+		io.NewSectionReader(s.download.file, 0, s.download.size))
+	return nil
 }

@@ -25,13 +25,12 @@ import (
 // are computed exactly as in production. Tests open it read-only.
 var demoDB string
 
+// outcomesBin is the binary the tests built, for fixtures of their own.
+var outcomesBin string
+
 // bigDB holds one specialty with 500 surgeons, for the page-size and
 // rendering benchmarks the issue sets (a specialty page for 500 surgeons).
 var bigDB string
-
-// outcomesBin is the outcomes command, built once, for tests that ingest
-// their own input.
-var outcomesBin string
 
 func TestMain(m *testing.M) {
 	code, err := runTests(m)
@@ -118,6 +117,15 @@ func newServerOn(t testing.TB, path string, cfg api.Config) *httptest.Server {
 // newServerLogging serves the database file at path, logging to log.
 func newServerLogging(t testing.TB, path string, cfg api.Config, log io.Writer) *httptest.Server {
 	t.Helper()
+	srv := httptest.NewServer(newHandler(t, path, cfg, log))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// newHandler is the server's handler on the database file at path,
+// logging to log, for a test that configures its own http.Server.
+func newHandler(t testing.TB, path string, cfg api.Config, log io.Writer) http.Handler {
+	t.Helper()
 	db, err := store.Open(context.Background(), path, store.Options{ReadOnly: true})
 	if err != nil {
 		t.Fatalf("store.Open: %v", err)
@@ -126,8 +134,8 @@ func newServerLogging(t testing.TB, path string, cfg api.Config, log io.Writer) 
 	if cfg.Version == "" {
 		cfg.Version = "test"
 	}
-	if cfg.DownloadDir == "" {
-		cfg.DownloadDir = t.TempDir()
+	if cfg.DownloadFile == "" {
+		cfg.DownloadFile = store.DownloadPath(path)
 	}
 	if cfg.Now == nil {
 		cfg.Now = func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) }
@@ -137,9 +145,7 @@ func newServerLogging(t testing.TB, path string, cfg api.Config, log io.Writer) 
 	if err != nil {
 		t.Fatalf("api.New: %v", err)
 	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return srv
+	return h
 }
 
 // get fetches path from srv with the given request headers (pairs of name

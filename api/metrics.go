@@ -109,6 +109,13 @@ func (m *metrics) setGauge(name, help string, value func() float64) {
 	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, value))
 }
 
+// setCounter registers a counter whose value is read at scrape time from
+// something that counts on its own, such as the log writer's dropped
+// lines. Like setGauge it is meant for start-up and panics on a bad name.
+func (m *metrics) setCounter(name, help string, value func() float64) {
+	m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, value))
+}
+
 // middleware records every request. It reads the route after the handler
 // has run, because echo's router sets it inside the chain when the
 // middleware is registered with Pre.

@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -491,5 +492,25 @@ func TestMetricsConcurrent(t *testing.T) {
 	}
 	if got := series(mfs, "outcomes_http_requests_in_flight")[""]; got != 1 {
 		t.Errorf("outcomes_http_requests_in_flight = %v, want 1 (the scrape)", got)
+	}
+}
+
+// TestMetricsLogLinesDropped: the log writer's count of dropped lines, when
+// the server is given one, is a counter read at each scrape.
+func TestMetricsLogLinesDropped(t *testing.T) {
+	var dropped atomic.Uint64
+	srv := newServer(t, api.Config{LogLinesDropped: dropped.Load})
+	mfs, _ := scrapeMetrics(t, srv)
+	if mf := mfs["outcomes_log_lines_dropped_total"]; mf == nil || mf.GetType() != dto.MetricType_COUNTER {
+		t.Fatalf("outcomes_log_lines_dropped_total = %v, want a counter", mf)
+	}
+	dropped.Store(7)
+	mfs, _ = scrapeMetrics(t, srv)
+	if got := series(mfs, "outcomes_log_lines_dropped_total")[""]; got != 7 {
+		t.Errorf("outcomes_log_lines_dropped_total = %v after the writer dropped 7, want 7", got)
+	}
+	mfs, _ = scrapeMetrics(t, newServer(t, api.Config{}))
+	if mf := mfs["outcomes_log_lines_dropped_total"]; mf != nil {
+		t.Errorf("outcomes_log_lines_dropped_total served with no log writer to count")
 	}
 }

@@ -25,9 +25,19 @@ type problem struct {
 	Instance string `json:"instance,omitempty" example:"/api/v1/surgeons"`
 	// RequestID matches the X-Request-Id header and the server's log line.
 	RequestID string `json:"request_id,omitempty" example:"Qm2TzR0bJx1K5e8Zf3YhWc"`
-	// Errors names each bad parameter or field.
+	// Errors names each bad parameter or field, the first maxListedErrors
+	// of them.
 	Errors []paramError `json:"errors,omitempty"`
+	// ErrorsTotal counts every problem found when Errors lists only the
+	// first of them; absent when Errors lists them all.
+	ErrorsTotal int `json:"errors_total,omitempty" example:"10000"`
 }
+
+// maxListedErrors bounds the problems one error body lists. A query with
+// 10,000 unknown parameters would otherwise be answered with 1.7 MB, 21
+// times the request (issue 11); past this many, the body only counts the
+// rest, in errors_total and in the detail's words.
+const maxListedErrors = 20
 
 // paramError names one bad query parameter or submitted field.
 type paramError struct {
@@ -99,6 +109,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 	default:
 		// Logged once, by the request logger, with the request id.
 		p.Status = http.StatusInternalServerError
+	}
+	if n := len(p.Errors); n > maxListedErrors {
+		p.Errors, p.ErrorsTotal = p.Errors[:maxListedErrors], n
+		p.Detail += fmt.Sprintf(" (%d problems: the first %d are listed, and %d more)", n, maxListedErrors, n-maxListedErrors)
 	}
 	p.Title = http.StatusText(p.Status)
 	if p.Status == http.StatusMethodNotAllowed && p.Detail == "" {

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -146,7 +147,7 @@ func (s *Server) handleRelease(c echo.Context) error {
 	}
 	return s.sendJSON(c, t, func() (any, string, error) {
 		l := t.links()
-		l.Self = "/api/v1/releases/" + c.Param("release")
+		l.Self = "/api/v1/releases/" + url.PathEscape(c.Param("release"))
 		l.Pinned = "/api/v1/releases/" + t.rel.Meta.ID
 		return envelope{Data: toReleaseDTO(t.rel.Meta), Meta: newMeta(t.rel, 1, t.rel.Meta.Periods), Links: l}, "", nil
 	})

@@ -39,10 +39,12 @@ func (s *Server) routes() *echo.Echo {
 	e.Use(s.requestLogger())
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true, DisableErrorHandler: true}))
 	e.Use(apiCORS())
+	e.Use(decodePathParams)
 	if s.cfg.RateLimit > 0 {
 		e.Use(s.rateLimiter())
 	}
 	e.Use(middleware.BodyLimit(maxBody))
+	e.Use(readBody)
 	// No global gzip middleware: JSON is compressed once per cached
 	// response and CSV as it streams (respond.go), each with its own strong
 	// ETag, where a middleware would compress every response again. The

@@ -74,8 +74,9 @@ type selfCheckResult struct {
 //	@Param			units	body		selfCheckRequest	true	"the figures (or a single selfCheckUnit object)"
 //	@Param			release	query		string				false	"release id or latest (default)"
 //	@Success		200		{object}	envelope{data=[]selfCheckResult,meta=meta}
-//	@Failure		400		{object}	problem	"invalid figures: errors name each field"
+//	@Failure		400		{object}	problem	"invalid figures: errors name each field; or the body was cut short"
 //	@Failure		404		{object}	problem	"no such release"
+//	@Failure		408		{object}	problem	"the body did not arrive within the server's read timeout"
 //	@Failure		413		{object}	problem	"body over 1 MB"
 //	@Failure		415		{object}	problem	"not JSON or CSV"
 //	@Router			/api/v1/self-check [post]

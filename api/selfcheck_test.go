@@ -764,3 +764,14 @@ func TestSelfCheckEdgeUnits(t *testing.T) {
 		}
 	}
 }
+
+// TestSelfCheckFreeTextLabel: a self-check's unit_id is the hospital's own
+// label, shown and never linked, so the release's id rule does not apply.
+func TestSelfCheckFreeTextLabel(t *testing.T) {
+	srv := newServer(t, api.Config{})
+	body := []byte(`{"units":[{"specialty":"adult-cardiac","unit_id":"Smith J / team 2","cases":300,"events":6,"expected":6.2}]}`)
+	got := selfCheck(t, srv, "/api/v1/self-check", "application/json", body)
+	if len(got.Data) != 1 || got.Data[0].UnitID != "Smith J / team 2" {
+		t.Errorf("self-check with a free-text label = %+v, want one result labelled as sent", got.Data)
+	}
+}

@@ -194,6 +194,23 @@ func TestLoadMalformed(t *testing.T) {
 			want:  []wantRowError{{"expected-and-rate.csv", 3, 12, "give expected or expected_rate, not both"}},
 		},
 		{
+			// Ids are path segments of the pages' addresses: only letters,
+			// digits and - _ . : pass, beginning with a letter or digit.
+			name:  "ids that would break a web address",
+			files: []string{"unsafe-ids.csv"},
+			want: []wantRowError{
+				{"unsafe-ids.csv", 3, 5, `unit_id: "x/y" holds '/'; an id may hold only letters, digits and - _ . :`},
+				{"unsafe-ids.csv", 4, 5, `unit_id: "a?b=1" holds '?'`},
+				{"unsafe-ids.csv", 5, 5, `unit_id: "z#frag" holds '#'`},
+				{"unsafe-ids.csv", 6, 5, `unit_id: ".." must begin with a letter or digit`},
+				{"unsafe-ids.csv", 7, 5, `unit_id: "50%" holds '%'`},
+				{"unsafe-ids.csv", 8, 5, `unit_id: "=1+1" must begin with a letter or digit`},
+				{"unsafe-ids.csv", 9, 5, `unit_id: "Dr Smith" holds ' '`},
+				{"unsafe-ids.csv", 10, 5, `unit_id: "café" holds 'é'`},
+				{"unsafe-ids.csv", 11, 7, `hospital_id: "H/1" holds '/'`},
+			},
+		},
+		{
 			name:  "unknown specialty",
 			files: []string{"unknown-specialty.csv"},
 			want:  []wantRowError{{"unknown-specialty.csv", 3, 1, `unknown specialty "cardiology" (want one of adult-cardiac, vascular,`}},

@@ -345,9 +345,22 @@ func (rr *rowReader) convertVariant(v *variantPlan, vals []string, line int, nat
 			rr.fail(line, get(fieldUnitType).col, err)
 		}
 	}
-	r.UnitID = field(fieldUnitID, 128, true)
+	// A release's ids become web addresses; a self-check's unit_id is a
+	// hospital's own label for its figures, shown as text and never
+	// linked, so it stays free text.
+	id := func(name string, required bool) string {
+		s := field(name, 128, required)
+		if p.m.selfCheck {
+			return s
+		}
+		if err := checkID(s); err != nil {
+			rr.fail(line, get(name).col, fmt.Errorf("%s: %w", name, err))
+		}
+		return s
+	}
+	r.UnitID = id(fieldUnitID, true)
 	r.UnitName = field(fieldUnitName, 200, true)
-	r.HospitalID = field(fieldHospitalID, 128, false)
+	r.HospitalID = id(fieldHospitalID, false)
 	r.HospitalName = field(fieldHospitalName, 200, false)
 	r.Outcome = field(fieldOutcome, 100, false)
 	if r.Outcome == "" {
@@ -551,6 +564,29 @@ func stripBidi(s string) string {
 		}
 		return c
 	}, s)
+}
+
+// checkID refuses an id that could not stand, as it is, for one segment of
+// a web address: every unit has a page at /surgeons/{id} or
+// /hospitals/{id}, and an id holding "/", "?", "#", "%" or a space would
+// break its links or lead them elsewhere (issue 11). An id may hold ASCII
+// letters and digits, '-', '_', '.' and ':', and begins with a letter or
+// digit, so that "." and ".." (which browsers remove from a path) and ids a
+// spreadsheet would run as a formula ("=…", "+…", "-…", "@…") cannot
+// occur. The empty id (an optional hospital_id left out) passes. Every
+// profile's ids already fit: numbers, codes such as ZZ101 and slugs.
+func checkID(s string) error {
+	for i, c := range s {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case i == 0:
+			return fmt.Errorf("%q must begin with a letter or digit", s)
+		case strings.ContainsRune("-_.:", c):
+		default:
+			return fmt.Errorf("%q holds %q; an id may hold only letters, digits and - _ . : (it is part of a web address)", s, c)
+		}
+	}
+	return nil
 }
 
 // slug makes a URL-safe id from a name: lower case, letters and digits,

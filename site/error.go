@@ -2,7 +2,6 @@ package site
 
 import (
 	"net/http"
-	"net/url"
 
 	"github.com/labstack/echo/v4"
 
@@ -40,10 +39,6 @@ func unknownUnit(t outcome.UnitType, id string) error {
 	what := "No surgeon with that registration number"
 	if t == outcome.Hospital {
 		what = "No hospital with that code"
-	}
-	// The router leaves a path parameter as the URL spelled it.
-	if u, err := url.PathUnescape(id); err == nil {
-		id = u
 	}
 	if id != "" && len(id) <= 40 && validText(id) {
 		what = "No surgeon with the registration number “" + id + "”"

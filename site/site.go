@@ -42,6 +42,9 @@ type Download struct {
 	Name   string
 	Size   int
 	SHA256 string
+	// Missing says the file is not there to download (it is written by
+	// each ingest): the page says so instead of offering a broken link.
+	Missing bool
 }
 
 // asset is one embedded static file.

@@ -101,7 +101,7 @@ func drawFunnelSVG(r *catalog.Release, f *catalog.Funnel, highlight []string, st
 	for _, id := range highlight {
 		set[id] = true
 	}
-	link := func(id string) string { return "/" + f.UnitType.Plural() + "/" + url.PathEscape(id) }
+	link := func(id string) string { return UnitPath(f.UnitType, id) }
 	p := newFunnelPlot(r, f, set, link, pointSummary)
 	p.Points = append(p.Points, extra...)
 	p.Compact = compact

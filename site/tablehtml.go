@@ -3,7 +3,6 @@ package site
 import (
 	"cmp"
 	"html/template"
-	"net/url"
 	"strings"
 
 	"github.com/surgeon-outcomes/outcomes/catalog"
@@ -32,10 +31,8 @@ func unitTableBody(rows []catalog.Row, withHospital bool, highlight map[string]b
 		if highlight[u.UnitID] {
 			b.WriteString(` class="highlight"`)
 		}
-		b.WriteString(`><th scope="row"><a href="/`)
-		b.WriteString(esc(string(u.UnitType)))
-		b.WriteString("s/")
-		b.WriteString(esc(url.PathEscape(u.UnitID)))
+		b.WriteString(`><th scope="row"><a href="`)
+		b.WriteString(esc(UnitPath(u.UnitType, u.UnitID)))
 		b.WriteString(`">`)
 		b.WriteString(esc(u.UnitName))
 		b.WriteString("</a>")

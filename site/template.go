@@ -34,6 +34,7 @@ var funcs = template.FuncMap{
 	"groupTitle":        groupTitle,
 	"plural":            plural,
 	"query":             url.QueryEscape,
+	"unitPath":          UnitPath,
 	"period":            periodWords,
 	"outcomeWords":      outcomeWords,
 	"periods": func(codes []string) string {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -11,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/surgeon-outcomes/outcomes/outcome"
@@ -552,30 +550,8 @@ func TestSearchMigrationBackfill(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "outcomes.db")
 
 	// A database at migration 0002, as the previous version of Open left it.
-	connector, err := sqlite.NewConnector(dsn(path, Options{}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := &DB{sql: sql.OpenDB(connector)}
-	old.sql.SetMaxOpenConns(1)
+	old := openAtMigration(t, path, 2)
 	defer old.Close()
-	if _, err := old.sql.ExecContext(ctx, `CREATE TABLE schema_migration (version INTEGER PRIMARY KEY,
-		name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT`); err != nil {
-		t.Fatal(err)
-	}
-	var applied int
-	for _, m := range embeddedMigrations(t) {
-		if m.version >= 3 {
-			break
-		}
-		if err := old.applyMigration(ctx, m); err != nil {
-			t.Fatalf("apply %s: %v", m.name, err)
-		}
-		applied++
-	}
-	if applied != 2 {
-		t.Fatalf("applied %d migrations before 0003, want 2", applied)
-	}
 
 	// Load r1 as the previous Commit did: rows, files, periods, release.
 	rows := append(searchRows(), boundRows()...)

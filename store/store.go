@@ -26,8 +26,10 @@ var migrationFS embed.FS
 // Options configures [Open].
 type Options struct {
 	// ReadOnly opens the database for queries only: the connection pool may
-	// grow, every connection runs with query_only, and no migration is run
-	// (the schema must already be current). The server uses it.
+	// grow, every connection is opened read-only (mode=ro, query_only), no
+	// lock beyond a reader's is taken and no migration is run: the schema
+	// must already be current. The server and `outcomes releases` use it,
+	// so they never wait for an ingest running in another process.
 	ReadOnly bool
 }
 
@@ -36,10 +38,16 @@ type DB struct {
 	sql      *sql.DB
 	path     string
 	readOnly bool
+	lock     *writerLock // held from Open to Close by a writer
+	migrated []string    // migrations this Open applied
 }
 
 // Open opens (creating if needed) the database at path, applies any pending
-// migrations and checks the connection.
+// migrations and checks the connection. A writer first takes the
+// database's writer lock, so a second writer fails at once with a
+// *WriterBusyError naming the first instead of waiting on SQLite's lock.
+// A reader (opts.ReadOnly) takes no lock, runs no migration and fails if
+// the schema is not current.
 //
 // The DSN follows gotosocial's ordering: busy_timeout comes first, so that
 // setting journal_mode can itself wait for a lock; then WAL (readers never
@@ -54,18 +62,31 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 			return nil, fmt.Errorf("store: open %s: %w (load a release first with outcomes ingest or outcomes demo)", path, err)
 		}
 	}
+	db := &DB{path: path, readOnly: opts.ReadOnly}
+	if !opts.ReadOnly {
+		lock, err := lockWriter(path)
+		var busy *WriterBusyError
+		if errors.As(err, &busy) {
+			return nil, err // it names the database already
+		}
+		if err != nil {
+			return nil, fmt.Errorf("store: open %s: %w", path, err)
+		}
+		db.lock = lock
+	}
 	connector, err := sqlite.NewConnector(dsn(path, opts))
 	if err != nil {
+		db.lock.release()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	db := &DB{sql: sql.OpenDB(connector), path: path, readOnly: opts.ReadOnly}
+	db.sql = sql.OpenDB(connector)
 	if !opts.ReadOnly {
 		// One writer: SQLite serialises writers anyway, and one connection
 		// keeps the immediate transaction and its prepared statements together.
 		db.sql.SetMaxOpenConns(1)
 	}
 	if err := db.sql.PingContext(ctx); err != nil {
-		db.sql.Close()
+		db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	if opts.ReadOnly {
@@ -74,7 +95,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		err = db.migrate(ctx)
 	}
 	if err != nil {
-		db.sql.Close()
+		db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	return db, nil
@@ -83,12 +104,16 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 func dsn(path string, opts Options) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "synchronous(NORMAL)")
 	if opts.ReadOnly {
+		// Setting journal_mode is a write; a writer has already set WAL,
+		// which persists in the file.
+		q.Set("mode", "ro")
+		q.Add("_pragma", "foreign_keys(1)")
 		q.Add("_pragma", "query_only(1)")
 	} else {
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "foreign_keys(1)")
+		q.Add("_pragma", "synchronous(NORMAL)")
 		q.Set("_txlock", "immediate")
 		q.Add("_pragma", "cache_size(-16384)")
 		q.Add("_pragma", "temp_store(MEMORY)")
@@ -96,10 +121,21 @@ func dsn(path string, opts Options) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
-// Close closes the database.
+// Close closes the database and, for a writer, lets its lock go.
 func (db *DB) Close() error {
-	return db.sql.Close()
+	err := db.sql.Close()
+	if lerr := db.lock.release(); err == nil {
+		err = lerr
+	}
+	db.lock = nil
+	return err
 }
+
+// Path is the database file's path, as given to Open.
+func (db *DB) Path() string { return db.path }
+
+// Migrated names the migrations this Open applied, oldest first.
+func (db *DB) Migrated() []string { return db.migrated }
 
 type migration struct {
 	version int
@@ -144,34 +180,39 @@ func (db *DB) migrate(ctx context.Context) error {
 		return err
 	}
 	for _, m := range ms {
-		if err := db.applyMigration(ctx, m); err != nil {
+		applied, err := db.applyMigration(ctx, m)
+		if err != nil {
 			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
+		if applied {
+			db.migrated = append(db.migrated, m.name)
 		}
 	}
 	return nil
 }
 
-func (db *DB) applyMigration(ctx context.Context, m migration) error {
+// applyMigration applies m unless it is recorded, and says whether it did.
+func (db *DB) applyMigration(ctx context.Context, m migration) (bool, error) {
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer tx.Rollback()
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migration WHERE version = ?`, m.version).Scan(&n); err != nil {
-		return err
+		return false, err
 	}
 	if n > 0 {
-		return nil
+		return false, nil
 	}
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-		return err
+		return false, err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)`,
 		m.version, m.name, time.Now().UTC().Format(time.RFC3339)); err != nil {
-		return err
+		return false, err
 	}
-	return tx.Commit()
+	return true, tx.Commit()
 }
 
 // checkSchema verifies, for a read-only handle, that every embedded
@@ -186,8 +227,11 @@ func (db *DB) checkSchema(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("read schema version (was the database created by outcomes ingest?): %w", err)
 	}
-	if applied != len(ms) {
-		return fmt.Errorf("schema has %d of %d migrations: run outcomes ingest or releases once to upgrade it", applied, len(ms))
+	switch {
+	case applied < len(ms):
+		return fmt.Errorf("the database needs migrating (schema has %d of %d migrations): run outcomes migrate --db %s", applied, len(ms), db.path)
+	case applied > len(ms):
+		return fmt.Errorf("the database is newer than this program (schema has %d migrations, it knows %d): use a newer outcomes", applied, len(ms))
 	}
 	return nil
 }

@@ -609,13 +609,19 @@ const docTemplate = `{
                         }
                     },
                     "400": {
-                        "description": "invalid figures: errors name each field",
+                        "description": "invalid figures: errors name each field; or the body was cut short",
                         "schema": {
                             "$ref": "#/definitions/api.problem"
                         }
                     },
                     "404": {
                         "description": "no such release",
+                        "schema": {
+                            "$ref": "#/definitions/api.problem"
+                        }
+                    },
+                    "408": {
+                        "description": "the body did not arrive within the server's read timeout",
                         "schema": {
                             "$ref": "#/definitions/api.problem"
                         }
@@ -2441,11 +2447,16 @@ const docTemplate = `{
                     "example": "the query has bad parameters"
                 },
                 "errors": {
-                    "description": "Errors names each bad parameter or field.",
+                    "description": "Errors names each bad parameter or field, the first maxListedErrors\nof them.",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/api.paramError"
                     }
+                },
+                "errors_total": {
+                    "description": "ErrorsTotal counts every problem found when Errors lists only the\nfirst of them; absent when Errors lists them all.",
+                    "type": "integer",
+                    "example": 10000
                 },
                 "instance": {
                     "description": "Instance is the request's path.",

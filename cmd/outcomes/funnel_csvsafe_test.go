@@ -10,7 +10,8 @@ import (
 )
 
 // TestFunnelCSVSafe: `outcomes funnel` writes a text cell a spreadsheet
-// would run (here ids and periods beginning with =, +, - and @) with a
+// would run (here periods beginning with =, +, - and @; ingest lets no id
+// begin so) with a
 // leading apostrophe, leaves every number as it was (a negative lower
 // limit is impossible, so the check is that numeric cells parse), writes
 // the cells verbatim with --csv-safe=false, and never changes the JSON.
@@ -18,9 +19,9 @@ func TestFunnelCSVSafe(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "risky.csv")
 	input := "specialty,period,unit_type,unit_id,unit_name,cases,events,expected\n" +
-		"vascular,\"=HYPERLINK(\"\"http://x.ex\"\",\"\"c\"\")\",surgeon,-12,A,100,3,2.5\n" +
+		"vascular,\"=HYPERLINK(\"\"http://x.ex\"\",\"\"c\"\")\",surgeon,9000001,A,100,3,2.5\n" +
 		"vascular,\"=HYPERLINK(\"\"http://x.ex\"\",\"\"c\"\")\",surgeon,9000002,B,120,2,3.1\n" +
-		"vascular,+2024,surgeon,-13,C,90,4,2.2\n" +
+		"vascular,-2024,surgeon,9000003,C,90,4,2.2\n" +
 		"vascular,+2024,surgeon,9000004,D,80,1,2.0\n" +
 		"vascular,@2024,surgeon,9000005,E,110,3,2.9\n"
 	if err := os.WriteFile(path, []byte(input), 0o600); err != nil {
@@ -53,9 +54,10 @@ func TestFunnelCSVSafe(t *testing.T) {
 	}
 	safe := read()
 	for id, period := range map[string]string{
-		"'-12":    `'=HYPERLINK("http://x.ex","c")`,
+		"9000001": `'=HYPERLINK("http://x.ex","c")`,
 		"9000002": `'=HYPERLINK("http://x.ex","c")`,
-		"'-13":    "'+2024",
+		"9000003": "'-2024",
+		"9000004": "'+2024",
 		"9000005": "'@2024",
 	} {
 		r, ok := safe[id]
@@ -73,8 +75,8 @@ func TestFunnelCSVSafe(t *testing.T) {
 		}
 	}
 	verbatim := read("--csv-safe=false")
-	if r, ok := verbatim["-12"]; !ok || r[col("period")] != `=HYPERLINK("http://x.ex","c")` {
-		t.Errorf("--csv-safe=false: row -12 = %q, want the period verbatim", r)
+	if r, ok := verbatim["9000001"]; !ok || r[col("period")] != `=HYPERLINK("http://x.ex","c")` {
+		t.Errorf("--csv-safe=false: row 9000001 = %q, want the period verbatim", r)
 	}
 
 	code, stdout, stderr := runCmd(t, "funnel", "--format", "json", path)
@@ -84,25 +86,17 @@ func TestFunnelCSVSafe(t *testing.T) {
 	var got struct {
 		Groups []struct {
 			Period string
-			Units  []struct {
-				UnitID string `json:"unit_id"`
-			}
 		}
 	}
 	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
 		t.Fatal(err)
 	}
-	ids := map[string]bool{}
+	periods := map[string]bool{}
 	for _, g := range got.Groups {
-		if strings.HasPrefix(g.Period, "'") {
-			t.Errorf("JSON period %q: JSON must not be neutralised", g.Period)
-		}
-		for _, u := range g.Units {
-			ids[u.UnitID] = true
-		}
+		periods[g.Period] = true
 	}
-	if !ids["-12"] || !ids["-13"] {
-		t.Errorf("JSON unit ids %v: want -12 and -13 verbatim", ids)
+	if !periods["-2024"] || !periods["@2024"] || len(periods) != 4 {
+		t.Errorf("JSON periods %v: want the four periods verbatim", periods)
 	}
 }
 

@@ -52,6 +52,18 @@ func (env environment) ingest(ctx context.Context, args []string) error {
 		return err
 	}
 	printSummary(env.stdout, res)
+	return writeDownload(ctx, db, env.stdout)
+}
+
+// writeDownload rewrites the database copy that serve offers at /data
+// after every successful ingest, "already loaded" included, so re-running
+// an ingest repairs a copy that is missing or older than the database
+// (a crash between the commit and the copy).
+func writeDownload(ctx context.Context, db *store.DB, w io.Writer) error {
+	if err := db.WriteDownload(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "download copy written: %s\n", store.DownloadPath(db.Path()))
 	return nil
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -9,7 +10,7 @@ import (
 	"time"
 )
 
-// lockedBuffer is a bytes.Buffer safe to read while the flusher writes.
+// lockedBuffer is a bytes.Buffer safe to read while the writer writes.
 type lockedBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
@@ -27,9 +28,9 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-func TestLogWriter(t *testing.T) {
+func TestLogWriterKeepsEveryLine(t *testing.T) {
 	var out lockedBuffer
-	lw := newLogWriter(&out, time.Hour) // only Close flushes
+	lw := newLogWriter(&out, 1<<20)
 	var wg sync.WaitGroup
 	for g := range 8 {
 		wg.Go(func() {
@@ -39,12 +40,7 @@ func TestLogWriter(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if got := out.String(); got != "" {
-		t.Errorf("output before Close with an hour's interval: %d bytes, want none (buffered)", len(got))
-	}
-	if err := lw.Close(); err != nil {
-		t.Fatalf("Close() = %v", err)
-	}
+	lw.Close(time.Minute) // a hang, not a speed
 	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
 	if len(lines) != 800 {
 		t.Fatalf("%d lines after Close, want 800", len(lines))
@@ -54,16 +50,73 @@ func TestLogWriter(t *testing.T) {
 			t.Fatalf("interleaved line %q", l)
 		}
 	}
-
-	out2 := &lockedBuffer{}
-	lw2 := newLogWriter(out2, 10*time.Millisecond)
-	defer lw2.Close()
-	fmt.Fprintln(lw2, "flushed by the ticker")
-	deadline := time.Now().Add(5 * time.Second)
-	for out2.String() == "" && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
+	if n := lw.Dropped(); n != 0 {
+		t.Errorf("Dropped() = %d with room for every line, want 0", n)
 	}
-	if got := out2.String(); got != "flushed by the ticker\n" {
-		t.Errorf("after the interval the output is %q, want the line", got)
+	fmt.Fprintln(lw, "after Close")
+	if n := lw.Dropped(); n != 1 {
+		t.Errorf("Dropped() = %d after a line written to a closed writer, want 1", n)
+	}
+}
+
+// stuckWriter is stderr on a pipe nobody reads: Write blocks until
+// release is closed.
+type stuckWriter struct {
+	release chan struct{}
+	writes  chan []byte
+}
+
+func (s *stuckWriter) Write(p []byte) (int, error) {
+	s.writes <- bytes.Clone(p)
+	<-s.release
+	return len(p), nil
+}
+
+func TestLogWriterNeverBlocks(t *testing.T) {
+	out := &stuckWriter{release: make(chan struct{}), writes: make(chan []byte, 10)}
+	defer close(out.release)
+	const limit = 1000
+	lw := newLogWriter(out, limit)
+	line := strings.Repeat("x", 99) + "\n"
+	fmt.Fprint(lw, line)
+	if got := string(<-out.writes); got != line {
+		t.Fatalf("first write = %q, want the line", got)
+	}
+	// The writer goroutine is now stuck in out.Write. Every further Write
+	// must return at once: 10 lines fill the buffer, the rest are dropped.
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 5000 {
+			fmt.Fprint(lw, line)
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(time.Minute): // a hang, not a speed
+		t.Fatal("Write blocked behind a stuck stderr")
+	}
+	if got, want := lw.Dropped(), uint64(5000-limit/len(line)); got != want {
+		t.Errorf("Dropped() = %d, want %d (what did not fit in %d bytes)", got, want, limit)
+	}
+	start := time.Now()
+	lw.Close(100 * time.Millisecond)
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("Close took %v with stderr stuck, want about its wait of 100ms", d)
+	}
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("broken pipe") }
+
+func TestLogWriterCountsFailedWrites(t *testing.T) {
+	lw := newLogWriter(failingWriter{}, 1<<20)
+	for range 3 {
+		fmt.Fprintln(lw, "lost")
+	}
+	lw.Close(time.Minute)
+	if n := lw.Dropped(); n != 3 {
+		t.Errorf("Dropped() = %d after 3 lines failed to write, want 3", n)
 	}
 }

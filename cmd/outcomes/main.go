@@ -7,6 +7,7 @@
 //	outcomes serve    [--db FILE] [--addr HOST:PORT] [--rate-limit N] [--trust-proxy]
 //	outcomes demo     [--db FILE] [--addr HOST:PORT] [--rate-limit N] [--trust-proxy]
 //	outcomes releases [--db FILE]
+//	outcomes migrate  [--db FILE]
 //	outcomes funnel   [--profile NAME | --mapping FILE] [--format csv|json] [--ci exact|byar|mixed]
 //	                  [--overdispersion none|multiplicative|additive] [--csv-safe=true|false] FILE
 //
@@ -71,6 +72,8 @@ const usage = `usage:
   outcomes demo     [--db FILE] [--addr HOST:PORT] [--rate-limit N] [--trust-proxy]
                     load the bundled demo release (unless loaded) and serve it
   outcomes releases [--db FILE]
+  outcomes migrate  [--db FILE]
+                    bring the database's schema up to date (ingest and demo do it too)
   outcomes funnel   [--profile NAME | --mapping FILE] [--format csv|json] [--ci exact|byar|mixed]
                     [--overdispersion none|multiplicative|additive] [--csv-safe=true|false] FILE
 
@@ -97,6 +100,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return env.demo(ctx, rest)
 	case "releases":
 		return env.releases(ctx, rest)
+	case "migrate":
+		return env.migrate(ctx, rest)
 	case "funnel":
 		return env.funnel(ctx, rest)
 	case "help", "-h", "-help", "--help":

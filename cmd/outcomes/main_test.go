@@ -392,7 +392,7 @@ vascular,2024,surgeon,9000003,Ms Two,21,2,0.29
 // quote, and holds its JSON form to its CSV cell by cell.
 func TestFunnelNeedsNoDatabase(t *testing.T) {
 	path := writeFile(t, t.TempDir(), "quoted.csv", `specialty,period,unit_type,unit_id,unit_name,hospital_id,hospital_name,cases,events,expected
-vascular,2024,surgeon,"9000001, Jr",Dr Orla Fernwhistle,H1,"The ""Old"" Infirmary",30,1,0.9
+vascular,2024,surgeon,9000001,Dr Orla Fernwhistle,H1,"The ""Old"" Infirmary",30,1,0.9
 vascular,2024,surgeon,9000002,Mr Tobias Quillbrook,H1,"The ""Old"" Infirmary",25,0,0.7
 vascular,"2023, late",surgeon,9000002,Mr Tobias Quillbrook,H1,"The ""Old"" Infirmary",25,3,0.7
 `)
@@ -407,7 +407,7 @@ vascular,"2023, late",surgeon,9000002,Mr Tobias Quillbrook,H1,"The ""Old"" Infir
 	}
 	// Groups in order ("2023, late" < "2024"); in each, surgeons then the
 	// hospital their rows sum to.
-	want := [][2]string{{"9000002", "2023, late"}, {"H1", "2023, late"}, {"9000001, Jr", "2024"},
+	want := [][2]string{{"9000002", "2023, late"}, {"H1", "2023, late"}, {"9000001", "2024"},
 		{"9000002", "2024"}, {"H1", "2024"}}
 	if len(records) != len(want)+1 {
 		t.Fatalf("funnel printed %d records, want a header and %d units:\n%s", len(records), len(want), stdout)

@@ -8,8 +8,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
+	"os/signal"
 	"runtime/debug"
+	"syscall"
 	"time"
 
 	"github.com/surgeon-outcomes/outcomes/api"
@@ -77,8 +78,14 @@ func (env environment) demo(ctx context.Context, args []string) error {
 }
 
 // loadDemo ingests the embedded demo release unless it is already loaded.
+// While another process writes the database, a demo release already in it
+// is served as it is, without waiting for the writer.
 func loadDemo(ctx context.Context, dbPath string, env environment) error {
 	db, err := store.Open(ctx, dbPath, store.Options{})
+	if errors.Is(err, store.ErrWriterBusy) && demoLoaded(ctx, dbPath) {
+		fmt.Fprintf(env.stdout, "%v; serving the demo release already loaded\n", err)
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -104,27 +111,50 @@ func loadDemo(ctx context.Context, dbPath string, env environment) error {
 		return err
 	}
 	printSummary(env.stdout, res)
-	return nil
+	return writeDownload(ctx, db, env.stdout)
 }
+
+// demoLoaded says whether the database at dbPath, read without any lock,
+// holds the demo release.
+func demoLoaded(ctx context.Context, dbPath string) bool {
+	db, err := store.Open(ctx, dbPath, store.Options{ReadOnly: true})
+	if err != nil {
+		return false
+	}
+	defer db.Close()
+	_, err = db.Release(ctx, demo.ReleaseID)
+	return err == nil
+}
+
+const (
+	// logBufferBytes is how much log output waits for a slow stderr
+	// before lines are dropped: some 5,000 request lines.
+	logBufferBytes = 1 << 20
+	// logCloseWait is how long a stopping server waits for its last log
+	// lines to be written to a stderr that may never take them.
+	logCloseWait = 2 * time.Second
+)
 
 // listenAndServe serves the database until ctx is cancelled, then shuts
 // down gracefully. If ready is not nil it receives the bound address.
 func (env environment) listenAndServe(ctx context.Context, f *serverFlags, ready chan<- string) error {
-	logs := newLogWriter(env.stderr, 200*time.Millisecond)
-	defer logs.Close()
+	// A server's stderr is often a pipe to a log collector. If the
+	// collector exits, a write to fd 2 would kill the process with SIGPIPE
+	// (os/signal: Go ignores it only for other descriptors); ignored, the
+	// write fails with EPIPE and the lines are counted as dropped.
+	signal.Ignore(syscall.SIGPIPE)
+	logs := newLogWriter(env.stderr, logBufferBytes)
+	defer logs.Close(logCloseWait)
 	logger := slog.New(slog.NewTextHandler(logs, nil))
 	db, err := store.Open(ctx, f.db, store.Options{ReadOnly: true})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	downloads, err := os.MkdirTemp("", "outcomes-download-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(downloads)
+	// The download is the copy each ingest writes beside the database:
+	// serving needs no scratch space and leaves nothing behind.
 	handler, err := api.New(ctx, api.Config{Version: version(), RateLimit: f.rateLimit, TrustProxy: f.trustProxy,
-		DownloadDir: downloads}, db, logger)
+		DownloadFile: store.DownloadPath(f.db), LogLinesDropped: logs.Dropped}, db, logger)
 	if err != nil {
 		return err
 	}
@@ -171,7 +201,8 @@ func (env environment) releases(ctx context.Context, args []string) error {
 	} else if len(rest) > 0 {
 		return usagef("releases: unexpected argument %q", rest[0])
 	}
-	db, err := store.Open(ctx, *dbPath, store.Options{})
+	// Read-only: no lock, no migration, so it answers while an ingest runs.
+	db, err := store.Open(ctx, *dbPath, store.Options{ReadOnly: true})
 	if err != nil {
 		return err
 	}
