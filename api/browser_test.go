@@ -365,6 +365,38 @@ func TestBrowserAPIDocs(t *testing.T) {
 	if !strings.Contains(title, "Surgeon outcomes API") {
 		t.Errorf("Swagger UI title = %q, want it to contain %q", title, "Surgeon outcomes API")
 	}
+	// The page's inline style element and style attribute were allowed
+	// (by hash): the body has the page's background and the icon sprite
+	// takes no room.
+	if styled, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`getComputedStyle(document.body).backgroundColor === "rgb(250, 250, 250)" &&
+getComputedStyle(document.querySelector("body > svg")).position === "absolute"`)); err != nil || !styled {
+		t.Errorf("docs UI: the page's inline styles were not applied (%v): is the policy's style hash current?", err)
+	}
+	// Under the docs UI's own Content-Security-Policy (its inline script
+	// allowed by hash) the UI works: an operation opens, "Try it out" runs
+	// it against this origin and shows the answer, and nothing the UI does
+	// meanwhile is blocked.
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`window.cspViolations = [];
+document.addEventListener("securitypolicyviolation", e => window.cspViolations.push(e.violatedDirective + " " + e.blockedURI));`)); err != nil {
+		t.Fatal(err)
+	}
+	const op = `#operations-operations-get_healthz`
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(op+" .opblock-summary-control")),
+		chromedp.Click(chromedp.CSS(op+" .try-out__btn")),
+		chromedp.Click(chromedp.CSS(op+" .execute")),
+		chromedp.WaitVisible(chromedp.CSS(op+" .live-responses-table tr.response .response-col_status")),
+	); err != nil {
+		t.Fatalf("try GET /healthz in the docs UI: %v", err)
+	}
+	status, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(op+" .live-responses-table tr.response .response-col_status")))
+	if err != nil || !strings.Contains(status, "200") {
+		t.Errorf("docs UI: GET /healthz answered %q (%v), want 200", status, err)
+	}
+	violations, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.cspViolations`))
+	if err != nil || len(violations) > 0 {
+		t.Errorf("docs UI: Content-Security-Policy violations %q (%v), want none", violations, err)
+	}
 	screenshot(t, ctx, "docs")
 }
 

@@ -34,7 +34,7 @@ func TestPages(t *testing.T) {
 		{"specialty hospitals", "/specialties/adult-cardiac?unit=hospital", 200, []string{`data-unit-id="ZZ1`, "Hospital</th>"}},
 		{"specialty highlight", "/specialties/adult-cardiac?highlight=9000017", 200, []string{`<tr class="highlight">`, "Highlighted"}},
 		{"specialty hospital's surgeons", "/specialties/adult-cardiac?hospital=ZZ124", 200, []string{
-			`<option value="ZZ124" selected>`, "Mr Norbert Larkglade</a>: Strong evidence"}},
+			`<option value="ZZ124" selected>`, "Mr Norbert Larkglade</bdi></a>: Strong evidence"}},
 		{"specialty adjusted", "/specialties/adult-cardiac?adjusted=1", 200, []string{"Hide limits allowing for overdispersion",
 			`name="adjusted" value="1"`}},
 		{"surgeon", "/surgeons/9000017", 200, []string{"Strong evidence that survival was lower than expected",

@@ -24,6 +24,7 @@ const maxBody = "1M"
 // routes builds the echo instance: middleware, then every route in one
 // table.
 func (s *Server) routes() *echo.Echo {
+	docs := echoSwagger.EchoWrapHandler(echoSwagger.URL("/api/v1/openapi.json"))
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
@@ -32,6 +33,7 @@ func (s *Server) routes() *echo.Echo {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
 
+	e.Use(securityHeaders)
 	e.Use(middleware.RequestID())
 	e.Use(s.metrics.middleware())
 	e.Use(s.requestLogger())
@@ -62,7 +64,7 @@ func (s *Server) routes() *echo.Echo {
 	get("/api/v1/openapi.json", s.handleOpenAPI)
 	get("/api/docs", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/api/docs/") })
 	get("/api/docs/", func(c echo.Context) error { return c.Redirect(http.StatusFound, "/api/docs/index.html") })
-	get("/api/docs/*", echoSwagger.EchoWrapHandler(echoSwagger.URL("/api/v1/openapi.json")), z)
+	get("/api/docs/*", docs, docsHeaders(docs), z)
 
 	page := func(path string, h echo.HandlerFunc) {
 		get(path, h, site.Headers, z)

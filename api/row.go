@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/surgeon-outcomes/outcomes/catalog"
+	"github.com/surgeon-outcomes/outcomes/csvcell"
 	"github.com/surgeon-outcomes/outcomes/outcome"
 )
 
@@ -101,16 +102,20 @@ var rowColumns = []string{"unit_type", "unit_id", "unit_name", "specialty", "pro
 	"detectable_ratio", "funnel_x", "funnel_y", "published_expected_rate", "published_rate", "published_low",
 	"published_high", "published_rating"}
 
-// csvRecord appends the row's cells, in rowColumns order, to rec.
+// csvRecord appends the row's cells, in rowColumns order, to rec. Text
+// cells go through csvcell.Safe, so a name a spreadsheet would run as a
+// formula arrives as text; numbers and booleans are written as they are.
 func (r *unitRow) csvRecord(rec []string) []string {
-	return append(rec, string(r.UnitType), r.UnitID, r.UnitName, r.Specialty, r.Procedure, r.Period, r.Outcome,
-		r.HospitalID, r.HospitalName, strconv.Itoa(r.HospitalCount), strconv.FormatBool(r.Aggregated),
-		strconv.Itoa(r.Cases), strconv.Itoa(r.Events), r.Expected.csv(), r.Target.csv(),
-		strconv.FormatBool(r.RiskAdjusted), r.Scale, r.Rate.csv(), r.Ratio.csv(), r.RAMR.csv(), r.Survival.csv(),
-		r.SurvivalLow.csv(), r.SurvivalHigh.csv(), r.CILow.csv(), r.CIHigh.csv(), r.Lower95.csv(),
-		r.Upper95.csv(), r.Lower998.csv(), r.Upper998.csv(), string(r.Band), r.BandLabel, r.Verdict, r.VerdictLabel, r.PHigh.csv(), r.PLow.csv(),
+	t := csvcell.Safe
+	return append(rec, t(string(r.UnitType)), t(r.UnitID), t(r.UnitName), t(r.Specialty), t(r.Procedure),
+		t(r.Period), t(r.Outcome), t(r.HospitalID), t(r.HospitalName), strconv.Itoa(r.HospitalCount),
+		strconv.FormatBool(r.Aggregated), strconv.Itoa(r.Cases), strconv.Itoa(r.Events), r.Expected.csv(),
+		r.Target.csv(), strconv.FormatBool(r.RiskAdjusted), t(r.Scale), r.Rate.csv(), r.Ratio.csv(),
+		r.RAMR.csv(), r.Survival.csv(), r.SurvivalLow.csv(), r.SurvivalHigh.csv(), r.CILow.csv(),
+		r.CIHigh.csv(), r.Lower95.csv(), r.Upper95.csv(), r.Lower998.csv(), r.Upper998.csv(),
+		t(string(r.Band)), t(r.BandLabel), t(r.Verdict), t(r.VerdictLabel), r.PHigh.csv(), r.PLow.csv(),
 		r.DetectableRatio.csv(), r.FunnelX.csv(), r.FunnelY.csv(), r.PublishedExpectedRate.csv(),
-		r.PublishedRate.csv(), r.PublishedLow.csv(), r.PublishedHigh.csv(), r.PublishedRating)
+		r.PublishedRate.csv(), r.PublishedLow.csv(), r.PublishedHigh.csv(), t(r.PublishedRating))
 }
 
 // toUnitRow maps a catalog row onto the API row: field by field, with

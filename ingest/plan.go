@@ -250,6 +250,7 @@ func (rr *rowReader) convertVariant(v *variantPlan, vals []string, line int, nat
 			}
 			return ""
 		}
+		raw = stripBidi(raw)
 		if strings.ContainsAny(raw, "\n\r\t") || strings.Contains(raw, "  ") {
 			raw = strings.Join(strings.Fields(raw), " ") // one line, so every message is one line
 		}
@@ -537,6 +538,32 @@ func checkText(s string, maxLen int) error {
 		}
 	}
 	return nil
+}
+
+// isBidiControl reports whether c is a bidirectional formatting
+// character: the embeddings and overrides (U+202A–U+202E), the isolates
+// (U+2066–U+2069) and the marks (U+200E, U+200F, U+061C).
+func isBidiControl(c rune) bool {
+	return c >= '\u202A' && c <= '\u202E' || c >= '\u2066' && c <= '\u2069' ||
+		c == '\u200E' || c == '\u200F' || c == '\u061C'
+}
+
+// stripBidi removes bidirectional formatting characters from a value. No
+// name or id needs them (a right-to-left name shows rightly without), and
+// one left in a name would reorder the text after it wherever it is shown,
+// on a page, in a terminal or in a spreadsheet: U+202E makes
+// "Smith\u202Eevil" read "Smithlive". Stripped before any other check, so
+// what is stored, keyed and compared is the text without them.
+func stripBidi(s string) string {
+	if !strings.ContainsFunc(s, isBidiControl) {
+		return s
+	}
+	return strings.Map(func(c rune) rune {
+		if isBidiControl(c) {
+			return -1
+		}
+		return c
+	}, s)
 }
 
 // checkID refuses an id that could not stand, as it is, for one segment of

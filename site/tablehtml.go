@@ -17,7 +17,10 @@ import (
 // The verdict comes second, beside the name, so that on a phone it is in
 // view with the name while the figures, then the hospital, scroll sideways. A unit that is not
 // judged (outcome.Assessed) has a dash for its survival: its percentage
-// would mean nothing, and a column of "100.0%" invites a ranking.
+// would mean nothing, and a column of "100.0%" invites a ranking. A name
+// alone in its cell needs no <bdi> (a cell is its own paragraph to the
+// bidirectional algorithm); one followed by " and others" is isolated, so
+// a right-to-left name cannot reorder those words.
 func unitTableBody(rows []catalog.Row, withHospital bool, highlight map[string]bool) template.HTML {
 	var b strings.Builder
 	b.Grow(len(rows) * 240)
@@ -49,9 +52,12 @@ func unitTableBody(rows []catalog.Row, withHospital bool, highlight map[string]b
 		}
 		if withHospital {
 			b.WriteString("<td>")
-			b.WriteString(esc(u.HospitalName))
 			if u.HospitalCount > 1 {
-				b.WriteString(" and others")
+				b.WriteString("<bdi>")
+				b.WriteString(esc(u.HospitalName))
+				b.WriteString("</bdi> and others")
+			} else {
+				b.WriteString(esc(u.HospitalName))
 			}
 		}
 		b.WriteString("\n")

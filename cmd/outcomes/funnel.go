@@ -16,6 +16,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/surgeon-outcomes/outcomes/csvcell"
 	"github.com/surgeon-outcomes/outcomes/ingest"
 	"github.com/surgeon-outcomes/outcomes/outcome"
 	"github.com/surgeon-outcomes/outcomes/stats"
@@ -43,6 +44,7 @@ func (env environment) funnel(ctx context.Context, args []string) error {
 	format := fs.String("format", "csv", "output format: csv or json")
 	ci := fs.String("ci", "", "unit interval: exact, byar or mixed (default: the profile's)")
 	od := fs.String("overdispersion", "none", "limits: none, multiplicative or additive")
+	csvSafe := fs.Bool("csv-safe", true, "CSV: prefix ' to text cells a spreadsheet would run as a formula (=, +, -, @, tab, CR); false writes them verbatim")
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -93,7 +95,7 @@ func (env environment) funnel(ctx context.Context, args []string) error {
 	}
 
 	w := bufio.NewWriterSize(env.stdout, 64<<10)
-	out := newFunnelWriter(w, *format)
+	out := newFunnelWriter(w, *format, *csvSafe)
 	if err := out.begin(); err != nil {
 		return err
 	}
@@ -221,14 +223,18 @@ func (g *groupFunnels) stop() { g.pool.Close() }
 // {"groups":[…]}, each unit an object with the CSV's columns in the same
 // order (numbers as numbers, null where undefined).
 type funnelWriter struct {
-	w      *bufio.Writer
-	json   bool
+	w    *bufio.Writer
+	json bool
+	// safe neutralises CSV text cells a spreadsheet would run
+	// (csvcell.Safe); JSON is never changed.
+	safe   bool
 	groups int
 	buf    []byte
+	cell   []byte // a neutralised cell, reused
 }
 
-func newFunnelWriter(w *bufio.Writer, format string) *funnelWriter {
-	return &funnelWriter{w: w, json: format == "json"}
+func newFunnelWriter(w *bufio.Writer, format string, safe bool) *funnelWriter {
+	return &funnelWriter{w: w, json: format == "json", safe: safe}
 }
 
 func (fw *funnelWriter) begin() error {
@@ -307,6 +313,10 @@ func (fw *funnelWriter) group(fg outcome.Computed) error {
 					b = append(b, ',')
 				}
 				if funnelTextColumns[funnelColumns[c]] {
+					if fw.safe && csvcell.Risky(string(cell)) {
+						fw.cell = append(fw.cell[:0], csvcell.Safe(string(cell))...)
+						cell = fw.cell
+					}
 					b = appendCSVField(b, cell)
 				} else {
 					b = append(b, cell...)

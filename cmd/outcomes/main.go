@@ -9,7 +9,7 @@
 //	outcomes releases [--db FILE]
 //	outcomes migrate  [--db FILE]
 //	outcomes funnel   [--profile NAME | --mapping FILE] [--format csv|json] [--ci exact|byar|mixed]
-//	                  [--overdispersion none|multiplicative|additive] FILE
+//	                  [--overdispersion none|multiplicative|additive] [--csv-safe=true|false] FILE
 //
 // Exit status is 0 on success, 1 on bad input or failure, 2 on bad usage.
 package main
@@ -75,7 +75,7 @@ const usage = `usage:
   outcomes migrate  [--db FILE]
                     bring the database's schema up to date (ingest and demo do it too)
   outcomes funnel   [--profile NAME | --mapping FILE] [--format csv|json] [--ci exact|byar|mixed]
-                    [--overdispersion none|multiplicative|additive] FILE
+                    [--overdispersion none|multiplicative|additive] [--csv-safe=true|false] FILE
 
 Defaults: --db outcomes.db (or $OUTCOMES_DB), --addr 127.0.0.1:8080 (or $OUTCOMES_ADDR),
 --rate-limit 20 requests a second per client address (0: off), --profile canonical. Profiles: canonical, hcai-cabg, nydoh-cardiac, uk-aaa.
