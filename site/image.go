@@ -40,6 +40,15 @@ func (s *Site) readChartRequest(c echo.Context) (chartRequest, error) {
 	}
 	cr := chartRequest{rel: r, funnel: f, highlight: highlightIDs(q), adjust: stats.AdjustNone,
 		compact: q.Get("compact") == "1"}
+	// Each distinct URL is a new drawing (the PNG's costs tens of
+	// milliseconds and megabytes), so only ids on this funnel may be
+	// highlighted: an arbitrary value is a 400, not another render.
+	for _, id := range cr.highlight {
+		if r.RowOf(f.UnitType, id, f.Specialty, f.Procedure, f.Period) == nil {
+			return chartRequest{}, echo.NewHTTPError(http.StatusBadRequest,
+				"highlight: no "+string(f.UnitType)+" with id “"+id+"” on this chart")
+		}
+	}
 	if q.Get("adjusted") == "1" {
 		cr.adjust = stats.AdjustMultiplicative
 	}
