@@ -358,7 +358,6 @@ func writeCached(c echo.Context, e *cached) error {
 	h.Set(echo.HeaderVary, "Accept, Accept-Encoding")
 	h.Set(echo.HeaderCacheControl, e.cacheControl)
 	h.Set(echo.HeaderLastModified, e.lastModified)
-	h.Set("X-Content-Type-Options", "nosniff")
 	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && etagMatches(inm, tag) {
 		h.Del(echo.HeaderContentEncoding)
 		return c.NoContent(http.StatusNotModified)

@@ -70,7 +70,6 @@ func (s *Site) HandleFunnelSVG(c echo.Context) error {
 	h := c.Response().Header()
 	h.Set(echo.HeaderCacheControl, "public, max-age=300")
 	h.Set("Content-Security-Policy", "default-src 'none'")
-	h.Set("X-Content-Type-Options", "nosniff")
 	return c.Blob(http.StatusOK, "image/svg+xml", []byte(svg))
 }
 

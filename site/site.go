@@ -139,17 +139,16 @@ func (s *Site) render(c echo.Context, status int, name string, p page) error {
 	return c.HTMLBlob(status, b.Bytes())
 }
 
-// Headers sets the security headers of every page: a strict Content
-// Security Policy (our own script and styles only, no inline script), no
-// framing, no sniffing, a cautious referrer.
+// Headers sets a page's own security headers: a strict Content Security
+// Policy (our own script and styles only, no inline script), the
+// permissions and opener policies. No sniffing, no framing and the
+// referrer policy are every response's, set by the server (api's
+// securityHeaders) before any handler.
 func Headers(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
 		h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; "+
 			"img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		return next(c)
@@ -166,7 +165,6 @@ func (s *Site) HandleStatic(c echo.Context) error {
 	h := c.Response().Header()
 	h.Set(echo.HeaderCacheControl, "public, max-age=31536000, immutable")
 	h.Set("ETag", a.etag)
-	h.Set("X-Content-Type-Options", "nosniff")
 	if etagMatches(c.Request().Header.Get("If-None-Match"), a.etag) {
 		return c.NoContent(http.StatusNotModified)
 	}
