@@ -4,9 +4,12 @@ import (
 	"context"
 	"log/slog"
 	"net/url"
+	"runtime"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/surgeon-outcomes/outcomes/catalog"
 	"github.com/surgeon-outcomes/outcomes/selfcheck"
@@ -40,6 +43,16 @@ type Config struct {
 	// and hashed once, here; if it is missing the site says so and serves
 	// everything else.
 	DownloadFile string
+	// Draws is how many charts and self-checks may be drawn at once
+	// (default: one per CPU), and DrawQueue how many more may wait for a
+	// turn (default 8 per drawing slot), each for at most DrawWait
+	// (default 5 s); beyond that a request is a 503 with Retry-After.
+	Draws, DrawQueue int
+	DrawWait         time.Duration
+	// Streams is how many CSV downloads may be written at once (default
+	// 4 per CPU: a stream waits on its client more than on the CPU), and
+	// StreamQueue how many more may wait (default 4 per stream slot).
+	Streams, StreamQueue int
 	// LogLinesDropped, when set, reports how many log lines the logger's
 	// writer has dropped rather than block serving; it is exported as
 	// outcomes_log_lines_dropped_total.
@@ -55,6 +68,21 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Draws <= 0 {
+		cfg.Draws = runtime.GOMAXPROCS(0)
+	}
+	if cfg.DrawQueue <= 0 {
+		cfg.DrawQueue = 8 * cfg.Draws
+	}
+	if cfg.DrawWait <= 0 {
+		cfg.DrawWait = 5 * time.Second
+	}
+	if cfg.Streams <= 0 {
+		cfg.Streams = 4 * runtime.GOMAXPROCS(0)
+	}
+	if cfg.StreamQueue <= 0 {
+		cfg.StreamQueue = 4 * cfg.Streams
 	}
 	if cfg.RateLimit > 0 && cfg.RateBurst <= 0 {
 		cfg.RateBurst = max(1, int(2*cfg.RateLimit))
@@ -75,6 +103,11 @@ type Server struct {
 	logger   *slog.Logger
 	// selfCheck reads a self-check's figures (ingest.SelfCheckMapping).
 	selfCheck *selfcheck.Reader
+	// draws bounds drawing (chart images, self-checks) and streams CSV
+	// downloads; flights shares one drawing among identical requests.
+	draws, streams *workGate
+	flights        singleflight.Group
+	drawn          atomic.Uint64 // charts drawn: each distinct one once, then kept
 }
 
 // New loads every release's results from db into memory and returns the
@@ -82,6 +115,15 @@ type Server struct {
 // from memory. Releases are immutable: a new one is served after a
 // restart.
 func New(ctx context.Context, cfg Config, db *store.DB, logger *slog.Logger) (*echo.Echo, error) {
+	s, err := newServer(ctx, cfg, db, logger)
+	if err != nil {
+		return nil, err
+	}
+	return s.routes(), nil
+}
+
+// newServer loads the releases and assembles the server behind New.
+func newServer(ctx context.Context, cfg Config, db *store.DB, logger *slog.Logger) (*Server, error) {
 	cfg = cfg.withDefaults()
 	cat, err := catalog.Load(ctx, db)
 	if err != nil {
@@ -92,7 +134,9 @@ func New(ctx context.Context, cfg Config, db *store.DB, logger *slog.Logger) (*e
 		return nil, err
 	}
 	s := &Server{cfg: cfg, cat: cat, cache: newResponseCache(cfg.CacheBytes), metrics: newMetrics(cfg.Now),
-		openAPI: newOpenAPI(cfg.Now()), logger: logger, selfCheck: selfCheck}
+		openAPI: newOpenAPI(cfg.Now()), logger: logger, selfCheck: selfCheck,
+		draws:   newWorkGate(cfg.Draws, cfg.DrawQueue, cfg.DrawWait),
+		streams: newWorkGate(cfg.Streams, cfg.StreamQueue, cfg.DrawWait)}
 	var offer *site.Download
 	if cfg.DownloadFile != "" {
 		if s.download, err = openDownload(cfg.DownloadFile); err != nil {
@@ -113,12 +157,22 @@ func New(ctx context.Context, cfg Config, db *store.DB, logger *slog.Logger) (*e
 		func() float64 { return float64(len(cat.Releases)) })
 	s.metrics.setGauge("outcomes_response_cache_entries", "Built JSON responses held in the cache.",
 		func() float64 { return float64(s.cache.len()) })
+	for name, g := range map[string]*workGate{"draw": s.draws, "csv_stream": s.streams} {
+		s.metrics.setGauge("outcomes_"+name+"s_running", "Requests working under the "+name+" limit now.",
+			func() float64 { return float64(g.working()) })
+		s.metrics.setGauge("outcomes_"+name+"s_waiting", "Requests waiting for a turn under the "+name+" limit.",
+			func() float64 { return float64(g.waiting()) })
+		s.metrics.setCounter("outcomes_"+name+"s_refused_total", "Requests refused (503) because the "+name+" queue was full or the wait too long.",
+			func() float64 { return float64(g.refused.Load()) })
+	}
+	s.metrics.setCounter("outcomes_charts_drawn_total", "Chart images drawn; each distinct chart is drawn once and kept.",
+		func() float64 { return float64(s.drawn.Load()) })
 	if cfg.LogLinesDropped != nil {
 		s.metrics.setCounter("outcomes_log_lines_dropped_total",
 			"Log lines dropped, not written, because stderr did not keep up or failed.",
 			func() float64 { return float64(cfg.LogLinesDropped()) })
 	}
-	return s.routes(), nil
+	return s, nil
 }
 
 // resolve checks a request's query against the endpoint's parameters and

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -62,6 +63,10 @@ func (e *apiError) Error() string {
 	return b.String()
 }
 
+// statusClientClosedRequest is nginx's status for a request whose client
+// went away before the answer: no client ever receives it.
+const statusClientClosedRequest = 499
+
 func notFound(format string, args ...any) *apiError {
 	return &apiError{Status: http.StatusNotFound, Detail: fmt.Sprintf(format, args...)}
 }
@@ -80,6 +85,13 @@ func (s *Server) handleError(err error, c echo.Context) {
 		// Already answered (the request logger calls this first and the
 		// error then bubbles up to echo), or a streamed response failed
 		// part way: nothing more can be sent. The request log has it.
+		return
+	}
+	if errors.Is(c.Request().Context().Err(), context.Canceled) && isContextErr(err) {
+		// The client closed the connection before its answer was ready:
+		// there is nobody to answer. Logged and counted as nginx does, 499
+		// (client closed request), a client's doing, not a server failure.
+		c.Response().WriteHeader(statusClientClosedRequest)
 		return
 	}
 	p := problem{Type: "about:blank", Instance: c.Request().URL.Path, RequestID: requestID(c)}

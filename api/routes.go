@@ -73,16 +73,17 @@ func (s *Server) routes() *echo.Echo {
 	page("/", st.HandleHome)
 	page("/specialties", st.HandleSpecialtiesPage)
 	page("/specialties/:slug", st.HandleSpecialtyPage)
-	get("/specialties/:slug/funnel.svg", st.HandleFunnelSVG, z)
-	get("/specialties/:slug/funnel.png", s.handleFunnelPNG)
+	get("/specialties/:slug/funnel.svg", s.handleFunnelImage("svg"))
+	get("/specialties/:slug/funnel.png", s.handleFunnelImage("png"))
 	page("/surgeons/:id", st.HandleSurgeonPage)
 	page("/hospitals", st.HandleHospitals)
 	page("/hospitals/:id", st.HandleHospitalPage)
 	page("/compare", st.HandleCompare)
 	page("/search", st.HandleSearch)
 	page("/self-check", st.HandleSelfCheckPage)
-	e.POST("/self-check", st.HandleSelfCheckForm, site.Headers, z)
-	e.POST("/self-check/funnel.svg", st.HandleSelfCheckSVG, z)
+	// A self-check is drawn for its sender alone: gated, never kept.
+	e.POST("/self-check", st.HandleSelfCheckForm, site.Headers, z, s.gated(s.draws))
+	e.POST("/self-check/funnel.svg", st.HandleSelfCheckSVG, z, s.gated(s.draws))
 	page("/methodology", st.HandleMethodology)
 	page("/data", st.HandleData)
 	get("/data/:file", s.handleDownload)
@@ -109,7 +110,7 @@ func (s *Server) routes() *echo.Echo {
 		get(prefix+"/hospitals", s.handleUnits(outcome.Hospital, false))
 		get(prefix+"/hospitals.csv", s.handleUnits(outcome.Hospital, true))
 		get(prefix+"/hospitals/:id", s.handleHospital)
-		e.POST(prefix+"/self-check", s.handleSelfCheck)
+		e.POST(prefix+"/self-check", s.handleSelfCheck, s.gated(s.draws))
 	}
 	return e
 }
@@ -128,7 +129,12 @@ func (s *Server) requestLogger() echo.MiddlewareFunc {
 				slog.Int64("bytes", v.ResponseSize), slog.String("remote_ip", v.RemoteIP),
 				slog.String("request_id", v.RequestID)}
 			level := slog.LevelInfo
-			if v.Status >= 500 {
+			switch {
+			case v.Status == http.StatusServiceUnavailable && refusedAsBusy(v.Error):
+				// Refused by design, under more than it can draw: the
+				// operator should know, but nothing failed.
+				level = slog.LevelWarn
+			case v.Status >= 500:
 				level = slog.LevelError
 				if v.Error != nil {
 					attrs = append(attrs, slog.String("err", v.Error.Error()))

@@ -79,6 +79,7 @@ type selfCheckResult struct {
 //	@Failure		408		{object}	problem	"the body did not arrive within the server's read timeout"
 //	@Failure		413		{object}	problem	"body over 1 MB"
 //	@Failure		415		{object}	problem	"not JSON or CSV"
+//	@Failure		503		{object}	problem	"the server is busy placing others' figures: retry after Retry-After seconds"
 //	@Router			/api/v1/self-check [post]
 func (s *Server) handleSelfCheck(c echo.Context) error {
 	t, _, err := s.resolve(c, resourceParams, "/self-check")

@@ -13,7 +13,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"gonum.org/v1/gonum/floats/scalar"
@@ -598,23 +597,8 @@ func TestSelfCheckTooLarge(t *testing.T) {
 }
 
 // syncBuffer is a bytes.Buffer that the server's goroutines may write
-// while a test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// while a test reads it (export_test.go).
+type syncBuffer = api.SyncBuffer
 
 // TestSelfCheckFiguresNotLogged checks that a refused submission's figures
 // go nowhere but back to the submitter: its problems say what ingest would

@@ -45,6 +45,7 @@ import (
 //	@Failure		400			{object}	problem
 //	@Failure		404			{object}	problem	"no such release"
 //	@Failure		429			{object}	problem
+//	@Failure		503			{object}	problem	"CSV only: too many downloads at once; retry after Retry-After seconds"
 //	@Router			/api/v1/surgeons [get]
 //	@Router			/api/v1/surgeons.csv [get]
 //	@Router			/api/v1/hospitals [get]
@@ -84,6 +85,7 @@ func (s *Server) handleUnits(unitType outcome.UnitType, csvExt bool) echo.Handle
 //	@Success		200			{object}	envelope{data=[]unitRow,meta=pageMeta}
 //	@Failure		400			{object}	problem
 //	@Failure		404			{object}	problem	"no such specialty or release"
+//	@Failure		503			{object}	problem	"CSV only: too many downloads at once; retry after Retry-After seconds"
 //	@Router			/api/v1/specialties/{slug}/surgeons [get]
 //	@Router			/api/v1/specialties/{slug}/surgeons.csv [get]
 //	@Router			/api/v1/specialties/{slug}/hospitals [get]
@@ -178,6 +180,13 @@ func (s *Server) sendCSV(c echo.Context, t resource, q query, unitType outcome.U
 	if cacheHeaders(c, t, repr, gz) {
 		return nil
 	}
+	// A whole release's CSV is tens of megabytes written as fast as the
+	// client reads: a bounded number are written at once.
+	release, err := s.enter(c, s.streams)
+	if err != nil {
+		return err
+	}
+	defer release()
 	sel := t.rel.Select(q.selection(unitType, q.Limit))
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8; header=present")
@@ -205,7 +214,11 @@ func (s *Server) sendCSV(c echo.Context, t resource, q query, unitType outcome.U
 		return err
 	}
 	rec := make([]string, 0, len(rowColumns))
-	for _, idx := range sel.Page {
+	ctx := c.Request().Context()
+	for i, idx := range sel.Page {
+		if i%1024 == 0 && ctx.Err() != nil {
+			return ctx.Err() // the client has gone: stop writing for nobody
+		}
 		u := toUnitRow(&t.rel.Rows[idx])
 		rec = u.csvRecord(rec[:0])
 		if err := cw.Write(rec); err != nil {

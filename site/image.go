@@ -3,6 +3,9 @@ package site
 import (
 	"bytes"
 	"net/http"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/surgeon-outcomes/outcomes/catalog"
@@ -11,88 +14,83 @@ import (
 	"github.com/surgeon-outcomes/outcomes/stats"
 )
 
-// chartRequest is what an embeddable chart URL asks for: the funnel
-// (procedure, period, unit), the units to highlight, the adjusted lines,
-// and for the SVG, the compact drawing a page shows (?compact=1).
-type chartRequest struct {
+// Chart is what an embeddable chart URL asks for, read and checked: the
+// funnel (procedure, period, unit), the units to highlight, the adjusted
+// lines, and for the SVG, the compact drawing a page shows (?compact=1).
+// Drawing it costs tens of milliseconds and, for the PNG, megabytes, so
+// the server draws each distinct Chart once (Key) and keeps the result.
+type Chart struct {
 	rel       *catalog.Release
 	funnel    *catalog.Funnel
-	highlight []string
+	highlight []string // sorted, each once
 	adjust    stats.Adjustment
 	compact   bool
 }
 
-// readChartRequest reads /specialties/{slug}/funnel.svg's and .png's
-// parameters, the specialty page's own.
-func (s *Site) readChartRequest(c echo.Context) (chartRequest, error) {
+// ReadChart reads /specialties/{slug}/funnel.svg's and .png's parameters,
+// the specialty page's own. Only ids on the funnel may be highlighted: an
+// arbitrary value is a 400, not another drawing.
+func (s *Site) ReadChart(c echo.Context) (Chart, error) {
 	sp, ok := outcome.LookupSpecialty(c.Param("slug"))
 	if !ok {
-		return chartRequest{}, notFound("no such specialty")
+		return Chart{}, notFound("no such specialty")
 	}
 	r, err := s.latestOr404()
 	if err != nil {
-		return chartRequest{}, err
+		return Chart{}, err
 	}
 	q := c.QueryParams()
 	f := r.ChooseFunnel(sp.Slug, q.Get("procedure"), q.Get("period"), outcome.UnitType(q.Get("unit")))
 	if f == nil {
-		return chartRequest{}, notFound("no funnel for this specialty")
+		return Chart{}, notFound("no funnel for this specialty")
 	}
-	cr := chartRequest{rel: r, funnel: f, highlight: highlightIDs(q), adjust: stats.AdjustNone,
+	ch := Chart{rel: r, funnel: f, highlight: highlightIDs(q), adjust: stats.AdjustNone,
 		compact: q.Get("compact") == "1"}
-	// Each distinct URL is a new drawing (the PNG's costs tens of
-	// milliseconds and megabytes), so only ids on this funnel may be
-	// highlighted: an arbitrary value is a 400, not another render.
-	for _, id := range cr.highlight {
+	for _, id := range ch.highlight {
 		if r.RowOf(f.UnitType, id, f.Specialty, f.Procedure, f.Period) == nil {
-			return chartRequest{}, echo.NewHTTPError(http.StatusBadRequest,
+			return Chart{}, echo.NewHTTPError(http.StatusBadRequest,
 				"highlight: no "+string(f.UnitType)+" with id “"+id+"” on this chart")
 		}
 	}
+	slices.Sort(ch.highlight) // the same units in another order are the same drawing
 	if q.Get("adjusted") == "1" {
-		cr.adjust = stats.AdjustMultiplicative
+		ch.adjust = stats.AdjustMultiplicative
 	}
-	return cr, nil
+	return ch, nil
 }
 
-// HandleFunnelSVG answers GET /specialties/{slug}/funnel.svg: the
-// specialty page's chart as an image to embed, with the same parameters;
-// ?compact=1 draws it as the page does, legible at phone width.
-func (s *Site) HandleFunnelSVG(c echo.Context) error {
-	cr, err := s.readChartRequest(c)
-	if err != nil {
-		return err
-	}
-	svg, err := drawFunnelSVG(cr.rel, cr.funnel, cr.highlight, true, cr.compact, cr.adjust)
-	if err != nil {
-		return err
-	}
-	h := c.Response().Header()
-	h.Set(echo.HeaderCacheControl, "public, max-age=300")
-	h.Set("Content-Security-Policy", "default-src 'none'")
-	return c.Blob(http.StatusOK, "image/svg+xml", []byte(svg))
+// Key names the drawing: equal keys draw equal images, whatever order or
+// spelling the URL used. It includes the release's tag, so a new release
+// never answers with an old drawing.
+func (ch Chart) Key() string {
+	f := ch.funnel
+	return strings.Join([]string{ch.rel.Tag, f.Specialty, f.Procedure, f.Period, string(f.UnitType),
+		strings.Join(ch.highlight, ","), strconv.Itoa(int(ch.adjust)), strconv.FormatBool(ch.compact)}, "\x00")
 }
 
-// FunnelPNG draws GET /specialties/{slug}/funnel.png: the chart of
-// GET /specialties/{slug}/funnel.svg, with the same query parameters
-// (procedure, period, unit, highlight, adjusted), as a PNG for places that
-// cannot show SVG. It returns the image and the release it shows; the
-// caller sends it (and, as drawing costs tens of milliseconds, keeps it).
-func (s *Site) FunnelPNG(c echo.Context) ([]byte, *catalog.Release, error) {
-	cr, err := s.readChartRequest(c)
-	if err != nil {
-		return nil, nil, err
-	}
-	// The plot funnelSVGWith draws for the standalone SVG.
+// Release is the release the chart shows.
+func (ch Chart) Release() *catalog.Release { return ch.rel }
+
+// SVG draws GET /specialties/{slug}/funnel.svg: the specialty page's
+// chart as an image to embed; compact draws it as the page does, legible
+// at phone width.
+func (ch Chart) SVG() ([]byte, error) {
+	svg, err := drawFunnelSVG(ch.rel, ch.funnel, ch.highlight, true, ch.compact, ch.adjust)
+	return []byte(svg), err
+}
+
+// PNG draws GET /specialties/{slug}/funnel.png: the plot of the
+// standalone SVG, for places that cannot show SVG.
+func (ch Chart) PNG() ([]byte, error) {
 	set := map[string]bool{}
-	for _, id := range cr.highlight {
+	for _, id := range ch.highlight {
 		set[id] = true
 	}
-	p := newFunnelPlot(cr.rel, cr.funnel, set, nil, nil)
-	p.Adjusted = adjustedCurve(cr.funnel, cr.adjust)
+	p := newFunnelPlot(ch.rel, ch.funnel, set, nil, nil)
+	p.Adjusted = adjustedCurve(ch.funnel, ch.adjust)
 	var b bytes.Buffer
 	if err := chart.WritePNG(&b, &p); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return b.Bytes(), cr.rel, nil
+	return b.Bytes(), nil
 }

@@ -212,6 +212,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/api.problem"
                         }
+                    },
+                    "503": {
+                        "description": "CSV only: too many downloads at once; retry after Retry-After seconds",
+                        "schema": {
+                            "$ref": "#/definitions/api.problem"
+                        }
                     }
                 }
             }
@@ -360,6 +366,12 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/api.problem"
+                        }
+                    },
+                    "503": {
+                        "description": "CSV only: too many downloads at once; retry after Retry-After seconds",
                         "schema": {
                             "$ref": "#/definitions/api.problem"
                         }
@@ -634,6 +646,12 @@ const docTemplate = `{
                     },
                     "415": {
                         "description": "not JSON or CSV",
+                        "schema": {
+                            "$ref": "#/definitions/api.problem"
+                        }
+                    },
+                    "503": {
+                        "description": "the server is busy placing others' figures: retry after Retry-After seconds",
                         "schema": {
                             "$ref": "#/definitions/api.problem"
                         }
@@ -996,6 +1014,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/api.problem"
                         }
+                    },
+                    "503": {
+                        "description": "CSV only: too many downloads at once; retry after Retry-After seconds",
+                        "schema": {
+                            "$ref": "#/definitions/api.problem"
+                        }
                     }
                 }
             }
@@ -1133,6 +1157,12 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "no such specialty or release",
+                        "schema": {
+                            "$ref": "#/definitions/api.problem"
+                        }
+                    },
+                    "503": {
+                        "description": "CSV only: too many downloads at once; retry after Retry-After seconds",
                         "schema": {
                             "$ref": "#/definitions/api.problem"
                         }
@@ -1276,6 +1306,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/api.problem"
                         }
+                    },
+                    "503": {
+                        "description": "CSV only: too many downloads at once; retry after Retry-After seconds",
+                        "schema": {
+                            "$ref": "#/definitions/api.problem"
+                        }
                     }
                 }
             }
@@ -1413,6 +1449,12 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "no such specialty or release",
+                        "schema": {
+                            "$ref": "#/definitions/api.problem"
+                        }
+                    },
+                    "503": {
+                        "description": "CSV only: too many downloads at once; retry after Retry-After seconds",
                         "schema": {
                             "$ref": "#/definitions/api.problem"
                         }
@@ -1567,6 +1609,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/api.problem"
                         }
+                    },
+                    "503": {
+                        "description": "CSV only: too many downloads at once; retry after Retry-After seconds",
+                        "schema": {
+                            "$ref": "#/definitions/api.problem"
+                        }
                     }
                 }
             }
@@ -1715,6 +1763,12 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/api.problem"
+                        }
+                    },
+                    "503": {
+                        "description": "CSV only: too many downloads at once; retry after Retry-After seconds",
                         "schema": {
                             "$ref": "#/definitions/api.problem"
                         }
