@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"runtime"
@@ -119,7 +120,11 @@ func New(ctx context.Context, cfg Config, db *store.DB, logger *slog.Logger) (*e
 	if err != nil {
 		return nil, err
 	}
-	return s.routes(), nil
+	e := s.routes()
+	if err := s.warmPages(e); err != nil {
+		return nil, fmt.Errorf("api: %w", err)
+	}
+	return e, nil
 }
 
 // newServer loads the releases and assembles the server behind New.

@@ -6,12 +6,14 @@ import (
 )
 
 // demoDBPath is the demo release's database that TestMain (package
-// api_test, main_test.go) builds for every test; SetDemoDB hands it to the
-// package's internal tests.
-var demoDBPath string
+// api_test, main_test.go) builds for every test, and outcomesBinPath the
+// outcomes binary it built; SetTestFiles hands them to the package's
+// internal tests.
+var demoDBPath, outcomesBinPath string
 
-// SetDemoDB tells the internal tests where the demo database is.
-func SetDemoDB(path string) { demoDBPath = path }
+// SetTestFiles tells the internal tests where the demo database and the
+// outcomes binary are.
+func SetTestFiles(db, bin string) { demoDBPath, outcomesBinPath = db, bin }
 
 // SyncBuffer is a bytes.Buffer that the server's goroutines may write
 // while a test reads it: a server's log.

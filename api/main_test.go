@@ -62,7 +62,7 @@ func runTests(m *testing.M) (int, error) {
 	}
 	sort.Strings(files)
 	demoDB = filepath.Join(dir, "demo.db")
-	api.SetDemoDB(demoDB)
+	api.SetTestFiles(demoDB, bin)
 	args := append([]string{"ingest", "--db", demoDB, "--release", "demo", "--title", "Demo release",
 		"--source", "demo", "--licence", "CC0-1.0"}, files...)
 	if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {

@@ -2,7 +2,6 @@ package api
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -116,14 +115,7 @@ func BenchmarkMetricsHandle(b *testing.B) {
 	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
 	b.ReportAllocs()
 	for b.Loop() {
-		c := e.NewContext(req, discardWriter{})
+		c := e.NewContext(req, &discardWriter{header: http.Header{}})
 		_ = m.handle(c)
 	}
 }
-
-// discardWriter is a ResponseWriter that drops everything.
-type discardWriter struct{}
-
-func (discardWriter) Header() http.Header         { return http.Header{} }
-func (discardWriter) Write(p []byte) (int, error) { return io.Discard.Write(p) }
-func (discardWriter) WriteHeader(int)             {}

@@ -20,7 +20,7 @@ import (
 func gatedServer(t *testing.T, queue int, wait time.Duration) (*Server, *httptest.Server, *syncBuffer) {
 	t.Helper()
 	if demoDBPath == "" {
-		t.Fatal("no demo database: TestMain did not call SetDemoDB")
+		t.Fatal("no demo database: TestMain did not call SetTestFiles")
 	}
 	db, err := store.Open(context.Background(), demoDBPath, store.Options{ReadOnly: true})
 	if err != nil {

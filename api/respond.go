@@ -137,8 +137,13 @@ func (t resource) etag(representation string) string {
 // release never changes, so caches may keep it for a year; the latest may
 // be replaced by a new release, so it is kept for five minutes and served
 // stale while revalidating.
-func (t resource) cacheControl() string {
-	if t.pinned {
+func (t resource) cacheControl() string { return cacheControlFor(t.pinned) }
+
+// cacheControlFor is the Cache-Control of every kept response, API or
+// page: long and immutable when the URL pins the release, short with
+// stale-while-revalidate when it means the latest.
+func cacheControlFor(pinned bool) string {
+	if pinned {
 		return "public, max-age=31536000, immutable"
 	}
 	return "public, max-age=300, stale-while-revalidate=86400"
@@ -211,7 +216,8 @@ func acceptsGzip(header string) bool {
 type cached struct {
 	body         []byte
 	etag         string
-	next         string // the Link header's next URL, if any
+	next         string   // the Link header's next URL, if any
+	links        []string // other Link header values (a page's alternates)
 	cacheControl string
 	lastModified string
 	// contentType is the body's type; empty means JSON. compressed marks
@@ -241,13 +247,20 @@ func (e *cached) gzipped() []byte {
 	return e.gzipBody
 }
 
-func (e *cached) size() int { return len(e.body) + len(e.etag) + len(e.next) + 256 }
+func (e *cached) size() int {
+	n := len(e.body) + len(e.etag) + len(e.next) + 256
+	for _, l := range e.links {
+		n += len(l)
+	}
+	return n
+}
 
-// responseCache keeps built JSON responses by request URI, least recently
-// used out first, up to a byte budget. Releases are immutable and the
-// catalog never changes while the server runs, so a URI answered once is
-// answered again from here without parsing it: that is what lets one
-// machine take launch-day traffic, and a CDN in front of it takes more.
+// responseCache keeps built responses (the API's JSON, the site's pages
+// and chart images) by key, least recently used out first, up to a byte
+// budget. Releases are immutable and the catalog never changes while the
+// server runs, so a URI answered once is answered again from here without
+// parsing it: that is what lets one machine take launch-day traffic, and
+// a CDN in front of it takes more.
 type responseCache struct {
 	mu      sync.Mutex
 	budget  int
@@ -364,6 +377,9 @@ func writeCached(c echo.Context, e *cached) error {
 	}
 	if e.next != "" {
 		h.Set("Link", "<"+e.next+`>; rel="next"`)
+	}
+	for _, l := range e.links {
+		h.Add("Link", l)
 	}
 	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
 	return c.Blob(http.StatusOK, cmp.Or(e.contentType, echo.MIMEApplicationJSON), body)

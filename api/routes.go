@@ -57,8 +57,10 @@ func (s *Server) routes() *echo.Echo {
 		}
 		e.Match([]string{http.MethodGet, http.MethodHead}, path, h, m...)
 	}
-	// z gzips the site's text responses (compress.go).
-	z := newCompressor().middleware
+	// z gzips the site's text responses (compress.go); pages are kept and
+	// gzipped once (pagecache.go).
+	zc := newCompressor()
+	z := zc.middleware
 	get("/healthz", s.handleHealth)
 	get("/metrics", s.metrics.handle)
 	get("/api/v1/openapi.json", s.handleOpenAPI)
@@ -67,7 +69,7 @@ func (s *Server) routes() *echo.Echo {
 	get("/api/docs/*", docs, docsHeaders(docs), z)
 
 	page := func(path string, h echo.HandlerFunc) {
-		get(path, h, site.Headers, z)
+		get(path, h, site.Headers, s.pageCache(zc))
 	}
 	st := s.site
 	page("/", st.HandleHome)

@@ -211,6 +211,18 @@ func validText(s string) bool {
 	return len(s) <= maxValueLen && utf8.ValidString(s) && strings.IndexFunc(s, unicode.IsControl) < 0
 }
 
+// PageParam reports whether a page reads the query parameter name. A
+// page URL with any other parameter shows what it shows without it, so
+// the server keeps no copy of it as a page of its own. Every parameter a
+// handler here reads must be listed.
+func PageParam(name string) bool {
+	switch name {
+	case "procedure", "period", "unit", "hospital", "adjusted", "highlight", "compact", "ids", "q", "all":
+		return true
+	}
+	return false
+}
+
 // highlightIDs reads ?highlight= (repeated, or comma-separated), at most 50.
 func highlightIDs(v url.Values) []string {
 	var ids []string
