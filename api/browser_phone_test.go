@@ -127,38 +127,49 @@ func TestBrowserPhoneLayout(t *testing.T) {
 			if status := navigate(t, ctx, srv, p.path); status != http.StatusOK {
 				t.Fatalf("GET %s = %d, want 200", p.path, status)
 			}
-			measure := fmt.Sprintf(phoneLayoutJS, minChartTextPx)
-			l := evalJS[phoneLayout](t, ctx, measure)
-			// Under a loaded machine the first layout after the viewport
-			// emulation can be stale; a real overflow persists.
-			for try := 0; try < 3 && l.ScrollWidth > l.Viewport; try++ {
-				time.Sleep(300 * time.Millisecond)
-				l = evalJS[phoneLayout](t, ctx, measure)
-			}
-			if l.Viewport != float64(phone.width) {
-				t.Fatalf("viewport is %.0f px wide, want %d: the measurements would not be a phone's", l.Viewport, phone.width)
-			}
-			if l.ScrollWidth > l.Viewport {
-				t.Errorf("page is %.0f px wide at %.0f px, want no sideways scrolling; wide: %v", l.ScrollWidth, l.Viewport, l.Wide)
-			}
-			if len(l.Small) > 0 {
-				t.Errorf("%d of %d chart texts are under %d px as drawn (smallest %.1f px), e.g. %s",
-					len(l.Small), l.ChartTexts, minChartTextPx, l.MinText, strings.Join(l.Small[:min(len(l.Small), 5)], "; "))
-			}
-			if len(l.Hidden) > 0 {
-				t.Errorf("in %d tables (%d rows), cells of the key column or the verdict are out of view at 390 px: %s",
-					l.Tables, l.Rows, strings.Join(l.Hidden, "; "))
-			}
-			if len(l.Ctrl) > 0 {
-				t.Errorf("page tells the reader to use %v, which a phone has not", l.Ctrl)
-			}
-			if len(l.Arrows) > 0 {
-				t.Errorf("verdicts drawn with arrows, which look like drop-downs: %s", strings.Join(l.Arrows, "; "))
-			}
-			t.Logf("%s: %.0f px wide; %d chart texts, smallest %.1f px; %d tables, %d rows", p.path, l.ScrollWidth,
-				l.ChartTexts, l.MinText, l.Tables, l.Rows)
+			checkPhoneLayout(t, ctx, p.path)
 			saveScreenshot(t, ctx, "phone-"+p.name)
 			runAxe(t, ctx) // with every <details> open
 		})
 	}
+}
+
+// checkPhoneLayout measures the page in the tab (phoneLayoutJS), a 390 px
+// phone's, and fails the test for what TestBrowserPhoneLayout checks:
+// sideways scrolling, chart text under minChartTextPx, a table's name or
+// verdict out of view, Ctrl or ⌘, verdicts with arrows. It returns the
+// measurements.
+func checkPhoneLayout(t *testing.T, ctx context.Context, path string) phoneLayout {
+	t.Helper()
+	measure := fmt.Sprintf(phoneLayoutJS, minChartTextPx)
+	l := evalJS[phoneLayout](t, ctx, measure)
+	// Under a loaded machine the first layout after the viewport
+	// emulation can be stale; a real overflow persists.
+	for try := 0; try < 3 && l.ScrollWidth > l.Viewport; try++ {
+		time.Sleep(300 * time.Millisecond)
+		l = evalJS[phoneLayout](t, ctx, measure)
+	}
+	if l.Viewport != float64(phone.width) {
+		t.Fatalf("viewport is %.0f px wide, want %d: the measurements would not be a phone's", l.Viewport, phone.width)
+	}
+	if l.ScrollWidth > l.Viewport {
+		t.Errorf("page is %.0f px wide at %.0f px, want no sideways scrolling; wide: %v", l.ScrollWidth, l.Viewport, l.Wide)
+	}
+	if len(l.Small) > 0 {
+		t.Errorf("%d of %d chart texts are under %d px as drawn (smallest %.1f px), e.g. %s",
+			len(l.Small), l.ChartTexts, minChartTextPx, l.MinText, strings.Join(l.Small[:min(len(l.Small), 5)], "; "))
+	}
+	if len(l.Hidden) > 0 {
+		t.Errorf("in %d tables (%d rows), cells of the key column or the verdict are out of view at 390 px: %s",
+			l.Tables, l.Rows, strings.Join(l.Hidden, "; "))
+	}
+	if len(l.Ctrl) > 0 {
+		t.Errorf("page tells the reader to use %v, which a phone has not", l.Ctrl)
+	}
+	if len(l.Arrows) > 0 {
+		t.Errorf("verdicts drawn with arrows, which look like drop-downs: %s", strings.Join(l.Arrows, "; "))
+	}
+	t.Logf("%s: %.0f px wide; %d chart texts, smallest %.1f px; %d tables, %d rows", path, l.ScrollWidth,
+		l.ChartTexts, l.MinText, l.Tables, l.Rows)
+	return l
 }

@@ -85,11 +85,7 @@ func runTests(m *testing.M) (int, error) {
 func bigCSV(n int) []byte {
 	var b strings.Builder
 	b.WriteString("specialty,procedure,period,unit_type,unit_id,unit_name,hospital_id,hospital_name,cases,events,expected\n")
-	x := uint64(42)
-	next := func() float64 {
-		x = x*6364136223846793005 + 1442695040888963407
-		return float64(x>>11) / (1 << 53)
-	}
+	next := sequence(42)
 	for i := range n {
 		cases := 40 + int(next()*560)
 		expected := float64(cases) * (0.01 + 0.03*next())
@@ -99,6 +95,16 @@ func bigCSV(n int) []byte {
 			8000000+i, i, 100+h, h, cases, events, expected)
 	}
 	return []byte(b.String())
+}
+
+// sequence is a fixed linear congruential sequence of numbers in [0, 1)
+// from seed, for test data that is the same on every run.
+func sequence(seed uint64) func() float64 {
+	x := seed
+	return func() float64 {
+		x = x*6364136223846793005 + 1442695040888963407
+		return float64(x>>11) / (1 << 53)
+	}
 }
 
 // newServer serves the demo release through api.New on a real HTTP server

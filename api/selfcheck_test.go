@@ -158,7 +158,24 @@ type scSpecialty struct {
 		Period    string `json:"period"`
 		UnitType  string `json:"unit_type"`
 		Scale     string `json:"scale"`
+		Units     int    `json:"units"`
 	} `json:"funnels"`
+}
+
+// specialtySlugs lists the release's specialties, through the API.
+func specialtySlugs(t testing.TB, srv *httptest.Server) []string {
+	t.Helper()
+	var list struct {
+		Data []struct {
+			Slug string `json:"slug"`
+		} `json:"data"`
+	}
+	getJSON(t, srv, "/api/v1/specialties", &list)
+	var slugs []string
+	for _, sp := range list.Data {
+		slugs = append(slugs, sp.Slug)
+	}
+	return slugs
 }
 
 func specialty(t testing.TB, srv *httptest.Server, slug string) scSpecialty {
@@ -177,16 +194,10 @@ func specialty(t testing.TB, srv *httptest.Server, slug string) scSpecialty {
 // but low_alarm.
 func checkedSpecialties(t *testing.T, srv *httptest.Server) []string {
 	t.Helper()
-	var list struct {
-		Data []struct {
-			Slug string `json:"slug"`
-		} `json:"data"`
-	}
-	getJSON(t, srv, "/api/v1/specialties", &list)
-	for _, sp := range list.Data {
-		for _, f := range specialty(t, srv, sp.Slug).Funnels {
+	for _, slug := range specialtySlugs(t, srv) {
+		for _, f := range specialty(t, srv, slug).Funnels {
 			if f.Scale == "proportion" {
-				return []string{"adult-cardiac", sp.Slug}
+				return []string{"adult-cardiac", slug}
 			}
 		}
 	}

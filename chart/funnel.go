@@ -47,6 +47,11 @@ type Funnel struct {
 	// HideLegend leaves out the key to shapes and lines, for small
 	// multiples that share one legend on the page.
 	HideLegend bool
+	// HideLabels draws highlighted points without their names, for more
+	// highlighted points than names can be told apart (and than placing
+	// them, each against all the others, is worth): each point keeps its
+	// name in its summary.
+	HideLabels bool
 	// IDPrefix starts every id in the SVG (title, desc, clip path, marks),
 	// so several charts can share a page; empty derives one from a hash
 	// of Title and Description.
@@ -238,9 +243,11 @@ func (f *Funnel) Draw(c Canvas) {
 				drawMark(c, markOf(pt.Band), l.px(pt.X), l.py(pt.Survival), l.size, markHighlight)
 			}
 		}
-		for _, lb := range placeLabels(l, f) {
-			c.Text(lb.x, lb.y, lb.name, TextStyle{Class: "highlight-label", Size: l.tick, Bold: true,
-				Anchor: lb.anchor, Fill: ink, Halo: white, HaloWidth: 3})
+		if !f.HideLabels {
+			for _, lb := range placeLabels(l, f) {
+				c.Text(lb.x, lb.y, lb.name, TextStyle{Class: "highlight-label", Size: l.tick, Bold: true,
+					Anchor: lb.anchor, Fill: ink, Halo: white, HaloWidth: 3})
+			}
 		}
 		c.EndGroup()
 	}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/surgeon-outcomes/outcomes/chart/charttest"
@@ -200,7 +201,7 @@ func TestWriteSVGStructure(t *testing.T) {
 			var hl []string
 			for _, pt := range want {
 				if pt.Highlight {
-					hl = append(hl, shortName(pt.Name, 28))
+					hl = append(hl, ShortName(pt.Name, 28))
 				}
 			}
 			if !slices.Equal(d.Labels, hl) {
@@ -305,8 +306,8 @@ func TestShortName(t *testing.T) {
 		n    int
 		want string
 	}{{"Ann", 5, "Ann"}, {"Ann Bee Cee", 5, "Ann…"}, {"Ñúñez Ñúñez", 7, "Ñúñez…"}} {
-		if got := shortName(tc.in, tc.n); got != tc.want {
-			t.Errorf("shortName(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
+		if got := ShortName(tc.in, tc.n); got != tc.want {
+			t.Errorf("ShortName(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
 		}
 	}
 }
@@ -352,4 +353,31 @@ type countWriter int
 func (c *countWriter) Write(p []byte) (int, error) {
 	*c += countWriter(len(p))
 	return len(p), nil
+}
+
+// TestWriteSVGHideLabels draws highlighted points without their names: no
+// label is written, and each point is still highlighted, with its summary.
+func TestWriteSVGHideLabels(t *testing.T) {
+	f := highlightFunnel()
+	named := charttest.Parse(t, render(t, &f, false))
+	f.HideLabels = true
+	d := charttest.Parse(t, render(t, &f, false))
+	if len(named.Labels) == 0 {
+		t.Fatal("the highlighted funnel names no point; the test needs one that does")
+	}
+	if len(d.Labels) != 0 {
+		t.Errorf("HideLabels: labels %q, want none", d.Labels)
+	}
+	highlighted := 0
+	for _, p := range d.Points {
+		if slices.Contains(strings.Fields(p.Attrs["class"]), "highlight") {
+			highlighted++
+			if p.Title == "" {
+				t.Errorf("highlighted point %s has no summary", p.Attrs["data-unit-id"])
+			}
+		}
+	}
+	if highlighted != len(named.Labels) {
+		t.Errorf("HideLabels: %d points highlighted, want %d, as with their names", highlighted, len(named.Labels))
+	}
 }

@@ -52,7 +52,7 @@ func placeLabels(l *layout, f *Funnel) []placedLabel {
 			continue
 		}
 		cx, cy := l.px(pt.X), l.py(pt.Survival)
-		name := shortName(pt.Name, 28)
+		name := ShortName(pt.Name, 28)
 		tw := textWidth(name, l.tick)
 		opts := []option{
 			{gap, -h / 2, AnchorStart}, {-gap - tw, -h / 2, AnchorEnd},
@@ -90,8 +90,9 @@ func placeLabels(l *layout, f *Funnel) []placedLabel {
 	return out
 }
 
-// shortName cuts a name longer than n characters, ending it with "…".
-func shortName(name string, n int) string {
+// ShortName cuts a name longer than n characters, ending it with "…": the
+// chart's labels, and the site's self-check labels, are cut by this one rule.
+func ShortName(name string, n int) string {
 	if utf8.RuneCountInString(name) <= n {
 		return name
 	}

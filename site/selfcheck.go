@@ -1,8 +1,6 @@
 package site
 
 import (
-	"fmt"
-	"html/template"
 	"io"
 	"net/http"
 	"regexp"
@@ -11,7 +9,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/surgeon-outcomes/outcomes/catalog"
-	"github.com/surgeon-outcomes/outcomes/chart"
 	"github.com/surgeon-outcomes/outcomes/outcome"
 	"github.com/surgeon-outcomes/outcomes/selfcheck"
 )
@@ -24,18 +21,20 @@ type selfCheckPage struct {
 	UnitTypes   []option // hospitals first: a hospital checks itself
 	Form        selfCheckForm
 	Errors      []formError
-	Results     []selfCheckShown
+	// Units counts the units placed, Funnels the funnels they sit on.
+	// Groups are the first maxDrawnFunnels of those funnels, in the order
+	// first submitted, each drawn; Undrawn are the rest, named only. Table
+	// lists every unit, when there are several.
+	Units   int
+	Funnels int
+	Groups  []selfCheckGroup
+	Undrawn []selfCheckGroup
+	Table   tableData
 }
 
 // selfCheckForm is what the form holds, as typed, so it can be shown again.
 type selfCheckForm struct {
 	Specialty, Procedure, Period, UnitType, UnitName, Cases, Events, Expected string
-}
-
-// selfCheckShown is one placed unit, with its funnel.
-type selfCheckShown struct {
-	Row catalog.Row
-	SVG template.HTML
 }
 
 func selfCheckOptions(r *catalog.Release, form selfCheckForm) selfCheckPage {
@@ -72,12 +71,17 @@ func (s *Site) HandleSelfCheckPage(c echo.Context) error {
 }
 
 // readSelfCheckForm reads the form's fields, or its uploaded canonical CSV,
+// or the download form's units (a group's, as unitsCSV wrote them),
 // through the same checks as the API's JSON and CSV.
 func (s *Site) readSelfCheckForm(c echo.Context) (selfCheckForm, selfcheck.Input, error) {
 	form := selfCheckForm{Specialty: c.FormValue("specialty"), Procedure: strings.TrimSpace(c.FormValue("procedure")),
 		Period: c.FormValue("period"), UnitType: c.FormValue("unit_type"), UnitName: strings.TrimSpace(c.FormValue("unit_name")),
 		Cases: strings.TrimSpace(c.FormValue("cases")), Events: strings.TrimSpace(c.FormValue("events")),
 		Expected: strings.TrimSpace(c.FormValue("expected"))}
+	if units := c.FormValue("units"); units != "" {
+		in, err := s.selfCheck.CSV([]byte(units))
+		return form, in, err
+	}
 	if fh, err := c.FormFile("file"); err == nil && fh.Size > 0 {
 		f, err := fh.Open()
 		if err != nil {
@@ -98,19 +102,26 @@ func (s *Site) readSelfCheckForm(c echo.Context) (selfCheckForm, selfcheck.Input
 	return form, in, err
 }
 
-// placeAll places every submitted unit (catalog.Release.Place), or
-// reports every problem.
-func placeAll(r *catalog.Release, in selfcheck.Input) ([]catalog.Row, []selfcheck.FieldError) {
-	var out []catalog.Row
+// placeAll places every submitted unit (catalog.Release.Place), labels
+// each (labelUnits) and groups them by funnel (groupByFunnel), or reports
+// every problem.
+func placeAll(r *catalog.Release, in selfcheck.Input) ([]catalog.Row, []selfCheckGroup, []selfcheck.FieldError) {
+	rows := make([]catalog.Row, 0, len(in.Units))
+	funnels := make([]*catalog.Funnel, 0, len(in.Units))
 	var errs []selfcheck.FieldError
 	for i, u := range in.Units {
-		row, _, fe := r.Place(u)
+		row, f, fe := r.Place(u)
 		for _, e := range fe {
 			errs = append(errs, selfcheck.FieldError{Param: in.Param(i, e.Field), Message: e.Message})
 		}
-		out = append(out, row)
+		rows = append(rows, row)
+		funnels = append(funnels, f)
 	}
-	return out, errs
+	if len(errs) > 0 {
+		return nil, nil, errs
+	}
+	labelUnits(rows)
+	return rows, groupByFunnel(rows, funnels), nil
 }
 
 // HandleSelfCheckForm answers POST /self-check: the form again, with where
@@ -133,42 +144,35 @@ func (s *Site) HandleSelfCheckForm(c echo.Context) error {
 		p.Title = "Error: " + p.Title
 		return s.render(c, http.StatusBadRequest, "selfcheck", p)
 	}
-	results, errs := placeAll(r, in)
+	rows, groups, errs := placeAll(r, in)
 	if len(errs) > 0 {
 		d.Errors = formErrors(errs)
 		p.Title = "Error: " + p.Title
 		return s.render(c, http.StatusBadRequest, "selfcheck", p)
 	}
-	for i, res := range results {
-		svg, err := selfCheckSVG(r, res, i, false)
-		if err != nil {
+	d.Units, d.Funnels = len(rows), len(groups)
+	if len(groups) > maxDrawnFunnels {
+		groups, d.Undrawn = groups[:maxDrawnFunnels], groups[maxDrawnFunnels:]
+	}
+	for k := range groups {
+		g := &groups[k]
+		if g.SVG, err = g.draw(r, false); err != nil {
 			return err
 		}
-		d.Results = append(d.Results, selfCheckShown{Row: res, SVG: svg})
+		g.Units = unitsCSV(g.Rows)
+	}
+	d.Groups = groups
+	if len(rows) > 1 {
+		d.Table = tableData{Caption: "Your units", KeyHead: "Your unit", Order: "in the order you gave them", Funnel: true,
+			Body: unitTableBody(rows, unitRows{Funnel: true})}
 	}
 	p.Title = "Your results: hospital self-check"
 	return s.render(c, http.StatusOK, "selfcheck", p)
 }
 
-// selfCheckSVG draws the published funnel with the submitted unit on it.
-func selfCheckSVG(r *catalog.Release, res catalog.Row, i int, standalone bool) (template.HTML, error) {
-	f := r.ChooseFunnel(res.Specialty, res.Procedure, res.Period, res.UnitType)
-	if f == nil {
-		return "", fmt.Errorf("site: self-check funnel %s %s %s vanished", res.Specialty, res.Procedure, res.Period)
-	}
-	name := res.UnitName
-	if name == "" {
-		name = "Your figures"
-	}
-	u := res
-	u.UnitName = name
-	pt := chart.Point{UnitID: fmt.Sprintf("self-check-%d", i+1), Name: name, X: res.FunnelX,
-		Survival: res.Survival, Band: res.Band, Summary: pointSummary(&u), Highlight: true}
-	return funnelSVG(r, f, nil, standalone, pt)
-}
-
 // HandleSelfCheckSVG answers POST /self-check/funnel.svg: the self-check
-// chart as a file to keep, for a governance meeting.
+// chart of one group, all its units on their funnel, as a file to keep,
+// for a governance meeting.
 func (s *Site) HandleSelfCheckSVG(c echo.Context) error {
 	r, err := s.latestOr404()
 	if err != nil {
@@ -178,17 +182,22 @@ func (s *Site) HandleSelfCheckSVG(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	results, errs := placeAll(r, in)
+	_, groups, errs := placeAll(r, in)
 	if len(errs) > 0 {
 		return &selfcheck.Error{Detail: "some figures are invalid", Errors: errs}
 	}
-	svg, err := selfCheckSVG(r, results[0], 0, true)
+	if len(groups) == 0 { // the readers refuse a submission of no units
+		return &selfcheck.Error{Detail: "no units to draw"}
+	}
+	// The form sends one group's units; of several, the first is drawn.
+	g := &groups[0]
+	svg, err := g.draw(r, true)
 	if err != nil {
 		return err
 	}
 	h := c.Response().Header()
 	h.Set(echo.HeaderCacheControl, "no-store")
-	h.Set(echo.HeaderContentDisposition, `attachment; filename="self-check-`+results[0].Specialty+`.svg"`)
+	h.Set(echo.HeaderContentDisposition, `attachment; filename="self-check-`+g.Funnel.Specialty+`.svg"`)
 	h.Set("Content-Security-Policy", "default-src 'none'")
 	return c.Blob(http.StatusOK, "image/svg+xml", []byte(svg))
 }

@@ -68,6 +68,12 @@ type tableData struct {
 	// their band, whose words give the reason.
 	TooFewBody template.HTML
 	TooFewBand outcome.Band
+	// KeyHead heads the name column when it is neither "Surgeon" nor
+	// "Hospital"; Order says how the rows are ordered, "A–Z" when empty.
+	KeyHead, Order string
+	// Funnel adds the column of the funnel each unit sits on
+	// (unitRows.Funnel).
+	Funnel bool
 }
 
 // sortedRows is a funnel's rows A–Z by name, then id.
@@ -77,11 +83,6 @@ func sortedRows(r *catalog.Release, f *catalog.Funnel) []catalog.Row {
 		rows[i] = r.Rows[idx]
 	}
 	return rows
-}
-
-// funnelSVG draws a funnel with the given units highlighted.
-func funnelSVG(r *catalog.Release, f *catalog.Funnel, highlight []string, standalone bool, extra ...chart.Point) (template.HTML, error) {
-	return funnelSVGWith(r, f, highlight, standalone, stats.AdjustNone, extra...)
 }
 
 // funnelSVGWith draws a funnel, with dashed overdispersion-adjusted lines
@@ -97,6 +98,15 @@ func funnelSVGWith(r *catalog.Release, f *catalog.Funnel, highlight []string, st
 // for inlining, compact or full size.
 func drawFunnelSVG(r *catalog.Release, f *catalog.Funnel, highlight []string, standalone, compact bool,
 	adj stats.Adjustment, extra ...chart.Point) (template.HTML, error) {
+	p := pagePlot(r, f, highlight, compact, adj, extra...)
+	return writeFunnelSVG(&p, standalone)
+}
+
+// pagePlot is the plot the pages draw of a funnel: the units highlighted,
+// each point linking to its unit's page, the extra points (a self-check's)
+// added, compact or full size, with adjusted lines when adj asks for them.
+func pagePlot(r *catalog.Release, f *catalog.Funnel, highlight []string, compact bool, adj stats.Adjustment,
+	extra ...chart.Point) chart.Funnel {
 	set := map[string]bool{}
 	for _, id := range highlight {
 		set[id] = true
@@ -106,8 +116,13 @@ func drawFunnelSVG(r *catalog.Release, f *catalog.Funnel, highlight []string, st
 	p.Points = append(p.Points, extra...)
 	p.Compact = compact
 	p.Adjusted = adjustedCurve(f, adj)
+	return p
+}
+
+// writeFunnelSVG writes a plot as SVG, standalone or for inlining.
+func writeFunnelSVG(p *chart.Funnel, standalone bool) (template.HTML, error) {
 	var b bytes.Buffer
-	if err := chart.WriteSVG(&b, &p, standalone); err != nil {
+	if err := chart.WriteSVG(&b, p, standalone); err != nil {
 		return "", err
 	}
 	// chart.WriteSVG escapes every string it writes.
@@ -194,9 +209,10 @@ func (s *Site) HandleSpecialtyPage(c echo.Context) error {
 		hl[id] = true
 	}
 	judged, unjudged := splitJudged(d.Rows)
+	how := unitRows{Link: func(u *catalog.Row) string { return UnitPath(u.UnitType, u.UnitID) },
+		Hospital: f.UnitType == outcome.Surgeon, Highlight: hl}
 	d.Table = tableData{Caption: procedureName(sp.Slug, f.Procedure) + ", " + periodWords(f.Period),
-		Surgeons: f.UnitType == outcome.Surgeon, Body: unitTableBody(judged, f.UnitType == outcome.Surgeon, hl),
-		TooFewBody: unitTableBody(unjudged, f.UnitType == outcome.Surgeon, hl)}
+		Surgeons: f.UnitType == outcome.Surgeon, Body: unitTableBody(judged, how), TooFewBody: unitTableBody(unjudged, how)}
 	if len(unjudged) > 0 {
 		d.Table.TooFewBand = unjudged[0].Band
 	}

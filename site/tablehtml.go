@@ -9,10 +9,25 @@ import (
 	"github.com/surgeon-outcomes/outcomes/outcome"
 )
 
-// unitTableBody writes the rows of a funnel's A–Z table. A 500-row table
+// unitRows says how unitTableBody writes a table's rows: what a unit's
+// name links to, which columns follow the figures, which rows are marked.
+type unitRows struct {
+	// Link gives the page a unit's name links to; nil writes the name
+	// alone (a self-check's units have no page).
+	Link func(u *catalog.Row) string
+	// Hospital adds a surgeon's main hospital, last.
+	Hospital bool
+	// Funnel adds the funnel each unit sits on, last: for a table of
+	// units from several funnels (the self-check's).
+	Funnel bool
+	// Highlight marks rows by unit id.
+	Highlight map[string]bool
+}
+
+// unitTableBody writes the rows of a table of units. A 500-row table
 // through html/template costs some 10 ms in reflection, so the rows are
 // written here, every text escaped with template.HTMLEscapeString; the
-// table's head, caption and surroundings stay in the template.
+// table's head, caption and surroundings stay in the template ("unittable").
 //
 // The verdict comes second, beside the name, so that on a phone it is in
 // view with the name while the figures, then the hospital, scroll sideways. A unit that is not
@@ -21,21 +36,26 @@ import (
 // alone in its cell needs no <bdi> (a cell is its own paragraph to the
 // bidirectional algorithm); one followed by " and others" is isolated, so
 // a right-to-left name cannot reorder those words.
-func unitTableBody(rows []catalog.Row, withHospital bool, highlight map[string]bool) template.HTML {
+func unitTableBody(rows []catalog.Row, how unitRows) template.HTML {
 	var b strings.Builder
 	b.Grow(len(rows) * 240)
 	esc := template.HTMLEscapeString
 	for i := range rows {
 		u := &rows[i]
 		b.WriteString("<tr")
-		if highlight[u.UnitID] {
+		if how.Highlight[u.UnitID] {
 			b.WriteString(` class="highlight"`)
 		}
-		b.WriteString(`><th scope="row"><a href="`)
-		b.WriteString(esc(UnitPath(u.UnitType, u.UnitID)))
-		b.WriteString(`">`)
-		b.WriteString(esc(u.UnitName))
-		b.WriteString("</a>")
+		b.WriteString(`><th scope="row">`)
+		if how.Link != nil {
+			b.WriteString(`<a href="`)
+			b.WriteString(esc(how.Link(u)))
+			b.WriteString(`">`)
+			b.WriteString(esc(u.UnitName))
+			b.WriteString("</a>")
+		} else {
+			b.WriteString(esc(u.UnitName))
+		}
 		b.WriteString(`<td class="b b-`)
 		b.WriteString(esc(string(u.Band)))
 		b.WriteString(`">`)
@@ -50,7 +70,7 @@ func unitTableBody(rows []catalog.Row, withHospital bool, highlight map[string]b
 		} else {
 			b.WriteString(notGiven)
 		}
-		if withHospital {
+		if how.Hospital {
 			b.WriteString("<td>")
 			if u.HospitalCount > 1 {
 				b.WriteString("<bdi>")
@@ -59,6 +79,10 @@ func unitTableBody(rows []catalog.Row, withHospital bool, highlight map[string]b
 			} else {
 				b.WriteString(esc(u.HospitalName))
 			}
+		}
+		if how.Funnel {
+			b.WriteString("<td>")
+			b.WriteString(esc(funnelTitle(u.Specialty, u.Procedure, u.Period, u.UnitType)))
 		}
 		b.WriteString("\n")
 	}

@@ -263,6 +263,13 @@ func groupTitle(specialty, procedure string) string {
 	return name + ": " + procedureName(specialty, procedure)
 }
 
+// funnelTitle names one published funnel: its group (groupTitle), its
+// period and the units it compares, "Adult cardiac surgery, April 2022 to
+// March 2025, hospitals".
+func funnelTitle(specialty, procedure, period string, t outcome.UnitType) string {
+	return groupTitle(specialty, procedure) + ", " + periodWords(period) + ", " + t.Plural()
+}
+
 // plural writes a count and a noun, with an s when the count is not one.
 func plural(n int, noun string) string {
 	if n == 1 {
