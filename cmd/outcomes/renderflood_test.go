@@ -2,10 +2,12 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/url"
@@ -180,6 +182,93 @@ func TestRenderFlood(t *testing.T) {
 			break
 		}
 	}
+}
+
+// TestSelfCheckFlood: one client at the default rate limit sends its
+// whole burst of self-checks of 1,000 units each at once, again and
+// again, as issue 11 did to a server that then held 3.58 GB. Drawing is
+// bounded and each answer is small, so the server's peak memory must
+// stay under floodRSSBudget, and every answer be a 200, 429 or 503.
+func TestSelfCheckFlood(t *testing.T) {
+	if testing.Short() {
+		t.Skip("floods a server process for some 10 s")
+	}
+	if raceEnabled {
+		t.Skip("the race detector multiplies memory several times; the budget is for the binary as built")
+	}
+	db := filepath.Join(t.TempDir(), "demo.db")
+	if err := loadDemo(context.Background(), db, environment{getenv: os.Getenv, stdout: io.Discard, stderr: io.Discard}); err != nil {
+		t.Fatal(err)
+	}
+	srv := startServerProcess(t, "serve", "--db", db, "--addr", "127.0.0.1:0")
+	body, contentType := selfCheckUpload(t, 1000)
+
+	client := clientFrom(t, "127.0.0.2", 30*time.Second)
+	var mu sync.Mutex
+	statuses := map[int]int{}
+	sizes := 0
+	deadline := time.Now().Add(10 * time.Second)
+	peak := 0
+	for time.Now().Before(deadline) && peak <= floodRSSBudget {
+		var wg sync.WaitGroup
+		for range 40 { // the default burst
+			wg.Go(func() {
+				resp, err := client.Post(srv.base+"/self-check", contentType, bytes.NewReader(body))
+				if err != nil {
+					t.Errorf("POST /self-check: %v", err)
+					return
+				}
+				n, _ := io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				mu.Lock()
+				statuses[resp.StatusCode]++
+				if resp.StatusCode == http.StatusOK {
+					sizes = max(sizes, int(n))
+				}
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+		peak = srv.peakRSS(t)
+	}
+	t.Logf("peak RSS %.0f MB; answers %v; largest page %d bytes", float64(peak)/(1<<20), statuses, sizes)
+	if peak > floodRSSBudget {
+		t.Errorf("peak RSS %d MB, want at most %d MB", peak>>20, floodRSSBudget>>20)
+	}
+	if statuses[http.StatusOK] == 0 {
+		t.Error("no self-check was answered")
+	}
+	for code, n := range statuses {
+		if code != http.StatusOK && code != http.StatusTooManyRequests && code != http.StatusServiceUnavailable {
+			t.Errorf("%d answers were %d, want only 200, 429 or 503", n, code)
+		}
+	}
+	if sizes > 2_000_000 {
+		t.Errorf("a 1,000-unit self-check page is %d bytes, want at most 2 MB", sizes)
+	}
+}
+
+// selfCheckUpload is the self-check form with a canonical CSV of n adult
+// cardiac hospitals' figures (the demo's, repeated) as its file.
+func selfCheckUpload(t *testing.T, n int) ([]byte, string) {
+	t.Helper()
+	var csv bytes.Buffer
+	csv.WriteString("specialty,unit_type,unit_name,cases,events,expected\n")
+	for i := range n {
+		cases := 200 + i%700
+		fmt.Fprintf(&csv, "adult-cardiac,hospital,Unit %d,%d,%d,%.2f\n", i+1, cases, cases/40+i%5, float64(cases)/40)
+	}
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	fw, err := mw.CreateFormFile("file", "units.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw.Write(csv.Bytes())
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes(), mw.FormDataContentType()
 }
 
 // distinctChartURLs lists up to n distinct, valid PNG funnel URLs: each
