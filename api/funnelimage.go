@@ -34,7 +34,7 @@ func (s *Server) handleFunnelImage(format string) echo.HandlerFunc {
 			}
 			sum := sha256.Sum256(body)
 			return &cached{body: body, etag: `"` + hex.EncodeToString(sum[:16]) + `"`,
-				cacheControl: "public, max-age=300", contentType: contentType, compressed: format == "png",
+				cacheControl: cacheControlFor(false), contentType: contentType, compressed: format == "png",
 				lastModified: ch.Release().Meta.IngestedAt.UTC().Format(http.TimeFormat)}, nil
 		})
 		if err != nil {

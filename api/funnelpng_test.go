@@ -50,7 +50,7 @@ func TestFunnelPNGHandler(t *testing.T) {
 		t.Errorf("GET %s twice gave different bytes (%d and %d)", path, len(body), len(again))
 	}
 	for name, want := range map[string]string{
-		"Cache-Control":          "public, max-age=300",
+		"Cache-Control":          "public, max-age=300, stale-while-revalidate=86400",
 		"X-Content-Type-Options": "nosniff",
 	} {
 		if got := resp.Header.Get(name); got != want {

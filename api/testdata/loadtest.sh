@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# loadtest.sh measures requests per second for one API page served by
-# `outcomes demo`, beside nginx serving the same response bytes as a static
-# file, with wrk (Debian packages wrk and nginx). Run it from the module
-# root after `make build`, or as `make bench-http`.
+# loadtest.sh measures requests per second for an API answer and a page
+# served by `outcomes demo`, each beside nginx serving the same response
+# bytes as a static file, with wrk (Debian packages wrk and nginx). Run it
+# from the module root after `make build`, or as `make bench-http`.
 #
-# For each run it measures four configurations, one at a time, each after
-# a warm-up:
+# For each URL and run it measures four configurations, one at a time,
+# each after a warm-up:
 #   outcomes, request log to a file   vs  nginx, access_log to a file
 #   outcomes, request log to /dev/null vs nginx, access_log off
 # and prints req/s, p50 and p99 latency, the ratio to nginx, the peak RSS
@@ -17,14 +17,15 @@
 # waits (up to QUIET_WAIT=120 s) for the machine to be idle first; a run
 # whose "other" column is not near 0% was disturbed.
 #
-# Environment: BIN (bin/outcomes), URL_PATH, RUNS (1), THREADS (2),
+# Environment: BIN (bin/outcomes), URL_PATHS (space-separated; default the
+# adult cardiac surgeons' JSON and the adult cardiac page), RUNS (1), THREADS (2),
 # CONNS (64), DURATION (20s), WARMUP (3s), PORT (18480), NGINX_PORT (18481),
 # QUIET_WAIT (120, seconds); KEEP=1 keeps the temporary directory (logs, wrk
 # output).
 set -euo pipefail
 
 BIN=${BIN:-bin/outcomes}
-URL_PATH=${URL_PATH:-/api/v1/surgeons?specialty=adult-cardiac&limit=100}
+URL_PATHS=${URL_PATHS:-/api/v1/surgeons?specialty=adult-cardiac&limit=100 /specialties/adult-cardiac}
 RUNS=${RUNS:-1}
 THREADS=${THREADS:-2}
 CONNS=${CONNS:-64}
@@ -116,7 +117,7 @@ start_nginx() { # start_nginx ACCESS_LOG (a file or "off")
 		    server {
 		        listen 127.0.0.1:$NGINX_PORT;
 		        root $DIR/www;
-		        location = ${URL_PATH%%\?*} { default_type application/json; }
+		        location = ${URL_PATH%%\?*} { default_type $CONTENT_TYPE; }
 		    }
 		}
 	EOF
@@ -188,64 +189,75 @@ measure() {
 	P99=$(awk '$1 == "99%" {print $2}' "$out")
 }
 
-# The exact response bytes, fetched once from our server (the demo release
-# is ingested into $DIR/demo.db on the first start).
-start_outcomes /dev/null
-mkdir -p "$DIR/www$(dirname "${URL_PATH%%\?*}")"
-STATIC="$DIR/www${URL_PATH%%\?*}"
-curl -fsS -H 'Accept-Encoding: identity' -o "$STATIC" "http://127.0.0.1:$PORT$URL_PATH"
-chmod 644 "$STATIC"
-stop "$SERVER_PID"
-SERVER_PID=
+# bench_path URL_PATH: every run and configuration for one URL.
+bench_path() {
+	URL_PATH=$1 # read by start_nginx and the measurements
+	CONTENT_TYPE=application/json
+	[[ $URL_PATH == /api/* ]] || CONTENT_TYPE="text/html; charset=utf-8"
+	# The exact response bytes, fetched once from our server (the demo release
+	# is ingested into $DIR/demo.db on the first start).
+	start_outcomes /dev/null
+	mkdir -p "$DIR/www$(dirname "${URL_PATH%%\?*}")"
+	STATIC="$DIR/www${URL_PATH%%\?*}"
+	curl -fsS -H 'Accept-Encoding: identity' -o "$STATIC" "http://127.0.0.1:$PORT$URL_PATH"
+	chmod 644 "$STATIC"
+	stop "$SERVER_PID"
+	SERVER_PID=
 
-echo "loadtest: GET $URL_PATH, $(wc -c <"$STATIC") bytes; wrk -t$THREADS -c$CONNS -d$DURATION --latency (after $WARMUP warm-up)"
-echo "loadtest: $(nproc) CPUs, shared by wrk and the server under test; $(nginx -v 2>&1); $(go version 2>/dev/null || true)"
-row() { printf '%-4s %-27s %10s %9s %9s %6s %8s %6s %6s\n' "$@"; }
-row run server req/s p50 p99 ratio peak-RSS srv-CPU other
-for run in $(seq "$RUNS"); do
-	for mode in file null; do
-		# nginx first on odd runs, outcomes first on even ones.
-		for which in $( ((run % 2)) && echo "nginx outcomes" || echo "outcomes nginx"); do
-			if [[ $which == nginx ]]; then
-				if [[ $mode == file ]]; then
-					start_nginx "$DIR/nginx/access.log"
-					name="nginx, access_log to file"
+	echo "loadtest: GET $URL_PATH, $(wc -c <"$STATIC") bytes; wrk -t$THREADS -c$CONNS -d$DURATION --latency (after $WARMUP warm-up)"
+	echo "loadtest: $(nproc) CPUs, shared by wrk and the server under test; $(nginx -v 2>&1); $(go version 2>/dev/null || true)"
+	row() { printf '%-4s %-27s %10s %9s %9s %6s %8s %6s %6s\n' "$@"; }
+	row run server req/s p50 p99 ratio peak-RSS srv-CPU other
+	for run in $(seq "$RUNS"); do
+		for mode in file null; do
+			# nginx first on odd runs, outcomes first on even ones.
+			for which in $( ((run % 2)) && echo "nginx outcomes" || echo "outcomes nginx"); do
+				if [[ $which == nginx ]]; then
+					if [[ $mode == file ]]; then
+						start_nginx "$DIR/nginx/access.log"
+						name="nginx, access_log to file"
+					else
+						start_nginx off
+						name="nginx, access_log off"
+					fi
+					url="http://127.0.0.1:$NGINX_PORT$URL_PATH"
+					cmp -s "$STATIC" <(curl -fsS "$url") || { echo "loadtest: nginx does not serve the same bytes" >&2; exit 1; }
+					# shellcheck disable=SC2046 # one PID a word
+					measure "nginx-$mode-$run" "$url" $(nginx_pids)
+					rss=$(peak_rss_kb $(nginx_pids))
+					NG_RPS=$RPS
+					NG_ROW=("$run" "$name" "$RPS" "$P50" "$P99" 1 "${rss}K" "$SRV" "$OTHER")
+					stop "$NGINX_PID"
+					NGINX_PID=
 				else
-					start_nginx off
-					name="nginx, access_log off"
+					if [[ $mode == file ]]; then
+						start_outcomes "$DIR/outcomes-$run.log"
+						name="outcomes, log to file"
+					else
+						start_outcomes /dev/null
+						name="outcomes, log to /dev/null"
+					fi
+					url="http://127.0.0.1:$PORT$URL_PATH"
+					cmp -s "$STATIC" <(curl -fsS "$url") || { echo "loadtest: outcomes' response changed" >&2; exit 1; }
+					measure "outcomes-$mode-$run" "$url" "$SERVER_PID"
+					rss=$(peak_rss_kb "$SERVER_PID")
+					OUR_RPS=$RPS
+					OUR_ROW=("$run" "$name" "$RPS" "$P50" "$P99" - "${rss}K" "$SRV" "$OTHER")
+					stop "$SERVER_PID"
+					SERVER_PID=
 				fi
-				url="http://127.0.0.1:$NGINX_PORT$URL_PATH"
-				cmp -s "$STATIC" <(curl -fsS "$url") || { echo "loadtest: nginx does not serve the same bytes" >&2; exit 1; }
-				# shellcheck disable=SC2046 # one PID a word
-				measure "nginx-$mode-$run" "$url" $(nginx_pids)
-				rss=$(peak_rss_kb $(nginx_pids))
-				NG_RPS=$RPS
-				NG_ROW=("$run" "$name" "$RPS" "$P50" "$P99" 1 "${rss}K" "$SRV" "$OTHER")
-				stop "$NGINX_PID"
-				NGINX_PID=
-			else
-				if [[ $mode == file ]]; then
-					start_outcomes "$DIR/outcomes-$run.log"
-					name="outcomes, log to file"
-				else
-					start_outcomes /dev/null
-					name="outcomes, log to /dev/null"
-				fi
-				url="http://127.0.0.1:$PORT$URL_PATH"
-				cmp -s "$STATIC" <(curl -fsS "$url") || { echo "loadtest: outcomes' response changed" >&2; exit 1; }
-				measure "outcomes-$mode-$run" "$url" "$SERVER_PID"
-				rss=$(peak_rss_kb "$SERVER_PID")
-				OUR_RPS=$RPS
-				OUR_ROW=("$run" "$name" "$RPS" "$P50" "$P99" - "${rss}K" "$SRV" "$OTHER")
-				stop "$SERVER_PID"
-				SERVER_PID=
-			fi
+			done
+			OUR_ROW[5]=$(awk -v a="$OUR_RPS" -v b="$NG_RPS" 'BEGIN {printf "%.2f", a / b}')
+			row "${NG_ROW[@]}"
+			row "${OUR_ROW[@]}"
 		done
-		OUR_ROW[5]=$(awk -v a="$OUR_RPS" -v b="$NG_RPS" 'BEGIN {printf "%.2f", a / b}')
-		row "${NG_ROW[@]}"
-		row "${OUR_ROW[@]}"
 	done
+	if [[ -s $DIR/outcomes-1.log ]]; then
+		echo "loadtest: outcomes request log, run 1: $(wc -l <"$DIR/outcomes-1.log") lines; last: $(tail -n 1 "$DIR/outcomes-1.log")"
+	fi
+
+}
+
+for URL_PATH in $URL_PATHS; do
+	bench_path "$URL_PATH"
 done
-if [[ -s $DIR/outcomes-1.log ]]; then
-	echo "loadtest: outcomes request log, run 1: $(wc -l <"$DIR/outcomes-1.log") lines; last: $(tail -n 1 "$DIR/outcomes-1.log")"
-fi
