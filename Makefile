@@ -73,8 +73,8 @@ ci: lint race check-generated deps
 clean:
 	rm -rf bin coverage.out coverage.html
 
-# bench-http measures requests per second for one API page with wrk, beside
-# nginx serving the same bytes as a static file (needs the wrk and nginx
+# bench-http measures requests per second for an API answer and a page with
+# wrk, each beside nginx serving the same bytes as a static file (needs the wrk and nginx
 # packages); `make bench-http RUNS=3` for three runs.
 bench-http: build
 	api/testdata/loadtest.sh

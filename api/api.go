@@ -34,7 +34,8 @@ type Config struct {
 	TrustProxy bool
 	// RequestTimeout bounds a request's work; default 30 s.
 	RequestTimeout time.Duration
-	// CacheBytes is the budget of built JSON responses kept in memory;
+	// CacheBytes is the budget of built responses (JSON, pages, chart
+	// images) kept in memory;
 	// default 64 MiB.
 	CacheBytes int
 	// Now is the clock (tests fix it); default time.Now.
@@ -160,7 +161,7 @@ func newServer(ctx context.Context, cfg Config, db *store.DB, logger *slog.Logge
 	}
 	s.metrics.setGauge("outcomes_releases_loaded", "Releases held in memory.",
 		func() float64 { return float64(len(cat.Releases)) })
-	s.metrics.setGauge("outcomes_response_cache_entries", "Built JSON responses held in the cache.",
+	s.metrics.setGauge("outcomes_response_cache_entries", "Built responses (JSON, pages, chart images) held in the cache.",
 		func() float64 { return float64(s.cache.len()) })
 	for name, g := range map[string]*workGate{"draw": s.draws, "csv_stream": s.streams} {
 		s.metrics.setGauge("outcomes_"+name+"s_running", "Requests working under the "+name+" limit now.",

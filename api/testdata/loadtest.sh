@@ -193,7 +193,7 @@ measure() {
 bench_path() {
 	URL_PATH=$1 # read by start_nginx and the measurements
 	CONTENT_TYPE=application/json
-	[[ $URL_PATH == /api/* ]] || CONTENT_TYPE="text/html; charset=utf-8"
+	[[ $URL_PATH == /api/* ]] || CONTENT_TYPE=text/html
 	# The exact response bytes, fetched once from our server (the demo release
 	# is ingested into $DIR/demo.db on the first start).
 	start_outcomes /dev/null
