@@ -66,15 +66,14 @@ func BenchmarkSurgeons(b *testing.B) {
 	})
 
 	b.Run("cached-discard", func(b *testing.B) {
-		w := &discardWriter{header: http.Header{}}
+		w := api.NewDiscardWriter()
 		b.ReportAllocs()
 		b.SetBytes(int64(body))
 		for b.Loop() {
-			clear(w.header)
-			w.code = 0
+			w.Reset()
 			cachedH.ServeHTTP(w, plain)
-			if w.code != http.StatusOK {
-				b.Fatalf("GET %s = %d, want 200", surgeonsURL, w.code)
+			if w.Status() != http.StatusOK {
+				b.Fatalf("GET %s = %d, want 200", surgeonsURL, w.Status())
 			}
 		}
 	})
@@ -110,26 +109,6 @@ func BenchmarkSurgeons(b *testing.B) {
 			serveOnce(b, cachedH, req, http.StatusOK)
 		}
 	})
-}
-
-// discardWriter is an http.ResponseWriter that keeps the status and
-// headers and drops the body.
-type discardWriter struct {
-	header http.Header
-	code   int
-}
-
-func (w *discardWriter) Header() http.Header { return w.header }
-
-func (w *discardWriter) WriteHeader(code int) {
-	if w.code == 0 {
-		w.code = code
-	}
-}
-
-func (w *discardWriter) Write(p []byte) (int, error) {
-	w.WriteHeader(http.StatusOK)
-	return len(p), nil
 }
 
 // BenchmarkCSV streams every surgeon's row (/api/v1/surgeons.csv, no

@@ -41,12 +41,8 @@ func newCompressor() *compressor {
 // middleware wraps a route's handler.
 func (z *compressor) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		res := c.Response()
-		w := &bufferedWriter{ResponseWriter: res.Writer}
-		res.Writer = w
-		err := next(c)
-		res.Writer = w.ResponseWriter
-		if !w.wroteHeader && w.body.Len() == 0 {
+		w, err := buffered(c, next)
+		if w == nil {
 			return err // nothing written: the error handler answers
 		}
 		return z.send(c, w)
@@ -158,6 +154,21 @@ func (w *bufferedWriter) Write(b []byte) (int, error) {
 		w.WriteHeader(http.StatusOK)
 	}
 	return w.body.Write(b)
+}
+
+// buffered runs next with its response held in a bufferedWriter, which it
+// returns with next's error; nil when next wrote nothing, as when it
+// returned an error for the error handler to answer.
+func buffered(c echo.Context, next echo.HandlerFunc) (*bufferedWriter, error) {
+	res := c.Response()
+	w := &bufferedWriter{ResponseWriter: res.Writer}
+	res.Writer = w
+	err := next(c)
+	res.Writer = w.ResponseWriter
+	if !w.wroteHeader && w.body.Len() == 0 {
+		return nil, err
+	}
+	return w, err
 }
 
 // Unwrap lets http.ResponseController reach the connection.

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"net/http"
 	"sync"
 )
 
@@ -35,3 +36,16 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// DiscardWriter is a ResponseWriter that keeps the status and headers
+// and drops the body, for benchmarks.
+type DiscardWriter = discardWriter
+
+// NewDiscardWriter returns an empty DiscardWriter.
+func NewDiscardWriter() *DiscardWriter { return &discardWriter{header: http.Header{}} }
+
+// Reset empties w for the next response.
+func (w *discardWriter) Reset() { clear(w.header); w.status = 0 }
+
+// Status is the status written.
+func (w *discardWriter) Status() int { return w.status }

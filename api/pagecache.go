@@ -36,12 +36,8 @@ func (s *Server) pageCache(z *compressor) echo.MiddlewareFunc {
 			if e, hit := s.cache.get(key); hit {
 				return writeCached(c, e)
 			}
-			res := c.Response()
-			w := &bufferedWriter{ResponseWriter: res.Writer}
-			res.Writer = w
-			err := next(c)
-			res.Writer = w.ResponseWriter
-			if !w.wroteHeader && w.body.Len() == 0 {
+			w, err := buffered(c, next)
+			if w == nil {
 				return err // nothing written: the error handler answers
 			}
 			if err != nil || w.status != http.StatusOK || !isHTML(w.Header().Get(echo.HeaderContentType)) {
@@ -51,6 +47,7 @@ func (s *Server) pageCache(z *compressor) echo.MiddlewareFunc {
 			s.cache.put(key, e)
 			// Nothing has reached the client yet (w held it): answer
 			// afresh, from the kept copy, as a hit would.
+			res := c.Response()
 			res.Committed, res.Size = false, 0
 			w.Header().Del("Link")
 			return writeCached(c, e)
