@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net/url"
 	"runtime"
@@ -108,59 +107,51 @@ type Server struct {
 	// draws bounds drawing (chart images, self-checks) and streams CSV
 	// downloads; flights shares one drawing among identical requests.
 	draws, streams *workGate
-	flights        singleflight.Group
-	drawn          atomic.Uint64 // charts drawn: each distinct one once, then kept
+	flights        *singleflight.Group
+	drawn          *atomic.Uint64 // charts drawn: each distinct one once, then kept
+	// limiter is the per-address rate limit, nil when there is none: made
+	// once, so a new set of releases does not forget who sent what.
+	limiter echo.MiddlewareFunc
 }
 
 // New loads every release's results from db into memory and returns the
 // site's handler, to be used by an http.Server; every request is answered
-// from memory. Releases are immutable: a new one is served after a
-// restart.
-func New(ctx context.Context, cfg Config, db *store.DB, logger *slog.Logger) (*echo.Echo, error) {
+// from memory. Releases are immutable; a new one is taken without a
+// restart by Handler.Reload.
+func New(ctx context.Context, cfg Config, db *store.DB, logger *slog.Logger) (*Handler, error) {
 	s, err := newServer(ctx, cfg, db, logger)
 	if err != nil {
 		return nil, err
 	}
-	e := s.routes()
-	if err := s.warmPages(e); err != nil {
-		return nil, fmt.Errorf("api: %w", err)
-	}
-	return e, nil
-}
-
-// newServer loads the releases and assembles the server behind New.
-func newServer(ctx context.Context, cfg Config, db *store.DB, logger *slog.Logger) (*Server, error) {
-	cfg = cfg.withDefaults()
-	cat, err := catalog.Load(ctx, db)
-	if err != nil {
+	h := &Handler{}
+	if err := h.use(s); err != nil {
 		return nil, err
 	}
+	s.metrics.setGauge("outcomes_releases_loaded", "Releases held in memory.",
+		func() float64 { return float64(len(h.current.Load().server.cat.Releases)) })
+	return h, nil
+}
+
+// newServer assembles the server behind New: what lasts for the
+// process (the response cache, metrics, limits) and the releases loaded
+// from db.
+func newServer(ctx context.Context, cfg Config, db *store.DB, logger *slog.Logger) (*Server, error) {
+	cfg = cfg.withDefaults()
 	selfCheck, err := selfcheck.NewReader()
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, cat: cat, cache: newResponseCache(cfg.CacheBytes), metrics: newMetrics(cfg.Now),
+	s := &Server{cfg: cfg, cache: newResponseCache(cfg.CacheBytes), metrics: newMetrics(cfg.Now),
 		openAPI: newOpenAPI(cfg.Now()), logger: logger, selfCheck: selfCheck,
 		draws:   newWorkGate(cfg.Draws, cfg.DrawQueue, cfg.DrawWait),
-		streams: newWorkGate(cfg.Streams, cfg.StreamQueue, cfg.DrawWait)}
-	var offer *site.Download
-	if cfg.DownloadFile != "" {
-		if s.download, err = openDownload(cfg.DownloadFile); err != nil {
-			return nil, err
-		}
-		if s.download.file == nil {
-			logger.Warn("no database download: the file is missing; the next outcomes ingest writes it",
-				"file", cfg.DownloadFile)
-			offer = &site.Download{Name: downloadName, Missing: true}
-		} else {
-			offer = &site.Download{Name: downloadName, Size: int(s.download.size), SHA256: s.download.sha256}
-		}
+		streams: newWorkGate(cfg.Streams, cfg.StreamQueue, cfg.DrawWait),
+		flights: &singleflight.Group{}, drawn: &atomic.Uint64{}}
+	if cfg.RateLimit > 0 {
+		s.limiter = s.rateLimiter()
 	}
-	if s.site, err = site.New(cat, offer); err != nil {
+	if err := s.loadReleases(ctx, db); err != nil {
 		return nil, err
 	}
-	s.metrics.setGauge("outcomes_releases_loaded", "Releases held in memory.",
-		func() float64 { return float64(len(cat.Releases)) })
 	s.metrics.setGauge("outcomes_response_cache_entries", "Built responses (JSON, pages, chart images) held in the cache.",
 		func() float64 { return float64(s.cache.len()) })
 	for name, g := range map[string]*workGate{"draw": s.draws, "csv_stream": s.streams} {
@@ -179,6 +170,31 @@ func newServer(ctx context.Context, cfg Config, db *store.DB, logger *slog.Logge
 			func() float64 { return float64(cfg.LogLinesDropped()) })
 	}
 	return s, nil
+}
+
+// loadReleases reads every release from db into s, with the site over
+// them and the database download of the same ingest.
+func (s *Server) loadReleases(ctx context.Context, db *store.DB) error {
+	cat, err := catalog.Load(ctx, db)
+	if err != nil {
+		return err
+	}
+	s.cat, s.download = cat, nil
+	var offer *site.Download
+	if s.cfg.DownloadFile != "" {
+		if s.download, err = openDownload(s.cfg.DownloadFile); err != nil {
+			return err
+		}
+		if s.download.file == nil {
+			s.logger.Warn("no database download: the file is missing; the next outcomes ingest writes it",
+				"file", s.cfg.DownloadFile)
+			offer = &site.Download{Name: downloadName, Missing: true}
+		} else {
+			offer = &site.Download{Name: downloadName, Size: int(s.download.size), SHA256: s.download.sha256}
+		}
+	}
+	s.site, err = site.New(cat, offer)
+	return err
 }
 
 // resolve checks a request's query against the endpoint's parameters and

@@ -79,3 +79,17 @@ func (s *Server) handleDownload(c echo.Context) error {
 		io.NewSectionReader(s.download.file, 0, s.download.size))
 	return nil
 }
+
+// stale reports whether the file at d's path is no longer the one d
+// opened: an ingest since has written a new copy (it renames the new copy
+// into place, so the one held stays whole for downloads in progress).
+func (d *download) stale() bool {
+	if d == nil {
+		return false
+	}
+	st, err := os.Stat(d.path)
+	if err != nil {
+		return d.file != nil // gone since, or still missing: stale only if it was there
+	}
+	return d.file == nil || st.Size() != d.size || !st.ModTime().Equal(d.modTime)
+}

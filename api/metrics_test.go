@@ -62,10 +62,11 @@ func newMetricsServer(t *testing.T) *httptest.Server {
 	t.Cleanup(func() { db.Close() })
 	clock := &fakeClock{t: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	e, err := api.New(ctx, api.Config{Version: "test", Now: clock.now}, db, logger)
+	h, err := api.New(ctx, api.Config{Version: "test", Now: clock.now}, db, logger)
 	if err != nil {
 		t.Fatalf("api.New: %v", err)
 	}
+	e := h.Echo()
 	// The routes are added before the server starts, so no request races
 	// with them.
 	e.GET("/test/slow", func(c echo.Context) error {

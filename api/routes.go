@@ -40,8 +40,8 @@ func (s *Server) routes() *echo.Echo {
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true, DisableErrorHandler: true}))
 	e.Use(apiCORS())
 	e.Use(decodePathParams)
-	if s.cfg.RateLimit > 0 {
-		e.Use(s.rateLimiter())
+	if s.limiter != nil {
+		e.Use(s.limiter)
 	}
 	e.Use(middleware.BodyLimit(maxBody))
 	e.Use(readBody)

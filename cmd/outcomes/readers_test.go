@@ -22,11 +22,17 @@ import (
 // after it the server's log (in stderr) is complete.
 func startServer(t *testing.T, db string, stderr io.Writer) (addr string, stop func() error) {
 	t.Helper()
+	return startServerWith(t, &serverFlags{db: db, addr: "127.0.0.1:0"}, stderr)
+}
+
+// startServerWith is startServer with the flags given.
+func startServerWith(t *testing.T, f *serverFlags, stderr io.Writer) (addr string, stop func() error) {
+	t.Helper()
 	env := environment{getenv: func(string) string { return "" }, stdout: io.Discard, stderr: stderr}
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
-	go func() { done <- env.listenAndServe(ctx, &serverFlags{db: db, addr: "127.0.0.1:0"}, ready) }()
+	go func() { done <- env.listenAndServe(ctx, f, ready) }()
 	select {
 	case addr = <-ready:
 	case err := <-done:

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -8,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"os/signal"
 	"runtime/debug"
 	"syscall"
@@ -24,7 +26,15 @@ type serverFlags struct {
 	db, addr   string
 	rateLimit  float64
 	trustProxy bool
+	// reloadEvery is how often the server asks the database for new
+	// releases; zero means releasePoll. Not a flag: tests shorten it.
+	reloadEvery time.Duration
 }
+
+// releasePoll is how often a running server asks its database whether a
+// release has been committed since. Asking costs one small query; ten
+// seconds is as long as a new release waits to be served.
+const releasePoll = 10 * time.Second
 
 func (env environment) serverFlagSet(name string) (*flag.FlagSet, *serverFlags) {
 	f := &serverFlags{}
@@ -175,6 +185,10 @@ func (env environment) listenAndServe(ctx context.Context, f *serverFlags, ready
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go watchReleases(ctx, handler, db, logger, cmp.Or(f.reloadEvery, releasePoll), hup)
 	select {
 	case err := <-errc:
 		return err
@@ -190,6 +204,33 @@ func (env environment) listenAndServe(ctx context.Context, f *serverFlags, ready
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// watchReleases takes releases committed while the server runs (an
+// ingest, a correction) without a restart: it asks the database every
+// `every`, and at once on SIGHUP, and swaps the new set in
+// (api.Handler.Reload). Polling, because an ingest is another process
+// that need not know where, or whether, a server runs; SIGHUP for an
+// operator who wants it now. A failed load leaves the releases before
+// serving, and is logged.
+func watchReleases(ctx context.Context, h *api.Handler, db *store.DB, logger *slog.Logger, every time.Duration,
+	hup <-chan os.Signal) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		case <-hup:
+		}
+		switch changed, err := h.Reload(ctx, db); {
+		case err != nil && ctx.Err() == nil:
+			logger.Error("new releases not loaded; serving those loaded before", "err", err)
+		case changed:
+			logger.Info("releases loaded", "latest", h.Latest())
+		}
+	}
 }
 
 // releases runs `outcomes releases`.
