@@ -152,8 +152,11 @@ func newServer(ctx context.Context, cfg Config, db *store.DB, logger *slog.Logge
 	if err := s.loadReleases(ctx, db); err != nil {
 		return nil, err
 	}
+	// The metrics outlive this set of releases (Handler.Reload): they
+	// hold the parts that last, never s, which would keep its releases.
+	cache, drawn := s.cache, s.drawn
 	s.metrics.setGauge("outcomes_response_cache_entries", "Built responses (JSON, pages, chart images) held in the cache.",
-		func() float64 { return float64(s.cache.len()) })
+		func() float64 { return float64(cache.len()) })
 	for name, g := range map[string]*workGate{"draw": s.draws, "csv_stream": s.streams} {
 		s.metrics.setGauge("outcomes_"+name+"s_running", "Requests working under the "+name+" limit now.",
 			func() float64 { return float64(g.working()) })
@@ -163,7 +166,7 @@ func newServer(ctx context.Context, cfg Config, db *store.DB, logger *slog.Logge
 			func() float64 { return float64(g.refused.Load()) })
 	}
 	s.metrics.setCounter("outcomes_charts_drawn_total", "Chart images drawn; each distinct chart is drawn once and kept.",
-		func() float64 { return float64(s.drawn.Load()) })
+		func() float64 { return float64(drawn.Load()) })
 	if cfg.LogLinesDropped != nil {
 		s.metrics.setCounter("outcomes_log_lines_dropped_total",
 			"Log lines dropped, not written, because stderr did not keep up or failed.",

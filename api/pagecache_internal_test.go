@@ -9,8 +9,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/surgeon-outcomes/outcomes/store"
 )
@@ -80,8 +82,23 @@ func TestPageCacheNewRelease(t *testing.T) {
 		"--title", "Second release", csv).CombinedOutput(); err != nil {
 		t.Fatalf("outcomes ingest: %v\n%s", err, out)
 	}
+	// The old releases are freed once no request holds them.
+	freed := make(chan struct{})
+	runtime.AddCleanup(h.current.Load().server.cat, func(ch chan struct{}) { close(ch) }, freed)
 	if changed, err := h.Reload(context.Background(), db); !changed || err != nil {
 		t.Fatalf("Reload after a new release: %v, %v; want true, nil", changed, err)
+	}
+	for i := 0; ; i++ {
+		runtime.GC()
+		select {
+		case <-freed:
+		case <-time.After(10 * time.Millisecond):
+			if i < 300 {
+				continue
+			}
+			t.Error("the old releases are still held 3 s after the swap")
+		}
+		break
 	}
 
 	for _, p := range pages {
@@ -93,5 +110,32 @@ func TestPageCacheNewRelease(t *testing.T) {
 		if tag == before[p] {
 			t.Errorf("GET %s after the new release: the old page's ETag %s", p, tag)
 		}
+	}
+}
+
+// TestReloadFailureKeepsServing: a reload that cannot read the database
+// reports why, and the releases loaded before go on answering.
+func TestReloadFailureKeepsServing(t *testing.T) {
+	db, err := store.Open(context.Background(), demoDBPath, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := New(context.Background(), Config{Version: "test"}, db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close() // the database can no longer be read
+	if changed, err := h.Reload(context.Background(), db); changed || err == nil {
+		t.Fatalf("Reload from a closed database: %v, %v; want false and an error", changed, err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/api/v1/specialties")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || h.Latest() != "demo" {
+		t.Errorf("after a failed reload: %d, latest %q; want 200 from the demo release", resp.StatusCode, h.Latest())
 	}
 }
