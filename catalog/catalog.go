@@ -229,20 +229,7 @@ func NewRelease(m store.Release, results []outcome.Funnel, published []outcome.R
 		}
 		r.unitCounts[u.Specialty] = n
 	}
-	r.orders = make(map[string][]int32, 2*len(sortFields))
-	for f := range sortFields {
-		for _, desc := range []bool{false, true} {
-			s := Sort{field: f, Desc: desc}
-			order := make([]int32, len(r.Rows))
-			keys := make([]Key, len(r.Rows))
-			for i := range order {
-				order[i] = int32(i)
-				keys[i] = s.KeyOf(&r.Rows[i])
-			}
-			slices.SortFunc(order, func(a, b int32) int { return s.Compare(keys[a], keys[b]) })
-			r.orders[s.String()] = order
-		}
-	}
+	r.orders = sortOrders(r.Rows)
 	if len(r.Rows) > 1<<31-1 {
 		return nil, fmt.Errorf("catalog: release %s has too many units", m.ID)
 	}

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"cmp"
+	"slices"
 	"strings"
 
 	"github.com/surgeon-outcomes/outcomes/outcome"
@@ -131,4 +132,74 @@ func (s Sort) Compare(a, b Key) int {
 	return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.UnitType, b.UnitType),
 		strings.Compare(a.UnitID, b.UnitID), strings.Compare(a.Specialty, b.Specialty),
 		strings.Compare(a.Procedure, b.Procedure), strings.Compare(a.Per, b.Per))
+}
+
+// sortOrders lists, for every sort (each field, both directions), the
+// rows' indices in that order. A server does this at start for every
+// release, so it is built for a national release of a million distinct
+// units: each row's key is made once and its name folded once, not once
+// per sort, and each descending order is read off its ascending one
+// (sortedDesc) rather than sorted again.
+func sortOrders(rows []Row) map[string][]int32 {
+	orders := make(map[string][]int32, 2*len(sortFields))
+	keys := make([]Key, len(rows))
+	for i := range rows {
+		keys[i] = Sort{}.KeyOf(&rows[i]) // the tie-breakers, the same in every sort
+	}
+	for f, field := range sortFields {
+		asc := Sort{field: f}
+		for i := range keys {
+			switch {
+			case field.num != nil:
+				keys[i].Num, keys[i].Str = field.num(&rows[i]), ""
+			case field.name == "name":
+				keys[i].Num, keys[i].Str = 0, keys[i].Name // folded already
+			default:
+				keys[i].Num, keys[i].Str = 0, field.str(&rows[i])
+			}
+		}
+		order := make([]int32, len(rows))
+		for i := range order {
+			order[i] = int32(i)
+		}
+		slices.SortFunc(order, func(a, b int32) int { return asc.Compare(keys[a], keys[b]) })
+		orders[asc.String()] = order
+		orders[Sort{field: f, Desc: true}.String()] = sortedDesc(order,
+			func(a, b int32) bool { return asc.samePrimary(keys[a], keys[b]) },
+			func(a int32) bool { return asc.Numeric() && keys[a].Num != keys[a].Num })
+	}
+	return orders
+}
+
+// sortedDesc is a field's descending order, read off its ascending order
+// asc. Compare sorts the field's values the other way but keeps the
+// tie-breakers ascending and undefined values (NaN) last, so descending is
+// asc's runs of equal values in reverse, each run as it was, with the
+// undefined run still last. same reports whether two rows' values are
+// equal, undefined whether a row's is undefined.
+func sortedDesc(asc []int32, same func(a, b int32) bool, undefined func(a int32) bool) []int32 {
+	end := len(asc)
+	for end > 0 && undefined(asc[end-1]) {
+		end--
+	}
+	out := make([]int32, 0, len(asc))
+	for j := end; j > 0; {
+		i := j - 1
+		for i > 0 && same(asc[i-1], asc[j-1]) {
+			i--
+		}
+		out = append(out, asc[i:j]...)
+		j = i
+	}
+	return append(out, asc[end:]...)
+}
+
+// samePrimary reports whether two keys have the same value in s's field,
+// NaN being the same as NaN: Compare then orders them by the tie-breakers
+// alone.
+func (s Sort) samePrimary(a, b Key) bool {
+	if s.Numeric() {
+		return a.Num == b.Num || a.Num != a.Num && b.Num != b.Num
+	}
+	return a.Str == b.Str
 }
