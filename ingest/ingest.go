@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -184,6 +185,9 @@ func Load(ctx context.Context, db *store.DB, files []File, opts Options) (Result
 		rel.Skipped += fs.Skipped
 		rel.Files = append(rel.Files, store.ReleaseFile{Ordinal: i + 1, Name: filepath.Base(fs.Name),
 			SHA256: infos[i].sha256, Size: infos[i].size, Encoding: infos[i].encoding, Rows: fs.Rows, Skipped: fs.Skipped})
+		for _, reason := range slices.Sorted(maps.Keys(fs.SkipReasons)) {
+			rel.Skips = append(rel.Skips, store.Skip{File: i + 1, Reason: reason, Rows: fs.SkipReasons[reason]})
+		}
 	}
 	for _, g := range sortedGroups(d.national) {
 		if err := loader.AddNationalRate(ctx, d.national[g].NationalRate); err != nil {

@@ -439,15 +439,15 @@ func (rr *rowReader) expected(r *outcome.Row, exp, rate cell, line int) {
 			rr.fail(line, c.col, fmt.Errorf("expected rate: %s%% is more than 100%%", c.value))
 			return
 		}
-		e = float64(r.Cases) * x / 100
+		e = outcome.MulDecimal(x, int64(r.Cases), -2) // 366 × 1.2% is 4.392, not 4.3919999999999995
 		r.ExpectedRate = sql.Null[float64]{V: x, Valid: true}
 	case "proportion":
 		if x > 1 {
 			rr.fail(line, c.col, fmt.Errorf("expected proportion: %s is more than 1", c.value))
 			return
 		}
-		e = float64(r.Cases) * x
-		r.ExpectedRate = sql.Null[float64]{V: x * 100, Valid: true}
+		e = outcome.MulDecimal(x, int64(r.Cases), 0)
+		r.ExpectedRate = sql.Null[float64]{V: outcome.MulDecimal(x, 1, 2), Valid: true}
 	default:
 		e = x
 		if r.Cases > 0 && e > float64(r.Cases) {

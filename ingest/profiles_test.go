@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -342,6 +343,9 @@ func TestProfilesOnRealFiles(t *testing.T) {
 			}
 			if rel.Rows != tt.rows || rel.Skipped != tt.skipped {
 				t.Errorf("Release rows, skipped = %d, %d; want %d, %d", rel.Rows, rel.Skipped, tt.rows, tt.skipped)
+			}
+			if got := rel.SkippedBy(); !maps.Equal(got, tt.reasons) {
+				t.Errorf("Release skipped by reason = %v, want %v (as the summary said)", got, tt.reasons)
 			}
 			if !slices.Equal(rel.Periods, tt.periods) {
 				t.Errorf("Release.Periods = %q, want %q", rel.Periods, tt.periods)

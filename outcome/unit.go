@@ -131,7 +131,8 @@ func (s *UnitSet) Stats() []stats.Unit {
 //
 // Rows are summed in key order (unit type, unit id, hospital id), not in
 // the order given, so a unit's figures do not depend on the order of the
-// file: floating-point sums of expected deaths would. Every row must
+// file: floating-point sums of expected deaths would (the decimal sum that
+// gives Expected does not, but its fallback is the floating-point one). Every row must
 // belong to the same group; rows of any other unit type are ignored.
 func Units(rows []Row) []UnitSet {
 	order := make([]int, len(rows))
@@ -170,20 +171,29 @@ func Units(rows []Row) []UnitSet {
 }
 
 // unitSums gathers units by id.
-type unitSums map[string]*Unit
+type unitSums map[string]*unitSum
+
+// unitSum is a unit being summed; its expected deaths are added as the
+// decimals the rows give (decimalSum), so that a surgeon's 2.138 and 0.962
+// make 3.1, as the publisher's figures do, not 3.0999999999999996.
+type unitSum struct {
+	Unit
+	expected decimalSum
+	crude    bool // a row has no expected count
+}
 
 func (m unitSums) add(id, name string, i int, r *Row) {
 	u, ok := m[id]
 	if !ok {
-		u = &Unit{ID: id, Name: name}
+		u = &unitSum{Unit: Unit{ID: id, Name: name}}
 		m[id] = u
 	}
 	u.Cases += r.Cases
 	u.Events += r.Events
 	if r.Expected.Valid {
-		u.Expected += r.Expected.V
+		u.expected.add(r.Expected.V)
 	} else {
-		u.Expected = math.NaN()
+		u.crude = true
 	}
 	u.Rows = append(u.Rows, i)
 }
@@ -191,8 +201,13 @@ func (m unitSums) add(id, name string, i int, r *Row) {
 // set sorts the units by id and names their hospitals.
 func (m unitSums) set(t UnitType, aggregated bool, rows []Row) UnitSet {
 	s := UnitSet{Type: t, Aggregated: aggregated, Units: make([]Unit, 0, len(m))}
-	for _, u := range m {
+	for _, us := range m {
+		u := &us.Unit
 		u.Type, u.Aggregated = t, aggregated
+		u.Expected = us.expected.value()
+		if us.crude {
+			u.Expected = math.NaN()
+		}
 		if t == Surgeon {
 			u.Hospitals = hospitalShares(rows, u.Rows)
 		} else {

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -41,6 +43,10 @@ type Release struct {
 	TargetSource string
 	Rows         int
 	Skipped      int
+	// Skips counts the skipped rows by file and reason, ordered by file
+	// and reason; a file's counts sum to its Skipped. A release loaded
+	// before reasons were stored (migration 0005) has none.
+	Skips []Skip
 	// Synthetic marks invented data (the demo release), which every page
 	// must say is not real.
 	Synthetic  bool
@@ -60,6 +66,24 @@ type ReleaseFile struct {
 	Encoding string
 	Rows     int
 	Skipped  int
+}
+
+// Skip is how many rows of one input file were skipped for one reason
+// ("national", "no cases", …): rows read but not loaded as units.
+type Skip struct {
+	File   int // the file's ordinal
+	Reason string
+	Rows   int
+}
+
+// SkippedBy sums the release's skipped rows by reason over its files.
+// It is empty for a release whose reasons were never stored.
+func (r Release) SkippedBy() map[string]int {
+	by := map[string]int{}
+	for _, s := range r.Skips {
+		by[s.Reason] += s.Rows
+	}
+	return by
 }
 
 // DuplicateKeyError reports a row whose key is already held by another row
@@ -169,7 +193,29 @@ func (db *DB) fillRelease(ctx context.Context, r *Release) error {
 	if err != nil {
 		return fmt.Errorf("store: periods of release %s: %w", r.ID, err)
 	}
+	if r.Skips, err = db.skips(ctx, r.ID); err != nil {
+		return fmt.Errorf("store: skipped rows of release %s: %w", r.ID, err)
+	}
 	return nil
+}
+
+// skips reads a release's skipped-row counts, by file and reason.
+func (db *DB) skips(ctx context.Context, releaseID string) ([]Skip, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT file_ordinal, reason, row_count FROM release_skip
+		WHERE release_id = ? ORDER BY file_ordinal, reason`, releaseID)
+	if err != nil {
+		return nil, err
+	}
+	var out []Skip
+	for rows.Next() {
+		var s Skip
+		if err := rows.Scan(&s.File, &s.Reason, &s.Rows); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, closeRows(rows)
 }
 
 func (db *DB) strings(ctx context.Context, query string, args ...any) ([]string, error) {
@@ -438,11 +484,15 @@ func (l *Loader) AddNationalRate(ctx context.Context, n outcome.NationalRate) er
 // order.
 const ingestedAtLayout = "2006-01-02T15:04:05.000000000Z07:00"
 
-// Commit records the release itself, its files and its periods, and
-// commits the transaction. r.ID must be the id given to BeginRelease.
+// Commit records the release itself, its files, their skipped rows by
+// reason and its periods, and commits the transaction. r.ID must be the id
+// given to BeginRelease.
 func (l *Loader) Commit(ctx context.Context, r Release) error {
 	if r.ID != l.release {
 		return fmt.Errorf("store: commit release %s: loader is for %s", r.ID, l.release)
+	}
+	if err := checkSkips(r); err != nil {
+		return fmt.Errorf("store: commit release %s: %w", r.ID, err)
 	}
 	for _, f := range r.Files {
 		_, err := l.tx.ExecContext(ctx, `INSERT INTO release_file (release_id, ordinal, name, sha256, size,
@@ -450,6 +500,13 @@ func (l *Loader) Commit(ctx context.Context, r Release) error {
 			r.ID, f.Ordinal, f.Name, f.SHA256, f.Size, f.Encoding, f.Rows, f.Skipped)
 		if err != nil {
 			return fmt.Errorf("store: commit release %s: file %s: %w", r.ID, f.Name, err)
+		}
+	}
+	for _, s := range r.Skips {
+		_, err := l.tx.ExecContext(ctx, `INSERT INTO release_skip (release_id, file_ordinal, reason, row_count)
+			VALUES (?, ?, ?, ?)`, r.ID, s.File, s.Reason, s.Rows)
+		if err != nil {
+			return fmt.Errorf("store: commit release %s: file %d skipped %q: %w", r.ID, s.File, s.Reason, err)
 		}
 	}
 	for _, p := range sortedKeys(l.periods) {
@@ -472,6 +529,29 @@ func (l *Loader) Commit(ctx context.Context, r Release) error {
 	}
 	if err := l.tx.Commit(); err != nil {
 		return fmt.Errorf("store: commit release %s: %w", r.ID, err)
+	}
+	return nil
+}
+
+// checkSkips refuses skipped-row counts that do not account for each
+// file's Skipped exactly, so `outcomes releases` never shows reasons that
+// disagree with the count beside them.
+func checkSkips(r Release) error {
+	byFile := map[int]int{}
+	for _, s := range r.Skips {
+		if s.Reason == "" || s.Rows < 1 {
+			return fmt.Errorf("file %d: skipped %d rows for reason %q: want a reason and at least one row", s.File, s.Rows, s.Reason)
+		}
+		byFile[s.File] += s.Rows
+	}
+	for _, f := range r.Files {
+		if byFile[f.Ordinal] != f.Skipped {
+			return fmt.Errorf("file %d (%s): skipped %d rows, but its reasons count %d", f.Ordinal, f.Name, f.Skipped, byFile[f.Ordinal])
+		}
+		delete(byFile, f.Ordinal)
+	}
+	if len(byFile) > 0 {
+		return fmt.Errorf("skipped rows for file %d, which the release does not have", slices.Min(slices.Collect(maps.Keys(byFile))))
 	}
 	return nil
 }

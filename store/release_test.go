@@ -311,6 +311,9 @@ func TestCommitAndRead(t *testing.T) {
 		{Ordinal: 2, Name: "second.csv", SHA256: "s2", Size: 2000, Encoding: "windows-1252", Rows: 1, Skipped: 1},
 		{Ordinal: 1, Name: "first.csv", SHA256: "s1", Size: 1000, Encoding: "utf-8-bom", Rows: 3, Skipped: 2},
 	}
+	// Ordered by file and reason, as they read back.
+	a.Skips = []Skip{{File: 1, Reason: "national", Rows: 1}, {File: 1, Reason: "no cases", Rows: 1},
+		{File: 2, Reason: "national", Rows: 1}}
 	commitRelease(t, db, a, rows, nats)
 	b := testRelease("b")
 	b.Synthetic = false
@@ -509,7 +512,10 @@ func TestReleasesNewestFirst(t *testing.T) {
 func TestImmutableAfterCommit(t *testing.T) {
 	ctx := context.Background()
 	db, _ := openTestDB(t)
-	commitRelease(t, db, testRelease("r1"), numberedRows(1, 0, 3), []outcome.NationalRate{
+	r1 := testRelease("r1")
+	r1.Skipped, r1.Files[0].Skipped = 1, 1
+	r1.Skips = []Skip{{File: 1, Reason: "national", Rows: 1}}
+	commitRelease(t, db, r1, numberedRows(1, 0, 3), []outcome.NationalRate{
 		{File: 1, Line: 9, Specialty: "vascular", Procedure: "aaa", Period: "2019", Cases: 100, Events: 2}})
 	before, err := db.Release(ctx, "r1")
 	if err != nil {
@@ -543,6 +549,10 @@ func TestImmutableAfterCommit(t *testing.T) {
 		{"insert release_period", `INSERT INTO release_period (release_id, period) VALUES ('r1', '1999')`},
 		{"insert release_file", `INSERT INTO release_file (release_id, ordinal, name, sha256, size, encoding,
 			row_count, skipped_count) VALUES ('r1', 99, 'more.csv', 'ab', 1, 'utf-8', 0, 0)`},
+		{"update release_skip", `UPDATE release_skip SET row_count = 99`},
+		{"delete release_skip", `DELETE FROM release_skip`},
+		{"insert release_skip", `INSERT INTO release_skip (release_id, file_ordinal, reason, row_count)
+			VALUES ('r1', 1, 'no cases', 5)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -15,9 +15,9 @@
 #
 # Units (outcome.Units): a surgeon's rows are summed into one unit; a
 # hospital's unit is its own rows or, in a group with no hospital rows, the
-# sum of the rows of the surgeons who name it as their hospital. Sums run in
-# the order the Go code adds (rows by unit type, unit id, hospital id), so
-# expected counts agree to the last bit.
+# sum of the rows of the surgeons who name it as their hospital. Expected
+# counts are summed as decimals, as the Go code sums them, so they agree to
+# the last bit.
 #
 # Per funnel (group × unit type), STATS.md §1, §2.1, §4.1, §6, §8:
 #   target p0 = Σevents / Σcases of its units;  y = O/E
@@ -134,6 +134,31 @@ first <- which(newUnit)
 N <- as.vector(rowsum(d$cases[src], ui, reorder = FALSE))
 O <- as.vector(rowsum(d$events[src], ui, reorder = FALSE))
 E <- as.vector(rowsum(d$expected[src], ui, reorder = FALSE)) # in Go's order of addition
+# Go sums expected deaths as the decimals they are written as
+# (outcome/decimal.go): each x is m/10^k with the fewest decimals k <= 15
+# that reads back as x, the m are added as integers and the sum divided
+# once, giving the double nearest the exact decimal sum (2.138 + 0.962 is
+# 3.1, not 3.0999999999999996). Here every row is brought to the file's
+# largest k, which gives the same double while the scaled sums stay below
+# 2^53 (they do for published figures); a unit whose rows are not all
+# such decimals, or whose scaled sum passes 2^53, keeps the float sum, as
+# Go does.
+x <- d$expected[src]
+k <- rep(NA_integer_, m)
+for (j in 0:15) {
+  todo <- which(is.na(k))
+  if (length(todo) == 0) break
+  sc <- x[todo] * 10^j
+  ok <- sc < 2^53 & round(sc) / 10^j == x[todo]
+  k[todo[ok]] <- j
+}
+if (!all(is.na(k))) {
+  K <- max(k, na.rm = TRUE)
+  M <- round(x * 10^k) * 10^(K - k) # exact integers where k is known
+  S <- as.vector(rowsum(M, ui, reorder = FALSE))
+  exact <- !is.na(S) & S < 2^53
+  E[exact] <- S[exact] / 10^K
+}
 si <- cumsum(newSet)[first] # each unit's funnel
 p0 <- (as.vector(rowsum(as.double(O), si, reorder = FALSE)) /
        as.vector(rowsum(as.double(N), si, reorder = FALSE)))[si]

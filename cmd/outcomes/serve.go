@@ -259,10 +259,20 @@ func (env environment) releases(ctx context.Context, args []string) error {
 	w := newTable(env.stdout)
 	w.row("ID", "INGESTED", "PROFILE", "ROWS", "SKIPPED", "PERIODS", "SHA256", "TITLE")
 	for _, r := range rs {
-		w.row(r.ID, r.IngestedAt.Format(time.RFC3339), r.Profile, fmt.Sprint(r.Rows), fmt.Sprint(r.Skipped),
+		w.row(r.ID, r.IngestedAt.Format(time.RFC3339), r.Profile, fmt.Sprint(r.Rows), skippedSummary(r),
 			periodsSummary(r.Periods), r.InputSHA256[:16]+"…", r.Title)
 	}
 	return w.flush()
+}
+
+// skippedSummary is a release's skipped rows with their reasons, as the
+// ingest summary line gives them: "55 (55 national)". A release loaded
+// before reasons were stored says so rather than showing none.
+func skippedSummary(r store.Release) string {
+	if r.Skipped > 0 && len(r.Skips) == 0 {
+		return fmt.Sprintf("%d (reasons not recorded)", r.Skipped)
+	}
+	return fmt.Sprint(r.Skipped) + reasons(r.SkippedBy())
 }
 
 func periodsSummary(ps []string) string {
