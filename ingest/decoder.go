@@ -202,8 +202,8 @@ func (d *decoder) fail(err error) { d.probs.add(err) }
 
 // file reads one input file, in the sniffed encoding or the one the mapping
 // forces (see textFor), as file ordinal. It returns what it read and how
-// many data rows; its error is for failures that are not the input's fault. progress, if set, is called every 4,096
-// data rows.
+// many data rows; its error is for failures that are not the input's
+// fault. progress, if set, is called every 4,096 data rows.
 func (d *decoder) file(ordinal int, name string, r io.Reader, encoding string, progress func(records int)) (FileSummary, int, error) {
 	fs := FileSummary{Name: name, Encoding: encoding, SkipReasons: map[string]int{}}
 	text, err := textFor(r, encoding, d.m.Encoding, func(re *RowError) {

@@ -191,7 +191,8 @@ type decodedText struct {
 
 // textFor returns r decoded to UTF-8, with LF line ends, as the sniffed
 // encoding and the mapping's forced one (encodingAuto when it forces none)
-// say. A file that is all UTF-8 is read as UTF-8 and a BOM is skipped, as
+// say; a sniffed windows-1252 means only that the file is not all UTF-8.
+// A file that is all UTF-8 is read as UTF-8 and a BOM is skipped, as
 // [textReader] does; forcing windows-1252 reads every byte as Windows-1252.
 // A file that is not all UTF-8 is read a record at a time: when the
 // mapping forces UTF-8, each record that is not UTF-8 is a problem passed
