@@ -200,13 +200,25 @@ func newDecoder(m *Mapping, files []string, maxErrors int) *decoder {
 
 func (d *decoder) fail(err error) { d.probs.add(err) }
 
-// file reads one input file, in the sniffed encoding, as file ordinal. It
-// returns what it read and how many data rows; its error is for failures
-// that are not the input's fault. progress, if set, is called every 4,096
-// data rows.
+// file reads one input file, in the sniffed encoding or the one the mapping
+// forces (see textFor), as file ordinal. It returns what it read and how
+// many data rows; its error is for failures that are not the input's
+// fault. progress, if set, is called every 4,096 data rows.
 func (d *decoder) file(ordinal int, name string, r io.Reader, encoding string, progress func(records int)) (FileSummary, int, error) {
 	fs := FileSummary{Name: name, Encoding: encoding, SkipReasons: map[string]int{}}
-	br := bufio.NewReaderSize(textReader(r, encoding), 64<<10)
+	text, err := textFor(r, encoding, d.m.Encoding, func(re *RowError) {
+		re.File = name
+		d.fail(re)
+	})
+	if err != nil {
+		var re *RowError
+		if errors.As(err, &re) {
+			re.File = name
+		}
+		d.fail(err)
+		return fs, 0, nil
+	}
+	br := bufio.NewReaderSize(text, 64<<10)
 	header, headerEnd, err := readHeader(br)
 	if err != nil {
 		d.fail(readError(name, 1, err))
@@ -221,6 +233,7 @@ func (d *decoder) file(ordinal int, name string, r io.Reader, encoding string, p
 		return fs, 0, err
 	}
 	records, err := decodeBody(name, p, rd, headerEnd, true, d.handler(ordinal, name, &fs, progress))
+	fs.Encoding, fs.Windows1252Records = text.Encoding()
 	return fs, records, err
 }
 

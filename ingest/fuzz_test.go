@@ -83,6 +83,7 @@ var fuzzSeeds = []string{
 	"specialty,period,unit_type,unit_id,unit_name,cases,events,cases,other,\nvascular,2019,surgeon,A,Dr A,10,1,10,x,\n",
 	"\"specialty\",period,unit_type,unit_id,unit_name,cases,\"ev\nents\"\nvascular,2019,surgeon,A,Dr O\"Brien,10,1\n",
 	"specialty,period,unit_type,unit_id,unit_name,cases,events\nnot-a-specialty,2019,consultant,,NA,-1,12.5\n",
+	"specialty,period,unit_type,unit_id,unit_name,cases,events\nvascular,2019,surgeon,A,Zoë,10,1\nvascular,2020,surgeon,B,\"Zo\xeb\n\xd3\",10,1\n",
 }
 
 // FuzzDecode feeds arbitrary bytes through the decoding pipeline with the

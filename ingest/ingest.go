@@ -66,6 +66,25 @@ type FileSummary struct {
 	// SkipReasons counts skipped rows by reason ("national", "no cases",
 	// "zero cases").
 	SkipReasons map[string]int
+	// Windows1252Records counts the records read as Windows-1252 in a file
+	// whose other records are UTF-8 (Encoding "utf-8"); 0 when the file is
+	// all one encoding.
+	Windows1252Records int
+}
+
+// EncodingText says how the file was read: its encoding, and for a file
+// that mixes encodings how many records were Windows-1252
+// ("utf-8, 1204 records windows-1252"). The summary line and the release
+// both say it this way.
+func (fs FileSummary) EncodingText() string {
+	if fs.Windows1252Records == 0 {
+		return fs.Encoding
+	}
+	records := "records"
+	if fs.Windows1252Records == 1 {
+		records = "record"
+	}
+	return fmt.Sprintf("%s, %d %s %s", fs.Encoding, fs.Windows1252Records, records, encodingCP1252)
 }
 
 // Result is the outcome of a successful [Load].
@@ -184,7 +203,7 @@ func Load(ctx context.Context, db *store.DB, files []File, opts Options) (Result
 		rel.Rows += fs.Rows
 		rel.Skipped += fs.Skipped
 		rel.Files = append(rel.Files, store.ReleaseFile{Ordinal: i + 1, Name: filepath.Base(fs.Name),
-			SHA256: infos[i].sha256, Size: infos[i].size, Encoding: infos[i].encoding, Rows: fs.Rows, Skipped: fs.Skipped})
+			SHA256: infos[i].sha256, Size: infos[i].size, Encoding: fs.EncodingText(), Rows: fs.Rows, Skipped: fs.Skipped})
 		for _, reason := range slices.Sorted(maps.Keys(fs.SkipReasons)) {
 			rel.Skips = append(rel.Skips, store.Skip{File: i + 1, Reason: reason, Rows: fs.SkipReasons[reason]})
 		}

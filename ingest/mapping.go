@@ -93,6 +93,12 @@ type Mapping struct {
 	// events, the default), "percent" (per 100 cases) or "proportion"
 	// (per case). Percent and proportion are multiplied by cases.
 	ExpectedAs string `toml:"expected_as"`
+	// Encoding forces how the file's bytes are read: "utf-8" (a byte that
+	// is not UTF-8 is then an error) or "windows-1252" (every byte is). Left
+	// out, a file that is all UTF-8 is read as UTF-8, and any other is read
+	// a record at a time, each as UTF-8 if it is valid UTF-8 and as
+	// Windows-1252 if not.
+	Encoding string `toml:"encoding"`
 	// National says how to recognise the publisher's national or
 	// statewide figures.
 	National National `toml:"national"`
@@ -305,6 +311,9 @@ func (m *Mapping) check() error {
 	case "", "count", "percent", "proportion":
 	default:
 		errs = append(errs, fmt.Errorf("expected_as %q: want count, percent or proportion", m.ExpectedAs))
+	}
+	if !slices.Contains([]string{encodingAuto, encodingUTF8, encodingCP1252}, m.Encoding) {
+		errs = append(errs, fmt.Errorf("encoding %q: want utf-8 or windows-1252, or leave it out to decide record by record", m.Encoding))
 	}
 	if !slices.Contains([]string{"", "exact", "byar", "mixed"}, m.Method.Interval) {
 		errs = append(errs, fmt.Errorf("method.interval %q: want exact, byar or mixed", m.Method.Interval))

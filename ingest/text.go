@@ -1,7 +1,9 @@
 package ingest
 
 import (
+	"bufio"
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -17,6 +19,9 @@ const (
 	encodingUTF8    = "utf-8"
 	encodingUTF8BOM = "utf-8-bom"
 	encodingCP1252  = "windows-1252"
+	// encodingAuto is a mapping that forces no encoding: a file that is
+	// not all UTF-8 is decided a record at a time.
+	encodingAuto = ""
 )
 
 // maxRecordBytes caps one CSV record. encoding/csv holds a whole record in
@@ -172,6 +177,176 @@ func textReader(r io.Reader, encoding string) io.Reader {
 		r = charmap.Windows1252.NewDecoder().Reader(r)
 	}
 	return &lineEnds{r: r}
+}
+
+// decodedText is a file's text as the decoder reads it, and how it was
+// decoded.
+type decodedText struct {
+	io.Reader
+	// records, when set, decodes the file a record at a time and counts how.
+	records *recordDecoder
+	// encoding is how the whole file is read, when records is nil.
+	encoding string
+}
+
+// textFor returns r decoded to UTF-8, with LF line ends, as the sniffed
+// encoding and the mapping's forced one (encodingAuto when it forces none)
+// say; a sniffed windows-1252 means only that the file is not all UTF-8.
+// A file that is all UTF-8 is read as UTF-8 and a BOM is skipped, as
+// [textReader] does; forcing windows-1252 reads every byte as Windows-1252.
+// A file that is not all UTF-8 is read a record at a time: when the
+// mapping forces UTF-8, each record that is not UTF-8 is a problem passed
+// to problem; otherwise each record is read as UTF-8 when it is valid
+// UTF-8 and as Windows-1252 when it is not, so a file whose years were
+// saved by different programs loads with every name right. The error is
+// for a file the mapping contradicts.
+func textFor(r io.Reader, sniffedEncoding, forced string, problem func(*RowError)) (decodedText, error) {
+	switch {
+	case sniffedEncoding == encodingUTF8BOM && forced == encodingCP1252:
+		return decodedText{}, &RowError{Line: 1, Column: 1, Err: errors.New(
+			`file starts with a UTF-8 byte order mark but the mapping says encoding = "windows-1252"`)}
+	case forced == encodingCP1252 || sniffedEncoding != encodingCP1252:
+		enc := cmp.Or(forced, sniffedEncoding)
+		if sniffedEncoding == encodingUTF8BOM {
+			enc = encodingUTF8BOM
+		}
+		return decodedText{Reader: textReader(r, enc), encoding: enc}, nil
+	}
+	rd := &recordDecoder{br: bufio.NewReaderSize(&lineEnds{r: r}, 64<<10), line: 1,
+		strict: forced == encodingUTF8, problem: problem}
+	return decodedText{Reader: rd, records: rd}, nil
+}
+
+// Encoding says how the file was read, and how many of its records were
+// read as Windows-1252 when it mixes them with UTF-8 (0 when it does not).
+// Call it once the file has been read.
+func (t decodedText) Encoding() (string, int) {
+	switch {
+	case t.records == nil:
+		return t.encoding, 0
+	case t.records.strict || t.records.utf8Records > 0:
+		return encodingUTF8, t.records.cp1252Records
+	}
+	return encodingCP1252, 0
+}
+
+// recordDecoder decodes text with LF line ends (from lineEnds) one CSV
+// record at a time: a record that is valid UTF-8 is passed on as it is,
+// one that is not is read as Windows-1252 (and, when strict, reported).
+// Records end at a line end outside quotes; the bytes that delimit them
+// (quote, comma, LF) are ASCII, which both encodings share, so they split
+// the same way before decoding as after.
+type recordDecoder struct {
+	br       *bufio.Reader
+	strict   bool // the mapping forces UTF-8
+	problem  func(*RowError)
+	rec      []byte // the record being read
+	dec      []byte // rec decoded from Windows-1252
+	out      []byte // decoded bytes not yet read
+	inQuotes bool
+	line     int   // the line the next record starts on
+	err      error // from br, returned once out is read
+	// utf8Records and cp1252Records count the records with bytes outside
+	// ASCII read as UTF-8 and as Windows-1252.
+	utf8Records, cp1252Records int
+}
+
+func (d *recordDecoder) Read(p []byte) (int, error) {
+	for len(d.out) == 0 {
+		if d.err != nil {
+			return 0, d.err
+		}
+		d.next()
+	}
+	n := copy(p, d.out)
+	d.out = d.out[n:]
+	return n, nil
+}
+
+// next reads the next record into out, decoded.
+func (d *recordDecoder) next() {
+	d.rec = d.rec[:0]
+	for {
+		chunk, err := d.br.ReadSlice('\n')
+		d.rec = append(d.rec, chunk...)
+		if bytes.Count(chunk, []byte{'"'})%2 == 1 {
+			d.inQuotes = !d.inQuotes
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err != nil {
+			d.err = err
+			break
+		}
+		if !d.inQuotes {
+			break
+		}
+	}
+	start := d.line
+	d.line += bytes.Count(d.rec, []byte{'\n'})
+	if ascii(d.rec) {
+		d.out = d.rec
+		return
+	}
+	if utf8.Valid(d.rec) {
+		d.utf8Records++
+		d.out = d.rec
+		return
+	}
+	d.cp1252Records++
+	if d.strict {
+		d.problem(notUTF8(d.rec, start))
+	}
+	d.dec = d.dec[:0]
+	for _, c := range d.rec {
+		if c < utf8.RuneSelf {
+			d.dec = append(d.dec, c)
+		} else {
+			d.dec = utf8.AppendRune(d.dec, charmap.Windows1252.DecodeByte(c))
+		}
+	}
+	d.out = d.dec
+}
+
+// notUTF8 reports the first byte of rec, a record starting on line start,
+// that is not UTF-8: on its line, in its field, at its character.
+func notUTF8(rec []byte, start int) *RowError {
+	off := 0
+	for off < len(rec) {
+		r, size := utf8.DecodeRune(rec[off:])
+		if r == utf8.RuneError && size <= 1 {
+			break
+		}
+		off += size
+	}
+	line, field, char, inQuotes := start, 1, 1, false
+	for _, c := range rec[:off] {
+		switch c {
+		case '\n':
+			line, char = line+1, 0
+		case '"':
+			inQuotes = !inQuotes
+		case ',':
+			if !inQuotes {
+				field++
+			}
+		}
+		char++
+	}
+	return &RowError{Line: line, Column: field, Err: fmt.Errorf(
+		`byte 0x%02X is not UTF-8 (at character %d); the mapping says encoding = "utf-8"`, rec[off], char)}
+}
+
+// ascii reports whether b is all ASCII, which reads the same in UTF-8 and
+// Windows-1252.
+func ascii(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 func skipPrefix(r io.Reader, n int) io.Reader {

@@ -94,7 +94,7 @@ func printSummary(w io.Writer, res ingest.Result) {
 	}
 	for _, f := range res.Files {
 		fmt.Fprintf(w, "%s: %d rows loaded, %d skipped%s, release %s (%s)\n",
-			f.Name, f.Rows, f.Skipped, reasons(f.SkipReasons), res.Release.ID, f.Encoding)
+			f.Name, f.Rows, f.Skipped, reasons(f.SkipReasons), res.Release.ID, f.EncodingText())
 	}
 }
 
