@@ -353,6 +353,7 @@ func (m *Mapping) check() error {
 	}
 	errs = append(errs, m.checkFigures()...)
 	errs = append(errs, m.checkEmpty()...)
+	errs = append(errs, m.checkFixedKinds()...)
 	for _, f := range m.required() {
 		for _, v := range m.variants() {
 			if v.source(f) == "" && !m.derives(f) {
@@ -418,6 +419,30 @@ func (m *Mapping) checkEmpty() []error {
 		if v, ok := m.Defaults[f]; ok && strings.TrimSpace(v) == "" {
 			errs = append(errs, fmt.Errorf("defaults.%s: the value is empty, but every row needs a %s", f, f))
 		}
+	}
+	return errs
+}
+
+// checkFixedKinds refuses a fixed specialty or unit type that no row could
+// have, by its key, rather than once on every row. A fixed value that
+// [values] translates is the publisher's word, checked on the row.
+func (m *Mapping) checkFixedKinds() []error {
+	var errs []error
+	check := func(key string, fixed map[string]string) {
+		if s, ok := fixed[fieldSpecialty]; ok && strings.TrimSpace(s) != "" && m.Values[fieldSpecialty] == nil {
+			if _, known := outcome.LookupSpecialty(s); !known {
+				errs = append(errs, fmt.Errorf("%s.specialty: unknown specialty %q (want one of %s)", key, s, specialtyList()))
+			}
+		}
+		if s, ok := fixed[fieldUnitType]; ok && strings.TrimSpace(s) != "" && m.Values[fieldUnitType] == nil {
+			if _, err := outcome.ParseUnitType(s); err != nil {
+				errs = append(errs, fmt.Errorf("%s.unit_type: %w", key, err))
+			}
+		}
+	}
+	check("fixed", m.Fixed)
+	for i, r := range m.Rows {
+		check(fmt.Sprintf("rows[%d].fixed", i), r.Fixed)
 	}
 	return errs
 }

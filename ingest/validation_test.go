@@ -49,7 +49,8 @@ unit_type = "hospital"
 // TestRequiredFieldNeverEmpty checks that a required field left empty by
 // any route, a fixed value, a default, a column, a translation, a slug or a
 // derivation, is refused, by the mapping's key or at the row's line and
-// column, and never loaded empty.
+// column, and never loaded empty; and that a fixed specialty or unit type
+// no row could have is refused by its key, not once on every row.
 func TestRequiredFieldNeverEmpty(t *testing.T) {
 	base := noSpecialty
 	tests := []struct {
@@ -77,6 +78,17 @@ func TestRequiredFieldNeverEmpty(t *testing.T) {
 			name:    "a [[rows]] entry fixes unit_name empty",
 			mapping: strings.Replace(base, "[fixed]", "[fixed]\nspecialty = \"vascular\"", 1) + "[[rows]]\nfixed = { unit_name = \"\" }\n",
 			want:    []string{"mapping m.toml: rows[0].fixed.unit_name: the value is empty, but every row needs a unit_name"},
+		},
+		{
+			name:    "fixed specialty unknown",
+			mapping: strings.Replace(base, "[fixed]", "[fixed]\nspecialty = \"cardiac\"", 1),
+			want: []string{"mapping m.toml: fixed.specialty: unknown specialty \"cardiac\" (want one of adult-cardiac, vascular, " +
+				"orthopaedic, colorectal, upper-gi, bariatric, head-and-neck, endocrine, urology, interventional-cardiology)"},
+		},
+		{
+			name:    "a [[rows]] entry fixes an unknown unit_type",
+			mapping: strings.Replace(base, "[fixed]", "[fixed]\nspecialty = \"vascular\"", 1) + "[[rows]]\nfixed = { unit_type = \"trust\" }\n",
+			want:    []string{`mapping m.toml: rows[0].fixed.unit_type: unknown unit_type "trust" (want surgeon or hospital)`},
 		},
 		{
 			name:    "specialty derived as empty",
