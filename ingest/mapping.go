@@ -48,9 +48,30 @@ func fieldNames() []string {
 		fieldExpectedRate, fieldPublishedRate, fieldPublishedLow, fieldPublishedHigh, fieldPublishedRating}
 }
 
-// requiredFields must each come from a column, a fixed value or a derivation.
+// requiredFields must each come from a column, a fixed value or a derivation,
+// and be non-empty on every row.
 func requiredFields() []string {
 	return []string{fieldSpecialty, fieldPeriod, fieldUnitType, fieldUnitID, fieldUnitName, fieldCases, fieldEvents}
+}
+
+// figureFields are the numbers a publisher gives for each unit. They are
+// read from a column on every row and from nowhere else: a fixed value or a
+// default would give units a number the publisher never gave ("events = 0"
+// turns a whole file into zero deaths), and [values], [[derive]], slug and
+// zero_pad work on text.
+func figureFields() []string {
+	return []string{fieldCases, fieldEvents, fieldExpected, fieldExpectedRate, fieldPublishedRate,
+		fieldPublishedLow, fieldPublishedHigh}
+}
+
+// required lists the fields this mapping's rows must each have. The
+// self-check asks a hospital only for its specialty and counts (README §
+// The API, self-check): the rest it chooses or leaves as labels.
+func (m *Mapping) required() []string {
+	if m.selfCheck {
+		return []string{fieldSpecialty, fieldCases, fieldEvents}
+	}
+	return requiredFields()
 }
 
 // Mapping says how to read one publisher's CSV into canonical rows. It is
@@ -69,7 +90,8 @@ type Mapping struct {
 	// used. Any other column that no field names is an error, so a changed
 	// file layout is noticed rather than silently misread.
 	Ignore []string `toml:"ignore"`
-	// Fixed gives fields a constant value for every row.
+	// Fixed gives fields a constant value for every row; never a unit's
+	// figures (figureFields), nor an empty required field.
 	Fixed map[string]string `toml:"fixed"`
 	// Defaults gives the value of a field whose cell is missing.
 	Defaults map[string]string `toml:"defaults"`
@@ -140,6 +162,9 @@ type National struct {
 // Skip lists the fields whose missing or zero value marks a row as not a
 // unit (a hospital with no data, a trust that did no EVAR). Such rows are
 // counted in the summary, not loaded, and are not errors.
+// A derived field is judged by the value derived, so a derivation to ""
+// and a missing rule together leave rows out by value (medical measures
+// in a surgical file).
 type Skip struct {
 	Missing []string `toml:"missing"`
 	Zero    []string `toml:"zero"`
@@ -212,12 +237,7 @@ var selfCheckTOML []byte
 // a release: [Decode] finds no duplicate keys or mixed groups among them,
 // and [Load] refuses the mapping.
 func SelfCheckMapping() (*Mapping, error) {
-	m, err := ParseMapping("self-check.toml", selfCheckTOML)
-	if err != nil {
-		return nil, err
-	}
-	m.selfCheck = true
-	return m, nil
+	return parseMapping("self-check.toml", selfCheckTOML, true)
 }
 
 // Header returns the header of a file with every column that m reads, in
@@ -246,7 +266,13 @@ func LoadMapping(file string) (*Mapping, error) {
 // ParseMapping parses and checks a mapping written in TOML. Unknown keys are
 // errors, so a misspelt key is not silently ignored.
 func ParseMapping(name string, data []byte) (*Mapping, error) {
-	var m Mapping
+	return parseMapping(name, data, false)
+}
+
+// parseMapping is ParseMapping for a release's mapping or, with selfCheck,
+// the self-check's, whose rows need fewer fields.
+func parseMapping(name string, data []byte, selfCheck bool) (*Mapping, error) {
+	m := Mapping{selfCheck: selfCheck}
 	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&m)
 	if err != nil {
 		return nil, fmt.Errorf("mapping %s: %w", name, err)
@@ -334,7 +360,10 @@ func (m *Mapping) check() error {
 	if m.Method.Target == outcome.TargetNational && n.Column == "" && n.Cases == "" {
 		errs = append(errs, errors.New("method.target is national but [national] says nowhere to find national figures"))
 	}
-	for _, f := range requiredFields() {
+	errs = append(errs, m.checkFigures()...)
+	errs = append(errs, m.checkEmpty()...)
+	errs = append(errs, m.checkFixedKinds()...)
+	for _, f := range m.required() {
 		for _, v := range m.variants() {
 			if v.source(f) == "" && !m.derives(f) {
 				errs = append(errs, fmt.Errorf("field %s is required: give it a column, a fixed value or a derivation", f))
@@ -343,6 +372,88 @@ func (m *Mapping) check() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// checkFigures refuses every way but a column of giving a unit's figures
+// (figureFields).
+func (m *Mapping) checkFigures() []error {
+	var errs []error
+	for _, f := range figureFields() {
+		if _, ok := m.Fixed[f]; ok {
+			errs = append(errs, fmt.Errorf("fixed.%s: %s must come from a column, not a fixed value, which would make it the same number on every row", f, f))
+		}
+		for i, v := range m.Rows {
+			if _, ok := v.Fixed[f]; ok {
+				errs = append(errs, fmt.Errorf("rows[%d].fixed.%s: %s must come from a column, not a fixed value, which would make it the same number on every row", i, f, f))
+			}
+		}
+		if _, ok := m.Defaults[f]; ok {
+			errs = append(errs, fmt.Errorf("defaults.%s: %s must come from a column: a default would give units a figure the publisher did not give (a row without one is an error, or skipped with [skip] missing)", f, f))
+		}
+		if _, ok := m.Values[f]; ok {
+			errs = append(errs, fmt.Errorf("values.%s: %s is a number, read as written; [values] translates text", f, f))
+		}
+		for i, d := range m.Derive {
+			if d.Field == f {
+				errs = append(errs, fmt.Errorf("derive[%d]: %s must come from a column, not be derived", i, f))
+			}
+		}
+		if slices.Contains(m.Slug, f) {
+			errs = append(errs, fmt.Errorf("slug: %s is a number, not a name to make an id from", f))
+		}
+		if _, ok := m.ZeroPad[f]; ok {
+			errs = append(errs, fmt.Errorf("zero_pad.%s: %s is a number, not an id", f, f))
+		}
+	}
+	return errs
+}
+
+// checkEmpty refuses an empty fixed value or default for a required field,
+// which would give every row that field empty. (An empty value from a
+// column, a translation or a derivation is refused on its row.)
+func (m *Mapping) checkEmpty() []error {
+	var errs []error
+	for _, f := range m.required() {
+		if slices.Contains(figureFields(), f) {
+			continue // refused whatever its value
+		}
+		if v, ok := m.Fixed[f]; ok && strings.TrimSpace(v) == "" {
+			errs = append(errs, fmt.Errorf("fixed.%s: the value is empty, but every row needs a %s", f, f))
+		}
+		for i, r := range m.Rows {
+			if v, ok := r.Fixed[f]; ok && strings.TrimSpace(v) == "" {
+				errs = append(errs, fmt.Errorf("rows[%d].fixed.%s: the value is empty, but every row needs a %s", i, f, f))
+			}
+		}
+		if v, ok := m.Defaults[f]; ok && strings.TrimSpace(v) == "" {
+			errs = append(errs, fmt.Errorf("defaults.%s: the value is empty, but every row needs a %s", f, f))
+		}
+	}
+	return errs
+}
+
+// checkFixedKinds refuses a fixed specialty or unit type that no row could
+// have, by its key, rather than once on every row. A fixed value that
+// [values] translates is the publisher's word, checked on the row.
+func (m *Mapping) checkFixedKinds() []error {
+	var errs []error
+	check := func(key string, fixed map[string]string) {
+		if s, ok := fixed[fieldSpecialty]; ok && strings.TrimSpace(s) != "" && m.Values[fieldSpecialty] == nil {
+			if _, known := outcome.LookupSpecialty(s); !known {
+				errs = append(errs, fmt.Errorf("%s.specialty: unknown specialty %q (want one of %s)", key, s, specialtyList()))
+			}
+		}
+		if s, ok := fixed[fieldUnitType]; ok && strings.TrimSpace(s) != "" && m.Values[fieldUnitType] == nil {
+			if _, err := outcome.ParseUnitType(s); err != nil {
+				errs = append(errs, fmt.Errorf("%s.unit_type: %w", key, err))
+			}
+		}
+	}
+	check("fixed", m.Fixed)
+	for i, r := range m.Rows {
+		check(fmt.Sprintf("rows[%d].fixed", i), r.Fixed)
+	}
+	return errs
 }
 
 func (m *Mapping) derives(field string) bool {

@@ -30,6 +30,8 @@ type plan struct {
 	// outcomes maps each specialty slug to its default outcome; it also
 	// says which slugs exist.
 	outcomes map[string]string
+	// required holds the fields every row must have (Mapping.required).
+	required map[string]bool
 }
 
 // variantPlan says, for one canonical row of an input row, where each
@@ -43,7 +45,10 @@ type variantPlan struct {
 // missing, duplicate or unknown column.
 func newPlan(m *Mapping, file string, header []string) (*plan, []error) {
 	p := &plan{m: m, header: header, nationalCol: -1, nationalCases: -1, nationalEvents: -1,
-		missing: map[string]bool{}, outcomes: map[string]string{}}
+		missing: map[string]bool{}, outcomes: map[string]string{}, required: map[string]bool{}}
+	for _, f := range m.required() {
+		p.required[f] = true
+	}
 	for _, s := range outcome.Specialties() {
 		p.outcomes[s.Slug] = s.Outcome
 	}
@@ -150,9 +155,17 @@ type rowResult struct {
 
 // cell is one field's value in one row and where it came from.
 type cell struct {
-	value   string
-	col     int // -1 for a fixed, default or derived value
+	value string
+	col   int // -1 for a fixed or default value; a derived value's is its source's
+	// missing is set for an empty value or a missing token; a derived
+	// value is missing when its source is, or when it is derived as "".
 	missing bool
+	// from names the field a derived value comes from, and fromValue the
+	// publisher's value of it; "" for a value that is not derived.
+	from, fromValue string
+	// reported marks a derived value that could not be derived, which is
+	// already reported.
+	reported bool
 }
 
 // rowReader converts input rows using a plan, collecting problems.
@@ -231,42 +244,87 @@ func (rr *rowReader) convertVariant(v *variantPlan, vals []string, line int, nat
 	get := func(field string) cell {
 		if c, ok := v.col[field]; ok {
 			s := strings.TrimSpace(vals[c])
-			return cell{value: s, col: c, missing: p.missing[strings.ToLower(s)]}
+			return cell{value: s, col: c, missing: s == "" || p.missing[strings.ToLower(s)]}
 		}
 		if s, ok := v.fixed[field]; ok {
-			return cell{value: s, col: -1}
+			return cell{value: s, col: -1, missing: strings.TrimSpace(s) == ""}
 		}
 		return cell{col: -1, missing: true}
 	}
-	text := func(field string, maxLen int, required bool) string {
-		c := get(field)
-		raw := c.value
+	var derived map[string]cell // only mappings with [[derive]] need one
+	if len(p.m.Derive) > 0 {
+		derived = make(map[string]cell, len(p.m.Derive))
+	}
+	for _, d := range p.m.Derive {
+		from := get(d.From)
+		if _, own := v.col[d.Field]; own && from.missing {
+			continue // nothing to derive from: the field's own column says
+		}
+		if _, own := v.fixed[d.Field]; own && from.missing {
+			continue
+		}
+		c := cell{col: from.col, missing: true, from: d.From, fromValue: from.value}
+		if !from.missing {
+			val, ok := d.Values[from.value]
+			if !ok {
+				rr.fail(line, from.col, fmt.Errorf("cannot tell the %s from %s %q (the %s mapping knows %s)",
+					d.Field, d.From, from.value, p.m.Name, quoteKeys(d.Values)))
+				c.reported = true
+			}
+			c.value, c.missing = val, val == ""
+		}
+		derived[d.Field] = c
+	}
+	// val is a field's value as the row gives it: derived, else from its
+	// column or fixed value. Skips and messages use it, so a derived field
+	// is judged by the value derived, and named where it comes from.
+	val := func(field string) cell {
+		if c, ok := derived[field]; ok {
+			return c
+		}
+		return get(field)
+	}
+	field := func(field string, maxLen int) string {
+		required := p.required[field]
+		c := val(field)
+		if c.reported {
+			return ""
+		}
 		if c.missing {
 			if d, ok := p.m.Defaults[field]; ok {
 				return d
 			}
 			if required {
-				rr.fail(line, c.col, fmt.Errorf("%s is required", field))
+				rr.fail(line, c.col, missingError(field, c))
 			}
 			return ""
 		}
-		raw = stripBidi(raw)
+		raw := stripBidi(c.value)
 		if strings.ContainsAny(raw, "\n\r\t") || strings.Contains(raw, "  ") {
 			raw = strings.Join(strings.Fields(raw), " ") // one line, so every message is one line
 		}
-		if tr, ok := p.m.Values[field]; ok {
-			t, ok := tr[raw]
-			if !ok {
-				rr.fail(line, c.col, fmt.Errorf("unknown %s %q (the %s mapping knows %s)", field, raw, p.m.Name, quoteKeys(tr)))
-				return ""
+		if c.from == "" { // the publisher's value, not one the mapping derived
+			if tr, ok := p.m.Values[field]; ok {
+				t, ok := tr[raw]
+				if !ok {
+					rr.fail(line, c.col, fmt.Errorf("unknown %s %q (the %s mapping knows %s)", field, raw, p.m.Name, quoteKeys(tr)))
+					return ""
+				}
+				if t == "" && required {
+					rr.fail(line, c.col, fmt.Errorf("%s is required, and the %s mapping translates %q to nothing", field, p.m.Name, raw))
+					return ""
+				}
+				raw = t
 			}
-			raw = t
-		}
-		if slices.Contains(p.m.Slug, field) {
-			raw = slug(raw)
-		}
-		if w, ok := p.m.ZeroPad[field]; ok {
-			raw = zeroPad(raw, w)
+			if slices.Contains(p.m.Slug, field) {
+				if raw = slug(raw); raw == "" && required {
+					rr.fail(line, c.col, fmt.Errorf("%s: %q has no letters or digits to make an id of", field, c.value))
+					return ""
+				}
+			}
+			if w, ok := p.m.ZeroPad[field]; ok {
+				raw = zeroPad(raw, w)
+			}
 		}
 		if err := checkText(raw, maxLen); err != nil {
 			rr.fail(line, c.col, fmt.Errorf("%s: %w", field, err))
@@ -274,42 +332,25 @@ func (rr *rowReader) convertVariant(v *variantPlan, vals []string, line int, nat
 		}
 		return raw
 	}
-	var derived map[string]string // only mappings with [[derive]] need one
-	if len(p.m.Derive) > 0 {
-		derived = make(map[string]string, len(p.m.Derive))
-	}
-	for _, d := range p.m.Derive {
-		from := get(d.From)
-		if from.missing {
-			continue // the missing source is reported where it is required
-		}
-		val, ok := d.Values[from.value]
-		if !ok {
-			rr.fail(line, from.col, fmt.Errorf("cannot tell the %s from %s %q (the %s mapping knows %s)",
-				d.Field, d.From, from.value, p.m.Name, quoteKeys(d.Values)))
-			continue
-		}
-		derived[d.Field] = val
-	}
-	field := func(name string, maxLen int, required bool) string {
-		if s, ok := derived[name]; ok {
-			return s
-		}
-		return text(name, maxLen, required)
-	}
 
 	var res rowResult
 	r := &res.row
 	r.Line = line
-	r.Specialty = field(fieldSpecialty, 64, true)
-	if _, ok := p.outcomes[r.Specialty]; r.Specialty != "" && !ok {
-		rr.fail(line, get(fieldSpecialty).col, fmt.Errorf("unknown specialty %q (want one of %s)", r.Specialty, specialtyList()))
+	skip, skipped := p.skipReason(val)
+	// A row skipped for want of its specialty, procedure or period belongs
+	// to no group, so its national figures, if any, have nowhere to go.
+	readGroup := nationalRow || !slices.Contains([]string{fieldSpecialty, fieldProcedure, fieldPeriod}, skipped)
+	if readGroup {
+		r.Specialty = field(fieldSpecialty, 64)
+		if _, ok := p.outcomes[r.Specialty]; r.Specialty != "" && !ok {
+			rr.fail(line, val(fieldSpecialty).col, fmt.Errorf("unknown specialty %q (want one of %s)", r.Specialty, specialtyList()))
+		}
+		r.Procedure = field(fieldProcedure, 64)
+		if _, ok := p.m.Defaults[fieldProcedure]; r.Procedure == "" && !ok {
+			r.Procedure = "all" // DESIGN.md: procedure defaults to all, unless the mapping says otherwise
+		}
+		r.Period = field(fieldPeriod, 32)
 	}
-	r.Procedure = field(fieldProcedure, 64, false)
-	if _, ok := p.m.Defaults[fieldProcedure]; r.Procedure == "" && !ok {
-		r.Procedure = "all" // DESIGN.md: procedure defaults to all, unless the mapping says otherwise
-	}
-	r.Period = field(fieldPeriod, 32, true)
 
 	if nationalRow {
 		cases, events := rr.counts(get(fieldCases), get(fieldEvents), line)
@@ -318,51 +359,41 @@ func (rr *rowReader) convertVariant(v *variantPlan, vals []string, line int, nat
 		res.skip = "national"
 		return res
 	}
-	if p.nationalCases >= 0 {
+	if p.nationalCases >= 0 && readGroup {
 		cases, events := rr.counts(cell{value: strings.TrimSpace(vals[p.nationalCases]), col: p.nationalCases},
 			cell{value: strings.TrimSpace(vals[p.nationalEvents]), col: p.nationalEvents}, line)
 		res.national = &outcome.NationalRate{Line: line, Specialty: r.Specialty, Procedure: r.Procedure,
 			Period: r.Period, Cases: cases, Events: events}
 	}
-	for _, f := range p.m.Skip.Missing {
-		if c := get(f); c.missing {
-			res.skip = "no " + strings.ReplaceAll(f, "_", " ")
-			return res
-		}
-	}
-	for _, f := range p.m.Skip.Zero {
-		if c := get(f); !c.missing {
-			if x, err := parseNumber(c.value); err == nil && x == 0 {
-				res.skip = "zero " + strings.ReplaceAll(f, "_", " ")
-				return res
-			}
-		}
+	if skip != "" {
+		res.skip = skip
+		return res
 	}
 
-	if t := field(fieldUnitType, 16, true); t != "" {
+	if t := field(fieldUnitType, 16); t != "" {
 		var err error
 		if r.UnitType, err = outcome.ParseUnitType(t); err != nil {
-			rr.fail(line, get(fieldUnitType).col, err)
+			rr.fail(line, val(fieldUnitType).col, err)
 		}
 	}
 	// A release's ids become web addresses; a self-check's unit_id is a
 	// hospital's own label for its figures, shown as text and never
 	// linked, so it stays free text.
-	id := func(name string, required bool) string {
-		s := field(name, 128, required)
+	id := func(name string) string {
+		s := field(name, 128)
 		if p.m.selfCheck {
 			return s
 		}
 		if err := checkID(s); err != nil {
-			rr.fail(line, get(name).col, fmt.Errorf("%s: %w", name, err))
+			rr.fail(line, val(name).col, fmt.Errorf("%s: %w", name, err))
 		}
 		return s
 	}
-	r.UnitID = id(fieldUnitID, true)
-	r.UnitName = field(fieldUnitName, 200, true)
-	r.HospitalID = id(fieldHospitalID, false)
-	r.HospitalName = field(fieldHospitalName, 200, false)
-	r.Outcome = field(fieldOutcome, 100, false)
+	r.UnitID = id(fieldUnitID)
+	r.UnitName = field(fieldUnitName, 200)
+	r.HospitalID = id(fieldHospitalID)
+	r.HospitalName = field(fieldHospitalName, 200)
+	r.Outcome = field(fieldOutcome, 100)
 	if r.Outcome == "" {
 		r.Outcome = p.outcomes[r.Specialty]
 	}
@@ -371,8 +402,39 @@ func (rr *rowReader) convertVariant(v *variantPlan, vals []string, line int, nat
 	r.PublishedRate = rr.optionalRate(get(fieldPublishedRate), line)
 	r.PublishedLow = rr.optionalRate(get(fieldPublishedLow), line)
 	r.PublishedHigh = rr.optionalRate(get(fieldPublishedHigh), line)
-	r.PublishedRating = strings.Join(strings.Fields(field(fieldPublishedRating, 200, false)), " ")
+	r.PublishedRating = strings.Join(strings.Fields(field(fieldPublishedRating, 200)), " ")
 	return res
+}
+
+// skipReason says why a row is not a unit, by the mapping's [skip] rules,
+// and which field said so; "" when it is one. It judges each field by val,
+// its value on the row (a derived field by the value derived).
+func (p *plan) skipReason(val func(field string) cell) (reason, field string) {
+	for _, f := range p.m.Skip.Missing {
+		if val(f).missing {
+			return "no " + strings.ReplaceAll(f, "_", " "), f
+		}
+	}
+	for _, f := range p.m.Skip.Zero {
+		if c := val(f); !c.missing {
+			if x, err := parseNumber(c.value); err == nil && x == 0 {
+				return "zero " + strings.ReplaceAll(f, "_", " "), f
+			}
+		}
+	}
+	return "", ""
+}
+
+// missingError says that a required field has no value on a row, and, for
+// a derived field, why the derivation gave none.
+func missingError(field string, c cell) error {
+	switch {
+	case c.from != "" && c.fromValue == "":
+		return fmt.Errorf("%s is required, and %s, which it is derived from, has no value", field, c.from)
+	case c.from != "":
+		return fmt.Errorf("%s is required, and the mapping derives it as empty from %s %q", field, c.from, c.fromValue)
+	}
+	return fmt.Errorf("%s is required", field)
 }
 
 // counts parses cases (a whole number ≥ 1) and events (0 ≤ events ≤ cases).
@@ -454,6 +516,15 @@ func (rr *rowReader) expected(r *outcome.Row, exp, rate cell, line int) {
 			rr.fail(line, c.col, fmt.Errorf("expected (%s) exceeds cases (%d)", c.value, r.Cases))
 			return
 		}
+	}
+	if r.Cases > 0 && e <= 0 {
+		// A rate so small that, times the cases, it is 0 in floating point
+		// ("5e-324" percent of 1 case): not a number of events anyone
+		// expects, and the store holds only expected > 0.
+		unit := map[string]string{"percent": "%", "proportion": " (a proportion)"}[as]
+		rr.fail(line, c.col, fmt.Errorf("expected: %s%s of %d cases rounds to 0 expected events", c.value, unit, r.Cases))
+		r.ExpectedRate = sql.Null[float64]{}
+		return
 	}
 	if r.Cases > 0 {
 		r.Expected = sql.Null[float64]{V: e, Valid: true}
