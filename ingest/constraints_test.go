@@ -336,6 +336,10 @@ var fromCode = map[string]string{
 	"result_unit.aggregated CHECK (aggregated IN (0, 1))":                                                          "a Go bool",
 	"result_unit.band CHECK (band IN ('high_alarm', 'high_alert', 'within', 'low_alert', 'low_alarm', 'too_few'))": "the bands of package stats",
 	"result_unit.verdict CHECK (verdict IN ('higher', 'lower', 'not_different'))":                                  "the verdicts of package outcome",
+	"release_skip.reason CHECK (reason <> '')":                                                                     "store.Loader.Commit refuses an empty reason (checkSkips); reasons are the decoder's and the mapping's rule names",
+	"release_skip.row_count CHECK (row_count >= 1)":                                                                "a reason is recorded when a row is skipped for it, and Commit refuses fewer than one (checkSkips)",
+	"release_skip PRIMARY KEY (release_id, file_ordinal, reason)":                                                  "each file's reasons are the keys of one map (FileSummary.SkipReasons)",
+	"release_skip FOREIGN KEY (release_id, file_ordinal)":                                                          "Commit refuses reasons for a file the release does not have (checkSkips)",
 }
 
 // references is the one foreign key each release table has: its rows are
@@ -391,7 +395,7 @@ type tableColumns struct{ nullable []string }
 var (
 	createTable = regexp.MustCompile(`(?s)CREATE TABLE (\w+) \((.*?)\n\) STRICT;`)
 	renameCol   = regexp.MustCompile(`ALTER TABLE (\w+) RENAME COLUMN (\w+) TO (\w+);`)
-	tableLevel  = regexp.MustCompile(`^(UNIQUE|PRIMARY KEY) (\(.*\))$`)
+	tableLevel  = regexp.MustCompile(`^(UNIQUE|PRIMARY KEY|FOREIGN KEY) (\([^)]*\))`)
 )
 
 // schemaConstraints reads store/migrations and names each constraint on a
