@@ -11,19 +11,9 @@ import (
 	"github.com/surgeon-outcomes/outcomes/ingest"
 )
 
-// rowsMapping reads a hospital file; each test puts its own keys before
-// it (duplicates, ignore, [[filter]], [skip]).
-const rowsMapping = `
-[columns]
-unit_id = "id"
-unit_name = "name"
-cases = "n"
-events = "d"
-[fixed]
-specialty = "vascular"
-unit_type = "hospital"
-period = "2024"
-`
+// rowsMapping reads a vascular hospital file; each test puts its own keys
+// before it (duplicates, ignore, [[filter]], [skip]).
+const rowsMapping = noSpecialty + "specialty = \"vascular\"\n"
 
 // decodeRows decodes data through rowsMapping with extra, and returns the
 // ids of the rows read, in order, the summary and the error.

@@ -23,7 +23,8 @@ const publishersDir = "../../testdata/publishers"
 // TestPublishersLeavingRowsOut loads, through `outcomes ingest` into a real
 // SQLite file, the fixtures whose mapping leaves rows out (issue 13: a file
 // mixing measures, a year printed twice, a row that contradicts itself),
-// and checks that the summary says what was left out and why, and that
+// and checks that the summary and `outcomes releases` say what was left
+// out and why, and that
 // every unit's funnel figures are R's, computed from the rows that should
 // remain: a left-out row that leaked in would change its group's target
 // and so every figure of the group.
@@ -68,6 +69,12 @@ func TestPublishersLeavingRowsOut(t *testing.T) {
 			}
 			if !strings.HasPrefix(stdout, want) {
 				t.Errorf("ingest stdout = %q, want it to begin %q", stdout, want)
+			}
+			// `outcomes releases` gives the same counts by reason.
+			_, skipped, _ := strings.Cut(tt.summary, ", ")
+			skipped = strings.Replace(skipped, " skipped", "", 1)
+			if code, stdout, stderr := runCmd(t, "releases", "--db", db); code != 0 || !strings.Contains(stdout, "  "+skipped+"  ") {
+				t.Errorf("releases: exit status %d, stdout %q, stderr %q; want the skipped cell %q", code, stdout, stderr, skipped)
 			}
 			checkFiguresAgainstR(t, db, tt.dir, filepath.Join(dir, "expected.csv"))
 		})
