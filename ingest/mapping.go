@@ -190,7 +190,8 @@ type Skip struct {
 // holding none of its values. Values match the cell trimmed, exactly
 // (case matters, as in [values] and [national]). Reason is how the summary
 // and the release count the rows left out; it defaults to
-// `COLUMN = VALUE` (drop) or `COLUMN not VALUE` (keep).
+// `COLUMN = VALUE` (drop; `COLUMN empty` for an empty cell) or
+// `COLUMN not VALUE` (keep).
 type Filter struct {
 	Column string   `toml:"column"`
 	Keep   []string `toml:"keep"`

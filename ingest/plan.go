@@ -216,6 +216,8 @@ func (p *plan) filtered(vals []string) string {
 			return f.reason
 		case f.keep:
 			return f.column + " not " + strings.Join(f.values, " or ")
+		case v == "":
+			return f.column + " empty"
 		}
 		return f.column + " = " + v
 	}

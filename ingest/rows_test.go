@@ -57,7 +57,7 @@ func TestFilters(t *testing.T) {
 			name:    "drop by the default reason, several values",
 			filters: "[[filter]]\ncolumn = \"measure  type\"\ndrop = [\"Medical\", \"Procedure\", \"\"]\n",
 			ids:     []string{"H1@2", "H2@4"},
-			reasons: map[string]int{"measure  type = Medical": 1, "measure  type = Procedure": 1, "measure  type = ": 1},
+			reasons: map[string]int{"measure  type = Medical": 1, "measure  type = Procedure": 1, "measure  type empty": 1},
 		},
 		{
 			name:    "keep",
