@@ -283,3 +283,52 @@ func sum(m map[string]int) int {
 	}
 	return n
 }
+
+// TestLeftOutWide checks a wide mapping ([[rows]]): a record left out by
+// a filter or as an identical duplicate counts once for each canonical row
+// it would have given, and a named check skips only the canonical row
+// that fails it.
+func TestLeftOutWide(t *testing.T) {
+	const mapping = `duplicates = "drop-identical"
+[[filter]]
+column = "status"
+drop = ["closed"]
+[skip]
+checks = ["events_over_cases"]
+[columns]
+unit_id = "id"
+unit_name = "name"
+[fixed]
+specialty = "vascular"
+unit_type = "hospital"
+period = "2024"
+[[rows]]
+columns = { cases = "open n", events = "open d" }
+fixed = { procedure = "open" }
+[[rows]]
+columns = { cases = "evar n", events = "evar d" }
+fixed = { procedure = "evar" }
+`
+	const data = "id,name,status,open n,open d,evar n,evar d\n" +
+		"T1,One,open,10,1,20,0\n" +
+		"T2,Two,closed,x,y,z,w\n" + // dropped: 2 rows
+		"T1,One,open,10,1,20,0\n" + // identical: 2 rows
+		"T3,Three,open,5,1,2,3\n" // evar contradicts itself: 1 row
+	m := parseMapping(t, "m.toml", mapping)
+	d, err := ingest.Decode("m.csv", strings.NewReader(data), m)
+	if err != nil {
+		t.Fatalf("Decode = %v", err)
+	}
+	var rows []string
+	for _, r := range d.Rows {
+		rows = append(rows, r.UnitID+" "+r.Procedure)
+	}
+	if want := []string{"T1 open", "T1 evar", "T3 open"}; !slices.Equal(rows, want) {
+		t.Errorf("rows = %v, want %v", rows, want)
+	}
+	want := map[string]int{"status = closed": 2, "identical duplicate": 2, "events exceed cases": 1}
+	if fs := d.Summary; !maps.Equal(fs.SkipReasons, want) || fs.Skipped != 5 || fs.Failed != 1 ||
+		fs.FailedRows[0].Error() != "m.csv:5:7: evar d: events (3) exceed cases (2)" {
+		t.Errorf("summary = %d skipped %v, failed %d %v; want 5 %v and line 5's evar", fs.Skipped, fs.SkipReasons, fs.Failed, fs.FailedRows, want)
+	}
+}
