@@ -25,7 +25,7 @@ var fuzzPaths = []string{
 }
 
 // fuzzBands is the closed set of band codes (STATS.md §6.1, §8.3).
-var fuzzBands = []string{"high_alarm", "high_alert", "within", "low_alert", "low_alarm", "too_few"}
+var fuzzBands = []string{"high_alarm", "high_alert", "within", "low_alert", "low_alarm", "too_few", "not_assessable"}
 
 // fuzzProblem is an RFC 9457 problem body as the API writes it.
 type fuzzProblem struct {

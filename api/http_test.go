@@ -308,8 +308,9 @@ func problemOf(t testing.TB, method, path string, resp *http.Response, body []by
 	return p
 }
 
-// bandCodes is the closed set of band codes (DESIGN.md, STATS.md §6.1).
-var bandCodes = []string{"high_alarm", "high_alert", "within", "low_alert", "low_alarm", "too_few"}
+// bandCodes is the closed set of band codes (DESIGN.md, STATS.md §6.1, and
+// outcome.NotAssessable).
+var bandCodes = []string{"high_alarm", "high_alert", "within", "low_alert", "low_alarm", "too_few", "not_assessable"}
 
 var (
 	snakeCase  = regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)

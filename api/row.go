@@ -62,14 +62,14 @@ type unitRow struct {
 	Lower998 number `json:"lower_998" swaggertype:"number" example:"0.13"`
 	Upper998 number `json:"upper_998" swaggertype:"number" example:"2.41"`
 	// Band is where the unit sits on the funnel (STATS.md §6.1).
-	Band outcome.Band `json:"band" swaggertype:"string" enums:"high_alarm,high_alert,within,low_alert,low_alarm,too_few" example:"within"`
+	Band outcome.Band `json:"band" swaggertype:"string" enums:"high_alarm,high_alert,within,low_alert,low_alarm,too_few,not_assessable" example:"within"`
 	// BandLabel is the band in words that name what differed, survival,
 	// as the pages say it.
 	BandLabel string `json:"band_label" example:"Survival as expected"`
 	// Verdict is the release's comparison with the target: by the funnel,
 	// or by the unit's own interval where the publisher flags that way. Its
 	// codes speak of deaths: higher is more deaths than expected.
-	Verdict string `json:"verdict" enums:"higher,lower,not_different" example:"not_different"`
+	Verdict string `json:"verdict" enums:"higher,lower,not_different,not_assessed" example:"not_different"`
 	// VerdictLabel is the verdict in words that name deaths and survival.
 	VerdictLabel string `json:"verdict_label" example:"No difference from expected shown"`
 	// PHigh and PLow are exact one-sided p-values for more, and fewer,

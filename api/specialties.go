@@ -237,7 +237,7 @@ type pointDTO struct {
 	Cases    int          `json:"cases" example:"412"`
 	Events   int          `json:"events" example:"11"`
 	Expected number       `json:"expected" swaggertype:"number" example:"7.9"`
-	Band     outcome.Band `json:"band" swaggertype:"string" enums:"high_alarm,high_alert,within,low_alert,low_alarm,too_few" example:"within"`
+	Band     outcome.Band `json:"band" swaggertype:"string" enums:"high_alarm,high_alert,within,low_alert,low_alarm,too_few,not_assessable" example:"within"`
 }
 
 // curveDTO is the limits at one x.
@@ -284,6 +284,9 @@ func (s *Server) handleFunnel(c echo.Context) error {
 			}
 			d := funnelDTO{funnelSummary: toFunnelSummary(r.Summarise(f)), Points: []pointDTO{}, Curve: []curveDTO{}}
 			for _, u := range r.FunnelRows(f) {
+				if !outcome.Placed(u.Band) {
+					continue
+				}
 				d.Points = append(d.Points, pointDTO{UnitID: u.UnitID, UnitName: u.UnitName, X: number(u.FunnelX),
 					Y: number(u.FunnelY), CILow: number(u.CILow), CIHigh: number(u.CIHigh),
 					Survival: number(u.Survival), Cases: u.Cases, Events: u.Events, Expected: number(u.Expected),

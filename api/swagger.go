@@ -11,7 +11,7 @@ import "github.com/surgeon-outcomes/outcomes/api/docs"
 //	@description
 //	@description	Every response is {data, meta, links}; meta names the release, periods, count, source, licence and generation time. Without ?release= the latest release answers; /api/v1/releases/{release}/… pins one (every GET path below also answers under that prefix, with immutable caching).
 //	@description
-//	@description	Bands (closed set): high_alarm (above the upper 99.8% limit), high_alert (between the upper 95% and 99.8% limits), within, low_alert, low_alarm, too_few (fewer than one death expected: no comparison). Plain-language labels are at /specialties/{slug}.
+//	@description	Bands (closed set): high_alarm (above the upper 99.8% limit), high_alert (between the upper 95% and 99.8% limits), within, low_alert, low_alarm, too_few (fewer than one death expected: no comparison), not_assessable (the publisher gave a risk-adjusted rate but no expected deaths, and with no deaths they cannot be worked out: shown, never compared or placed on the funnel). Plain-language labels are at /specialties/{slug}.
 //	@description
 //	@description	Collections page with an opaque keyset cursor (meta.next_cursor, links.next, Link header); limit 1–1000, default 100. Unknown parameters and bad values are 400. Every collection has a CSV twin (.csv, ?format=csv or Accept: text/csv) with the same rows, order and columns (the JSON keys); a CSV without limit streams every matching row; ?bom=1 adds a UTF-8 byte-order mark for Excel.
 //	@description

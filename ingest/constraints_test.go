@@ -102,6 +102,7 @@ func constraintCases() []constraintCase {
 		nationalCases = "national_rate.cases CHECK (cases >= 1)"
 		nationalEvts  = "national_rate.events CHECK (events >= 0 AND events <= cases)"
 		nationalKey   = "national_rate PRIMARY KEY (release_id, specialty, procedure, period)"
+		nationalRate  = "national_rate.rate CHECK (rate > 0 AND rate < 1)"
 		// A bad national row gives its group no target, which is said too.
 		noNational = "in1.csv:2:0: group adult-cardiac all 2020 has no national figures to give its target"
 	)
@@ -226,6 +227,21 @@ func constraintCases() []constraintCase {
 			want:    []string{`in1.csv:3:0: national counts for adult-cardiac all 2020 are 21 events in 1000 cases here but 20 in 1000 on in1.csv:2`},
 		},
 		{
+			name: "national rate of 0% and of 100%", constraints: []string{nationalRate},
+			mapping: nationalBase + "[national]\nrate = \"state %\"\nrate_as = \"percent\"\n",
+			files:   []string{"id,name,year,n,d,state %\n1,A,2020,100,2,0\n2,B,2021,50,1,100\n3,C,2022,50,1,\n"},
+			want: []string{`in1.csv:2:6: state %: national rate: 0% is not between 0 and 100%`,
+				`in1.csv:3:6: state %: national rate: 100% is not between 0 and 100%`,
+				`in1.csv:4:6: state %: national rate is required: the mapping reads the target from it`},
+		},
+		{
+			name: "national rate of 1 as a proportion, disagreeing", constraints: []string{nationalRate, nationalKey},
+			mapping: nationalBase + "[national]\nrate = \"state p\"\nrate_as = \"proportion\"\n",
+			files:   []string{"id,name,year,n,d,state p\n1,A,2020,100,2,1\n2,B,2021,50,1,0.02\n3,C,2021,50,1,0.03\n"},
+			want: []string{`in1.csv:2:6: state p: national rate: 1 (a proportion) is not between 0 and 100%`,
+				`in1.csv:4:0: national rate for adult-cardiac all 2021 is 3% here but 2% on in1.csv:3`},
+		},
+		{
 			name: "release id taken", constraints: []string{"release.id PRIMARY KEY"},
 			taken: canonicalHeader + goodRow, release: "taken",
 			files: []string{canonicalHeader + "vascular,2024,hospital,H1,One,100,3,,\n"},
@@ -319,27 +335,29 @@ func memFiles(contents ...string) []ingest.File {
 // above they must account for every constraint of the schema, so that a
 // constraint added later is either driven from the input or argued for.
 var fromCode = map[string]string{
-	"release.synthetic CHECK (synthetic IN (0, 1))":                                                                "a Go bool",
-	"release_file PRIMARY KEY (release_id, ordinal)":                                                               "ordinals are the files' places on the command line, 1, 2, …",
-	"release_period PRIMARY KEY (release_id, period)":                                                              "Loader.AddRows gathers the periods in a set",
-	"search_unit.id PRIMARY KEY":                                                                                   "SQLite numbers the rows",
-	"search_unit UNIQUE (release_id, unit_type, unit_id)":                                                          "Loader.Commit gathers the search units by unit type and id",
-	"search_unit.unit_names CHECK (json_valid(unit_names))":                                                        "written by encoding/json",
-	"search_unit.hospital_names CHECK (json_valid(hospital_names))":                                                "written by encoding/json",
-	"search_unit.hospital_ids CHECK (json_valid(hospital_ids))":                                                    "written by encoding/json",
-	"search_unit.specialties CHECK (json_valid(specialties))":                                                      "written by encoding/json",
-	"result_group.scale CHECK (scale IN ('ratio', 'proportion'))":                                                  "set by the code from whether the group has expected counts",
-	"result_group PRIMARY KEY (release_id, specialty, procedure, period, unit_type)":                               "one funnel per group and unit type (outcome.Units)",
-	"result_curve PRIMARY KEY (release_id, specialty, procedure, period, unit_type)":                               "one curve per funnel",
-	"result_curve.points CHECK (json_valid(points))":                                                               "written by encoding/json",
-	"result_unit PRIMARY KEY (release_id, specialty, procedure, period, unit_type, unit_id)":                       "outcome.Units gathers a funnel's rows by unit id",
-	"result_unit.aggregated CHECK (aggregated IN (0, 1))":                                                          "a Go bool",
-	"result_unit.band CHECK (band IN ('high_alarm', 'high_alert', 'within', 'low_alert', 'low_alarm', 'too_few'))": "the bands of package stats",
-	"result_unit.verdict CHECK (verdict IN ('higher', 'lower', 'not_different'))":                                  "the verdicts of package outcome",
-	"release_skip.reason CHECK (reason <> '')":                                                                     "store.Loader.Commit refuses an empty reason (checkSkips); reasons are the decoder's and the mapping's rule names",
-	"release_skip.row_count CHECK (row_count >= 1)":                                                                "a reason is recorded when a row is skipped for it, and Commit refuses fewer than one (checkSkips)",
-	"release_skip PRIMARY KEY (release_id, file_ordinal, reason)":                                                  "each file's reasons are the keys of one map (FileSummary.SkipReasons)",
-	"release_skip FOREIGN KEY (release_id, file_ordinal)":                                                          "Commit refuses reasons for a file the release does not have (checkSkips)",
+	"release.synthetic CHECK (synthetic IN (0, 1))":                                                                                  "a Go bool",
+	"release_file PRIMARY KEY (release_id, ordinal)":                                                                                 "ordinals are the files' places on the command line, 1, 2, …",
+	"release_period PRIMARY KEY (release_id, period)":                                                                                "Loader.AddRows gathers the periods in a set",
+	"search_unit.id PRIMARY KEY":                                                                                                     "SQLite numbers the rows",
+	"search_unit UNIQUE (release_id, unit_type, unit_id)":                                                                            "Loader.Commit gathers the search units by unit type and id",
+	"search_unit.unit_names CHECK (json_valid(unit_names))":                                                                          "written by encoding/json",
+	"search_unit.hospital_names CHECK (json_valid(hospital_names))":                                                                  "written by encoding/json",
+	"search_unit.hospital_ids CHECK (json_valid(hospital_ids))":                                                                      "written by encoding/json",
+	"search_unit.specialties CHECK (json_valid(specialties))":                                                                        "written by encoding/json",
+	"result_group.scale CHECK (scale IN ('ratio', 'proportion'))":                                                                    "set by the code from whether the group has expected counts",
+	"result_group PRIMARY KEY (release_id, specialty, procedure, period, unit_type)":                                                 "one funnel per group and unit type (outcome.Units)",
+	"result_curve PRIMARY KEY (release_id, specialty, procedure, period, unit_type)":                                                 "one curve per funnel",
+	"result_curve.points CHECK (json_valid(points))":                                                                                 "written by encoding/json",
+	"result_unit PRIMARY KEY (release_id, specialty, procedure, period, unit_type, unit_id)":                                         "outcome.Units gathers a funnel's rows by unit id",
+	"result_unit.aggregated CHECK (aggregated IN (0, 1))":                                                                            "a Go bool",
+	"result_unit.band CHECK (band IN ('high_alarm', 'high_alert', 'within', 'low_alert', 'low_alarm', 'too_few', 'not_assessable'))": "the bands of package stats, and outcome.NotAssessable",
+	"result_unit.verdict CHECK (verdict IN ('higher', 'lower', 'not_different', 'not_assessed'))":                                    "the verdicts of package outcome",
+	"outcome_row.not_assessable CHECK (not_assessable IN (0, 1))":                                                                    "a Go bool",
+	"national_rate CHECK ((cases IS NULL) = (events IS NULL) AND (cases IS NOT NULL OR rate IS NOT NULL))":                           "AddNationalRate writes both counts or neither, and the decoder makes national figures only from counts it read or a rate (the rate's own checks are driven below)",
+	"release_skip.reason CHECK (reason <> '')":                                                                                       "store.Loader.Commit refuses an empty reason (checkSkips); reasons are the decoder's and the mapping's rule names",
+	"release_skip.row_count CHECK (row_count >= 1)":                                                                                  "a reason is recorded when a row is skipped for it, and Commit refuses fewer than one (checkSkips)",
+	"release_skip PRIMARY KEY (release_id, file_ordinal, reason)":                                                                    "each file's reasons are the keys of one map (FileSummary.SkipReasons)",
+	"release_skip FOREIGN KEY (release_id, file_ordinal)":                                                                            "Commit refuses reasons for a file the release does not have (checkSkips)",
 }
 
 // references is the one foreign key each release table has: its rows are
@@ -377,8 +395,10 @@ func TestEveryConstraintAccountedFor(t *testing.T) {
 	}
 	// The nullable columns are exactly those written from sql.Null values.
 	nullable := map[string][]string{
-		"outcome_row":  {"expected", "expected_rate", "published_high", "published_low", "published_rate"},
-		"result_group": {"phi", "phi_p_value", "target", "tau2"},
+		"outcome_row": {"expected", "expected_rate", "published_high", "published_low", "published_rate"},
+		// Cases 0 (a publisher printing only a rate) is written as NULL.
+		"national_rate": {"cases", "events", "rate"},
+		"result_group":  {"phi", "phi_p_value", "target", "tau2"},
 		"result_unit": {"ci_high", "ci_low", "detectable_ratio", "expected", "lower95", "lower998", "p_high", "p_low",
 			"ramr", "ratio", "survival", "upper95", "upper998", "x", "y"},
 	}
@@ -395,6 +415,7 @@ type tableColumns struct{ nullable []string }
 var (
 	createTable = regexp.MustCompile(`(?s)CREATE TABLE (\w+) \((.*?)\n\) STRICT;`)
 	renameCol   = regexp.MustCompile(`ALTER TABLE (\w+) RENAME COLUMN (\w+) TO (\w+);`)
+	addColumn   = regexp.MustCompile(`ALTER TABLE (\w+) ADD COLUMN (.*);`)
 	tableLevel  = regexp.MustCompile(`^(UNIQUE|PRIMARY KEY|FOREIGN KEY) (\([^)]*\))`)
 )
 
@@ -422,11 +443,25 @@ func schemaConstraints(t *testing.T) ([]string, map[string]tableColumns) {
 	for _, m := range renameCol.FindAllStringSubmatch(text, -1) {
 		renames[m[1]+"."+m[2]] = m[3]
 	}
-	var out []string
+	// A table created again (a migration rebuilding it to change a
+	// constraint) has the constraints of its last definition, and the
+	// columns added to it after.
+	var order []string
+	byTable := map[string][]string{}
 	tables := map[string]tableColumns{}
-	for _, m := range createTable.FindAllStringSubmatch(text, -1) {
+	definitions := createTable.FindAllStringSubmatch(text, -1)
+	for _, m := range addColumn.FindAllStringSubmatch(text, -1) {
+		definitions = append(definitions, []string{"", m[1], m[2]})
+	}
+	for _, m := range definitions {
 		table := m[1]
 		var cols tableColumns
+		var out []string
+		if m[0] == "" { // an added column
+			cols, out = tables[table], byTable[table]
+		} else if _, again := byTable[table]; !again {
+			order = append(order, table)
+		}
 		for _, line := range strings.Split(m[2], "\n") {
 			line, _, _ = strings.Cut(line, "--")
 			line = strings.TrimSuffix(strings.TrimSpace(line), ",")
@@ -435,6 +470,10 @@ func schemaConstraints(t *testing.T) ([]string, map[string]tableColumns) {
 			}
 			if tm := tableLevel.FindStringSubmatch(line); tm != nil {
 				out = append(out, table+" "+tm[1]+" "+tm[2])
+				continue
+			}
+			if strings.HasPrefix(line, "CHECK (") {
+				out = append(out, table+" "+balanced(line))
 				continue
 			}
 			col := strings.Fields(line)[0]
@@ -456,6 +495,11 @@ func schemaConstraints(t *testing.T) ([]string, map[string]tableColumns) {
 		}
 		sort.Strings(cols.nullable)
 		tables[table] = cols
+		byTable[table] = out
+	}
+	var out []string
+	for _, table := range order {
+		out = append(out, byTable[table]...)
 	}
 	if len(out) < 20 {
 		t.Fatalf("schemaConstraints found %d constraints: %q; the parsing no longer fits the migrations", len(out), out)

@@ -3,11 +3,13 @@ package ingest
 import (
 	"bufio"
 	"bytes"
+	"database/sql"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"strconv"
 
 	"github.com/surgeon-outcomes/outcomes/outcome"
 	"github.com/surgeon-outcomes/outcomes/store"
@@ -366,14 +368,19 @@ func (d *decoder) track(r outcome.Row) {
 	g := r.Group()
 	seen, ok := d.groups[g]
 	if !ok {
-		d.groups[g] = &groupSeen{first: r, hasExpected: r.Expected.Valid}
+		d.groups[g] = &groupSeen{first: r, hasExpected: riskAdjusted(&r)}
 		return
 	}
-	if !seen.mixed && r.Expected.Valid != seen.hasExpected {
+	if !seen.mixed && riskAdjusted(&r) != seen.hasExpected {
 		seen.mixed = true
 		seen.mixedAt = r
 	}
 }
+
+// riskAdjusted reports whether a row is risk-adjusted data: it has an
+// expected count, or would have, had its expected deaths been recoverable
+// (Row.NotAssessable), so that it does not make its group mixed.
+func riskAdjusted(r *outcome.Row) bool { return r.Expected.Valid || r.NotAssessable }
 
 // addNational records a group's national counts. A group may have one
 // national row; counts repeated on every row must agree.
@@ -393,7 +400,20 @@ func (d *decoder) addNational(name string, n outcome.NationalRate, fromRow bool)
 		d.fail(&RowError{File: name, Line: n.Line, Err: fmt.Errorf(
 			"national counts for %s %s %s are %d events in %d cases here but %d in %d on %s",
 			g.Specialty, g.Procedure, g.Period, n.Events, n.Cases, seen.Events, seen.Cases, first)})
+	case seen.Rate != n.Rate:
+		d.fail(&RowError{File: name, Line: n.Line, Err: fmt.Errorf(
+			"national rate for %s %s %s is %s here but %s on %s",
+			g.Specialty, g.Procedure, g.Period, rateWords(n.Rate), rateWords(seen.Rate), first)})
 	}
+}
+
+// rateWords is a national rate as a message gives it: a percent, on the
+// decimals it was printed with.
+func rateWords(r sql.Null[float64]) string {
+	if !r.Valid {
+		return "not given"
+	}
+	return strconv.FormatFloat(outcome.MulDecimal(r.V, 1, 2), 'g', -1, 64) + "%"
 }
 
 // finish runs the checks that need every row: a group must not mix crude

@@ -115,6 +115,14 @@ type Mapping struct {
 	// events, the default), "percent" (per 100 cases) or "proportion"
 	// (per case). Percent and proportion are multiplied by cases.
 	ExpectedAs string `toml:"expected_as"`
+	// ExpectedFrom, set to "published_rate", works each row's expected
+	// deaths out of its published risk-adjusted rate, for publishers that
+	// print observed deaths, cases, a risk-adjusted rate and the national
+	// rate but no expected figure: RAMR = (O/E)·p0, so E = O·p0/RAMR. With
+	// no deaths (O = 0) E cannot be recovered, and the row is marked not
+	// assessable (outcome.Row.NotAssessable), never guessed. It needs the
+	// national target on every row (ExpectedFromPublishedRate).
+	ExpectedFrom string `toml:"expected_from"`
 	// Encoding forces how the file's bytes are read: "utf-8" (a byte that
 	// is not UTF-8 is then an error) or "windows-1252" (every byte is). Left
 	// out, a file that is all UTF-8 is read as UTF-8, and any other is read
@@ -167,6 +175,23 @@ type National struct {
 	Values []string `toml:"values"`
 	Cases  string   `toml:"cases"`
 	Events string   `toml:"events"`
+	// Rate names the column of the publisher's printed national rate, read
+	// on national rows (with Column) or on every row (without), and RateAs
+	// says how it is written: "percent" or "proportion". Where a mapping
+	// gives both counts and a rate, the rate is the target, as the
+	// publisher computed with it, and the counts are kept beside it.
+	Rate   string `toml:"rate"`
+	RateAs string `toml:"rate_as"`
+}
+
+// ExpectedFromPublishedRate is the one value of expected_from.
+const ExpectedFromPublishedRate = "published_rate"
+
+// nationalOnEveryRow reports whether the national figures are repeated on
+// every row (counts or a rate), rather than given in national rows of
+// their own.
+func (n National) nationalOnEveryRow() bool {
+	return n.Column == "" && (n.Cases != "" || n.Rate != "")
 }
 
 // Skip lists the fields whose missing or zero value marks a row as not a
@@ -405,9 +430,10 @@ func (m *Mapping) check() error {
 	if (n.Cases == "") != (n.Events == "") {
 		errs = append(errs, errors.New("national: give cases and events together"))
 	}
-	if m.Method.Target == outcome.TargetNational && n.Column == "" && n.Cases == "" {
+	if m.Method.Target == outcome.TargetNational && n.Column == "" && n.Cases == "" && n.Rate == "" {
 		errs = append(errs, errors.New("method.target is national but [national] says nowhere to find national figures"))
 	}
+	errs = append(errs, m.checkNationalRate()...)
 	errs = append(errs, m.checkFigures()...)
 	errs = append(errs, m.checkEmpty()...)
 	errs = append(errs, m.checkFixedKinds()...)
@@ -435,6 +461,53 @@ func (m *Mapping) checkFilters() []error {
 		case len(f.Keep) > 0 && len(f.Drop) > 0:
 			errs = append(errs, fmt.Errorf("filter[%d]: give keep or drop, not both", i))
 		}
+	}
+	return errs
+}
+
+// checkNationalRate checks the printed national rate (national.rate) and
+// the expected deaths worked out from a published rate (expected_from),
+// which needs that rate, or national counts, on the row it works on.
+func (m *Mapping) checkNationalRate() []error {
+	var errs []error
+	n := m.National
+	switch {
+	case n.Rate != "" && n.RateAs == "":
+		errs = append(errs, errors.New(`national.rate_as: say how the national rate is written, "percent" (2.27 for 2.27%) or "proportion" (0.0227)`))
+	case n.Rate == "" && n.RateAs != "":
+		errs = append(errs, errors.New("national.rate_as is given but national.rate names no column"))
+	case !slices.Contains([]string{"", "percent", "proportion"}, n.RateAs):
+		errs = append(errs, fmt.Errorf("national.rate_as %q: want percent or proportion", n.RateAs))
+	}
+	switch m.ExpectedFrom {
+	case "":
+		return errs
+	case ExpectedFromPublishedRate:
+	default:
+		return append(errs, fmt.Errorf("expected_from %q: want %q (E = O·p0/RAMR from each row's published_rate)", m.ExpectedFrom, ExpectedFromPublishedRate))
+	}
+	if m.Method.Target != outcome.TargetNational {
+		errs = append(errs, errors.New(`expected_from = "published_rate" works E out as O·p0/RAMR with p0 the national rate: it needs [method] target = "national"`))
+	}
+	if !n.nationalOnEveryRow() {
+		errs = append(errs, errors.New(`expected_from = "published_rate" needs the national rate on every row ([national] rate, or cases and events, without column and values), as each row's expected deaths are worked out from it as the row is read`))
+	}
+	for _, v := range m.variants() {
+		if _, ok := v.Columns[fieldPublishedRate]; !ok {
+			errs = append(errs, errors.New(`expected_from = "published_rate" needs a published_rate column (the publisher's risk-adjusted rate per 100)`))
+			break
+		}
+	}
+	for _, f := range []string{fieldExpected, fieldExpectedRate} {
+		for _, v := range m.variants() {
+			if _, ok := v.Columns[f]; ok {
+				errs = append(errs, fmt.Errorf(`expected_from = "published_rate" and a %s column: give expected deaths one way, not both`, f))
+				break
+			}
+		}
+	}
+	if m.ExpectedAs != "" {
+		errs = append(errs, errors.New(`expected_as describes an expected column, which expected_from = "published_rate" has none of`))
 	}
 	return errs
 }

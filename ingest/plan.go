@@ -31,6 +31,9 @@ type plan struct {
 	nationalValues []string
 	nationalCases  int
 	nationalEvents int
+	// nationalRate is the column of the printed national rate (on
+	// national rows, or every row), -1 when there is none.
+	nationalRate int
 	// outcomes maps each specialty slug to its default outcome; it also
 	// says which slugs exist.
 	outcomes map[string]string
@@ -67,7 +70,7 @@ type variantPlan struct {
 // missing, duplicate or unknown column.
 func newPlan(m *Mapping, file string, header []string) (*plan, []error) {
 	p := &plan{m: m, header: header, nationalCol: -1, nationalCases: -1, nationalEvents: -1,
-		missing: map[string]bool{}, outcomes: map[string]string{}, required: map[string]bool{}}
+		nationalRate: -1, missing: map[string]bool{}, outcomes: map[string]string{}, required: map[string]bool{}}
 	for _, f := range m.required() {
 		p.required[f] = true
 	}
@@ -143,6 +146,9 @@ func newPlan(m *Mapping, file string, header []string) (*plan, []error) {
 		}
 		p.filters = append(p.filters, fp)
 	}
+	if n := m.National; n.Rate != "" {
+		p.nationalRate = lookup(n.Rate, "national.rate", false)
+	}
 	for _, name := range m.Ignore {
 		if i, ok := index[normHeader(name)]; ok {
 			used[i] = true
@@ -168,7 +174,7 @@ func newPlan(m *Mapping, file string, header []string) (*plan, []error) {
 			}
 		}
 	}
-	for _, c := range []int{p.nationalCol, p.nationalCases, p.nationalEvents} {
+	for _, c := range []int{p.nationalCol, p.nationalCases, p.nationalEvents, p.nationalRate} {
 		if c >= 0 && !slices.Contains(p.columns, c) {
 			p.columns = append(p.columns, c)
 		}
@@ -480,17 +486,31 @@ func (rr *rowReader) convertVariant(v *variantPlan, vals []string, line int, nat
 	}
 
 	if nationalRow {
-		cases, events := rr.counts(get(fieldCases), get(fieldEvents), line)
-		res.national = &outcome.NationalRate{Line: line, Specialty: r.Specialty, Procedure: r.Procedure,
-			Period: r.Period, Cases: cases, Events: events}
+		n := &outcome.NationalRate{Line: line, Specialty: r.Specialty, Procedure: r.Procedure, Period: r.Period}
+		cases, events := get(fieldCases), get(fieldEvents)
+		if p.nationalRate >= 0 {
+			n.Rate = rr.nationalRate(rr.column(vals, p.nationalRate), line)
+		}
+		// With a printed rate a national row may leave its counts out;
+		// without one they are its figures.
+		if p.nationalRate < 0 || !cases.missing || !events.missing {
+			n.Cases, n.Events = rr.counts(cases, events, line)
+		}
+		res.national = n
 		res.skip = "national"
 		return res
 	}
-	if p.nationalCases >= 0 && readGroup {
-		cases, events := rr.counts(cell{value: strings.TrimSpace(vals[p.nationalCases]), col: p.nationalCases},
-			cell{value: strings.TrimSpace(vals[p.nationalEvents]), col: p.nationalEvents}, line)
-		res.national = &outcome.NationalRate{Line: line, Specialty: r.Specialty, Procedure: r.Procedure,
-			Period: r.Period, Cases: cases, Events: events}
+	rateOnEveryRow := p.nationalRate >= 0 && p.nationalCol < 0
+	if (p.nationalCases >= 0 || rateOnEveryRow) && readGroup {
+		n := &outcome.NationalRate{Line: line, Specialty: r.Specialty, Procedure: r.Procedure, Period: r.Period}
+		if p.nationalCases >= 0 {
+			n.Cases, n.Events = rr.counts(cell{value: strings.TrimSpace(vals[p.nationalCases]), col: p.nationalCases},
+				cell{value: strings.TrimSpace(vals[p.nationalEvents]), col: p.nationalEvents}, line)
+		}
+		if rateOnEveryRow {
+			n.Rate = rr.nationalRate(rr.column(vals, p.nationalRate), line)
+		}
+		res.national = n
 	}
 	if skip != "" {
 		res.skip = skip
@@ -530,6 +550,9 @@ func (rr *rowReader) convertVariant(v *variantPlan, vals []string, line int, nat
 	r.PublishedLow = rr.optionalRate(get(fieldPublishedLow), line)
 	r.PublishedHigh = rr.optionalRate(get(fieldPublishedHigh), line)
 	r.PublishedRating = strings.Join(strings.Fields(field(fieldPublishedRating, 200)), " ")
+	if p.m.ExpectedFrom == ExpectedFromPublishedRate {
+		rr.expectedFromRate(r, res.national, get(fieldPublishedRate), get(fieldEvents), line)
+	}
 	return res
 }
 
@@ -558,6 +581,78 @@ func (rr *rowReader) skipFailed(res *rowResult, from int) {
 	}
 	res.skip = first.Reason
 	rr.errs = rr.errs[:from]
+}
+
+// column is the cell of a column the plan reads outside the fields (the
+// national figures), missing as the mapping's missing tokens say.
+func (rr *rowReader) column(vals []string, col int) cell {
+	s := strings.TrimSpace(vals[col])
+	return cell{value: s, col: col, missing: s == "" || rr.p.missing[strings.ToLower(s)]}
+}
+
+// nationalRate reads a printed national rate as a proportion: a percent
+// ("2.27") is divided by 100 on its decimals (0.0227, not
+// 0.022699999999999998). It must be above 0 and below 100%.
+func (rr *rowReader) nationalRate(c cell, line int) sql.Null[float64] {
+	if c.missing {
+		rr.fail(line, c.col, errors.New("national rate is required: the mapping reads the target from it"))
+		return sql.Null[float64]{}
+	}
+	x, err := parseNumber(c.value)
+	if err != nil {
+		rr.fail(line, c.col, fmt.Errorf("national rate: %w", err))
+		return sql.Null[float64]{}
+	}
+	p := x
+	if rr.p.m.National.RateAs == "percent" {
+		p = outcome.MulDecimal(x, 1, -2)
+	}
+	if p <= 0 || p >= 1 {
+		unit := map[string]string{"percent": "%", "proportion": " (a proportion)"}[rr.p.m.National.RateAs]
+		rr.fail(line, c.col, fmt.Errorf("national rate: %s%s is not between 0 and 100%%", c.value, unit))
+		return sql.Null[float64]{}
+	}
+	return sql.Null[float64]{V: p, Valid: true}
+}
+
+// expectedFromRate works a row's expected deaths out of its published
+// risk-adjusted rate (expected_from = "published_rate"): RAMR = (O/E)·p0,
+// so E = O·p0/RAMR, with p0 the group's national target on the row and
+// RAMR per 100. O·p0 is taken on the decimals they are written as and
+// divided once. With no deaths E cannot be recovered (any E gives a RAMR
+// of 0), so the row is marked not assessable, never given a guess. With
+// deaths, a missing or zero rate, or an E above the cases, is the row
+// contradicting itself.
+func (rr *rowReader) expectedFromRate(r *outcome.Row, national *outcome.NationalRate, ramr, events cell, line int) {
+	if r.Events == 0 {
+		r.NotAssessable = true
+		return
+	}
+	if national == nil {
+		return // the national figures' own problem is reported
+	}
+	p0, ok := national.P0()
+	if !ok || p0 <= 0 {
+		rr.fail(line, events.col, fmt.Errorf("expected deaths cannot be worked out from published_rate: the national rate is 0"))
+		return
+	}
+	switch {
+	case !r.PublishedRate.Valid && !ramr.missing:
+		return // its problem is reported
+	case !r.PublishedRate.Valid:
+		rr.fail(line, ramr.col, fmt.Errorf("published_rate is required: there were %d deaths, and expected deaths are worked out from it (expected_from = %q)", r.Events, ExpectedFromPublishedRate))
+		return
+	case r.PublishedRate.V == 0:
+		rr.fail(line, ramr.col, fmt.Errorf("published_rate is 0 but there were %d deaths: the row contradicts itself", r.Events))
+		return
+	}
+	e := outcome.MulDecimal(p0, int64(r.Events), 2) / r.PublishedRate.V
+	if e > float64(r.Cases) {
+		rr.fail(line, ramr.col, fmt.Errorf("published_rate %s with %d deaths and a national rate of %s%% gives %s expected deaths, more than the %d cases: the row contradicts itself",
+			ramr.value, r.Events, strconv.FormatFloat(outcome.MulDecimal(p0, 1, 2), 'g', -1, 64), strconv.FormatFloat(e, 'g', -1, 64), r.Cases))
+		return
+	}
+	r.Expected = sql.Null[float64]{V: e, Valid: true}
 }
 
 // skipReason says why a row is not a unit, by the mapping's [skip] rules,

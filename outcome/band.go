@@ -20,7 +20,17 @@ const (
 	LowAlert  = stats.BandLowAlert
 	LowAlarm  = stats.BandLowAlarm
 	TooFew    = stats.BandTooFew
+	// NotAssessable is a unit whose expected deaths are not known, so it
+	// cannot be compared at all: the publisher gave a risk-adjusted rate
+	// but no expected deaths, and with no deaths the expected number
+	// cannot be worked out from it (Row.NotAssessable). It is never a
+	// result of the statistics, never on a funnel, never judged.
+	NotAssessable Band = "not_assessable"
 )
+
+// NotAssessed is the verdict of a [NotAssessable] unit: there was nothing
+// to compare.
+const NotAssessed Verdict = "not_assessed"
 
 // Direction is which way a band says survival differed from expected.
 type Direction int
@@ -120,6 +130,15 @@ var bandWords = [...]BandWords{
 		Legend:      "Too few operations to tell",
 		LegendShort: "Too few to tell",
 		Summary:     "too few operations to tell"},
+	// NotAssessable is the publisher's data, not chance: its words say why
+	// no comparison is made, without suggesting anything about survival.
+	{Band: NotAssessable, Direction: NoDifference,
+		Label:       "Not assessable from the published figures",
+		Sentence:    "Survival cannot be compared with expected from the figures published",
+		Meaning:     "The publisher gave a risk-adjusted rate but no expected deaths; with no deaths the expected number cannot be worked out from it. The operations and deaths are shown as published, but this result is not compared with expected or placed on the chart.",
+		Legend:      "Not assessable",
+		LegendShort: "Not assessable",
+		Summary:     "not assessable from the published figures"},
 }
 
 // Verdict is a unit's comparison with the target under the release's rule
@@ -168,6 +187,11 @@ func ParseBand(s string) (Band, bool) {
 	return Band(s), ok
 }
 
+// Placed reports whether a unit with band b has a place on its funnel, as
+// every unit has but a [NotAssessable] one: charts and the API's points
+// leave those out rather than draw them anywhere.
+func Placed(b Band) bool { return b != NotAssessable }
+
 // Assessed reports whether a band is a comparison's result, as every band
-// but [TooFew] is.
-func Assessed(b Band) bool { return b != TooFew }
+// but [TooFew] and [NotAssessable] is.
+func Assessed(b Band) bool { return b != TooFew && b != NotAssessable }

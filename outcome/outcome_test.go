@@ -96,7 +96,7 @@ func TestParseUnitType(t *testing.T) {
 // names survival, so "lower" can never be read as fewer deaths.
 func TestWords(t *testing.T) {
 	codes := []stats.Band{stats.BandHighAlarm, stats.BandHighAlert, stats.BandWithin, stats.BandLowAlert,
-		stats.BandLowAlarm, stats.BandTooFew}
+		stats.BandLowAlarm, stats.BandTooFew, outcome.NotAssessable}
 	bands := outcome.Bands()
 	if len(bands) != len(codes) {
 		t.Fatalf("Bands() has %d bands, want %d", len(bands), len(codes))
@@ -115,7 +115,7 @@ func TestWords(t *testing.T) {
 				t.Errorf("%s.%s = %q speaks of deaths; band words speak of survival", code, name, text)
 			}
 		}
-		if code != outcome.TooFew && code != outcome.Within {
+		if code != outcome.TooFew && code != outcome.Within && code != outcome.NotAssessable {
 			for name, text := range map[string]string{"Label": w.Label, "Sentence": w.Sentence, "Meaning": w.Meaning,
 				"Legend": w.Legend, "LegendShort": w.LegendShort, "Summary": w.Summary} {
 				if !strings.Contains(strings.ToLower(text), "survival") {

@@ -1,6 +1,8 @@
 package outcome
 
 import (
+	"math"
+
 	"github.com/surgeon-outcomes/outcomes/stats"
 )
 
@@ -105,8 +107,10 @@ const (
 // with the group's national rate as target where there is one.
 func (m *Method) OptionsFor(g Group) stats.Options {
 	opts := m.Options
-	if n, ok := m.National[g]; ok && n.Cases > 0 {
-		opts.Target = float64(n.Events) / float64(n.Cases)
+	if n, ok := m.National[g]; ok {
+		if p0, ok := n.P0(); ok {
+			opts.Target = p0
+		}
 	}
 	return opts
 }
@@ -114,11 +118,46 @@ func (m *Method) OptionsFor(g Group) stats.Options {
 // Place computes one funnel: the set's units placed against the group's
 // target.
 func (m *Method) Place(g Group, set UnitSet) Funnel {
-	return Describe(g, set, stats.Funnel(set.Stats(), m.OptionsFor(g)), m.TargetSource)
+	return Describe(g, set, Compute(set, m.OptionsFor(g)), m.TargetSource)
 }
 
-// Describe turns a set's statistics, res = stats.Funnel(set.Stats(), …),
-// into the funnel a release keeps.
+// Compute is [stats.Funnel] for a set: the assessable units are placed
+// by the statistics, and the result holds one entry per unit of the set,
+// in its order, a NotAssessable unit's with every figure NaN, band
+// [NotAssessable] and verdict [NotAssessed], so that whatever reads the
+// result beside the set (Describe, `outcomes funnel`) pairs them by index
+// and a unit not assessable can never be given another's figures.
+func Compute(set UnitSet, opts stats.Options) stats.Result {
+	res := stats.Funnel(set.Stats(), opts)
+	if len(res.Units) == len(set.Units) {
+		return res
+	}
+	all := make([]stats.UnitResult, len(set.Units))
+	j := 0
+	for i := range set.Units {
+		if set.Units[i].NotAssessable {
+			all[i] = notAssessableResult()
+			continue
+		}
+		all[i] = res.Units[j]
+		j++
+	}
+	res.Units = all
+	return res
+}
+
+// notAssessableResult is the statistics' result for a unit whose expected
+// deaths are not known: nothing that would compare or place it.
+func notAssessableResult() stats.UnitResult {
+	nan := math.NaN()
+	return stats.UnitResult{X: nan, Y: nan, Ratio: nan, RAMR: nan, Survival: nan, CILow: nan, CIHigh: nan,
+		Lower95: nan, Upper95: nan, Lower998: nan, Upper998: nan, AdjLower95: nan, AdjUpper95: nan,
+		AdjLower998: nan, AdjUpper998: nan, Band: NotAssessable, Verdict: NotAssessed, PHigh: nan, PLow: nan,
+		DetectableRatio: nan}
+}
+
+// Describe turns a set's statistics, res = Compute(set, …), into the
+// funnel a release keeps.
 func Describe(g Group, set UnitSet, res stats.Result, targetSource string) Funnel {
 	f := Funnel{Group: g, UnitType: set.Type, Scale: res.Scale, Target: res.Target,
 		TargetSource: targetSource, Phi: res.Phi, PhiPValue: res.PhiPValue, Tau2: res.Tau2, PhiUnits: res.PhiUnits,

@@ -8,7 +8,7 @@ import (
 )
 
 // Computed is one funnel as the statistics give it: a group's units of
-// one type (Set) and stats.Funnel's result for them. [Describe] turns it
+// one type (Set) and their result (Compute), one entry per unit. [Describe] turns it
 // into the Funnel a release keeps.
 type Computed struct {
 	Group  Group
@@ -111,7 +111,7 @@ func (p *Pool) work() {
 			sets = Units(pd.rows)
 		}
 		for _, set := range sets {
-			pd.out = append(pd.out, Computed{Group: pd.group, Set: set, Result: stats.Funnel(set.Stats(), opts)})
+			pd.out = append(pd.out, Computed{Group: pd.group, Set: set, Result: Compute(set, opts)})
 		}
 		pd.rows, pd.sets = nil, nil
 		close(pd.done)

@@ -37,6 +37,12 @@ type Row struct {
 	PublishedLow    sql.Null[float64]
 	PublishedHigh   sql.Null[float64]
 	PublishedRating string
+	// NotAssessable marks a row whose expected count the publisher did not
+	// give and that cannot be worked out: its expected deaths would come
+	// from its published risk-adjusted rate (E = O·p0/RAMR), which says
+	// nothing when there were no deaths (O = 0). Such a row is shown, never
+	// judged (see [NotAssessable]); Expected is not valid.
+	NotAssessable bool
 }
 
 // Group is the comparison group the row belongs to.
@@ -44,17 +50,36 @@ func (r *Row) Group() Group {
 	return Group{Specialty: r.Specialty, Procedure: r.Procedure, Period: r.Period}
 }
 
-// NationalRate is a publisher's national or statewide counts for a group:
-// the target p0 = Events/Cases where a release takes its target from the
-// publisher rather than from its units' own counts.
+// NationalRate is a publisher's national or statewide figures for a
+// group: its counts, its printed rate, or both. Where a release takes its
+// target from the publisher rather than from its units' own counts, the
+// target p0 is the printed rate when there is one (the publisher computed
+// with it: 2.27%, not the 2.2741% its counts give), else Events/Cases.
 type NationalRate struct {
 	File      int
 	Line      int
 	Specialty string
 	Procedure string
 	Period    string
-	Cases     int
-	Events    int
+	// Cases and Events are the national counts; Cases is 0 when the
+	// publisher gives only a rate.
+	Cases  int
+	Events int
+	// Rate is the publisher's printed national rate as a proportion
+	// (2.27% is 0.0227), not valid when it prints none.
+	Rate sql.Null[float64]
+}
+
+// P0 is the group's target: the printed rate if there is one, else the
+// counts' rate; ok is false when the figures give neither.
+func (n *NationalRate) P0() (p0 float64, ok bool) {
+	switch {
+	case n.Rate.Valid:
+		return n.Rate.V, true
+	case n.Cases > 0:
+		return float64(n.Events) / float64(n.Cases), true
+	}
+	return 0, false
 }
 
 // Group is the comparison group the rate is the target of.

@@ -67,8 +67,12 @@ type Unit struct {
 	Cases      int
 	Events     int
 	// Expected is the sum of the rows' expected events; NaN when the group
-	// is crude (no expected counts).
+	// is crude (no expected counts) or the unit is NotAssessable.
 	Expected float64
+	// NotAssessable marks a unit with a row whose expected deaths are not
+	// known (Row.NotAssessable): it is shown with its counts but never
+	// placed on the funnel nor judged, and [UnitSet.Stats] leaves it out.
+	NotAssessable bool
 	// Rows are the indices, in the slice given to [Units], of the rows
 	// summed, in key order (hospital id).
 	Rows []int
@@ -113,11 +117,15 @@ type UnitSet struct {
 	Units      []Unit
 }
 
-// Stats is the set's counts as [stats.Funnel] takes them.
+// Stats is the set's counts as [stats.Funnel] takes them: the units that
+// can be assessed, in order, without the NotAssessable ones, which have no
+// expected deaths to place them by ([Describe] puts them back).
 func (s *UnitSet) Stats() []stats.Unit {
-	us := make([]stats.Unit, len(s.Units))
+	us := make([]stats.Unit, 0, len(s.Units))
 	for i := range s.Units {
-		us[i] = s.Units[i].Stats()
+		if !s.Units[i].NotAssessable {
+			us = append(us, s.Units[i].Stats())
+		}
 	}
 	return us
 }
@@ -178,8 +186,9 @@ type unitSums map[string]*unitSum
 // make 3.1, as the publisher's figures do, not 3.0999999999999996.
 type unitSum struct {
 	Unit
-	expected decimalSum
-	crude    bool // a row has no expected count
+	expected      decimalSum
+	crude         bool // a row has no expected count
+	notAssessable bool // a row's expected count is not known (Row.NotAssessable)
 }
 
 func (m unitSums) add(id, name string, i int, r *Row) {
@@ -190,9 +199,12 @@ func (m unitSums) add(id, name string, i int, r *Row) {
 	}
 	u.Cases += r.Cases
 	u.Events += r.Events
-	if r.Expected.Valid {
+	switch {
+	case r.NotAssessable:
+		u.notAssessable = true
+	case r.Expected.Valid:
 		u.expected.add(r.Expected.V)
-	} else {
+	default:
 		u.crude = true
 	}
 	u.Rows = append(u.Rows, i)
@@ -205,9 +217,10 @@ func (m unitSums) set(t UnitType, aggregated bool, rows []Row) UnitSet {
 		u := &us.Unit
 		u.Type, u.Aggregated = t, aggregated
 		u.Expected = us.expected.value()
-		if us.crude {
+		if us.crude || us.notAssessable {
 			u.Expected = math.NaN()
 		}
+		u.NotAssessable = us.notAssessable
 		if t == Surgeon {
 			u.Hospitals = hospitalShares(rows, u.Rows)
 		} else {

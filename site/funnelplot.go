@@ -38,7 +38,7 @@ func newFunnelPlot(r *catalog.Release, f *catalog.Funnel, highlight map[string]b
 		k = p0
 	}
 	surv := func(y float64) float64 { return clamp01(1 - y*k) }
-	rows := r.FunnelRows(f)
+	rows := placedRows(r.FunnelRows(f))
 	p := chart.Funnel{TargetSurvival: clamp01(1 - p0), TargetLabel: "National average",
 		XLabel: "Operations, weighted by patient risk", YLabel: "Risk-adjusted survival"}
 	if f.Scale != "ratio" {
@@ -239,4 +239,14 @@ func clamp01(x float64) float64 {
 		return 1
 	}
 	return x
+}
+
+// placedRows is rows without the units that have no place on the funnel
+// (outcome.Placed): the chart neither draws nor counts them. rows is the
+// release's own, so it is copied, not changed, when some must go.
+func placedRows(rows []catalog.Row) []catalog.Row {
+	if !slices.ContainsFunc(rows, func(u catalog.Row) bool { return !outcome.Placed(u.Band) }) {
+		return rows
+	}
+	return slices.DeleteFunc(slices.Clone(rows), func(u catalog.Row) bool { return !outcome.Placed(u.Band) })
 }

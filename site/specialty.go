@@ -26,12 +26,15 @@ type specialtyPage struct {
 	UnitType   outcome.UnitType
 	Noun       string // surgeons | hospitals
 	// TooFew counts the funnel's units too small to compare.
-	TooFew     int
-	Funnel     catalog.FunnelSummary
-	SVG        template.HTML
-	Rows       []catalog.Row // A–Z
-	Picker     []option      // every unit, A–Z, selected if highlighted
-	PickerHTML template.HTML
+	TooFew int
+	// NotAssessable counts the units the publisher's figures do not allow
+	// to be compared (outcome.NotAssessable): shown, not on the funnel.
+	NotAssessable int
+	Funnel        catalog.FunnelSummary
+	SVG           template.HTML
+	Rows          []catalog.Row // A–Z
+	Picker        []option      // every unit, A–Z, selected if highlighted
+	PickerHTML    template.HTML
 	// HospitalPicker offers the hospitals of a surgeons' funnel: choosing
 	// one highlights its surgeons.
 	HospitalPicker []option
@@ -64,10 +67,14 @@ type tableData struct {
 	// Surgeons marks a table of surgeons, which names their hospitals.
 	Surgeons bool
 	Body     template.HTML
-	// TooFewBody is the rows of the units not judged, and TooFewBand
-	// their band, whose words give the reason.
-	TooFewBody template.HTML
-	TooFewBand outcome.Band
+	// TooFewBody is the rows of the units not judged, and TooFewBands
+	// the bands among them (too few to tell, not assessable), in order,
+	// each explained above the table.
+	TooFewBody  template.HTML
+	TooFewBands []outcome.Band
+	// NotAssessable is set when some of them could not be assessed from
+	// the publisher's figures, not only too few to tell.
+	NotAssessable bool
 	// KeyHead heads the name column when it is neither "Surgeon" nor
 	// "Hospital"; Order says how the rows are ordered, "A–Z" when empty.
 	KeyHead, Order string
@@ -178,6 +185,9 @@ func (s *Site) HandleSpecialtyPage(c echo.Context) error {
 		names[u.UnitName]++
 	}
 	for _, u := range d.Rows {
+		if !outcome.Placed(u.Band) {
+			continue // not on the chart, so not offered for highlighting
+		}
 		hl := slices.Contains(d.Highlight, u.UnitID)
 		label := u.UnitName
 		if names[label] > 1 { // two of the same name: the id tells them apart
@@ -204,6 +214,7 @@ func (s *Site) HandleSpecialtyPage(c echo.Context) error {
 		d.UnitTypes = append(d.UnitTypes, option{Value: string(t), Label: t.Title(), Selected: f.UnitType == t})
 	}
 	d.TooFew = d.Funnel.BandCounts[string(outcome.TooFew)]
+	d.NotAssessable = d.Funnel.BandCounts[string(outcome.NotAssessable)]
 	hl := map[string]bool{}
 	for _, id := range d.Highlight {
 		hl[id] = true
@@ -213,8 +224,11 @@ func (s *Site) HandleSpecialtyPage(c echo.Context) error {
 		Hospital: f.UnitType == outcome.Surgeon, Highlight: hl}
 	d.Table = tableData{Caption: procedureName(sp.Slug, f.Procedure) + ", " + periodWords(f.Period),
 		Surgeons: f.UnitType == outcome.Surgeon, Body: unitTableBody(judged, how), TooFewBody: unitTableBody(unjudged, how)}
-	if len(unjudged) > 0 {
-		d.Table.TooFewBand = unjudged[0].Band
+	for _, u := range unjudged {
+		if !slices.Contains(d.Table.TooFewBands, u.Band) {
+			d.Table.TooFewBands = append(d.Table.TooFewBands, u.Band)
+		}
+		d.Table.NotAssessable = d.Table.NotAssessable || u.Band == outcome.NotAssessable
 	}
 	d.PickerHTML = pickerOptions(d.Picker)
 	d.Outside95 = d.Funnel.Outside95

@@ -246,7 +246,7 @@ func closeRows(rows *sql.Rows) error {
 func (db *DB) Rows(ctx context.Context, releaseID string) ([]outcome.Row, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT file_ordinal, line, specialty, procedure, period,
 		unit_type, unit_id, unit_name, hospital_id, hospital_name, outcome, cases, events, expected,
-		expected_rate, published_rate, published_low, published_high, published_rating
+		expected_rate, published_rate, published_low, published_high, published_rating, not_assessable
 		FROM outcome_row WHERE release_id = ? ORDER BY file_ordinal, line, rowid`, releaseID)
 	if err != nil {
 		return nil, fmt.Errorf("store: rows of release %s: %w", releaseID, err)
@@ -256,7 +256,7 @@ func (db *DB) Rows(ctx context.Context, releaseID string) ([]outcome.Row, error)
 		var r outcome.Row
 		if err := rows.Scan(&r.File, &r.Line, &r.Specialty, &r.Procedure, &r.Period, &r.UnitType, &r.UnitID,
 			&r.UnitName, &r.HospitalID, &r.HospitalName, &r.Outcome, &r.Cases, &r.Events, &r.Expected,
-			&r.ExpectedRate, &r.PublishedRate, &r.PublishedLow, &r.PublishedHigh, &r.PublishedRating); err != nil {
+			&r.ExpectedRate, &r.PublishedRate, &r.PublishedLow, &r.PublishedHigh, &r.PublishedRating, &r.NotAssessable); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("store: rows of release %s: %w", releaseID, err)
 		}
@@ -284,15 +284,15 @@ type querier interface {
 }
 
 func nationalRates(ctx context.Context, q querier, releaseID string) ([]outcome.NationalRate, error) {
-	rows, err := q.QueryContext(ctx, `SELECT file_ordinal, line, specialty, procedure, period, cases, events
-		FROM national_rate WHERE release_id = ? ORDER BY specialty, procedure, period`, releaseID)
+	rows, err := q.QueryContext(ctx, `SELECT file_ordinal, line, specialty, procedure, period,
+		coalesce(cases, 0), coalesce(events, 0), rate FROM national_rate WHERE release_id = ? ORDER BY specialty, procedure, period`, releaseID)
 	if err != nil {
 		return nil, fmt.Errorf("store: national rates of release %s: %w", releaseID, err)
 	}
 	var out []outcome.NationalRate
 	for rows.Next() {
 		var n outcome.NationalRate
-		if err := rows.Scan(&n.File, &n.Line, &n.Specialty, &n.Procedure, &n.Period, &n.Cases, &n.Events); err != nil {
+		if err := rows.Scan(&n.File, &n.Line, &n.Specialty, &n.Procedure, &n.Period, &n.Cases, &n.Events, &n.Rate); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("store: national rates of release %s: %w", releaseID, err)
 		}
@@ -325,7 +325,7 @@ type Loader struct {
 // driver, which dominates a bulk load.
 const BatchSize = 64
 
-const rowColumns = 20
+const rowColumns = 21
 
 // BeginRelease starts loading the release with the given id. It fails if
 // the id is taken.
@@ -370,7 +370,7 @@ func insertRowsSQL(n int) string {
 	var b strings.Builder
 	b.WriteString(`INSERT INTO outcome_row (release_id, file_ordinal, line, specialty, procedure, period,
 		unit_type, unit_id, unit_name, hospital_id, hospital_name, outcome, cases, events, expected,
-		expected_rate, published_rate, published_low, published_high, published_rating) VALUES `)
+		expected_rate, published_rate, published_low, published_high, published_rating, not_assessable) VALUES `)
 	placeholders := "(" + strings.TrimSuffix(strings.Repeat("?, ", rowColumns), ", ") + ")"
 	for i := range n {
 		if i > 0 {
@@ -385,7 +385,7 @@ func (l *Loader) appendArgs(args []any, r *outcome.Row) []any {
 	return append(args, l.release, r.File, r.Line, r.Specialty, r.Procedure, r.Period,
 		r.UnitType, r.UnitID, r.UnitName, r.HospitalID, r.HospitalName, r.Outcome, r.Cases, r.Events,
 		nullable(r.Expected), nullable(r.ExpectedRate), nullable(r.PublishedRate), nullable(r.PublishedLow),
-		nullable(r.PublishedHigh), r.PublishedRating)
+		nullable(r.PublishedHigh), r.PublishedRating, r.NotAssessable)
 }
 
 // nullable is v as the driver takes it, sparing database/sql a Valuer call
@@ -466,11 +466,16 @@ func (l *Loader) addRow(ctx context.Context, args []any, r *outcome.Row) error {
 	return fmt.Errorf("store: add row: %w", err)
 }
 
-// AddNationalRate records a group's national counts.
+// AddNationalRate records a group's national figures: counts (none when
+// n.Cases is 0), printed rate, or both.
 func (l *Loader) AddNationalRate(ctx context.Context, n outcome.NationalRate) error {
+	var cases, events any
+	if n.Cases > 0 {
+		cases, events = n.Cases, n.Events
+	}
 	_, err := l.tx.ExecContext(ctx, `INSERT INTO national_rate (release_id, specialty, procedure, period,
-		cases, events, file_ordinal, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		l.release, n.Specialty, n.Procedure, n.Period, n.Cases, n.Events, n.File, n.Line)
+		cases, events, rate, file_ordinal, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		l.release, n.Specialty, n.Procedure, n.Period, cases, events, nullable(n.Rate), n.File, n.Line)
 	if err != nil {
 		return fmt.Errorf("store: add national rate: %w", err)
 	}

@@ -540,7 +540,7 @@ func TestImmutableAfterCommit(t *testing.T) {
 		{"delete national_rate", `DELETE FROM national_rate`},
 		{"insert outcome_row", `INSERT INTO outcome_row SELECT release_id, file_ordinal, line + 1000, specialty,
 			procedure, period, unit_type, unit_id || 'x', unit_name, hospital_id, hospital_name, outcome, cases, events,
-			expected, expected_rate, published_rate, published_low, published_high, published_rating
+			expected, expected_rate, published_rate, published_low, published_high, published_rating, not_assessable
 			FROM outcome_row LIMIT 1`},
 		{"insert national_rate", `INSERT INTO national_rate (release_id, specialty, procedure, period, cases, events,
 			file_ordinal, line) VALUES ('r1', 'vascular', 'open', '2019', 10, 1, 1, 99)`},

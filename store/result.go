@@ -20,7 +20,7 @@ import (
 func (l *Loader) EachGroup(ctx context.Context, fn func(g outcome.Group, sets []outcome.UnitSet) error) error {
 	rows, err := l.tx.QueryContext(ctx, `SELECT file_ordinal, line, specialty, procedure, period,
 		unit_type, unit_id, unit_name, hospital_id, hospital_name, outcome, cases, events, expected,
-		expected_rate, published_rate, published_low, published_high, published_rating
+		expected_rate, published_rate, published_low, published_high, published_rating, not_assessable
 		FROM outcome_row WHERE release_id = ?
 		ORDER BY specialty, procedure, period, unit_type, unit_id, hospital_id`, l.release)
 	if err != nil {
@@ -47,7 +47,7 @@ func (l *Loader) EachGroup(ctx context.Context, fn func(g outcome.Group, sets []
 		var r outcome.Row
 		if err := rows.Scan(&r.File, &r.Line, &r.Specialty, &r.Procedure, &r.Period, &r.UnitType, &r.UnitID,
 			&r.UnitName, &r.HospitalID, &r.HospitalName, &r.Outcome, &r.Cases, &r.Events, &r.Expected,
-			&r.ExpectedRate, &r.PublishedRate, &r.PublishedLow, &r.PublishedHigh, &r.PublishedRating); err != nil {
+			&r.ExpectedRate, &r.PublishedRate, &r.PublishedLow, &r.PublishedHigh, &r.PublishedRating, &r.NotAssessable); err != nil {
 			return fmt.Errorf("store: read groups: %w", err)
 		}
 		g := r.Group()

@@ -555,13 +555,24 @@ func TestSearchMigrationBackfill(t *testing.T) {
 
 	// Load r1 as the previous Commit did: rows, files, periods, release.
 	rows := append(searchRows(), boundRows()...)
-	l, err := old.BeginRelease(ctx, "r1")
+	// (By hand, as BeginRelease now prepares statements for later columns.)
+	tx, err := old.sql.BeginTx(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Rollback()
-	if dups, err := l.AddRows(ctx, rows); err != nil || dups != nil {
-		t.Fatalf("AddRows = %v, %v", dups, err)
+	defer tx.Rollback()
+	// The rows as 0002's outcome_row holds them: without not_assessable,
+	// which 0006 adds.
+	for _, r := range rows {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO outcome_row (release_id, file_ordinal, line, specialty,
+			procedure, period, unit_type, unit_id, unit_name, hospital_id, hospital_name, outcome, cases, events,
+			expected, expected_rate, published_rate, published_low, published_high, published_rating)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			"r1", r.File, r.Line, r.Specialty, r.Procedure, r.Period, r.UnitType, r.UnitID, r.UnitName, r.HospitalID,
+			r.HospitalName, r.Outcome, r.Cases, r.Events, nullable(r.Expected), nullable(r.ExpectedRate),
+			nullable(r.PublishedRate), nullable(r.PublishedLow), nullable(r.PublishedHigh), r.PublishedRating); err != nil {
+			t.Fatalf("insert row as at 0002: %v", err)
+		}
 	}
 	rel := testRelease("r1")
 	for _, q := range []struct {
@@ -576,11 +587,11 @@ func TestSearchMigrationBackfill(t *testing.T) {
 			VALUES (?, 't', 's', 'l', 'canonical', ?, ?, 'exact', 'funnel', 'counts', 9, 0, 0, '2025-07-26T12:30:00.000000000Z')`,
 			[]any{rel.ID, rel.InputSHA256, rel.MappingSHA256}},
 	} {
-		if _, err := l.tx.ExecContext(ctx, q.sql, q.args...); err != nil {
+		if _, err := tx.ExecContext(ctx, q.sql, q.args...); err != nil {
 			t.Fatalf("%s: %v", q.sql, err)
 		}
 	}
-	if err := l.tx.Commit(); err != nil {
+	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
 	if err := old.Close(); err != nil {

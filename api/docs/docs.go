@@ -2446,7 +2446,8 @@ const docTemplate = `{
                         "within",
                         "low_alert",
                         "low_alarm",
-                        "too_few"
+                        "too_few",
+                        "not_assessable"
                     ],
                     "example": "within"
                 },
@@ -2682,7 +2683,8 @@ const docTemplate = `{
                         "within",
                         "low_alert",
                         "low_alarm",
-                        "too_few"
+                        "too_few",
+                        "not_assessable"
                     ],
                     "example": "within"
                 },
@@ -2886,7 +2888,8 @@ const docTemplate = `{
                     "enum": [
                         "higher",
                         "lower",
-                        "not_different"
+                        "not_different",
+                        "not_assessed"
                     ],
                     "example": "not_different"
                 },
@@ -3085,7 +3088,8 @@ const docTemplate = `{
                         "within",
                         "low_alert",
                         "low_alarm",
-                        "too_few"
+                        "too_few",
+                        "not_assessable"
                     ],
                     "example": "within"
                 },
@@ -3276,7 +3280,8 @@ const docTemplate = `{
                     "enum": [
                         "higher",
                         "lower",
-                        "not_different"
+                        "not_different",
+                        "not_assessed"
                     ],
                     "example": "not_different"
                 },
@@ -3301,7 +3306,7 @@ var SwaggerInfo = &swag.Spec{
 	BasePath:         "/",
 	Schemes:          []string{},
 	Title:            "Surgeon outcomes API",
-	Description:      "Risk-adjusted survival of surgeons and hospitals in ten specialties, with exact funnel-plot limits, from immutable published releases.\n\nEvery response is {data, meta, links}; meta names the release, periods, count, source, licence and generation time. Without ?release= the latest release answers; /api/v1/releases/{release}/… pins one (every GET path below also answers under that prefix, with immutable caching).\n\nBands (closed set): high_alarm (above the upper 99.8% limit), high_alert (between the upper 95% and 99.8% limits), within, low_alert, low_alarm, too_few (fewer than one death expected: no comparison). Plain-language labels are at /specialties/{slug}.\n\nCollections page with an opaque keyset cursor (meta.next_cursor, links.next, Link header); limit 1–1000, default 100. Unknown parameters and bad values are 400. Every collection has a CSV twin (.csv, ?format=csv or Accept: text/csv) with the same rows, order and columns (the JSON keys); a CSV without limit streams every matching row; ?bom=1 adds a UTF-8 byte-order mark for Excel.\n\nErrors are RFC 9457 application/problem+json. Responses carry strong ETags (304 on If-None-Match), Cache-Control, and CORS (Access-Control-Allow-Origin: *). Clients are rate limited per address (429 with Retry-After).",
+	Description:      "Risk-adjusted survival of surgeons and hospitals in ten specialties, with exact funnel-plot limits, from immutable published releases.\n\nEvery response is {data, meta, links}; meta names the release, periods, count, source, licence and generation time. Without ?release= the latest release answers; /api/v1/releases/{release}/… pins one (every GET path below also answers under that prefix, with immutable caching).\n\nBands (closed set): high_alarm (above the upper 99.8% limit), high_alert (between the upper 95% and 99.8% limits), within, low_alert, low_alarm, too_few (fewer than one death expected: no comparison), not_assessable (the publisher gave a risk-adjusted rate but no expected deaths, and with no deaths they cannot be worked out: shown, never compared or placed on the funnel). Plain-language labels are at /specialties/{slug}.\n\nCollections page with an opaque keyset cursor (meta.next_cursor, links.next, Link header); limit 1–1000, default 100. Unknown parameters and bad values are 400. Every collection has a CSV twin (.csv, ?format=csv or Accept: text/csv) with the same rows, order and columns (the JSON keys); a CSV without limit streams every matching row; ?bom=1 adds a UTF-8 byte-order mark for Excel.\n\nErrors are RFC 9457 application/problem+json. Responses carry strong ETags (304 on If-None-Match), Cache-Control, and CORS (Access-Control-Allow-Origin: *). Clients are rate limited per address (429 with Retry-After).",
 	InfoInstanceName: "swagger",
 	SwaggerTemplate:  docTemplate,
 	LeftDelim:        "{{",
