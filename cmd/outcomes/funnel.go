@@ -78,6 +78,9 @@ func (env environment) funnel(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if method, err = method.WithLevels(m.Method.Levels()); err != nil {
+		return err
+	}
 	method.Options.Adjustment = adjustment
 	// With the target from each group's own counts, nothing read later
 	// changes a group the reader has moved past, so it is computed while
