@@ -160,8 +160,9 @@ func levelRef(t *testing.T, rows map[string][]levelRow, block, side string, leve
 func TestFunnelLevels(t *testing.T) {
 	rows := readLevels(t)
 	// Counts in the reference grid, at sizes that put some units between
-	// the 95% and 98% rules: O = 20 at E = 10.7 has a 95% interval wholly
-	// above 1 (lower 12.2/10.7) but not a 98% one (lower 11.0/10.7).
+	// the rules at 95% and 98%: O = 0 at E = 4.2 (95% upper 3.69/4.2 below
+	// 1, 98% upper 4.61/4.2 not) and O = 10 at E = 20 (upper 18.39/20 and
+	// 21.25/20) are lower at 95% and not different at 98%.
 	units := []Unit{
 		{Cases: 500, Observed: 20, Expected: 10.7},
 		{Cases: 500, Observed: 20, Expected: 14},
