@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
@@ -213,4 +214,48 @@ func dropLines(text string, keys ...string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestFunnelCommandLevels runs `outcomes funnel` on the publisher's file
+// through its mapping: each group says its intervals are 98% ones, and
+// every unit's ci_low and ci_high are R's 98% interval (expected.csv),
+// to 1e−12 relative.
+func TestFunnelCommandLevels(t *testing.T) {
+	want := readLevelsWant(t)
+	code, stdout, stderr := runCmd(t, "funnel", "--format", "json", "--mapping",
+		filepath.Join(levelsFixture, "mapping.toml"), filepath.Join(levelsFixture, "ratings.csv"))
+	if code != 0 {
+		t.Fatalf("funnel: exit status %d: %s", code, stderr)
+	}
+	var out struct {
+		Groups []struct {
+			Period        string  `json:"period"`
+			IntervalLevel float64 `json:"interval_level"`
+			Units         []struct {
+				UnitID string  `json:"unit_id"`
+				CILow  float64 `json:"ci_low"`
+				CIHigh float64 `json:"ci_high"`
+			} `json:"units"`
+		} `json:"groups"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+		t.Fatal(err)
+	}
+	units := 0
+	for _, g := range out.Groups {
+		if g.IntervalLevel != 98 {
+			t.Errorf("group %s: interval_level %g, want 98", g.Period, g.IntervalLevel)
+		}
+		for _, u := range g.Units {
+			units++
+			w := want[g.Period+"/"+u.UnitID]
+			if !scalar.EqualWithinAbsOrRel(u.CILow, w.ciLow98, 0, 1e-12) || !scalar.EqualWithinAbsOrRel(u.CIHigh, w.ciHigh98, 0, 1e-12) {
+				t.Errorf("%s/%s: [%g, %g], want R's 98%% interval [%g, %g]", g.Period, u.UnitID, u.CILow, u.CIHigh,
+					w.ciLow98, w.ciHigh98)
+			}
+		}
+	}
+	if units != len(want) {
+		t.Errorf("funnel printed %d units, want %d", units, len(want))
+	}
 }
