@@ -29,12 +29,19 @@ bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./stats ./ingest ./api ./chart
 
 # bench-import times `outcomes ingest` of 1,000,000 canonical rows beside
-# sqlite3's .import of the same file (needs the sqlite3 command-line tool).
+# sqlite3's .import of the same file (needs the sqlite3 command-line tool),
+# on two files: 1,000 surgeons (few-distinct) and a surgeon per row
+# (all-distinct); then how long `outcomes serve` takes to start on each
+# (bench/servestart.sh).
 bench-import: build
 	mkdir -p $(BENCHDIR) && rm -f $(BENCHDIR)/*.db*
-	$(GO) test ./ingest -run '^TestWriteBenchmarkFile$$' -count=1 -args -bench-file=$(BENCHDIR)/rows.csv -bench-rows=1000000
-	/usr/bin/time -f '%e s elapsed, %M KB peak RSS: sqlite3 .import' sqlite3 $(BENCHDIR)/import.db '.import --csv $(BENCHDIR)/rows.csv outcome'
-	/usr/bin/time -f '%e s elapsed, %M KB peak RSS: outcomes ingest' bin/outcomes ingest --db $(BENCHDIR)/ingest.db $(BENCHDIR)/rows.csv
+	for shape in few-distinct all-distinct; do \
+	  $(GO) test ./ingest -run '^TestWriteBenchmarkFile$$' -count=1 -args -bench-file=$(BENCHDIR)/$$shape.csv -bench-rows=1000000 \
+	    -bench-distinct=$$(test $$shape = all-distinct && echo true || echo false) && \
+	  /usr/bin/time -f "%e s elapsed, %M KB peak RSS: sqlite3 .import, $$shape" sqlite3 $(BENCHDIR)/import-$$shape.db ".import --csv $(BENCHDIR)/$$shape.csv outcome" && \
+	  /usr/bin/time -f "%e s elapsed, %M KB peak RSS: outcomes ingest, $$shape" bin/outcomes ingest --db $(BENCHDIR)/$$shape.db $(BENCHDIR)/$$shape.csv && \
+	  bench/servestart.sh $(BENCHDIR)/$$shape.db || exit 1; \
+	done
 
 fuzz:
 	$(GO) test ./ingest -run='^$$' -fuzz=FuzzDecode -fuzztime=$(FUZZTIME) -fuzzminimizetime=3s

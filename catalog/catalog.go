@@ -41,8 +41,8 @@ type Release struct {
 	search    *searchIndex
 	rowUnit   []int32
 	hospitals [][]string
-	// orders holds, for each sort, the row indices in that order.
-	orders map[string][]int32
+	// orders holds the row indices in the order of each sort.
+	orders *sortIndex
 	// surgeon and hospital map a unit id to its rows, in row order; atHospital
 	// maps a hospital id to the surgeon rows done there.
 	surgeon, hospital, atHospital map[string][]int32
@@ -229,7 +229,7 @@ func NewRelease(m store.Release, results []outcome.Funnel, published []outcome.R
 		}
 		r.unitCounts[u.Specialty] = n
 	}
-	r.orders = sortOrders(r.Rows)
+	r.orders = newSortIndex(r.Rows)
 	if len(r.Rows) > 1<<31-1 {
 		return nil, fmt.Errorf("catalog: release %s has too many units", m.ID)
 	}

@@ -2,8 +2,10 @@ package catalog
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/surgeon-outcomes/outcomes/outcome"
 )
@@ -134,72 +136,197 @@ func (s Sort) Compare(a, b Key) int {
 		strings.Compare(a.Procedure, b.Procedure), strings.Compare(a.Per, b.Per))
 }
 
-// sortOrders lists, for every sort (each field, both directions), the
-// rows' indices in that order. A server does this at start for every
-// release, so it is built for a national release of a million distinct
-// units: each row's key is made once and its name folded once, not once
-// per sort, and each descending order is read off its ascending one
-// (sortedDesc) rather than sorted again.
-func sortOrders(rows []Row) map[string][]int32 {
-	orders := make(map[string][]int32, 2*len(sortFields))
+// sortIndex holds a release's rows in the order of each sort. A server
+// builds one for every release at start, and a national release has a
+// million distinct units, so only the default order is sorted then;
+// every other sort is built the first time a query asks for it, its two
+// directions together. Every sort breaks ties by the default order (name,
+// then the unit's whole key: Compare), so that order is sorted once, on
+// the strings, and each row's place in it, its rank, stands in for its key
+// in every other sort: numbers are then sorted stably by value alone from
+// the default order (radixSort), text by value and rank. Each descending
+// order is read off its ascending one (sortedDesc).
+type sortIndex struct {
+	rows   []Row
+	rank   []int32 // rank[i] is row i's place in the default order
+	fields []sortedField
+}
+
+// sortedField is one field's two orders, built once.
+type sortedField struct {
+	once      sync.Once
+	asc, desc []int32
+}
+
+// newSortIndex sorts rows in the default order and makes ready the rest.
+func newSortIndex(rows []Row) *sortIndex {
+	x := &sortIndex{rows: rows, rank: make([]int32, len(rows)), fields: make([]sortedField, len(sortFields))}
+	byName := Sort{}
+	type named struct {
+		name string
+		row  int32
+	}
 	keys := make([]Key, len(rows))
+	recs := make([]named, len(rows))
 	for i := range rows {
-		keys[i] = Sort{}.KeyOf(&rows[i]) // the tie-breakers, the same in every sort
+		r := &rows[i]
+		keys[i] = Key{Name: Fold(r.UnitName), UnitType: string(r.UnitType), UnitID: r.UnitID,
+			Specialty: r.Specialty, Procedure: r.Procedure, Per: r.Period}
+		keys[i].Str = keys[i].Name
+		recs[i] = named{keys[i].Name, int32(i)}
 	}
-	for f, field := range sortFields {
-		asc := Sort{field: f}
-		for i := range keys {
-			switch {
-			case field.num != nil:
-				keys[i].Num, keys[i].Str = field.num(&rows[i]), ""
-			case field.name == "name":
-				keys[i].Num, keys[i].Str = 0, keys[i].Name // folded already
-			default:
-				keys[i].Num, keys[i].Str = 0, field.str(&rows[i])
+	slices.SortFunc(recs, func(a, b named) int {
+		if c := strings.Compare(a.name, b.name); c != 0 {
+			return c
+		}
+		return byName.Compare(keys[a.row], keys[b.row])
+	})
+	order := make([]int32, len(rows))
+	for pos, rec := range recs {
+		order[pos], x.rank[rec.row] = rec.row, int32(pos)
+	}
+	f := &x.fields[byName.field]
+	f.once.Do(func() {
+		f.asc = order
+		f.desc = sortedDesc(order, func(i, j int) bool { return recs[i].name == recs[j].name }, func(int) bool { return false })
+	})
+	return x
+}
+
+// order is the rows' indices in sort s.
+func (x *sortIndex) order(s Sort) []int32 {
+	f := &x.fields[s.field]
+	f.once.Do(func() { f.asc, f.desc = x.sortField(sortFields[s.field]) })
+	if s.Desc {
+		return f.desc
+	}
+	return f.asc
+}
+
+// sortField sorts the rows on one field other than the name, both ways.
+func (x *sortIndex) sortField(field sortField) (asc, desc []int32) {
+	asc = make([]int32, len(x.rows))
+	if field.num != nil {
+		byName := x.order(Sort{})
+		recs := make([]valued, len(x.rows))
+		for pos, row := range byName {
+			recs[pos] = valued{sortableFloat(field.num(&x.rows[row])), row}
+		}
+		recs = radixSort(recs)
+		for pos, rec := range recs {
+			asc[pos] = rec.row
+		}
+		return asc, sortedDesc(asc, func(i, j int) bool { return recs[i].value == recs[j].value },
+			func(i int) bool { return recs[i].value == sortableNaN })
+	}
+	type worded struct {
+		value     string
+		rank, row int32
+	}
+	recs := make([]worded, len(x.rows))
+	values := map[string]string{} // the row's text → the field's, for fields that fold: names repeat
+	for i := range x.rows {
+		var v string
+		if name := x.rows[i].HospitalName; field.name == "hospital" {
+			var ok bool
+			if v, ok = values[name]; !ok {
+				v = field.str(&x.rows[i])
+				values[name] = v
 			}
+		} else {
+			v = field.str(&x.rows[i])
 		}
-		order := make([]int32, len(rows))
-		for i := range order {
-			order[i] = int32(i)
-		}
-		slices.SortFunc(order, func(a, b int32) int { return asc.Compare(keys[a], keys[b]) })
-		orders[asc.String()] = order
-		orders[Sort{field: f, Desc: true}.String()] = sortedDesc(order,
-			func(a, b int32) bool { return asc.samePrimary(keys[a], keys[b]) },
-			func(a int32) bool { return asc.Numeric() && keys[a].Num != keys[a].Num })
+		recs[i] = worded{v, x.rank[i], int32(i)}
 	}
-	return orders
+	slices.SortFunc(recs, func(a, b worded) int {
+		if c := strings.Compare(a.value, b.value); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.rank, b.rank)
+	})
+	for pos, rec := range recs {
+		asc[pos] = rec.row
+	}
+	return asc, sortedDesc(asc, func(i, j int) bool { return recs[i].value == recs[j].value }, func(int) bool { return false })
+}
+
+// valued is a row and its value in a numeric sort (sortableFloat).
+type valued struct {
+	value uint64
+	row   int32
+}
+
+// radixSort sorts recs by value, stably: a least-significant-digit radix
+// sort, a byte at a time, passing over a byte every value shares (small
+// whole numbers share most). It returns the sorted records, in recs or in
+// a second slice of the same length.
+func radixSort(recs []valued) []valued {
+	if len(recs) < 2 {
+		return recs
+	}
+	tmp := make([]valued, len(recs))
+	for shift := 0; shift < 64; shift += 8 {
+		var count [256]int
+		for _, r := range recs {
+			count[byte(r.value>>shift)]++
+		}
+		if count[byte(recs[0].value>>shift)] == len(recs) {
+			continue
+		}
+		next := 0
+		for i, n := range count {
+			count[i], next = next, next+n
+		}
+		for _, r := range recs {
+			b := byte(r.value >> shift)
+			tmp[count[b]] = r
+			count[b]++
+		}
+		recs, tmp = tmp, recs
+	}
+	return recs
+}
+
+// sortableNaN is what sortableFloat makes of NaN: the largest value, so
+// undefined figures come last, as Compare puts them.
+const sortableNaN = math.MaxUint64
+
+// sortableFloat maps x to an integer that orders as Compare orders
+// numbers: −0 as 0, NaN last.
+func sortableFloat(x float64) uint64 {
+	if x != x {
+		return sortableNaN
+	}
+	if x == 0 {
+		x = 0 // −0
+	}
+	b := math.Float64bits(x)
+	if b>>63 == 1 {
+		return ^b
+	}
+	return b | 1<<63
 }
 
 // sortedDesc is a field's descending order, read off its ascending order
 // asc. Compare sorts the field's values the other way but keeps the
 // tie-breakers ascending and undefined values (NaN) last, so descending is
 // asc's runs of equal values in reverse, each run as it was, with the
-// undefined run still last. same reports whether two rows' values are
-// equal, undefined whether a row's is undefined.
-func sortedDesc(asc []int32, same func(a, b int32) bool, undefined func(a int32) bool) []int32 {
+// undefined run still last. same reports whether the rows at two positions
+// of asc have equal values, undefined whether the row at a position has
+// none.
+func sortedDesc(asc []int32, same func(i, j int) bool, undefined func(i int) bool) []int32 {
 	end := len(asc)
-	for end > 0 && undefined(asc[end-1]) {
+	for end > 0 && undefined(end-1) {
 		end--
 	}
 	out := make([]int32, 0, len(asc))
 	for j := end; j > 0; {
 		i := j - 1
-		for i > 0 && same(asc[i-1], asc[j-1]) {
+		for i > 0 && same(i-1, j-1) {
 			i--
 		}
 		out = append(out, asc[i:j]...)
 		j = i
 	}
 	return append(out, asc[end:]...)
-}
-
-// samePrimary reports whether two keys have the same value in s's field,
-// NaN being the same as NaN: Compare then orders them by the tie-breakers
-// alone.
-func (s Sort) samePrimary(a, b Key) bool {
-	if s.Numeric() {
-		return a.Num == b.Num || a.Num != a.Num && b.Num != b.Num
-	}
-	return a.Str == b.Str
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
+	"sync"
 	"testing"
 
 	"github.com/surgeon-outcomes/outcomes/outcome"
@@ -30,14 +32,14 @@ func sortRows(n int, seed uint64) []Row {
 		r.Cases = rng.IntN(5)
 		r.Events = rng.IntN(3)
 		r.Expected = float64(rng.IntN(4)) / 2
-		r.Ratio = []float64{math.NaN(), 0, 1, 1.5}[rng.IntN(4)]
+		r.Ratio = []float64{math.NaN(), 0, 1, 1.5, math.Copysign(0, -1)}[rng.IntN(5)] // −0 sorts as 0
 		r.RAMR, r.Survival, r.PHigh, r.PLow = r.Ratio, 1-r.Ratio/10, float64(rng.IntN(3))/4, math.NaN()
 		r.Band = bands[rng.IntN(len(bands))]
 	}
 	return rows
 }
 
-// TestSortOrders: every order sortOrders builds, ascending and descending
+// TestSortOrders: every order a sortIndex builds, ascending and descending
 // alike, is the one Sort.Compare defines, which the keyset cursors search
 // with. Keys are unique (the unit's whole key breaks every tie), so each
 // neighbour must compare strictly less.
@@ -47,14 +49,11 @@ func TestSortOrders(t *testing.T) {
 	for i := range rows {
 		rows[i].UnitID += fmt.Sprintf("-%d", i)
 	}
-	orders := sortOrders(rows)
-	if len(orders) != 2*len(sortFields) {
-		t.Fatalf("%d orders, want %d", len(orders), 2*len(sortFields))
-	}
+	orders := newSortIndex(rows)
 	for f := range sortFields {
 		for _, desc := range []bool{false, true} {
 			s := Sort{field: f, Desc: desc}
-			order := orders[s.String()]
+			order := orders.order(s)
 			if len(order) != len(rows) {
 				t.Fatalf("%s: %d rows, want %d", s, len(order), len(rows))
 			}
@@ -76,16 +75,57 @@ func TestSortOrders(t *testing.T) {
 	}
 }
 
-// BenchmarkSortOrders builds every sort of a national release: 1,000,000
-// units, every surgeon distinct, as the server does at start.
-func BenchmarkSortOrders(b *testing.B) {
-	rows := sortRows(1_000_000, 11)
+// TestSortIndexConcurrent: queries arriving together for orders not yet
+// built each get the whole order, the same as one query alone would.
+func TestSortIndexConcurrent(t *testing.T) {
+	rows := sortRows(2000, 5)
+	want := newSortIndex(rows)
+	got := newSortIndex(rows)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for f := range sortFields {
+				for _, desc := range []bool{true, false} {
+					s := Sort{field: f, Desc: desc}
+					if !slices.Equal(got.order(s), want.order(s)) {
+						t.Errorf("%s: a concurrent build differs", s)
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// BenchmarkSortIndex sorts a national release as the server does at
+// start (the default order: newSortIndex) and then every other order, as
+// queries would ask for them: 1,000,000 units, every surgeon distinct.
+func BenchmarkSortIndex(b *testing.B) {
+	rows := distinctRows(1_000_000)
+	b.Run("start", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			newSortIndex(rows)
+		}
+	})
+	b.Run("every-order", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			x := newSortIndex(rows)
+			for f := range sortFields {
+				x.order(Sort{field: f})
+			}
+		}
+	})
+}
+
+// distinctRows is sortRows with every unit distinct, its name and id its
+// own, as in a national release of n surgeons.
+func distinctRows(n int) []Row {
+	rows := sortRows(n, 11)
 	for i := range rows {
 		rows[i].UnitName = fmt.Sprintf("Mr Invented Surgeon%07d Number %d", i*7919%1_000_003, i)
 		rows[i].UnitID = fmt.Sprintf("%07d", i)
 	}
-	b.ReportAllocs()
-	for b.Loop() {
-		sortOrders(rows)
-	}
+	return rows
 }

@@ -13,9 +13,12 @@ import (
 	"github.com/surgeon-outcomes/outcomes/store"
 )
 
-// writeCanonical writes n canonical rows spread over the ten specialties,
-// 100 periods and 1,000 surgeons, like a large national release.
-func writeCanonical(tb testing.TB, path string, n int) int64 {
+// writeCanonical writes n canonical rows spread over the ten specialties
+// and 100 periods, like a large national release: by 1,000 surgeons, or,
+// distinct, each row by a surgeon of its own, the shape that costs most
+// (search entries, sort keys and names grow with the surgeons, not the
+// rows).
+func writeCanonical(tb testing.TB, path string, n int, distinct bool) int64 {
 	tb.Helper()
 	f, err := os.Create(path)
 	if err != nil {
@@ -29,8 +32,12 @@ func writeCanonical(tb testing.TB, path string, n int) int64 {
 		cases := 5 + i%396
 		events := (i / 7) % (cases/10 + 1)
 		expected := float64(cases)*0.001*float64(1+i%50) + 0.001
+		surgeon := i / 1000
+		if distinct {
+			surgeon = i
+		}
 		fmt.Fprintf(w, "%s,all,%d,surgeon,%d,Dr Test Person %d,ZZ%d,Hospital %d,in-hospital mortality,%d,%d,%.3f\n",
-			specialties[i%10], 2000+(i/10)%100, 9000000+i/1000, i/1000, i%1000, i%1000, cases, events, expected)
+			specialties[i%10], 2000+(i/10)%100, 9000000+surgeon, surgeon, i%1000, i%1000, cases, events, expected)
 	}
 	if err := w.Flush(); err != nil {
 		tb.Fatal(err)
@@ -53,7 +60,7 @@ func BenchmarkLoad(b *testing.B) {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			dir := b.TempDir()
 			csvPath := filepath.Join(dir, "rows.csv")
-			size := writeCanonical(b, csvPath, n)
+			size := writeCanonical(b, csvPath, n, false)
 			m, err := ingest.Profile("canonical")
 			if err != nil {
 				b.Fatal(err)
@@ -78,8 +85,9 @@ func BenchmarkLoad(b *testing.B) {
 }
 
 var (
-	benchFile = flag.String("bench-file", "", "TestWriteBenchmarkFile writes the benchmark CSV here")
-	benchRows = flag.Int("bench-rows", 1_000_000, "rows for -bench-file")
+	benchFile     = flag.String("bench-file", "", "TestWriteBenchmarkFile writes the benchmark CSV here")
+	benchRows     = flag.Int("bench-rows", 1_000_000, "rows for -bench-file")
+	benchDistinct = flag.Bool("bench-distinct", false, "-bench-file gives every row a surgeon of its own")
 )
 
 // TestWriteBenchmarkFile writes the canonical CSV that `make bench-import`
@@ -88,6 +96,6 @@ func TestWriteBenchmarkFile(t *testing.T) {
 	if *benchFile == "" {
 		t.Skip("-bench-file not set: nothing to write")
 	}
-	size := writeCanonical(t, *benchFile, *benchRows)
+	size := writeCanonical(t, *benchFile, *benchRows, *benchDistinct)
 	t.Logf("wrote %d rows, %d bytes, to %s", *benchRows, size, *benchFile)
 }

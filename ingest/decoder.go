@@ -177,6 +177,11 @@ type decoder struct {
 	flush   func(batch []outcome.Row) ([]outcome.Row, error)
 	rows    int            // rows handed on
 	columns map[string]int // fields' columns in the last header read
+
+	// identical holds the key (plan.recordKey) of every record read, to
+	// leave out records identical to an earlier one, in any file; nil
+	// unless the mapping says duplicates = "drop-identical".
+	identical map[[16]byte]struct{}
 }
 
 // rowKey is the canonical key (DESIGN.md § Canonical CSV).
@@ -194,6 +199,9 @@ func newDecoder(m *Mapping, files []string, maxErrors int) *decoder {
 		national: map[outcome.Group]nationalSeen{}, groups: map[outcome.Group]*groupSeen{}}
 	if !m.selfCheck {
 		d.keys = map[rowKey]rowAt{}
+	}
+	if m.Duplicates == duplicatesDropIdentical {
+		d.identical = map[[16]byte]struct{}{}
 	}
 	return d
 }
@@ -228,7 +236,7 @@ func (d *decoder) file(ordinal int, name string, r io.Reader, encoding string, p
 	if p == nil {
 		return fs, 0, nil
 	}
-	rd, err := newRecordReader(br, len(header), headerEnd, p.columns)
+	rd, err := newRecordReader(br, len(header), headerEnd, p.readColumns())
 	if err != nil {
 		return fs, 0, err
 	}
@@ -267,7 +275,24 @@ func (d *decoder) handler(ordinal int, name string, fs *FileSummary, progress fu
 			d.batch, err = d.flush(d.batch)
 			return err
 		},
-		progress: progress,
+		progress:  progress,
+		identical: d.seen(),
+	}
+}
+
+// seen returns, when the decoder leaves out identical records, the
+// function that reports whether a record's key was read before and notes
+// it; else nil.
+func (d *decoder) seen() func(key [16]byte) bool {
+	if d.identical == nil {
+		return nil
+	}
+	return func(key [16]byte) bool {
+		if _, ok := d.identical[key]; ok {
+			return true
+		}
+		d.identical[key] = struct{}{}
+		return false
 	}
 }
 
@@ -290,6 +315,12 @@ func (d *decoder) add(ordinal int, name string, res rowResult, fs *FileSummary) 
 	if res.skip != "" {
 		fs.Skipped++
 		fs.SkipReasons[res.skip]++
+		if res.failed != nil {
+			fs.Failed++
+			if len(fs.FailedRows) < MaxListedFailed {
+				fs.FailedRows = append(fs.FailedRows, res.failed)
+			}
+		}
 		return
 	}
 	r := res.row
@@ -397,6 +428,9 @@ type decodeHandler struct {
 	results func([]rowResult) error
 	// progress, if set, is called every 4,096 data rows.
 	progress func(records int)
+	// identical, if set, reports whether a record with this key was read
+	// before (rowReader.identical).
+	identical func(key [16]byte) bool
 }
 
 // recordSource yields data records: values indexed by column, and the
@@ -434,7 +468,7 @@ func (s *recordSlice) next() ([]string, int, error) {
 // many data rows it read; its error is for failures that are not the
 // input's fault.
 func decodeBody(name string, p *plan, src recordSource, headerEnd int, skipBlank bool, h decodeHandler) (int, error) {
-	rr := &rowReader{p: p, file: name}
+	rr := &rowReader{p: p, file: name, identical: h.identical}
 	records, lastLine := 0, headerEnd
 	for {
 		vals, line, err := src.next()

@@ -8,7 +8,9 @@
 // and decoded column by column with gocsv. Every value is validated; every
 // problem becomes a [RowError] naming file, line and column, and one bad row
 // fails the whole run, which is one transaction, so the database is exactly
-// as it was.
+// as it was. Rows the mapping leaves out (by [Filter], as identical
+// duplicates, by a [skip] rule or a named check) are counted by reason in
+// the [FileSummary], never dropped silently.
 //
 // [Decode] applies the same checks without a database and returns the
 // rows; [Load] is the same machinery streaming batches of rows to the

@@ -64,13 +64,23 @@ type FileSummary struct {
 	Rows     int // canonical rows loaded
 	Skipped  int // canonical rows skipped (national rows, rows with no data)
 	// SkipReasons counts skipped rows by reason ("national", "no cases",
-	// "zero cases").
+	// "zero cases", a filter's reason, "identical duplicate", a check's
+	// reason such as "events exceed cases").
 	SkipReasons map[string]int
+	// Failed counts the rows skipped because they fail a check the
+	// mapping's [skip] checks names; FailedRows lists the first
+	// MaxListedFailed of them, each as the error it would have been.
+	Failed     int
+	FailedRows []*RowError
 	// Windows1252Records counts the records read as Windows-1252 in a file
 	// whose other records are UTF-8 (Encoding "utf-8"); 0 when the file is
 	// all one encoding.
 	Windows1252Records int
 }
+
+// MaxListedFailed is how many of a file's rows skipped for failing a
+// named check FileSummary.FailedRows lists; the rest are counted.
+const MaxListedFailed = 20
 
 // EncodingText says how the file was read: its encoding, and for a file
 // that mixes encodings how many records were Windows-1252

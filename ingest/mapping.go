@@ -126,6 +126,16 @@ type Mapping struct {
 	National National `toml:"national"`
 	// Skip says which rows are not units and are counted, not loaded.
 	Skip Skip `toml:"skip"`
+	// Filters leave out, and count, rows by a publisher column's value
+	// (medical measures in a file of surgical ones), before any field of
+	// the row is read.
+	Filters []Filter `toml:"filter"`
+	// Duplicates says what a record identical in every column to an
+	// earlier one is: "error" (the default: its key is a duplicate key) or
+	// "drop-identical" (left out and counted, across every file of the
+	// release whose columns are the same). Rows that share a key but
+	// differ in any column are an error either way.
+	Duplicates string `toml:"duplicates"`
 	// Rows, when given, reads each input row as several canonical rows
 	// (a "wide" file with one block of columns per procedure). Each entry's
 	// columns and fixed values add to, or override, the top-level ones.
@@ -165,10 +175,39 @@ type National struct {
 // A derived field is judged by the value derived, so a derivation to ""
 // and a missing rule together leave rows out by value (medical measures
 // in a surgical file).
+//
+// Checks names row checks (rowChecks: "events_over_cases", …) whose
+// failure leaves the row out, counted and listed by line, instead of
+// rejecting the input.
 type Skip struct {
 	Missing []string `toml:"missing"`
 	Zero    []string `toml:"zero"`
+	Checks  []string `toml:"checks"`
 }
+
+// Filter leaves out rows by the value of one of the publisher's columns:
+// with Drop, the rows holding one of its values; with Keep, the rows
+// holding none of its values. Values match the cell trimmed, exactly
+// (case matters, as in [values] and [national]). Reason is how the summary
+// and the release count the rows left out; it defaults to
+// `COLUMN = VALUE` (drop; `COLUMN empty` for an empty cell) or
+// `COLUMN not VALUE` (keep).
+type Filter struct {
+	Column string   `toml:"column"`
+	Keep   []string `toml:"keep"`
+	Drop   []string `toml:"drop"`
+	Reason string   `toml:"reason"`
+}
+
+// Values of Mapping.Duplicates.
+const (
+	duplicatesError         = "error"
+	duplicatesDropIdentical = "drop-identical"
+)
+
+// identicalDuplicate is the reason rows dropped as identical duplicates
+// are counted under.
+const identicalDuplicate = "identical duplicate"
 
 // Variant is one canonical row read from a wide input row.
 type Variant struct {
@@ -346,6 +385,15 @@ func (m *Mapping) check() error {
 	}
 	checkFields("skip.missing", m.Skip.Missing)
 	checkFields("skip.zero", m.Skip.Zero)
+	for _, name := range m.Skip.Checks {
+		if _, ok := lookupCheck(name); !ok {
+			errs = append(errs, fmt.Errorf("skip.checks: unknown check %q (checks: %s)", name, checkNames()))
+		}
+	}
+	errs = append(errs, m.checkFilters()...)
+	if !slices.Contains([]string{"", duplicatesError, duplicatesDropIdentical}, m.Duplicates) {
+		errs = append(errs, fmt.Errorf("duplicates %q: want error or drop-identical", m.Duplicates))
+	}
 	for i, d := range m.Derive {
 		checkFields(fmt.Sprintf("derive[%d]", i), []string{d.Field, d.From})
 		if len(d.Values) == 0 {
@@ -406,6 +454,23 @@ func (m *Mapping) check() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// checkFilters refuses a filter that names no column, or does not say
+// which values to keep or drop, or says both.
+func (m *Mapping) checkFilters() []error {
+	var errs []error
+	for i, f := range m.Filters {
+		switch {
+		case strings.TrimSpace(f.Column) == "":
+			errs = append(errs, fmt.Errorf("filter[%d]: no column", i))
+		case len(f.Keep) == 0 && len(f.Drop) == 0:
+			errs = append(errs, fmt.Errorf("filter[%d]: give the values to keep or to drop", i))
+		case len(f.Keep) > 0 && len(f.Drop) > 0:
+			errs = append(errs, fmt.Errorf("filter[%d]: give keep or drop, not both", i))
+		}
+	}
+	return errs
 }
 
 // checkFigures refuses every way but a column of giving a unit's figures

@@ -1,9 +1,13 @@
 package ingest
 
 import (
+	"crypto/sha256"
 	"database/sql"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash"
+	"io"
 	"math"
 	"slices"
 	"sort"
@@ -32,6 +36,24 @@ type plan struct {
 	outcomes map[string]string
 	// required holds the fields every row must have (Mapping.required).
 	required map[string]bool
+	// filters are the mapping's [[filter]]s against this header.
+	filters []filterPlan
+	// identity lists every column in the order of their normalised
+	// headers, for telling identical records apart from the file's column
+	// order; nil unless the mapping drops identical duplicates.
+	identity []int
+	// hash is the scratch hash of recordKey.
+	hash hash.Hash
+}
+
+// filterPlan is a [[filter]] against one file's header.
+type filterPlan struct {
+	col    int
+	keep   bool     // keep the rows holding one of values; else drop them
+	values []string // trimmed
+	// column and reason are as the mapping wrote them; reason is "" for
+	// the default.
+	column, reason string
 }
 
 // variantPlan says, for one canonical row of an input row, where each
@@ -112,6 +134,15 @@ func newPlan(m *Mapping, file string, header []string) (*plan, []error) {
 		p.nationalCases = lookup(n.Cases, "national.cases", false)
 		p.nationalEvents = lookup(n.Events, "national.events", false)
 	}
+	for i, f := range m.Filters {
+		c := lookup(f.Column, fmt.Sprintf("filter[%d].column", i), false)
+		fp := filterPlan{col: c, keep: len(f.Keep) > 0, column: strings.TrimSpace(f.Column),
+			reason: strings.TrimSpace(f.Reason)}
+		for _, v := range append(slices.Clone(f.Keep), f.Drop...) {
+			fp.values = append(fp.values, strings.TrimSpace(v))
+		}
+		p.filters = append(p.filters, fp)
+	}
 	for _, name := range m.Ignore {
 		if i, ok := index[normHeader(name)]; ok {
 			used[i] = true
@@ -142,8 +173,87 @@ func newPlan(m *Mapping, file string, header []string) (*plan, []error) {
 			p.columns = append(p.columns, c)
 		}
 	}
+	for _, f := range p.filters {
+		if !slices.Contains(p.columns, f.col) {
+			p.columns = append(p.columns, f.col)
+		}
+	}
 	sort.Ints(p.columns)
+	if m.Duplicates == duplicatesDropIdentical {
+		p.identity = make([]int, len(header))
+		for i := range header {
+			p.identity[i] = i
+		}
+		slices.SortFunc(p.identity, func(a, b int) int { return strings.Compare(normHeader(header[a]), normHeader(header[b])) })
+		p.hash = sha256.New()
+	}
 	return p, nil
+}
+
+// readColumns lists the columns a record reader must decode: those the
+// fields read, or every column where identical records are looked for.
+func (p *plan) readColumns() []int {
+	if p.identity == nil {
+		return p.columns
+	}
+	all := make([]int, len(p.header))
+	for i := range all {
+		all[i] = i
+	}
+	return all
+}
+
+// filtered says why the mapping's [[filter]]s leave a record out, by
+// the first filter that does; "" when none does.
+func (p *plan) filtered(vals []string) string {
+	for _, f := range p.filters {
+		v := strings.TrimSpace(vals[f.col])
+		if slices.Contains(f.values, v) == f.keep {
+			continue
+		}
+		switch {
+		case f.reason != "":
+			return f.reason
+		case f.keep:
+			return f.column + " not " + strings.Join(f.values, " or ")
+		case v == "":
+			return f.column + " empty"
+		}
+		return f.column + " = " + v
+	}
+	return ""
+}
+
+// recordKey identifies a record by every value in it, trimmed, with the
+// header each sits under, so that records identical in every column have
+// the same key in any file with the same columns, in any order. It is a
+// 128-bit hash: two different records share one with a chance of about
+// n²/2¹²⁹, for n records (below 10⁻²⁶ for a million).
+func (p *plan) recordKey(vals []string) [16]byte {
+	p.hash.Reset()
+	var n [8]byte
+	write := func(s string) {
+		binary.LittleEndian.PutUint64(n[:], uint64(len(s)))
+		p.hash.Write(n[:])
+		io.WriteString(p.hash, s)
+	}
+	for _, c := range p.identity {
+		write(normHeader(p.header[c]))
+		write(strings.TrimSpace(vals[c]))
+	}
+	var key [16]byte
+	copy(key[:], p.hash.Sum(nil))
+	return key
+}
+
+// leftOut is what a record the mapping leaves out as a whole turns out to
+// be: each of its canonical rows skipped, for reason.
+func (p *plan) leftOut(reason string) []rowResult {
+	out := make([]rowResult, len(p.variants))
+	for i := range out {
+		out[i].skip = reason
+	}
+	return out
 }
 
 // rowResult is what one canonical row of an input row turned out to be.
@@ -151,6 +261,9 @@ type rowResult struct {
 	row      outcome.Row
 	national *outcome.NationalRate
 	skip     string // why the row is not a unit, or ""
+	// failed is the check the row fails, as its error, when it is skipped
+	// for failing one the mapping's [skip] checks names.
+	failed *RowError
 }
 
 // cell is one field's value in one row and where it came from.
@@ -174,6 +287,9 @@ type rowReader struct {
 	file string
 	errs []error
 	long []int // columns of this row whose value was too long to read
+	// identical, when set, reports whether a record with this key was
+	// read before (plan.recordKey), and notes it.
+	identical func(key [16]byte) bool
 }
 
 func (rr *rowReader) fail(line, col int, err error) {
@@ -206,6 +322,14 @@ func (rr *rowReader) convert(vals []string, line int) []rowResult {
 	p := rr.p
 	rr.errs = rr.errs[:0]
 	rr.long = rr.long[:0]
+	// A row left out by value is left before any field is read, so that
+	// rows not ours (a medical measure's odd values) raise no error.
+	if reason := p.filtered(vals); reason != "" {
+		return p.leftOut(reason)
+	}
+	if rr.identical != nil && rr.identical(p.recordKey(vals)) {
+		return p.leftOut(identicalDuplicate)
+	}
 	for _, c := range p.columns {
 		if len(vals[c]) > maxFieldBytes {
 			rr.fail(line, c, fmt.Errorf("value is %d bytes long; the limit is %d", len(vals[c]), maxFieldBytes))
@@ -219,7 +343,10 @@ func (rr *rowReader) convert(vals []string, line int) []rowResult {
 	}
 	out := make([]rowResult, 0, len(p.variants))
 	for i := range p.variants {
-		out = append(out, rr.convertVariant(&p.variants[i], vals, line, nationalRow))
+		before := len(rr.errs)
+		res := rr.convertVariant(&p.variants[i], vals, line, nationalRow)
+		rr.skipFailed(&res, before)
+		out = append(out, res)
 	}
 	if len(p.variants) > 1 {
 		rr.errs = uniqueErrors(rr.errs) // a shared column's problem is found once per variant
@@ -406,6 +533,33 @@ func (rr *rowReader) convertVariant(v *variantPlan, vals []string, line int, nat
 	return res
 }
 
+// skipFailed leaves a unit's row out when every problem found on it since
+// rr.errs[from] is a check the mapping's [skip] checks names: the problems
+// are withdrawn, and the row is counted under the first check's reason,
+// its error kept to be listed. A national figure that fails a check stays
+// an error: it is a whole group's target.
+func (rr *rowReader) skipFailed(res *rowResult, from int) {
+	p := rr.p
+	errs := rr.errs[from:]
+	if len(errs) == 0 || len(p.m.Skip.Checks) == 0 || res.skip == "national" {
+		return
+	}
+	var first rowCheck
+	for i, err := range errs {
+		c, ok := asCheck(err)
+		var re *RowError
+		if !ok || !slices.Contains(p.m.Skip.Checks, c.Name) || !errors.As(err, &re) ||
+			re.Column > 0 && (re.Column-1 == p.nationalCases || re.Column-1 == p.nationalEvents) {
+			return
+		}
+		if i == 0 {
+			first, res.failed = c, re
+		}
+	}
+	res.skip = first.Reason
+	rr.errs = rr.errs[:from]
+}
+
 // skipReason says why a row is not a unit, by the mapping's [skip] rules,
 // and which field said so; "" when it is one. It judges each field by val,
 // its value on the row (a derived field by the value derived).
@@ -442,7 +596,7 @@ func (rr *rowReader) counts(cases, events cell, line int) (int, int) {
 	n, nok := rr.count(fieldCases, cases, line, 1)
 	d, dok := rr.count(fieldEvents, events, line, 0)
 	if nok && dok && d > n {
-		rr.fail(line, events.col, fmt.Errorf("events (%d) exceed cases (%d)", d, n))
+		rr.fail(line, events.col, failed(checkEventsOverCases, d, n))
 	}
 	return n, d
 }
@@ -513,7 +667,7 @@ func (rr *rowReader) expected(r *outcome.Row, exp, rate cell, line int) {
 	default:
 		e = x
 		if r.Cases > 0 && e > float64(r.Cases) {
-			rr.fail(line, c.col, fmt.Errorf("expected (%s) exceeds cases (%d)", c.value, r.Cases))
+			rr.fail(line, c.col, failed(checkExpectedOverCases, c.value, r.Cases))
 			return
 		}
 	}

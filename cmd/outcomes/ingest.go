@@ -95,6 +95,19 @@ func printSummary(w io.Writer, res ingest.Result) {
 	for _, f := range res.Files {
 		fmt.Fprintf(w, "%s: %d rows loaded, %d skipped%s, release %s (%s)\n",
 			f.Name, f.Rows, f.Skipped, reasons(f.SkipReasons), res.Release.ID, f.EncodingText())
+		printFailed(w, f)
+	}
+}
+
+// printFailed lists, under a file's summary line, the rows left out
+// because they fail a check the mapping's [skip] checks names, each as
+// the error it would otherwise have been, so none is left out silently.
+func printFailed(w io.Writer, f ingest.FileSummary) {
+	for _, re := range f.FailedRows {
+		fmt.Fprintf(w, "  skipped %s\n", re)
+	}
+	if more := f.Failed - len(f.FailedRows); more > 0 {
+		fmt.Fprintf(w, "  and %d more skipped rows failing a check (%d in all)\n", more, f.Failed)
 	}
 }
 
