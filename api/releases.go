@@ -61,10 +61,17 @@ type releaseDTO struct {
 	SHA256        string `json:"sha256" example:"4f1c…"`
 	MappingSHA256 string `json:"mapping_sha256" example:"9a0b…"`
 	// IntervalMethod, Comparison and TargetSource are the method settings
-	// the figures were computed with (STATS.md).
+	// the figures were computed with (STATS.md). IntervalLevel is the
+	// level, in percent, of every unit's own interval (ci_low, ci_high,
+	// survival_low, survival_high), FlagLevel that of the publisher's
+	// comparison giving each verdict: both the publisher's, 95 unless it
+	// uses another (one rates hospitals by 98% intervals). The bands' 95%
+	// and 99.8% funnel limits are the same for every release.
 	IntervalMethod string         `json:"interval_method" enums:"exact,byar,mixed" example:"exact"`
 	Comparison     string         `json:"comparison" enums:"funnel,interval" example:"funnel"`
 	TargetSource   string         `json:"target_source" enums:"counts,national" example:"counts"`
+	IntervalLevel  float64        `json:"interval_level" example:"95"` // percent: the units' own intervals' level
+	FlagLevel      float64        `json:"flag_level" example:"95"`     // percent: the level of the rule giving each verdict
 	Rows           int            `json:"rows" example:"2590"`
 	Skipped        int            `json:"skipped" example:"0"`
 	Synthetic      bool           `json:"synthetic" example:"true"`
@@ -87,7 +94,8 @@ type fileDTO struct {
 func toReleaseDTO(r store.Release) releaseDTO {
 	d := releaseDTO{ID: r.ID, Title: r.Title, Source: r.Source, Licence: r.Licence, Profile: r.Profile,
 		SHA256: r.InputSHA256, MappingSHA256: r.MappingSHA256, IntervalMethod: r.IntervalMethod,
-		Comparison: r.Comparison, TargetSource: r.TargetSource, Rows: r.Rows, Skipped: r.Skipped,
+		Comparison: r.Comparison, TargetSource: r.TargetSource, IntervalLevel: r.IntervalLevel,
+		FlagLevel: r.FlagLevel, Rows: r.Rows, Skipped: r.Skipped,
 		Synthetic: r.Synthetic, Periods: r.Periods, IngestedAt: r.IngestedAt.UTC(),
 		Links: map[string]any{"self": "/api/v1/releases/" + r.ID,
 			"specialties": "/api/v1/releases/" + r.ID + "/specialties"}}

@@ -48,12 +48,13 @@ type unitRow struct {
 	Ratio number `json:"ratio" swaggertype:"number" example:"1.39"`
 	// RAMR is the risk-adjusted event rate O/E × p0 (crude: O/n).
 	RAMR number `json:"ramr" swaggertype:"number" example:"0.0292"`
-	// Survival is 1 − RAMR, with its 95% interval.
+	// Survival is 1 − RAMR, with its interval at the release's
+	// interval_level (95% unless the publisher uses another).
 	Survival     number `json:"survival" swaggertype:"number" example:"0.9708"`
 	SurvivalLow  number `json:"survival_low" swaggertype:"number" example:"0.948"`
 	SurvivalHigh number `json:"survival_high" swaggertype:"number" example:"0.985"`
-	// CILow and CIHigh are the unit's own 95% interval on Scale, by the
-	// release's interval method.
+	// CILow and CIHigh are the unit's own interval on Scale, by the
+	// release's interval method at its interval_level.
 	CILow  number `json:"ci_low" swaggertype:"number" example:"0.69"`
 	CIHigh number `json:"ci_high" swaggertype:"number" example:"2.49"`
 	// The funnel's control limits at this unit's size, on Scale.

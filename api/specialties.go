@@ -39,12 +39,17 @@ type procedureDTO struct {
 	Periods []string `json:"periods"`
 }
 
-// methodDTO is how the release's figures were computed.
+// methodDTO is how the release's figures were computed. IntervalLevel is
+// the level, in percent, of the units' own intervals, FlagLevel that of
+// the comparison giving their verdicts: the publisher's, 95 unless it uses
+// another. Limits, the funnel's, are the same for every release.
 type methodDTO struct {
-	IntervalMethod string `json:"interval_method" enums:"exact,byar,mixed" example:"exact"`
-	Comparison     string `json:"comparison" enums:"funnel,interval" example:"funnel"`
-	TargetSource   string `json:"target_source" enums:"counts,national" example:"counts"`
-	Limits         string `json:"limits" example:"exact Poisson (risk-adjusted) or binomial (crude) limits at 95% and 99.8%, Spiegelhalter's interpolation"`
+	IntervalMethod string  `json:"interval_method" enums:"exact,byar,mixed" example:"exact"`
+	Comparison     string  `json:"comparison" enums:"funnel,interval" example:"funnel"`
+	TargetSource   string  `json:"target_source" enums:"counts,national" example:"counts"`
+	IntervalLevel  float64 `json:"interval_level" example:"95"` // percent: the units' own intervals' level
+	FlagLevel      float64 `json:"flag_level" example:"95"`     // percent: the level of the rule giving each verdict
+	Limits         string  `json:"limits" example:"exact Poisson (risk-adjusted) or binomial (crude) limits at 95% and 99.8%, Spiegelhalter's interpolation"`
 }
 
 // bandDTO explains one band code in plain words: codes are data, labels
@@ -94,7 +99,7 @@ func (s *Server) specialtyDTO(t resource, sp outcome.Specialty, detail bool) spe
 	if detail {
 		d.Bands = bands()
 		d.Method = &methodDTO{IntervalMethod: r.Meta.IntervalMethod, Comparison: r.Meta.Comparison,
-			TargetSource: r.Meta.TargetSource,
+			TargetSource: r.Meta.TargetSource, IntervalLevel: r.Meta.IntervalLevel, FlagLevel: r.Meta.FlagLevel,
 			Limits: "exact Poisson (risk-adjusted) or binomial (crude) limits at 95% and 99.8%, " +
 				"with Spiegelhalter's interpolation; bands by the lines, too_few when under one death is expected"}
 		if d.Funnels == nil {

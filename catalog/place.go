@@ -81,6 +81,9 @@ func (r *Release) Place(u outcome.Row) (Row, *Funnel, []FieldError) {
 		bad("expected", "leave it out: this funnel compares crude rates, without risk adjustment")
 	}
 	m, err := outcome.NewMethod(r.Meta.IntervalMethod, r.Meta.Comparison, f.TargetSource, nil)
+	if err == nil {
+		m, err = m.WithLevels(r.Meta.IntervalLevel, r.Meta.FlagLevel)
+	}
 	if err != nil {
 		bad("release", "the release's method cannot be applied: %v", err)
 	}

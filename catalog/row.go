@@ -46,12 +46,13 @@ type Row struct {
 	Ratio float64
 	// RAMR is the risk-adjusted event rate O/E × p0 (crude: O/n).
 	RAMR float64
-	// Survival is 1 − RAMR, with its 95% interval.
+	// Survival is 1 − RAMR, with its interval at the release's
+	// interval_level (95% unless the publisher uses another).
 	Survival     float64
 	SurvivalLow  float64
 	SurvivalHigh float64
-	// CILow and CIHigh are the unit's own 95% interval on Scale, by the
-	// release's interval method.
+	// CILow and CIHigh are the unit's own interval on Scale, by the
+	// release's interval method at its interval_level.
 	CILow  float64
 	CIHigh float64
 	// The funnel's control limits at this unit's size, on Scale.

@@ -8,7 +8,7 @@ import (
 )
 
 // Bars is an interval chart: for each row, risk-adjusted survival (a dot)
-// and its likely range (its 95% interval, a bar), all on
+// and its likely range (its interval at the release's level, a bar), all on
 // one scale from Low to 100%, so that rows on a page can be compared by
 // eye. The national average each row is compared with is a dashed
 // vertical line, one line across the chart when every row shares it:
@@ -29,7 +29,7 @@ type Bar struct {
 	// Band is the unit's band: a row whose band is not assessed (too few
 	// to tell) gets words, not a dot that would look like a result.
 	Band outcome.Band
-	// Survival is the point estimate and Low, High its 95% interval; NaN
+	// Survival is the point estimate and Low, High its interval; NaN
 	// where undefined (no Survival: words, not a dot).
 	Survival, Low, High float64
 	// Average is the national average survival the row is compared with,

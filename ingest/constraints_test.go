@@ -71,6 +71,23 @@ from = "hospital_name"
 values = { "Trust" = "hospital", "Group" = "" }
 `
 
+// levelsMapping reads the canonical columns, its [method] table open for
+// the levels under test.
+const levelsMapping = `
+optional = ["expected", "expected_rate"]
+[columns]
+specialty = "specialty"
+period = "period"
+unit_type = "unit_type"
+unit_id = "unit_id"
+unit_name = "unit_name"
+cases = "cases"
+events = "events"
+expected = "expected"
+expected_rate = "expected_rate"
+[method]
+`
+
 // nationalBase reads a publisher's hospitals; nationalMapping adds its
 // statewide rows (id 0) as the national figures, nationalColumnsMapping
 // statewide counts repeated on every row.
@@ -248,6 +265,17 @@ func constraintCases() []constraintCase {
 			want:  []string{`ingest: store: begin release taken: release id already exists`},
 		},
 		{
+			// A publisher's level is checked when the mapping is read, so
+			// no release can be stored with a level the columns refuse.
+			name: "interval and flag levels out of range",
+			constraints: []string{"release.interval_level CHECK (interval_level > 50 AND interval_level < 100)",
+				"release.flag_level CHECK (flag_level > 50 AND flag_level < 100)"},
+			mapping: levelsMapping + "interval_level = 100\nflag_level = 0.98\n",
+			files:   []string{canonicalHeader + goodRow},
+			want: []string{"mapping m.toml: method.interval_level: 100 is not a level in percent above 50 and below 100",
+				"method.flag_level: 0.98 is not a level in percent above 50 and below 100 (write 98 for 98%)"},
+		},
+		{
 			name: "same input through the same mapping", constraints: []string{"release UNIQUE (input_sha256, mapping_sha256)"},
 			taken: canonicalHeader + goodRow,
 			files: []string{canonicalHeader + goodRow}, existing: true,
@@ -414,6 +442,7 @@ type tableColumns struct{ nullable []string }
 
 var (
 	createTable = regexp.MustCompile(`(?s)CREATE TABLE (\w+) \((.*?)\n\) STRICT;`)
+	addColumn   = regexp.MustCompile(`ALTER TABLE (\w+) ADD COLUMN (.*);`)
 	renameCol   = regexp.MustCompile(`ALTER TABLE (\w+) RENAME COLUMN (\w+) TO (\w+);`)
 	addColumn   = regexp.MustCompile(`ALTER TABLE (\w+) ADD COLUMN (.*);`)
 	tableLevel  = regexp.MustCompile(`^(UNIQUE|PRIMARY KEY|FOREIGN KEY) (\([^)]*\))`)
@@ -493,6 +522,26 @@ func schemaConstraints(t *testing.T) ([]string, map[string]tableColumns) {
 				out = append(out, table+"."+col+" "+references)
 			}
 		}
+		tables[table] = cols
+	}
+	// Columns added by later migrations carry their constraints on their
+	// own line.
+	for _, m := range addColumn.FindAllStringSubmatch(text, -1) {
+		table, line := m[1], m[2]
+		col := strings.Fields(line)[0]
+		cols := tables[table]
+		if !strings.Contains(line, "NOT NULL") {
+			cols.nullable = append(cols.nullable, col)
+		}
+		tables[table] = cols
+		if i := strings.Index(line, "CHECK ("); i >= 0 {
+			out = append(out, table+"."+col+" "+balanced(line[i:]))
+		}
+		if strings.Contains(line, references) {
+			out = append(out, table+"."+col+" "+references)
+		}
+	}
+	for table, cols := range tables {
 		sort.Strings(cols.nullable)
 		tables[table] = cols
 		byTable[table] = out

@@ -161,6 +161,7 @@ func Load(ctx context.Context, db *store.DB, files []File, opts Options) (Result
 		Source: firstOf(opts.Source, m.Release.Source), Licence: firstOf(opts.Licence, m.Release.Licence),
 		Profile: m.Name, InputSHA256: inputSHA, MappingSHA256: m.SHA256(),
 		IntervalMethod: method.Interval, Comparison: method.Comparison, TargetSource: method.Target,
+		IntervalLevel: *method.IntervalLevel, FlagLevel: *method.FlagLevel,
 		Synthetic: opts.Synthetic,
 	}
 	if rel.ID == "" {

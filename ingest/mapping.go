@@ -252,13 +252,36 @@ type Method struct {
 	// Target is counts (p0 from the group's rows, the default) or national
 	// (from the national figures, which every group must then have).
 	Target string `toml:"target"`
+	// IntervalLevel is the level, in percent, of each unit's own interval
+	// (default 95); FlagLevel the level of the comparison that gives the
+	// publisher's verdict (default IntervalLevel). A publisher that rates
+	// hospitals by a 98% interval is reproduced only at 98%. Pointers, so
+	// that a level written as 0 is refused, not taken for one left out.
+	IntervalLevel *float64 `toml:"interval_level"`
+	FlagLevel     *float64 `toml:"flag_level"`
 }
 
 // Settings returns the method with every setting the mapping leaves out at
-// its default: exact intervals, the funnel comparison, the counts target.
+// its default: exact intervals, the funnel comparison, the counts target,
+// 95% intervals and the flag rule at the interval's level.
 func (m Method) Settings() Method {
+	interval, flag := m.Levels()
 	return Method{Interval: firstOf(m.Interval, "exact"), Comparison: firstOf(m.Comparison, "funnel"),
-		Target: firstOf(m.Target, outcome.TargetCounts)}
+		Target: firstOf(m.Target, outcome.TargetCounts), IntervalLevel: &interval, FlagLevel: &flag}
+}
+
+// Levels returns the interval and flag levels in percent, each at its
+// default where the mapping leaves it out.
+func (m Method) Levels() (interval, flag float64) {
+	interval = outcome.DefaultLevel
+	if m.IntervalLevel != nil {
+		interval = *m.IntervalLevel
+	}
+	flag = interval
+	if m.FlagLevel != nil {
+		flag = *m.FlagLevel
+	}
+	return interval, flag
 }
 
 // ReleaseInfo gives default release metadata.
@@ -422,6 +445,17 @@ func (m *Mapping) check() error {
 	}
 	if !slices.Contains([]string{"", outcome.TargetCounts, outcome.TargetNational}, m.Method.Target) {
 		errs = append(errs, fmt.Errorf("method.target %q: want counts or national", m.Method.Target))
+	}
+	for _, l := range []struct {
+		key   string
+		level *float64
+	}{{"method.interval_level", m.Method.IntervalLevel}, {"method.flag_level", m.Method.FlagLevel}} {
+		if l.level == nil {
+			continue
+		}
+		if err := outcome.CheckLevel(*l.level); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", l.key, err))
+		}
 	}
 	n := m.National
 	if (n.Column == "") != (len(n.Values) == 0) {

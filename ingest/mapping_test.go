@@ -270,6 +270,56 @@ unit_type = "surgeon"
 	}
 }
 
+// TestMethodLevels checks the [method] levels: whole or decimal percents,
+// each at its default when left out (95, and the flag rule at the
+// interval's level), and recorded in the release ingest makes.
+func TestMethodLevels(t *testing.T) {
+	const base = `[columns]
+unit_id = "Hospital"
+unit_name = "Hospital"
+cases = "Cases"
+events = "Deaths"
+[fixed]
+specialty = "adult-cardiac"
+period = "2019"
+unit_type = "hospital"
+`
+	for _, tt := range []struct {
+		method         string
+		interval, flag float64
+	}{
+		{"", 95, 95},
+		{"[method]\ninterval_level = 98\n", 98, 98},
+		{"[method]\nflag_level = 99.8\n", 95, 99.8},
+		{"[method]\ninterval_level = 97.5\nflag_level = 90\n", 97.5, 90},
+	} {
+		m, err := ingest.ParseMapping("m.toml", []byte(base+tt.method))
+		if err != nil {
+			t.Fatalf("ParseMapping(%q) = %v", tt.method, err)
+		}
+		s := m.Method.Settings()
+		if interval, flag := m.Method.Levels(); interval != tt.interval || flag != tt.flag ||
+			*s.IntervalLevel != tt.interval || *s.FlagLevel != tt.flag {
+			t.Errorf("%q: levels %g, %g (settings %g, %g), want %g, %g", tt.method, interval, flag,
+				*s.IntervalLevel, *s.FlagLevel, tt.interval, tt.flag)
+		}
+		db := openTempStore(t)
+		res, err := ingest.Load(context.Background(), db, memFiles("Hospital,Cases,Deaths\nA,100,3\nB,200,9\n"),
+			ingest.Options{Mapping: m})
+		if err != nil {
+			t.Fatalf("Load(%q) = %v", tt.method, err)
+		}
+		rel, err := db.Release(context.Background(), res.Release.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rel.IntervalLevel != tt.interval || rel.FlagLevel != tt.flag {
+			t.Errorf("%q: release records levels %g and %g, want %g and %g", tt.method, rel.IntervalLevel,
+				rel.FlagLevel, tt.interval, tt.flag)
+		}
+	}
+}
+
 func TestParseMappingErrors(t *testing.T) {
 	// valid is a complete mapping; each case breaks it in one way.
 	const valid = `[columns]
@@ -349,6 +399,31 @@ unit_type = "hospital"
 			name: "bad interval method",
 			text: valid + "[method]\ninterval = \"wald\"\n",
 			want: []string{`method.interval "wald"`, "exact, byar or mixed"},
+		},
+		{
+			name: "interval level written as a proportion",
+			text: valid + "[method]\ninterval_level = 0.98\n",
+			want: []string{"method.interval_level: 0.98 is not a level in percent above 50 and below 100 (write 98 for 98%)"},
+		},
+		{
+			name: "interval level zero",
+			text: valid + "[method]\ninterval_level = 0\n",
+			want: []string{"method.interval_level: 0 is not a level in percent"},
+		},
+		{
+			name: "flag level of 100",
+			text: valid + "[method]\nflag_level = 100\n",
+			want: []string{"method.flag_level: 100 is not a level in percent above 50 and below 100"},
+		},
+		{
+			name: "level with too many decimals",
+			text: valid + "[method]\ninterval_level = 97.50001\n",
+			want: []string{"method.interval_level: 97.50001 has more than 3 decimals"},
+		},
+		{
+			name: "level as text",
+			text: valid + "[method]\ninterval_level = \"98%\"\n",
+			want: []string{"method.interval_level", "string"},
 		},
 		{
 			name: "not TOML",

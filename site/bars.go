@@ -15,7 +15,7 @@ type barRow struct {
 	Row   catalog.Row
 }
 
-// intervalChart draws risk-adjusted survival and its 95% interval for each
+// intervalChart draws risk-adjusted survival and its interval for each
 // row as a horizontal bar, with the national average it is compared with
 // as a line, on one scale from lo to 100% (chart.Bars), as SVG for
 // inlining in the page. A row that cannot be judged gets its counts and

@@ -164,7 +164,7 @@ func (s *Site) HandleSelfCheckForm(c echo.Context) error {
 	d.Groups = groups
 	if len(rows) > 1 {
 		d.Table = tableData{Caption: "Your units", KeyHead: "Your unit", Order: "in the order you gave them", Funnel: true,
-			Body: unitTableBody(rows, unitRows{Funnel: true})}
+			Body: unitTableBody(rows, unitRows{Funnel: true}), Interval: intervalName(&r.Meta)}
 	}
 	p.Title = "Your results: hospital self-check"
 	return s.render(c, http.StatusOK, "selfcheck", p)

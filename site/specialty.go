@@ -81,6 +81,9 @@ type tableData struct {
 	// Funnel adds the column of the funnel each unit sits on
 	// (unitRows.Funnel).
 	Funnel bool
+	// Interval names the release's intervals by their level ("98%
+	// interval"), heading the survival column.
+	Interval string
 }
 
 // sortedRows is a funnel's rows A–Z by name, then id.
@@ -223,7 +226,8 @@ func (s *Site) HandleSpecialtyPage(c echo.Context) error {
 	how := unitRows{Link: func(u *catalog.Row) string { return UnitPath(u.UnitType, u.UnitID) },
 		Hospital: f.UnitType == outcome.Surgeon, Highlight: hl}
 	d.Table = tableData{Caption: procedureName(sp.Slug, f.Procedure) + ", " + periodWords(f.Period),
-		Surgeons: f.UnitType == outcome.Surgeon, Body: unitTableBody(judged, how), TooFewBody: unitTableBody(unjudged, how)}
+		Surgeons: f.UnitType == outcome.Surgeon, Body: unitTableBody(judged, how), TooFewBody: unitTableBody(unjudged, how),
+		Interval: intervalName(&r.Meta)}
 	for _, u := range unjudged {
 		if !slices.Contains(d.Table.TooFewBands, u.Band) {
 			d.Table.TooFewBands = append(d.Table.TooFewBands, u.Band)

@@ -37,6 +37,7 @@ var funcs = template.FuncMap{
 	"unitPath":          UnitPath,
 	"period":            periodWords,
 	"outcomeWords":      outcomeWords,
+	"intervalName":      intervalName,
 	"periods": func(codes []string) string {
 		words := make([]string, len(codes))
 		for i, c := range codes {

@@ -9,6 +9,7 @@ import (
 	"github.com/surgeon-outcomes/outcomes/catalog"
 	"github.com/surgeon-outcomes/outcomes/outcome"
 	"github.com/surgeon-outcomes/outcomes/stats"
+	"github.com/surgeon-outcomes/outcomes/store"
 )
 
 // The site's words for the figures. They follow the Children's Heart
@@ -276,4 +277,17 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return thousands(n) + " " + noun + "s"
+}
+
+// intervalName names a release's own intervals by their level, "95%
+// interval" or "98% interval", as the tables' headings and the
+// methodology say it: the level is the publisher's (store.Release), and
+// a 98% interval is never called a 95% one. Without a release it is the
+// default level's name.
+func intervalName(rel *store.Release) string {
+	level := outcome.DefaultLevel
+	if rel != nil && rel.IntervalLevel != 0 {
+		level = rel.IntervalLevel
+	}
+	return outcome.FormatLevel(level) + "% interval"
 }

@@ -6,7 +6,7 @@ import (
 	"sort"
 )
 
-// IntervalMethod is how a unit's own 95% interval is computed (STATS.md §2).
+// IntervalMethod is how a unit's own interval is computed (STATS.md §2).
 type IntervalMethod int
 
 const (
@@ -36,11 +36,12 @@ func ParseIntervalMethod(s string) (IntervalMethod, error) {
 type Comparison int
 
 const (
-	// CompareFunnel calls a unit higher or lower when it lies beyond a 95%
-	// funnel line (the band's rule).
+	// CompareFunnel calls a unit higher or lower when it lies beyond a
+	// funnel line at the flag level (at 95%, the band's rule).
 	CompareFunnel Comparison = iota
-	// CompareInterval calls a unit higher (lower) when its own 95% interval
-	// lies wholly above (below) the target, as New York and California do.
+	// CompareInterval calls a unit higher (lower) when its own interval at
+	// the flag level lies wholly above (below) the target, as New York and
+	// California do (at 95%).
 	CompareInterval
 )
 
@@ -142,14 +143,24 @@ type Unit struct {
 }
 
 // Options configures [Funnel]. The zero value, with Target set to NaN,
-// computes the target from the units, exact intervals, the funnel rule and
-// no adjusted limits.
+// computes the target from the units, exact 95% intervals, the funnel rule
+// at 95% and no adjusted limits.
 type Options struct {
 	// Target is p0, the national rate; NaN means ΣObserved/ΣCases.
 	Target     float64
 	Interval   IntervalMethod
 	Comparison Comparison
-	Adjustment Adjustment
+	// IntervalLevel is the level of each unit's own interval (CILow,
+	// CIHigh) as a fraction, 0.98 for a publisher's 98% interval; 0 means
+	// 0.95. FlagLevel is the level of the publisher's rule that gives the
+	// verdict (Comparison); 0 means IntervalLevel. Publishers differ (one
+	// rates hospitals by a 98% interval), and their verdicts are
+	// reproduced only at their own level. The funnel's lines and bands
+	// stay at 95% and 99.8% whatever these say: they are the product's
+	// own comparison, the same for every publisher (STATS.md §6.1).
+	IntervalLevel float64
+	FlagLevel     float64
+	Adjustment    Adjustment
 	// CurvePoints is how many points each drawn limit curve has (default
 	// 200).
 	CurvePoints int
@@ -166,7 +177,8 @@ type UnitResult struct {
 	// Ratio is O/E (NaN for crude data); RAMR is Ratio·p0 (crude: O/n);
 	// Survival is 1 − RAMR.
 	Ratio, RAMR, Survival float64
-	// CILow and CIHigh are the unit's own 95% interval on the y scale.
+	// CILow and CIHigh are the unit's own interval on the y scale, at
+	// Options.IntervalLevel.
 	CILow, CIHigh float64
 	// The funnel limits at the unit's size, on the y scale.
 	Lower95, Upper95, Lower998, Upper998 float64
@@ -174,7 +186,7 @@ type UnitResult struct {
 	// for, or when the adjustment does not apply).
 	AdjLower95, AdjUpper95, AdjLower998, AdjUpper998 float64
 	Band                                             Band
-	// Verdict applies the release's comparison rule.
+	// Verdict applies the release's comparison rule at Options.FlagLevel.
 	Verdict Verdict
 	// PHigh and PLow are the exact one-sided p-values P(X ≥ O) and
 	// P(X ≤ O) under the target (STATS.md §6.3).
@@ -282,12 +294,16 @@ func Funnel(units []Unit, opts Options) Result {
 		res.Target = float64(sumO) / float64(sumN)
 	}
 	p0 := res.Target
-	intervals := countIntervals{method: opts.Interval}
+	intervals := countIntervals{method: opts.Interval, level: opts.intervalLevel()}
+	flagIntervals := &intervals
+	if opts.flagLevel() != opts.intervalLevel() {
+		flagIntervals = &countIntervals{method: opts.Interval, level: opts.flagLevel()}
+	}
 	for i, u := range units {
 		if crude {
 			res.Units[i] = proportionUnit(u, p0, opts)
 		} else {
-			res.Units[i] = ratioUnit(u, p0, opts, &intervals)
+			res.Units[i] = ratioUnit(u, p0, opts, &intervals, flagIntervals)
 		}
 	}
 	res.dispersion(units)
@@ -321,18 +337,42 @@ func Funnel(units []Unit, opts Options) Result {
 	return res
 }
 
-// countIntervals remembers the 95% interval of each count O a funnel has
-// met: it depends on O alone, and a funnel of thousands of surgeons has a
-// few dozen distinct death counts, so each gamma quantile is computed once.
+// defaultLevel is the level of an interval or flag rule no publisher
+// setting changes, and the level of the funnel's inner lines (pLow95,
+// pHigh95), whose line rule the funnel comparison at 95% is.
+const defaultLevel = 0.95
+
+// intervalLevel is the level of the units' own intervals.
+func (o Options) intervalLevel() float64 {
+	if o.IntervalLevel == 0 {
+		return defaultLevel
+	}
+	return o.IntervalLevel
+}
+
+// flagLevel is the level of the verdict's rule.
+func (o Options) flagLevel() float64 {
+	if o.FlagLevel == 0 {
+		return o.intervalLevel()
+	}
+	return o.FlagLevel
+}
+
+// countIntervals remembers the interval, at one method and level, of each
+// count O a funnel has met: it depends on O alone, and a funnel of
+// thousands of surgeons has a few dozen distinct death counts, so each
+// gamma quantile is computed once. A funnel whose verdict is at another
+// level than its intervals keeps one cache per level.
 type countIntervals struct {
 	method IntervalMethod
+	level  float64
 	byO    [][2]float64 // [lo, hi] for O; NaN lo where not yet computed
 }
 
 func (c *countIntervals) of(o int) (lo, hi float64) {
 	const maxCached = 1 << 12 // counts beyond are computed each time
 	if o >= maxCached {
-		return countInterval(c.method, o)
+		return countInterval(c.method, o, c.level)
 	}
 	for len(c.byO) <= o {
 		c.byO = append(c.byO, [2]float64{math.NaN(), math.NaN()})
@@ -340,23 +380,27 @@ func (c *countIntervals) of(o int) (lo, hi float64) {
 	if v := c.byO[o]; !math.IsNaN(v[0]) {
 		return v[0], v[1]
 	}
-	lo, hi = countInterval(c.method, o)
+	lo, hi = countInterval(c.method, o, c.level)
 	c.byO[o] = [2]float64{lo, hi}
 	return lo, hi
 }
 
-// countInterval is the 95% interval of a count by method (STATS.md §2).
-func countInterval(method IntervalMethod, o int) (lo, hi float64) {
+// countInterval is the interval of a count by method at level (STATS.md
+// §2).
+func countInterval(method IntervalMethod, o int, level float64) (lo, hi float64) {
 	switch method {
 	case IntervalByar:
-		return ByarInterval(o, 0.95)
+		return ByarInterval(o, level)
 	case IntervalMixed:
-		return MixedInterval(o, 0.95)
+		return MixedInterval(o, level)
 	}
-	return GarwoodInterval(o, 0.95)
+	return GarwoodInterval(o, level)
 }
 
-func ratioUnit(u Unit, p0 float64, opts Options, intervals *countIntervals) UnitResult {
+// ratioUnit places a unit with expected counts; intervals hold its own
+// interval's level, flags the verdict's (the same cache when the levels
+// are equal).
+func ratioUnit(u Unit, p0 float64, opts Options, intervals, flags *countIntervals) UnitResult {
 	e := u.Expected
 	o := float64(u.Observed)
 	r := UnitResult{X: e / p0, Y: o / e, Ratio: o / e}
@@ -367,13 +411,27 @@ func ratioUnit(u Unit, p0 float64, opts Options, intervals *countIntervals) Unit
 	r.Lower95, r.Upper95 = PoissonLimit(pLow95, e), PoissonLimit(pHigh95, e)
 	r.Lower998, r.Upper998 = PoissonLimit(pLow998, e), PoissonLimit(pHigh998, e)
 	r.PHigh, r.PLow = PoissonPValues(u.Observed, e)
+	tail := func(o int) float64 { high, _ := PoissonPValues(o, e); return high }
 	if Small(e) {
-		tail := func(o int) float64 { high, _ := PoissonPValues(o, e); return high }
 		r.small(tail, math.MaxInt, e)
 	}
 	r.DetectableRatio = r.Upper95
 	r.Band = band(r)
-	r.Verdict = verdict(r, opts.Comparison, 1)
+	if opts.Comparison == CompareInterval {
+		lo, hi := r.CILow, r.CIHigh
+		if flags != intervals {
+			lo, hi = flags.of(u.Observed)
+			lo, hi = lo/e, hi/e
+		}
+		r.Verdict = intervalVerdict(lo, hi, 1)
+	} else {
+		lo, hi := r.Lower95, r.Upper95
+		if level := opts.flagLevel(); level != defaultLevel {
+			pLo, pHi, _, _ := tails(level)
+			lo, hi = flagLines(PoissonLimit(pLo, e), PoissonLimit(pHi, e), pLo, tail, math.MaxInt, e, r.Small)
+		}
+		r.Verdict = lineVerdict(r.Y, lo, hi)
+	}
 	r.AdjLower95, r.AdjUpper95, r.AdjLower998, r.AdjUpper998 = math.NaN(), math.NaN(), math.NaN(), math.NaN()
 	return r
 }
@@ -383,17 +441,30 @@ func proportionUnit(u Unit, p0 float64, opts Options) UnitResult {
 	o := float64(u.Observed)
 	r := UnitResult{X: n, Y: o / n, Ratio: math.NaN(), RAMR: o / n}
 	r.Survival = 1 - r.RAMR
-	r.CILow, r.CIHigh = ClopperPearsonInterval(u.Observed, u.Cases, 0.95)
+	r.CILow, r.CIHigh = ClopperPearsonInterval(u.Observed, u.Cases, opts.intervalLevel())
 	r.Lower95, r.Upper95 = BinomialLimit(pLow95, u.Cases, p0), BinomialLimit(pHigh95, u.Cases, p0)
 	r.Lower998, r.Upper998 = BinomialLimit(pLow998, u.Cases, p0), BinomialLimit(pHigh998, u.Cases, p0)
 	r.PHigh, r.PLow = BinomialPValues(u.Observed, u.Cases, p0)
+	tail := func(o int) float64 { high, _ := BinomialPValues(o, u.Cases, p0); return high }
 	if Small(n * p0) {
-		tail := func(o int) float64 { high, _ := BinomialPValues(o, u.Cases, p0); return high }
 		r.small(tail, u.Cases, n)
 	}
 	r.DetectableRatio = r.Upper95 / p0
 	r.Band = band(r)
-	r.Verdict = verdict(r, opts.Comparison, p0)
+	if opts.Comparison == CompareInterval {
+		lo, hi := r.CILow, r.CIHigh
+		if level := opts.flagLevel(); level != opts.intervalLevel() {
+			lo, hi = ClopperPearsonInterval(u.Observed, u.Cases, level)
+		}
+		r.Verdict = intervalVerdict(lo, hi, p0)
+	} else {
+		lo, hi := r.Lower95, r.Upper95
+		if level := opts.flagLevel(); level != defaultLevel {
+			pLo, pHi, _, _ := tails(level)
+			lo, hi = flagLines(BinomialLimit(pLo, u.Cases, p0), BinomialLimit(pHi, u.Cases, p0), pLo, tail, u.Cases, n, r.Small)
+		}
+		r.Verdict = lineVerdict(r.Y, lo, hi)
+	}
 	r.AdjLower95, r.AdjUpper95, r.AdjLower998, r.AdjUpper998 = math.NaN(), math.NaN(), math.NaN(), math.NaN()
 	return r
 }
@@ -466,25 +537,47 @@ func BandOf(y, lower95, upper95, lower998, upper998 float64) Band {
 	return BandWithin
 }
 
-// verdict applies the comparison rule; target is the y scale's target (1
-// for ratios, p0 for proportions).
-func verdict(r UnitResult, c Comparison, target float64) Verdict {
-	if c == CompareInterval {
-		switch {
-		case r.CILow > target:
-			return VerdictHigher
-		case r.CIHigh < target:
-			return VerdictLower
-		}
-		return VerdictNotDifferent
-	}
-	switch r.Band {
-	case BandHighAlarm, BandHighAlert:
+// intervalVerdict applies the interval rule: a unit whose own interval
+// [lo, hi] at the flag level lies wholly above (below) the target is
+// higher (lower). target is the y scale's target (1 for ratios, p0 for
+// proportions).
+func intervalVerdict(lo, hi, target float64) Verdict {
+	switch {
+	case lo > target:
 		return VerdictHigher
-	case BandLowAlarm, BandLowAlert:
+	case hi < target:
 		return VerdictLower
 	}
 	return VerdictNotDifferent
+}
+
+// lineVerdict applies the funnel rule: y strictly beyond the funnel's
+// line at the flag level is higher (lower). At 95% these are the band's
+// own lines, so a higher verdict is exactly a high band.
+func lineVerdict(y, lower, upper float64) Verdict {
+	switch {
+	case y > upper:
+		return VerdictHigher
+	case y < lower:
+		return VerdictLower
+	}
+	return VerdictNotDifferent
+}
+
+// flagLines are the funnel's lines at a flag level other than 95%, lower
+// and upper being the line rule's at the unit's size. A small unit (below
+// one expected death) is judged as its band is, by the exact one-sided
+// test, at the level's tail pLo: its upper line is the test's boundary,
+// its lower 0 (STATS.md §8.3).
+func flagLines(lower, upper, pLo float64, tail func(o int) float64, maxCount int, size float64, small bool) (lo, hi float64) {
+	if !small {
+		return lower, upper
+	}
+	hi, _ = testLine(pLo, tail, maxCount, size)
+	if !(size > 0) {
+		return math.NaN(), hi
+	}
+	return 0, hi
 }
 
 // dispersion computes φ (Pearson, winsorised), its test, and τ² on the

@@ -114,7 +114,7 @@ type column struct {
 	maxAbs, maxRel float64
 }
 
-func (c *column) check(t *testing.T, row refRow, fn string, got, want float64) {
+func (c *column) check(t *testing.T, row fmt.Stringer, fn string, got, want float64) {
 	t.Helper()
 	if !scalar.EqualWithinAbsOrRel(got, want, c.absTol, c.relTol) {
 		t.Errorf("%v: %s = %.17g, want %.17g (%s)", row, fn, got, want, c.name)

@@ -55,6 +55,13 @@ type Release struct {
 	// Periods lists the distinct periods of the release's rows, sorted.
 	// Commit records them from the rows added, ignoring this field.
 	Periods []string
+
+	// IntervalLevel and FlagLevel are the publisher's levels in percent:
+	// of each unit's own interval and of the comparison that gives its
+	// verdict. Commit records a zero as the default, 95, as releases
+	// loaded before migration 0007 read back.
+	IntervalLevel float64
+	FlagLevel     float64
 }
 
 // ReleaseFile is one input file of a release.
@@ -152,7 +159,8 @@ func (db *DB) releaseWhere(ctx context.Context, where string, args ...any) (Rele
 }
 
 const releaseSelect = `SELECT id, title, source, licence, profile, input_sha256, mapping_sha256,
-	interval_method, comparison, target_source, row_count, skipped_count, synthetic, ingested_at FROM release`
+	interval_method, comparison, target_source, row_count, skipped_count, synthetic, ingested_at,
+	interval_level, flag_level FROM release`
 
 type scanner interface{ Scan(...any) error }
 
@@ -160,7 +168,8 @@ func scanRelease(s scanner) (Release, error) {
 	var r Release
 	var at string
 	err := s.Scan(&r.ID, &r.Title, &r.Source, &r.Licence, &r.Profile, &r.InputSHA256, &r.MappingSHA256,
-		&r.IntervalMethod, &r.Comparison, &r.TargetSource, &r.Rows, &r.Skipped, &r.Synthetic, &at)
+		&r.IntervalMethod, &r.Comparison, &r.TargetSource, &r.Rows, &r.Skipped, &r.Synthetic, &at,
+		&r.IntervalLevel, &r.FlagLevel)
 	if err != nil {
 		return Release{}, err
 	}
@@ -524,11 +533,19 @@ func (l *Loader) Commit(ctx context.Context, r Release) error {
 	}
 	// The release row goes last: the triggers refuse rows for a release
 	// that exists, which is what makes a committed release immutable.
+	// A level left at zero is the default, as in stats.Options.
+	for _, l := range []*float64{&r.IntervalLevel, &r.FlagLevel} {
+		if *l == 0 {
+			*l = outcome.DefaultLevel
+		}
+	}
 	_, err := l.tx.ExecContext(ctx, `INSERT INTO release (id, title, source, licence, profile, input_sha256,
-		mapping_sha256, interval_method, comparison, target_source, row_count, skipped_count, synthetic, ingested_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		mapping_sha256, interval_method, comparison, target_source, row_count, skipped_count, synthetic, ingested_at,
+		interval_level, flag_level)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ID, r.Title, r.Source, r.Licence, r.Profile, r.InputSHA256, r.MappingSHA256, r.IntervalMethod,
-		r.Comparison, r.TargetSource, r.Rows, r.Skipped, r.Synthetic, r.IngestedAt.UTC().Format(ingestedAtLayout))
+		r.Comparison, r.TargetSource, r.Rows, r.Skipped, r.Synthetic, r.IngestedAt.UTC().Format(ingestedAtLayout),
+		r.IntervalLevel, r.FlagLevel)
 	if err != nil {
 		return fmt.Errorf("store: commit release %s: %w", r.ID, err)
 	}

@@ -25,7 +25,7 @@ func testRelease(id string) Release {
 	return Release{
 		ID: id, Title: "Release " + id, Source: "https://example.org/" + id, Licence: "CC0",
 		Profile: "canonical", InputSHA256: fmt.Sprintf("%064x", len(id)) + id, MappingSHA256: "m-" + id,
-		IntervalMethod: "byar", Comparison: "interval", TargetSource: "national",
+		IntervalMethod: "byar", Comparison: "interval", TargetSource: "national", IntervalLevel: 98, FlagLevel: 99.5,
 		Rows: 1, Skipped: 0, Synthetic: true, IngestedAt: testTime,
 		Files: []ReleaseFile{{Ordinal: 1, Name: id + ".csv", SHA256: "f-" + id, Size: 123, Encoding: "utf-8", Rows: 1}},
 	}
@@ -318,6 +318,7 @@ func TestCommitAndRead(t *testing.T) {
 	b := testRelease("b")
 	b.Synthetic = false
 	b.IngestedAt = testTime.Add(time.Hour)
+	b.IntervalLevel, b.FlagLevel = 0, 0 // the defaults
 	commitRelease(t, db, b, []outcome.Row{testRow(1, 2, "2020", "A")}, nil)
 
 	wantA := a
@@ -325,6 +326,7 @@ func TestCommitAndRead(t *testing.T) {
 	wantA.Periods = []string{"2017-2019", "2018", "2019"}
 	wantB := b
 	wantB.Periods = []string{"2020"}
+	wantB.IntervalLevel, wantB.FlagLevel = 95, 95
 
 	t.Run("Release", func(t *testing.T) {
 		got, err := db.Release(ctx, "a")

@@ -111,6 +111,10 @@ func TestMigrateKeepsOldReleases(t *testing.T) {
 	if old.Skipped != 7 || old.Skips != nil || len(old.SkippedBy()) != 0 {
 		t.Errorf("old release: skipped %d, skips %+v; want 7 and none (never stored)", old.Skipped, old.Skips)
 	}
+	// Computed at 95%, before a release could say otherwise (0007).
+	if old.IntervalLevel != 95 || old.FlagLevel != 95 {
+		t.Errorf("old release: levels %g and %g, want 95 and 95", old.IntervalLevel, old.FlagLevel)
+	}
 
 	rel := testRelease("new")
 	rel.IngestedAt = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)

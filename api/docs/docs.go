@@ -2336,6 +2336,16 @@ const docTemplate = `{
                     ],
                     "example": "funnel"
                 },
+                "flag_level": {
+                    "description": "percent: the level of the rule giving each verdict",
+                    "type": "number",
+                    "example": 95
+                },
+                "interval_level": {
+                    "description": "percent: the units' own intervals' level",
+                    "type": "number",
+                    "example": 95
+                },
                 "interval_method": {
                     "type": "string",
                     "enum": [
@@ -2580,6 +2590,11 @@ const docTemplate = `{
                         "$ref": "#/definitions/api.fileDTO"
                     }
                 },
+                "flag_level": {
+                    "description": "percent: the level of the rule giving each verdict",
+                    "type": "number",
+                    "example": 95
+                },
                 "id": {
                     "type": "string",
                     "example": "demo"
@@ -2588,8 +2603,13 @@ const docTemplate = `{
                     "type": "string",
                     "example": "2026-11-24T10:00:00Z"
                 },
+                "interval_level": {
+                    "description": "percent: the units' own intervals' level",
+                    "type": "number",
+                    "example": 95
+                },
                 "interval_method": {
-                    "description": "IntervalMethod, Comparison and TargetSource are the method settings\nthe figures were computed with (STATS.md).",
+                    "description": "IntervalMethod, Comparison and TargetSource are the method settings\nthe figures were computed with (STATS.md). IntervalLevel is the\nlevel, in percent, of every unit's own interval (ci_low, ci_high,\nsurvival_low, survival_high), FlagLevel that of the publisher's\ncomparison giving each verdict: both the publisher's, 95 unless it\nuses another (one rates hospitals by 98% intervals). The bands' 95%\nand 99.8% funnel limits are the same for every release.",
                     "type": "string",
                     "enum": [
                         "exact",
@@ -2702,7 +2722,7 @@ const docTemplate = `{
                     "example": 2.49
                 },
                 "ci_low": {
-                    "description": "CILow and CIHigh are the unit's own 95% interval on Scale, by the\nrelease's interval method.",
+                    "description": "CILow and CIHigh are the unit's own interval on Scale, by the\nrelease's interval method at its interval_level.",
                     "type": "number",
                     "example": 0.69
                 },
@@ -2832,7 +2852,7 @@ const docTemplate = `{
                     "example": "adult-cardiac"
                 },
                 "survival": {
-                    "description": "Survival is 1 − RAMR, with its 95% interval.",
+                    "description": "Survival is 1 − RAMR, with its interval at the release's\ninterval_level (95% unless the publisher uses another).",
                     "type": "number",
                     "example": 0.9708
                 },
@@ -3107,7 +3127,7 @@ const docTemplate = `{
                     "example": 2.49
                 },
                 "ci_low": {
-                    "description": "CILow and CIHigh are the unit's own 95% interval on Scale, by the\nrelease's interval method.",
+                    "description": "CILow and CIHigh are the unit's own interval on Scale, by the\nrelease's interval method at its interval_level.",
                     "type": "number",
                     "example": 0.69
                 },
@@ -3232,7 +3252,7 @@ const docTemplate = `{
                     "example": "adult-cardiac"
                 },
                 "survival": {
-                    "description": "Survival is 1 − RAMR, with its 95% interval.",
+                    "description": "Survival is 1 − RAMR, with its interval at the release's\ninterval_level (95% unless the publisher uses another).",
                     "type": "number",
                     "example": 0.9708
                 },

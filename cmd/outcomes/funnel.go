@@ -78,6 +78,9 @@ func (env environment) funnel(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if method, err = method.WithLevels(m.Method.Levels()); err != nil {
+		return err
+	}
 	method.Options.Adjustment = adjustment
 	// With the target from each group's own counts, nothing read later
 	// changes a group the reader has moved past, so it is computed while
@@ -96,6 +99,7 @@ func (env environment) funnel(ctx context.Context, args []string) error {
 
 	w := bufio.NewWriterSize(env.stdout, 64<<10)
 	out := newFunnelWriter(w, *format, *csvSafe)
+	out.intervalLevel, _ = m.Method.Levels()
 	if err := out.begin(); err != nil {
 		return err
 	}
@@ -231,6 +235,9 @@ type funnelWriter struct {
 	groups int
 	buf    []byte
 	cell   []byte // a neutralised cell, reused
+	// intervalLevel is the level, in percent, of the units' ci_low and
+	// ci_high (the mapping's interval_level), given in each JSON group.
+	intervalLevel float64
 }
 
 func newFunnelWriter(w *bufio.Writer, format string, safe bool) *funnelWriter {
@@ -274,7 +281,8 @@ func (fw *funnelWriter) group(fg outcome.Computed) error {
 		for _, f := range []struct {
 			name string
 			x    float64
-		}{{"target", res.Target}, {"phi", res.Phi}, {"phi_p_value", res.PhiPValue}, {"tau2", res.Tau2}} {
+		}{{"target", res.Target}, {"phi", res.Phi}, {"phi_p_value", res.PhiPValue}, {"tau2", res.Tau2},
+			{"interval_level", fw.intervalLevel}} {
 			b = append(b, ", \""+f.name+"\": "...)
 			b = appendJSONNumber(b, f.x)
 		}

@@ -9,8 +9,9 @@ import (
 	"github.com/surgeon-outcomes/outcomes/store"
 )
 
-// releaseMethod is the method of the release being loaded: its settings
-// and, where its target is national, the national counts it read.
+// releaseMethod is the method of the release being loaded: its settings,
+// its levels and, where its target is national, the national counts it
+// read.
 func releaseMethod(ctx context.Context, l *store.Loader, rel store.Release) (outcome.Method, error) {
 	var national []outcome.NationalRate
 	if rel.TargetSource == outcome.TargetNational {
@@ -19,7 +20,11 @@ func releaseMethod(ctx context.Context, l *store.Loader, rel store.Release) (out
 			return outcome.Method{}, err
 		}
 	}
-	return outcome.NewMethod(rel.IntervalMethod, rel.Comparison, rel.TargetSource, national)
+	m, err := outcome.NewMethod(rel.IntervalMethod, rel.Comparison, rel.TargetSource, national)
+	if err != nil {
+		return outcome.Method{}, err
+	}
+	return m.WithLevels(rel.IntervalLevel, rel.FlagLevel)
 }
 
 // eachFunnel computes every funnel of the release being loaded by method m
