@@ -26,7 +26,7 @@ cover:
 	$(GO) tool cover -html=coverage.out -o coverage.html
 
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem ./stats ./ingest ./api ./chart
+	$(GO) test -run='^$$' -bench=. -benchmem ./stats ./ingest ./catalog ./api ./chart
 
 # bench-import times `outcomes ingest` of 1,000,000 canonical rows beside
 # sqlite3's .import of the same file (needs the sqlite3 command-line tool),

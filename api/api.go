@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/url"
 	"runtime"
+	"runtime/debug"
 	"sync/atomic"
 	"time"
 
@@ -196,8 +197,15 @@ func (s *Server) loadReleases(ctx context.Context, db *store.DB) error {
 			offer = &site.Download{Name: downloadName, Size: int(s.download.size), SHA256: s.download.sha256}
 		}
 	}
-	s.site, err = site.New(cat, offer)
-	return err
+	if s.site, err = site.New(cat, offer); err != nil {
+		return err
+	}
+	// Loading a national release reads every row and result once and
+	// keeps a fraction: give the rest back to the operating system now
+	// rather than over the next minutes, so a server's memory is what it
+	// holds.
+	debug.FreeOSMemory()
+	return nil
 }
 
 // resolve checks a request's query against the endpoint's parameters and

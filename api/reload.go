@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"runtime/debug"
 	"sync/atomic"
 
 	"github.com/labstack/echo/v4"
@@ -44,6 +45,15 @@ func (h *Handler) use(s *Server) error {
 		return fmt.Errorf("api: %w", err)
 	}
 	h.current.Store(&served{server: s, echo: e})
+	if r := s.cat.Latest(); r != nil {
+		// Searching a national release needs an index that takes seconds
+		// to build: build it now, while the rest is answered, not on the
+		// first search; then hand back the memory building it took.
+		go func() {
+			r.PrepareSearch()
+			debug.FreeOSMemory()
+		}()
+	}
 	return nil
 }
 

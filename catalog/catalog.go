@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -36,16 +38,26 @@ type Release struct {
 	// funnel order and, within a funnel, unit id order.
 	Rows []Row
 
-	// search finds the release's units (search.go); rowUnit is per row its
-	// unit there, and hospitals every hospital the row's figures come from.
-	search    *searchIndex
-	rowUnit   []int32
-	hospitals [][]string
+	// search finds the release's units (search.go), built the first time
+	// it is asked (searchIndex): on a national release it is half the
+	// work of loading and a third of the memory, and no page shown at
+	// start needs it. rowUnit is per row its unit there; otherShares
+	// holds the hospitals search indexes for the rows whose hospitals are
+	// not just the one the row names (rowShares), and hospitals every
+	// hospital the row's figures come from.
+	searchOnce  sync.Once
+	search      *searchIndex
+	rowUnit     []int32
+	otherShares map[int32][]outcome.HospitalShare
+	hospitals   [][]string
 	// orders holds the row indices in the order of each sort.
 	orders *sortIndex
-	// surgeon and hospital map a unit id to its rows, in row order; atHospital
+	// surgeon finds a surgeon's rows by id, in row order: a map of a
+	// national release's million surgeons cost more than its rows' figures.
+	surgeon idIndex
+	// hospital maps a hospital id to its own rows, in row order; atHospital
 	// maps a hospital id to the surgeon rows done there.
-	surgeon, hospital, atHospital map[string][]int32
+	hospital, atHospital map[string][]int32
 	// periods lists, per specialty, the periods it has, newest last.
 	periods map[string][]string
 	// unitCounts are, per specialty, how many distinct surgeons and
@@ -80,15 +92,7 @@ func Load(ctx context.Context, db *store.DB) (*Catalog, error) {
 	}
 	c := &Catalog{byID: map[string]*Release{}}
 	for _, m := range metas {
-		results, err := db.Results(ctx, m.ID)
-		if err != nil {
-			return nil, err
-		}
-		published, err := db.Rows(ctx, m.ID)
-		if err != nil {
-			return nil, err
-		}
-		r, err := NewRelease(m, results, published)
+		r, err := loadRelease(ctx, db, m)
 		if err != nil {
 			return nil, err
 		}
@@ -96,6 +100,102 @@ func Load(ctx context.Context, db *store.DB) (*Catalog, error) {
 		c.byID[m.ID] = r
 	}
 	return c, nil
+}
+
+// loadRelease reads and indexes one release a comparison group at a
+// time: the group's published rows, which name each unit's hospitals and
+// carry the publisher's own figures, and then its funnels. A national
+// release has a million units; reading it whole, rows and results, before
+// indexing it held every unit three times over at start.
+func loadRelease(ctx context.Context, db *store.DB, m store.Release) (*Release, error) {
+	funnels, err := db.ResultGroups(ctx, m.ID)
+	if err != nil {
+		return nil, err
+	}
+	n, err := db.ResultUnitCount(ctx, m.ID)
+	if err != nil {
+		return nil, err
+	}
+	if n > 1<<31-1 {
+		return nil, fmt.Errorf("catalog: release %s has too many units", m.ID)
+	}
+	b := newReleaseBuilder(m, n)
+	// The published rows and the results are read on two connections at
+	// once, a few funnels ahead of the indexing: reading is most of the
+	// work, and each read waits on the database's own locks.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	rowsAhead := make(chan groupRead, readAhead)
+	resultsAhead := make(chan error, readAhead)
+	go readGroups(ctx, db, m.ID, funnels, rowsAhead)
+	go func() {
+		defer close(resultsAhead)
+		for i := range funnels {
+			err := db.FillResult(ctx, m.ID, &funnels[i])
+			select {
+			case resultsAhead <- err:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	for i := range funnels {
+		gr, ok := <-rowsAhead
+		if !ok {
+			return nil, ctx.Err()
+		}
+		if gr.err != nil {
+			return nil, gr.err
+		}
+		err, ok := <-resultsAhead
+		if !ok {
+			return nil, ctx.Err()
+		}
+		if err != nil {
+			return nil, err
+		}
+		g := &funnels[i]
+		b.add(g, gr.rows, gr.sets)
+		g.Units = nil // the rows hold them now
+	}
+	return b.finish(), nil
+}
+
+// readAhead is how many funnels loadRelease reads ahead of indexing them.
+const readAhead = 8
+
+// groupRead is one funnel's group: its published rows and the units the
+// domain's rule makes of them, shared by the group's funnels.
+type groupRead struct {
+	rows []outcome.Row
+	sets []outcome.UnitSet
+	err  error
+}
+
+// readGroups sends, for each funnel in turn, its group's rows and units,
+// reading each group once; it stops at the first error, which it sends.
+func readGroups(ctx context.Context, db *store.DB, releaseID string, funnels []outcome.Funnel, out chan<- groupRead) {
+	defer close(out)
+	var cur groupRead
+	for i := range funnels {
+		if g := funnels[i].Group; i == 0 || g != funnels[i-1].Group {
+			cur = groupRead{}
+			if cur.rows, cur.err = db.GroupRows(ctx, releaseID, g); cur.err == nil {
+				cur.sets = outcome.Units(cur.rows)
+			}
+		}
+		select {
+		case out <- cur:
+		case <-ctx.Done():
+			return
+		}
+		if cur.err != nil {
+			return
+		}
+	}
 }
 
 // Latest returns the newest release, or nil when none is loaded.
@@ -109,131 +209,241 @@ func (c *Catalog) Latest() *Release {
 // Release returns the release with the given id, or nil.
 func (c *Catalog) Release(id string) *Release { return c.byID[id] }
 
-// NewRelease indexes one release: its stored funnels (results, in the
-// store's order) and the published rows they were computed from, which
-// name each unit's hospitals and carry the publisher's own figures.
+// NewRelease indexes one release already in memory: its funnels
+// (results, in the store's order, with their units) and the published
+// rows they were computed from, in any order. Load does the same a group
+// at a time from the database.
 func NewRelease(m store.Release, results []outcome.Funnel, published []outcome.Row) (*Release, error) {
-	sum := sha256.Sum256([]byte(m.ID + "\x00" + m.InputSHA256 + "\x00" + m.MappingSHA256))
-	r := &Release{Meta: m, Tag: hex.EncodeToString(sum[:16]),
-		surgeon: map[string][]int32{}, hospital: map[string][]int32{}, atHospital: map[string][]int32{},
-		periods: map[string][]string{}}
-
-	// The units of each group, by the domain's rule, so that each result
-	// row can name its hospitals and, where the unit is one published row,
-	// carry the publisher's own figures.
 	published = slices.Clone(published)
 	slices.SortStableFunc(published, func(a, b outcome.Row) int { return compareGroups(a.Group(), b.Group()) })
-	type groupRows struct {
-		rows []outcome.Row
-		sets []outcome.UnitSet
+	n := 0
+	for _, g := range results {
+		n += len(g.Units)
 	}
-	byGroup := map[outcome.Group]*groupRows{}
-	for start := 0; start < len(published); {
-		g := published[start].Group()
-		end := start + 1
-		for end < len(published) && published[end].Group() == g {
-			end++
-		}
-		rows := published[start:end]
-		byGroup[g] = &groupRows{rows: rows, sets: outcome.Units(rows)}
-		start = end
+	if n > 1<<31-1 {
+		return nil, fmt.Errorf("catalog: release %s has too many units", m.ID)
 	}
-
-	search := newSearchBuilder()
-	for gi := range results {
-		g := &results[gi]
-		f := &Funnel{Funnel: *g, First: int32(len(r.Rows))}
-		f.Units = nil // the rows hold them
-		if !slices.Contains(r.periods[g.Specialty], g.Period) {
-			r.periods[g.Specialty] = append(r.periods[g.Specialty], g.Period)
-		}
-		var gr groupRows
-		if p := byGroup[g.Group]; p != nil {
-			gr = *p
-		}
-		outcomeName := ""
-		if len(gr.rows) > 0 {
-			outcomeName = gr.rows[0].Outcome
-		}
-		var set outcome.UnitSet
-		for _, s := range gr.sets {
-			if s.Type == g.UnitType {
-				set = s
+	b := newReleaseBuilder(m, n)
+	var rows []outcome.Row
+	var sets []outcome.UnitSet
+	for i := range results {
+		g := &results[i]
+		if i == 0 || g.Group != results[i-1].Group {
+			lo, _ := slices.BinarySearchFunc(published, g.Group, func(r outcome.Row, g outcome.Group) int { return compareGroups(r.Group(), g) })
+			hi := lo
+			for hi < len(published) && published[hi].Group() == g.Group {
+				hi++
 			}
+			rows = published[lo:hi]
+			sets = outcome.Units(rows)
 		}
-		for ui := range g.Units {
-			u := &g.Units[ui]
-			unit := findUnit(set.Units, ui, u.UnitID)
-			ref := hospitalRef{ID: u.UnitID, Name: u.UnitName, Count: 1}
-			hospitals := []string{u.UnitID}
-			shares := []outcome.HospitalShare{{ID: u.UnitID, Name: u.UnitName}}
-			var pub *outcome.Row
-			if unit != nil {
-				if g.UnitType == outcome.Surgeon {
-					main, _ := unit.MainHospital()
-					ref = hospitalRef{ID: main.ID, Name: main.Name, Count: len(unit.Hospitals)}
+		b.add(g, rows, sets)
+	}
+	return b.finish(), nil
+}
+
+// releaseBuilder indexes a release's funnels as they are read.
+type releaseBuilder struct {
+	r *Release
+	// oneHospital holds, per hospital id, the one-element list of the
+	// rows whose figures come from that hospital alone (nearly all), so
+	// those rows share it.
+	oneHospital map[string][]string
+	// surgeonRows are the surgeon rows, indexed by id in finish.
+	surgeonRows []int32
+	// texts holds one copy of each text that many rows repeat (hospitals,
+	// bands, verdicts), each read from the database as a string of its own.
+	texts map[string]string
+}
+
+// intern returns the one copy of s the release keeps.
+func (b *releaseBuilder) intern(s string) string {
+	if t, ok := b.texts[s]; ok {
+		return t
+	}
+	b.texts[s] = s
+	return s
+}
+
+func newReleaseBuilder(m store.Release, units int) *releaseBuilder {
+	sum := sha256.Sum256([]byte(m.ID + "\x00" + m.InputSHA256 + "\x00" + m.MappingSHA256))
+	r := &Release{Meta: m, Tag: hex.EncodeToString(sum[:16]), Rows: make([]Row, 0, units),
+		hospitals: make([][]string, 0, units), otherShares: map[int32][]outcome.HospitalShare{}, hospital: map[string][]int32{}, atHospital: map[string][]int32{},
+		periods: map[string][]string{}}
+	return &releaseBuilder{r: r, oneHospital: map[string][]string{}, texts: map[string]string{}}
+}
+
+// add indexes one funnel g (with its units, in the store's order), given
+// its group's published rows in key order and the units the domain's rule
+// makes of them (outcome.Units), so that each result row can name its
+// hospitals and, where the unit is one published row, carry the
+// publisher's own figures.
+func (b *releaseBuilder) add(g *outcome.Funnel, rows []outcome.Row, sets []outcome.UnitSet) {
+	r := b.r
+	f := &Funnel{Funnel: *g, First: int32(len(r.Rows))}
+	f.Units = nil // the rows hold them
+	if !slices.Contains(r.periods[g.Specialty], g.Period) {
+		r.periods[g.Specialty] = append(r.periods[g.Specialty], g.Period)
+	}
+	outcomeName := ""
+	if len(rows) > 0 {
+		outcomeName = rows[0].Outcome
+	}
+	var set outcome.UnitSet
+	for _, s := range sets {
+		if s.Type == g.UnitType {
+			set = s
+		}
+	}
+	for ui := range g.Units {
+		u := &g.Units[ui]
+		unit := findUnit(set.Units, ui, u.UnitID)
+		ref := hospitalRef{ID: u.UnitID, Name: u.UnitName, Count: 1}
+		hospitals := b.only(u.UnitID)
+		shares := []outcome.HospitalShare{{ID: u.UnitID, Name: u.UnitName}}
+		var pub *outcome.Row
+		if unit != nil {
+			if g.UnitType == outcome.Surgeon {
+				main, _ := unit.MainHospital()
+				ref = hospitalRef{ID: main.ID, Name: main.Name, Count: len(unit.Hospitals)}
+				if len(unit.Hospitals) == 1 {
+					hospitals = b.only(unit.Hospitals[0].ID)
+				} else {
 					hospitals = unit.HospitalIDs()
 				}
-				shares = unit.Hospitals
-				// A sum of several rows carries no publisher figure of its own.
-				if len(unit.Rows) == 1 && !unit.Aggregated {
-					pub = &gr.rows[unit.Rows[0]]
-				}
 			}
-			idx := int32(len(r.Rows))
-			r.Rows = append(r.Rows, newRow(g, u, outcomeName, ref, pub))
-			r.hospitals = append(r.hospitals, hospitals)
-			r.rowUnit = append(r.rowUnit, search.add(g.UnitType, u.UnitID, u.UnitName, g.Specialty, shares))
-			if g.UnitType == outcome.Surgeon {
-				r.surgeon[u.UnitID] = append(r.surgeon[u.UnitID], idx)
-				for _, h := range hospitals {
-					r.atHospital[h] = append(r.atHospital[h], idx)
-				}
-			} else {
-				r.hospital[u.UnitID] = append(r.hospital[u.UnitID], idx)
+			shares = unit.Hospitals
+			// A sum of several rows carries no publisher figure of its own.
+			if len(unit.Rows) == 1 && !unit.Aggregated {
+				pub = &rows[unit.Rows[0]]
 			}
 		}
-		f.End = int32(len(r.Rows))
-		f.ByName = make([]int32, 0, f.End-f.First)
-		for i := f.First; i < f.End; i++ {
-			f.ByName = append(f.ByName, i)
+		idx := int32(len(r.Rows))
+		row := newRow(g, u, outcomeName, ref, pub)
+		row.HospitalID, row.HospitalName = b.intern(row.HospitalID), b.intern(row.HospitalName)
+		row.Band, row.Verdict = outcome.Band(b.intern(string(row.Band))), b.intern(row.Verdict)
+		row.PublishedRating = b.intern(row.PublishedRating)
+		r.Rows = append(r.Rows, row)
+		r.hospitals = append(r.hospitals, hospitals)
+		if !sameShares(shares, r.rowShares(idx)) {
+			r.otherShares[idx] = shares
 		}
-		folded := make(map[int32]string, len(f.ByName))
-		for _, i := range f.ByName {
-			folded[i] = UnitNameKey(r.Rows[i].UnitType, r.Rows[i].UnitName)
+		if g.UnitType == outcome.Surgeon {
+			b.surgeonRows = append(b.surgeonRows, idx)
+			for _, h := range hospitals {
+				r.atHospital[h] = append(r.atHospital[h], idx)
+			}
+		} else {
+			r.hospital[u.UnitID] = append(r.hospital[u.UnitID], idx)
 		}
-		slices.SortFunc(f.ByName, func(a, b int32) int {
-			return cmp.Or(strings.Compare(folded[a], folded[b]), strings.Compare(r.Rows[a].UnitID, r.Rows[b].UnitID))
-		})
-		r.Funnels = append(r.Funnels, f)
 	}
-	r.search = search.build()
+	f.End = int32(len(r.Rows))
+	f.ByName = make([]int32, 0, f.End-f.First)
+	folded := make([]string, f.End-f.First)
+	for i := f.First; i < f.End; i++ {
+		f.ByName = append(f.ByName, i)
+		folded[i-f.First] = UnitNameKey(r.Rows[i].UnitType, r.Rows[i].UnitName)
+	}
+	slices.SortFunc(f.ByName, func(a, b int32) int {
+		return cmp.Or(strings.Compare(folded[a-f.First], folded[b-f.First]), strings.Compare(r.Rows[a].UnitID, r.Rows[b].UnitID))
+	})
+	r.Funnels = append(r.Funnels, f)
+}
+
+// rowShares are the hospitals row i names, for search: none for a surgeon
+// whose rows name none, else the one it names. otherShares holds those of
+// every row where this is not the whole list.
+func (r *Release) rowShares(i int32) []outcome.HospitalShare {
+	if shares, ok := r.otherShares[i]; ok {
+		return shares
+	}
+	row := &r.Rows[i]
+	if row.HospitalCount == 0 {
+		return nil
+	}
+	return []outcome.HospitalShare{{ID: row.HospitalID, Name: row.HospitalName}}
+}
+
+// sameShares reports whether two lists name the same hospitals, by id and
+// name, the parts search reads.
+func sameShares(a, b []outcome.HospitalShare) bool {
+	return slices.EqualFunc(a, b, func(x, y outcome.HospitalShare) bool { return x.ID == y.ID && x.Name == y.Name })
+}
+
+// searchIndex is the release's search index, built on first use from
+// every row in row order, as loading once built it.
+func (r *Release) searchIndex() *searchIndex {
+	r.searchOnce.Do(func() {
+		b := newSearchBuilder()
+		r.rowUnit = make([]int32, len(r.Rows))
+		for i := range r.Rows {
+			row := &r.Rows[i]
+			r.rowUnit[i] = b.add(row.UnitType, row.UnitID, row.UnitName, row.Specialty, r.rowShares(int32(i)))
+		}
+		r.search = b.build()
+	})
+	return r.search
+}
+
+// PrepareSearch builds the release's search index now, if no search has
+// yet: a server calls it once it is answering, so that the first search
+// does not wait for it.
+func (r *Release) PrepareSearch() { r.searchIndex() }
+
+// only is the list of one hospital id, shared by every row that names it
+// alone.
+func (b *releaseBuilder) only(id string) []string {
+	h, ok := b.oneHospital[id]
+	if !ok {
+		h = []string{id}
+		b.oneHospital[id] = h
+	}
+	return h
+}
+
+// finish builds the release's indexes over every row added.
+func (b *releaseBuilder) finish() *Release {
+	r := b.r
+	r.surgeon = newIDIndex(r.Rows, b.surgeonRows)
 	r.hospitalIndex = r.indexHospitals()
 	for _, ps := range r.periods {
 		slices.Sort(ps)
 	}
-	r.unitCounts = map[string]UnitCount{}
-	seen := map[[3]string]bool{}
-	for i := range r.Rows {
-		u := &r.Rows[i]
-		k := [3]string{u.Specialty, string(u.UnitType), u.UnitID}
-		if seen[k] {
-			continue
-		}
-		seen[k] = true
-		n := r.unitCounts[u.Specialty]
-		if u.UnitType == outcome.Surgeon {
-			n.Surgeons++
-		} else {
-			n.Hospitals++
-		}
-		r.unitCounts[u.Specialty] = n
-	}
+	r.unitCounts = r.countUnits()
 	r.orders = newSortIndex(r.Rows)
-	if len(r.Rows) > 1<<31-1 {
-		return nil, fmt.Errorf("catalog: release %s has too many units", m.ID)
+	return r
+}
+
+// countUnits counts, per specialty, its distinct surgeons and hospitals.
+func (r *Release) countUnits() map[string]UnitCount {
+	counts := map[string]UnitCount{}
+	// A surgeon's rows are together in the index, in row order, and rows
+	// are in funnel order, by specialty: each change of specialty within
+	// a surgeon's rows is one more specialty they report in.
+	for i, row := range r.surgeon.rows {
+		u := &r.Rows[row]
+		if i > 0 {
+			prev := &r.Rows[r.surgeon.rows[i-1]]
+			if prev.UnitID == u.UnitID && prev.Specialty == u.Specialty {
+				continue
+			}
+		}
+		n := counts[u.Specialty]
+		n.Surgeons++
+		counts[u.Specialty] = n
 	}
-	return r, nil
+	for _, idx := range r.hospital {
+		var seen []string
+		for _, i := range idx {
+			if sp := r.Rows[i].Specialty; !slices.Contains(seen, sp) {
+				seen = append(seen, sp)
+				n := counts[sp]
+				n.Hospitals++
+				counts[sp] = n
+			}
+		}
+	}
+	return counts
 }
 
 // compareGroups orders groups by specialty, procedure and period.
@@ -259,6 +469,14 @@ func findUnit(units []outcome.Unit, i int, id string) *outcome.Unit {
 // removed, runs of space collapsed, so "Seán O'Néill" is found by
 // "sean o'neill".
 func Fold(s string) string {
+	if f, ok := foldASCII(s); ok {
+		return f
+	}
+	return foldUnicode(s)
+}
+
+// foldUnicode is Fold for any text.
+func foldUnicode(s string) string {
 	var b strings.Builder
 	space := true
 	for _, r := range norm.NFD.String(s) {
@@ -278,6 +496,53 @@ func Fold(s string) string {
 	return strings.TrimSpace(b.String())
 }
 
+// foldASCII is Fold for text that is all ASCII, as every id and most
+// names are, without the Unicode tables (ASCII has no accents to remove):
+// a server folds every name of a national release at start. Text already
+// folded is returned as it is. ok is false for any other text.
+func foldASCII(s string) (folded string, ok bool) {
+	same := true
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= utf8.RuneSelf:
+			return "", false
+		case 'A' <= c && c <= 'Z':
+			same = false
+		case asciiSpace(c):
+			if c != ' ' || i == 0 || i == len(s)-1 || asciiSpace(s[i-1]) {
+				same = false
+			}
+		}
+	}
+	if same {
+		return s, true
+	}
+	b := make([]byte, 0, len(s))
+	space := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if asciiSpace(c) {
+			if !space {
+				b = append(b, ' ')
+			}
+			space = true
+			continue
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+		space = false
+	}
+	return strings.TrimSpace(string(b)), true
+}
+
+// asciiSpace reports whether an ASCII byte is white space as unicode.IsSpace
+// has it.
+func asciiSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+}
+
 // Periods lists the periods the release has for a specialty, oldest first.
 func (r *Release) Periods(specialty string) []string { return r.periods[specialty] }
 
@@ -294,7 +559,7 @@ func (r *Release) LatestPeriod(specialty string) string {
 func (r *Release) UnitCount(specialty string) UnitCount { return r.unitCounts[specialty] }
 
 // Surgeon returns the rows of the surgeon with the given id, in row order.
-func (r *Release) Surgeon(id string) []int32 { return r.surgeon[id] }
+func (r *Release) Surgeon(id string) []int32 { return r.surgeon.find(r.Rows, id) }
 
 // Hospital returns the hospital's own rows, in row order.
 func (r *Release) Hospital(id string) []int32 { return r.hospital[id] }
@@ -321,7 +586,7 @@ func (r *Release) HospitalName(id string) string {
 
 // RowOf finds a unit's row in a comparison group, or nil.
 func (r *Release) RowOf(unitType outcome.UnitType, id, specialty, procedure, period string) *Row {
-	idx := r.surgeon[id]
+	idx := r.Surgeon(id)
 	if unitType != outcome.Surgeon {
 		idx = r.hospital[id]
 	}

@@ -67,7 +67,7 @@ func typoRank(d int) int {
 }
 
 // Find searches q as the search page does (see above).
-func (r *Release) Find(q string) Finding { return r.search.find(q) }
+func (r *Release) Find(q string) Finding { return r.searchIndex().find(q) }
 
 func (ix *searchIndex) find(q string) Finding {
 	f := Finding{Units: ix.search(q)}
@@ -254,7 +254,7 @@ func (ix *searchIndex) near(w string) []nearWord {
 		} else {
 			continue
 		}
-		out = append(out, nearWord{display: cmp.Or(ix.display[x], x), rank: rank, units: len(ix.postings[i])})
+		out = append(out, nearWord{display: cmp.Or(ix.display[int32(i)], x), rank: rank, units: len(ix.posting(i))})
 	}
 	slices.SortFunc(out, func(a, b nearWord) int {
 		return cmp.Or(cmp.Compare(a.rank, b.rank), cmp.Compare(b.units, a.units), strings.Compare(a.display, b.display))

@@ -19,6 +19,9 @@ import (
 // in production (as api's tests do).
 var demoDB string
 
+// outcomesBin is the real binary, built once for every test.
+var outcomesBin string
+
 func TestMain(m *testing.M) {
 	code, err := runTests(m)
 	if err != nil {
@@ -38,6 +41,7 @@ func runTests(m *testing.M) (int, error) {
 	if runtime.GOOS == "windows" {
 		bin += ".exe"
 	}
+	outcomesBin = bin
 	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/outcomes").CombinedOutput(); err != nil {
 		return 0, fmt.Errorf("go build: %v\n%s", err, out)
 	}

@@ -43,7 +43,7 @@ func (r *Release) Select(q Query) Selection {
 	}
 	var found map[int32]int32
 	if q.Q != "" {
-		found = r.search.match(q.Q)
+		found = r.searchIndex().match(q.Q)
 	}
 	var sel Selection
 	more := false

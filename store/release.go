@@ -251,12 +251,29 @@ func closeRows(rows *sql.Rows) error {
 	return rows.Err()
 }
 
+// rowSelect lists an outcome_row's columns in the order scanRows reads them.
+const rowSelect = `file_ordinal, line, specialty, procedure, period,
+		unit_type, unit_id, unit_name, hospital_id, hospital_name, outcome, cases, events, expected,
+		expected_rate, published_rate, published_low, published_high, published_rating, not_assessable`
+
 // Rows returns every row of a release in load order (file, line).
 func (db *DB) Rows(ctx context.Context, releaseID string) ([]outcome.Row, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT file_ordinal, line, specialty, procedure, period,
-		unit_type, unit_id, unit_name, hospital_id, hospital_name, outcome, cases, events, expected,
-		expected_rate, published_rate, published_low, published_high, published_rating, not_assessable
+	return db.scanRows(ctx, releaseID, `SELECT `+rowSelect+`
 		FROM outcome_row WHERE release_id = ? ORDER BY file_ordinal, line, rowid`, releaseID)
+}
+
+// GroupRows returns the rows of one comparison group of a release in key
+// order (unit type, unit id, hospital id): the order of the table's
+// unique index, so one group is read without sorting the release.
+func (db *DB) GroupRows(ctx context.Context, releaseID string, g outcome.Group) ([]outcome.Row, error) {
+	return db.scanRows(ctx, releaseID, `SELECT `+rowSelect+`
+		FROM outcome_row WHERE release_id = ? AND specialty = ? AND procedure = ? AND period = ?
+		ORDER BY unit_type, unit_id, hospital_id`, releaseID, g.Specialty, g.Procedure, g.Period)
+}
+
+// scanRows runs query, which selects rowSelect, and reads its rows.
+func (db *DB) scanRows(ctx context.Context, releaseID, query string, args ...any) ([]outcome.Row, error) {
+	rows, err := db.sql.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: rows of release %s: %w", releaseID, err)
 	}

@@ -154,6 +154,22 @@ func fromNull(v sql.Null[float64]) float64 {
 // Results returns every funnel of a release with its units (sorted by
 // unit id) and curves, in group order.
 func (db *DB) Results(ctx context.Context, releaseID string) ([]outcome.Funnel, error) {
+	out, err := db.ResultGroups(ctx, releaseID)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if err := db.FillResult(ctx, releaseID, &out[i]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// ResultGroups returns every funnel of a release in group order, without
+// its units and curve (FillResult reads them), so that a reader can take a
+// national release one funnel at a time, never holding all its units twice.
+func (db *DB) ResultGroups(ctx context.Context, releaseID string) ([]outcome.Funnel, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT specialty, procedure, period, unit_type, scale, target,
 		target_source, phi, phi_p_value, tau2, phi_units, assessed, expected_outside95, outside95,
 		expected_outside998, outside998 FROM result_group WHERE release_id = ?
@@ -177,15 +193,23 @@ func (db *DB) Results(ctx context.Context, releaseID string) ([]outcome.Funnel, 
 	if err := closeRows(rows); err != nil {
 		return nil, fmt.Errorf("store: results of %s: %w", releaseID, err)
 	}
-	for i := range out {
-		if err := db.fillResult(ctx, releaseID, &out[i]); err != nil {
-			return nil, err
-		}
-	}
 	return out, nil
 }
 
-func (db *DB) fillResult(ctx context.Context, releaseID string, g *outcome.Funnel) error {
+// ResultUnitCount is how many units a release's funnels place, surgeons
+// and hospitals, so that a reader can size its rows once.
+func (db *DB) ResultUnitCount(ctx context.Context, releaseID string) (int, error) {
+	var n int
+	err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM result_unit WHERE release_id = ?`, releaseID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: result units of %s: %w", releaseID, err)
+	}
+	return n, nil
+}
+
+// FillResult reads one funnel's units (sorted by unit id) and curve into
+// g, a funnel ResultGroups returned.
+func (db *DB) FillResult(ctx context.Context, releaseID string, g *outcome.Funnel) error {
 	key := []any{releaseID, g.Specialty, g.Procedure, g.Period, g.UnitType}
 	rows, err := db.sql.QueryContext(ctx, `SELECT unit_id, unit_name, aggregated, cases, events, expected, x, y,
 		ratio, ramr, survival, ci_low, ci_high, lower95, upper95, lower998, upper998, band, verdict, p_high,
