@@ -444,7 +444,6 @@ var (
 	createTable = regexp.MustCompile(`(?s)CREATE TABLE (\w+) \((.*?)\n\) STRICT;`)
 	addColumn   = regexp.MustCompile(`ALTER TABLE (\w+) ADD COLUMN (.*);`)
 	renameCol   = regexp.MustCompile(`ALTER TABLE (\w+) RENAME COLUMN (\w+) TO (\w+);`)
-	addColumn   = regexp.MustCompile(`ALTER TABLE (\w+) ADD COLUMN (.*);`)
 	tableLevel  = regexp.MustCompile(`^(UNIQUE|PRIMARY KEY|FOREIGN KEY) (\([^)]*\))`)
 )
 
@@ -522,26 +521,6 @@ func schemaConstraints(t *testing.T) ([]string, map[string]tableColumns) {
 				out = append(out, table+"."+col+" "+references)
 			}
 		}
-		tables[table] = cols
-	}
-	// Columns added by later migrations carry their constraints on their
-	// own line.
-	for _, m := range addColumn.FindAllStringSubmatch(text, -1) {
-		table, line := m[1], m[2]
-		col := strings.Fields(line)[0]
-		cols := tables[table]
-		if !strings.Contains(line, "NOT NULL") {
-			cols.nullable = append(cols.nullable, col)
-		}
-		tables[table] = cols
-		if i := strings.Index(line, "CHECK ("); i >= 0 {
-			out = append(out, table+"."+col+" "+balanced(line[i:]))
-		}
-		if strings.Contains(line, references) {
-			out = append(out, table+"."+col+" "+references)
-		}
-	}
-	for table, cols := range tables {
 		sort.Strings(cols.nullable)
 		tables[table] = cols
 		byTable[table] = out
