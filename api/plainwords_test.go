@@ -23,7 +23,7 @@ func TestPlainWords(t *testing.T) {
 		{"/surgeons/9001080", []string{"April 2022 to March 2025", "counts <a href=\"/glossary#deaths-counted\">deaths in hospital after the operation</a>"},
 			[]string{">2022-04/2025-03", "outcome: in-hospital mortality"}, 200},
 		{"/specialties", []string{"Deaths counted:</strong> deaths within 90 days of the operation", "April 2021 to March 2024; April 2022 to March 2025"}, nil, 200},
-		{"/glossary", []string{`<dt id="overdispersion">Overdispersion</dt>`, `<dt id="risk-adjusted-survival">`, `<dt id="too-few">`}, nil, 200},
+		{"/glossary", []string{`<dt id="overdispersion">Overdispersion</dt>`, `<dt id="risk-adjusted-survival">`, `<dt id="too-few">`, `<dt id="not-assessable">Not assessable</dt>`}, nil, 200},
 		{"/choosing", []string{"Can these figures help me choose a surgeon?", "Most results are"}, nil, 200},
 		{"/specialties/head-and-neck?unit=hospital", []string{"These hospitals vary more than chance alone predicts (overdispersion φ = 2.28, p = 0.014)",
 			"none of the 2 hospitals outside the 95% limits would still be outside them", `href="/glossary#overdispersion"`}, nil, 200},
