@@ -224,18 +224,8 @@ func (x *sortIndex) sortField(field sortField) (asc, desc []int32) {
 		rank, row int32
 	}
 	recs := make([]worded, len(x.rows))
-	values := map[string]string{} // the row's text → the field's, for fields that fold: names repeat
 	for i := range x.rows {
-		var v string
-		if name := x.rows[i].HospitalName; field.name == "hospital" {
-			var ok bool
-			if v, ok = values[name]; !ok {
-				v = field.str(&x.rows[i])
-				values[name] = v
-			}
-		} else {
-			v = field.str(&x.rows[i])
-		}
+		v := field.str(&x.rows[i])
 		recs[i] = worded{v, x.rank[i], int32(i)}
 	}
 	slices.SortFunc(recs, func(a, b worded) int {
