@@ -46,3 +46,49 @@ func (n number) csv() string {
 	}
 	return strconv.FormatFloat(x, 'g', -1, 64)
 }
+
+// count is a number of cases or deaths that a unit may not have: a unit of
+// the publisher's figures only has no deaths, and perhaps no volume
+// (catalog.Row.HasEvents). It is written as a whole number, or null (JSON)
+// and empty (CSV) where there is none, never as 0, which would say no one
+// died.
+type count struct {
+	n     int
+	known bool
+}
+
+// knownCount is a count that is given.
+func knownCount(n int) count { return count{n: n, known: true} }
+
+// countIf is n where known, else no count.
+func countIf(n int, known bool) count { return count{n: n, known: known} }
+
+// MarshalJSON writes the number, or null.
+func (c count) MarshalJSON() ([]byte, error) {
+	if !c.known {
+		return []byte("null"), nil
+	}
+	return strconv.AppendInt(nil, int64(c.n), 10), nil
+}
+
+// UnmarshalJSON reads null as no count.
+func (c *count) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*c = count{}
+		return nil
+	}
+	n, err := strconv.Atoi(string(b))
+	if err != nil {
+		return err
+	}
+	*c = knownCount(n)
+	return nil
+}
+
+// csv is the count as a CSV cell: empty when there is none.
+func (c count) csv() string {
+	if !c.known {
+		return ""
+	}
+	return strconv.Itoa(c.n)
+}

@@ -30,8 +30,11 @@ type unitRow struct {
 	// Aggregated is true for a hospital whose figures are the sum of its
 	// surgeons' rows, because the publisher gave no hospital row.
 	Aggregated bool `json:"aggregated"`
-	Cases      int  `json:"cases" example:"412"`
-	Events     int  `json:"events" example:"11"`
+	// Cases and Events are null for a unit of the publisher's figures
+	// only (comparison published), which gives no deaths and perhaps no
+	// volume.
+	Cases  count `json:"cases" swaggertype:"integer" example:"412"`
+	Events count `json:"events" swaggertype:"integer" example:"11"`
 	// Expected is the case-mix expected number of events (null for crude data).
 	Expected number `json:"expected" swaggertype:"number" example:"7.9"`
 	// Target is p0, the group's overall event rate the funnel is centred on.
@@ -110,7 +113,7 @@ func (r *unitRow) csvRecord(rec []string) []string {
 	t := csvcell.Safe
 	return append(rec, t(string(r.UnitType)), t(r.UnitID), t(r.UnitName), t(r.Specialty), t(r.Procedure),
 		t(r.Period), t(r.Outcome), t(r.HospitalID), t(r.HospitalName), strconv.Itoa(r.HospitalCount),
-		strconv.FormatBool(r.Aggregated), strconv.Itoa(r.Cases), strconv.Itoa(r.Events), r.Expected.csv(),
+		strconv.FormatBool(r.Aggregated), r.Cases.csv(), r.Events.csv(), r.Expected.csv(),
 		r.Target.csv(), strconv.FormatBool(r.RiskAdjusted), t(r.Scale), r.Rate.csv(), r.Ratio.csv(),
 		r.RAMR.csv(), r.Survival.csv(), r.SurvivalLow.csv(), r.SurvivalHigh.csv(), r.CILow.csv(),
 		r.CIHigh.csv(), r.Lower95.csv(), r.Upper95.csv(), r.Lower998.csv(), r.Upper998.csv(),
@@ -125,8 +128,8 @@ func toUnitRow(r *catalog.Row) unitRow {
 	return unitRow{
 		UnitType: r.UnitType, UnitID: r.UnitID, UnitName: r.UnitName, Specialty: r.Specialty,
 		Procedure: r.Procedure, Period: r.Period, Outcome: r.Outcome, HospitalID: r.HospitalID,
-		HospitalName: r.HospitalName, HospitalCount: r.HospitalCount, Aggregated: r.Aggregated, Cases: r.Cases,
-		Events: r.Events, Expected: number(r.Expected), Target: number(r.Target), RiskAdjusted: r.RiskAdjusted,
+		HospitalName: r.HospitalName, HospitalCount: r.HospitalCount, Aggregated: r.Aggregated, Cases: countIf(r.Cases, r.HasCases()),
+		Events: countIf(r.Events, r.HasEvents()), Expected: number(r.Expected), Target: number(r.Target), RiskAdjusted: r.RiskAdjusted,
 		Scale: r.Scale, Rate: number(r.Rate), Ratio: number(r.Ratio), RAMR: number(r.RAMR),
 		Survival: number(r.Survival), SurvivalLow: number(r.SurvivalLow), SurvivalHigh: number(r.SurvivalHigh),
 		CILow: number(r.CILow), CIHigh: number(r.CIHigh), Lower95: number(r.Lower95), Upper95: number(r.Upper95),

@@ -189,8 +189,10 @@ type funnelSummary struct {
 	Target       number `json:"target" swaggertype:"number" example:"0.0213"`
 	TargetSource string `json:"target_source" enums:"counts,national" example:"counts"`
 	Units        int    `json:"units" example:"214"`
-	Cases        int    `json:"cases" example:"61234"`
-	Events       int    `json:"events" example:"1304"`
+	// Cases and Events are the units' totals, null where a unit gives none
+	// (a funnel of the publisher's figures only).
+	Cases  count `json:"cases" swaggertype:"integer" example:"61234"`
+	Events count `json:"events" swaggertype:"integer" example:"1304"`
 	// Phi is the Pearson dispersion ratio (10% winsorised, units with
 	// E ≥ 5), PhiPValue its χ² test, PhiUnits how many units it uses, Tau2
 	// the random-effects variance (square-root scale; crude: arcsine).
@@ -214,7 +216,8 @@ func toFunnelSummary(s catalog.FunnelSummary) funnelSummary {
 	f := s.Funnel
 	return funnelSummary{Specialty: f.Specialty, Procedure: f.Procedure, Period: f.Period, UnitType: f.UnitType,
 		Scale: string(f.Scale), RiskAdjusted: f.Scale == stats.ScaleRatio, Target: number(f.Target),
-		TargetSource: f.TargetSource, Units: s.Units, Cases: s.Cases, Events: s.Events, Phi: number(f.Phi),
+		TargetSource: f.TargetSource, Units: s.Units, Cases: countIf(s.Cases, s.CasesKnown),
+		Events: countIf(s.Events, s.EventsKnown), Phi: number(f.Phi),
 		PhiPValue: number(f.PhiPValue), PhiUnits: f.PhiUnits, Tau2: number(f.Tau2), Assessed: f.Assessed,
 		Outside95: f.Outside95, ExpectedOutside95: number(f.ExpectedOutside95), Outside998: f.Outside998,
 		ExpectedOutside998: number(f.ExpectedOutside998), BandCounts: s.BandCounts}

@@ -73,6 +73,9 @@ func (r *Release) Place(u outcome.Row) (Row, *Funnel, []FieldError) {
 	if ferr != nil {
 		return Row{}, nil, append(errs, *ferr)
 	}
+	if r.Meta.Comparison == outcome.FiguresPublished {
+		return Row{}, nil, append(errs, FieldError{Field: "release", Message: "this release holds the publisher's own figures only, with no funnel of ours to place a unit on"})
+	}
 	riskAdjusted := f.Scale == stats.ScaleRatio
 	switch {
 	case riskAdjusted && !u.Expected.Valid:

@@ -28,8 +28,14 @@ type Row struct {
 	// Aggregated is true for a hospital whose figures are the sum of its
 	// surgeons' rows, because the publisher gave no hospital row.
 	Aggregated bool
-	Cases      int
-	Events     int
+	// PublishedOnly marks a unit of a release of the publisher's figures
+	// only (outcome.FiguresPublished): it has no deaths (Events means
+	// nothing), Cases is the publisher's volume where it gave one (else
+	// 0), and its only figures are the Published ones. Band is
+	// not_assessable: nothing of ours compares it.
+	PublishedOnly bool
+	Cases         int
+	Events        int
 	// Expected is the case-mix expected number of events (NaN for crude data).
 	Expected float64
 	// Target is p0, the group's overall event rate the funnel is centred on.
@@ -86,6 +92,32 @@ type Row struct {
 	PublishedRating       string
 }
 
+// HasCases reports whether the row gives a number of cases, as every row
+// does but one of the publisher's figures only without a volume.
+func (r *Row) HasCases() bool { return !r.PublishedOnly || r.Cases > 0 }
+
+// HasEvents reports whether the row gives a number of deaths, as every row
+// does but one of the publisher's figures only.
+func (r *Row) HasEvents() bool { return !r.PublishedOnly }
+
+// CasesFigure is Cases as a number to sort or export by, NaN where the row
+// has none (HasCases).
+func (r *Row) CasesFigure() float64 {
+	if !r.HasCases() {
+		return math.NaN()
+	}
+	return float64(r.Cases)
+}
+
+// EventsFigure is Events as a number to sort or export by, NaN where the
+// row has none (HasEvents).
+func (r *Row) EventsFigure() float64 {
+	if !r.HasEvents() {
+		return math.NaN()
+	}
+	return float64(r.Events)
+}
+
 // hospitalRef names a unit's hospital.
 type hospitalRef struct {
 	ID, Name string
@@ -102,7 +134,7 @@ func newRow(g *outcome.Funnel, u *outcome.Position, outcomeName string, hospital
 		UnitType: g.UnitType, UnitID: u.UnitID, UnitName: u.UnitName,
 		Specialty: g.Specialty, Procedure: g.Procedure, Period: g.Period, Outcome: outcomeName,
 		HospitalID: hospital.ID, HospitalName: hospital.Name, HospitalCount: hospital.Count,
-		Aggregated: u.Aggregated, Cases: u.Cases, Events: u.Events,
+		Aggregated: u.Aggregated, PublishedOnly: u.PublishedOnly, Cases: u.Cases, Events: u.Events,
 		Expected: u.Expected, Target: g.Target, RiskAdjusted: riskAdjusted, Scale: string(g.Scale),
 		Rate: float64(u.Events) / float64(u.Cases), Ratio: u.Ratio, RAMR: u.RAMR,
 		Survival: u.Survival, CILow: u.CILow, CIHigh: u.CIHigh,
@@ -111,6 +143,9 @@ func newRow(g *outcome.Funnel, u *outcome.Position, outcomeName string, hospital
 		PLow: u.PLow, DetectableRatio: u.Detectable, FunnelX: u.X, FunnelY: u.Y,
 		PublishedExpectedRate: math.NaN(), PublishedRate: math.NaN(),
 		PublishedLow: math.NaN(), PublishedHigh: math.NaN(),
+	}
+	if u.PublishedOnly {
+		r.Rate = math.NaN() // no deaths, perhaps no cases: no crude rate
 	}
 	// The survival interval is the event-rate interval turned over: on the
 	// ratio scale an event rate is ratio × p0.

@@ -24,6 +24,7 @@ type rowCheck struct {
 const (
 	checkEventsOverCases   = "events_over_cases"
 	checkExpectedOverCases = "expected_over_cases"
+	checkPublishedInterval = "published_interval"
 )
 
 // rowChecks lists every check a mapping's [skip] checks may name: the one
@@ -35,6 +36,10 @@ func rowChecks() []rowCheck {
 	return []rowCheck{
 		{Name: checkEventsOverCases, Reason: "events exceed cases", format: "events (%d) exceed cases (%d)"},
 		{Name: checkExpectedOverCases, Reason: "expected exceeds cases", format: "expected (%s) exceeds cases (%d)"},
+		// Only a row of the publisher's figures only (figures =
+		// "published") is checked: there they are the unit's result, while
+		// beside counts they are provenance, shown as printed.
+		{Name: checkPublishedInterval, Reason: "published rate outside its interval", format: "the publisher's figures contradict each other: %s"},
 	}
 }
 

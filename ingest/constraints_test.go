@@ -88,6 +88,24 @@ expected_rate = "expected_rate"
 [method]
 `
 
+// publishedMapping reads a publisher's own figures only: a rate, its
+// interval and a rating for each hospital, and its volume.
+const publishedMapping = `
+figures = "published"
+[columns]
+unit_id = "id"
+unit_name = "name"
+cases = "n"
+published_rate = "rate"
+published_low = "low"
+published_high = "high"
+published_rating = "rating"
+[fixed]
+specialty = "adult-cardiac"
+period = "2024"
+unit_type = "hospital"
+`
+
 // nationalBase reads a publisher's hospitals; nationalMapping adds its
 // statewide rows (id 0) as the national figures, nationalColumnsMapping
 // statewide counts repeated on every row.
@@ -120,6 +138,8 @@ func constraintCases() []constraintCase {
 		nationalEvts  = "national_rate.events CHECK (events >= 0 AND events <= cases)"
 		nationalKey   = "national_rate PRIMARY KEY (release_id, specialty, procedure, period)"
 		nationalRate  = "national_rate.rate CHECK (rate > 0 AND rate < 1)"
+		countsGiven   = "outcome_row CHECK (cases IS NOT NULL OR events IS NULL)"
+		onlyPublished = "outcome_row CHECK (events IS NOT NULL OR (not_assessable = 1 AND expected IS NULL AND expected_rate IS NULL AND (published_rate IS NOT NULL OR published_rating <> '')))"
 		// A bad national row gives its group no target, which is said too.
 		noNational = "in1.csv:2:0: group adult-cardiac all 2020 has no national figures to give its target"
 	)
@@ -180,6 +200,27 @@ func constraintCases() []constraintCase {
 			name: "fixed events", constraints: []string{eventsCheck},
 			mapping: strings.Replace(strings.Replace(derivedTypeMapping, "events = \"d\"\n", "", 1), "[fixed]", "[fixed]\nevents = \"0\"", 1),
 			want:    []string{`mapping m.toml: fixed.events: events must come from a column, not a fixed value, which would make it the same number on every row`},
+		},
+		{
+			name: "events without cases", constraints: []string{countsGiven},
+			files: []string{canonicalHeader + goodRow + "vascular,2024,hospital,H1,One,,3,,\n"},
+			want:  []string{`in1.csv:3:6: cases: cases is required`},
+		},
+		{
+			name: "no events", constraints: []string{onlyPublished},
+			files: []string{canonicalHeader + goodRow + "vascular,2024,hospital,H1,One,10,,,\n"},
+			want:  []string{`in1.csv:3:7: events: events is required`},
+		},
+		{
+			name: "published figures without a rate or a rating", constraints: []string{onlyPublished},
+			mapping: publishedMapping,
+			files:   []string{"id,name,n,rate,low,high,rating\nH0,Zero,100,2.1,1.2,3.4,As expected\nH1,One,90,,,,\n"},
+			want:    []string{`in1.csv:3:4: rate: published_rate and published_rating are both empty: a row of published figures needs one of them (leave such rows out with [skip] missing)`},
+		},
+		{
+			name: "published figures with deaths", constraints: []string{onlyPublished},
+			mapping: strings.Replace(publishedMapping, `cases = "n"`, `cases = "n"`+"\nevents = \"d\"", 1),
+			want:    []string{"mapping m.toml: figures = \"published\" reads the publisher's own figures and computes nothing: it has no events (leave the column out, or add it to ignore); a file with deaths loads with figures = \"counts\""},
 		},
 		{
 			name: "expected zero", constraints: []string{expectedCheck},
@@ -381,6 +422,7 @@ var fromCode = map[string]string{
 	"result_unit.band CHECK (band IN ('high_alarm', 'high_alert', 'within', 'low_alert', 'low_alarm', 'too_few', 'not_assessable'))": "the bands of package stats, and outcome.NotAssessable",
 	"result_unit.verdict CHECK (verdict IN ('higher', 'lower', 'not_different', 'not_assessed'))":                                    "the verdicts of package outcome",
 	"outcome_row.not_assessable CHECK (not_assessable IN (0, 1))":                                                                    "a Go bool",
+	"result_unit CHECK (events IS NOT NULL OR band = 'not_assessable')":                                                              "events are NULL only for a unit of the publisher's figures only (outcome.Unit.PublishedOnly), which is NotAssessable, and outcome.Compute gives such a unit band not_assessable",
 	"national_rate CHECK ((cases IS NULL) = (events IS NULL) AND (cases IS NOT NULL OR rate IS NOT NULL))":                           "AddNationalRate writes both counts or neither, and the decoder makes national figures only from counts it read or a rate (the rate's own checks are driven below)",
 	"release_skip.reason CHECK (reason <> '')":                                                                                       "store.Loader.Commit refuses an empty reason (checkSkips); reasons are the decoder's and the mapping's rule names",
 	"release_skip.row_count CHECK (row_count >= 1)":                                                                                  "a reason is recorded when a row is skipped for it, and Commit refuses fewer than one (checkSkips)",
@@ -423,11 +465,13 @@ func TestEveryConstraintAccountedFor(t *testing.T) {
 	}
 	// The nullable columns are exactly those written from sql.Null values.
 	nullable := map[string][]string{
-		"outcome_row": {"expected", "expected_rate", "published_high", "published_low", "published_rate"},
+		// Cases and events are written by countArgs: NULL for a row of the
+		// publisher's figures only.
+		"outcome_row": {"cases", "events", "expected", "expected_rate", "published_high", "published_low", "published_rate"},
 		// Cases 0 (a publisher printing only a rate) is written as NULL.
 		"national_rate": {"cases", "events", "rate"},
 		"result_group":  {"phi", "phi_p_value", "target", "tau2"},
-		"result_unit": {"ci_high", "ci_low", "detectable_ratio", "expected", "lower95", "lower998", "p_high", "p_low",
+		"result_unit": {"cases", "ci_high", "ci_low", "detectable_ratio", "events", "expected", "lower95", "lower998", "p_high", "p_low",
 			"ramr", "ratio", "survival", "upper95", "upper998", "x", "y"},
 	}
 	for table, cols := range notNull {

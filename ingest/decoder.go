@@ -184,6 +184,10 @@ type decoder struct {
 	// leave out records identical to an earlier one, in any file; nil
 	// unless the mapping says duplicates = "drop-identical".
 	identical map[[16]byte]struct{}
+	// units holds where each unit's row is, in a release of the
+	// publisher's figures only, whose units are one row each: the
+	// publisher's rates cannot be summed as counts are. nil otherwise.
+	units map[rowKey]rowAt
 }
 
 // rowKey is the canonical key (DESIGN.md § Canonical CSV).
@@ -204,6 +208,9 @@ func newDecoder(m *Mapping, files []string, maxErrors int) *decoder {
 	}
 	if m.Duplicates == duplicatesDropIdentical {
 		d.identical = map[[16]byte]struct{}{}
+	}
+	if m.PublishedOnly() {
+		d.units = map[rowKey]rowAt{}
 	}
 	return d
 }
@@ -341,6 +348,16 @@ func (d *decoder) add(ordinal int, name string, res rowResult, fs *FileSummary) 
 			return // as the store keeps the first
 		}
 		d.keys[k] = rowAt{r.File, r.Line}
+	}
+	if d.units != nil {
+		k := rowKey{r.Specialty, r.Procedure, r.Period, r.UnitType, r.UnitID, ""}
+		if at, dup := d.units[k]; dup {
+			d.fail(&RowError{File: d.files[r.File-1], Line: r.Line, Err: fmt.Errorf(
+				"%s %q has a second row for %s %s %s (the first is %s:%d): the publisher's figures for one unit cannot be summed (figures = \"published\")",
+				r.UnitType, r.UnitID, r.Specialty, r.Procedure, r.Period, d.files[at.file-1], at.line)})
+			return
+		}
+		d.units[k] = rowAt{r.File, r.Line}
 	}
 	d.keep(r, fs)
 }

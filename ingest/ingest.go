@@ -155,7 +155,7 @@ func Load(ctx context.Context, db *store.DB, files []File, opts Options) (Result
 		return Result{}, fmt.Errorf("ingest: %w", err)
 	}
 
-	method := m.Method.Settings()
+	method := m.Settings()
 	rel := store.Release{
 		ID: opts.ReleaseID, Title: firstOf(opts.Title, m.Release.Title, "Untitled release"),
 		Source: firstOf(opts.Source, m.Release.Source), Licence: firstOf(opts.Licence, m.Release.Licence),

@@ -68,11 +68,28 @@ func figureFields() []string {
 // self-check asks a hospital only for its specialty and counts (README §
 // The API, self-check): the rest it chooses or leaves as labels.
 func (m *Mapping) required() []string {
-	if m.selfCheck {
+	switch {
+	case m.selfCheck:
 		return []string{fieldSpecialty, fieldCases, fieldEvents}
+	case m.PublishedOnly():
+		return slices.DeleteFunc(requiredFields(), func(f string) bool { return f == fieldCases || f == fieldEvents })
 	}
 	return requiredFields()
 }
+
+// Values of Mapping.Figures.
+const (
+	figuresCounts    = "counts"
+	figuresPublished = outcome.FiguresPublished
+)
+
+// PublishedOnly reports whether the mapping reads a file of the
+// publisher's figures only (figures = "published").
+func (m *Mapping) PublishedOnly() bool { return m.Figures == figuresPublished }
+
+// countFields are the fields a file of the publisher's figures only has
+// none of, or need not have (cases, a volume, may be shown beside them).
+func countFields() []string { return []string{fieldEvents, fieldExpected, fieldExpectedRate} }
 
 // Mapping says how to read one publisher's CSV into canonical rows. It is
 // written in TOML; README.md § Mapping files documents every key with a
@@ -123,6 +140,12 @@ type Mapping struct {
 	// assessable (outcome.Row.NotAssessable), never guessed. It needs the
 	// national target on every row (ExpectedFromPublishedRate).
 	ExpectedFrom string `toml:"expected_from"`
+	// Figures says what a row's figures are: "counts" (the default: deaths
+	// and operations, from which the release computes everything) or
+	// "published" (the publisher's own rate, interval and rating only, for
+	// files that give no deaths: each unit is one row, shown and exported
+	// as the publisher's, never placed on a funnel by us).
+	Figures string `toml:"figures"`
 	// Encoding forces how the file's bytes are read: "utf-8" (a byte that
 	// is not UTF-8 is then an error) or "windows-1252" (every byte is). Left
 	// out, a file that is all UTF-8 is read as UTF-8, and any other is read
@@ -268,6 +291,18 @@ func (m Method) Settings() Method {
 	interval, flag := m.Levels()
 	return Method{Interval: firstOf(m.Interval, "exact"), Comparison: firstOf(m.Comparison, "funnel"),
 		Target: firstOf(m.Target, outcome.TargetCounts), IntervalLevel: &interval, FlagLevel: &flag}
+}
+
+// Settings returns the method the release records: the mapping's with
+// every default filled in (Method.Settings), or, for the publisher's
+// figures only, a comparison and a target that are both the publisher's
+// (FiguresPublished), at the level of its printed intervals.
+func (m *Mapping) Settings() Method {
+	s := m.Method.Settings()
+	if m.PublishedOnly() {
+		s.Comparison, s.Target = figuresPublished, figuresPublished
+	}
+	return s
 }
 
 // Levels returns the interval and flag levels in percent, each at its
@@ -468,6 +503,7 @@ func (m *Mapping) check() error {
 		errs = append(errs, errors.New("method.target is national but [national] says nowhere to find national figures"))
 	}
 	errs = append(errs, m.checkNationalRate()...)
+	errs = append(errs, m.checkPublishedOnly()...)
 	errs = append(errs, m.checkFigures()...)
 	errs = append(errs, m.checkEmpty()...)
 	errs = append(errs, m.checkFixedKinds()...)
@@ -542,6 +578,47 @@ func (m *Mapping) checkNationalRate() []error {
 	}
 	if m.ExpectedAs != "" {
 		errs = append(errs, errors.New(`expected_as describes an expected column, which expected_from = "published_rate" has none of`))
+	}
+	return errs
+}
+
+// checkPublishedOnly checks figures: a file of the publisher's figures
+// only gives each unit's rate or rating, and none of what the release
+// would compute from (deaths, expected deaths, a target, a method of its
+// own), since nothing is computed from it.
+func (m *Mapping) checkPublishedOnly() []error {
+	switch m.Figures {
+	case "", figuresCounts:
+		return nil
+	case figuresPublished:
+	default:
+		return []error{fmt.Errorf("figures %q: want counts or published", m.Figures)}
+	}
+	const why = `figures = "published" reads the publisher's own figures and computes nothing`
+	var errs []error
+	for _, f := range countFields() {
+		for _, v := range m.variants() {
+			if v.source(f) != "" {
+				errs = append(errs, fmt.Errorf("%s: it has no %s (leave the column out, or add it to ignore); a file with deaths loads with figures = \"counts\"", why, f))
+				break
+			}
+		}
+	}
+	for _, v := range m.variants() {
+		if v.source(fieldPublishedRate) == "" && v.source(fieldPublishedRating) == "" {
+			errs = append(errs, errors.New(`figures = "published" needs the publisher's figures: a published_rate or a published_rating column`))
+			break
+		}
+	}
+	n := m.National
+	if m.ExpectedFrom != "" || m.ExpectedAs != "" {
+		errs = append(errs, fmt.Errorf("%s: expected_from and expected_as do not apply", why))
+	}
+	if n.Column != "" || n.Cases != "" || n.Rate != "" {
+		errs = append(errs, fmt.Errorf("%s: [national] gives a target, which it does not use", why))
+	}
+	if mm := m.Method; mm.Interval != "" || mm.Comparison != "" || mm.Target != "" || mm.FlagLevel != nil {
+		errs = append(errs, fmt.Errorf("%s: of [method] only interval_level applies (the level of the publisher's intervals)", why))
 	}
 	return errs
 }

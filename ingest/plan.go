@@ -544,12 +544,19 @@ func (rr *rowReader) convertVariant(v *variantPlan, vals []string, line int, nat
 	if r.Outcome == "" {
 		r.Outcome = p.outcomes[r.Specialty]
 	}
-	r.Cases, r.Events = rr.counts(get(fieldCases), get(fieldEvents), line)
-	rr.expected(r, get(fieldExpected), get(fieldExpectedRate), line)
+	if !p.m.PublishedOnly() {
+		r.Cases, r.Events = rr.counts(get(fieldCases), get(fieldEvents), line)
+		rr.expected(r, get(fieldExpected), get(fieldExpectedRate), line)
+	}
 	r.PublishedRate = rr.optionalRate(get(fieldPublishedRate), line)
 	r.PublishedLow = rr.optionalRate(get(fieldPublishedLow), line)
 	r.PublishedHigh = rr.optionalRate(get(fieldPublishedHigh), line)
 	r.PublishedRating = strings.Join(strings.Fields(field(fieldPublishedRating, 200)), " ")
+	if p.m.PublishedOnly() {
+		rr.publishedOnly(r, get(fieldCases), get(fieldPublishedRate), get(fieldPublishedLow), get(fieldPublishedHigh),
+			get(fieldPublishedRating), line)
+		return res
+	}
 	if p.m.ExpectedFrom == ExpectedFromPublishedRate {
 		rr.expectedFromRate(r, res.national, get(fieldPublishedRate), get(fieldEvents), line)
 	}
@@ -653,6 +660,38 @@ func (rr *rowReader) expectedFromRate(r *outcome.Row, national *outcome.National
 		return
 	}
 	r.Expected = sql.Null[float64]{V: e, Valid: true}
+}
+
+// publishedOnly finishes a row of the publisher's figures only
+// (figures = "published"): the publisher's volume, where it gives one, is
+// its cases (a whole number ≥ 1; a missing one is 0, not given); the row
+// must carry a rate or a rating, or there is nothing to show; and its rate
+// must lie within its interval, or the row contradicts itself. Such a row
+// is never judged by us: it is not assessable.
+func (rr *rowReader) publishedOnly(r *outcome.Row, cases, rate, low, high, rating cell, line int) {
+	r.PublishedOnly, r.NotAssessable = true, true
+	if !cases.missing {
+		r.Cases, _ = rr.count(fieldCases, cases, line, 1)
+	}
+	if rate.missing && rating.missing {
+		col := rate.col
+		if col < 0 {
+			col = rating.col
+		}
+		rr.fail(line, col, errors.New("published_rate and published_rating are both empty: a row of published figures needs one of them (leave such rows out with [skip] missing)"))
+	}
+	lo, hi, at := r.PublishedLow, r.PublishedHigh, r.PublishedRate
+	switch {
+	case lo.Valid && hi.Valid && lo.V > hi.V:
+		rr.fail(line, low.col, failed(checkPublishedInterval, fmt.Sprintf("published_low %s is above published_high %s",
+			low.value, high.value)))
+	case at.Valid && lo.Valid && at.V < lo.V:
+		rr.fail(line, rate.col, failed(checkPublishedInterval, fmt.Sprintf("published_rate %s is below published_low %s",
+			rate.value, low.value)))
+	case at.Valid && hi.Valid && at.V > hi.V:
+		rr.fail(line, rate.col, failed(checkPublishedInterval, fmt.Sprintf("published_rate %s is above published_high %s",
+			rate.value, high.value)))
+	}
 }
 
 // skipReason says why a row is not a unit, by the mapping's [skip] rules,

@@ -43,23 +43,27 @@ type Position struct {
 	UnitName string
 	// Aggregated marks a hospital summed from its surgeons' rows.
 	Aggregated bool
-	Cases      int
-	Events     int
-	Expected   float64
-	X, Y       float64
-	Ratio      float64
-	RAMR       float64
-	Survival   float64
-	CILow      float64
-	CIHigh     float64
-	Lower95    float64
-	Upper95    float64
-	Lower998   float64
-	Upper998   float64
-	Band       Band
-	Verdict    stats.Verdict
-	PHigh      float64
-	PLow       float64
+	// PublishedOnly marks a unit of the publisher's figures only
+	// (Unit.PublishedOnly): Events mean nothing, and Cases is 0 where the
+	// publisher gave no volume.
+	PublishedOnly bool
+	Cases         int
+	Events        int
+	Expected      float64
+	X, Y          float64
+	Ratio         float64
+	RAMR          float64
+	Survival      float64
+	CILow         float64
+	CIHigh        float64
+	Lower95       float64
+	Upper95       float64
+	Lower998      float64
+	Upper998      float64
+	Band          Band
+	Verdict       stats.Verdict
+	PHigh         float64
+	PLow          float64
 	// Detectable is the ratio of deaths to expected above which a unit of
 	// this size would be flagged (stats.UnitResult.DetectableRatio).
 	Detectable float64
@@ -80,7 +84,14 @@ type Method struct {
 // NewMethod returns the method of a release's settings: its interval
 // method and comparison rule by name (stats.ParseOptions), where its
 // target comes from, and the national counts it read.
+//
+// A release of the publisher's figures only compares nothing itself: its
+// comparison, FiguresPublished, places no unit (every one is
+// NotAssessable), so the statistics keep their defaults.
 func NewMethod(interval, comparison, targetSource string, national []NationalRate) (Method, error) {
+	if comparison == FiguresPublished {
+		comparison = ""
+	}
 	opts, err := stats.ParseOptions(interval, comparison)
 	if err != nil {
 		return Method{}, err
@@ -171,7 +182,7 @@ func Describe(g Group, set UnitSet, res stats.Result, targetSource string) Funne
 }
 
 func position(in *Unit, u *stats.UnitResult) Position {
-	return Position{UnitID: in.ID, UnitName: in.Name, Aggregated: in.Aggregated, Cases: in.Cases,
+	return Position{UnitID: in.ID, UnitName: in.Name, Aggregated: in.Aggregated, PublishedOnly: in.PublishedOnly, Cases: in.Cases,
 		Events: in.Events, Expected: in.Expected, X: u.X, Y: u.Y, Ratio: u.Ratio, RAMR: u.RAMR,
 		Survival: u.Survival, CILow: u.CILow, CIHigh: u.CIHigh, Lower95: u.Lower95, Upper95: u.Upper95,
 		Lower998: u.Lower998, Upper998: u.Upper998, Band: u.Band, Verdict: u.Verdict, PHigh: u.PHigh,

@@ -43,7 +43,24 @@ type Row struct {
 	// nothing when there were no deaths (O = 0). Such a row is shown, never
 	// judged (see [NotAssessable]); Expected is not valid.
 	NotAssessable bool
+	// PublishedOnly marks a row of a release of the publisher's figures
+	// only (FiguresPublished): its rate, interval and rating as printed,
+	// with no deaths (Events is 0 and means nothing) and Cases only where
+	// the publisher gave a volume (0 where not). It is NotAssessable too:
+	// nothing of ours compares it.
+	PublishedOnly bool
 }
+
+// FiguresPublished is a release whose units carry only the publisher's own
+// figures (its rate, interval and rating), no counts: shown and exported as
+// the publisher's, never placed on a funnel by us. It is what the release
+// records as its comparison and target source, since both are the
+// publisher's.
+const FiguresPublished = "published"
+
+// HasCounts reports whether the row gives deaths and operations, as every
+// row but a PublishedOnly one does.
+func (r *Row) HasCounts() bool { return !r.PublishedOnly }
 
 // Group is the comparison group the row belongs to.
 func (r *Row) Group() Group {

@@ -73,6 +73,11 @@ type Unit struct {
 	// known (Row.NotAssessable): it is shown with its counts but never
 	// placed on the funnel nor judged, and [UnitSet.Stats] leaves it out.
 	NotAssessable bool
+	// PublishedOnly marks a unit of the publisher's figures only
+	// (Row.PublishedOnly): it is NotAssessable, its Events mean nothing,
+	// and its Cases are the publisher's volume where it gave one (else 0).
+	// Its figures are its one row's: they are never summed.
+	PublishedOnly bool
 	// Rows are the indices, in the slice given to [Units], of the rows
 	// summed, in key order (hospital id).
 	Rows []int
@@ -133,7 +138,8 @@ func (s *UnitSet) Stats() []stats.Unit {
 // Units turns one group's rows into its funnels (DESIGN.md § Canonical
 // CSV): a surgeon's rows at several hospitals are summed into one unit; a
 // hospital's unit is its own rows, or, when the group has no hospital rows
-// at all, the sum of the rows of the surgeons who operated there. It
+// at all, the sum of the rows of the surgeons who operated there (unless
+// they are the publisher's figures only, which cannot be summed). It
 // returns the surgeons' set first, then the hospitals'; a set with no units
 // is left out.
 //
@@ -153,8 +159,10 @@ func Units(rows []Row) []UnitSet {
 			strings.Compare(ra.HospitalID, rb.HospitalID))
 	})
 	surgeons, hospitals, fromSurgeons := unitSums{}, unitSums{}, unitSums{}
+	publishedOnly := false
 	for _, i := range order {
 		r := &rows[i]
+		publishedOnly = publishedOnly || r.PublishedOnly
 		switch r.UnitType {
 		case Surgeon:
 			surgeons.add(r.UnitID, r.UnitName, i, r)
@@ -172,7 +180,7 @@ func Units(rows []Row) []UnitSet {
 	switch {
 	case len(hospitals) > 0:
 		sets = append(sets, hospitals.set(Hospital, false, rows))
-	case len(fromSurgeons) > 0:
+	case len(fromSurgeons) > 0 && !publishedOnly:
 		sets = append(sets, fromSurgeons.set(Hospital, true, rows))
 	}
 	return sets
@@ -199,6 +207,7 @@ func (m unitSums) add(id, name string, i int, r *Row) {
 	}
 	u.Cases += r.Cases
 	u.Events += r.Events
+	u.PublishedOnly = u.PublishedOnly || r.PublishedOnly
 	switch {
 	case r.NotAssessable:
 		u.notAssessable = true

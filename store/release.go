@@ -280,12 +280,14 @@ func (db *DB) scanRows(ctx context.Context, releaseID, query string, args ...any
 	var out []outcome.Row
 	for rows.Next() {
 		var r outcome.Row
+		var n storedCounts
 		if err := rows.Scan(&r.File, &r.Line, &r.Specialty, &r.Procedure, &r.Period, &r.UnitType, &r.UnitID,
-			&r.UnitName, &r.HospitalID, &r.HospitalName, &r.Outcome, &r.Cases, &r.Events, &r.Expected,
+			&r.UnitName, &r.HospitalID, &r.HospitalName, &r.Outcome, &n.cases, &n.events, &r.Expected,
 			&r.ExpectedRate, &r.PublishedRate, &r.PublishedLow, &r.PublishedHigh, &r.PublishedRating, &r.NotAssessable); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("store: rows of release %s: %w", releaseID, err)
 		}
+		n.set(&r.Cases, &r.Events, &r.PublishedOnly)
 		out = append(out, r)
 	}
 	if err := closeRows(rows); err != nil {
@@ -408,8 +410,9 @@ func insertRowsSQL(n int) string {
 }
 
 func (l *Loader) appendArgs(args []any, r *outcome.Row) []any {
+	cases, events := countArgs(r.Cases, r.Events, r.PublishedOnly)
 	return append(args, l.release, r.File, r.Line, r.Specialty, r.Procedure, r.Period,
-		r.UnitType, r.UnitID, r.UnitName, r.HospitalID, r.HospitalName, r.Outcome, r.Cases, r.Events,
+		r.UnitType, r.UnitID, r.UnitName, r.HospitalID, r.HospitalName, r.Outcome, cases, events,
 		nullable(r.Expected), nullable(r.ExpectedRate), nullable(r.PublishedRate), nullable(r.PublishedLow),
 		nullable(r.PublishedHigh), r.PublishedRating, r.NotAssessable)
 }

@@ -45,11 +45,13 @@ func (l *Loader) EachGroup(ctx context.Context, fn func(g outcome.Group, sets []
 	}
 	for rows.Next() {
 		var r outcome.Row
+		var n storedCounts
 		if err := rows.Scan(&r.File, &r.Line, &r.Specialty, &r.Procedure, &r.Period, &r.UnitType, &r.UnitID,
-			&r.UnitName, &r.HospitalID, &r.HospitalName, &r.Outcome, &r.Cases, &r.Events, &r.Expected,
+			&r.UnitName, &r.HospitalID, &r.HospitalName, &r.Outcome, &n.cases, &n.events, &r.Expected,
 			&r.ExpectedRate, &r.PublishedRate, &r.PublishedLow, &r.PublishedHigh, &r.PublishedRating, &r.NotAssessable); err != nil {
 			return fmt.Errorf("store: read groups: %w", err)
 		}
+		n.set(&r.Cases, &r.Events, &r.PublishedOnly)
 		g := r.Group()
 		if g != current {
 			if err := flush(); err != nil {
@@ -84,8 +86,9 @@ func (l *Loader) AddResult(ctx context.Context, g outcome.Funnel) error {
 	key := []any{l.release, g.Specialty, g.Procedure, g.Period, g.UnitType}
 	units := make([][]any, len(g.Units))
 	for i, u := range g.Units {
+		cases, events := countArgs(u.Cases, u.Events, u.PublishedOnly)
 		units[i] = append(key[:len(key):len(key)], u.UnitID, u.UnitName, u.Aggregated,
-			u.Cases, u.Events, nullReal(u.Expected), nullReal(u.X), nullReal(u.Y), nullReal(u.Ratio), nullReal(u.RAMR),
+			cases, events, nullReal(u.Expected), nullReal(u.X), nullReal(u.Y), nullReal(u.Ratio), nullReal(u.RAMR),
 			nullReal(u.Survival), nullReal(u.CILow), nullReal(u.CIHigh), nullReal(u.Lower95), nullReal(u.Upper95),
 			nullReal(u.Lower998), nullReal(u.Upper998), u.Band, u.Verdict, nullReal(u.PHigh), nullReal(u.PLow),
 			nullReal(u.Detectable))
@@ -220,13 +223,15 @@ func (db *DB) FillResult(ctx context.Context, releaseID string, g *outcome.Funne
 	}
 	for rows.Next() {
 		var u outcome.Position
+		var n storedCounts
 		var f [17]sql.Null[float64]
-		if err := rows.Scan(&u.UnitID, &u.UnitName, &u.Aggregated, &u.Cases, &u.Events, &f[0], &f[1], &f[2],
+		if err := rows.Scan(&u.UnitID, &u.UnitName, &u.Aggregated, &n.cases, &n.events, &f[0], &f[1], &f[2],
 			&f[3], &f[4], &f[5], &f[6], &f[7], &f[8], &f[9], &f[10], &f[11], &u.Band, &u.Verdict, &f[12], &f[13],
 			&f[14]); err != nil {
 			rows.Close()
 			return fmt.Errorf("store: result units: %w", err)
 		}
+		n.set(&u.Cases, &u.Events, &u.PublishedOnly)
 		u.Expected, u.X, u.Y, u.Ratio, u.RAMR, u.Survival = fromNull(f[0]), fromNull(f[1]), fromNull(f[2]),
 			fromNull(f[3]), fromNull(f[4]), fromNull(f[5])
 		u.CILow, u.CIHigh, u.Lower95, u.Upper95, u.Lower998, u.Upper998 = fromNull(f[6]), fromNull(f[7]),
@@ -291,4 +296,28 @@ func parseCurve(s string) ([]outcome.CurvePoint, error) {
 		out[i] = outcome.CurvePoint{X: val(r[0]), Lower95: val(r[1]), Upper95: val(r[2]), Lower998: val(r[3]), Upper998: val(r[4])}
 	}
 	return out, nil
+}
+
+// storedCounts is a unit's cases and events as outcome_row and result_unit
+// hold them (0008_published_only.sql): events are NULL for a unit of the
+// publisher's figures only, never 0, which would say no one died; cases
+// are NULL where that publisher gave no volume.
+type storedCounts struct{ cases, events sql.Null[int] }
+
+// countArgs are a unit's counts as the driver takes them: cases 0 is no
+// volume only where the unit is the publisher's figures only.
+func countArgs(cases, events int, publishedOnly bool) (any, any) {
+	if !publishedOnly {
+		return cases, events
+	}
+	if cases == 0 {
+		return nil, nil
+	}
+	return cases, nil
+}
+
+// set copies the counts read into a row's or a unit's fields, NULL as 0
+// and NULL events as publishedOnly.
+func (c *storedCounts) set(cases, events *int, publishedOnly *bool) {
+	*cases, *events, *publishedOnly = c.cases.V, c.events.V, !c.events.Valid
 }

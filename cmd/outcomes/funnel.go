@@ -73,7 +73,10 @@ func (env environment) funnel(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	settings := m.Method.Settings()
+	if m.PublishedOnly() {
+		return usagef("funnel: the %s mapping reads the publisher's figures only (figures = \"published\"): there are no deaths to compute a funnel from", m.Name)
+	}
+	settings := m.Settings()
 	method, err := outcome.NewMethod(cmp.Or(*ci, settings.Interval), settings.Comparison, settings.Target, nil)
 	if err != nil {
 		return err
