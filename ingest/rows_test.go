@@ -258,7 +258,7 @@ func TestSkipChecks(t *testing.T) {
 func TestRowKeysRefused(t *testing.T) {
 	tests := []struct{ extra, want string }{
 		{"[skip]\nchecks = [\"events_exceed_cases\"]\n",
-			`mapping m.toml: skip.checks: unknown check "events_exceed_cases" (checks: events_over_cases, expected_over_cases)`},
+			`mapping m.toml: skip.checks: unknown check "events_exceed_cases" (checks: events_over_cases, expected_over_cases, published_interval)`},
 		{"duplicates = \"drop\"\n", `mapping m.toml: duplicates "drop": want error or drop-identical`},
 		{"[[filter]]\ndrop = [\"x\"]\n", "mapping m.toml: filter[0]: no column"},
 		{"[[filter]]\ncolumn = \"t\"\n", "mapping m.toml: filter[0]: give the values to keep or to drop"},
