@@ -66,10 +66,14 @@ type releaseDTO struct {
 	// survival_low, survival_high), FlagLevel that of the publisher's
 	// comparison giving each verdict: both the publisher's, 95 unless it
 	// uses another (one rates hospitals by 98% intervals). The bands' 95%
-	// and 99.8% funnel limits are the same for every release.
+	// and 99.8% funnel limits are the same for every release. A release of
+	// the publisher's figures only (a file with no deaths) has comparison
+	// and target_source "published": its units carry the publisher's rate,
+	// interval and rating, with cases and events null where not given, and
+	// are not_assessable, never placed on a funnel.
 	IntervalMethod string         `json:"interval_method" enums:"exact,byar,mixed" example:"exact"`
-	Comparison     string         `json:"comparison" enums:"funnel,interval" example:"funnel"`
-	TargetSource   string         `json:"target_source" enums:"counts,national" example:"counts"`
+	Comparison     string         `json:"comparison" enums:"funnel,interval,published" example:"funnel"`
+	TargetSource   string         `json:"target_source" enums:"counts,national,published" example:"counts"`
 	IntervalLevel  float64        `json:"interval_level" example:"95"` // percent: the units' own intervals' level
 	FlagLevel      float64        `json:"flag_level" example:"95"`     // percent: the level of the rule giving each verdict
 	Rows           int            `json:"rows" example:"2590"`

@@ -45,8 +45,8 @@ type procedureDTO struct {
 // another. Limits, the funnel's, are the same for every release.
 type methodDTO struct {
 	IntervalMethod string  `json:"interval_method" enums:"exact,byar,mixed" example:"exact"`
-	Comparison     string  `json:"comparison" enums:"funnel,interval" example:"funnel"`
-	TargetSource   string  `json:"target_source" enums:"counts,national" example:"counts"`
+	Comparison     string  `json:"comparison" enums:"funnel,interval,published" example:"funnel"`
+	TargetSource   string  `json:"target_source" enums:"counts,national,published" example:"counts"`
 	IntervalLevel  float64 `json:"interval_level" example:"95"` // percent: the units' own intervals' level
 	FlagLevel      float64 `json:"flag_level" example:"95"`     // percent: the level of the rule giving each verdict
 	Limits         string  `json:"limits" example:"exact Poisson (risk-adjusted) or binomial (crude) limits at 95% and 99.8%, Spiegelhalter's interpolation"`
@@ -187,7 +187,7 @@ type funnelSummary struct {
 	RiskAdjusted bool   `json:"risk_adjusted" example:"true"`
 	// Target is p0, the event rate the funnel is centred on.
 	Target       number `json:"target" swaggertype:"number" example:"0.0213"`
-	TargetSource string `json:"target_source" enums:"counts,national" example:"counts"`
+	TargetSource string `json:"target_source" enums:"counts,national,published" example:"counts"`
 	Units        int    `json:"units" example:"214"`
 	// Cases and Events are the units' totals, null where a unit gives none
 	// (a funnel of the publisher's figures only).

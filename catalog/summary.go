@@ -30,3 +30,10 @@ func (r *Release) Summarise(f *Funnel) FunnelSummary {
 	}
 	return s
 }
+
+// PublishedOnly reports whether f is a funnel of the publisher's figures
+// only (Row.PublishedOnly): nothing of ours to draw or compare. A release
+// is of such figures or not as a whole, so its first row says.
+func (r *Release) PublishedOnly(f *Funnel) bool {
+	return f.End > f.First && r.Rows[f.First].PublishedOnly
+}

@@ -135,7 +135,7 @@ var bandWords = [...]BandWords{
 	{Band: NotAssessable, Direction: NoDifference,
 		Label:       "Not assessable from the published figures",
 		Sentence:    "Survival cannot be compared with expected from the figures published",
-		Meaning:     "The publisher gave a risk-adjusted rate but no expected deaths; with no deaths the expected number cannot be worked out from it. The operations and deaths are shown as published, but this result is not compared with expected or placed on the chart.",
+		Meaning:     "The figures published do not allow this result to be compared with expected: the publisher gave no expected deaths, and none could be worked out from what it gave (a risk-adjusted rate with no deaths, or its own rate and rating with no deaths at all). What it published is shown as published, but this site does not compare the result with expected or place it on the chart.",
 		Legend:      "Not assessable",
 		LegendShort: "Not assessable",
 		Summary:     "not assessable from the published figures"},

@@ -44,6 +44,9 @@ func (s *Site) ReadChart(c echo.Context) (Chart, error) {
 	if f == nil {
 		return Chart{}, notFound("no funnel for this specialty")
 	}
+	if r.PublishedOnly(f) {
+		return Chart{}, notFound("no chart: this release holds the publisher's own figures only, with no deaths to place on a funnel")
+	}
 	ch := Chart{rel: r, funnel: f, highlight: highlightIDs(q), adjust: stats.AdjustNone,
 		compact: q.Get("compact") == "1"}
 	for _, id := range ch.highlight {

@@ -30,6 +30,10 @@ type specialtyPage struct {
 	// NotAssessable counts the units the publisher's figures do not allow
 	// to be compared (outcome.NotAssessable): shown, not on the funnel.
 	NotAssessable int
+	// PublishedOnly is set for a funnel of the publisher's figures only
+	// (catalog.Row.PublishedOnly): no chart, no comparison of ours, and a
+	// table of what the publisher printed.
+	PublishedOnly bool
 	Funnel        catalog.FunnelSummary
 	SVG           template.HTML
 	Rows          []catalog.Row // A–Z
@@ -222,9 +226,14 @@ func (s *Site) HandleSpecialtyPage(c echo.Context) error {
 	for _, id := range d.Highlight {
 		hl[id] = true
 	}
-	judged, unjudged := splitJudged(d.Rows)
 	how := unitRows{Link: func(u *catalog.Row) string { return UnitPath(u.UnitType, u.UnitID) },
 		Hospital: f.UnitType == outcome.Surgeon, Highlight: hl}
+	if d.PublishedOnly = r.PublishedOnly(f); d.PublishedOnly {
+		d.Table = tableData{Caption: procedureName(sp.Slug, f.Procedure) + ", " + periodWords(f.Period),
+			Surgeons: f.UnitType == outcome.Surgeon, Body: publishedTableBody(d.Rows, how), Interval: intervalName(&r.Meta)}
+		return s.renderSpecialty(c, sp, f, &d, p)
+	}
+	judged, unjudged := splitJudged(d.Rows)
 	d.Table = tableData{Caption: procedureName(sp.Slug, f.Procedure) + ", " + periodWords(f.Period),
 		Surgeons: f.UnitType == outcome.Surgeon, Body: unitTableBody(judged, how), TooFewBody: unitTableBody(unjudged, how),
 		Interval: intervalName(&r.Meta)}
@@ -271,6 +280,12 @@ func (s *Site) HandleSpecialtyPage(c echo.Context) error {
 		toggle.Set("adjusted", "1")
 	}
 	d.AdjustedToggle = toggle.Encode()
+	return s.renderSpecialty(c, sp, f, &d, p)
+}
+
+// renderSpecialty writes the specialty page of funnel f, with the links
+// to its data.
+func (s *Site) renderSpecialty(c echo.Context, sp outcome.Specialty, f *catalog.Funnel, d *specialtyPage, p page) error {
 	api := url.Values{"procedure": {f.Procedure}, "period": {f.Period}}
 	p.Period = f.Period
 	p.JSON = "/api/v1/specialties/" + sp.Slug + "/" + d.Noun + "?" + api.Encode() + "&limit=1000"

@@ -60,9 +60,10 @@ func unitTableBody(rows []catalog.Row, how unitRows) template.HTML {
 		b.WriteString(esc(string(u.Band)))
 		b.WriteString(`">`)
 		b.WriteString(esc(bandShort(u.Band)))
-		for _, cell := range []string{thousands(u.Cases), thousands(u.Events), decimal(u.Expected)} {
+		// Written unescaped: digits, separators and dashes, or notGiven.
+		for _, cell := range []template.HTML{casesOf(*u), deathsOf(*u), template.HTML(decimal(u.Expected))} {
 			b.WriteString("<td>")
-			b.WriteString(esc(cell))
+			b.WriteString(string(cell))
 		}
 		b.WriteString("<td>")
 		if outcome.Assessed(u.Band) {
@@ -83,6 +84,43 @@ func unitTableBody(rows []catalog.Row, how unitRows) template.HTML {
 		if how.Funnel {
 			b.WriteString("<td>")
 			b.WriteString(esc(funnelTitle(u.Specialty, u.Procedure, u.Period, u.UnitType)))
+		}
+		b.WriteString("\n")
+	}
+	return template.HTML(b.String())
+}
+
+// publishedTableBody writes the rows of a table of units of the
+// publisher's figures only (catalog.Row.PublishedOnly), escaped as
+// unitTableBody's: the publisher's comparison beside the name, then its
+// volume, its rate and its interval, as printed. Nothing of ours is in it,
+// since nothing was computed.
+func publishedTableBody(rows []catalog.Row, how unitRows) template.HTML {
+	var b strings.Builder
+	b.Grow(len(rows) * 200)
+	esc := template.HTMLEscapeString
+	cell := func(s string) {
+		b.WriteString("<td>")
+		if s == "" {
+			b.WriteString(notGiven)
+			return
+		}
+		b.WriteString(esc(s))
+	}
+	for i := range rows {
+		u := &rows[i]
+		b.WriteString(`<tr><th scope="row"><a href="`)
+		b.WriteString(esc(how.Link(u)))
+		b.WriteString(`">`)
+		b.WriteString(esc(u.UnitName))
+		b.WriteString("</a>")
+		cell(u.PublishedRating)
+		b.WriteString("<td>")
+		b.WriteString(string(casesOf(*u)))
+		cell(publishedPercent(u.PublishedRate))
+		cell(publishedRange(*u))
+		if how.Hospital {
+			cell(u.HospitalName)
 		}
 		b.WriteString("\n")
 	}

@@ -49,6 +49,7 @@ var funcs = template.FuncMap{
 	// assessed says whether a band is a judgement: a unit that is not one
 	// shows its counts and the reason, never a survival figure.
 	"assessed": outcome.Assessed,
+	"casesOf":  casesOf, "deathsOf": deathsOf, "publishedPercent": publishedPercent, "publishedRange": publishedRange,
 	"notGiven": func() template.HTML { return notGiven },
 }
 

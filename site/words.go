@@ -2,6 +2,7 @@ package site
 
 import (
 	"fmt"
+	"html/template"
 	"math"
 	"strconv"
 	"strings"
@@ -49,6 +50,44 @@ func decimal(x float64) string {
 		return "–"
 	}
 	return strconv.FormatFloat(x, 'f', 1, 64)
+}
+
+// casesOf is a unit's operations as a page writes them, or a dash where
+// the publisher gave none (catalog.Row.HasCases).
+func casesOf(u catalog.Row) template.HTML {
+	if !u.HasCases() {
+		return notGiven
+	}
+	return template.HTML(thousands(u.Cases))
+}
+
+// deathsOf is a unit's deaths as a page writes them, or a dash for a unit
+// of the publisher's figures only, which gives none (never "0", which
+// would say no one died).
+func deathsOf(u catalog.Row) template.HTML {
+	if !u.HasEvents() {
+		return notGiven
+	}
+	return template.HTML(thousands(u.Events))
+}
+
+// publishedPercent writes one of the publisher's own figures, a rate per
+// 100, as the percentage it printed ("2.95%"), with no rounding of ours;
+// "" where it printed none.
+func publishedPercent(x float64) string {
+	if !finite(x) {
+		return ""
+	}
+	return strconv.FormatFloat(x, 'g', -1, 64) + "%"
+}
+
+// publishedRange writes the publisher's interval, "2.2% to 4.4%", or ""
+// where it printed none.
+func publishedRange(u catalog.Row) string {
+	if !finite(u.PublishedLow) || !finite(u.PublishedHigh) {
+		return ""
+	}
+	return publishedPercent(u.PublishedLow) + " to " + publishedPercent(u.PublishedHigh)
 }
 
 // thousands writes a count with thousands separators.

@@ -1977,6 +1977,7 @@ const docTemplate = `{
                     }
                 },
                 "cases": {
+                    "description": "Cases and Events are the units' totals, null where a unit gives none\n(a funnel of the publisher's figures only).",
                     "type": "integer",
                     "example": 61234
                 },
@@ -2060,7 +2061,8 @@ const docTemplate = `{
                     "type": "string",
                     "enum": [
                         "counts",
-                        "national"
+                        "national",
+                        "published"
                     ],
                     "example": "counts"
                 },
@@ -2097,6 +2099,7 @@ const docTemplate = `{
                     }
                 },
                 "cases": {
+                    "description": "Cases and Events are the units' totals, null where a unit gives none\n(a funnel of the publisher's figures only).",
                     "type": "integer",
                     "example": 61234
                 },
@@ -2167,7 +2170,8 @@ const docTemplate = `{
                     "type": "string",
                     "enum": [
                         "counts",
-                        "national"
+                        "national",
+                        "published"
                     ],
                     "example": "counts"
                 },
@@ -2332,7 +2336,8 @@ const docTemplate = `{
                     "type": "string",
                     "enum": [
                         "funnel",
-                        "interval"
+                        "interval",
+                        "published"
                     ],
                     "example": "funnel"
                 },
@@ -2363,7 +2368,8 @@ const docTemplate = `{
                     "type": "string",
                     "enum": [
                         "counts",
-                        "national"
+                        "national",
+                        "published"
                     ],
                     "example": "counts"
                 }
@@ -2580,7 +2586,8 @@ const docTemplate = `{
                     "type": "string",
                     "enum": [
                         "funnel",
-                        "interval"
+                        "interval",
+                        "published"
                     ],
                     "example": "funnel"
                 },
@@ -2609,7 +2616,7 @@ const docTemplate = `{
                     "example": 95
                 },
                 "interval_method": {
-                    "description": "IntervalMethod, Comparison and TargetSource are the method settings\nthe figures were computed with (STATS.md). IntervalLevel is the\nlevel, in percent, of every unit's own interval (ci_low, ci_high,\nsurvival_low, survival_high), FlagLevel that of the publisher's\ncomparison giving each verdict: both the publisher's, 95 unless it\nuses another (one rates hospitals by 98% intervals). The bands' 95%\nand 99.8% funnel limits are the same for every release.",
+                    "description": "IntervalMethod, Comparison and TargetSource are the method settings\nthe figures were computed with (STATS.md). IntervalLevel is the\nlevel, in percent, of every unit's own interval (ci_low, ci_high,\nsurvival_low, survival_high), FlagLevel that of the publisher's\ncomparison giving each verdict: both the publisher's, 95 unless it\nuses another (one rates hospitals by 98% intervals). The bands' 95%\nand 99.8% funnel limits are the same for every release. A release of\nthe publisher's figures only (a file with no deaths) has comparison\nand target_source \"published\": its units carry the publisher's rate,\ninterval and rating, with cases and events null where not given, and\nare not_assessable, never placed on a funnel.",
                     "type": "string",
                     "enum": [
                         "exact",
@@ -2666,7 +2673,8 @@ const docTemplate = `{
                     "type": "string",
                     "enum": [
                         "counts",
-                        "national"
+                        "national",
+                        "published"
                     ],
                     "example": "counts"
                 },
@@ -2714,6 +2722,7 @@ const docTemplate = `{
                     "example": "Survival as expected"
                 },
                 "cases": {
+                    "description": "Cases and Events are null for a unit of the publisher's figures\nonly (comparison published), which gives no deaths and perhaps no\nvolume.",
                     "type": "integer",
                     "example": 412
                 },
@@ -3119,6 +3128,7 @@ const docTemplate = `{
                     "example": "Survival as expected"
                 },
                 "cases": {
+                    "description": "Cases and Events are null for a unit of the publisher's figures\nonly (comparison published), which gives no deaths and perhaps no\nvolume.",
                     "type": "integer",
                     "example": 412
                 },
@@ -3326,7 +3336,7 @@ var SwaggerInfo = &swag.Spec{
 	BasePath:         "/",
 	Schemes:          []string{},
 	Title:            "Surgeon outcomes API",
-	Description:      "Risk-adjusted survival of surgeons and hospitals in ten specialties, with exact funnel-plot limits, from immutable published releases.\n\nEvery response is {data, meta, links}; meta names the release, periods, count, source, licence and generation time. Without ?release= the latest release answers; /api/v1/releases/{release}/… pins one (every GET path below also answers under that prefix, with immutable caching).\n\nBands (closed set): high_alarm (above the upper 99.8% limit), high_alert (between the upper 95% and 99.8% limits), within, low_alert, low_alarm, too_few (fewer than one death expected: no comparison), not_assessable (the publisher gave a risk-adjusted rate but no expected deaths, and with no deaths they cannot be worked out: shown, never compared or placed on the funnel). Plain-language labels are at /specialties/{slug}.\n\nCollections page with an opaque keyset cursor (meta.next_cursor, links.next, Link header); limit 1–1000, default 100. Unknown parameters and bad values are 400. Every collection has a CSV twin (.csv, ?format=csv or Accept: text/csv) with the same rows, order and columns (the JSON keys); a CSV without limit streams every matching row; ?bom=1 adds a UTF-8 byte-order mark for Excel.\n\nErrors are RFC 9457 application/problem+json. Responses carry strong ETags (304 on If-None-Match), Cache-Control, and CORS (Access-Control-Allow-Origin: *). Clients are rate limited per address (429 with Retry-After).",
+	Description:      "Risk-adjusted survival of surgeons and hospitals in ten specialties, with exact funnel-plot limits, from immutable published releases.\n\nEvery response is {data, meta, links}; meta names the release, periods, count, source, licence and generation time. Without ?release= the latest release answers; /api/v1/releases/{release}/… pins one (every GET path below also answers under that prefix, with immutable caching).\n\nBands (closed set): high_alarm (above the upper 99.8% limit), high_alert (between the upper 95% and 99.8% limits), within, low_alert, low_alarm, too_few (fewer than one death expected: no comparison), not_assessable (the publisher gave no expected deaths and none can be worked out: a risk-adjusted rate with no deaths, or, in a release whose comparison is published, its own rate, interval and rating with no deaths at all, whose events are null: shown with the publisher's figures, never compared or placed on the funnel). Plain-language labels are at /specialties/{slug}.\n\nCollections page with an opaque keyset cursor (meta.next_cursor, links.next, Link header); limit 1–1000, default 100. Unknown parameters and bad values are 400. Every collection has a CSV twin (.csv, ?format=csv or Accept: text/csv) with the same rows, order and columns (the JSON keys); a CSV without limit streams every matching row; ?bom=1 adds a UTF-8 byte-order mark for Excel.\n\nErrors are RFC 9457 application/problem+json. Responses carry strong ETags (304 on If-None-Match), Cache-Control, and CORS (Access-Control-Allow-Origin: *). Clients are rate limited per address (429 with Retry-After).",
 	InfoInstanceName: "swagger",
 	SwaggerTemplate:  docTemplate,
 	LeftDelim:        "{{",
