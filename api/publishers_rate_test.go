@@ -28,10 +28,16 @@ const relTol = 1e-9
 // as a journalist would, into a new database file, and serves it.
 func loadPublisher(t *testing.T, name, csvName string) (dbPath string) {
 	t.Helper()
-	dir := filepath.Join(publishersDir, name)
+	return loadPublisherWith(t, name, filepath.Join(publishersDir, name, "mapping.toml"), csvName)
+}
+
+// loadPublisherWith is loadPublisher through another mapping: a copy of
+// the fixture's, changed.
+func loadPublisherWith(t *testing.T, name, mapping, csvName string) (dbPath string) {
+	t.Helper()
 	dbPath = filepath.Join(t.TempDir(), name+".db")
 	out, err := exec.Command(outcomesBin, "ingest", "--db", dbPath, "--release", name,
-		"--mapping", filepath.Join(dir, "mapping.toml"), filepath.Join(dir, csvName)).CombinedOutput()
+		"--mapping", mapping, filepath.Join(publishersDir, name, csvName)).CombinedOutput()
 	if err != nil {
 		t.Fatalf("outcomes ingest %s: %v\n%s", name, err, out)
 	}

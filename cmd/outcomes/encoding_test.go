@@ -49,3 +49,29 @@ events = "events"
 		}
 	}
 }
+
+// TestReleasesSaysEachFilesEncoding checks the ENCODING cell of `outcomes
+// releases` names each file when a release's files were read differently,
+// and says it once when they were not.
+func TestReleasesSaysEachFilesEncoding(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "o.db")
+	good := writeFile(t, dir, "good.csv", goodCSV)
+	years := writeFile(t, dir, "years.csv", "specialty,period,unit_type,unit_id,unit_name,cases,events\n"+
+		"vascular,2023,surgeon,9000001,Dr Zoë Ó Briain,30,1\n"+ // UTF-8
+		"vascular,2023,surgeon,9000002,Mr Se\xe1n Murphy,25,0\n") // Windows-1252
+	for _, args := range [][]string{{"--release", "two", good, years}, {"--release", "one", good}} {
+		if code, _, stderr := runCmd(t, append([]string{"ingest", "--db", db}, args...)...); code != 0 {
+			t.Fatalf("ingest %q: exit status %d, stderr %q", args, code, stderr)
+		}
+	}
+	code, stdout, stderr := runCmd(t, "releases", "--db", db)
+	if code != 0 {
+		t.Fatalf("releases: exit status %d, stderr %q", code, stderr)
+	}
+	for _, want := range []string{"  good.csv utf-8; years.csv utf-8, 1 record windows-1252  ", "  utf-8  "} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("releases = %q, want a cell %q", stdout, want)
+		}
+	}
+}

@@ -89,6 +89,14 @@ func TestPublishersLeavingRowsOut(t *testing.T) {
 // Bands must be equal.
 func checkFiguresAgainstR(t *testing.T, dbPath, release, expectedCSV string) {
 	t.Helper()
+	checkUnitsAgainstR(t, dbPath, release, expectedCSV, "")
+}
+
+// checkUnitsAgainstR is checkFiguresAgainstR, and, when nameCol is not
+// "", each unit's name must be expected.csv's in that column, byte for
+// byte.
+func checkUnitsAgainstR(t *testing.T, dbPath, release, expectedCSV, nameCol string) {
+	t.Helper()
 	want := readExpected(t, expectedCSV)
 	s, err := store.Open(context.Background(), dbPath, store.Options{ReadOnly: true})
 	if err != nil {
@@ -110,6 +118,9 @@ func checkFiguresAgainstR(t *testing.T, dbPath, release, expectedCSV string) {
 			}
 			seen++
 			checkUnit(t, key, f, u, w)
+			if nameCol != "" && (u.UnitName != w[nameCol] || w[nameCol] == "") {
+				t.Errorf("%s %s: name %q, R %q", f.UnitType, key, u.UnitName, w[nameCol])
+			}
 		}
 	}
 	if seen != len(want) {

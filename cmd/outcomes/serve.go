@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"time"
 
@@ -257,10 +258,10 @@ func (env environment) releases(ctx context.Context, args []string) error {
 		return nil
 	}
 	w := newTable(env.stdout)
-	w.row("ID", "INGESTED", "PROFILE", "ROWS", "SKIPPED", "PERIODS", "SHA256", "TITLE")
+	w.row("ID", "INGESTED", "PROFILE", "ROWS", "SKIPPED", "PERIODS", "ENCODING", "SHA256", "TITLE")
 	for _, r := range rs {
 		w.row(r.ID, r.IngestedAt.Format(time.RFC3339), r.Profile, fmt.Sprint(r.Rows), skippedSummary(r),
-			periodsSummary(r.Periods), r.InputSHA256[:16]+"…", r.Title)
+			periodsSummary(r.Periods), encodingSummary(r.Files), r.InputSHA256[:16]+"…", r.Title)
 	}
 	return w.flush()
 }
@@ -273,6 +274,28 @@ func skippedSummary(r store.Release) string {
 		return fmt.Sprintf("%d (reasons not recorded)", r.Skipped)
 	}
 	return fmt.Sprint(r.Skipped) + reasons(r.SkippedBy())
+}
+
+// encodingSummary is how a release's files were read, as the ingest
+// summary line gave it ("utf-8, 11 records windows-1252"), so a file whose
+// years mix encodings is still visible once loaded. Files read differently
+// are each named ("a.csv utf-8; b.csv windows-1252").
+func encodingSummary(files []store.ReleaseFile) string {
+	if len(files) == 0 {
+		return "-"
+	}
+	same := true
+	for _, f := range files[1:] {
+		same = same && f.Encoding == files[0].Encoding
+	}
+	if same {
+		return cmp.Or(files[0].Encoding, "-")
+	}
+	each := make([]string, len(files))
+	for i, f := range files {
+		each[i] = f.Name + " " + cmp.Or(f.Encoding, "-")
+	}
+	return strings.Join(each, "; ")
 }
 
 func periodsSummary(ps []string) string {
