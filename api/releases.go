@@ -9,7 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/surgeon-outcomes/outcomes/store"
+	"github.com/surgeon-outcomes/outcomes/catalog"
 )
 
 // indexDTO is the API's front door.
@@ -71,18 +71,29 @@ type releaseDTO struct {
 	// and target_source "published": its units carry the publisher's rate,
 	// interval and rating, with cases and events null where not given, and
 	// are not_assessable, never placed on a funnel.
-	IntervalMethod string         `json:"interval_method" enums:"exact,byar,mixed" example:"exact"`
-	Comparison     string         `json:"comparison" enums:"funnel,interval,published" example:"funnel"`
-	TargetSource   string         `json:"target_source" enums:"counts,national,published" example:"counts"`
-	IntervalLevel  float64        `json:"interval_level" example:"95"` // percent: the units' own intervals' level
-	FlagLevel      float64        `json:"flag_level" example:"95"`     // percent: the level of the rule giving each verdict
-	Rows           int            `json:"rows" example:"2590"`
-	Skipped        int            `json:"skipped" example:"0"`
-	Synthetic      bool           `json:"synthetic" example:"true"`
-	Periods        []string       `json:"periods"`
-	IngestedAt     time.Time      `json:"ingested_at" example:"2026-11-24T10:00:00Z"`
-	Files          []fileDTO      `json:"files,omitempty"`
-	Links          map[string]any `json:"links"`
+	IntervalMethod string    `json:"interval_method" enums:"exact,byar,mixed" example:"exact"`
+	Comparison     string    `json:"comparison" enums:"funnel,interval,published" example:"funnel"`
+	TargetSource   string    `json:"target_source" enums:"counts,national,published" example:"counts"`
+	IntervalLevel  float64   `json:"interval_level" example:"95"` // percent: the units' own intervals' level
+	FlagLevel      float64   `json:"flag_level" example:"95"`     // percent: the level of the rule giving each verdict
+	Rows           int       `json:"rows" example:"2590"`
+	Skipped        int       `json:"skipped" example:"0"`
+	Synthetic      bool      `json:"synthetic" example:"true"`
+	Periods        []string  `json:"periods"`
+	IngestedAt     time.Time `json:"ingested_at" example:"2026-11-24T10:00:00Z"`
+	// PublishedOn and NextUpdate are the publisher's dates (YYYY-MM-DD):
+	// when it published these figures and when it says it will next
+	// update them; null where the release does not say.
+	PublishedOn *string `json:"published_on" example:"2025-03-31"`
+	NextUpdate  *string `json:"next_update" example:"2026-03-31"`
+	// Corrects is null, or the correction this release makes of another;
+	// SupersededBy null, or the correction that superseded this one.
+	Corrects     *correctionDTO `json:"corrects"`
+	SupersededBy *successorDTO  `json:"superseded_by"`
+	// Citation cites the release in one line, with its sha256.
+	Citation string         `json:"citation" example:"Demo release. Release demo; data 2022-04/2025-03. Licence: CC0-1.0. sha256 4f1c…."`
+	Files    []fileDTO      `json:"files,omitempty"`
+	Links    map[string]any `json:"links"`
 }
 
 // fileDTO is one input file of a release.
@@ -95,8 +106,10 @@ type fileDTO struct {
 	Skipped  int    `json:"skipped" example:"0"`
 }
 
-func toReleaseDTO(r store.Release) releaseDTO {
-	d := releaseDTO{ID: r.ID, Title: r.Title, Source: r.Source, Licence: r.Licence, Profile: r.Profile,
+func toReleaseDTO(rel *catalog.Release) releaseDTO {
+	r := rel.Meta
+	d := releaseDTO{PublishedOn: optionalText(r.PublishedOn), NextUpdate: optionalText(r.NextUpdate),
+		Citation: rel.Citation(), SupersededBy: newMeta(rel, 0, nil).SupersededBy, ID: r.ID, Title: r.Title, Source: r.Source, Licence: r.Licence, Profile: r.Profile,
 		SHA256: r.InputSHA256, MappingSHA256: r.MappingSHA256, IntervalMethod: r.IntervalMethod,
 		Comparison: r.Comparison, TargetSource: r.TargetSource, IntervalLevel: r.IntervalLevel,
 		FlagLevel: r.FlagLevel, Rows: r.Rows, Skipped: r.Skipped,
@@ -105,6 +118,9 @@ func toReleaseDTO(r store.Release) releaseDTO {
 			"specialties": "/api/v1/releases/" + r.ID + "/specialties"}}
 	if d.Periods == nil {
 		d.Periods = []string{}
+	}
+	if r.Corrects != "" {
+		d.Corrects = newCorrection(r)
 	}
 	for _, f := range r.Files {
 		d.Files = append(d.Files, fileDTO{Name: f.Name, SHA256: f.SHA256, Size: f.Size, Encoding: f.Encoding,
@@ -132,7 +148,7 @@ func (s *Server) handleReleases(c echo.Context) error {
 	return s.sendJSON(c, t, func() (any, string, error) {
 		out := make([]releaseDTO, len(s.cat.Releases))
 		for i, r := range s.cat.Releases {
-			out[i] = toReleaseDTO(r.Meta)
+			out[i] = toReleaseDTO(r)
 			out[i].Files = nil
 		}
 		l := t.links()
@@ -161,7 +177,7 @@ func (s *Server) handleRelease(c echo.Context) error {
 		l := t.links()
 		l.Self = "/api/v1/releases/" + url.PathEscape(c.Param("release"))
 		l.Pinned = "/api/v1/releases/" + t.rel.Meta.ID
-		return envelope{Data: toReleaseDTO(t.rel.Meta), Meta: newMeta(t.rel, 1, t.rel.Meta.Periods), Links: l}, "", nil
+		return envelope{Data: toReleaseDTO(t.rel), Meta: newMeta(t.rel, 1, t.rel.Meta.Periods), Links: l}, "", nil
 	})
 }
 
@@ -184,4 +200,33 @@ func newOpenAPI(started time.Time) *cached {
 	sum := sha256.Sum256(doc)
 	return &cached{body: doc, etag: `"` + hex.EncodeToString(sum[:16]) + `"`, cacheControl: "public, max-age=300",
 		lastModified: started.UTC().Format(http.TimeFormat)}
+}
+
+// handleCorrections answers GET /api/v1/corrections.
+//
+//	@Summary		Corrections log
+//	@Description	Every correction, newest first: the release that corrects, the release it corrects and supersedes (both stay served; the superseded one's answers say so in meta.superseded_by), and what was wrong.
+//	@Tags			releases
+//	@Produce		json
+//	@Success		200	{object}	envelope{data=[]correctionDTO,meta=meta}
+//	@Failure		400	{object}	problem
+//	@Failure		404	{object}	problem	"no release is loaded"
+//	@Router			/api/v1/corrections [get]
+func (s *Server) handleCorrections(c echo.Context) error {
+	t, _, err := s.resolve(c, nil, "/corrections")
+	if err != nil {
+		return err
+	}
+	t.pinned = false // the log grows with each correction
+	return s.sendJSON(c, t, func() (any, string, error) {
+		out := []*correctionDTO{}
+		for _, r := range s.cat.Releases {
+			if r.Meta.Corrects != "" {
+				out = append(out, newCorrection(r.Meta))
+			}
+		}
+		l := t.links()
+		l.Pinned = ""
+		return envelope{Data: out, Meta: newMeta(t.rel, len(out), nil), Links: l}, "", nil
+	})
 }

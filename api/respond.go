@@ -18,6 +18,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/surgeon-outcomes/outcomes/catalog"
+	"github.com/surgeon-outcomes/outcomes/store"
 )
 
 // envelope is every successful JSON body: the data, what they are, and
@@ -44,6 +45,50 @@ type meta struct {
 	// the same URL always returns the same bytes.
 	GeneratedAt    time.Time `json:"generated_at" example:"2026-11-24T10:00:00Z"`
 	MethodologyURL string    `json:"methodology_url" example:"/methodology"`
+	// ReleaseSHA256 is the sha256 of the release's input bytes, and
+	// Citation cites the release in one line with it, so that a reader can
+	// check they hold the same figures.
+	ReleaseSHA256 string `json:"release_sha256" example:"4f1c…"`
+	Citation      string `json:"citation" example:"Demo release. Release demo; data 2022-04/2025-03. Licence: CC0-1.0. sha256 4f1c…."`
+	// SupersededBy is null unless a correction superseded the release
+	// that answered: then it names the correction and says what it
+	// corrects.
+	SupersededBy *successorDTO `json:"superseded_by"`
+}
+
+// successorDTO is the correction that superseded a release.
+type successorDTO struct {
+	Release string `json:"release" example:"2025-q1-r2"`
+	Note    string `json:"note" example:"Deaths at three trusts were under-counted."`
+	Link    string `json:"link" example:"/api/v1/releases/2025-q1-r2"`
+}
+
+// correctionDTO is one correction: the release that corrects, the one it
+// corrects, and what was wrong.
+type correctionDTO struct {
+	Release  string `json:"release" example:"2025-q1-r2"`
+	Corrects string `json:"corrects" example:"2025-q1"`
+	Note     string `json:"note" example:"Deaths at three trusts were under-counted."`
+	// PublishedOn is the correction's publication date, null when not given.
+	PublishedOn *string   `json:"published_on" example:"2025-04-15"`
+	IngestedAt  time.Time `json:"ingested_at" example:"2026-11-24T10:00:00Z"`
+	// Links are the correcting release and the corrected one.
+	Links map[string]string `json:"links"`
+}
+
+// newCorrection describes the correction made by release by.
+func newCorrection(by store.Release) *correctionDTO {
+	return &correctionDTO{Release: by.ID, Corrects: by.Corrects, Note: by.CorrectionNote,
+		PublishedOn: optionalText(by.PublishedOn), IngestedAt: by.IngestedAt.UTC(),
+		Links: map[string]string{"release": "/api/v1/releases/" + by.ID, "corrects": "/api/v1/releases/" + by.Corrects}}
+}
+
+// optionalText is s, or nil (JSON null) when empty.
+func optionalText(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 // pageMeta is meta for a paged collection.
@@ -69,9 +114,14 @@ func newMeta(r *catalog.Release, count int, periods []string) meta {
 	if periods == nil {
 		periods = []string{}
 	}
-	return meta{Release: r.Meta.ID, ReleaseTitle: r.Meta.Title, Synthetic: r.Meta.Synthetic, Periods: periods,
+	m := meta{Release: r.Meta.ID, ReleaseTitle: r.Meta.Title, Synthetic: r.Meta.Synthetic, Periods: periods,
 		Count: count, Source: r.Meta.Source, Licence: r.Meta.Licence, GeneratedAt: r.Meta.IngestedAt.UTC(),
-		MethodologyURL: "/methodology"}
+		MethodologyURL: "/methodology", ReleaseSHA256: r.Meta.InputSHA256, Citation: r.Citation()}
+	if r.Meta.SupersededBy != "" {
+		m.SupersededBy = &successorDTO{Release: r.Meta.SupersededBy, Note: r.Meta.SupersededNote,
+			Link: "/api/v1/releases/" + r.Meta.SupersededBy}
+	}
+	return m
 }
 
 // jsonMarshal encodes v without escaping <, > and &, which the API's JSON
@@ -142,9 +192,14 @@ func (t resource) cacheControl() string { return cacheControlFor(t.pinned) }
 // cacheControlFor is the Cache-Control of every kept response, API or
 // page: long and immutable when the URL pins the release, short with
 // stale-while-revalidate when it means the latest.
+//
+// A pinned answer's figures never change, but a correction may later
+// supersede its release, and then the answer says so (meta.superseded_by):
+// so it is cached for a day, revalidated by its strong ETag, not marked
+// immutable, and a correction reaches every reader within a day.
 func cacheControlFor(pinned bool) string {
 	if pinned {
-		return "public, max-age=31536000, immutable"
+		return "public, max-age=86400"
 	}
 	return "public, max-age=300, stale-while-revalidate=86400"
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -31,7 +32,7 @@ type Catalog struct {
 type Release struct {
 	Meta store.Release
 	// Tag is the base of every ETag for this release: it changes when the
-	// input, the mapping or the id does.
+	// input, the mapping or the id does, or a correction supersedes it.
 	Tag     string
 	Funnels []*Funnel
 	// Rows holds every unit of every funnel, surgeons and hospitals, in
@@ -198,12 +199,36 @@ func readGroups(ctx context.Context, db *store.DB, releaseID string, funnels []o
 	}
 }
 
-// Latest returns the newest release, or nil when none is loaded.
+// Latest returns the release that answers URLs naming none, or nil when
+// none is loaded: the newest, but a correction takes the place of the
+// release it corrects, so correcting last year's figures after this
+// year's are out does not make last year's the latest, and a superseded
+// release is never the latest.
 func (c *Catalog) Latest() *Release {
-	if len(c.Releases) == 0 {
-		return nil
+	var latest *Release
+	var latestAt time.Time
+	for _, r := range c.Releases {
+		if r.Meta.SupersededBy != "" {
+			continue
+		}
+		if at := c.firstIngested(r); latest == nil || at.After(latestAt) {
+			latest, latestAt = r, at
+		}
 	}
-	return c.Releases[0]
+	return latest
+}
+
+// firstIngested is when the first release of r's line of corrections was
+// ingested: r's own time unless it corrects another.
+func (c *Catalog) firstIngested(r *Release) time.Time {
+	for seen := 0; r.Meta.Corrects != "" && seen < len(c.Releases); seen++ {
+		older, ok := c.byID[r.Meta.Corrects]
+		if !ok {
+			break
+		}
+		r = older
+	}
+	return r.Meta.IngestedAt
 }
 
 // Release returns the release with the given id, or nil.
@@ -266,7 +291,9 @@ func (b *releaseBuilder) intern(s string) string {
 }
 
 func newReleaseBuilder(m store.Release, units int) *releaseBuilder {
-	sum := sha256.Sum256([]byte(m.ID + "\x00" + m.InputSHA256 + "\x00" + m.MappingSHA256))
+	// The release's figures never change, but its being superseded does
+	// change what its pages and answers say.
+	sum := sha256.Sum256([]byte(m.ID + "\x00" + m.InputSHA256 + "\x00" + m.MappingSHA256 + "\x00" + m.SupersededBy))
 	r := &Release{Meta: m, Tag: hex.EncodeToString(sum[:16]), Rows: make([]Row, 0, units),
 		hospitals: make([][]string, 0, units), otherShares: map[int32][]outcome.HospitalShare{}, hospital: map[string][]int32{}, atHospital: map[string][]int32{},
 		periods: map[string][]string{}}

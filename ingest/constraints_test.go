@@ -44,6 +44,9 @@ type constraintCase struct {
 	// Load's. existing instead wants the input found already loaded.
 	want     []string
 	existing bool
+	// publication gives the release's dates and correction
+	// (Options.PublishedOn, NextUpdate, Corrects, Note).
+	publication ingest.Options
 }
 
 // canonicalHeader and goodRow make canonical files: one good row, then the
@@ -317,6 +320,25 @@ func constraintCases() []constraintCase {
 				"method.flag_level: 0.98 is not a level in percent above 50 and below 100 (write 98 for 98%)"},
 		},
 		{
+			name: "publication dates that are not days", constraints: []string{
+				"release.published_on CHECK (published_on IS NULL OR date(published_on) IS published_on)"},
+			files: []string{canonicalHeader + goodRow}, publication: ingest.Options{PublishedOn: "2025-02-30"},
+			want: []string{`ingest: --published "2025-02-30": want a date written YYYY-MM-DD, such as 2025-03-31`},
+		},
+		{
+			name: "next update not a day", constraints: []string{
+				"release.next_update CHECK (next_update IS NULL OR date(next_update) IS next_update)"},
+			files: []string{canonicalHeader + goodRow}, publication: ingest.Options{NextUpdate: "2026-3-31"},
+			want: []string{`ingest: --next-update "2026-3-31": want a date written YYYY-MM-DD, such as 2025-03-31`},
+		},
+		{
+			name: "a correction without a note", constraints: []string{
+				"release.correction_note CHECK ((corrects IS NULL) = (correction_note = ''))"},
+			taken: canonicalHeader + goodRow, publication: ingest.Options{Corrects: "taken", Note: "  "},
+			files: []string{canonicalHeader + "vascular,2024,hospital,H1,One,100,3,,\n"},
+			want:  []string{`ingest: --corrects taken needs --note saying what was wrong`},
+		},
+		{
 			name: "same input through the same mapping", constraints: []string{"release UNIQUE (input_sha256, mapping_sha256)"},
 			taken: canonicalHeader + goodRow,
 			files: []string{canonicalHeader + goodRow}, existing: true,
@@ -348,7 +370,9 @@ func TestConstraintsReachedOnlyThroughChecks(t *testing.T) {
 				}
 			}
 			before := storeSnapshot(t, db)
-			res, err := ingest.Load(ctx, db, memFiles(tc.files...), ingest.Options{Mapping: m, ReleaseID: tc.release})
+			opts := tc.publication
+			opts.Mapping, opts.ReleaseID = m, tc.release
+			res, err := ingest.Load(ctx, db, memFiles(tc.files...), opts)
 			if tc.existing {
 				if err != nil || !res.Existing || res.Release.ID != "taken" {
 					t.Fatalf("Load = %+v, %v; want release taken found holding the input", res, err)
@@ -359,7 +383,9 @@ func TestConstraintsReachedOnlyThroughChecks(t *testing.T) {
 			if after := storeSnapshot(t, db); !reflect.DeepEqual(after, before) {
 				t.Errorf("Load changed the database:\n%+v\nwant\n%+v", after, before)
 			}
-			if len(tc.files) == 1 && tc.release == "" {
+			// Decode (outcomes funnel) makes no release: it has no
+			// publication to check.
+			if len(tc.files) == 1 && tc.release == "" && tc.publication.PublishedOn+tc.publication.NextUpdate+tc.publication.Corrects == "" {
 				_, err := ingest.Decode("in1.csv", strings.NewReader(tc.files[0]), m)
 				checkProblemText(t, "Decode", err, tc.want)
 			}
@@ -470,7 +496,10 @@ func TestEveryConstraintAccountedFor(t *testing.T) {
 		"outcome_row": {"cases", "events", "expected", "expected_rate", "published_high", "published_low", "published_rate"},
 		// Cases 0 (a publisher printing only a rate) is written as NULL.
 		"national_rate": {"cases", "events", "rate"},
-		"result_group":  {"phi", "phi_p_value", "target", "tau2"},
+		// The publication's dates and correction are written by nullText:
+		// NULL where the ingest gave none.
+		"release":      {"corrects", "next_update", "published_on"},
+		"result_group": {"phi", "phi_p_value", "target", "tau2"},
 		"result_unit": {"cases", "ci_high", "ci_low", "detectable_ratio", "events", "expected", "lower95", "lower998", "p_high", "p_low",
 			"ramr", "ratio", "survival", "upper95", "upper998", "x", "y"},
 	}

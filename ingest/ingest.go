@@ -14,7 +14,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/surgeon-outcomes/outcomes/outcome"
 	"github.com/surgeon-outcomes/outcomes/store"
@@ -39,6 +41,13 @@ type Options struct {
 	Progress func(Progress)
 	// Synthetic marks the release as invented data (the demo).
 	Synthetic bool
+	// PublishedOn and NextUpdate are the publisher's dates (YYYY-MM-DD):
+	// when it published the figures and when it says it will next update
+	// them; both optional.
+	PublishedOn, NextUpdate string
+	// Corrects names a release this one corrects, superseding it; Note
+	// says what was wrong, and is required with it (and only with it).
+	Corrects, Note string
 	// Now gives the ingest time (default time.Now).
 	Now func() time.Time
 	// BeforeCommit, if set, runs inside the load's transaction after every
@@ -125,6 +134,9 @@ func Load(ctx context.Context, db *store.DB, files []File, opts Options) (Result
 	if opts.ReleaseID != "" && !releaseIDPattern.MatchString(opts.ReleaseID) {
 		return Result{}, fmt.Errorf("ingest: release id %q: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit", opts.ReleaseID)
 	}
+	if err := CheckPublication(opts); err != nil {
+		return Result{}, fmt.Errorf("ingest: %w", err)
+	}
 	if opts.MaxErrors <= 0 {
 		opts.MaxErrors = DefaultMaxErrors
 	}
@@ -150,6 +162,9 @@ func Load(ctx context.Context, db *store.DB, files []File, opts Options) (Result
 	}
 	inputSHA := hex.EncodeToString(sum.Sum(nil))
 	if existing, err := db.ReleaseByInput(ctx, inputSHA, m.SHA256()); err == nil {
+		if opts.Corrects != "" {
+			return Result{}, fmt.Errorf("ingest: these files, read through this mapping, are already release %s: a correction must change them", existing.ID)
+		}
 		return Result{Release: existing, Existing: true}, nil
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return Result{}, fmt.Errorf("ingest: %w", err)
@@ -162,7 +177,11 @@ func Load(ctx context.Context, db *store.DB, files []File, opts Options) (Result
 		Profile: m.Name, InputSHA256: inputSHA, MappingSHA256: m.SHA256(),
 		IntervalMethod: method.Interval, Comparison: method.Comparison, TargetSource: method.Target,
 		IntervalLevel: *method.IntervalLevel, FlagLevel: *method.FlagLevel,
-		Synthetic: opts.Synthetic,
+		Synthetic: opts.Synthetic, PublishedOn: opts.PublishedOn, NextUpdate: opts.NextUpdate,
+		Corrects: opts.Corrects, CorrectionNote: strings.TrimSpace(opts.Note),
+	}
+	if err := checkCorrected(ctx, db, opts.Corrects); err != nil {
+		return Result{}, fmt.Errorf("ingest: %w", err)
 	}
 	if rel.ID == "" {
 		rel.ID = inputSHA[:12]
@@ -354,4 +373,51 @@ func firstOf(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// CheckPublication checks the publication's dates and correction: dates
+// are real days written YYYY-MM-DD, the next update is not before the
+// publication, and a correction says what it corrects and why.
+func CheckPublication(opts Options) error {
+	for _, d := range []struct{ flag, value string }{{"published", opts.PublishedOn}, {"next-update", opts.NextUpdate}} {
+		if d.value == "" {
+			continue
+		}
+		if t, err := time.Parse(time.DateOnly, d.value); err != nil || t.Format(time.DateOnly) != d.value {
+			return fmt.Errorf("--%s %q: want a date written YYYY-MM-DD, such as 2025-03-31", d.flag, d.value)
+		}
+	}
+	if opts.PublishedOn != "" && opts.NextUpdate != "" && opts.NextUpdate < opts.PublishedOn {
+		return fmt.Errorf("--next-update %s is before --published %s", opts.NextUpdate, opts.PublishedOn)
+	}
+	note := strings.TrimSpace(opts.Note)
+	switch {
+	case opts.Corrects != "" && note == "":
+		return fmt.Errorf("--corrects %s needs --note saying what was wrong", opts.Corrects)
+	case opts.Corrects == "" && opts.Note != "":
+		return errors.New("--note says what a correction corrects: give --corrects RELEASE with it")
+	case len(note) > 2000 || !utf8.ValidString(note):
+		return errors.New("--note: at most 2,000 bytes of UTF-8 text")
+	}
+	return nil
+}
+
+// checkCorrected checks that the release a correction corrects exists and
+// was not corrected already: a correction of a correction corrects the
+// newest, so that each release has at most one successor.
+func checkCorrected(ctx context.Context, db *store.DB, id string) error {
+	if id == "" {
+		return nil
+	}
+	old, err := db.Release(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("--corrects %s: no such release (outcomes releases lists them)", id)
+	}
+	if err != nil {
+		return err
+	}
+	if old.SupersededBy != "" {
+		return fmt.Errorf("--corrects %s: it was already corrected by release %s; correct that one instead", id, old.SupersededBy)
+	}
+	return nil
 }

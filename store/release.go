@@ -62,6 +62,18 @@ type Release struct {
 	// loaded before migration 0007 read back.
 	IntervalLevel float64
 	FlagLevel     float64
+
+	// PublishedOn is the day the publisher published the figures and
+	// NextUpdate the day it says it will next update them, YYYY-MM-DD, ""
+	// where not given (ingest --published, --next-update).
+	PublishedOn, NextUpdate string
+	// Corrects is the release this one corrects, "" for none, and
+	// CorrectionNote what was wrong (ingest --corrects, --note). A release
+	// is corrected at most once, and never changed by it: SupersededBy and
+	// SupersededNote are read from the release that corrects it, "" until
+	// one does.
+	Corrects, CorrectionNote     string
+	SupersededBy, SupersededNote string
 }
 
 // ReleaseFile is one input file of a release.
@@ -106,7 +118,7 @@ func (e *DuplicateKeyError) Error() string {
 
 // Releases lists every release, newest first.
 func (db *DB) Releases(ctx context.Context) ([]Release, error) {
-	rows, err := db.sql.QueryContext(ctx, releaseSelect+` ORDER BY ingested_at DESC, rowid DESC`)
+	rows, err := db.sql.QueryContext(ctx, releaseSelect+` ORDER BY release.ingested_at DESC, release.rowid DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("store: list releases: %w", err)
 	}
@@ -135,13 +147,13 @@ func (db *DB) Releases(ctx context.Context) ([]Release, error) {
 
 // Release returns the release with the given id, or ErrNotFound.
 func (db *DB) Release(ctx context.Context, id string) (Release, error) {
-	return db.releaseWhere(ctx, `WHERE id = ?`, id)
+	return db.releaseWhere(ctx, `WHERE release.id = ?`, id)
 }
 
 // ReleaseByInput returns the release that holds exactly these input bytes
 // read through this mapping, or ErrNotFound.
 func (db *DB) ReleaseByInput(ctx context.Context, inputSHA256, mappingSHA256 string) (Release, error) {
-	return db.releaseWhere(ctx, `WHERE input_sha256 = ? AND mapping_sha256 = ?`, inputSHA256, mappingSHA256)
+	return db.releaseWhere(ctx, `WHERE release.input_sha256 = ? AND release.mapping_sha256 = ?`, inputSHA256, mappingSHA256)
 }
 
 func (db *DB) releaseWhere(ctx context.Context, where string, args ...any) (Release, error) {
@@ -158,9 +170,13 @@ func (db *DB) releaseWhere(ctx context.Context, where string, args ...any) (Rele
 	return r, nil
 }
 
-const releaseSelect = `SELECT id, title, source, licence, profile, input_sha256, mapping_sha256,
-	interval_method, comparison, target_source, row_count, skipped_count, synthetic, ingested_at,
-	interval_level, flag_level FROM release`
+const releaseSelect = `SELECT release.id, release.title, release.source, release.licence, release.profile,
+	release.input_sha256, release.mapping_sha256, release.interval_method, release.comparison,
+	release.target_source, release.row_count, release.skipped_count, release.synthetic, release.ingested_at,
+	release.interval_level, release.flag_level, coalesce(release.published_on, ''),
+	coalesce(release.next_update, ''), coalesce(release.corrects, ''), release.correction_note,
+	coalesce(later.id, ''), coalesce(later.correction_note, '')
+	FROM release LEFT JOIN release AS later ON later.corrects = release.id`
 
 type scanner interface{ Scan(...any) error }
 
@@ -169,7 +185,8 @@ func scanRelease(s scanner) (Release, error) {
 	var at string
 	err := s.Scan(&r.ID, &r.Title, &r.Source, &r.Licence, &r.Profile, &r.InputSHA256, &r.MappingSHA256,
 		&r.IntervalMethod, &r.Comparison, &r.TargetSource, &r.Rows, &r.Skipped, &r.Synthetic, &at,
-		&r.IntervalLevel, &r.FlagLevel)
+		&r.IntervalLevel, &r.FlagLevel, &r.PublishedOn, &r.NextUpdate, &r.Corrects, &r.CorrectionNote,
+		&r.SupersededBy, &r.SupersededNote)
 	if err != nil {
 		return Release{}, err
 	}
@@ -417,6 +434,14 @@ func (l *Loader) appendArgs(args []any, r *outcome.Row) []any {
 		nullable(r.PublishedHigh), r.PublishedRating, r.NotAssessable)
 }
 
+// nullText is s as the driver takes it, NULL when empty.
+func nullText(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
 // nullable is v as the driver takes it, sparing database/sql a Valuer call
 // per value on the bulk-load path.
 func nullable(v sql.Null[float64]) any {
@@ -561,11 +586,12 @@ func (l *Loader) Commit(ctx context.Context, r Release) error {
 	}
 	_, err := l.tx.ExecContext(ctx, `INSERT INTO release (id, title, source, licence, profile, input_sha256,
 		mapping_sha256, interval_method, comparison, target_source, row_count, skipped_count, synthetic, ingested_at,
-		interval_level, flag_level)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		interval_level, flag_level, published_on, next_update, corrects, correction_note)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ID, r.Title, r.Source, r.Licence, r.Profile, r.InputSHA256, r.MappingSHA256, r.IntervalMethod,
 		r.Comparison, r.TargetSource, r.Rows, r.Skipped, r.Synthetic, r.IngestedAt.UTC().Format(ingestedAtLayout),
-		r.IntervalLevel, r.FlagLevel)
+		r.IntervalLevel, r.FlagLevel, nullText(r.PublishedOn), nullText(r.NextUpdate), nullText(r.Corrects),
+		r.CorrectionNote)
 	if err != nil {
 		return fmt.Errorf("store: commit release %s: %w", r.ID, err)
 	}

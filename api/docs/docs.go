@@ -65,6 +65,56 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/corrections": {
+            "get": {
+                "description": "Every correction, newest first: the release that corrects, the release it corrects and supersedes (both stay served; the superseded one's answers say so in meta.superseded_by), and what was wrong.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "releases"
+                ],
+                "summary": "Corrections log",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/api.envelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "type": "array",
+                                            "items": {
+                                                "$ref": "#/definitions/api.correctionDTO"
+                                            }
+                                        },
+                                        "meta": {
+                                            "$ref": "#/definitions/api.meta"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/api.problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no release is loaded",
+                        "schema": {
+                            "$ref": "#/definitions/api.problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/hospitals": {
             "get": {
                 "description": "Every surgeon's result in every comparison group of the release (one row per surgeon, specialty, procedure and period), filtered, sorted and paged. The same URL with .csv, ?format=csv or Accept: text/csv gives the same rows in the same order as CSV (RFC 4180, UTF-8, CRLF; null = empty cell; a CSV without limit streams every matching row) with the columns unit_type, unit_id, unit_name, specialty, procedure, period, outcome, hospital_id, hospital_name, hospital_count, aggregated, cases, events, expected, target, risk_adjusted, scale, rate, ratio, ramr, survival, survival_low, survival_high, ci_low, ci_high, lower_95, upper_95, lower_998, upper_998, band, verdict, p_high, p_low, detectable_ratio, funnel_x, funnel_y, published_expected_rate, published_rate, published_low, published_high, published_rating (the JSON keys, defined in unitRow). Paging is by an opaque keyset cursor (meta.next_cursor, links.next, Link header).",
@@ -1898,6 +1948,39 @@ const docTemplate = `{
                 }
             }
         },
+        "api.correctionDTO": {
+            "type": "object",
+            "properties": {
+                "corrects": {
+                    "type": "string",
+                    "example": "2025-q1"
+                },
+                "ingested_at": {
+                    "type": "string",
+                    "example": "2026-11-24T10:00:00Z"
+                },
+                "links": {
+                    "description": "Links are the correcting release and the corrected one.",
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "string"
+                    }
+                },
+                "note": {
+                    "type": "string",
+                    "example": "Deaths at three trusts were under-counted."
+                },
+                "published_on": {
+                    "description": "PublishedOn is the correction's publication date, null when not given.",
+                    "type": "string",
+                    "example": "2025-04-15"
+                },
+                "release": {
+                    "type": "string",
+                    "example": "2025-q1-r2"
+                }
+            }
+        },
         "api.curveDTO": {
             "type": "object",
             "properties": {
@@ -2282,6 +2365,10 @@ const docTemplate = `{
         "api.meta": {
             "type": "object",
             "properties": {
+                "citation": {
+                    "type": "string",
+                    "example": "Demo release. Release demo; data 2022-04/2025-03. Licence: CC0-1.0. sha256 4f1c…."
+                },
                 "count": {
                     "description": "Count is how many items match, across all pages.",
                     "type": "integer",
@@ -2314,6 +2401,11 @@ const docTemplate = `{
                     "type": "string",
                     "example": "demo"
                 },
+                "release_sha256": {
+                    "description": "ReleaseSHA256 is the sha256 of the release's input bytes, and\nCitation cites the release in one line with it, so that a reader can\ncheck they hold the same figures.",
+                    "type": "string",
+                    "example": "4f1c…"
+                },
                 "release_title": {
                     "type": "string",
                     "example": "Demo release"
@@ -2321,6 +2413,14 @@ const docTemplate = `{
                 "source": {
                     "type": "string",
                     "example": "https://health.data.ny.gov/"
+                },
+                "superseded_by": {
+                    "description": "SupersededBy is null unless a correction superseded the release\nthat answered: then it names the correction and says what it\ncorrects.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/api.successorDTO"
+                        }
+                    ]
                 },
                 "synthetic": {
                     "description": "Synthetic is true for invented data (the demo release).",
@@ -2378,6 +2478,10 @@ const docTemplate = `{
         "api.pageMeta": {
             "type": "object",
             "properties": {
+                "citation": {
+                    "type": "string",
+                    "example": "Demo release. Release demo; data 2022-04/2025-03. Licence: CC0-1.0. sha256 4f1c…."
+                },
                 "count": {
                     "description": "Count is how many items match, across all pages.",
                     "type": "integer",
@@ -2419,6 +2523,11 @@ const docTemplate = `{
                     "type": "string",
                     "example": "demo"
                 },
+                "release_sha256": {
+                    "description": "ReleaseSHA256 is the sha256 of the release's input bytes, and\nCitation cites the release in one line with it, so that a reader can\ncheck they hold the same figures.",
+                    "type": "string",
+                    "example": "4f1c…"
+                },
                 "release_title": {
                     "type": "string",
                     "example": "Demo release"
@@ -2430,6 +2539,14 @@ const docTemplate = `{
                 "source": {
                     "type": "string",
                     "example": "https://health.data.ny.gov/"
+                },
+                "superseded_by": {
+                    "description": "SupersededBy is null unless a correction superseded the release\nthat answered: then it names the correction and says what it\ncorrects.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/api.successorDTO"
+                        }
+                    ]
                 },
                 "synthetic": {
                     "description": "Synthetic is true for invented data (the demo release).",
@@ -2582,6 +2699,11 @@ const docTemplate = `{
         "api.releaseDTO": {
             "type": "object",
             "properties": {
+                "citation": {
+                    "description": "Citation cites the release in one line, with its sha256.",
+                    "type": "string",
+                    "example": "Demo release. Release demo; data 2022-04/2025-03. Licence: CC0-1.0. sha256 4f1c…."
+                },
                 "comparison": {
                     "type": "string",
                     "enum": [
@@ -2590,6 +2712,14 @@ const docTemplate = `{
                         "published"
                     ],
                     "example": "funnel"
+                },
+                "corrects": {
+                    "description": "Corrects is null, or the correction this release makes of another;\nSupersededBy null, or the correction that superseded this one.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/api.correctionDTO"
+                        }
+                    ]
                 },
                 "files": {
                     "type": "array",
@@ -2637,6 +2767,10 @@ const docTemplate = `{
                     "type": "string",
                     "example": "9a0b…"
                 },
+                "next_update": {
+                    "type": "string",
+                    "example": "2026-03-31"
+                },
                 "periods": {
                     "type": "array",
                     "items": {
@@ -2647,6 +2781,11 @@ const docTemplate = `{
                     "description": "Profile is the built-in profile or mapping file that read the input.",
                     "type": "string",
                     "example": "canonical"
+                },
+                "published_on": {
+                    "description": "PublishedOn and NextUpdate are the publisher's dates (YYYY-MM-DD):\nwhen it published these figures and when it says it will next\nupdate them; null where the release does not say.",
+                    "type": "string",
+                    "example": "2025-03-31"
                 },
                 "rows": {
                     "type": "integer",
@@ -2664,6 +2803,9 @@ const docTemplate = `{
                 "source": {
                     "type": "string",
                     "example": "https://health.data.ny.gov/"
+                },
+                "superseded_by": {
+                    "$ref": "#/definitions/api.successorDTO"
                 },
                 "synthetic": {
                     "type": "boolean",
@@ -3054,6 +3196,23 @@ const docTemplate = `{
                 "surgeons": {
                     "type": "integer",
                     "example": 214
+                }
+            }
+        },
+        "api.successorDTO": {
+            "type": "object",
+            "properties": {
+                "link": {
+                    "type": "string",
+                    "example": "/api/v1/releases/2025-q1-r2"
+                },
+                "note": {
+                    "type": "string",
+                    "example": "Deaths at three trusts were under-counted."
+                },
+                "release": {
+                    "type": "string",
+                    "example": "2025-q1-r2"
                 }
             }
         },

@@ -24,6 +24,10 @@ func (env environment) ingest(ctx context.Context, args []string) error {
 	title := fs.String("title", "", "release title")
 	source := fs.String("source", "", "release source `URL`")
 	licence := fs.String("licence", "", "release licence")
+	published := fs.String("published", "", "the `date` (YYYY-MM-DD) the publisher published these figures")
+	nextUpdate := fs.String("next-update", "", "the `date` (YYYY-MM-DD) the publisher says it will next update them")
+	corrects := fs.String("corrects", "", "the `release` this one corrects: it is superseded, and both stay served")
+	note := fs.String("note", "", "what the correction corrects (required with --corrects)")
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -35,6 +39,14 @@ func (env environment) ingest(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	opts := ingest.Options{
+		Mapping: m, ReleaseID: *releaseID, Title: *title, Source: *source, Licence: *licence,
+		PublishedOn: *published, NextUpdate: *nextUpdate, Corrects: *corrects, Note: *note,
+		BeforeCommit: storeResults,
+	}
+	if err := ingest.CheckPublication(opts); err != nil {
+		return usagef("ingest: %v", err)
+	}
 
 	db, err := store.Open(ctx, *dbPath, store.Options{})
 	if err != nil {
@@ -43,10 +55,8 @@ func (env environment) ingest(ctx context.Context, args []string) error {
 	defer db.Close()
 
 	progress := newProgress(env.stderr)
-	res, err := ingest.Load(ctx, db, ingest.OSFiles(files...), ingest.Options{
-		Mapping: m, ReleaseID: *releaseID, Title: *title, Source: *source, Licence: *licence,
-		Progress: progress.update, BeforeCommit: storeResults,
-	})
+	opts.Progress = progress.update
+	res, err := ingest.Load(ctx, db, ingest.OSFiles(files...), opts)
 	progress.finish()
 	if err != nil {
 		return err

@@ -67,7 +67,8 @@ func exitCode(err error, stderr io.Writer) int {
 
 const usage = `usage:
   outcomes ingest   [--db FILE] [--profile NAME | --mapping FILE] [--release ID] [--title T]
-                    [--source URL] [--licence L] FILE...
+                    [--source URL] [--licence L] [--published DATE] [--next-update DATE]
+                    [--corrects RELEASE --note TEXT] FILE...
   outcomes serve    [--db FILE] [--addr HOST:PORT] [--rate-limit N] [--trust-proxy]
   outcomes demo     [--db FILE] [--addr HOST:PORT] [--rate-limit N] [--trust-proxy]
                     load the bundled demo release (unless loaded) and serve it

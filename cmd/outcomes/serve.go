@@ -258,12 +258,41 @@ func (env environment) releases(ctx context.Context, args []string) error {
 		return nil
 	}
 	w := newTable(env.stdout)
-	w.row("ID", "INGESTED", "PROFILE", "ROWS", "SKIPPED", "PERIODS", "ENCODING", "SHA256", "TITLE")
+	w.row("ID", "INGESTED", "PROFILE", "ROWS", "SKIPPED", "PERIODS", "ENCODING", "SHA256", "PUBLISHED", "STATUS", "TITLE")
 	for _, r := range rs {
 		w.row(r.ID, r.IngestedAt.Format(time.RFC3339), r.Profile, fmt.Sprint(r.Rows), skippedSummary(r),
-			periodsSummary(r.Periods), encodingSummary(r.Files), r.InputSHA256[:16]+"…", r.Title)
+			periodsSummary(r.Periods), encodingSummary(r.Files), r.InputSHA256[:16]+"…", publishedSummary(r),
+			statusSummary(r), r.Title)
 	}
 	return w.flush()
+}
+
+// publishedSummary is when the publisher published a release and will
+// next update it, as far as the release says: "2025-03-31, next 2026-03-31".
+func publishedSummary(r store.Release) string {
+	switch {
+	case r.PublishedOn != "" && r.NextUpdate != "":
+		return r.PublishedOn + ", next " + r.NextUpdate
+	case r.NextUpdate != "":
+		return "next " + r.NextUpdate
+	}
+	return cmp.Or(r.PublishedOn, "-")
+}
+
+// statusSummary says where a release stands among corrections: what it
+// corrects, what superseded it (the notes are in the API and the pages).
+func statusSummary(r store.Release) string {
+	var s []string
+	if r.Corrects != "" {
+		s = append(s, "corrects "+r.Corrects)
+	}
+	if r.SupersededBy != "" {
+		s = append(s, "superseded by "+r.SupersededBy)
+	}
+	if len(s) == 0 {
+		return "-"
+	}
+	return strings.Join(s, "; ")
 }
 
 // skippedSummary is a release's skipped rows with their reasons, as the

@@ -1,0 +1,133 @@
+package api_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/surgeon-outcomes/outcomes/api"
+)
+
+// TestCorrections ingests a release with its publication dates, a newer
+// release, and then a correction of the first, through the outcomes
+// command, and checks what the API says of each: the dates; the
+// correction and what it corrects, in both releases and in the log; the
+// superseded release still served, each of its answers naming the
+// correction; the correction of last year's figures not becoming the
+// latest; and the refusals (a second correction of the same release, a
+// note without a correction, an impossible date).
+func TestCorrections(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "o.db")
+	vascular, err := os.ReadFile("../demo/vascular.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixed := filepath.Join(dir, "vascular-fixed.csv")
+	// The correction changes one count: a death that was missed.
+	lines := strings.SplitN(string(vascular), "\n", 3)
+	f := strings.Split(lines[1], ",")
+	header := strings.Split(lines[0], ",")
+	for i, h := range header {
+		if h == "events" {
+			f[i] = f[i] + "1" // 2 → 21, a big enough change to see
+		}
+	}
+	if err := os.WriteFile(fixed, []byte(lines[0]+"\n"+strings.Join(f, ",")+"\n"+lines[2]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ingest := func(wantCode int, args ...string) string {
+		t.Helper()
+		out, err := exec.Command(outcomesBin, append([]string{"ingest", "--db", db}, args...)...).CombinedOutput()
+		code := 0
+		if e, ok := err.(*exec.ExitError); ok {
+			code = e.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if code != wantCode {
+			t.Fatalf("ingest %v = %d, want %d\n%s", args, code, wantCode, out)
+		}
+		return string(out)
+	}
+	ingest(0, "--release", "2024", "--published", "2024-03-28", "--next-update", "2025-03-27", "../demo/vascular.csv")
+	ingest(0, "--release", "2025", "../demo/urology.csv")
+	ingest(0, "--release", "2024-r2", "--corrects", "2024", "--note", "A death at one trust was missed.", fixed)
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--corrects", "2024", "--note", "Again.", "../demo/colorectal.csv"}, 1, "--corrects 2024: it was already corrected by release 2024-r2; correct that one instead"},
+		{[]string{"--corrects", "2023", "--note", "No such.", "../demo/colorectal.csv"}, 1, "--corrects 2023: no such release"},
+		{[]string{"--note", "Why?", "../demo/colorectal.csv"}, 2, "--note says what a correction corrects: give --corrects RELEASE with it"},
+		{[]string{"--corrects", "2025", "../demo/colorectal.csv"}, 2, "--corrects 2025 needs --note saying what was wrong"},
+		{[]string{"--published", "2025-02-29", "../demo/colorectal.csv"}, 2, `--published "2025-02-29": want a date written YYYY-MM-DD`},
+		{[]string{"--published", "2025-03-01", "--next-update", "2025-02-01", "../demo/colorectal.csv"}, 2, "--next-update 2025-02-01 is before --published 2025-03-01"},
+	} {
+		if out := ingest(tc.code, tc.args...); !strings.Contains(out, tc.want) {
+			t.Errorf("ingest %v: %q, want %q", tc.args, out, tc.want)
+		}
+	}
+
+	srv := newServerOn(t, db, api.Config{})
+	fetch := func(path string) (http.Header, map[string]any) {
+		t.Helper()
+		resp, body := get(t, srv, http.MethodGet, path)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d %s", path, resp.StatusCode, body)
+		}
+		var env map[string]any
+		if err := json.Unmarshal(body, &env); err != nil {
+			t.Fatal(err)
+		}
+		return resp.Header, env
+	}
+	_, index := fetch("/api/v1/")
+	if got := index["data"].(map[string]any)["latest_release"]; got != "2025" {
+		t.Errorf("latest release = %v, want 2025: a correction of 2024's figures takes 2024's place, not the newest's", got)
+	}
+	_, old := fetch("/api/v1/releases/2024")
+	d := old["data"].(map[string]any)
+	if d["published_on"] != "2024-03-28" || d["next_update"] != "2025-03-27" || d["corrects"] != nil {
+		t.Errorf("release 2024: published %v, next update %v, corrects %v", d["published_on"], d["next_update"], d["corrects"])
+	}
+	sup, _ := d["superseded_by"].(map[string]any)
+	if sup["release"] != "2024-r2" || sup["note"] != "A death at one trust was missed." || sup["link"] != "/api/v1/releases/2024-r2" {
+		t.Errorf("release 2024 superseded_by = %v", d["superseded_by"])
+	}
+	if c := d["citation"].(string); !strings.Contains(c, "Release 2024, published 2024-03-28") ||
+		!strings.Contains(c, d["sha256"].(string)) || !strings.Contains(c, "Superseded by release 2024-r2") {
+		t.Errorf("release 2024 citation = %q", c)
+	}
+	// Every answer of the superseded release says so, and is not cached
+	// as immutable: it changed when the correction came.
+	h, units := fetch("/api/v1/releases/2024/specialties/vascular/hospitals")
+	meta := units["meta"].(map[string]any)
+	if sup, _ := meta["superseded_by"].(map[string]any); sup["release"] != "2024-r2" {
+		t.Errorf("pinned answer of 2024: meta.superseded_by = %v", meta["superseded_by"])
+	}
+	if cc := h.Get("Cache-Control"); cc != "public, max-age=86400" {
+		t.Errorf("pinned Cache-Control = %q, want a day, not immutable", cc)
+	}
+	_, fix := fetch("/api/v1/releases/2024-r2")
+	d = fix["data"].(map[string]any)
+	corr, _ := d["corrects"].(map[string]any)
+	if corr["corrects"] != "2024" || corr["release"] != "2024-r2" || corr["note"] != "A death at one trust was missed." ||
+		d["superseded_by"] != nil || fix["meta"].(map[string]any)["superseded_by"] != nil {
+		t.Errorf("release 2024-r2: corrects %v, superseded_by %v", d["corrects"], d["superseded_by"])
+	}
+	_, log := fetch("/api/v1/corrections")
+	entries := log["data"].([]any)
+	if len(entries) != 1 || entries[0].(map[string]any)["corrects"] != "2024" {
+		t.Errorf("corrections log = %v, want the one correction of 2024", entries)
+	}
+	_, latest := fetch("/api/v1/releases/2025/specialties")
+	if latest["meta"].(map[string]any)["superseded_by"] != nil {
+		t.Errorf("release 2025 says it was superseded")
+	}
+}
