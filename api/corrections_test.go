@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -129,5 +130,60 @@ func TestCorrections(t *testing.T) {
 	_, latest := fetch("/api/v1/releases/2025/specialties")
 	if latest["meta"].(map[string]any)["superseded_by"] != nil {
 		t.Errorf("release 2025 says it was superseded")
+	}
+
+	// What the correction changed: the one row's unit, in its own period,
+	// its deaths as corrected; every other change is a unit summed from
+	// it (a hospital summed from its surgeons' rows), in the same group.
+	col := map[string]int{}
+	for i, h := range header {
+		col[h] = i
+	}
+	_, ch := fetch("/api/v1/releases/2024-r2/changes?since=2024")
+	changes := ch["data"].(map[string]any)["changes"].([]any)
+	var found bool
+	for _, x := range changes {
+		c := x.(map[string]any)
+		if c["period"] != c["since_period"] || c["period"] != f[col["period"]] || c["specialty"] != "vascular" ||
+			c["kind"] == "added" || c["kind"] == "gone" {
+			t.Errorf("change %v: a correction of one row changes only its own period's units", c)
+		}
+		if c["unit_id"] == f[col["unit_id"]] && c["unit_type"] == f[col["unit_type"]] {
+			found = true
+			old, _ := strconv.Atoi(strings.TrimSuffix(f[col["events"]], "1"))
+			if c["since_events"] != float64(old) || c["events"] != float64(old*10+1) {
+				t.Errorf("change of %s: events %v from %v, want %d from %d", c["unit_id"], c["events"], c["since_events"], old*10+1, old)
+			}
+		}
+	}
+	if !found || len(changes) > 3 {
+		t.Errorf("changes since 2024: %d, the corrected unit found %v; want it, and at most its hospital and procedure sums beside it", len(changes), found)
+	}
+	// The same as CSV, a row for each.
+	resp, body := get(t, srv, http.MethodGet, "/api/v1/releases/2024-r2/changes.csv?since=2024")
+	if lines := strings.Split(strings.TrimSpace(string(body)), "\r\n"); resp.StatusCode != http.StatusOK ||
+		len(lines) != len(changes)+1 || !strings.HasPrefix(lines[0], "kind,specialty,procedure,unit_type,unit_id") {
+		t.Errorf("changes.csv: %d, %d lines, want %d", resp.StatusCode, len(lines), len(changes)+1)
+	}
+	// Across releases with no period in common, every unit of a funnel one
+	// has and the other has not is added or gone.
+	_, ch = fetch("/api/v1/releases/2025/changes?since=2024")
+	for _, x := range ch["data"].(map[string]any)["summary"].([]any) {
+		sum := x.(map[string]any)
+		switch sum["specialty"] {
+		case "vascular":
+			if sum["gone"] == 0.0 || sum["added"] != 0.0 || sum["band"] != 0.0 {
+				t.Errorf("2025 since 2024, vascular: %v; want every unit gone", sum)
+			}
+		case "urology":
+			if sum["added"] == 0.0 || sum["gone"] != 0.0 {
+				t.Errorf("2025 since 2024, urology: %v; want every unit added", sum)
+			}
+		default:
+			t.Errorf("2025 since 2024: %v", sum)
+		}
+	}
+	if resp, _ := get(t, srv, http.MethodGet, "/api/v1/releases/2025/changes?since=1999"); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("changes since a release that does not exist: %d, want 400", resp.StatusCode)
 	}
 }

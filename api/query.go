@@ -34,6 +34,7 @@ const (
 	paramFormat    = "format"
 	paramBOM       = "bom"
 	paramUnitType  = "unit_type"
+	paramSince     = "since"
 )
 
 // Parameter whitelists by kind of endpoint.
@@ -42,6 +43,7 @@ var (
 		paramMinCases, paramSort, paramCursor, paramLimit, paramRelease, paramFormat, paramBOM}
 	funnelParams   = []string{paramProcedure, paramPeriod, paramUnitType, paramRelease}
 	resourceParams = []string{paramRelease}
+	changesParams  = []string{paramSince, paramFormat, paramBOM}
 )
 
 const (
@@ -68,6 +70,7 @@ type query struct {
 	formatGiven                            bool
 	BOM                                    bool
 	UnitType                               outcome.UnitType
+	Since                                  string // a release id
 }
 
 // parseQuery checks v against the allowed parameters and parses their
@@ -110,6 +113,8 @@ func parseQuery(v url.Values, allowed []string) (query, error) {
 			q.Specialty = val
 		case paramProcedure:
 			q.Procedure = val
+		case paramSince:
+			q.Since = val
 		case paramPeriod:
 			q.Period = val
 		case paramHospital:

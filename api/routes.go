@@ -99,6 +99,8 @@ func (s *Server) routes() *echo.Echo {
 	get("/api/v1/releases", s.handleReleases)
 	get("/api/v1/releases/:release", s.handleRelease)
 	get("/api/v1/corrections", s.handleCorrections)
+	get("/api/v1/releases/:release/changes", s.handleChanges(false))
+	get("/api/v1/releases/:release/changes.csv", s.handleChanges(true))
 	for _, prefix := range []string{"/api/v1", "/api/v1/releases/:release"} {
 		get(prefix+"/specialties", s.handleSpecialties)
 		get(prefix+"/specialties/:slug", s.handleSpecialty)

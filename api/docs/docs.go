@@ -614,6 +614,86 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/releases/{release}/changes": {
+            "get": {
+                "description": "Every unit whose result differs between the release and ?since= (another release), by specialty: units added and gone, band changes (within → high_alert), and changes of figures with the band unchanged. Units are compared within their funnel (specialty, procedure, unit type): period by period where the two releases share periods (a correction: any change of a count is listed), else the release's latest period against since's latest (a year's update: risk-adjusted survival moving by one percentage point or more). The same URL with .csv, ?format=csv or Accept: text/csv gives the changes as CSV with the columns kind, specialty, procedure, unit_type, unit_id, unit_name, period, since_period, band, since_band, cases, since_cases, events, since_events, expected, since_expected, survival, since_survival.",
+                "produces": [
+                    "application/json",
+                    "text/csv"
+                ],
+                "tags": [
+                    "releases"
+                ],
+                "summary": "What changed since another release",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "release id, or latest",
+                        "name": "release",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the release to compare with",
+                        "name": "since",
+                        "in": "query",
+                        "required": true
+                    },
+                    {
+                        "enum": [
+                            "json",
+                            "csv"
+                        ],
+                        "type": "string",
+                        "description": "json (default) or csv",
+                        "name": "format",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "1: CSV begins with a UTF-8 byte-order mark",
+                        "name": "bom",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/api.envelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/api.changesDTO"
+                                        },
+                                        "meta": {
+                                            "$ref": "#/definitions/api.meta"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/api.problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such release",
+                        "schema": {
+                            "$ref": "#/definitions/api.problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/self-check": {
             "post": {
                 "description": "A hospital's own (perhaps unpublished) figures, placed against the release's target and funnel for the same specialty, procedure and period: ratio, risk-adjusted rate, survival and its interval, the limits at its size, band and p-values. Send JSON (one unit, or {\"units\": [...]}, at most 1000) or a canonical CSV (Content-Type: text/csv; columns specialty, cases, events, and optionally procedure, period, unit_type, unit_id, unit_name, hospital_id, hospital_name, outcome, expected or expected_rate). JSON units and CSV rows alike go through the checks of outcomes ingest, and a problem says what ingest says, its param naming units[i].field (JSON) or the line and column (CSV). Nothing submitted is stored or logged.",
@@ -1945,6 +2025,144 @@ const docTemplate = `{
                 "meaning": {
                     "type": "string",
                     "example": "Survival was below the 95% limit: a difference this large would happen by chance about once in 40 comparisons, so among many surgeons a few land here by chance alone."
+                }
+            }
+        },
+        "api.changeRow": {
+            "type": "object",
+            "properties": {
+                "band": {
+                    "type": "string",
+                    "example": "high_alert"
+                },
+                "cases": {
+                    "type": "integer",
+                    "example": 412
+                },
+                "events": {
+                    "type": "integer",
+                    "example": 11
+                },
+                "expected": {
+                    "type": "number",
+                    "example": 7.9
+                },
+                "kind": {
+                    "description": "Kind is added, gone, band (the band moved) or figures (the figures\nmoved, the band not: any count within one period, a correction; risk-\nadjusted survival by a percentage point or more across periods).",
+                    "type": "string",
+                    "enum": [
+                        "added",
+                        "gone",
+                        "band",
+                        "figures"
+                    ],
+                    "example": "band"
+                },
+                "period": {
+                    "type": "string",
+                    "example": "2022-04/2025-03"
+                },
+                "procedure": {
+                    "type": "string",
+                    "example": "all"
+                },
+                "since_band": {
+                    "type": "string",
+                    "example": "within"
+                },
+                "since_cases": {
+                    "type": "integer",
+                    "example": 398
+                },
+                "since_events": {
+                    "type": "integer",
+                    "example": 7
+                },
+                "since_expected": {
+                    "type": "number",
+                    "example": 7.4
+                },
+                "since_period": {
+                    "type": "string",
+                    "example": "2021-04/2024-03"
+                },
+                "since_survival": {
+                    "type": "number",
+                    "example": 0.982
+                },
+                "specialty": {
+                    "type": "string",
+                    "example": "vascular"
+                },
+                "survival": {
+                    "type": "number",
+                    "example": 0.973
+                },
+                "unit_id": {
+                    "type": "string",
+                    "example": "9000017"
+                },
+                "unit_name": {
+                    "type": "string",
+                    "example": "Ms Ada Brightwater"
+                },
+                "unit_type": {
+                    "type": "string",
+                    "enum": [
+                        "surgeon",
+                        "hospital"
+                    ],
+                    "example": "surgeon"
+                }
+            }
+        },
+        "api.changeSummary": {
+            "type": "object",
+            "properties": {
+                "added": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "band": {
+                    "type": "integer",
+                    "example": 2
+                },
+                "figures": {
+                    "type": "integer",
+                    "example": 14
+                },
+                "gone": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "specialty": {
+                    "type": "string",
+                    "example": "vascular"
+                }
+            }
+        },
+        "api.changesDTO": {
+            "type": "object",
+            "properties": {
+                "changes": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.changeRow"
+                    }
+                },
+                "release": {
+                    "type": "string",
+                    "example": "2025-q1"
+                },
+                "since": {
+                    "type": "string",
+                    "example": "2024-q1"
+                },
+                "summary": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.changeSummary"
+                    }
                 }
             }
         },

@@ -1,0 +1,177 @@
+package api
+
+import (
+	"bytes"
+	"encoding/csv"
+	"math"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/surgeon-outcomes/outcomes/catalog"
+	"github.com/surgeon-outcomes/outcomes/csvcell"
+	"github.com/surgeon-outcomes/outcomes/outcome"
+)
+
+// changeRow is one unit's change between two releases (catalog.Change):
+// the newer release's figures beside the older's ("since_"), null where
+// the unit is in one release only.
+type changeRow struct {
+	// Kind is added, gone, band (the band moved) or figures (the figures
+	// moved, the band not: any count within one period, a correction; risk-
+	// adjusted survival by a percentage point or more across periods).
+	Kind        string           `json:"kind" enums:"added,gone,band,figures" example:"band"`
+	Specialty   string           `json:"specialty" example:"vascular"`
+	Procedure   string           `json:"procedure" example:"all"`
+	UnitType    outcome.UnitType `json:"unit_type" swaggertype:"string" enums:"surgeon,hospital" example:"surgeon"`
+	UnitID      string           `json:"unit_id" example:"9000017"`
+	UnitName    string           `json:"unit_name" example:"Ms Ada Brightwater"`
+	Period      *string          `json:"period" example:"2022-04/2025-03"`
+	SincePeriod *string          `json:"since_period" example:"2021-04/2024-03"`
+	Band        *outcome.Band    `json:"band" swaggertype:"string" example:"high_alert"`
+	SinceBand   *outcome.Band    `json:"since_band" swaggertype:"string" example:"within"`
+	Cases       count            `json:"cases" swaggertype:"integer" example:"412"`
+	SinceCases  count            `json:"since_cases" swaggertype:"integer" example:"398"`
+	Events      count            `json:"events" swaggertype:"integer" example:"11"`
+	SinceEvents count            `json:"since_events" swaggertype:"integer" example:"7"`
+	Expected    number           `json:"expected" swaggertype:"number" example:"7.9"`
+	SinceExp    number           `json:"since_expected" swaggertype:"number" example:"7.4"`
+	Survival    number           `json:"survival" swaggertype:"number" example:"0.973"`
+	SinceSurv   number           `json:"since_survival" swaggertype:"number" example:"0.982"`
+}
+
+// changeColumns are the CSV's columns, the JSON keys of changeRow.
+var changeColumns = []string{"kind", "specialty", "procedure", "unit_type", "unit_id", "unit_name", "period",
+	"since_period", "band", "since_band", "cases", "since_cases", "events", "since_events", "expected",
+	"since_expected", "survival", "since_survival"}
+
+// changeSummary counts one specialty's changes by kind.
+type changeSummary struct {
+	Specialty string `json:"specialty" example:"vascular"`
+	Added     int    `json:"added" example:"3"`
+	Gone      int    `json:"gone" example:"1"`
+	Band      int    `json:"band" example:"2"`
+	Figures   int    `json:"figures" example:"14"`
+}
+
+// changesDTO is what changed from one release to another.
+type changesDTO struct {
+	Release string          `json:"release" example:"2025-q1"`
+	Since   string          `json:"since" example:"2024-q1"`
+	Summary []changeSummary `json:"summary"`
+	Changes []changeRow     `json:"changes"`
+}
+
+func toChangeRow(c *catalog.Change) changeRow {
+	u := c.Unit()
+	row := changeRow{Kind: c.Kind, Specialty: u.Specialty, Procedure: u.Procedure, UnitType: u.UnitType,
+		UnitID: u.UnitID, UnitName: u.UnitName, Expected: nan(), SinceExp: nan(), Survival: nan(), SinceSurv: nan()}
+	if r := c.Row; r != nil {
+		row.Period, row.Band = &r.Period, &r.Band
+		row.Cases, row.Events = countIf(r.Cases, r.HasCases()), countIf(r.Events, r.HasEvents())
+		row.Expected, row.Survival = number(r.Expected), number(r.Survival)
+	}
+	if r := c.Since; r != nil {
+		row.SincePeriod, row.SinceBand = &r.Period, &r.Band
+		row.SinceCases, row.SinceEvents = countIf(r.Cases, r.HasCases()), countIf(r.Events, r.HasEvents())
+		row.SinceExp, row.SinceSurv = number(r.Expected), number(r.Survival)
+	}
+	return row
+}
+
+// nan is an undefined figure: null in JSON, empty in CSV.
+func nan() number { return number(math.NaN()) }
+
+// handleChanges answers GET /api/v1/releases/{release}/changes and its
+// .csv twin.
+//
+//	@Summary		What changed since another release
+//	@Description	Every unit whose result differs between the release and ?since= (another release), by specialty: units added and gone, band changes (within → high_alert), and changes of figures with the band unchanged. Units are compared within their funnel (specialty, procedure, unit type): period by period where the two releases share periods (a correction: any change of a count is listed), else the release's latest period against since's latest (a year's update: risk-adjusted survival moving by one percentage point or more). The same URL with .csv, ?format=csv or Accept: text/csv gives the changes as CSV with the columns kind, specialty, procedure, unit_type, unit_id, unit_name, period, since_period, band, since_band, cases, since_cases, events, since_events, expected, since_expected, survival, since_survival.
+//	@Tags			releases
+//	@Produce		json
+//	@Produce		text/csv
+//	@Param			release	path		string	true	"release id, or latest"
+//	@Param			since	query		string	true	"the release to compare with"
+//	@Param			format	query		string	false	"json (default) or csv"	Enums(json, csv)
+//	@Param			bom		query		int		false	"1: CSV begins with a UTF-8 byte-order mark"
+//	@Success		200		{object}	envelope{data=changesDTO,meta=meta}
+//	@Failure		400		{object}	problem
+//	@Failure		404		{object}	problem	"no such release"
+//	@Router			/api/v1/releases/{release}/changes [get]
+func (s *Server) handleChanges(csvExt bool) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		t, q, err := s.resolve(c, changesParams, "/changes")
+		if err != nil {
+			return err
+		}
+		if q.Since == "" {
+			return badRequest(paramSince, "give since, the release to compare with; /api/v1/releases lists them")
+		}
+		since := s.cat.Release(q.Since)
+		if since == nil {
+			return badRequest(paramSince, "no release %q; /api/v1/releases lists them", q.Since)
+		}
+		changes := catalog.Changes(t.rel, since)
+		d := changesDTO{Release: t.rel.Meta.ID, Since: since.Meta.ID, Summary: []changeSummary{},
+			Changes: make([]changeRow, len(changes))}
+		for i := range changes {
+			d.Changes[i] = toChangeRow(&changes[i])
+			sp := d.Changes[i].Specialty
+			if n := len(d.Summary); n == 0 || d.Summary[n-1].Specialty != sp {
+				d.Summary = append(d.Summary, changeSummary{Specialty: sp})
+			}
+			sum := &d.Summary[len(d.Summary)-1]
+			switch changes[i].Kind {
+			case catalog.ChangeAdded:
+				sum.Added++
+			case catalog.ChangeGone:
+				sum.Gone++
+			case catalog.ChangeBand:
+				sum.Band++
+			case catalog.ChangeFigures:
+				sum.Figures++
+			}
+		}
+		if csvExt || q.CSV || !q.formatGiven && prefersCSV(c.Request().Header.Get(echo.HeaderAccept)) {
+			e := newCached(t, changesCSV(d.Changes, q.BOM), "")
+			e.etag, e.contentType = t.etag("csv"+strconv.FormatBool(q.BOM)), "text/csv; charset=utf-8"
+			return writeCached(c, e)
+		}
+		return s.sendJSON(c, t, func() (any, string, error) {
+			l := t.links()
+			return envelope{Data: d, Meta: newMeta(t.rel, len(d.Changes), t.rel.Meta.Periods), Links: l}, "", nil
+		})
+	}
+}
+
+// changesCSV writes the changes as CSV (RFC 4180, CRLF), text through
+// csvcell.Safe, with a byte-order mark for Excel when bom is set.
+func changesCSV(rows []changeRow, bom bool) []byte {
+	var b bytes.Buffer
+	if bom {
+		b.WriteString("\uFEFF")
+	}
+	w := csv.NewWriter(&b)
+	w.UseCRLF = true
+	w.Write(changeColumns)
+	text := func(s *string) string {
+		if s == nil {
+			return ""
+		}
+		return csvcell.Safe(*s)
+	}
+	band := func(x *outcome.Band) string {
+		if x == nil {
+			return ""
+		}
+		return string(*x)
+	}
+	t := csvcell.Safe
+	for _, r := range rows {
+		w.Write([]string{r.Kind, t(r.Specialty), t(r.Procedure), string(r.UnitType), t(r.UnitID), t(r.UnitName),
+			text(r.Period), text(r.SincePeriod), band(r.Band), band(r.SinceBand), r.Cases.csv(), r.SinceCases.csv(),
+			r.Events.csv(), r.SinceEvents.csv(), r.Expected.csv(), r.SinceExp.csv(), r.Survival.csv(), r.SinceSurv.csv()})
+	}
+	w.Flush()
+	return b.Bytes()
+}
