@@ -2,10 +2,12 @@ package api_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -185,5 +187,31 @@ func TestCorrections(t *testing.T) {
 	}
 	if resp, _ := get(t, srv, http.MethodGet, "/api/v1/releases/2025/changes?since=1999"); resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("changes since a release that does not exist: %d, want 400", resp.StatusCode)
+	}
+
+	// The corrected unit's history: its period in both releases, the
+	// superseded one first and naming the correction, with the caution.
+	path := "/api/v1/" + f[col["unit_type"]] + "s/" + f[col["unit_id"]] + "/history"
+	_, hist := fetch(path)
+	hd := hist["data"].(map[string]any)
+	var releases []string
+	for _, x := range hd["points"].([]any) {
+		p := x.(map[string]any)
+		if p["specialty"] == "vascular" && p["procedure"] == f[col["procedure"]] && p["period"] == f[col["period"]] {
+			releases = append(releases, p["release"].(string)+"/"+fmt.Sprint(p["superseded_by"])+"/"+fmt.Sprint(p["events"]))
+		}
+	}
+	was, _ := strconv.Atoi(strings.TrimSuffix(f[col["events"]], "1"))
+	if want := []string{fmt.Sprintf("2024/2024-r2/%d", was), fmt.Sprintf("2024-r2/<nil>/%d", was*10+1)}; !slices.Equal(releases, want) ||
+		!strings.Contains(hd["caution"].(string), "share patients") {
+		t.Errorf("history %s: %v, want %v, and the caution", path, releases, want)
+	}
+	resp, body = get(t, srv, http.MethodGet, path+".csv")
+	if lines := strings.Split(strings.TrimSpace(string(body)), "\r\n"); resp.StatusCode != http.StatusOK ||
+		len(lines) != len(hd["points"].([]any))+1 || !strings.HasPrefix(lines[0], "release,superseded_by,unit_type,unit_id") {
+		t.Errorf("history.csv: %d, %d lines, want %d", resp.StatusCode, len(lines), len(hd["points"].([]any))+1)
+	}
+	if resp, _ := get(t, srv, http.MethodGet, "/api/v1/surgeons/0000000/history"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("history of no one: %d, want 404", resp.StatusCode)
 	}
 }

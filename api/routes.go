@@ -100,6 +100,10 @@ func (s *Server) routes() *echo.Echo {
 	get("/api/v1/releases/:release", s.handleRelease)
 	get("/api/v1/corrections", s.handleCorrections)
 	get("/api/v1/releases/:release/changes", s.handleChanges(false))
+	for _, t := range outcome.UnitTypes() {
+		get("/api/v1/"+t.Plural()+"/:id/history", s.handleHistory(t, false))
+		get("/api/v1/"+t.Plural()+"/:id/history.csv", s.handleHistory(t, true))
+	}
 	get("/api/v1/releases/:release/changes.csv", s.handleChanges(true))
 	for _, prefix := range []string{"/api/v1", "/api/v1/releases/:release"} {
 		get(prefix+"/specialties", s.handleSpecialties)

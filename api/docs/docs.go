@@ -1968,6 +1968,90 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/{unit}/{id}/history": {
+            "get": {
+                "description": "Every result of the unit in every release loaded (ids are stable register ids), by specialty, procedure and period, and within a period oldest release first; each point names its release and, where a correction superseded it, the correction. Overlapping periods share patients (data.caution). The same URL with .csv, ?format=csv or Accept: text/csv gives the points as CSV: release, superseded_by, then the columns of /surgeons. meta names the latest release.",
+                "produces": [
+                    "application/json",
+                    "text/csv"
+                ],
+                "tags": [
+                    "surgeons"
+                ],
+                "summary": "A surgeon's or hospital's history across releases",
+                "parameters": [
+                    {
+                        "enum": [
+                            "surgeons",
+                            "hospitals"
+                        ],
+                        "type": "string",
+                        "description": "surgeons or hospitals",
+                        "name": "unit",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "register id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "enum": [
+                            "json",
+                            "csv"
+                        ],
+                        "type": "string",
+                        "description": "json (default) or csv",
+                        "name": "format",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "1: CSV begins with a UTF-8 byte-order mark",
+                        "name": "bom",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/api.envelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "$ref": "#/definitions/api.historyDTO"
+                                        },
+                                        "meta": {
+                                            "$ref": "#/definitions/api.meta"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/api.problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such unit in any release",
+                        "schema": {
+                            "$ref": "#/definitions/api.problem"
+                        }
+                    }
+                }
+            }
+        },
         "/healthz": {
             "get": {
                 "description": "ok while the server runs with a release loaded, with its version and how many releases it holds.",
@@ -2491,6 +2575,265 @@ const docTemplate = `{
                 "units": {
                     "type": "integer",
                     "example": 214
+                }
+            }
+        },
+        "api.historyDTO": {
+            "type": "object",
+            "properties": {
+                "caution": {
+                    "type": "string"
+                },
+                "points": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.historyPoint"
+                    }
+                },
+                "unit_id": {
+                    "type": "string",
+                    "example": "9000017"
+                },
+                "unit_name": {
+                    "type": "string",
+                    "example": "Ms Ada Brightwater"
+                },
+                "unit_type": {
+                    "type": "string",
+                    "enum": [
+                        "surgeon",
+                        "hospital"
+                    ],
+                    "example": "surgeon"
+                }
+            }
+        },
+        "api.historyPoint": {
+            "type": "object",
+            "properties": {
+                "aggregated": {
+                    "description": "Aggregated is true for a hospital whose figures are the sum of its\nsurgeons' rows, because the publisher gave no hospital row.",
+                    "type": "boolean"
+                },
+                "band": {
+                    "description": "Band is where the unit sits on the funnel (STATS.md §6.1).",
+                    "type": "string",
+                    "enum": [
+                        "high_alarm",
+                        "high_alert",
+                        "within",
+                        "low_alert",
+                        "low_alarm",
+                        "too_few",
+                        "not_assessable"
+                    ],
+                    "example": "within"
+                },
+                "band_label": {
+                    "description": "BandLabel is the band in words that name what differed, survival,\nas the pages say it.",
+                    "type": "string",
+                    "example": "Survival as expected"
+                },
+                "cases": {
+                    "description": "Cases and Events are null for a unit of the publisher's figures\nonly (comparison published), which gives no deaths and perhaps no\nvolume.",
+                    "type": "integer",
+                    "example": 412
+                },
+                "ci_high": {
+                    "type": "number",
+                    "example": 2.49
+                },
+                "ci_low": {
+                    "description": "CILow and CIHigh are the unit's own interval on Scale, by the\nrelease's interval method at its interval_level.",
+                    "type": "number",
+                    "example": 0.69
+                },
+                "detectable_ratio": {
+                    "description": "DetectableRatio is the ratio above which a unit of this size would be\nflagged (the upper 95% limit at its size): how large an excess the\ndata could reveal.",
+                    "type": "number",
+                    "example": 1.77
+                },
+                "events": {
+                    "type": "integer",
+                    "example": 11
+                },
+                "expected": {
+                    "description": "Expected is the case-mix expected number of events (null for crude data).",
+                    "type": "number",
+                    "example": 7.9
+                },
+                "funnel_x": {
+                    "description": "FunnelX and FunnelY are the unit's position on the funnel chart:\nrisk-adjusted operations E/p0 (crude: cases) and Scale's value.",
+                    "type": "number",
+                    "example": 376.2
+                },
+                "funnel_y": {
+                    "type": "number",
+                    "example": 1.39
+                },
+                "hospital_count": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "hospital_id": {
+                    "description": "HospitalID and HospitalName are, for a surgeon, the hospital where\nthey did most of these operations (HospitalCount says how many\nhospitals the figures span); for a hospital, the hospital itself.",
+                    "type": "string",
+                    "example": "ZZ101"
+                },
+                "hospital_name": {
+                    "type": "string",
+                    "example": "Northmoor General Hospital"
+                },
+                "lower_95": {
+                    "description": "The funnel's control limits at this unit's size, on Scale.",
+                    "type": "number",
+                    "example": 0.37
+                },
+                "lower_998": {
+                    "type": "number",
+                    "example": 0.13
+                },
+                "outcome": {
+                    "type": "string",
+                    "example": "in-hospital mortality"
+                },
+                "p_high": {
+                    "description": "PHigh and PLow are exact one-sided p-values for more, and fewer,\nevents than expected at the target.",
+                    "type": "number",
+                    "example": 0.12
+                },
+                "p_low": {
+                    "type": "number",
+                    "example": 0.91
+                },
+                "period": {
+                    "type": "string",
+                    "example": "2022-04/2025-03"
+                },
+                "procedure": {
+                    "type": "string",
+                    "example": "all"
+                },
+                "published_expected_rate": {
+                    "description": "The publisher's own figures, where the release carries them (per\n100, as published), so ours can be checked against theirs.",
+                    "type": "number",
+                    "example": 1.92
+                },
+                "published_high": {
+                    "type": "number",
+                    "example": 4.21
+                },
+                "published_low": {
+                    "type": "number",
+                    "example": 1.17
+                },
+                "published_rate": {
+                    "type": "number",
+                    "example": 2.35
+                },
+                "published_rating": {
+                    "type": "string",
+                    "example": ""
+                },
+                "ramr": {
+                    "description": "RAMR is the risk-adjusted event rate O/E × p0 (crude: O/n).",
+                    "type": "number",
+                    "example": 0.0292
+                },
+                "rate": {
+                    "description": "Rate is the crude event rate O/n.",
+                    "type": "number",
+                    "example": 0.0267
+                },
+                "ratio": {
+                    "description": "Ratio is O/E (null for crude data).",
+                    "type": "number",
+                    "example": 1.39
+                },
+                "release": {
+                    "type": "string",
+                    "example": "2025-q1"
+                },
+                "risk_adjusted": {
+                    "description": "RiskAdjusted is false for crude data (no expected counts), whose\nfigures are raw rates against the group's rate.",
+                    "type": "boolean",
+                    "example": true
+                },
+                "scale": {
+                    "description": "Scale names the scale of ci_*, lower_*/upper_* and funnel_y: ratio\n(O/E) for risk-adjusted data, proportion (O/n) for crude data.",
+                    "type": "string",
+                    "enum": [
+                        "ratio",
+                        "proportion"
+                    ],
+                    "example": "ratio"
+                },
+                "specialty": {
+                    "type": "string",
+                    "example": "adult-cardiac"
+                },
+                "superseded_by": {
+                    "type": "string",
+                    "example": "2025-q1-r2"
+                },
+                "survival": {
+                    "description": "Survival is 1 − RAMR, with its interval at the release's\ninterval_level (95% unless the publisher uses another).",
+                    "type": "number",
+                    "example": 0.9708
+                },
+                "survival_high": {
+                    "type": "number",
+                    "example": 0.985
+                },
+                "survival_low": {
+                    "type": "number",
+                    "example": 0.948
+                },
+                "target": {
+                    "description": "Target is p0, the group's overall event rate the funnel is centred on.",
+                    "type": "number",
+                    "example": 0.021
+                },
+                "unit_id": {
+                    "type": "string",
+                    "example": "9000017"
+                },
+                "unit_name": {
+                    "type": "string",
+                    "example": "Mr Ashdown Quill"
+                },
+                "unit_type": {
+                    "description": "UnitType is surgeon or hospital: each is compared with its own kind.",
+                    "type": "string",
+                    "enum": [
+                        "surgeon",
+                        "hospital"
+                    ],
+                    "example": "surgeon"
+                },
+                "upper_95": {
+                    "type": "number",
+                    "example": 1.77
+                },
+                "upper_998": {
+                    "type": "number",
+                    "example": 2.41
+                },
+                "verdict": {
+                    "description": "Verdict is the release's comparison with the target: by the funnel,\nor by the unit's own interval where the publisher flags that way. Its\ncodes speak of deaths: higher is more deaths than expected.",
+                    "type": "string",
+                    "enum": [
+                        "higher",
+                        "lower",
+                        "not_different",
+                        "not_assessed"
+                    ],
+                    "example": "not_different"
+                },
+                "verdict_label": {
+                    "description": "VerdictLabel is the verdict in words that name deaths and survival.",
+                    "type": "string",
+                    "example": "No difference from expected shown"
                 }
             }
         },
