@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"log/slog"
 	"net/url"
 	"runtime"
@@ -95,14 +97,18 @@ func (cfg Config) withDefaults() Config {
 // Server holds what the handlers need: the releases' results in memory,
 // the response cache, metrics and the logger.
 type Server struct {
-	cfg      Config
-	cat      *catalog.Catalog
-	cache    *responseCache
-	metrics  *metrics
-	openAPI  *cached
-	site     *site.Site
-	download *download
-	logger   *slog.Logger
+	cfg   Config
+	cat   *catalog.Catalog
+	cache *responseCache
+	// generation names the releases loaded (and their download), so
+	// that the response cache, which outlives a reload, answers each URL
+	// from the releases now served (cacheKey).
+	generation string
+	metrics    *metrics
+	openAPI    *cached
+	site       *site.Site
+	download   *download
+	logger     *slog.Logger
 	// selfCheck reads a self-check's figures (ingest.SelfCheckMapping).
 	selfCheck *selfcheck.Reader
 	// draws bounds drawing (chart images, self-checks) and streams CSV
@@ -184,6 +190,16 @@ func (s *Server) loadReleases(ctx context.Context, db *store.DB) error {
 		return err
 	}
 	s.cat, s.download = cat, nil
+	gen := sha256.New()
+	for _, r := range cat.Releases {
+		gen.Write([]byte(r.Tag + "\x00"))
+	}
+	defer func() {
+		if s.download != nil {
+			gen.Write([]byte(s.download.sha256))
+		}
+		s.generation = hex.EncodeToString(gen.Sum(nil)[:8])
+	}()
 	var offer *site.Download
 	if s.cfg.DownloadFile != "" {
 		if s.download, err = openDownload(s.cfg.DownloadFile); err != nil {

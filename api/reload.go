@@ -98,7 +98,7 @@ func sameReleases(cat *catalog.Catalog, metas []store.Release) bool {
 	for i, m := range metas {
 		have := cat.Releases[i].Meta
 		if m.ID != have.ID || !m.IngestedAt.Equal(have.IngestedAt) || m.InputSHA256 != have.InputSHA256 ||
-			m.MappingSHA256 != have.MappingSHA256 {
+			m.MappingSHA256 != have.MappingSHA256 || m.SupersededBy != have.SupersededBy {
 			return false
 		}
 	}

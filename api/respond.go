@@ -375,7 +375,13 @@ func (rc *responseCache) len() int {
 // cacheKey is the cache's key for a request: its URI as sent. Two URIs
 // that mean the same (parameters in another order) are built once each;
 // a URI that asks for CSV by its Accept header never reaches the cache.
-func cacheKey(req *http.Request) string { return req.URL.RequestURI() }
+//
+// The key begins with the releases' generation (Server.generation): the
+// cache outlives a swap of releases, and a URL must not answer from the
+// releases before it (the latest moved, a release was superseded).
+func (s *Server) cacheKey(req *http.Request) string {
+	return s.generation + "\x00" + req.URL.RequestURI()
+}
 
 // serveCached answers a GET or HEAD from the response cache when it can,
 // before the request is even parsed; otherwise the route's handler runs
@@ -385,7 +391,7 @@ func (s *Server) serveCached(next echo.HandlerFunc) echo.HandlerFunc {
 		req := c.Request()
 		if (req.Method == http.MethodGet || req.Method == http.MethodHead) &&
 			!prefersCSV(req.Header.Get(echo.HeaderAccept)) {
-			if e, ok := s.cache.get(cacheKey(req)); ok {
+			if e, ok := s.cache.get(s.cacheKey(req)); ok {
 				return writeCached(c, e)
 			}
 		}
@@ -406,7 +412,7 @@ func (s *Server) sendJSON(c echo.Context, t resource, build func() (any, string,
 	}
 	e := newCached(t, body, next)
 	if !prefersCSV(c.Request().Header.Get(echo.HeaderAccept)) {
-		s.cache.put(cacheKey(c.Request()), e)
+		s.cache.put(s.cacheKey(c.Request()), e)
 	}
 	return writeCached(c, e)
 }

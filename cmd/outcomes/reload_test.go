@@ -34,7 +34,8 @@ func TestServeTakesNewRelease(t *testing.T) {
 	base := "http://" + addr
 
 	urls := []string{"/", "/specialties/vascular", "/surgeons/9001080", "/api/v1/surgeons?specialty=vascular&limit=20",
-		"/api/v1/releases/demo/specialties", "/specialties/vascular/funnel.svg?compact=1", "/healthz"}
+		"/api/v1/releases/demo/specialties", "/specialties/vascular/funnel.svg?compact=1", "/healthz",
+		"/api/v1/specialties"} // answered from the cache before the swap: it must not be after
 	var requests, failures atomic.Int64
 	var first atomic.Value
 	done := make(chan struct{})
@@ -107,5 +108,92 @@ func TestServeTakesNewRelease(t *testing.T) {
 	}
 	if !strings.Contains(log.String(), "releases loaded") || strings.Contains(log.String(), "level=ERROR") {
 		t.Errorf("log, want the swap logged and no error:\n%s", log.String())
+	}
+}
+
+// TestServeTakesReplacedFile: a replica is given a new release as a new
+// copy of the database renamed over the file it serves (deploy/replicas).
+// The server notices the file is another, opens it, and serves its
+// releases, with every request answered meanwhile; the old file's handle
+// is closed.
+func TestServeTakesReplacedFile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads the demo release and serves it")
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	master := filepath.Join(dir, "master.db")
+	env := environment{getenv: os.Getenv, stdout: io.Discard, stderr: io.Discard}
+	if err := loadDemo(ctx, master, env); err != nil {
+		t.Fatal(err)
+	}
+	served := filepath.Join(dir, "served.db")
+	publish := func() {
+		t.Helper()
+		// The download copy is a consistent snapshot of the master: the
+		// file a replica is given, copied beside it and renamed over.
+		data, err := os.ReadFile(master + ".download.sqlite")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(served+".tmp", data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(served+".tmp", served); err != nil {
+			t.Fatal(err)
+		}
+	}
+	publish()
+	var log lockedBuffer
+	addr, stop := startServerWith(t, &serverFlags{db: served, addr: "127.0.0.1:0", reloadEvery: 100 * time.Millisecond}, &log)
+	base := "http://" + addr
+	var requests, failures atomic.Int64
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				code, _ := httpGet(t, base+"/api/v1/specialties")
+				requests.Add(1)
+				if code != http.StatusOK {
+					failures.Add(1)
+				}
+			}
+		})
+	}
+	src, err := os.ReadFile("../../demo/vascular.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	csv := filepath.Join(dir, "vascular.csv")
+	if err := os.WriteFile(csv, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.ingest(ctx, []string{"--db", master, "--release", "second", "--title", "Second release", csv}); err != nil {
+		t.Fatalf("ingest: %v", err)
+	}
+	publish()
+	var body []byte
+	for start := time.Now(); !strings.Contains(string(body), `"release":"second"`); time.Sleep(50 * time.Millisecond) {
+		if time.Since(start) > 30*time.Second {
+			t.Fatalf("30s after the file was replaced, the API does not name the new release; log:\n%s", log.String())
+		}
+		_, body = httpGet(t, base+"/api/v1/specialties")
+	}
+	close(done)
+	wg.Wait()
+	if n := failures.Load(); n > 0 {
+		t.Errorf("%d of %d requests failed while the file was replaced", n, requests.Load())
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log.String(), "database file replaced") || strings.Contains(log.String(), "level=ERROR") {
+		t.Errorf("log, want the replacement logged and no error:\n%s", log.String())
 	}
 }

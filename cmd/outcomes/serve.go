@@ -157,11 +157,12 @@ func (env environment) listenAndServe(ctx context.Context, f *serverFlags, ready
 	logs := newLogWriter(env.stderr, logBufferBytes)
 	defer logs.Close(logCloseWait)
 	logger := slog.New(slog.NewTextHandler(logs, nil))
-	db, err := store.Open(ctx, f.db, store.Options{ReadOnly: true})
+	file, err := openServedFile(ctx, f.db)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer func() { file.db.Close() }() // the file open when serving stops
+	db := file.db
 	// The download is the copy each ingest writes beside the database:
 	// serving needs no scratch space and leaves nothing behind.
 	handler, err := api.New(ctx, api.Config{Version: version(), RateLimit: f.rateLimit, TrustProxy: f.trustProxy,
@@ -189,7 +190,13 @@ func (env environment) listenAndServe(ctx context.Context, f *serverFlags, ready
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	go watchReleases(ctx, handler, db, logger, cmp.Or(f.reloadEvery, releasePoll), hup)
+	watchCtx, stopWatching := context.WithCancel(ctx)
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		watchReleases(watchCtx, handler, file, logger, cmp.Or(f.reloadEvery, releasePoll), hup)
+	}()
+	defer func() { stopWatching(); <-watched }() // before the file is closed
 	select {
 	case err := <-errc:
 		return err
@@ -208,13 +215,13 @@ func (env environment) listenAndServe(ctx context.Context, f *serverFlags, ready
 }
 
 // watchReleases takes releases committed while the server runs (an
-// ingest, a correction) without a restart: it asks the database every
-// `every`, and at once on SIGHUP, and swaps the new set in
-// (api.Handler.Reload). Polling, because an ingest is another process
-// that need not know where, or whether, a server runs; SIGHUP for an
-// operator who wants it now. A failed load leaves the releases before
-// serving, and is logged.
-func watchReleases(ctx context.Context, h *api.Handler, db *store.DB, logger *slog.Logger, every time.Duration,
+// ingest into the same file), or a new file put in its place (a replica
+// given a copy of a new release: deploy/replicas), every `every`, and at
+// once on SIGHUP, and swaps the new set in (api.Handler.Reload). Polling,
+// because an ingest is another process that need not know where, or
+// whether, a server runs; SIGHUP for an operator who wants it now. A
+// failed load leaves the releases before serving, and is logged.
+func watchReleases(ctx context.Context, h *api.Handler, file *servedFile, logger *slog.Logger, every time.Duration,
 	hup <-chan os.Signal) {
 	tick := time.NewTicker(every)
 	defer tick.Stop()
@@ -225,13 +232,68 @@ func watchReleases(ctx context.Context, h *api.Handler, db *store.DB, logger *sl
 		case <-tick.C:
 		case <-hup:
 		}
+		db := file.db
+		next, replaced, err := file.reopened(ctx)
+		if err != nil && ctx.Err() == nil {
+			logger.Error("the database file was replaced but cannot be opened; serving the releases loaded before", "err", err)
+			continue
+		}
+		if replaced {
+			db = next.db
+		}
 		switch changed, err := h.Reload(ctx, db); {
 		case err != nil && ctx.Err() == nil:
 			logger.Error("new releases not loaded; serving those loaded before", "err", err)
+			if replaced {
+				next.db.Close()
+			}
+		case replaced:
+			// The releases now served came from the new file; the old
+			// handle reads a file no longer there.
+			file.db.Close()
+			*file = *next
+			logger.Info("database file replaced", "latest", h.Latest(), "changed", changed)
 		case changed:
 			logger.Info("releases loaded", "latest", h.Latest())
 		}
 	}
+}
+
+// servedFile is the database file a server reads, with its identity when
+// opened, so that a file renamed over it is noticed: the open handle goes
+// on reading the old one.
+type servedFile struct {
+	path string
+	db   *store.DB
+	info os.FileInfo
+}
+
+// openServedFile opens path read-only. Its identity is taken first, so a
+// file replaced in between is, at worst, opened again.
+func openServedFile(ctx context.Context, path string) (*servedFile, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, path, store.Options{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	return &servedFile{path: path, db: db, info: info}, nil
+}
+
+// reopened opens the file at f's path if it is not the one f opened, and
+// says whether it did.
+func (f *servedFile) reopened(ctx context.Context) (*servedFile, bool, error) {
+	info, err := os.Stat(f.path)
+	if err != nil || os.SameFile(info, f.info) {
+		return nil, false, nil // gone for a moment, or the same: keep it
+	}
+	next, err := openServedFile(ctx, f.path)
+	if err != nil {
+		return nil, false, err
+	}
+	return next, true, nil
 }
 
 // releases runs `outcomes releases`.
