@@ -651,6 +651,8 @@ var sitePages = []struct {
 	{"methodology", "/methodology", http.StatusOK},
 	{"data", "/data", http.StatusOK},
 	{"about", "/about", http.StatusOK},
+	{"releases", "/releases", http.StatusOK},
+	{"release", "/releases/demo", http.StatusOK},
 	{"not-found", "/no-such-page", http.StatusNotFound},
 	{"unknown-surgeon", "/surgeons/0000000", http.StatusNotFound},
 	{"unknown-period", "/specialties/adult-cardiac?period=1999-01/2000-01", http.StatusNotFound},

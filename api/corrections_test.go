@@ -214,4 +214,29 @@ func TestCorrections(t *testing.T) {
 	if resp, _ := get(t, srv, http.MethodGet, "/api/v1/surgeons/0000000/history"); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("history of no one: %d, want 404", resp.StatusCode)
 	}
+
+	// The pages: the index lists every release and the correction; the
+	// superseded release's page says so and links the correction; the
+	// correction's page counts what it changed, as the API does.
+	pages := []struct{ path, want string }{
+		{"/releases", `<a href="/releases/2024-r2">2024-r2</a> corrects <a href="/releases/2024">2024</a>: A death at one trust was missed.`},
+		{"/releases", "Corrected by <a href=\"/releases/2024-r2\">2024-r2</a>."},
+		{"/releases/2024", `This release was corrected.</strong> Release <a href="/releases/2024-r2">2024-r2</a> replaces it: A death at one trust was missed.`},
+		{"/releases/2024", "28 March 2024"},
+		{"/releases/2024-r2", "This release corrects release"},
+		{"/releases/2024-r2", "This is an older release. The latest is <a href=\"/releases/2025\">2025</a>"},
+	}
+	for _, p := range pages {
+		resp, body := get(t, srv, http.MethodGet, p.path)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), p.want) {
+			t.Errorf("GET %s: %d, want %q on it", p.path, resp.StatusCode, p.want)
+		}
+	}
+	_, page := get(t, srv, http.MethodGet, "/releases/2024-r2")
+	_, fixChanges := fetch("/api/v1/releases/2024-r2/changes?since=2024")
+	s0 := fixChanges["data"].(map[string]any)["summary"].([]any)[0].(map[string]any)
+	want := fmt.Sprintf(`<th scope="row">Vascular surgery</th><td class="num">0</td><td class="num">0</td><td class="num">%v</td><td class="num">%v</td>`, s0["band"], s0["figures"])
+	if !strings.Contains(string(page), want) {
+		t.Errorf("release page 2024-r2 does not count the changes as the API does: want %s", want)
+	}
 }

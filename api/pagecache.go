@@ -60,8 +60,9 @@ func (s *Server) pageCache(z *compressor) echo.MiddlewareFunc {
 // site.PageParam lists, so the key keeps only those, in a canonical order
 // and encoding: a press link's ?utm_source=… or a reordered query is the
 // same page, answered from the same copy, and made-up parameters cannot
-// fill the cache. The key names the latest release's tag: once another
-// release is the latest, no page of the old one is found.
+// fill the cache. The key names the releases' generation: once another
+// release is the latest, or a correction arrives, no page built before
+// is found.
 func (s *Server) pageKey(req *http.Request) (string, bool) {
 	if req.Method != http.MethodGet && req.Method != http.MethodHead {
 		return "", false
@@ -70,7 +71,7 @@ func (s *Server) pageKey(req *http.Request) (string, bool) {
 	if r == nil {
 		return "", false
 	}
-	key := "page\x00" + r.Tag + "\x00" + req.URL.Path
+	key := "page\x00" + s.generation + "\x00" + req.URL.Path
 	if req.URL.RawQuery == "" {
 		return key, true
 	}

@@ -90,6 +90,8 @@ func (s *Server) routes() *echo.Echo {
 	page("/data", st.HandleData)
 	get("/data/:file", s.handleDownload)
 	page("/about", st.HandleAbout)
+	page("/releases", st.HandleReleases)
+	page("/releases/:id", st.HandleRelease)
 	page("/glossary", st.HandleGlossary)
 	page("/choosing", st.HandleChoosing)
 	get("/static/*", st.HandleStatic, z)

@@ -56,16 +56,17 @@ func TestReplicasBehindNginx(t *testing.T) {
 	port := freePorts(t, replicas+1)
 	runDir := filepath.Join(dir, "run")
 	env := append(os.Environ(), "OUTCOMES="+bin)
-	start := exec.Command("replicas/start.sh", runDir, master, strconv.Itoa(replicas), strconv.Itoa(port))
-	start.Env = env
-	if out, err := start.CombinedOutput(); err != nil {
-		t.Fatalf("start.sh: %v\n%s", err, out)
-	}
+	// Stopped whatever happens, even if start.sh gives up half-way.
 	t.Cleanup(func() {
 		if out, err := exec.Command("replicas/stop.sh", runDir).CombinedOutput(); err != nil {
 			t.Errorf("stop.sh: %v\n%s", err, out)
 		}
 	})
+	start := exec.Command("replicas/start.sh", runDir, master, strconv.Itoa(replicas), strconv.Itoa(port))
+	start.Env = env
+	if out, err := start.CombinedOutput(); err != nil {
+		t.Fatalf("start.sh: %v\n%s", err, out)
+	}
 	front := fmt.Sprintf("http://127.0.0.1:%d", port)
 
 	// The cache absorbs repeat requests: a page and an API answer, each

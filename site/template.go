@@ -16,7 +16,7 @@ var templateFS embed.FS
 
 // pageNames are the templates under templates/, each a page.
 var pageNames = []string{"home", "specialties", "specialty", "surgeon", "hospital", "compare", "search", "hospitals",
-	"selfcheck", "methodology", "data", "about", "error", "glossary", "choosing"}
+	"selfcheck", "methodology", "data", "about", "error", "glossary", "choosing", "releases", "release"}
 
 // funcs are the templates' functions: the site's words for figures
 // (words.go) and names.
@@ -38,6 +38,7 @@ var funcs = template.FuncMap{
 	"period":            periodWords,
 	"outcomeWords":      outcomeWords,
 	"intervalName":      intervalName,
+	"dateText":          dateText,
 	"periods": func(codes []string) string {
 		words := make([]string, len(codes))
 		for i, c := range codes {
@@ -91,4 +92,14 @@ func procedureName(specialty, procedure string) string {
 func procedureIncludes(specialty, procedure string) string {
 	p, _ := outcome.LookupProcedure(specialty, procedure)
 	return p.Includes
+}
+
+// dateText writes a publisher's date, YYYY-MM-DD, in words; anything else
+// as it is.
+func dateText(s string) string {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return s
+	}
+	return t.Format("2 January 2006")
 }

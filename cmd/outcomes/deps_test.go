@@ -107,6 +107,10 @@ func TestImportRules(t *testing.T) {
 		// charttest, test helpers, reads chart's SVG back.
 		"chart":           {ours: []string{"outcome"}, other: prefixed("golang.org/x/image")},
 		"chart/charttest": {other: stdOnly},
+
+		// deploy holds the scale-out set-up's scripts and its test, which
+		// runs the outcomes binary, nginx and wrk as processes.
+		"deploy": {other: stdOnly},
 	}
 	for _, p := range pkgs {
 		name := strings.TrimPrefix(p.ImportPath, mod)

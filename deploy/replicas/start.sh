@@ -91,15 +91,22 @@ $upstreams        keepalive 32;
 CONF
 "$nginx" -p "$dir" -c "$dir/nginx.conf" -g 'daemon on;'
 
-# Ready when every replica and nginx answer.
+# Ready when every replica and nginx answer; a replica that exits says
+# why (its log's end).
 for i in $(seq 1 "$n") 0; do
-	for _ in $(seq 1 600); do
+	for _ in $(seq 1 1200); do
 		if curl -fs -o /dev/null "http://127.0.0.1:$((port + i))/healthz"; then
 			continue 2
 		fi
+		if [ "$i" != 0 ] && ! kill -0 "$(cat "$dir/replica-$i/pid")" 2>/dev/null; then
+			echo "$0: replica $i exited:" >&2
+			tail -n 20 "$dir/replica-$i/serve.log" >&2
+			exit 1
+		fi
 		sleep 0.1
 	done
-	echo "$0: 127.0.0.1:$((port + i)) did not answer within 60 s" >&2
+	echo "$0: 127.0.0.1:$((port + i)) did not answer within 120 s" >&2
+	[ "$i" != 0 ] && tail -n 20 "$dir/replica-$i/serve.log" >&2
 	exit 1
 done
 echo "nginx on http://127.0.0.1:$port, $n replicas from $dir"
