@@ -39,29 +39,11 @@ func newFunnelPlot(r *catalog.Release, f *catalog.Funnel, highlight map[string]b
 	}
 	surv := func(y float64) float64 { return clamp01(1 - y*k) }
 	rows := placedRows(r.FunnelRows(f))
-	p := chart.Funnel{TargetSurvival: clamp01(1 - p0), TargetLabel: "National average",
+	p := chart.Funnel{TargetSurvival: clamp01(1 - p0), TargetLabel: "National average", Units: f.UnitType.Plural(),
 		XLabel: "Operations, weighted by patient risk", YLabel: "Risk-adjusted survival"}
 	if f.Scale != "ratio" {
 		p.XLabel, p.YLabel = "Operations", "Survival"
 	}
-
-	curve := make([]chart.Curve, 0, len(f.Curve)+len(rows))
-	for _, c := range f.Curve {
-		curve = append(curve, chart.Curve{X: c.X, Low998: surv(c.Upper998), Low95: surv(c.Upper95),
-			High95: surv(c.Lower95), High998: surv(c.Lower998)})
-	}
-	for i := range rows {
-		u := &rows[i]
-		x := u.FunnelX
-		if !(x > 0) || !finite(x) || math.IsNaN(u.Lower95+u.Upper95+u.Lower998+u.Upper998) || !nearLine(u) ||
-			stats.Small(expectedDeaths(u)) {
-			continue
-		}
-		curve = append(curve, chart.Curve{X: x, Low998: surv(u.Upper998), Low95: surv(u.Upper95),
-			High95: surv(u.Lower95), High998: surv(u.Lower998)})
-	}
-	slices.SortStableFunc(curve, func(a, b chart.Curve) int { return cmp.Compare(a.X, b.X) })
-	p.Curve = slices.CompactFunc(curve, func(a, b chart.Curve) bool { return a.X == b.X })
 
 	if summary == nil {
 		summary = defaultPlotSummary
@@ -77,6 +59,30 @@ func newFunnelPlot(r *catalog.Release, f *catalog.Funnel, highlight map[string]b
 		p.Points = append(p.Points, pt)
 	}
 	sortPlotPoints(p.Points, f.UnitType)
+
+	// A dense funnel (chart.DenseAbove) shades the points that are not
+	// drawn alone, so only those alone need their own limits on the lines.
+	dense := p.Dense()
+	curve := make([]chart.Curve, 0, len(f.Curve)+len(rows))
+	for _, c := range f.Curve {
+		curve = append(curve, chart.Curve{X: c.X, Low998: surv(c.Upper998), Low95: surv(c.Upper95),
+			High95: surv(c.Lower95), High998: surv(c.Lower998)})
+	}
+	for i := range rows {
+		u := &rows[i]
+		x := u.FunnelX
+		if !(x > 0) || !finite(x) || math.IsNaN(u.Lower95+u.Upper95+u.Lower998+u.Upper998) || !nearLine(u) ||
+			stats.Small(expectedDeaths(u)) {
+			continue
+		}
+		if dense && !(&chart.Point{Band: u.Band, Highlight: highlight[u.UnitID]}).Alone() {
+			continue
+		}
+		curve = append(curve, chart.Curve{X: x, Low998: surv(u.Upper998), Low95: surv(u.Upper95),
+			High95: surv(u.Lower95), High998: surv(u.Lower998)})
+	}
+	slices.SortStableFunc(curve, func(a, b chart.Curve) int { return cmp.Compare(a.X, b.X) })
+	p.Curve = slices.CompactFunc(curve, func(a, b chart.Curve) bool { return a.X == b.X })
 	p.Title, p.Description = funnelText(f, rows, p.TargetSurvival)
 	return p
 }
