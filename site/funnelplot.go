@@ -52,17 +52,23 @@ func newFunnelPlot(r *catalog.Release, f *catalog.Funnel, highlight map[string]b
 	for i := range rows {
 		u := &rows[i]
 		pt := chart.Point{UnitID: u.UnitID, Name: u.UnitName, X: u.FunnelX,
-			Survival: surv(u.FunnelY), Band: u.Band, Summary: summary(u), Highlight: highlight[u.UnitID]}
+			Survival: surv(u.FunnelY), Band: u.Band, Highlight: highlight[u.UnitID]}
 		if href != nil {
 			pt.Href = href(u.UnitID)
 		}
 		p.Points = append(p.Points, pt)
 	}
+	// A dense funnel (chart.DenseAbove) shades the points that are not
+	// drawn alone: only those alone need their sentence, and their own
+	// limits on the lines.
+	dense := p.Dense()
+	for i := range p.Points { // still in the order of rows
+		if pt := &p.Points[i]; !dense || pt.Alone() {
+			pt.Summary = summary(&rows[i])
+		}
+	}
 	sortPlotPoints(p.Points, f.UnitType)
 
-	// A dense funnel (chart.DenseAbove) shades the points that are not
-	// drawn alone, so only those alone need their own limits on the lines.
-	dense := p.Dense()
 	curve := make([]chart.Curve, 0, len(f.Curve)+len(rows))
 	for _, c := range f.Curve {
 		curve = append(curve, chart.Curve{X: c.X, Low998: surv(c.Upper998), Low95: surv(c.Upper95),
@@ -110,15 +116,26 @@ func nearLine(u *catalog.Row) bool {
 // those too small to judge (judgedFirst), each A–Z by name (case and
 // accents folded, surgeons by surname: catalog.UnitNameKey), then by name
 // and unit id, so the order is total.
+//
+// The points are sorted through their indices, each name's key worked out
+// once: sorting 100,000 points themselves, looking keys up by name, took
+// seconds.
 func sortPlotPoints(ps []chart.Point, t outcome.UnitType) {
-	keys := make(map[string]string, len(ps))
+	keys := make([]string, len(ps))
+	order := make([]int32, len(ps))
 	for i := range ps {
-		keys[ps[i].Name] = catalog.UnitNameKey(t, ps[i].Name)
+		keys[i], order[i] = catalog.UnitNameKey(t, ps[i].Name), int32(i)
 	}
-	slices.SortStableFunc(ps, func(a, b chart.Point) int {
-		return cmp.Or(judgedFirst(a.Band, b.Band), strings.Compare(keys[a.Name], keys[b.Name]), strings.Compare(a.Name, b.Name),
+	slices.SortStableFunc(order, func(i, j int32) int {
+		a, b := &ps[i], &ps[j]
+		return cmp.Or(judgedFirst(a.Band, b.Band), strings.Compare(keys[i], keys[j]), strings.Compare(a.Name, b.Name),
 			strings.Compare(a.UnitID, b.UnitID))
 	})
+	sorted := make([]chart.Point, len(ps))
+	for i, j := range order {
+		sorted[i] = ps[j]
+	}
+	copy(ps, sorted)
 }
 
 // defaultPlotSummary is a unit's default sentence: its figures and its band.

@@ -74,6 +74,8 @@ func (s *Site) HandleHospitalPage(c echo.Context) error {
 		return cmp.Or(judgedFirst(a.Band, b.Band), catalog.CompareNames(a.UnitName, b.UnitName), strings.Compare(a.UnitID, b.UnitID),
 			strings.Compare(a.Specialty, b.Specialty), strings.Compare(a.Procedure, b.Procedure))
 	})
+	d.Surgeons, d.SurgeonsPager = pageRows(d.Surgeons, outcome.Surgeon, c.QueryParams(), "page", "surgeons",
+		"Pages of the table of this hospital's surgeons")
 	p := page{Title: d.Name, Data: &d, Section: "hospitals",
 		Description: "Results of " + d.Name + " and its surgeons, compared with what was expected.",
 		JSON:        "/api/v1/hospitals/" + url.PathEscape(id),

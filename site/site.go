@@ -217,7 +217,7 @@ func validText(s string) bool {
 // handler here reads must be listed.
 func PageParam(name string) bool {
 	switch name {
-	case "procedure", "period", "unit", "hospital", "adjusted", "highlight", "compact", "ids", "q", "all":
+	case "procedure", "period", "unit", "hospital", "adjusted", "highlight", "compact", "ids", "q", "all", "page", "fewpage":
 		return true
 	}
 	return false

@@ -34,11 +34,13 @@ type unitRef struct {
 
 // unitPage is a surgeon's or hospital's page.
 type unitPage struct {
-	ID, Name    string
-	Hospitals   []unitRef
-	Groups      []resultGroup
-	Surgeons    []catalog.Row // a hospital's surgeons (latest period of each group), A–Z
-	SurgeonsURL string
+	ID, Name  string
+	Hospitals []unitRef
+	Groups    []resultGroup
+	Surgeons  []catalog.Row // a hospital's surgeons (latest period of each group), A–Z
+	// SurgeonsPager pages Surgeons when they are more than tableRows.
+	SurgeonsPager *tablePager
+	SurgeonsURL   string
 }
 
 // groupResults splits a unit's rows into groups by specialty and
