@@ -242,3 +242,25 @@ func thousands(n int) string {
 	}
 	return s
 }
+
+// TestBrowserDensePagesAccessible checks the pages of a funnel too large
+// to draw point by point or list on one page (3,000 surgeons: a dense
+// chart, paged tables, a highlight field, paged search) as
+// TestBrowserPagesAccessible checks the demo's.
+func TestBrowserDensePagesAccessible(t *testing.T) {
+	axeSource(t)
+	dir := t.TempDir()
+	in := filepath.Join(dir, "dense.csv")
+	if err := os.WriteFile(in, scaleCSV(3000), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(dir, "dense.db")
+	if out, err := exec.Command(outcomesBin, "ingest", "--db", db, "--release", "dense", in).CombinedOutput(); err != nil {
+		t.Fatalf("outcomes ingest: %v\n%s", err, out)
+	}
+	checkPagesAccessible(t, newServerOn(t, db, api.Config{}), []sitePage{
+		{"dense-specialty", "/specialties/adult-cardiac", http.StatusOK},
+		{"dense-specialty-page-2", "/specialties/adult-cardiac?page=2&highlight=" + lastID, http.StatusOK},
+		{"dense-search-all", "/search?q=invented&all=1&page=2", http.StatusOK},
+	}, false)
+}
