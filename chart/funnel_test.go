@@ -332,20 +332,22 @@ func benchFunnel(n int) Funnel {
 
 func BenchmarkRenderFunnelSVG(b *testing.B) {
 	for _, n := range []int{50, 500, 5000} {
-		b.Run(strconv.Itoa(n), func(b *testing.B) {
-			f := benchFunnel(n)
-			b.ReportAllocs()
-			var size int
-			for b.Loop() {
-				var w countWriter
-				if err := WriteSVG(&w, &f, false); err != nil {
-					b.Fatal(err)
-				}
-				size = int(w)
-			}
-			b.ReportMetric(float64(size), "bytes/svg")
-		})
+		b.Run(strconv.Itoa(n), func(b *testing.B) { benchSVG(b, benchFunnel(n), false) })
 	}
+}
+
+// benchSVG draws f's SVG in a b.Loop and reports its size.
+func benchSVG(b *testing.B, f Funnel, standalone bool) {
+	b.ReportAllocs()
+	var size int
+	for b.Loop() {
+		var w countWriter
+		if err := WriteSVG(&w, &f, standalone); err != nil {
+			b.Fatal(err)
+		}
+		size = int(w)
+	}
+	b.ReportMetric(float64(size), "bytes/svg")
 }
 
 // nationalFunnel is n points shaped like a national funnel: spread by
@@ -388,19 +390,7 @@ func nationalFunnel(n int) Funnel {
 // (nationalFunnel): issue 14 asks for under 1 MB at 100,000 units.
 func BenchmarkRenderNationalFunnelSVG(b *testing.B) {
 	for _, n := range []int{2_000, 100_000} {
-		b.Run(strconv.Itoa(n), func(b *testing.B) {
-			f := nationalFunnel(n)
-			b.ReportAllocs()
-			var size int
-			for b.Loop() {
-				var w countWriter
-				if err := WriteSVG(&w, &f, true); err != nil {
-					b.Fatal(err)
-				}
-				size = int(w)
-			}
-			b.ReportMetric(float64(size), "bytes/svg")
-		})
+		b.Run(strconv.Itoa(n), func(b *testing.B) { benchSVG(b, nationalFunnel(n), true) })
 	}
 }
 
