@@ -252,22 +252,35 @@ func drawDensity(c Canvas, l *layout, f *Funnel, draws []denseDraw) {
 	c.EndGroup()
 }
 
-// thinCurve is a dense funnel's limits with the points less than
-// curveStep apart across dropped, the first and last of each run where
-// the limits are defined kept: the lines of a funnel of 100,000 units,
-// each with its own limits added where it lies near them, held many
-// points to a pixel.
+// thinCurve is a dense funnel's limits without the points that would
+// draw nothing new: within curveStep across of the last point kept, and
+// every line within it up or down (the SVG writes a tenth of a unit). The
+// first and last point of each run where a line is defined are kept. The
+// lines of a funnel of 100,000 units, each with its own limits added
+// where it lies near them, held many points to a pixel; a point drawn
+// alone still meets its own limit to a tenth of a unit.
 func thinCurve(l *layout, cs []Curve) []Curve {
 	const curveStep = 0.25
-	defined := func(c *Curve) [5]bool {
-		return [5]bool{finite(c.X), finite(c.Low998), finite(c.Low95), finite(c.High95), finite(c.High998)}
+	const rise = 0.1
+	same := func(a, b float64) bool {
+		if !finite(a) || !finite(b) {
+			return finite(a) == finite(b)
+		}
+		return math.Abs(l.py(a)-l.py(b)) < rise
+	}
+	defined := func(c *Curve) [4]bool {
+		return [4]bool{finite(c.Low998), finite(c.Low95), finite(c.High95), finite(c.High998)}
 	}
 	out := make([]Curve, 0, min(len(cs), 4096))
 	for i := range cs {
 		c := &cs[i]
-		if n := len(out); n > 0 && i < len(cs)-1 && defined(c) == defined(&out[n-1]) &&
-			defined(c) == defined(&cs[i+1]) && l.px(c.X)-l.px(out[n-1].X) < curveStep {
-			continue
+		if n := len(out); n > 0 && i < len(cs)-1 {
+			last, next := &out[n-1], &cs[i+1]
+			if finite(c.X) && finite(last.X) && finite(next.X) && l.px(c.X)-l.px(last.X) < curveStep &&
+				same(c.Low998, last.Low998) && same(c.Low95, last.Low95) && same(c.High95, last.High95) &&
+				same(c.High998, last.High998) && defined(c) == defined(next) {
+				continue
+			}
 		}
 		out = append(out, *c)
 	}
