@@ -225,6 +225,22 @@ func TestPagesAtScale(t *testing.T) {
 		}
 	}
 
+	// A hospital page links its surgeons' chart by the hospital, not by
+	// its 1,000 surgeons' ids, and the chart marks every one of them.
+	img := regexp.MustCompile(`<img class="funnel" src="([^"]+)"`).FindSubmatch(got["hospital page"])
+	if img == nil {
+		t.Fatal("hospital page: no funnel image")
+	}
+	src := html.UnescapeString(string(img[1]))
+	resp, body = get(t, srv, http.MethodGet, src)
+	t.Logf("%-28s %9d bytes  %s", "hospital's funnel.svg", len(body), src)
+	if !strings.Contains(src, "hospital=ZZ100") || resp.StatusCode != http.StatusOK || len(body) > maxPageBytes {
+		t.Errorf("GET %s = %d, %d bytes; want the hospital's surgeons, 200, at most %d", src, resp.StatusCode, len(body), maxPageBytes)
+	}
+	if n := len(regexp.MustCompile(`<use href="#[^"]*-m-\w+-2"`).FindAll(body, -1)); n != scaleUnits/100 {
+		t.Errorf("the hospital's funnel marks %d surgeons highlighted, want its %d", n, scaleUnits/100)
+	}
+
 	// A self-check draws the national funnel with the sender's unit.
 	form := url.Values{"specialty": {"adult-cardiac"}, "unit_type": {"surgeon"}, "cases": {"300"}, "events": {"9"},
 		"expected": {"6.5"}}

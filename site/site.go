@@ -223,13 +223,17 @@ func PageParam(name string) bool {
 	return false
 }
 
-// highlightIDs reads ?highlight= (repeated, or comma-separated), at most 50.
+// maxHighlighted is the most ids ?highlight= is read for.
+const maxHighlighted = 50
+
+// highlightIDs reads ?highlight= (repeated, or comma-separated), at most
+// maxHighlighted.
 func highlightIDs(v url.Values) []string {
 	var ids []string
 	for _, raw := range v["highlight"] {
 		for id := range strings.SplitSeq(raw, ",") {
 			id = strings.TrimSpace(id)
-			if id != "" && validText(id) && !slices.Contains(ids, id) && len(ids) < 50 {
+			if id != "" && validText(id) && !slices.Contains(ids, id) && len(ids) < maxHighlighted {
 				ids = append(ids, id)
 			}
 		}

@@ -178,13 +178,15 @@ func (s *Site) HandleSpecialtyPage(c echo.Context) error {
 	d.Rows = sortedRows(r, f)
 	// ?hospital= highlights every surgeon of this funnel who operated there.
 	hospital := q.Get("hospital")
+	for _, id := range surgeonsAt(r, f, hospital) {
+		if !slices.Contains(d.Highlight, id) {
+			d.Highlight = append(d.Highlight, id)
+		}
+	}
 	hospitals := map[string]string{}
 	for _, idx := range f.ByName {
 		for _, h := range r.RowHospitals(idx) {
 			hospitals[h] = r.HospitalName(h)
-			if f.UnitType == outcome.Surgeon && h == hospital && !slices.Contains(d.Highlight, r.Rows[idx].UnitID) {
-				d.Highlight = append(d.Highlight, r.Rows[idx].UnitID)
-			}
 		}
 	}
 	if f.UnitType == outcome.Surgeon {
