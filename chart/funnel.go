@@ -52,6 +52,9 @@ type Funnel struct {
 	// them, each against all the others, is worth): each point keeps its
 	// name in its summary.
 	HideLabels bool
+	// Units is the units' noun in the plural ("surgeons"), for the words
+	// of a dense funnel (DenseAbove); empty is "units".
+	Units string
 	// IDPrefix starts every id in the SVG (title, desc, clip path, marks),
 	// so several charts can share a page; empty derives one from a hash
 	// of Title and Description.
@@ -132,12 +135,30 @@ func (f *Funnel) Draw(c Canvas) {
 		io.WriteString(h, f.Title+"\x00"+f.Description)
 		id = "funnel-" + strconv.FormatUint(uint64(h.Sum32()), 16)
 	}
+	// A dense funnel (DenseAbove) says how each point is drawn, and draws
+	// its lines through fewer points.
+	var draws []denseDraw
+	desc, curve := f.Description, f.Curve
+	if l.dense {
+		draws = f.denseDraws()
+		curve = thinCurve(l, curve)
+		if t := f.ShadedText(); t != "" && desc != "" {
+			desc += " " + t
+		} else if t != "" {
+			desc = t
+		}
+	}
 	size := 8192 + 100*len(f.Curve) + 50*len(f.Adjusted)
 	for i := range f.Points {
-		size += 300 + len(f.Points[i].Href) + len(f.Points[i].UnitID) + 3*len(f.Points[i].Summary)
+		switch {
+		case draws == nil || draws[i] == drawLinked:
+			size += 300 + len(f.Points[i].Href) + len(f.Points[i].UnitID) + 3*len(f.Points[i].Summary)
+		case draws[i] == drawBare:
+			size += 60
+		}
 	}
 	c.Begin(Document{Width: l.w, Height: l.h, IDPrefix: id, Class: "funnel", Role: "group",
-		Title: cmp.Or(f.Title, "Funnel plot"), Description: f.Description, FontFamily: fontStack,
+		Title: cmp.Or(f.Title, "Funnel plot"), Description: desc, FontFamily: fontStack,
 		FontSize: l.font, Background: white, SizeHint: size})
 	c.Clip("plot", l.x0, l.y0-l.size*1.6, l.x1-l.x0, l.y1-l.y0+l.size*1.6)
 	// One path, reused: the longest is a band region, two commands for
@@ -146,11 +167,15 @@ func (f *Funnel) Draw(c Canvas) {
 
 	// Shaded bands: the 99.8% region, then the 95% region on top of it.
 	c.BeginGroup(Group{Class: "bands", Clip: "plot", Hidden: true})
-	region(c, &p, l, f.Curve, Style{Class: "band-region-998", Fill: fill998},
+	region(c, &p, l, curve, Style{Class: "band-region-998", Fill: fill998},
 		func(c *Curve) (float64, float64) { return c.High998, c.Low998 })
-	region(c, &p, l, f.Curve, Style{Class: "band-region-95", Fill: fill95},
+	region(c, &p, l, curve, Style{Class: "band-region-95", Fill: fill95},
 		func(c *Curve) (float64, float64) { return c.High95, c.Low95 })
 	c.EndGroup()
+	if l.dense {
+		// The shaded points, over the bands and under the lines.
+		drawDensity(c, l, f, draws)
+	}
 
 	// Gridlines, light enough to read over white and both bands.
 	c.BeginGroup(Group{Class: "grid", Style: Style{Stroke: "#000000", Opacity: 0.1, Width: 1}, Hidden: true})
@@ -185,7 +210,7 @@ func (f *Funnel) Draw(c Canvas) {
 		{"limit-95 limit-high", line95, 1.25, func(c *Curve) float64 { return c.High95 }},
 	}
 	for _, ln := range lines {
-		line(c, &p, l, f.Curve, Style{Class: ln.class, Stroke: ln.colour, Width: ln.width}, ln.y)
+		line(c, &p, l, curve, Style{Class: ln.class, Stroke: ln.colour, Width: ln.width}, ln.y)
 	}
 	if len(f.Adjusted) > 0 {
 		for _, ln := range lines {
@@ -205,20 +230,36 @@ func (f *Funnel) Draw(c Canvas) {
 
 	// Points, in the given order, which is the focus order. Each band's
 	// mark in each state is one symbol, which keeps a 500-point SVG light.
-	c.BeginGroup(Group{Class: "points"})
 	var marks [len(bandMarks)][3]func(c Canvas, x, y float64)
-	data := []Attr{{Name: "unit-id"}}
-	for i := range f.Points {
-		pt := &f.Points[i]
-		if !drawable(pt) {
-			continue
-		}
+	mark := func(pt *Point) (string, func(c Canvas, x, y float64)) {
 		state := l.state(pt)
 		k := markIndex(pt.Band)
 		if marks[k][state] == nil {
 			m := &bandMarks[k]
 			marks[k][state] = func(c Canvas, x, y float64) { drawMark(c, m, x, y, l.size, state) }
 		}
+		return markIDs[k][state], marks[k][state]
+	}
+	if l.dense {
+		// Beneath the points: those alone drawn bare, decoration a
+		// reader is given in the table.
+		c.BeginGroup(Group{Class: "points-bare", Hidden: true, PassThrough: true})
+		for i := range f.Points {
+			if pt := &f.Points[i]; draws[i] == drawBare {
+				id, draw := mark(pt)
+				c.Use(id, l.px(pt.X), l.py(pt.Survival), draw)
+			}
+		}
+		c.EndGroup()
+	}
+	c.BeginGroup(Group{Class: "points"})
+	data := []Attr{{Name: "unit-id"}}
+	for i := range f.Points {
+		pt := &f.Points[i]
+		if !drawable(pt) || (draws != nil && draws[i] != drawLinked) {
+			continue
+		}
+		markID, draw := mark(pt)
 		class := "point band-" + string(pt.Band)
 		if pt.Highlight {
 			class += " highlight"
@@ -228,7 +269,7 @@ func (f *Funnel) Draw(c Canvas) {
 		// accessible name, the browser's hover text and what the page
 		// script shows on focus.
 		c.BeginGroup(Group{Href: pt.Href, Focusable: pt.Href == "", Class: class, Data: data, Title: pt.Summary})
-		c.Use(markIDs[k][state], l.px(pt.X), l.py(pt.Survival), marks[k][state])
+		c.Use(markID, l.px(pt.X), l.py(pt.Survival), draw)
 		c.EndGroup()
 	}
 	c.EndGroup()
@@ -243,7 +284,7 @@ func (f *Funnel) Draw(c Canvas) {
 				drawMark(c, markOf(pt.Band), l.px(pt.X), l.py(pt.Survival), l.size, markHighlight)
 			}
 		}
-		if !f.HideLabels {
+		if !f.HideLabels && (!l.dense || l.highlights <= maxLabelled) {
 			for _, lb := range placeLabels(l, f) {
 				c.Text(lb.x, lb.y, lb.name, TextStyle{Class: "highlight-label", Size: l.tick, Bold: true,
 					Anchor: lb.anchor, Fill: ink, Halo: white, HaloWidth: 3})
@@ -363,6 +404,8 @@ func (l *layout) drawLegend(c Canvas) {
 			drawMark(c, markOf(it.band), x+11, y, l.size, markNormal)
 		case it.kind == "target":
 			c.Line(x, y, x+22, y, Style{Stroke: ink, Width: 1.75})
+		case it.kind == "density":
+			drawHexagon(c, x+11, y, 7, densityShades[densityLevels/2])
 		case it.kind == "adjusted":
 			c.Line(x, y, x+22, y, Style{Stroke: line998, Width: 1.5, Dash: adjustedDash})
 		default:
@@ -391,6 +434,9 @@ type layout struct {
 	legendY              float64
 	curveLabels          []curveLabel
 	highlighted          bool
+	highlights           int  // how many points are highlighted
+	dense                bool // more than DenseAbove points (density.go)
+	shaded               int  // how many points a dense funnel shades
 	present              map[outcome.Band]bool
 	tickLen, legendRowHt float64
 }
@@ -441,11 +487,19 @@ func (f *Funnel) layout() *layout {
 
 	// x: linear from 0 to a nice number past every point and the curve.
 	xHi := 0.0
+	l.dense = f.Dense()
 	for i := range f.Points {
 		if pt := &f.Points[i]; drawable(pt) {
 			xHi = max(xHi, pt.X)
-			l.present[markOf(pt.Band).band] = true
+			if l.dense && !pt.Alone() {
+				l.shaded++
+			} else {
+				l.present[markOf(pt.Band).band] = true
+			}
 			l.highlighted = l.highlighted || pt.Highlight
+			if pt.Highlight {
+				l.highlights++
+			}
 		}
 	}
 	for _, c := range f.Curve {
@@ -574,6 +628,13 @@ func (l *layout) layoutLegend(f *Funnel) {
 			}
 			items = append(items, legendItem{text: text, class: "legend-band band-" + string(m.band), band: m.band})
 		}
+	}
+	if l.shaded > 0 {
+		text := "Shaded: " + formatCount(float64(l.shaded)) + " " + f.plural() + " within range or too few to tell"
+		if f.Compact {
+			text = "Shaded: " + formatCount(float64(l.shaded)) + " others"
+		}
+		items = append(items, legendItem{text: text, class: "legend-density", kind: "density"})
 	}
 	const swatch, gap = 22.0, 16.0
 	left, right := 8.0, l.w-8

@@ -39,11 +39,35 @@ func newFunnelPlot(r *catalog.Release, f *catalog.Funnel, highlight map[string]b
 	}
 	surv := func(y float64) float64 { return clamp01(1 - y*k) }
 	rows := placedRows(r.FunnelRows(f))
-	p := chart.Funnel{TargetSurvival: clamp01(1 - p0), TargetLabel: "National average",
+	p := chart.Funnel{TargetSurvival: clamp01(1 - p0), TargetLabel: "National average", Units: f.UnitType.Plural(),
 		XLabel: "Operations, weighted by patient risk", YLabel: "Risk-adjusted survival"}
 	if f.Scale != "ratio" {
 		p.XLabel, p.YLabel = "Operations", "Survival"
 	}
+
+	if summary == nil {
+		summary = defaultPlotSummary
+	}
+	p.Points = make([]chart.Point, 0, len(rows))
+	for i := range rows {
+		u := &rows[i]
+		pt := chart.Point{UnitID: u.UnitID, Name: u.UnitName, X: u.FunnelX,
+			Survival: surv(u.FunnelY), Band: u.Band, Highlight: highlight[u.UnitID]}
+		if href != nil {
+			pt.Href = href(u.UnitID)
+		}
+		p.Points = append(p.Points, pt)
+	}
+	// A dense funnel (chart.DenseAbove) shades the points that are not
+	// drawn alone: only those alone need their sentence, and their own
+	// limits on the lines.
+	dense := p.Dense()
+	for i := range p.Points { // still in the order of rows
+		if pt := &p.Points[i]; !dense || pt.Alone() {
+			pt.Summary = summary(&rows[i])
+		}
+	}
+	sortPlotPoints(p.Points, f.UnitType)
 
 	curve := make([]chart.Curve, 0, len(f.Curve)+len(rows))
 	for _, c := range f.Curve {
@@ -57,26 +81,14 @@ func newFunnelPlot(r *catalog.Release, f *catalog.Funnel, highlight map[string]b
 			stats.Small(expectedDeaths(u)) {
 			continue
 		}
+		if dense && !(&chart.Point{Band: u.Band, Highlight: highlight[u.UnitID]}).Alone() {
+			continue
+		}
 		curve = append(curve, chart.Curve{X: x, Low998: surv(u.Upper998), Low95: surv(u.Upper95),
 			High95: surv(u.Lower95), High998: surv(u.Lower998)})
 	}
 	slices.SortStableFunc(curve, func(a, b chart.Curve) int { return cmp.Compare(a.X, b.X) })
 	p.Curve = slices.CompactFunc(curve, func(a, b chart.Curve) bool { return a.X == b.X })
-
-	if summary == nil {
-		summary = defaultPlotSummary
-	}
-	p.Points = make([]chart.Point, 0, len(rows))
-	for i := range rows {
-		u := &rows[i]
-		pt := chart.Point{UnitID: u.UnitID, Name: u.UnitName, X: u.FunnelX,
-			Survival: surv(u.FunnelY), Band: u.Band, Summary: summary(u), Highlight: highlight[u.UnitID]}
-		if href != nil {
-			pt.Href = href(u.UnitID)
-		}
-		p.Points = append(p.Points, pt)
-	}
-	sortPlotPoints(p.Points, f.UnitType)
 	p.Title, p.Description = funnelText(f, rows, p.TargetSurvival)
 	return p
 }
@@ -104,15 +116,26 @@ func nearLine(u *catalog.Row) bool {
 // those too small to judge (judgedFirst), each A–Z by name (case and
 // accents folded, surgeons by surname: catalog.UnitNameKey), then by name
 // and unit id, so the order is total.
+//
+// The points are sorted through their indices, each name's key worked out
+// once: sorting 100,000 points themselves, looking keys up by name, took
+// seconds.
 func sortPlotPoints(ps []chart.Point, t outcome.UnitType) {
-	keys := make(map[string]string, len(ps))
+	keys := make([]string, len(ps))
+	order := make([]int32, len(ps))
 	for i := range ps {
-		keys[ps[i].Name] = catalog.UnitNameKey(t, ps[i].Name)
+		keys[i], order[i] = catalog.UnitNameKey(t, ps[i].Name), int32(i)
 	}
-	slices.SortStableFunc(ps, func(a, b chart.Point) int {
-		return cmp.Or(judgedFirst(a.Band, b.Band), strings.Compare(keys[a.Name], keys[b.Name]), strings.Compare(a.Name, b.Name),
+	slices.SortStableFunc(order, func(i, j int32) int {
+		a, b := &ps[i], &ps[j]
+		return cmp.Or(judgedFirst(a.Band, b.Band), strings.Compare(keys[i], keys[j]), strings.Compare(a.Name, b.Name),
 			strings.Compare(a.UnitID, b.UnitID))
 	})
+	sorted := make([]chart.Point, len(ps))
+	for i, j := range order {
+		sorted[i] = ps[j]
+	}
+	copy(ps, sorted)
 }
 
 // defaultPlotSummary is a unit's default sentence: its figures and its band.

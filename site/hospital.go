@@ -48,7 +48,7 @@ func (s *Site) HandleHospitalPage(c echo.Context) error {
 			// and a sentence made the largest hospital's page 574 KB. The
 			// image loads only when opened; the table below and the
 			// specialty page linked carry every figure it shows.
-			g.FunnelAt, g.FunnelImage = markedFunnelURLs(f, ids)
+			g.FunnelAt, g.FunnelImage = markedFunnelURLs(f, ids, id)
 			g.FunnelAlt, g.FunnelCaption = hospitalFunnelText(r, f, ids)
 		}
 		bars := []barRow{{Label: "This hospital, " + periodWords(g.Latest.Period), Row: g.Latest}}
@@ -74,6 +74,8 @@ func (s *Site) HandleHospitalPage(c echo.Context) error {
 		return cmp.Or(judgedFirst(a.Band, b.Band), catalog.CompareNames(a.UnitName, b.UnitName), strings.Compare(a.UnitID, b.UnitID),
 			strings.Compare(a.Specialty, b.Specialty), strings.Compare(a.Procedure, b.Procedure))
 	})
+	d.Surgeons, d.SurgeonsPager = pageRows(d.Surgeons, outcome.Surgeon, c.QueryParams(), "page", "surgeons",
+		"Pages of the table of this hospital's surgeons")
 	p := page{Title: d.Name, Data: &d, Section: "hospitals",
 		Description: "Results of " + d.Name + " and its surgeons, compared with what was expected.",
 		JSON:        "/api/v1/hospitals/" + url.PathEscape(id),
@@ -84,9 +86,15 @@ func (s *Site) HandleHospitalPage(c echo.Context) error {
 // markedFunnelURLs are the specialty page and the compact funnel image of
 // the surgeons' funnel f with the surgeons ids marked: surgeon and hospital
 // pages link the image (loaded when opened) instead of drawing every
-// surgeon in the country inline, one funnel per group.
-func markedFunnelURLs(f *catalog.Funnel, ids []string) (page, image string) {
+// surgeon in the country inline, one funnel per group. More ids than
+// ?highlight= reads (maxHighlighted) are asked for as the hospital's
+// surgeons (?hospital=), when they are a hospital's.
+func markedFunnelURLs(f *catalog.Funnel, ids []string, hospital string) (page, image string) {
 	v := url.Values{"procedure": {f.Procedure}, "period": {f.Period}, "highlight": {strings.Join(ids, ",")}}
+	if len(ids) > maxHighlighted && hospital != "" {
+		v.Del("highlight")
+		v.Set("hospital", hospital)
+	}
 	page = "/specialties/" + f.Specialty + "?" + v.Encode()
 	v.Set("unit", string(outcome.Surgeon))
 	v.Set("compact", "1")

@@ -3,8 +3,6 @@ package site
 import (
 	"net/http"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -56,10 +54,4 @@ func (s *Site) HandleHospitals(c echo.Context) error {
 // indexLetter is the letter a name is filed under in an A–Z index: its
 // first letter without accents, upper case, or # when it begins with
 // something else. It follows catalog.Fold, the order the index is in.
-func indexLetter(name string) string {
-	r, _ := utf8.DecodeRuneInString(catalog.Fold(name))
-	if r >= 'a' && r <= 'z' {
-		return string(unicode.ToUpper(r))
-	}
-	return "#"
-}
+func indexLetter(name string) string { return firstLetter(catalog.Fold(name)) }

@@ -55,11 +55,41 @@ func (s *Site) ReadChart(c echo.Context) (Chart, error) {
 				"highlight: no "+string(f.UnitType)+" with id “"+id+"” on this chart")
 		}
 	}
+	// ?hospital= highlights its surgeons, as on the specialty page: a
+	// hospital page's link to the chart names the hospital, not each of
+	// what can be hundreds of surgeons (more than highlightIDs reads).
+	if h := q.Get("hospital"); h != "" {
+		at := surgeonsAt(r, f, h)
+		if len(at) == 0 || !validText(h) {
+			return Chart{}, echo.NewHTTPError(http.StatusBadRequest, "hospital: no surgeon at that hospital on this chart")
+		}
+		for _, id := range at {
+			if !slices.Contains(ch.highlight, id) {
+				ch.highlight = append(ch.highlight, id)
+			}
+		}
+	}
 	slices.Sort(ch.highlight) // the same units in another order are the same drawing
 	if q.Get("adjusted") == "1" {
 		ch.adjust = stats.AdjustMultiplicative
 	}
 	return ch, nil
+}
+
+// surgeonsAt are the ids of the surgeons of funnel f who operated at
+// hospital, A–Z: whom ?hospital= highlights, on the specialty page and its
+// chart image alike. None for a funnel of hospitals.
+func surgeonsAt(r *catalog.Release, f *catalog.Funnel, hospital string) []string {
+	if f.UnitType != outcome.Surgeon || hospital == "" {
+		return nil
+	}
+	var ids []string
+	for _, idx := range f.ByName {
+		if slices.Contains(r.RowHospitals(idx), hospital) {
+			ids = append(ids, r.Rows[idx].UnitID)
+		}
+	}
+	return ids
 }
 
 // Key names the drawing: equal keys draw equal images, whatever order or

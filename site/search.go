@@ -3,6 +3,7 @@ package site
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -15,6 +16,11 @@ import (
 // for all of them: enough for a hospital's heart surgeons, few enough for
 // a phone.
 const searchShown = 50
+
+// searchAllShown is how many surgeons a page of ?all=1 lists: a search
+// that matches every surgeon of a national release would otherwise be
+// megabytes. The pages keep the search's order; ?page= chooses one.
+const searchAllShown = 1000
 
 // searchPage is the search page's content.
 type searchPage struct {
@@ -36,6 +42,11 @@ type searchPage struct {
 	Suggestions                   []link
 	// Browse lists every specialty, for a search that found nothing.
 	Browse []outcome.Specialty
+	// From and To are the surgeons listed when ?all=1 finds more than
+	// searchAllShown, counting from 1; Prev and Next the pages either
+	// side (empty at the ends).
+	From, To   int
+	Prev, Next string
 }
 
 type searchResult struct {
@@ -68,6 +79,8 @@ func (s *Site) HandleSearch(c echo.Context) error {
 	}
 	q := strings.TrimSpace(c.QueryParam("q"))
 	all := c.QueryParam("all") == "1"
+	n, _ := strconv.Atoi(c.QueryParam("page"))
+	shown := max(n, 1) // the page of ?all=1 shown
 	d := searchPage{Q: q}
 	p := page{Title: "Find a surgeon or hospital", Section: "search", Data: &d}
 	if q == "" || !validText(q) {
@@ -97,8 +110,27 @@ func (s *Site) HandleSearch(c echo.Context) error {
 			d.Capped = true
 			continue
 		}
+		if all && (d.SurgeonsFound <= (shown-1)*searchAllShown || d.SurgeonsFound > shown*searchAllShown) {
+			continue
+		}
 		res.Detail = strings.Join(u.Hospitals, ", ")
 		d.Surgeons = append(d.Surgeons, res)
+	}
+	if all && d.SurgeonsFound > searchAllShown {
+		pages := (d.SurgeonsFound + searchAllShown - 1) / searchAllShown
+		at := func(n int) string {
+			return "/search?" + url.Values{"q": {q}, "all": {"1"}, "page": {strconv.Itoa(n)}}.Encode()
+		}
+		if shown > pages { // past the end: the last page
+			return c.Redirect(http.StatusFound, at(pages))
+		}
+		d.From, d.To = (shown-1)*searchAllShown+1, min(shown*searchAllShown, d.SurgeonsFound)
+		if shown > 1 {
+			d.Prev = at(shown - 1)
+		}
+		if shown < pages {
+			d.Next = at(shown + 1)
+		}
 	}
 	if d.Capped {
 		d.AllURL = "/search?" + url.Values{"q": {q}, "all": {"1"}}.Encode()

@@ -154,11 +154,17 @@ func (s *Site) HandleSelfCheckForm(c echo.Context) error {
 	if len(groups) > maxDrawnFunnels {
 		groups, d.Undrawn = groups[:maxDrawnFunnels], groups[maxDrawnFunnels:]
 	}
+	drawn := 0 // bytes of SVG
 	for k := range groups {
+		if drawn > maxDrawnBytes { // the charts of national funnels (chart.DenseAbove) are large
+			groups, d.Undrawn = groups[:k], append(groups[k:len(groups):len(groups)], d.Undrawn...)
+			break
+		}
 		g := &groups[k]
 		if g.SVG, err = g.draw(r, false); err != nil {
 			return err
 		}
+		drawn += len(g.SVG)
 		g.Units = unitsCSV(g.Rows)
 	}
 	d.Groups = groups

@@ -23,6 +23,13 @@ import (
 // groups past this are named, and their units are in the table.
 const maxDrawnFunnels = 4
 
+// maxDrawnBytes bounds the SVG one self-check page draws: once the charts
+// drawn pass it, the groups left are named, not drawn. A chart of a
+// national funnel, drawn dense (chart.DenseAbove), is some 470 KB, and one
+// of 2,500 points up to some 650 KB: the page holds one such chart, and
+// stays under 1 MB. The demo's charts are 23–71 KB: four are drawn.
+const maxDrawnBytes = 400 << 10
+
 // maxNamedUnits is the most units a self-check chart names beside their
 // points. More names than this overlap into a blur at phone width, and
 // placing each against all the others grows with their square (1,000

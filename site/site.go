@@ -217,19 +217,23 @@ func validText(s string) bool {
 // handler here reads must be listed.
 func PageParam(name string) bool {
 	switch name {
-	case "procedure", "period", "unit", "hospital", "adjusted", "highlight", "compact", "ids", "q", "all":
+	case "procedure", "period", "unit", "hospital", "adjusted", "highlight", "compact", "ids", "q", "all", "page", "fewpage":
 		return true
 	}
 	return false
 }
 
-// highlightIDs reads ?highlight= (repeated, or comma-separated), at most 50.
+// maxHighlighted is the most ids ?highlight= is read for.
+const maxHighlighted = 50
+
+// highlightIDs reads ?highlight= (repeated, or comma-separated), at most
+// maxHighlighted.
 func highlightIDs(v url.Values) []string {
 	var ids []string
 	for _, raw := range v["highlight"] {
 		for id := range strings.SplitSeq(raw, ",") {
 			id = strings.TrimSpace(id)
-			if id != "" && validText(id) && !slices.Contains(ids, id) && len(ids) < 50 {
+			if id != "" && validText(id) && !slices.Contains(ids, id) && len(ids) < maxHighlighted {
 				ids = append(ids, id)
 			}
 		}

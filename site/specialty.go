@@ -36,14 +36,28 @@ type specialtyPage struct {
 	PublishedOnly bool
 	Funnel        catalog.FunnelSummary
 	SVG           template.HTML
-	Rows          []catalog.Row // A–Z
-	Picker        []option      // every unit, A–Z, selected if highlighted
-	PickerHTML    template.HTML
+	// Shaded says how a dense chart (chart.DenseAbove) shows most of its
+	// units; empty when every unit is its own point.
+	Shaded     string
+	Rows       []catalog.Row // A–Z
+	Picker     []option      // every unit, A–Z, selected if highlighted
+	PickerHTML template.HTML
+	// PickByID offers a text field for the highlighted units' ids instead
+	// of a list of every name, when the chart is dense
+	// (chart.DenseAbove): a list of 100,000 names is megabytes no phone
+	// can scroll. HighlightValue is the ids highlighted, as the field
+	// shows them.
+	PickByID       bool
+	HighlightValue string
 	// HospitalPicker offers the hospitals of a surgeons' funnel: choosing
 	// one highlights its surgeons.
 	HospitalPicker []option
 	Highlight      []string
 	Highlights     []catalog.Row
+	// HighlightsMore counts the highlighted units beyond the first
+	// maxHighlightsListed, which the list leaves out (a hospital's
+	// surgeons can be hundreds); the chart and the table mark them all.
+	HighlightsMore int
 	SVGURL         string
 	PNGURL         string
 	Outside95      int
@@ -62,6 +76,10 @@ type specialtyPage struct {
 	Dispersion     dispersionNote
 	AdjustedToggle string // the query that turns them the other way
 }
+
+// maxHighlightsListed is the most highlighted units a specialty page
+// names in its list under the chart.
+const maxHighlightsListed = 100
 
 // tableData is a funnel's units in two A–Z tables: those judged, then
 // those too small to judge, so that no unit's meaningless percentage is
@@ -88,6 +106,9 @@ type tableData struct {
 	// Interval names the release's intervals by their level ("98%
 	// interval"), heading the survival column.
 	Interval string
+	// Pager and TooFewPager page the two tables when they are longer
+	// than tableRows; nil when they are written whole.
+	Pager, TooFewPager *tablePager
 }
 
 // sortedRows is a funnel's rows A–Z by name, then id.
@@ -97,15 +118,6 @@ func sortedRows(r *catalog.Release, f *catalog.Funnel) []catalog.Row {
 		rows[i] = r.Rows[idx]
 	}
 	return rows
-}
-
-// funnelSVGWith draws a funnel, with dashed overdispersion-adjusted lines
-// when adj asks for them and they apply. On a page the chart is drawn
-// compact: one drawing that reads at 390 px and, capped in width by the
-// stylesheet, on a desktop; the image for embedding is the full size.
-func funnelSVGWith(r *catalog.Release, f *catalog.Funnel, highlight []string, standalone bool, adj stats.Adjustment,
-	extra ...chart.Point) (template.HTML, error) {
-	return drawFunnelSVG(r, f, highlight, standalone, !standalone, adj, extra...)
 }
 
 // drawFunnelSVG draws a funnel as SVG, standalone (an image on its own) or
@@ -170,13 +182,15 @@ func (s *Site) HandleSpecialtyPage(c echo.Context) error {
 	d.Rows = sortedRows(r, f)
 	// ?hospital= highlights every surgeon of this funnel who operated there.
 	hospital := q.Get("hospital")
+	for _, id := range surgeonsAt(r, f, hospital) {
+		if !slices.Contains(d.Highlight, id) {
+			d.Highlight = append(d.Highlight, id)
+		}
+	}
 	hospitals := map[string]string{}
 	for _, idx := range f.ByName {
 		for _, h := range r.RowHospitals(idx) {
 			hospitals[h] = r.HospitalName(h)
-			if f.UnitType == outcome.Surgeon && h == hospital && !slices.Contains(d.Highlight, r.Rows[idx].UnitID) {
-				d.Highlight = append(d.Highlight, r.Rows[idx].UnitID)
-			}
 		}
 	}
 	if f.UnitType == outcome.Surgeon {
@@ -188,22 +202,33 @@ func (s *Site) HandleSpecialtyPage(c echo.Context) error {
 		})
 	}
 	names := map[string]int{}
+	placed := 0
 	for _, u := range d.Rows {
 		names[u.UnitName]++
+		if outcome.Placed(u.Band) {
+			placed++
+		}
 	}
+	d.PickByID = placed > chart.DenseAbove
+	d.HighlightValue = strings.Join(d.Highlight, ",")
 	for _, u := range d.Rows {
 		if !outcome.Placed(u.Band) {
 			continue // not on the chart, so not offered for highlighting
 		}
 		hl := slices.Contains(d.Highlight, u.UnitID)
+		if hl && len(d.Highlights) < maxHighlightsListed {
+			d.Highlights = append(d.Highlights, u)
+		} else if hl {
+			d.HighlightsMore++
+		}
+		if d.PickByID {
+			continue
+		}
 		label := u.UnitName
 		if names[label] > 1 { // two of the same name: the id tells them apart
 			label += " (" + u.UnitID + ")"
 		}
 		d.Picker = append(d.Picker, option{Value: u.UnitID, Label: label, Selected: hl})
-		if hl {
-			d.Highlights = append(d.Highlights, u)
-		}
 	}
 	for _, per := range r.Periods(sp.Slug) {
 		d.Periods = append(d.Periods, option{Value: per, Label: periodWords(per), Selected: per == f.Period})
@@ -235,8 +260,11 @@ func (s *Site) HandleSpecialtyPage(c echo.Context) error {
 	}
 	judged, unjudged := splitJudged(d.Rows)
 	d.Table = tableData{Caption: procedureName(sp.Slug, f.Procedure) + ", " + periodWords(f.Period),
-		Surgeons: f.UnitType == outcome.Surgeon, Body: unitTableBody(judged, how), TooFewBody: unitTableBody(unjudged, how),
-		Interval: intervalName(&r.Meta)}
+		Surgeons: f.UnitType == outcome.Surgeon, Interval: intervalName(&r.Meta)}
+	shown, pager := pageRows(judged, f.UnitType, q, "page", "table", "Pages of the table of "+d.Noun)
+	d.Table.Body, d.Table.Pager = unitTableBody(shown, how), pager
+	shown, pager = pageRows(unjudged, f.UnitType, q, "fewpage", "too-few", "Pages of the table of "+d.Noun+" not judged")
+	d.Table.TooFewBody, d.Table.TooFewPager = unitTableBody(shown, how), pager
 	for _, u := range unjudged {
 		if !slices.Contains(d.Table.TooFewBands, u.Band) {
 			d.Table.TooFewBands = append(d.Table.TooFewBands, u.Band)
@@ -258,7 +286,11 @@ func (s *Site) HandleSpecialtyPage(c echo.Context) error {
 			d.AdjustedNote = "The " + d.Noun + " vary no more than chance predicts (φ ≤ 1), so no adjusted lines are drawn."
 		}
 	}
-	if d.SVG, err = funnelSVGWith(r, f, d.Highlight, false, adj); err != nil {
+	// Drawn compact: one drawing that reads at 390 px and, capped in width
+	// by the stylesheet, on a desktop (the image to embed is full size).
+	plot := pagePlot(r, f, d.Highlight, true, adj)
+	d.Shaded = plot.ShadedText()
+	if d.SVG, err = writeFunnelSVG(&plot, false); err != nil {
 		return err
 	}
 	v := url.Values{"procedure": {f.Procedure}, "period": {f.Period}, "unit": {string(f.UnitType)}}

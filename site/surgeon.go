@@ -34,11 +34,13 @@ type unitRef struct {
 
 // unitPage is a surgeon's or hospital's page.
 type unitPage struct {
-	ID, Name    string
-	Hospitals   []unitRef
-	Groups      []resultGroup
-	Surgeons    []catalog.Row // a hospital's surgeons (latest period of each group), A–Z
-	SurgeonsURL string
+	ID, Name  string
+	Hospitals []unitRef
+	Groups    []resultGroup
+	Surgeons  []catalog.Row // a hospital's surgeons (latest period of each group), A–Z
+	// SurgeonsPager pages Surgeons when they are more than tableRows.
+	SurgeonsPager *tablePager
+	SurgeonsURL   string
 }
 
 // groupResults splits a unit's rows into groups by specialty and
@@ -95,7 +97,7 @@ func (s *Site) HandleSurgeonPage(c echo.Context) error {
 			f.UnitType == outcome.Surgeon && f.Procedure == g.Latest.Procedure {
 			// An image, as on the hospital page: inline, a funnel for each
 			// procedure made a vascular surgeon's page 176 KB.
-			g.FunnelAt, g.FunnelImage = markedFunnelURLs(f, []string{id})
+			g.FunnelAt, g.FunnelImage = markedFunnelURLs(f, []string{id}, "")
 			w, _ := outcome.Words(g.Latest.Band)
 			g.FunnelAlt = "Funnel plot of all " + plural(len(f.ByName), "surgeon") + " in " +
 				groupTitle(f.Specialty, f.Procedure) + ", " + periodWords(f.Period) + ", with this surgeon marked"

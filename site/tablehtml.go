@@ -148,6 +148,13 @@ func judgedFirst(a, b outcome.Band) int {
 // splitJudged splits rows, keeping their order, into the units judged and
 // those too small to judge.
 func splitJudged(rows []catalog.Row) (judged, unjudged []catalog.Row) {
+	n := 0
+	for i := range rows {
+		if outcome.Assessed(rows[i].Band) {
+			n++
+		}
+	}
+	judged, unjudged = make([]catalog.Row, 0, n), make([]catalog.Row, 0, len(rows)-n)
 	for _, u := range rows {
 		if outcome.Assessed(u.Band) {
 			judged = append(judged, u)
