@@ -52,7 +52,7 @@ type releasePage struct {
 
 // changeCount is one specialty's changes since the release before.
 type changeCount struct {
-	Specialty                   string
+	Specialty                  string
 	Added, Gone, Band, Figures int
 }
 

@@ -254,8 +254,10 @@ func (s *Site) HandleSpecialtyPage(c echo.Context) error {
 	how := unitRows{Link: func(u *catalog.Row) string { return UnitPath(u.UnitType, u.UnitID) },
 		Hospital: f.UnitType == outcome.Surgeon, Highlight: hl}
 	if d.PublishedOnly = r.PublishedOnly(f); d.PublishedOnly {
+		shown, pager := pageRows(d.Rows, f.UnitType, q, "page", "table", "Pages of the table of "+d.Noun)
 		d.Table = tableData{Caption: procedureName(sp.Slug, f.Procedure) + ", " + periodWords(f.Period),
-			Surgeons: f.UnitType == outcome.Surgeon, Body: publishedTableBody(d.Rows, how), Interval: intervalName(&r.Meta)}
+			Surgeons: f.UnitType == outcome.Surgeon, Body: publishedTableBody(shown, how), Pager: pager,
+			Interval: intervalName(&r.Meta)}
 		return s.renderSpecialty(c, sp, f, &d, p)
 	}
 	judged, unjudged := splitJudged(d.Rows)
