@@ -225,6 +225,19 @@ func TestCorrections(t *testing.T) {
 		{"/releases/2024", "28 March 2024"},
 		{"/releases/2024-r2", "This release corrects release"},
 		{"/releases/2024-r2", "This is an older release. The latest is <a href=\"/releases/2025\">2025</a>"},
+		// Any release's pages: said to be older, or corrected, with a link
+		// to the same page in the latest, and their links kept in it.
+		{"/specialties/vascular?release=2024-r2", "<strong>You are looking at an older release</strong>"},
+		{"/specialties/vascular?release=2024-r2", `href="/specialties/vascular">See this page in the latest release</a> (2025)`},
+		{"/specialties/vascular?release=2024-r2", `?release=2024-r2"`},
+		{"/specialties/vascular?release=2024", `<strong>This release was corrected.</strong> Release <a href="/releases/2024-r2">2024-r2</a> replaces it`},
+		{"/surgeons/" + f[col["unit_id"]] + "?release=2024", "&amp;release=2024"},
+	}
+	if resp, _ := get(t, srv, http.MethodGet, "/specialties/vascular?release=1999"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("a page of a release that does not exist: %d, want 404", resp.StatusCode)
+	}
+	if _, body := get(t, srv, http.MethodGet, "/specialties/urology"); strings.Contains(string(body), "older release") {
+		t.Errorf("the latest release's page says it is older")
 	}
 	for _, p := range pages {
 		resp, body := get(t, srv, http.MethodGet, p.path)

@@ -95,7 +95,7 @@ type comparePeriod struct {
 // The picker is a list of checkboxes (the surgeons chosen, and those a
 // search finds), which work alike with touch, mouse and keyboard.
 func (s *Site) HandleCompare(c echo.Context) error {
-	r, err := s.latestOr404()
+	r, err := s.releaseOr404(c)
 	if err != nil {
 		return err
 	}

@@ -15,7 +15,7 @@ import (
 
 // HandleHospitalPage answers GET /hospitals/{id}.
 func (s *Site) HandleHospitalPage(c echo.Context) error {
-	r, err := s.latestOr404()
+	r, err := s.releaseOr404(c)
 	if err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func (s *Site) HandleHospitalPage(c echo.Context) error {
 			// and a sentence made the largest hospital's page 574 KB. The
 			// image loads only when opened; the table below and the
 			// specialty page linked carry every figure it shows.
-			g.FunnelAt, g.FunnelImage = markedFunnelURLs(f, ids, id)
+			g.FunnelAt, g.FunnelImage = markedFunnelURLs(f, ids, id, s.releaseQuery(r))
 			g.FunnelAlt, g.FunnelCaption = hospitalFunnelText(r, f, ids)
 		}
 		bars := []barRow{{Label: "This hospital, " + periodWords(g.Latest.Period), Row: g.Latest}}
@@ -88,17 +88,18 @@ func (s *Site) HandleHospitalPage(c echo.Context) error {
 // pages link the image (loaded when opened) instead of drawing every
 // surgeon in the country inline, one funnel per group. More ids than
 // ?highlight= reads (maxHighlighted) are asked for as the hospital's
-// surgeons (?hospital=), when they are a hospital's.
-func markedFunnelURLs(f *catalog.Funnel, ids []string, hospital string) (page, image string) {
+// surgeons (?hospital=), when they are a hospital's. rq keeps both in the
+// release shown (releaseQuery).
+func markedFunnelURLs(f *catalog.Funnel, ids []string, hospital, rq string) (page, image string) {
 	v := url.Values{"procedure": {f.Procedure}, "period": {f.Period}, "highlight": {strings.Join(ids, ",")}}
 	if len(ids) > maxHighlighted && hospital != "" {
 		v.Del("highlight")
 		v.Set("hospital", hospital)
 	}
-	page = "/specialties/" + f.Specialty + "?" + v.Encode()
+	page = inRelease("/specialties/"+f.Specialty+"?"+v.Encode(), rq)
 	v.Set("unit", string(outcome.Surgeon))
 	v.Set("compact", "1")
-	return page, "/specialties/" + f.Specialty + "/funnel.svg?" + v.Encode()
+	return page, inRelease("/specialties/"+f.Specialty+"/funnel.svg?"+v.Encode(), rq)
 }
 
 // hospitalFunnelText describes the surgeons' funnel with a hospital's

@@ -28,7 +28,7 @@ type hospitalLetter struct {
 // release, A–Z (catalog.Release.Hospitals), each with the specialties it
 // has results in and its number of surgeons.
 func (s *Site) HandleHospitals(c echo.Context) error {
-	r, err := s.latestOr404()
+	r, err := s.releaseOr404(c)
 	if err != nil {
 		return err
 	}

@@ -25,6 +25,7 @@ type Chart struct {
 	highlight []string // sorted, each once
 	adjust    stats.Adjustment
 	compact   bool
+	rq        string // keeps the points' links in the release (releaseQuery)
 }
 
 // ReadChart reads /specialties/{slug}/funnel.svg's and .png's parameters,
@@ -35,7 +36,7 @@ func (s *Site) ReadChart(c echo.Context) (Chart, error) {
 	if !ok {
 		return Chart{}, notFound("no such specialty")
 	}
-	r, err := s.latestOr404()
+	r, err := s.releaseOr404(c)
 	if err != nil {
 		return Chart{}, err
 	}
@@ -48,7 +49,7 @@ func (s *Site) ReadChart(c echo.Context) (Chart, error) {
 		return Chart{}, notFound("no chart: this release holds the publisher's own figures only, with no deaths to place on a funnel")
 	}
 	ch := Chart{rel: r, funnel: f, highlight: highlightIDs(q), adjust: stats.AdjustNone,
-		compact: q.Get("compact") == "1"}
+		compact: q.Get("compact") == "1", rq: s.releaseQuery(r)}
 	for _, id := range ch.highlight {
 		if r.RowOf(f.UnitType, id, f.Specialty, f.Procedure, f.Period) == nil {
 			return Chart{}, echo.NewHTTPError(http.StatusBadRequest,
@@ -98,7 +99,7 @@ func surgeonsAt(r *catalog.Release, f *catalog.Funnel, hospital string) []string
 func (ch Chart) Key() string {
 	f := ch.funnel
 	return strings.Join([]string{ch.rel.Tag, f.Specialty, f.Procedure, f.Period, string(f.UnitType),
-		strings.Join(ch.highlight, ","), strconv.Itoa(int(ch.adjust)), strconv.FormatBool(ch.compact)}, "\x00")
+		strings.Join(ch.highlight, ","), strconv.Itoa(int(ch.adjust)), strconv.FormatBool(ch.compact), ch.rq}, "\x00")
 }
 
 // Release is the release the chart shows.
@@ -108,7 +109,7 @@ func (ch Chart) Release() *catalog.Release { return ch.rel }
 // chart as an image to embed; compact draws it as the page does, legible
 // at phone width.
 func (ch Chart) SVG() ([]byte, error) {
-	svg, err := drawFunnelSVG(ch.rel, ch.funnel, ch.highlight, true, ch.compact, ch.adjust)
+	svg, err := drawFunnelSVG(ch.rel, ch.funnel, ch.highlight, true, ch.compact, ch.adjust, ch.rq)
 	return []byte(svg), err
 }
 

@@ -73,7 +73,7 @@ type link struct {
 // offers the hospital index and the specialties, so no search ends empty.
 // ?all=1 lists every surgeon found, not only the first 50.
 func (s *Site) HandleSearch(c echo.Context) error {
-	r, err := s.latestOr404()
+	r, err := s.releaseOr404(c)
 	if err != nil {
 		return err
 	}

@@ -61,7 +61,7 @@ func selfCheckOptions(r *catalog.Release, form selfCheckForm) selfCheckPage {
 
 // HandleSelfCheckPage answers GET /self-check: the form.
 func (s *Site) HandleSelfCheckPage(c echo.Context) error {
-	r, err := s.latestOr404()
+	r, err := s.releaseOr404(c)
 	if err != nil {
 		return err
 	}
@@ -127,7 +127,7 @@ func placeAll(r *catalog.Release, in selfcheck.Input) ([]catalog.Row, []selfChec
 // HandleSelfCheckForm answers POST /self-check: the form again, with where
 // each unit lies on its funnel. Nothing submitted is stored or logged.
 func (s *Site) HandleSelfCheckForm(c echo.Context) error {
-	r, err := s.latestOr404()
+	r, err := s.releaseOr404(c)
 	if err != nil {
 		return err
 	}
@@ -180,7 +180,7 @@ func (s *Site) HandleSelfCheckForm(c echo.Context) error {
 // chart of one group, all its units on their funnel, as a file to keep,
 // for a governance meeting.
 func (s *Site) HandleSelfCheckSVG(c echo.Context) error {
-	r, err := s.latestOr404()
+	r, err := s.releaseOr404(c)
 	if err != nil {
 		return err
 	}

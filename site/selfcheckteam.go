@@ -140,7 +140,7 @@ func (g *selfCheckGroup) draw(r *catalog.Release, standalone bool) (template.HTM
 		pts[i] = chart.Point{UnitID: "self-check-" + strconv.Itoa(g.at[i]+1), Name: u.UnitName, X: u.FunnelX,
 			Survival: u.Survival, Band: u.Band, Summary: pointSummary(u), Highlight: true}
 	}
-	p := pagePlot(r, g.Funnel, nil, !standalone, stats.AdjustNone, pts...)
+	p := pagePlot(r, g.Funnel, nil, !standalone, stats.AdjustNone, "", pts...)
 	p.HideLabels = !g.Named()
 	return writeFunnelSVG(&p, standalone)
 }

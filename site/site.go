@@ -105,18 +105,39 @@ type page struct {
 	Description string
 	Section     string // the nav entry to mark current
 	Release     *store.Release
-	Period      string
-	JSON, CSV   string // the page's data twins
-	CSS, JS     string
-	Data        any
+	// Latest is set when the page shows another release than the latest,
+	// and LatestURL is the same page in the latest (layout's notice).
+	Latest    *store.Release
+	LatestURL string
+	// RQ keeps the page's links in the release it shows (releaseQuery).
+	RQ string
+	Period    string
+	JSON, CSV string // the page's data twins
+	CSS, JS   string
+	Data      any
 }
 
 // render executes a page into a buffer, then writes it: a template error
 // never leaves half a page.
 func (s *Site) render(c echo.Context, status int, name string, p page) error {
+	latest := s.cat.Latest()
 	if p.Release == nil {
-		if r := s.cat.Latest(); r != nil {
+		if r, ok := c.Get(shownRelease).(*catalog.Release); ok {
 			p.Release = &r.Meta
+		} else if latest != nil {
+			p.Release = &latest.Meta
+		}
+	}
+	// A page of a release that is not the latest says so, and links the
+	// same page in the latest.
+	if latest != nil && p.Release != nil && p.Release.ID != latest.Meta.ID {
+		p.Latest = &latest.Meta
+		p.RQ = s.releaseQuery(s.cat.Release(p.Release.ID))
+		q := c.Request().URL.Query()
+		q.Del("release")
+		p.LatestURL = c.Request().URL.Path
+		if len(q) > 0 {
+			p.LatestURL += "?" + q.Encode()
 		}
 	}
 	p.CSS, p.JS = s.css, s.js
@@ -187,13 +208,45 @@ func etagMatches(header, tag string) bool {
 // notFound is a 404 whose message the error page shows.
 func notFound(msg string) error { return echo.NewHTTPError(http.StatusNotFound, msg) }
 
-// latestOr404 is the release pages show: the latest.
-func (s *Site) latestOr404() (*catalog.Release, error) {
+// releaseOr404 is the release a page shows: the one ?release= names, or
+// the latest. Any release stays browsable (nothing once published
+// disappears); the page says when it is not the latest (render), and its
+// links stay in it (inRelease).
+func (s *Site) releaseOr404(c echo.Context) (*catalog.Release, error) {
 	r := s.cat.Latest()
+	if id := c.QueryParam("release"); id != "" {
+		if r = s.cat.Release(id); r == nil || !validText(id) {
+			return nil, notFound("This site has no such release. Every release is listed at /releases.")
+		}
+	}
 	if r == nil {
 		return nil, notFound("No data has been published yet.")
 	}
+	c.Set(shownRelease, r)
 	return r, nil
+}
+
+// shownRelease is the echo context's key for the release a page shows.
+const shownRelease = "site.release"
+
+// releaseQuery is the query that keeps a page's links in release r:
+// "release=ID" for any release but the latest, whose links need none.
+func (s *Site) releaseQuery(r *catalog.Release) string {
+	if r == nil || r == s.cat.Latest() {
+		return ""
+	}
+	return "release=" + url.QueryEscape(r.Meta.ID)
+}
+
+// inRelease adds a release query (releaseQuery) to a path.
+func inRelease(path, rq string) string {
+	switch {
+	case rq == "":
+		return path
+	case strings.Contains(path, "?"):
+		return path + "&" + rq
+	}
+	return path + "?" + rq
 }
 
 // option is one choice in a form control.
@@ -217,7 +270,8 @@ func validText(s string) bool {
 // handler here reads must be listed.
 func PageParam(name string) bool {
 	switch name {
-	case "procedure", "period", "unit", "hospital", "adjusted", "highlight", "compact", "ids", "q", "all", "page", "fewpage":
+	case "procedure", "period", "unit", "hospital", "adjusted", "highlight", "compact", "ids", "q", "all", "page", "fewpage",
+		"release":
 		return true
 	}
 	return false

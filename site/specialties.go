@@ -24,7 +24,7 @@ func summariseSpecialty(r *catalog.Release, sp outcome.Specialty) specialtySumma
 
 // HandleSpecialtiesPage answers GET /specialties.
 func (s *Site) HandleSpecialtiesPage(c echo.Context) error {
-	r, err := s.latestOr404()
+	r, err := s.releaseOr404(c)
 	if err != nil {
 		return err
 	}

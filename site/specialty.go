@@ -123,21 +123,22 @@ func sortedRows(r *catalog.Release, f *catalog.Funnel) []catalog.Row {
 // drawFunnelSVG draws a funnel as SVG, standalone (an image on its own) or
 // for inlining, compact or full size.
 func drawFunnelSVG(r *catalog.Release, f *catalog.Funnel, highlight []string, standalone, compact bool,
-	adj stats.Adjustment, extra ...chart.Point) (template.HTML, error) {
-	p := pagePlot(r, f, highlight, compact, adj, extra...)
+	adj stats.Adjustment, rq string, extra ...chart.Point) (template.HTML, error) {
+	p := pagePlot(r, f, highlight, compact, adj, rq, extra...)
 	return writeFunnelSVG(&p, standalone)
 }
 
 // pagePlot is the plot the pages draw of a funnel: the units highlighted,
 // each point linking to its unit's page, the extra points (a self-check's)
 // added, compact or full size, with adjusted lines when adj asks for them.
+// rq keeps the links in the release shown (releaseQuery).
 func pagePlot(r *catalog.Release, f *catalog.Funnel, highlight []string, compact bool, adj stats.Adjustment,
-	extra ...chart.Point) chart.Funnel {
+	rq string, extra ...chart.Point) chart.Funnel {
 	set := map[string]bool{}
 	for _, id := range highlight {
 		set[id] = true
 	}
-	link := func(id string) string { return UnitPath(f.UnitType, id) }
+	link := func(id string) string { return inRelease(UnitPath(f.UnitType, id), rq) }
 	p := newFunnelPlot(r, f, set, link, pointSummary)
 	p.Points = append(p.Points, extra...)
 	p.Compact = compact
@@ -161,7 +162,7 @@ func (s *Site) HandleSpecialtyPage(c echo.Context) error {
 	if !ok {
 		return notFound("This site has no such specialty.")
 	}
-	r, err := s.latestOr404()
+	r, err := s.releaseOr404(c)
 	if err != nil {
 		return err
 	}
@@ -251,7 +252,8 @@ func (s *Site) HandleSpecialtyPage(c echo.Context) error {
 	for _, id := range d.Highlight {
 		hl[id] = true
 	}
-	how := unitRows{Link: func(u *catalog.Row) string { return UnitPath(u.UnitType, u.UnitID) },
+	rq := s.releaseQuery(r)
+	how := unitRows{Link: func(u *catalog.Row) string { return inRelease(UnitPath(u.UnitType, u.UnitID), rq) },
 		Hospital: f.UnitType == outcome.Surgeon, Highlight: hl}
 	if d.PublishedOnly = r.PublishedOnly(f); d.PublishedOnly {
 		shown, pager := pageRows(d.Rows, f.UnitType, q, "page", "table", "Pages of the table of "+d.Noun)
@@ -290,12 +292,15 @@ func (s *Site) HandleSpecialtyPage(c echo.Context) error {
 	}
 	// Drawn compact: one drawing that reads at 390 px and, capped in width
 	// by the stylesheet, on a desktop (the image to embed is full size).
-	plot := pagePlot(r, f, d.Highlight, true, adj)
+	plot := pagePlot(r, f, d.Highlight, true, adj, rq)
 	d.Shaded = plot.ShadedText()
 	if d.SVG, err = writeFunnelSVG(&plot, false); err != nil {
 		return err
 	}
 	v := url.Values{"procedure": {f.Procedure}, "period": {f.Period}, "unit": {string(f.UnitType)}}
+	if rq != "" {
+		v.Set("release", r.Meta.ID)
+	}
 	if d.Adjusted {
 		v.Set("adjusted", "1")
 	}
@@ -322,8 +327,12 @@ func (s *Site) HandleSpecialtyPage(c echo.Context) error {
 func (s *Site) renderSpecialty(c echo.Context, sp outcome.Specialty, f *catalog.Funnel, d *specialtyPage, p page) error {
 	api := url.Values{"procedure": {f.Procedure}, "period": {f.Period}}
 	p.Period = f.Period
-	p.JSON = "/api/v1/specialties/" + sp.Slug + "/" + d.Noun + "?" + api.Encode() + "&limit=1000"
-	p.CSV = "/api/v1/specialties/" + sp.Slug + "/" + d.Noun + ".csv?" + api.Encode()
+	prefix := "/api/v1"
+	if r, ok := c.Get(shownRelease).(*catalog.Release); ok && s.releaseQuery(r) != "" {
+		prefix += "/releases/" + url.PathEscape(r.Meta.ID) // pinned: the release shown
+	}
+	p.JSON = prefix + "/specialties/" + sp.Slug + "/" + d.Noun + "?" + api.Encode() + "&limit=1000"
+	p.CSV = prefix + "/specialties/" + sp.Slug + "/" + d.Noun + ".csv?" + api.Encode()
 	return s.render(c, http.StatusOK, "specialty", p)
 }
 

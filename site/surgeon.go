@@ -68,7 +68,7 @@ func groupResults(r *catalog.Release, idx []int32) [][]catalog.Row {
 
 // HandleSurgeonPage answers GET /surgeons/{id}.
 func (s *Site) HandleSurgeonPage(c echo.Context) error {
-	r, err := s.latestOr404()
+	r, err := s.releaseOr404(c)
 	if err != nil {
 		return err
 	}
@@ -97,7 +97,7 @@ func (s *Site) HandleSurgeonPage(c echo.Context) error {
 			f.UnitType == outcome.Surgeon && f.Procedure == g.Latest.Procedure {
 			// An image, as on the hospital page: inline, a funnel for each
 			// procedure made a vascular surgeon's page 176 KB.
-			g.FunnelAt, g.FunnelImage = markedFunnelURLs(f, []string{id}, "")
+			g.FunnelAt, g.FunnelImage = markedFunnelURLs(f, []string{id}, "", s.releaseQuery(r))
 			w, _ := outcome.Words(g.Latest.Band)
 			g.FunnelAlt = "Funnel plot of all " + plural(len(f.ByName), "surgeon") + " in " +
 				groupTitle(f.Specialty, f.Procedure) + ", " + periodWords(f.Period) + ", with this surgeon marked"

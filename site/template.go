@@ -39,6 +39,7 @@ var funcs = template.FuncMap{
 	"outcomeWords":      outcomeWords,
 	"intervalName":      intervalName,
 	"dateText":          dateText,
+	"inRelease":         inRelease,
 	"periods": func(codes []string) string {
 		words := make([]string, len(codes))
 		for i, c := range codes {
