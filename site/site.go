@@ -110,7 +110,7 @@ type page struct {
 	Latest    *store.Release
 	LatestURL string
 	// RQ keeps the page's links in the release it shows (releaseQuery).
-	RQ string
+	RQ        string
 	Period    string
 	JSON, CSV string // the page's data twins
 	CSS, JS   string
