@@ -232,6 +232,17 @@ func TestCorrections(t *testing.T) {
 		{"/specialties/vascular?release=2024-r2", `?release=2024-r2"`},
 		{"/specialties/vascular?release=2024", `<strong>This release was corrected.</strong> Release <a href="/releases/2024-r2">2024-r2</a> replaces it`},
 		{"/surgeons/" + f[col["unit_id"]] + "?release=2024", "&amp;release=2024"},
+		// The unit's page: its result in every release, the corrected one
+		// said to be.
+		{"/" + f[col["unit_type"]] + "s/" + f[col["unit_id"]] + "?release=2024-r2", "This result in every release"},
+		{"/" + f[col["unit_type"]] + "s/" + f[col["unit_id"]] + "?release=2024-r2", `(corrected by <a href="/releases/2024-r2">2024-r2</a>)`},
+	}
+	// A unit the latest release does not have is sent to the newest
+	// release that has it, not lost.
+	unitPath := "/" + f[col["unit_type"]] + "s/" + f[col["unit_id"]]
+	if resp, body := get(t, srv, http.MethodGet, unitPath); resp.StatusCode != http.StatusOK ||
+		resp.Request.URL.RequestURI() != unitPath+"?release=2024-r2" || !strings.Contains(string(body), "older release") {
+		t.Errorf("a unit only in older releases: %d at %s, want its page in its newest release", resp.StatusCode, resp.Request.URL)
 	}
 	if resp, _ := get(t, srv, http.MethodGet, "/specialties/vascular?release=1999"); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("a page of a release that does not exist: %d, want 404", resp.StatusCode)

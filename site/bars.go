@@ -45,5 +45,8 @@ func unjudgedNote(u *catalog.Row) string {
 		return ""
 	}
 	w, _ := outcome.Words(u.Band)
+	if !u.HasEvents() {
+		return w.LegendShort + ": the publisher's figures only"
+	}
 	return w.LegendShort + ": " + plural(u.Cases, "operation") + ", " + plural(u.Events, "death")
 }

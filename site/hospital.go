@@ -22,7 +22,7 @@ func (s *Site) HandleHospitalPage(c echo.Context) error {
 	id := c.Param("id")
 	own, surgeons := r.Hospital(id), r.AtHospital(id)
 	if len(own) == 0 && len(surgeons) == 0 {
-		return unknownUnit(outcome.Hospital, id)
+		return s.unitElsewhere(c, outcome.Hospital, id)
 	}
 	d := unitPage{ID: id, Name: r.HospitalName(id),
 		SurgeonsURL: "/api/v1/surgeons.csv?hospital=" + url.QueryEscape(id)}
@@ -59,6 +59,7 @@ func (s *Site) HandleHospitalPage(c echo.Context) error {
 		d.Groups = append(d.Groups, g)
 	}
 	drawBars(d.Groups)
+	s.addHistory(outcome.Hospital, id, r.Meta.ID, d.Groups)
 	latest := map[string]catalog.Row{}
 	for _, i := range surgeons {
 		u := r.Rows[i]

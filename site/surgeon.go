@@ -25,6 +25,11 @@ type resultGroup struct {
 	FunnelImage, FunnelAlt, FunnelCaption string
 	// bars are the rows Bars draws, before the page's scale is known.
 	bars []barRow
+	// History is the unit's results for this specialty and procedure in
+	// every release, when other releases have any (addHistory), and
+	// HistoryBars those judged and not superseded, on their own scale.
+	History     []historyPoint
+	HistoryBars template.HTML
 }
 
 // unitRef names a unit.
@@ -75,7 +80,7 @@ func (s *Site) HandleSurgeonPage(c echo.Context) error {
 	id := c.Param("id")
 	idx := r.Surgeon(id)
 	if len(idx) == 0 {
-		return unknownUnit(outcome.Surgeon, id)
+		return s.unitElsewhere(c, outcome.Surgeon, id)
 	}
 	d := unitPage{ID: id, Name: r.Rows[idx[0]].UnitName}
 	seen := map[string]bool{}
@@ -115,6 +120,7 @@ func (s *Site) HandleSurgeonPage(c echo.Context) error {
 		d.Groups = append(d.Groups, g)
 	}
 	drawBars(d.Groups)
+	s.addHistory(outcome.Surgeon, id, r.Meta.ID, d.Groups)
 	p := page{Title: d.Name, Section: "specialties", Data: &d,
 		Description: "Risk-adjusted survival of " + d.Name + "'s patients, compared with what was expected.",
 		JSON:        "/api/v1/surgeons/" + url.PathEscape(id),
