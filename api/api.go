@@ -47,6 +47,10 @@ type Config struct {
 	// and hashed once, here; if it is missing the site says so and serves
 	// everything else.
 	DownloadFile string
+	// ReleaseFile gives where release id's own file is (the file each
+	// ingest writes once, store.ReleaseFilePath), offered at
+	// /data/releases/{id}.sqlite; nil offers none.
+	ReleaseFile func(id string) string
 	// Draws is how many charts and self-checks may be drawn at once
 	// (default: one per CPU), and DrawQueue how many more may wait for a
 	// turn (default 8 per drawing slot), each for at most DrawWait
@@ -212,6 +216,7 @@ func (s *Server) loadReleases(ctx context.Context, db *store.DB) error {
 		} else {
 			offer = &site.Download{Name: downloadName, Size: int(s.download.size), SHA256: s.download.sha256}
 		}
+		offer.ReleaseFile = s.releaseFile
 	}
 	if s.site, err = site.New(cat, offer); err != nil {
 		return err

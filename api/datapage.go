@@ -7,10 +7,15 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/surgeon-outcomes/outcomes/site"
+	"github.com/surgeon-outcomes/outcomes/store"
 )
 
 // downloadName is the name the database file is offered under, at
@@ -92,4 +97,46 @@ func (d *download) stale() bool {
 		return d.file != nil // gone since, or still missing: stale only if it was there
 	}
 	return d.file == nil || st.Size() != d.size || !st.ModTime().Equal(d.modTime)
+}
+
+// releaseFile describes release id's own file, if the release is loaded
+// and its file is there (store.ReadReleaseFile: hashed when written, never
+// here).
+func (s *Server) releaseFile(id string) (site.ReleaseFile, bool) {
+	if s.cfg.ReleaseFile == nil || s.cat.Release(id) == nil {
+		return site.ReleaseFile{}, false
+	}
+	sum, size, ok := store.ReadReleaseFile(s.cfg.ReleaseFile(id))
+	if !ok {
+		return site.ReleaseFile{}, false
+	}
+	return site.ReleaseFile{URL: "/data/releases/" + url.PathEscape(id) + ".sqlite", Size: size, SHA256: sum}, true
+}
+
+// handleReleaseFile answers GET /data/releases/{id}.sqlite: one release,
+// its published rows and its results, as a SQLite file of its own.
+func (s *Server) handleReleaseFile(c echo.Context) error {
+	id, ok := strings.CutSuffix(c.Param("file"), ".sqlite")
+	if !ok {
+		return notFound("no such file")
+	}
+	f, ok := s.releaseFile(id)
+	if !ok {
+		return notFound("no file for release %q: the release is not loaded, or its file is not written yet (the next outcomes ingest writes it)", truncate(id))
+	}
+	file, err := os.Open(s.cfg.ReleaseFile(id))
+	if err != nil {
+		return notFound("the release's file is not available at the moment")
+	}
+	defer file.Close()
+	st, err := file.Stat()
+	if err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set("ETag", `"`+f.SHA256+`"`)
+	h.Set(echo.HeaderCacheControl, "public, max-age=86400")
+	h.Set(echo.HeaderContentDisposition, `attachment; filename="`+id+`.sqlite"`)
+	http.ServeContent(c.Response(), c.Request(), id+".sqlite", st.ModTime(), file)
+	return nil
 }

@@ -90,10 +90,20 @@ type releaseDTO struct {
 	// SupersededBy null, or the correction that superseded this one.
 	Corrects     *correctionDTO `json:"corrects"`
 	SupersededBy *successorDTO  `json:"superseded_by"`
+	// Download is the release's own SQLite file (its rows and results
+	// alone), null where there is none yet.
+	Download *releaseFileDTO `json:"download"`
 	// Citation cites the release in one line, with its sha256.
 	Citation string         `json:"citation" example:"Demo release. Release demo; data 2022-04/2025-03. Licence: CC0-1.0. sha256 4f1c…."`
 	Files    []fileDTO      `json:"files,omitempty"`
 	Links    map[string]any `json:"links"`
+}
+
+// releaseFileDTO is a release's own SQLite file.
+type releaseFileDTO struct {
+	URL    string `json:"url" example:"/data/releases/2025-q1.sqlite"`
+	Size   int64  `json:"size" example:"3792896"`
+	SHA256 string `json:"sha256" example:"e5f4…"`
 }
 
 // fileDTO is one input file of a release.
@@ -106,7 +116,7 @@ type fileDTO struct {
 	Skipped  int    `json:"skipped" example:"0"`
 }
 
-func toReleaseDTO(rel *catalog.Release) releaseDTO {
+func (s *Server) toReleaseDTO(rel *catalog.Release) releaseDTO {
 	r := rel.Meta
 	d := releaseDTO{PublishedOn: optionalText(r.PublishedOn), NextUpdate: optionalText(r.NextUpdate),
 		Citation: rel.Citation(), SupersededBy: newMeta(rel, 0, nil).SupersededBy, ID: r.ID, Title: r.Title, Source: r.Source, Licence: r.Licence, Profile: r.Profile,
@@ -121,6 +131,9 @@ func toReleaseDTO(rel *catalog.Release) releaseDTO {
 	}
 	if r.Corrects != "" {
 		d.Corrects = newCorrection(r)
+	}
+	if f, ok := s.releaseFile(r.ID); ok {
+		d.Download = &releaseFileDTO{URL: f.URL, Size: f.Size, SHA256: f.SHA256}
 	}
 	for _, f := range r.Files {
 		d.Files = append(d.Files, fileDTO{Name: f.Name, SHA256: f.SHA256, Size: f.Size, Encoding: f.Encoding,
@@ -148,7 +161,7 @@ func (s *Server) handleReleases(c echo.Context) error {
 	return s.sendJSON(c, t, func() (any, string, error) {
 		out := make([]releaseDTO, len(s.cat.Releases))
 		for i, r := range s.cat.Releases {
-			out[i] = toReleaseDTO(r)
+			out[i] = s.toReleaseDTO(r)
 			out[i].Files = nil
 		}
 		l := t.links()
@@ -177,7 +190,7 @@ func (s *Server) handleRelease(c echo.Context) error {
 		l := t.links()
 		l.Self = "/api/v1/releases/" + url.PathEscape(c.Param("release"))
 		l.Pinned = "/api/v1/releases/" + t.rel.Meta.ID
-		return envelope{Data: toReleaseDTO(t.rel), Meta: newMeta(t.rel, 1, t.rel.Meta.Periods), Links: l}, "", nil
+		return envelope{Data: s.toReleaseDTO(t.rel), Meta: newMeta(t.rel, 1, t.rel.Meta.Periods), Links: l}, "", nil
 	})
 }
 

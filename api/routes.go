@@ -89,6 +89,7 @@ func (s *Server) routes() *echo.Echo {
 	page("/methodology", st.HandleMethodology)
 	page("/data", st.HandleData)
 	get("/data/:file", s.handleDownload)
+	get("/data/releases/:file", s.handleReleaseFile)
 	page("/about", st.HandleAbout)
 	page("/releases", st.HandleReleases)
 	page("/releases/:id", st.HandleRelease)

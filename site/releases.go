@@ -48,6 +48,8 @@ type releasePage struct {
 	// the one before it; nil for the first.
 	Since   *store.Release
 	Changes []changeCount
+	// File is the release's own SQLite file, where there is one.
+	File *ReleaseFile
 }
 
 // changeCount is one specialty's changes since the release before.
@@ -63,6 +65,11 @@ func (s *Site) HandleRelease(c echo.Context) error {
 		return notFound("This site has no such release. The list of releases is at /releases.")
 	}
 	d := releasePage{Release: r.Meta, Citation: r.Citation()}
+	if s.download != nil && s.download.ReleaseFile != nil {
+		if f, ok := s.download.ReleaseFile(r.Meta.ID); ok {
+			d.File = &f
+		}
+	}
 	if l := s.cat.Latest(); l != nil {
 		d.Latest = &l.Meta
 	}

@@ -45,6 +45,16 @@ type Download struct {
 	// Missing says the file is not there to download (it is written by
 	// each ingest): the page says so instead of offering a broken link.
 	Missing bool
+	// ReleaseFile describes a release's own file (its URL, size and
+	// sha256), ok false where there is none to offer.
+	ReleaseFile func(id string) (file ReleaseFile, ok bool)
+}
+
+// ReleaseFile is one release's own SQLite file, to download.
+type ReleaseFile struct {
+	URL    string
+	Size   int64
+	SHA256 string
 }
 
 // asset is one embedded static file.

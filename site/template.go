@@ -40,6 +40,7 @@ var funcs = template.FuncMap{
 	"intervalName":      intervalName,
 	"dateText":          dateText,
 	"inRelease":         inRelease,
+	"thousands64":       func(n int64) string { return thousands(int(n)) },
 	"periods": func(codes []string) string {
 		words := make([]string, len(codes))
 		for i, c := range codes {

@@ -3282,6 +3282,14 @@ const docTemplate = `{
                         }
                     ]
                 },
+                "download": {
+                    "description": "Download is the release's own SQLite file (its rows and results\nalone), null where there is none yet.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/api.releaseFileDTO"
+                        }
+                    ]
+                },
                 "files": {
                     "type": "array",
                     "items": {
@@ -3384,6 +3392,23 @@ const docTemplate = `{
                 "title": {
                     "type": "string",
                     "example": "Demo release"
+                }
+            }
+        },
+        "api.releaseFileDTO": {
+            "type": "object",
+            "properties": {
+                "sha256": {
+                    "type": "string",
+                    "example": "e5f4…"
+                },
+                "size": {
+                    "type": "integer",
+                    "example": 3792896
+                },
+                "url": {
+                    "type": "string",
+                    "example": "/data/releases/2025-q1.sqlite"
                 }
             }
         },

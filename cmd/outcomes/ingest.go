@@ -74,6 +74,22 @@ func writeDownload(ctx context.Context, db *store.DB, w io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(w, "download copy written: %s\n", store.DownloadPath(db.Path()))
+	// Each release's own file, for those without one (the release just
+	// loaded, or any loaded before release files were written): a release
+	// never changes, so its file is written once.
+	rs, err := db.Releases(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		written, err := db.WriteReleaseFile(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		if written {
+			fmt.Fprintf(w, "release file written: %s\n", store.ReleaseFilePath(db.Path(), r.ID))
+		}
+	}
 	return nil
 }
 

@@ -166,7 +166,8 @@ func (env environment) listenAndServe(ctx context.Context, f *serverFlags, ready
 	// The download is the copy each ingest writes beside the database:
 	// serving needs no scratch space and leaves nothing behind.
 	handler, err := api.New(ctx, api.Config{Version: version(), RateLimit: f.rateLimit, TrustProxy: f.trustProxy,
-		DownloadFile: store.DownloadPath(f.db), LogLinesDropped: logs.Dropped}, db, logger)
+		DownloadFile: store.DownloadPath(f.db), LogLinesDropped: logs.Dropped,
+		ReleaseFile: func(id string) string { return store.ReleaseFilePath(f.db, id) }}, db, logger)
 	if err != nil {
 		return err
 	}
