@@ -19,9 +19,6 @@ import (
 // and a migration, never a silent misreading.
 const unitsEncoding = 1
 
-// unitFields is how many values a unit's array holds in encoding 1.
-const unitFields = 28
-
 // UnitContext is what the catalog shows beside a unit's results that the
 // results do not hold: where its figures come from and the publisher's
 // own figures. It is stored with the results (result_funnel), so that a
