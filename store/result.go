@@ -207,7 +207,7 @@ func (db *DB) ResultUnitCount(ctx context.Context, releaseID string) (int, error
 }
 
 // EachFunnel calls fn with every funnel of a release in group order, one
-// at a time: a national release's two million units are never held
+// at a time: a national release's million units are never held
 // twice. Each funnel is one row (result_group, result_curve and
 // result_funnel joined); its units are decoded on every core, a few
 // funnels ahead of fn, as decoding is most of a server's start. fn may

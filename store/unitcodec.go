@@ -219,21 +219,36 @@ func appendString(b []byte, s string) []byte {
 }
 
 // unitDecoder reads encoding 1 without reflection: a national release has
-// two million units and thirty values each, read at every server start.
+// a million units and 28 values each, read at every server start.
+// It allocates little, as the collector's work grows with each object a
+// server keeps: a funnel's ids and names share one string (arena), and
+// texts that many units repeat (bands, verdicts, hospitals) one copy each
+// (texts).
 type unitDecoder struct {
 	b   []byte
 	i   int
 	err error
+	// arena gathers the funnel's unit ids and names, made one string once
+	// every unit is read.
+	arena []byte
+	// texts holds one copy of each repeated text read.
+	texts map[string]string
+	// unescaped holds the last string read that had escapes.
+	unescaped []byte
 }
 
 // errUnits is any malformed units text.
 var errUnits = errors.New("malformed units")
 
+// span is where a text is in the arena.
+type span struct{ lo, hi int }
+
 // decodeUnits reads a funnel's units and their contexts.
 func decodeUnits(text []byte, n int) ([]outcome.Position, []UnitContext, error) {
-	d := unitDecoder{b: text}
+	d := unitDecoder{b: text, texts: map[string]string{}}
 	units := make([]outcome.Position, 0, n)
 	contexts := make([]UnitContext, 0, n)
+	names := make([]span, 0, 2*n) // per unit, its id and its name
 	d.expect('[')
 	if d.peek() == ']' {
 		d.i++
@@ -241,6 +256,11 @@ func decodeUnits(text []byte, n int) ([]outcome.Position, []UnitContext, error) 
 		for d.err == nil {
 			var u outcome.Position
 			var c UnitContext
+			d.expect('[')
+			names = append(names, d.arenaText())
+			d.expect(',')
+			names = append(names, d.arenaText())
+			d.expect(',')
 			d.unit(&u, &c)
 			units = append(units, u)
 			contexts = append(contexts, c)
@@ -258,15 +278,16 @@ func decodeUnits(text []byte, n int) ([]outcome.Position, []UnitContext, error) 
 	if d.err != nil {
 		return nil, nil, d.err
 	}
+	arena := string(d.arena)
+	for i := range units {
+		id, name := names[2*i], names[2*i+1]
+		units[i].UnitID, units[i].UnitName = arena[id.lo:id.hi], arena[name.lo:name.hi]
+	}
 	return units, contexts, nil
 }
 
+// unit reads the rest of a unit's array, after its id and name.
 func (d *unitDecoder) unit(u *outcome.Position, c *UnitContext) {
-	d.expect('[')
-	u.UnitID = d.str()
-	d.expect(',')
-	u.UnitName = d.str()
-	d.expect(',')
 	u.Aggregated = d.real() == 1
 	d.expect(',')
 	var n storedCounts
@@ -280,9 +301,9 @@ func (d *unitDecoder) unit(u *outcome.Position, c *UnitContext) {
 		*p = d.real()
 	}
 	d.expect(',')
-	setText(&u.Band, d.str())
+	setText(&u.Band, d.text())
 	d.expect(',')
-	setText(&u.Verdict, d.str())
+	setText(&u.Verdict, d.text())
 	for _, p := range [...]*float64{&u.PHigh, &u.PLow, &u.Detectable} {
 		d.expect(',')
 		*p = d.real()
@@ -300,9 +321,9 @@ func (d *unitDecoder) unit(u *outcome.Position, c *UnitContext) {
 			}
 			var h outcome.HospitalShare
 			d.expect('[')
-			h.ID = d.str()
+			h.ID = d.text()
 			d.expect(',')
-			h.Name = d.str()
+			h.Name = d.text()
 			d.expect(',')
 			h.Cases = d.int().V
 			d.expect(']')
@@ -318,7 +339,7 @@ func (d *unitDecoder) unit(u *outcome.Position, c *UnitContext) {
 		}
 	}
 	d.expect(',')
-	p.Rating = d.str()
+	p.Rating = d.text()
 	d.expect(']')
 }
 
@@ -417,38 +438,58 @@ func (d *unitDecoder) int() sql.Null[int] {
 	return sql.Null[int]{V: n, Valid: true}
 }
 
-// str reads a string.
-func (d *unitDecoder) str() string {
+// text reads a string, keeping one copy of each.
+func (d *unitDecoder) text() string {
+	b := d.raw()
+	if t, ok := d.texts[string(b)]; ok {
+		return t
+	}
+	t := string(b)
+	d.texts[t] = t
+	return t
+}
+
+// arenaText reads a string into the arena.
+func (d *unitDecoder) arenaText() span {
+	b := d.raw()
+	lo := len(d.arena)
+	d.arena = append(d.arena, b...)
+	return span{lo, len(d.arena)}
+}
+
+// raw reads a string and returns its bytes, unescaped, valid until the
+// next read.
+func (d *unitDecoder) raw() []byte {
 	d.expect('"')
 	if d.err != nil {
-		return ""
+		return nil
 	}
 	start := d.i
 	for d.i < len(d.b) {
 		switch d.b[d.i] {
 		case '"':
-			s := string(d.b[start:d.i])
 			d.i++
-			return s
+			return d.b[start : d.i-1]
 		case '\\':
 			return d.escaped(start)
 		}
 		d.i++
 	}
 	d.fail("unterminated string")
-	return ""
+	return nil
 }
 
 // escaped reads the rest of a string that has escapes, from start, just
 // after its opening quote.
-func (d *unitDecoder) escaped(start int) string {
-	out := append([]byte(nil), d.b[start:d.i]...)
+func (d *unitDecoder) escaped(start int) []byte {
+	out := append(d.unescaped[:0], d.b[start:d.i]...)
+	defer func() { d.unescaped = out }()
 	for d.i < len(d.b) {
 		c := d.b[d.i]
 		switch {
 		case c == '"':
 			d.i++
-			return string(out)
+			return out
 		case c != '\\':
 			out = append(out, c)
 			d.i++
@@ -481,11 +522,11 @@ func (d *unitDecoder) escaped(start int) string {
 			out = utf8.AppendRune(out, r)
 		default:
 			d.fail("bad escape")
-			return ""
+			return nil
 		}
 	}
 	d.fail("unterminated string")
-	return ""
+	return nil
 }
 
 func (d *unitDecoder) hex4() rune {

@@ -1,6 +1,6 @@
 -- One row per funnel for its units' results (issue 14): result_unit held a
--- 27-column row per unit, which a national release (two million units)
--- spent most of its ingest writing and most of a server's start reading
+-- 27-column row per unit, which a national release (a million units)
+-- spent seconds of its ingest writing and most of a server's start reading
 -- back, with outcome_row read again beside it for each unit's hospitals
 -- and the publisher's own figures. result_funnel holds a funnel's units as
 -- one JSON array, with those figures beside them, and result_unit becomes
