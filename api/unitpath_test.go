@@ -90,7 +90,9 @@ func oddIDsDB(t *testing.T) string {
 		for _, s := range []string{
 			`UPDATE outcome_row SET unit_id = ?2 WHERE unit_id = ?1`,
 			`UPDATE outcome_row SET hospital_id = ?2 WHERE hospital_id = ?1`,
-			`UPDATE result_unit SET unit_id = ?2 WHERE unit_id = ?1`,
+			// result_unit is a view of result_funnel (store/migrations/0009):
+			// the ids, quoted, are the units' and their hospitals'.
+			`UPDATE result_funnel SET units = replace(units, json_quote(?1), json_quote(?2))`,
 			`UPDATE search_unit SET unit_id = ?2 WHERE unit_id = ?1`,
 			`UPDATE search_unit SET hospital_ids = replace(hospital_ids, json_quote(?1), json_quote(?2))`,
 		} {

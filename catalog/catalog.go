@@ -103,16 +103,11 @@ func Load(ctx context.Context, db *store.DB) (*Catalog, error) {
 	return c, nil
 }
 
-// loadRelease reads and indexes one release a comparison group at a
-// time: the group's published rows, which name each unit's hospitals and
-// carry the publisher's own figures, and then its funnels. A national
-// release has a million units; reading it whole, rows and results, before
-// indexing it held every unit three times over at start.
+// loadRelease reads and indexes one release a funnel at a time: each
+// funnel is one stored row holding its units' results and what is shown
+// beside them (store.EachFunnel), so a start reads neither the published
+// rows nor a row per unit.
 func loadRelease(ctx context.Context, db *store.DB, m store.Release) (*Release, error) {
-	funnels, err := db.ResultGroups(ctx, m.ID)
-	if err != nil {
-		return nil, err
-	}
 	n, err := db.ResultUnitCount(ctx, m.ID)
 	if err != nil {
 		return nil, err
@@ -121,82 +116,17 @@ func loadRelease(ctx context.Context, db *store.DB, m store.Release) (*Release, 
 		return nil, fmt.Errorf("catalog: release %s has too many units", m.ID)
 	}
 	b := newReleaseBuilder(m, n)
-	// The published rows and the results are read on two connections at
-	// once, a few funnels ahead of the indexing: reading is most of the
-	// work, and each read waits on the database's own locks.
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	rowsAhead := make(chan groupRead, readAhead)
-	resultsAhead := make(chan error, readAhead)
-	go readGroups(ctx, db, m.ID, funnels, rowsAhead)
-	go func() {
-		defer close(resultsAhead)
-		for i := range funnels {
-			err := db.FillResult(ctx, m.ID, &funnels[i])
-			select {
-			case resultsAhead <- err:
-			case <-ctx.Done():
-				return
-			}
-			if err != nil {
-				return
-			}
+	err = db.EachFunnel(ctx, m.ID, func(f *store.StoredFunnel) error {
+		if len(b.r.Rows)+len(f.Units) > n {
+			return fmt.Errorf("catalog: release %s has more units than it counts", m.ID)
 		}
-	}()
-	for i := range funnels {
-		gr, ok := <-rowsAhead
-		if !ok {
-			return nil, ctx.Err()
-		}
-		if gr.err != nil {
-			return nil, gr.err
-		}
-		err, ok := <-resultsAhead
-		if !ok {
-			return nil, ctx.Err()
-		}
-		if err != nil {
-			return nil, err
-		}
-		g := &funnels[i]
-		b.add(g, gr.rows, gr.sets)
-		g.Units = nil // the rows hold them now
+		b.add(f)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return b.finish(), nil
-}
-
-// readAhead is how many funnels loadRelease reads ahead of indexing them.
-const readAhead = 8
-
-// groupRead is one funnel's group: its published rows and the units the
-// domain's rule makes of them, shared by the group's funnels.
-type groupRead struct {
-	rows []outcome.Row
-	sets []outcome.UnitSet
-	err  error
-}
-
-// readGroups sends, for each funnel in turn, its group's rows and units,
-// reading each group once; it stops at the first error, which it sends.
-func readGroups(ctx context.Context, db *store.DB, releaseID string, funnels []outcome.Funnel, out chan<- groupRead) {
-	defer close(out)
-	var cur groupRead
-	for i := range funnels {
-		if g := funnels[i].Group; i == 0 || g != funnels[i-1].Group {
-			cur = groupRead{}
-			if cur.rows, cur.err = db.GroupRows(ctx, releaseID, g); cur.err == nil {
-				cur.sets = outcome.Units(cur.rows)
-			}
-		}
-		select {
-		case out <- cur:
-		case <-ctx.Done():
-			return
-		}
-		if cur.err != nil {
-			return
-		}
-	}
 }
 
 // Latest returns the release that answers URLs naming none, or nil when
@@ -250,7 +180,6 @@ func NewRelease(m store.Release, results []outcome.Funnel, published []outcome.R
 	}
 	b := newReleaseBuilder(m, n)
 	var rows []outcome.Row
-	var sets []outcome.UnitSet
 	for i := range results {
 		g := &results[i]
 		if i == 0 || g.Group != results[i-1].Group {
@@ -260,9 +189,10 @@ func NewRelease(m store.Release, results []outcome.Funnel, published []outcome.R
 				hi++
 			}
 			rows = published[lo:hi]
-			sets = outcome.Units(rows)
 		}
-		b.add(g, rows, sets)
+		f := &store.StoredFunnel{Funnel: *g}
+		f.Outcome, f.Contexts = store.FunnelContexts(g, rows)
+		b.add(f)
 	}
 	return b.finish(), nil
 }
@@ -300,37 +230,25 @@ func newReleaseBuilder(m store.Release, units int) *releaseBuilder {
 	return &releaseBuilder{r: r, oneHospital: map[string][]string{}, texts: map[string]string{}}
 }
 
-// add indexes one funnel g (with its units, in the store's order), given
-// its group's published rows in key order and the units the domain's rule
-// makes of them (outcome.Units), so that each result row can name its
-// hospitals and, where the unit is one published row, carry the
-// publisher's own figures.
-func (b *releaseBuilder) add(g *outcome.Funnel, rows []outcome.Row, sets []outcome.UnitSet) {
+// add indexes one funnel g: its units, in the store's order, and beside
+// each its context, so that each result row can name its hospitals and,
+// where the unit is one published row, carry the publisher's own figures.
+func (b *releaseBuilder) add(g *store.StoredFunnel) {
 	r := b.r
-	f := &Funnel{Funnel: *g, First: int32(len(r.Rows))}
+	f := &Funnel{Funnel: g.Funnel, First: int32(len(r.Rows))}
 	f.Units = nil // the rows hold them
 	if !slices.Contains(r.periods[g.Specialty], g.Period) {
 		r.periods[g.Specialty] = append(r.periods[g.Specialty], g.Period)
 	}
-	outcomeName := ""
-	if len(rows) > 0 {
-		outcomeName = rows[0].Outcome
-	}
-	var set outcome.UnitSet
-	for _, s := range sets {
-		if s.Type == g.UnitType {
-			set = s
-		}
-	}
 	for ui := range g.Units {
 		u := &g.Units[ui]
-		unit := findUnit(set.Units, ui, u.UnitID)
+		c := &g.Contexts[ui]
 		ref := hospitalRef{ID: u.UnitID, Name: u.UnitName, Count: 1}
 		hospitals := b.only(u.UnitID)
 		shares := []outcome.HospitalShare{{ID: u.UnitID, Name: u.UnitName}}
-		var pub *outcome.Row
-		if unit != nil {
+		if c.Known {
 			if g.UnitType == outcome.Surgeon {
+				unit := outcome.Unit{Hospitals: c.Hospitals}
 				main, _ := unit.MainHospital()
 				ref = hospitalRef{ID: main.ID, Name: main.Name, Count: len(unit.Hospitals)}
 				if len(unit.Hospitals) == 1 {
@@ -339,14 +257,12 @@ func (b *releaseBuilder) add(g *outcome.Funnel, rows []outcome.Row, sets []outco
 					hospitals = unit.HospitalIDs()
 				}
 			}
-			shares = unit.Hospitals
-			// A sum of several rows carries no publisher figure of its own.
-			if len(unit.Rows) == 1 && !unit.Aggregated {
-				pub = &rows[unit.Rows[0]]
-			}
+			shares = c.Hospitals
 		}
+		pub := &outcome.Row{ExpectedRate: c.Published.ExpectedRate, PublishedRate: c.Published.Rate,
+			PublishedLow: c.Published.Low, PublishedHigh: c.Published.High, PublishedRating: c.Published.Rating}
 		idx := int32(len(r.Rows))
-		row := newRow(g, u, outcomeName, ref, pub)
+		row := newRow(&g.Funnel, u, g.Outcome, ref, pub)
 		row.HospitalID, row.HospitalName = b.intern(row.HospitalID), b.intern(row.HospitalName)
 		row.Band, row.Verdict = outcome.Band(b.intern(string(row.Band))), b.intern(row.Verdict)
 		row.PublishedRating = b.intern(row.PublishedRating)
@@ -477,19 +393,6 @@ func (r *Release) countUnits() map[string]UnitCount {
 func compareGroups(a, b outcome.Group) int {
 	return cmp.Or(strings.Compare(a.Specialty, b.Specialty), strings.Compare(a.Procedure, b.Procedure),
 		strings.Compare(a.Period, b.Period))
-}
-
-// findUnit finds the unit with the given id among units sorted by id; the
-// stored results are in the same order, so it is usually at index i.
-func findUnit(units []outcome.Unit, i int, id string) *outcome.Unit {
-	if i < len(units) && units[i].ID == id {
-		return &units[i]
-	}
-	j, ok := slices.BinarySearchFunc(units, id, func(u outcome.Unit, id string) int { return strings.Compare(u.ID, id) })
-	if !ok {
-		return nil
-	}
-	return &units[j]
 }
 
 // Fold prepares text for matching and A–Z order: lower case, accents

@@ -39,10 +39,7 @@ func TestMigration0006KeepsReleases(t *testing.T) {
 	}
 	old.Close()
 
-	db, err := Open(ctx, path, Options{})
-	if err != nil {
-		t.Fatalf("Open(database at 0005) = %v", err)
-	}
+	db := openAtMigration(t, path, 6)
 	defer db.Close()
 	rates, err := db.NationalRates(ctx, "r1")
 	if err != nil || len(rates) != 1 || rates[0].Cases != 14995 || rates[0].Events != 341 || rates[0].Rate.Valid || rates[0].Line != 2 {

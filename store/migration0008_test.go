@@ -42,10 +42,7 @@ func TestMigration0008KeepsReleases(t *testing.T) {
 	}
 	old.Close()
 
-	db, err := Open(ctx, path, Options{})
-	if err != nil {
-		t.Fatalf("Open(database at 0007) = %v", err)
-	}
+	db := openAtMigration(t, path, 8)
 	defer db.Close()
 	rows, err := db.Rows(ctx, "r1")
 	if err != nil || len(rows) != 1 || rows[0].Cases != 100 || rows[0].Events != 3 || rows[0].Expected.V != 2.5 ||

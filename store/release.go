@@ -275,22 +275,22 @@ const rowSelect = `file_ordinal, line, specialty, procedure, period,
 
 // Rows returns every row of a release in load order (file, line).
 func (db *DB) Rows(ctx context.Context, releaseID string) ([]outcome.Row, error) {
-	return db.scanRows(ctx, releaseID, `SELECT `+rowSelect+`
+	return scanRows(ctx, db.sql, releaseID, `SELECT `+rowSelect+`
 		FROM outcome_row WHERE release_id = ? ORDER BY file_ordinal, line, rowid`, releaseID)
 }
 
-// GroupRows returns the rows of one comparison group of a release in key
+// groupRows returns the rows of one comparison group of a release in key
 // order (unit type, unit id, hospital id): the order of the table's
 // unique index, so one group is read without sorting the release.
-func (db *DB) GroupRows(ctx context.Context, releaseID string, g outcome.Group) ([]outcome.Row, error) {
-	return db.scanRows(ctx, releaseID, `SELECT `+rowSelect+`
+func groupRows(ctx context.Context, q querier, releaseID string, g outcome.Group) ([]outcome.Row, error) {
+	return scanRows(ctx, q, releaseID, `SELECT `+rowSelect+`
 		FROM outcome_row WHERE release_id = ? AND specialty = ? AND procedure = ? AND period = ?
 		ORDER BY unit_type, unit_id, hospital_id`, releaseID, g.Specialty, g.Procedure, g.Period)
 }
 
 // scanRows runs query, which selects rowSelect, and reads its rows.
-func (db *DB) scanRows(ctx context.Context, releaseID, query string, args ...any) ([]outcome.Row, error) {
-	rows, err := db.sql.QueryContext(ctx, query, args...)
+func scanRows(ctx context.Context, q querier, releaseID, query string, args ...any) ([]outcome.Row, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: rows of release %s: %w", releaseID, err)
 	}
@@ -363,6 +363,11 @@ type Loader struct {
 	// search holds the search units gathered by a complete EachGroup
 	// read, so Commit need not read the release again; nil otherwise.
 	search *searchSet
+	// contexts holds, from EachGroup's read until AddResult stores each
+	// funnel, what the catalog shows beside its units.
+	contexts map[funnelKey]funnelContexts
+	// unitsText is AddResult's buffer for a funnel's encoded units.
+	unitsText []byte
 }
 
 // BatchSize is how many rows AddRows inserts with one statement. Fewer,
@@ -382,7 +387,8 @@ func (db *DB) BeginRelease(ctx context.Context, id string) (*Loader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: begin release %s: %w", id, err)
 	}
-	l := &Loader{tx: tx, release: id, periods: map[string]bool{}, stmts: map[string]*sql.Stmt{}}
+	l := &Loader{tx: tx, release: id, periods: map[string]bool{}, stmts: map[string]*sql.Stmt{},
+		contexts: map[funnelKey]funnelContexts{}}
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM release WHERE id = ?`, id).Scan(&n); err != nil {
 		tx.Rollback()

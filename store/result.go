@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -39,6 +40,10 @@ func (l *Loader) EachGroup(ctx context.Context, fn func(g outcome.Group, sets []
 		}
 		sets := outcome.Units(group)
 		search.addUnits(group, sets)
+		for i := range sets {
+			l.contexts[funnelKey{current, sets[i].Type}] = funnelContexts{outcome: group[0].Outcome,
+				units: sets[i].Units, contexts: unitContexts(group, &sets[i])}
+		}
 		err := fn(current, sets)
 		group = group[:0]
 		return err
@@ -71,7 +76,11 @@ func (l *Loader) EachGroup(ctx context.Context, fn func(g outcome.Group, sets []
 	return nil
 }
 
-// AddResult stores one funnel's results.
+// AddResult stores one funnel's results and, beside its units, what the
+// catalog shows with them (UnitContext): their hospitals and the
+// publisher's own figures, taken from the group's rows as EachGroup read
+// them, so that no reader needs those rows again. A funnel whose group
+// EachGroup did not read has no unit Known.
 func (l *Loader) AddResult(ctx context.Context, g outcome.Funnel) error {
 	_, err := l.tx.ExecContext(ctx, `INSERT INTO result_group (release_id, specialty, procedure, period,
 		unit_type, scale, target, target_source, phi, phi_p_value, tau2, phi_units, units, assessed,
@@ -84,19 +93,16 @@ func (l *Loader) AddResult(ctx context.Context, g outcome.Funnel) error {
 		return fmt.Errorf("store: add result %s %s %s %s: %w", g.Specialty, g.Procedure, g.Period, g.UnitType, err)
 	}
 	key := []any{l.release, g.Specialty, g.Procedure, g.Period, g.UnitType}
-	units := make([][]any, len(g.Units))
-	for i, u := range g.Units {
-		cases, events := countArgs(u.Cases, u.Events, u.PublishedOnly)
-		units[i] = append(key[:len(key):len(key)], u.UnitID, u.UnitName, u.Aggregated,
-			cases, events, nullReal(u.Expected), nullReal(u.X), nullReal(u.Y), nullReal(u.Ratio), nullReal(u.RAMR),
-			nullReal(u.Survival), nullReal(u.CILow), nullReal(u.CIHigh), nullReal(u.Lower95), nullReal(u.Upper95),
-			nullReal(u.Lower998), nullReal(u.Upper998), u.Band, u.Verdict, nullReal(u.PHigh), nullReal(u.PLow),
-			nullReal(u.Detectable))
+	fc := l.contexts[funnelKey{g.Group, g.UnitType}]
+	delete(l.contexts, funnelKey{g.Group, g.UnitType})
+	contexts := make([]UnitContext, len(g.Units))
+	for i := range g.Units {
+		contexts[i] = contextOf(fc.units, fc.contexts, i, g.Units[i].UnitID)
 	}
-	if err := l.insertMany(ctx, `INSERT INTO result_unit (release_id, specialty, procedure, period,
-		unit_type, unit_id, unit_name, aggregated, cases, events, expected, x, y, ratio, ramr, survival,
-		ci_low, ci_high, lower95, upper95, lower998, upper998, band, verdict, p_high, p_low, detectable_ratio)
-		VALUES `, units); err != nil {
+	l.unitsText = appendUnits(l.unitsText[:0], g.Units, contexts)
+	if _, err := l.tx.ExecContext(ctx, `INSERT INTO result_funnel (release_id, specialty, procedure, period,
+		unit_type, outcome, encoding, units) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		append(key, fc.outcome, unitsEncoding, string(l.unitsText))...); err != nil {
 		return fmt.Errorf("store: add result units %s %s %s %s: %w", g.Specialty, g.Procedure, g.Period, g.UnitType, err)
 	}
 	if _, err := l.tx.ExecContext(ctx, `INSERT INTO result_curve (release_id, specialty, procedure, period,
@@ -104,6 +110,21 @@ func (l *Loader) AddResult(ctx context.Context, g outcome.Funnel) error {
 		return fmt.Errorf("store: add result curve %s %s %s %s: %w", g.Specialty, g.Procedure, g.Period, g.UnitType, err)
 	}
 	return nil
+}
+
+// funnelKey names one funnel of a release.
+type funnelKey struct {
+	outcome.Group
+	UnitType outcome.UnitType
+}
+
+// funnelContexts are a funnel's units as outcome.Units made them, their
+// contexts and the group's outcome, kept from EachGroup's read of the
+// group's rows until AddResult stores the funnel.
+type funnelContexts struct {
+	outcome  string
+	units    []outcome.Unit
+	contexts []UnitContext
 }
 
 // insertMany runs insert (ending in "VALUES ") for rows, many rows to a
@@ -154,104 +175,141 @@ func fromNull(v sql.Null[float64]) float64 {
 	return v.V
 }
 
+// StoredFunnel is one funnel as a reader takes it: its results, with its
+// units (by unit id) and curve, and what the catalog shows beside each
+// unit (Contexts, in the units' order) and the group's outcome.
+type StoredFunnel struct {
+	outcome.Funnel
+	Outcome  string
+	Contexts []UnitContext
+}
+
 // Results returns every funnel of a release with its units (sorted by
 // unit id) and curves, in group order.
 func (db *DB) Results(ctx context.Context, releaseID string) ([]outcome.Funnel, error) {
-	out, err := db.ResultGroups(ctx, releaseID)
-	if err != nil {
-		return nil, err
-	}
-	for i := range out {
-		if err := db.FillResult(ctx, releaseID, &out[i]); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
-
-// ResultGroups returns every funnel of a release in group order, without
-// its units and curve (FillResult reads them), so that a reader can take a
-// national release one funnel at a time, never holding all its units twice.
-func (db *DB) ResultGroups(ctx context.Context, releaseID string) ([]outcome.Funnel, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT specialty, procedure, period, unit_type, scale, target,
-		target_source, phi, phi_p_value, tau2, phi_units, assessed, expected_outside95, outside95,
-		expected_outside998, outside998 FROM result_group WHERE release_id = ?
-		ORDER BY specialty, procedure, period, unit_type`, releaseID)
-	if err != nil {
-		return nil, fmt.Errorf("store: results of %s: %w", releaseID, err)
-	}
 	var out []outcome.Funnel
-	for rows.Next() {
-		var g outcome.Funnel
-		var target, phi, phiP, tau2 sql.Null[float64]
-		if err := rows.Scan(&g.Specialty, &g.Procedure, &g.Period, &g.UnitType, &g.Scale, &target,
-			&g.TargetSource, &phi, &phiP, &tau2, &g.PhiUnits, &g.Assessed, &g.ExpectedOutside95, &g.Outside95,
-			&g.ExpectedOutside998, &g.Outside998); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("store: results of %s: %w", releaseID, err)
-		}
-		g.Target, g.Phi, g.PhiPValue, g.Tau2 = fromNull(target), fromNull(phi), fromNull(phiP), fromNull(tau2)
-		out = append(out, g)
-	}
-	if err := closeRows(rows); err != nil {
-		return nil, fmt.Errorf("store: results of %s: %w", releaseID, err)
-	}
-	return out, nil
+	err := db.EachFunnel(ctx, releaseID, func(f *StoredFunnel) error {
+		out = append(out, f.Funnel)
+		return nil
+	})
+	return out, err
 }
 
 // ResultUnitCount is how many units a release's funnels place, surgeons
 // and hospitals, so that a reader can size its rows once.
 func (db *DB) ResultUnitCount(ctx context.Context, releaseID string) (int, error) {
 	var n int
-	err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM result_unit WHERE release_id = ?`, releaseID).Scan(&n)
+	err := db.sql.QueryRowContext(ctx, `SELECT coalesce(sum(units), 0) FROM result_group WHERE release_id = ?`, releaseID).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("store: result units of %s: %w", releaseID, err)
 	}
 	return n, nil
 }
 
-// FillResult reads one funnel's units (sorted by unit id) and curve into
-// g, a funnel ResultGroups returned.
-func (db *DB) FillResult(ctx context.Context, releaseID string, g *outcome.Funnel) error {
-	key := []any{releaseID, g.Specialty, g.Procedure, g.Period, g.UnitType}
-	rows, err := db.sql.QueryContext(ctx, `SELECT unit_id, unit_name, aggregated, cases, events, expected, x, y,
-		ratio, ramr, survival, ci_low, ci_high, lower95, upper95, lower998, upper998, band, verdict, p_high,
-		p_low, detectable_ratio FROM result_unit WHERE release_id = ? AND specialty = ? AND procedure = ?
-		AND period = ? AND unit_type = ? ORDER BY unit_id`, key...)
-	if err != nil {
-		return fmt.Errorf("store: result units: %w", err)
-	}
-	for rows.Next() {
-		var u outcome.Position
-		var n storedCounts
-		var f [17]sql.Null[float64]
-		if err := rows.Scan(&u.UnitID, &u.UnitName, &u.Aggregated, &n.cases, &n.events, &f[0], &f[1], &f[2],
-			&f[3], &f[4], &f[5], &f[6], &f[7], &f[8], &f[9], &f[10], &f[11], &u.Band, &u.Verdict, &f[12], &f[13],
-			&f[14]); err != nil {
-			rows.Close()
-			return fmt.Errorf("store: result units: %w", err)
+// EachFunnel calls fn with every funnel of a release in group order, one
+// at a time: a national release's million units are never held
+// twice. Each funnel is one row (result_group, result_curve and
+// result_funnel joined); its units are decoded on every core, a few
+// funnels ahead of fn, as decoding is most of a server's start. fn may
+// keep what it is given.
+func (db *DB) EachFunnel(ctx context.Context, releaseID string, fn func(*StoredFunnel) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	workers := runtime.GOMAXPROCS(0)
+	order := make(chan chan funnelRead, workers+1) // in group order, a few ahead
+	go db.readFunnels(ctx, releaseID, workers, order)
+	for res := range order {
+		r := <-res
+		if r.err != nil {
+			return fmt.Errorf("store: results of %s: %w", releaseID, r.err)
 		}
-		n.set(&u.Cases, &u.Events, &u.PublishedOnly)
-		u.Expected, u.X, u.Y, u.Ratio, u.RAMR, u.Survival = fromNull(f[0]), fromNull(f[1]), fromNull(f[2]),
-			fromNull(f[3]), fromNull(f[4]), fromNull(f[5])
-		u.CILow, u.CIHigh, u.Lower95, u.Upper95, u.Lower998, u.Upper998 = fromNull(f[6]), fromNull(f[7]),
-			fromNull(f[8]), fromNull(f[9]), fromNull(f[10]), fromNull(f[11])
-		u.PHigh, u.PLow, u.Detectable = fromNull(f[12]), fromNull(f[13]), fromNull(f[14])
-		g.Units = append(g.Units, u)
+		if err := fn(r.f); err != nil {
+			return err
+		}
 	}
-	if err := closeRows(rows); err != nil {
-		return fmt.Errorf("store: result units: %w", err)
+	return ctx.Err()
+}
+
+// funnelRead is one funnel decoded, or the error that stopped the read.
+type funnelRead struct {
+	f   *StoredFunnel
+	err error
+}
+
+// readFunnels reads a release's funnels in group order and sends, for
+// each, a channel its decoded funnel will come on, decoding up to workers
+// at once; it stops at the first error, which it sends.
+func (db *DB) readFunnels(ctx context.Context, releaseID string, workers int, order chan<- chan funnelRead) {
+	defer close(order)
+	fail := func(err error) {
+		res := make(chan funnelRead, 1)
+		res <- funnelRead{err: err}
+		select {
+		case order <- res:
+		case <-ctx.Done():
+		}
 	}
-	var points string
-	err = db.sql.QueryRowContext(ctx, `SELECT points FROM result_curve WHERE release_id = ? AND specialty = ?
-		AND procedure = ? AND period = ? AND unit_type = ?`, key...).Scan(&points)
+	rows, err := db.sql.QueryContext(ctx, `SELECT g.specialty, g.procedure, g.period, g.unit_type, g.scale,
+		g.target, g.target_source, g.phi, g.phi_p_value, g.tau2, g.phi_units, g.units, g.assessed,
+		g.expected_outside95, g.outside95, g.expected_outside998, g.outside998, c.points, f.outcome, f.encoding, f.units
+		FROM result_group AS g
+		JOIN result_curve AS c USING (release_id, specialty, procedure, period, unit_type)
+		JOIN result_funnel AS f USING (release_id, specialty, procedure, period, unit_type)
+		WHERE g.release_id = ? ORDER BY g.specialty, g.procedure, g.period, g.unit_type`, releaseID)
 	if err != nil {
-		return fmt.Errorf("store: result curve: %w", err)
+		fail(err)
+		return
 	}
-	if g.Curve, err = parseCurve(points); err != nil {
-		return fmt.Errorf("store: result curve: %w", err)
+	defer rows.Close()
+	busy := make(chan struct{}, workers)
+	for rows.Next() {
+		f := &StoredFunnel{}
+		g := &f.Funnel
+		var target, phi, phiP, tau2 sql.Null[float64]
+		var n, encoding int
+		var points string
+		var units []byte
+		if err := rows.Scan(&g.Specialty, &g.Procedure, &g.Period, &g.UnitType, &g.Scale, &target,
+			&g.TargetSource, &phi, &phiP, &tau2, &g.PhiUnits, &n, &g.Assessed, &g.ExpectedOutside95, &g.Outside95,
+			&g.ExpectedOutside998, &g.Outside998, &points, &f.Outcome, &encoding, &units); err != nil {
+			fail(err)
+			return
+		}
+		g.Target, g.Phi, g.PhiPValue, g.Tau2 = fromNull(target), fromNull(phi), fromNull(phiP), fromNull(tau2)
+		res := make(chan funnelRead, 1)
+		select {
+		case order <- res:
+		case <-ctx.Done():
+			return
+		}
+		busy <- struct{}{}
+		go func() {
+			defer func() { <-busy }()
+			res <- decodeFunnel(f, n, encoding, points, units)
+		}()
 	}
-	return nil
+	if err := rows.Err(); err != nil {
+		fail(err)
+	}
+}
+
+// decodeFunnel fills f's units, contexts and curve from their stored text.
+func decodeFunnel(f *StoredFunnel, n, encoding int, points string, units []byte) funnelRead {
+	key := fmt.Sprintf("%s %s %s %s", f.Specialty, f.Procedure, f.Period, f.UnitType)
+	if encoding != unitsEncoding {
+		return funnelRead{err: fmt.Errorf("funnel %s: units in encoding %d, this program reads %d", key, encoding, unitsEncoding)}
+	}
+	var err error
+	if f.Units, f.Contexts, err = decodeUnits(units, n); err != nil {
+		return funnelRead{err: fmt.Errorf("funnel %s: %w", key, err)}
+	}
+	if len(f.Units) != n {
+		return funnelRead{err: fmt.Errorf("funnel %s: %d units stored, result_group says %d", key, len(f.Units), n)}
+	}
+	if f.Curve, err = parseCurve(points); err != nil {
+		return funnelRead{err: fmt.Errorf("funnel %s: curve: %w", key, err)}
+	}
+	return funnelRead{f: f}
 }
 
 // curveJSON encodes curve points as a JSON array of arrays, with null for

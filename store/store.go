@@ -205,8 +205,20 @@ func (db *DB) applyMigration(ctx context.Context, m migration) (bool, error) {
 	if n > 0 {
 		return false, nil
 	}
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+	before, after, err := splitGoStep(m)
+	if err != nil {
 		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, before); err != nil {
+		return false, err
+	}
+	if step := goStep(m.version); step != nil {
+		if err := step(ctx, tx); err != nil {
+			return false, err
+		}
+		if _, err := tx.ExecContext(ctx, after); err != nil {
+			return false, err
+		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)`,
 		m.version, m.name, time.Now().UTC().Format(time.RFC3339)); err != nil {

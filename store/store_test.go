@@ -69,12 +69,16 @@ func TestOpenCreatesAndMigrates(t *testing.T) {
 		t.Errorf("schema_migration rows after Open = %d, want %d", got, len(ms))
 	}
 	for _, table := range []string{"release", "release_file", "release_period", "outcome_row", "national_rate",
-		"result_group", "result_unit", "result_curve", "release_skip"} {
+		"result_group", "result_funnel", "result_curve", "release_skip"} {
 		var n int
 		err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?`, table).Scan(&n)
 		if err != nil || n != 1 {
 			t.Errorf("table %s after Open: count %d, err %v; want 1, nil", table, n, err)
 		}
+	}
+	var view int
+	if err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'view' AND name = 'result_unit'`).Scan(&view); err != nil || view != 1 {
+		t.Errorf("view result_unit after Open: count %d, err %v; want 1, nil", view, err)
 	}
 	var triggers int
 	if err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'`).Scan(&triggers); err != nil {

@@ -125,9 +125,12 @@ func TestReadOnlyNeedsMigrate(t *testing.T) {
 	r.Close()
 }
 
-// openAtMigration opens a writer on a new database at path with the
-// embedded migrations up to version applied and no later ones, as an older
-// version of the program left it; it takes no writer lock.
+// openAtMigration opens a writer on the database at path (new, or one it
+// opened before at an earlier version) with the embedded migrations up to
+// version applied and no later ones, as an older version of the program
+// left it; it takes no writer lock. A migration's test opens the database
+// at the version before it, writes a release, and opens it again at its
+// own version, so that later migrations do not change what it checks.
 func openAtMigration(t *testing.T, path string, version int) *DB {
 	t.Helper()
 	ctx := context.Background()
@@ -137,11 +140,10 @@ func openAtMigration(t *testing.T, path string, version int) *DB {
 	}
 	db := &DB{sql: sql.OpenDB(connector), path: path}
 	db.sql.SetMaxOpenConns(1)
-	if _, err := db.sql.ExecContext(ctx, `CREATE TABLE schema_migration (version INTEGER PRIMARY KEY,
+	if _, err := db.sql.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY,
 		name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT`); err != nil {
 		t.Fatal(err)
 	}
-	applied := 0
 	for _, m := range embeddedMigrations(t) {
 		if m.version > version {
 			break
@@ -149,7 +151,10 @@ func openAtMigration(t *testing.T, path string, version int) *DB {
 		if _, err := db.applyMigration(ctx, m); err != nil {
 			t.Fatalf("apply %s: %v", m.name, err)
 		}
-		applied++
+	}
+	var applied int
+	if err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM schema_migration`).Scan(&applied); err != nil {
+		t.Fatal(err)
 	}
 	if applied != version {
 		t.Fatalf("applied %d migrations up to %d, want %d", applied, version, version)
