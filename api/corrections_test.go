@@ -263,4 +263,8 @@ func TestCorrections(t *testing.T) {
 	if !strings.Contains(string(page), want) {
 		t.Errorf("release page 2024-r2 does not count the changes as the API does: want %s", want)
 	}
+	// and lists them unit by unit, the corrected unit among them.
+	if !strings.Contains(string(page), ">"+f[col["unit_name"]]+"</a></th>") || !strings.Contains(string(page), "changed</td>") {
+		t.Errorf("release page 2024-r2 does not list the corrected unit %s", f[col["unit_name"]])
+	}
 }

@@ -48,6 +48,12 @@ type releasePage struct {
 	// the one before it; nil for the first.
 	Since   *store.Release
 	Changes []changeCount
+	// Listed are the changes the page lists unit by unit, the band changes
+	// first, at most listedChanges; Unlisted counts the rest (in the CSV).
+	Listed   []catalog.Change
+	Unlisted int
+	// RQ keeps the listed units' links in this release.
+	RQ string
 	// File is the release's own SQLite file, where there is one.
 	File *ReleaseFile
 }
@@ -75,7 +81,21 @@ func (s *Site) HandleRelease(c echo.Context) error {
 	}
 	if since := s.previous(r); since != nil {
 		d.Since = &since.Meta
-		for _, ch := range catalog.Changes(r, since) {
+		d.RQ = s.releaseQuery(r)
+		changes := catalog.Changes(r, since)
+		for _, kind := range []string{catalog.ChangeBand, catalog.ChangeFigures, catalog.ChangeAdded, catalog.ChangeGone} {
+			for _, ch := range changes {
+				if ch.Kind != kind {
+					continue
+				}
+				if len(d.Listed) < listedChanges {
+					d.Listed = append(d.Listed, ch)
+				} else {
+					d.Unlisted++
+				}
+			}
+		}
+		for _, ch := range changes {
 			sp := ch.Unit().Specialty
 			if n := len(d.Changes); n == 0 || d.Changes[n-1].Specialty != sp {
 				d.Changes = append(d.Changes, changeCount{Specialty: sp})
@@ -96,6 +116,10 @@ func (s *Site) HandleRelease(c echo.Context) error {
 	return s.render(c, http.StatusOK, "release", page{Title: "Release " + r.Meta.ID, Section: "data", Data: &d,
 		Release: &r.Meta, JSON: "/api/v1/releases/" + r.Meta.ID})
 }
+
+// listedChanges is how many changes a release page lists unit by unit: a
+// national update may change thousands, which the CSV holds.
+const listedChanges = 200
 
 // previous is the release r is best compared with: the one it corrects,
 // else the next older one that is not a correction of r's line.
