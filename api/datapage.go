@@ -50,15 +50,22 @@ func openDownload(path string) (*download, error) {
 	if err == nil && !st.Mode().IsRegular() {
 		err = fmt.Errorf("%s is not a regular file", path)
 	}
-	h := sha256.New()
+	// The hash ingest wrote beside the copy, when it is this copy's; a
+	// copy from before ingest wrote hashes is hashed here.
+	sum, known := "", false
 	if err == nil {
+		sum, known = store.KnownSHA256(path, f)
+	}
+	if err == nil && !known {
+		h := sha256.New()
 		_, err = io.Copy(h, io.NewSectionReader(f, 0, st.Size()))
+		sum = hex.EncodeToString(h.Sum(nil))
 	}
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("api: download: %w", err)
 	}
-	d.file, d.size, d.modTime, d.sha256 = f, st.Size(), st.ModTime(), hex.EncodeToString(h.Sum(nil))
+	d.file, d.size, d.modTime, d.sha256 = f, st.Size(), st.ModTime(), sum
 	return d, nil
 }
 

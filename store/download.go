@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // DownloadPath is where the download copy of the database at dbPath lives:
@@ -41,8 +42,18 @@ func (db *DB) WriteDownload(ctx context.Context) error {
 		os.Remove(partial)
 		return fmt.Errorf("store: write download: %w", err)
 	}
+	// Hashed here, once, not by every server at its start (a national
+	// database is a gigabyte): the hash goes beside the copy, after it.
+	sum, err := fileSHA256(partial)
+	if err != nil {
+		os.Remove(partial)
+		return fmt.Errorf("store: write download: %w", err)
+	}
 	if err := os.Rename(partial, final); err != nil {
 		os.Remove(partial)
+		return fmt.Errorf("store: write download: %w", err)
+	}
+	if err := writeFileAtomically(SHA256Path(final), []byte(sum+"  "+filepath.Base(final)+"\n")); err != nil {
 		return fmt.Errorf("store: write download: %w", err)
 	}
 	// The rename is durable once the directory is synced; where a
@@ -58,4 +69,37 @@ func syncFile(path string) error {
 	}
 	defer f.Close()
 	return f.Sync()
+}
+
+// SHA256Path is where the sha256 of a file ingest writes (the download
+// copy, a release's file) is kept beside it, as sha256sum writes it.
+func SHA256Path(path string) string { return path + ".sha256" }
+
+// KnownSHA256 returns the sha256 written beside the file f was opened
+// from (SHA256Path), if it is that file's: the hash file must be no older
+// than the file, and the path must still name the file f holds, so that a
+// copy renamed into place between the two reads is never given the other
+// one's hash. ok is false when it cannot be told; the caller hashes f.
+func KnownSHA256(path string, f *os.File) (sum string, ok bool) {
+	held, err := f.Stat()
+	if err != nil {
+		return "", false
+	}
+	side, err := os.Stat(SHA256Path(path))
+	if err != nil || side.ModTime().Before(held.ModTime()) {
+		return "", false
+	}
+	b, err := os.ReadFile(SHA256Path(path))
+	if err != nil {
+		return "", false
+	}
+	now, err := os.Stat(path)
+	if err != nil || !os.SameFile(now, held) {
+		return "", false
+	}
+	sum, _, _ = strings.Cut(string(b), " ")
+	if len(sum) != 64 || strings.Trim(sum, "0123456789abcdef") != "" {
+		return "", false
+	}
+	return sum, true
 }

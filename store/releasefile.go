@@ -41,7 +41,7 @@ func (db *DB) WriteReleaseFile(ctx context.Context, id string) (written bool, er
 	}
 	final := ReleaseFilePath(db.path, id)
 	if _, err := os.Stat(final); err == nil {
-		if _, err := os.Stat(final + ".sha256"); err == nil {
+		if _, err := os.Stat(SHA256Path(final)); err == nil {
 			return false, nil
 		}
 	}
@@ -66,7 +66,7 @@ func (db *DB) WriteReleaseFile(ctx context.Context, id string) (written bool, er
 		err = os.Rename(partial, final)
 	}
 	if err == nil {
-		err = writeFileAtomically(final+".sha256", []byte(sum+"  "+filepath.Base(final)+"\n"))
+		err = writeFileAtomically(SHA256Path(final), []byte(sum+"  "+filepath.Base(final)+"\n"))
 	}
 	if err != nil {
 		os.Remove(partial)
@@ -160,7 +160,7 @@ func ReadReleaseFile(path string) (sum string, size int64, ok bool) {
 	if err != nil {
 		return "", 0, false
 	}
-	b, err := os.ReadFile(final + ".sha256")
+	b, err := os.ReadFile(SHA256Path(final))
 	if err != nil {
 		return "", 0, false
 	}

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"database/sql"
 	"errors"
 	"os"
@@ -217,14 +219,41 @@ func TestWriteDownload(t *testing.T) {
 		if got := strings.Join(releasesIn(copyOf), ","); got != want {
 			t.Errorf("download copy (%d) holds releases %q, want %q", i+1, got, want)
 		}
+		// Its sha256 beside it, as sha256sum writes it, and known for the
+		// file held open (KnownSHA256).
+		sum := sha256.Sum256(b)
+		if side, err := os.ReadFile(SHA256Path(DownloadPath(path))); err != nil ||
+			string(side) != hex.EncodeToString(sum[:])+"  "+filepath.Base(DownloadPath(path))+"\n" {
+			t.Errorf("download copy (%d): sha256 file %q, %v", i+1, side, err)
+		}
+		f, err := os.Open(DownloadPath(path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, ok := KnownSHA256(DownloadPath(path), f); !ok || got != hex.EncodeToString(sum[:]) {
+			t.Errorf("download copy (%d): KnownSHA256 = %q, %t", i+1, got, ok)
+		}
+		f.Close()
 	}
+	// A copy renamed over the one held is not given the new one's hash.
+	held, err := os.Open(DownloadPath(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.WriteDownload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := KnownSHA256(DownloadPath(path), held); ok {
+		t.Error("KnownSHA256 of a copy replaced since it was opened: ok, want not known")
+	}
+	held.Close()
 	entries, err := os.ReadDir(filepath.Dir(path))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
 		switch name := filepath.Join(filepath.Dir(path), e.Name()); name {
-		case path, path + "-wal", path + "-shm", lockPath(path), DownloadPath(path):
+		case path, path + "-wal", path + "-shm", lockPath(path), DownloadPath(path), SHA256Path(DownloadPath(path)):
 		default:
 			t.Errorf("left beside the database: %s", e.Name())
 		}

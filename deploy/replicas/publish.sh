@@ -24,6 +24,12 @@ for i in $(seq 1 "$n"); do
 	mkdir -p "$r"
 	cp "$snapshot" "$r/outcomes.db.download.sqlite.tmp"
 	mv -f "$r/outcomes.db.download.sqlite.tmp" "$r/outcomes.db.download.sqlite"
+	# Its hash, written by the ingest, so no replica hashes it at start;
+	# copied after the copy, so it is never older than the file it names.
+	if [ -f "$snapshot.sha256" ]; then
+		cp "$snapshot.sha256" "$r/outcomes.db.download.sqlite.sha256.tmp"
+		mv -f "$r/outcomes.db.download.sqlite.sha256.tmp" "$r/outcomes.db.download.sqlite.sha256"
+	fi
 	cp "$snapshot" "$r/outcomes.db.tmp"
 	sync "$r/outcomes.db.tmp"
 	mv -f "$r/outcomes.db.tmp" "$r/outcomes.db"
