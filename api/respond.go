@@ -103,7 +103,8 @@ type pageMeta struct {
 // links are related URLs, as absolute paths on this server.
 type links struct {
 	Self string `json:"self" example:"/api/v1/surgeons?specialty=adult-cardiac"`
-	// Pinned is the same resource at its release-pinned, immutable URL.
+	// Pinned is the same resource at its release-pinned URL, whose figures
+	// never change.
 	Pinned string `json:"pinned,omitempty" example:"/api/v1/releases/demo/surgeons?specialty=adult-cardiac"`
 	Next   string `json:"next,omitempty" example:"/api/v1/surgeons?cursor=WyJuYW1lIiwiIi...&specialty=adult-cardiac"`
 	CSV    string `json:"csv,omitempty" example:"/api/v1/surgeons.csv?specialty=adult-cardiac"`
@@ -190,7 +191,7 @@ func (t resource) etag(representation string) string {
 func (t resource) cacheControl() string { return cacheControlFor(t.pinned) }
 
 // cacheControlFor is the Cache-Control of every kept response, API or
-// page: long and immutable when the URL pins the release, short with
+// page: a day when the URL pins the release, short with
 // stale-while-revalidate when it means the latest.
 //
 // A pinned answer's figures never change, but a correction may later

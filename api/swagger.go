@@ -9,7 +9,7 @@ import "github.com/surgeon-outcomes/outcomes/api/docs"
 //	@version		1
 //	@description	Risk-adjusted survival of surgeons and hospitals in ten specialties, with exact funnel-plot limits, from immutable published releases.
 //	@description
-//	@description	Every response is {data, meta, links}; meta names the release, periods, count, source, licence and generation time. Without ?release= the latest release answers; /api/v1/releases/{release}/… pins one (every GET path below also answers under that prefix, with immutable caching).
+//	@description	Every response is {data, meta, links}; meta names the release, periods, count, source, licence and generation time. Without ?release= the latest release answers; /api/v1/releases/{release}/… pins one (every GET path below also answers under that prefix; its figures never change, and it is cached for a day, as a correction may later supersede the release: meta.superseded_by). meta also carries the release's sha256 and a citation.
 //	@description
 //	@description	Bands (closed set): high_alarm (above the upper 99.8% limit), high_alert (between the upper 95% and 99.8% limits), within, low_alert, low_alarm, too_few (fewer than one death expected: no comparison), not_assessable (the publisher gave no expected deaths and none can be worked out: a risk-adjusted rate with no deaths, or, in a release whose comparison is published, its own rate, interval and rating with no deaths at all, whose events are null: shown with the publisher's figures, never compared or placed on the funnel). Plain-language labels are at /specialties/{slug}.
 //	@description
