@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/csv"
 	"math"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -116,26 +115,13 @@ func (s *Server) handleChanges(csvExt bool) echo.HandlerFunc {
 			Changes: make([]changeRow, len(changes))}
 		for i := range changes {
 			d.Changes[i] = toChangeRow(&changes[i])
-			sp := d.Changes[i].Specialty
-			if n := len(d.Summary); n == 0 || d.Summary[n-1].Specialty != sp {
-				d.Summary = append(d.Summary, changeSummary{Specialty: sp})
-			}
-			sum := &d.Summary[len(d.Summary)-1]
-			switch changes[i].Kind {
-			case catalog.ChangeAdded:
-				sum.Added++
-			case catalog.ChangeGone:
-				sum.Gone++
-			case catalog.ChangeBand:
-				sum.Band++
-			case catalog.ChangeFigures:
-				sum.Figures++
-			}
 		}
-		if csvExt || q.CSV || !q.formatGiven && prefersCSV(c.Request().Header.Get(echo.HeaderAccept)) {
-			e := newCached(t, changesCSV(d.Changes, q.BOM), "")
-			e.etag, e.contentType = t.etag("csv"+strconv.FormatBool(q.BOM)), "text/csv; charset=utf-8"
-			return writeCached(c, e)
+		for _, n := range catalog.CountChanges(changes) {
+			d.Summary = append(d.Summary, changeSummary{Specialty: n.Specialty, Added: n.Added, Gone: n.Gone,
+				Band: n.Band, Figures: n.Figures})
+		}
+		if wantsCSV(c, q, csvExt) {
+			return sendBuiltCSV(c, t, changesCSV(d.Changes, q.BOM), q.BOM)
 		}
 		return s.sendJSON(c, t, func() (any, string, error) {
 			l := t.links()

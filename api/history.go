@@ -71,10 +71,8 @@ func (s *Server) handleHistory(unitType outcome.UnitType, csvExt bool) echo.Hand
 				unitRow: toUnitRow(p.Row)}
 			periods = appendDistinct(periods, p.Row.Period)
 		}
-		if csvExt || q.CSV || !q.formatGiven && prefersCSV(c.Request().Header.Get(echo.HeaderAccept)) {
-			e := newCached(t, historyCSV(d.Points, q.BOM), "")
-			e.etag, e.contentType = t.etag("csv"+strconv.FormatBool(q.BOM)), "text/csv; charset=utf-8"
-			return writeCached(c, e)
+		if wantsCSV(c, q, csvExt) {
+			return sendBuiltCSV(c, t, historyCSV(d.Points, q.BOM), q.BOM)
 		}
 		return s.sendJSON(c, t, func() (any, string, error) {
 			l := t.links()
@@ -106,4 +104,19 @@ func historyCSV(points []historyPoint, bom bool) []byte {
 	}
 	w.Flush()
 	return b.Bytes()
+}
+
+// wantsCSV reports whether a request for a small collection built whole
+// (changes, a history) asks for CSV: by its .csv path, ?format=csv, or an
+// Accept header that prefers it when no format is given.
+func wantsCSV(c echo.Context, q query, csvExt bool) bool {
+	return csvExt || q.CSV || !q.formatGiven && prefersCSV(c.Request().Header.Get(echo.HeaderAccept))
+}
+
+// sendBuiltCSV sends a CSV body built whole, tagged by its representation
+// (with or without a byte-order mark).
+func sendBuiltCSV(c echo.Context, t resource, body []byte, bom bool) error {
+	e := newCached(t, body, "")
+	e.etag, e.contentType = t.etag("csv"+strconv.FormatBool(bom)), "text/csv; charset=utf-8"
+	return writeCached(c, e)
 }

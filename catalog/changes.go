@@ -167,3 +167,33 @@ func changed(now, old *Row, samePeriod bool) string {
 // sameFigure reports whether two figures are equal, both undefined (NaN)
 // counting as equal.
 func sameFigure(a, b float64) bool { return a == b || math.IsNaN(a) && math.IsNaN(b) }
+
+// ChangeCount is one specialty's changes, counted by kind.
+type ChangeCount struct {
+	Specialty                  string
+	Added, Gone, Band, Figures int
+}
+
+// CountChanges counts changes by specialty, in the order Changes lists
+// them (specialties sorted), for the API's summary and the release page.
+func CountChanges(changes []Change) []ChangeCount {
+	var out []ChangeCount
+	for i := range changes {
+		sp := changes[i].Unit().Specialty
+		if n := len(out); n == 0 || out[n-1].Specialty != sp {
+			out = append(out, ChangeCount{Specialty: sp})
+		}
+		c := &out[len(out)-1]
+		switch changes[i].Kind {
+		case ChangeAdded:
+			c.Added++
+		case ChangeGone:
+			c.Gone++
+		case ChangeBand:
+			c.Band++
+		case ChangeFigures:
+			c.Figures++
+		}
+	}
+	return out
+}

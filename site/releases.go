@@ -47,7 +47,7 @@ type releasePage struct {
 	// Since is the release it is compared with: the one it corrects, else
 	// the one before it; nil for the first.
 	Since   *store.Release
-	Changes []changeCount
+	Changes []catalog.ChangeCount
 	// Listed are the changes the page lists unit by unit, the band changes
 	// first, at most listedChanges; Unlisted counts the rest (in the CSV).
 	Listed   []catalog.Change
@@ -56,12 +56,6 @@ type releasePage struct {
 	RQ string
 	// File is the release's own SQLite file, where there is one.
 	File *ReleaseFile
-}
-
-// changeCount is one specialty's changes since the release before.
-type changeCount struct {
-	Specialty                  string
-	Added, Gone, Band, Figures int
 }
 
 // HandleRelease answers GET /releases/{id}.
@@ -95,23 +89,7 @@ func (s *Site) HandleRelease(c echo.Context) error {
 				}
 			}
 		}
-		for _, ch := range changes {
-			sp := ch.Unit().Specialty
-			if n := len(d.Changes); n == 0 || d.Changes[n-1].Specialty != sp {
-				d.Changes = append(d.Changes, changeCount{Specialty: sp})
-			}
-			cc := &d.Changes[len(d.Changes)-1]
-			switch ch.Kind {
-			case catalog.ChangeAdded:
-				cc.Added++
-			case catalog.ChangeGone:
-				cc.Gone++
-			case catalog.ChangeBand:
-				cc.Band++
-			case catalog.ChangeFigures:
-				cc.Figures++
-			}
-		}
+		d.Changes = catalog.CountChanges(changes)
 	}
 	return s.render(c, http.StatusOK, "release", page{Title: "Release " + r.Meta.ID, Section: "data", Data: &d,
 		Release: &r.Meta, JSON: "/api/v1/releases/" + r.Meta.ID})
