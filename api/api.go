@@ -42,14 +42,16 @@ type Config struct {
 	CacheBytes int
 	// Now is the clock (tests fix it); default time.Now.
 	Now func() time.Time
-	// DownloadFile is the database copy offered at /data (the file each
-	// ingest writes, store.DownloadPath); empty offers none. It is opened
-	// and hashed once, here; if it is missing the site says so and serves
-	// everything else.
+	// DownloadFile, when set, is the file offered at /data/outcomes.sqlite
+	// instead of the latest release's own file (ReleaseFile), which is
+	// offered there otherwise. Either is opened and hashed once per load
+	// (its hash read from beside it where ingest wrote one); if it is
+	// missing the site says so and serves everything else.
 	DownloadFile string
-	// ReleaseFile gives where release id's own file is (the file each
-	// ingest writes once, store.ReleaseFilePath), offered at
-	// /data/releases/{id}.sqlite; nil offers none.
+	// ReleaseFile gives where release id's own file is (the file ingest
+	// builds, store.ReleaseFilePath), offered at
+	// /data/releases/{id}.sqlite, and the latest at /data/outcomes.sqlite;
+	// nil offers none.
 	ReleaseFile func(id string) string
 	// Draws is how many charts and self-checks may be drawn at once
 	// (default: one per CPU), and DrawQueue how many more may wait for a
@@ -205,16 +207,18 @@ func (s *Server) loadReleases(ctx context.Context, db *store.DB) error {
 		s.generation = hex.EncodeToString(gen.Sum(nil)[:8])
 	}()
 	var offer *site.Download
-	if s.cfg.DownloadFile != "" {
-		if s.download, err = openDownload(s.cfg.DownloadFile); err != nil {
+	if file := s.downloadFile(cat); file != "" {
+		if s.download, err = openDownload(file); err != nil {
 			return err
 		}
 		if s.download.file == nil {
-			s.logger.Warn("no database download: the file is missing; the next outcomes ingest writes it",
-				"file", s.cfg.DownloadFile)
+			s.logger.Warn("no database download: the file is missing", "file", file)
 			offer = &site.Download{Name: downloadName, Missing: true}
 		} else {
 			offer = &site.Download{Name: downloadName, Size: int(s.download.size), SHA256: s.download.sha256}
+		}
+		if latest := cat.Latest(); latest != nil && s.cfg.DownloadFile == "" {
+			offer.Release = latest.Meta.ID
 		}
 		offer.ReleaseFile = s.releaseFile
 	}
@@ -227,6 +231,19 @@ func (s *Server) loadReleases(ctx context.Context, db *store.DB) error {
 	// holds.
 	debug.FreeOSMemory()
 	return nil
+}
+
+// downloadFile is the file offered at /data/outcomes.sqlite: the one the
+// configuration names, or else the latest release's own file, the very
+// file the server reads it from.
+func (s *Server) downloadFile(cat *catalog.Catalog) string {
+	if s.cfg.DownloadFile != "" {
+		return s.cfg.DownloadFile
+	}
+	if latest := cat.Latest(); latest != nil && s.cfg.ReleaseFile != nil {
+		return s.cfg.ReleaseFile(latest.Meta.ID)
+	}
+	return ""
 }
 
 // resolve checks a request's query against the endpoint's parameters and

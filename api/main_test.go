@@ -141,8 +141,13 @@ func newHandler(t testing.TB, path string, cfg api.Config, log io.Writer) http.H
 	if cfg.Version == "" {
 		cfg.Version = "test"
 	}
-	if cfg.DownloadFile == "" {
-		cfg.DownloadFile = store.DownloadPath(path)
+	if cfg.DownloadFile == "" && cfg.ReleaseFile == nil {
+		// The one release's own file, as serve offers the latest's; not
+		// through ReleaseFile, whose hash (of a file stamped with its
+		// ingest time) would change the API's goldens at every run.
+		if files, _ := filepath.Glob(path + ".releases/*.sqlite"); len(files) == 1 {
+			cfg.DownloadFile = files[0]
+		}
 	}
 	if cfg.Now == nil {
 		cfg.Now = func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) }

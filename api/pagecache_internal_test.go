@@ -34,6 +34,9 @@ func TestPageCacheNewRelease(t *testing.T) {
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.CopyFS(path+".releases", os.DirFS(demoDBPath+".releases")); err != nil {
+		t.Fatal(err)
+	}
 	db, err := store.Open(context.Background(), path, store.Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/surgeon-outcomes/outcomes/api"
+	"github.com/surgeon-outcomes/outcomes/store"
 )
 
 // oddIDs are the ids of a database loaded before ingest refused ids that
@@ -63,7 +64,12 @@ func oddIDsDB(t *testing.T) string {
 		t.Fatalf("outcomes ingest: %v\n%s", err, out)
 	}
 
-	raw, err := sql.Open("sqlite", path)
+	// The release's data is in its own file, read-only on disk.
+	file := store.ReleaseFilePath(path, "odd")
+	if err := os.Chmod(file, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("sqlite", file)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -451,6 +451,7 @@ var fromCode = map[string]string{
 	"release_skip.reason CHECK (reason <> '')":                                                             "store.Loader.Commit refuses an empty reason (checkSkips); reasons are the decoder's and the mapping's rule names",
 	"release_skip.row_count CHECK (row_count >= 1)":                                                        "a reason is recorded when a row is skipped for it, and Commit refuses fewer than one (checkSkips)",
 	"release_skip PRIMARY KEY (release_id, file_ordinal, reason)":                                          "each file's reasons are the keys of one map (FileSummary.SkipReasons)",
+	"release UNIQUE (corrects) WHERE corrects IS NOT NULL":                                                 "ingest refuses --corrects naming a release already corrected, naming the correction to correct instead",
 	"release_skip FOREIGN KEY (release_id, file_ordinal)":                                                  "Commit refuses reasons for a file the release does not have (checkSkips)",
 }
 
@@ -514,6 +515,7 @@ var (
 	addColumn   = regexp.MustCompile(`ALTER TABLE (\w+) ADD COLUMN (.*);`)
 	renameCol   = regexp.MustCompile(`ALTER TABLE (\w+) RENAME COLUMN (\w+) TO (\w+);`)
 	dropTable   = regexp.MustCompile(`DROP TABLE (\w+);`)
+	uniqueIndex = regexp.MustCompile(`CREATE UNIQUE INDEX \w+ ON (\w+) (\([^)]*\))\s*(WHERE [^;]*)?;`)
 	tableLevel  = regexp.MustCompile(`^(UNIQUE|PRIMARY KEY|FOREIGN KEY) (\([^)]*\))`)
 )
 
@@ -605,6 +607,14 @@ func schemaConstraints(t *testing.T) ([]string, map[string]tableColumns) {
 		if table := text[m[2]:m[3]]; m[0] > lastCreate[table] {
 			delete(byTable, table)
 			delete(tables, table)
+		}
+	}
+	// A unique index is a UNIQUE constraint of its table (outcome_row's
+	// key since 0011, which ingest builds once the rows are in); a
+	// partial one says on which rows.
+	for _, m := range uniqueIndex.FindAllStringSubmatch(text, -1) {
+		if _, ok := byTable[m[1]]; ok {
+			byTable[m[1]] = append(byTable[m[1]], strings.TrimSpace(m[1]+" UNIQUE "+m[2]+" "+m[3]))
 		}
 	}
 	var out []string

@@ -39,9 +39,12 @@ type Site struct {
 // Download is the database file the data page offers, served elsewhere
 // at /data/{Name}.
 type Download struct {
-	Name   string
-	Size   int
-	SHA256 string
+	Name string
+	// Release is the release the file holds, "" where it is not one
+	// release's own file.
+	Release string
+	Size    int
+	SHA256  string
 	// Missing says the file is not there to download (it is written by
 	// each ingest): the page says so instead of offering a broken link.
 	Missing bool

@@ -9,13 +9,14 @@ import (
 	"strings"
 )
 
-// DownloadPath is where the download copy of the database at dbPath lives:
-// beside it, written by each ingest, so the server needs no scratch space
-// and never copies the database at start.
+// DownloadPath is where the copy of the catalogue at dbPath lives: beside
+// it, written by each ingest, a consistent snapshot that replicas take
+// (deploy/replicas) with the release files. Readers download a release's
+// own file instead (ReleaseFilePath).
 func DownloadPath(dbPath string) string { return dbPath + ".download.sqlite" }
 
-// WriteDownload replaces the database's download copy (DownloadPath) with
-// a consistent snapshot of every committed release. The snapshot is
+// WriteDownload replaces the catalogue's copy (DownloadPath) with a
+// consistent snapshot of every committed release's entry. The snapshot is
 // written under a temporary name in the same directory, synced, and
 // renamed over the old copy, so a reader (or a server holding the old
 // copy open) sees either the old file or the new one, whole; a partial

@@ -16,10 +16,12 @@ import (
 const goStepMarker = "\n-- Go step:"
 
 // goStep is the Go step of the migration with the given version, or nil.
-func goStep(version int) func(context.Context, *sql.Tx) error {
+func goStep(version int) func(context.Context, *DB, *sql.Tx) error {
 	switch version {
 	case 9:
-		return fillResultFunnels
+		return func(ctx context.Context, _ *DB, tx *sql.Tx) error { return fillResultFunnels(ctx, tx) }
+	case 11:
+		return moveReleasesToFiles
 	}
 	return nil
 }

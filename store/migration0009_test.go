@@ -9,18 +9,15 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
-// TestMigration0009KeepsReleases upgrades a database whose release was
-// committed at migration 0008, with a surgeon at two hospitals and a
-// hospital with the publisher's own figures, and checks 0009 moves its
-// results into result_funnel with each unit's hospitals and the
-// publisher's figures from outcome_row, that result_unit is a view with
-// the columns of the table it replaces, first and in order, and that
-// result_funnel is immutable like the tables beside it.
-func TestMigration0009KeepsReleases(t *testing.T) {
+// releaseAt0008 makes path a database at migration 0008 holding release
+// r1, committed as 0008's Commit wrote it: a surgeon at two hospitals and
+// a hospital with the publisher's own figures. It returns result_unit's
+// columns at 0008.
+func releaseAt0008(t *testing.T, path string) (tableColumns []string) {
+	t.Helper()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "outcomes.db")
 	old := openAtMigration(t, path, 8)
-	tableColumns := columns(t, old, "result_unit")
+	tableColumns = columns(t, old, "result_unit")
 	tx, err := old.sql.BeginTx(ctx, nil) // the release row last, as Commit writes it
 	if err != nil {
 		t.Fatal(err)
@@ -50,6 +47,9 @@ func TestMigration0009KeepsReleases(t *testing.T) {
 		{group, []any{"hospital", 1}},
 		{curve, []any{"surgeon"}},
 		{curve, []any{"hospital"}},
+		{`INSERT INTO release_file (release_id, ordinal, name, sha256, size, encoding, row_count, skipped_count)
+			VALUES ('r1', 1, 'r1.csv', 'ab', 10, 'utf-8', 3, 0)`, nil},
+		{`INSERT INTO release_period (release_id, period) VALUES ('r1', '2024')`, nil},
 		{`INSERT INTO release (id, title, source, licence, profile, input_sha256, mapping_sha256, interval_method,
 			comparison, target_source, row_count, skipped_count, synthetic, ingested_at)
 			VALUES ('r1', 't', 's', 'l', 'm', 'a', 'b', 'exact', 'funnel', 'counts', 3, 0, 0, '2025-07-26T12:30:00.000000000Z')`, nil},
@@ -62,6 +62,21 @@ func TestMigration0009KeepsReleases(t *testing.T) {
 		t.Fatal(err)
 	}
 	old.Close()
+
+	return tableColumns
+}
+
+// TestMigration0009KeepsReleases upgrades a database whose release was
+// committed at migration 0008, with a surgeon at two hospitals and a
+// hospital with the publisher's own figures, and checks 0009 moves its
+// results into result_funnel with each unit's hospitals and the
+// publisher's figures from outcome_row, that result_unit is a view with
+// the columns of the table it replaces, first and in order, and that
+// result_funnel is immutable like the tables beside it.
+func TestMigration0009KeepsReleases(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "outcomes.db")
+	tableColumns := releaseAt0008(t, path)
 
 	db := openAtMigration(t, path, 9)
 	defer db.Close()

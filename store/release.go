@@ -8,11 +8,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
-	"strings"
 	"time"
-
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/surgeon-outcomes/outcomes/outcome"
 )
@@ -261,6 +257,24 @@ func (db *DB) strings(ctx context.Context, query string, args ...any) ([]string,
 	return out, closeRows(rows)
 }
 
+// txStrings is DB.strings in a transaction.
+func txStrings(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, closeRows(rows)
+}
+
 func closeRows(rows *sql.Rows) error {
 	if err := rows.Close(); err != nil {
 		return err
@@ -275,7 +289,11 @@ const rowSelect = `file_ordinal, line, specialty, procedure, period,
 
 // Rows returns every row of a release in load order (file, line).
 func (db *DB) Rows(ctx context.Context, releaseID string) ([]outcome.Row, error) {
-	return scanRows(ctx, db.sql, releaseID, `SELECT `+rowSelect+`
+	q, err := db.releaseData(ctx, releaseID)
+	if q == nil {
+		return nil, ignoreNotFound(err)
+	}
+	return scanRows(ctx, q, releaseID, `SELECT `+rowSelect+`
 		FROM outcome_row WHERE release_id = ? ORDER BY file_ordinal, line, rowid`, releaseID)
 }
 
@@ -315,12 +333,20 @@ func scanRows(ctx context.Context, q querier, releaseID, query string, args ...a
 
 // NationalRates returns a release's national counts, by group.
 func (db *DB) NationalRates(ctx context.Context, releaseID string) ([]outcome.NationalRate, error) {
-	return nationalRates(ctx, db.sql, releaseID)
+	q, err := db.releaseData(ctx, releaseID)
+	if q == nil {
+		return nil, ignoreNotFound(err)
+	}
+	return nationalRates(ctx, q, releaseID)
 }
 
-// NationalRates returns the national counts loaded so far, by group.
-func (l *Loader) NationalRates(ctx context.Context) ([]outcome.NationalRate, error) {
-	return nationalRates(ctx, l.tx, l.release)
+// ignoreNotFound is err, but nil for ErrNotFound: a release that does not
+// exist has no rows, results or hits.
+func ignoreNotFound(err error) error {
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	return err
 }
 
 // querier is what *sql.DB and *sql.Tx share.
@@ -349,264 +375,6 @@ func nationalRates(ctx context.Context, q querier, releaseID string) ([]outcome.
 	return out, nil
 }
 
-// Loader writes one release inside one immediate transaction. Nothing it
-// writes is visible to readers, or kept at all, until Commit succeeds; a
-// Loader that is not committed must be rolled back.
-type Loader struct {
-	tx          *sql.Tx
-	insertRow   *sql.Stmt // one row
-	insertBatch *sql.Stmt // BatchSize rows
-	findRow     *sql.Stmt
-	release     string
-	periods     map[string]bool      // of the rows added, for release_period
-	stmts       map[string]*sql.Stmt // prepared multi-row inserts, by SQL text
-	// search holds the search units gathered by a complete EachGroup
-	// read, so Commit need not read the release again; nil otherwise.
-	search *searchSet
-	// contexts holds, from EachGroup's read until AddResult stores each
-	// funnel, what the catalog shows beside its units.
-	contexts map[funnelKey]funnelContexts
-	// unitsText is AddResult's buffer for a funnel's encoded units.
-	unitsText []byte
-}
-
-// BatchSize is how many rows AddRows inserts with one statement. Fewer,
-// larger statements cut the per-statement cost of database/sql and the
-// driver, which dominates a bulk load.
-const BatchSize = 64
-
-const rowColumns = 21
-
-// BeginRelease starts loading the release with the given id. It fails if
-// the id is taken.
-func (db *DB) BeginRelease(ctx context.Context, id string) (*Loader, error) {
-	if db.readOnly {
-		return nil, errors.New("store: begin release: database is open read-only")
-	}
-	tx, err := db.sql.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("store: begin release %s: %w", id, err)
-	}
-	l := &Loader{tx: tx, release: id, periods: map[string]bool{}, stmts: map[string]*sql.Stmt{},
-		contexts: map[funnelKey]funnelContexts{}}
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM release WHERE id = ?`, id).Scan(&n); err != nil {
-		tx.Rollback()
-		return nil, fmt.Errorf("store: begin release %s: %w", id, err)
-	}
-	if n > 0 {
-		tx.Rollback()
-		return nil, fmt.Errorf("store: begin release %s: %w", id, ErrReleaseExists)
-	}
-	l.insertRow, err = tx.PrepareContext(ctx, insertRowsSQL(1))
-	if err == nil {
-		l.insertBatch, err = tx.PrepareContext(ctx, insertRowsSQL(BatchSize))
-	}
-	if err == nil {
-		l.findRow, err = tx.PrepareContext(ctx, `SELECT file_ordinal, line FROM outcome_row
-			WHERE release_id = ? AND specialty = ? AND procedure = ? AND period = ? AND unit_type = ?
-			AND unit_id = ? AND hospital_id = ?`)
-	}
-	if err != nil {
-		tx.Rollback()
-		return nil, fmt.Errorf("store: begin release %s: %w", id, err)
-	}
-	return l, nil
-}
-
-// ErrReleaseExists is returned when a release id is already taken.
-var ErrReleaseExists = errors.New("release id already exists")
-
-func insertRowsSQL(n int) string {
-	var b strings.Builder
-	b.WriteString(`INSERT INTO outcome_row (release_id, file_ordinal, line, specialty, procedure, period,
-		unit_type, unit_id, unit_name, hospital_id, hospital_name, outcome, cases, events, expected,
-		expected_rate, published_rate, published_low, published_high, published_rating, not_assessable) VALUES `)
-	placeholders := "(" + strings.TrimSuffix(strings.Repeat("?, ", rowColumns), ", ") + ")"
-	for i := range n {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(placeholders)
-	}
-	return b.String()
-}
-
-func (l *Loader) appendArgs(args []any, r *outcome.Row) []any {
-	cases, events := countArgs(r.Cases, r.Events, r.PublishedOnly)
-	return append(args, l.release, r.File, r.Line, r.Specialty, r.Procedure, r.Period,
-		r.UnitType, r.UnitID, r.UnitName, r.HospitalID, r.HospitalName, r.Outcome, cases, events,
-		nullable(r.Expected), nullable(r.ExpectedRate), nullable(r.PublishedRate), nullable(r.PublishedLow),
-		nullable(r.PublishedHigh), r.PublishedRating, r.NotAssessable)
-}
-
-// nullText is s as the driver takes it, NULL when empty.
-func nullText(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
-// nullable is v as the driver takes it, sparing database/sql a Valuer call
-// per value on the bulk-load path.
-func nullable(v sql.Null[float64]) any {
-	if !v.Valid {
-		return nil
-	}
-	return v.V
-}
-
-// Duplicate reports that rows[Index] has a key already held by the row at
-// File and Line.
-type Duplicate struct {
-	Index      int
-	File, Line int
-}
-
-// AddRows inserts rows and reports each row whose key is already held, by
-// an earlier row or by one before it in rows; those rows are not stored,
-// and the transaction stays usable, so a caller can go on to report every
-// problem in a file.
-func (l *Loader) AddRows(ctx context.Context, rows []outcome.Row) ([]Duplicate, error) {
-	for i := range rows {
-		l.periods[rows[i].Period] = true
-	}
-	if len(rows) == BatchSize {
-		args := make([]any, 0, BatchSize*rowColumns)
-		for i := range rows {
-			args = l.appendArgs(args, &rows[i])
-		}
-		_, err := l.insertBatch.ExecContext(ctx, args...)
-		if err == nil {
-			return nil, nil
-		}
-		if !isUniqueViolation(err) {
-			return nil, fmt.Errorf("store: add rows: %w", err)
-		}
-		// SQLite undid the whole statement; insert one by one to find
-		// which rows clash.
-	}
-	var dups []Duplicate
-	args := make([]any, 0, rowColumns)
-	for i := range rows {
-		err := l.addRow(ctx, l.appendArgs(args[:0], &rows[i]), &rows[i])
-		var dup *DuplicateKeyError
-		if errors.As(err, &dup) {
-			dups = append(dups, Duplicate{Index: i, File: dup.File, Line: dup.Line})
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	return dups, nil
-}
-
-func isUniqueViolation(err error) bool {
-	var se *sqlite.Error
-	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE
-}
-
-// addRow inserts one row. A row whose key is already held returns a
-// *DuplicateKeyError naming the row that holds it.
-func (l *Loader) addRow(ctx context.Context, args []any, r *outcome.Row) error {
-	_, err := l.insertRow.ExecContext(ctx, args...)
-	if err == nil {
-		return nil
-	}
-	if isUniqueViolation(err) {
-		var dup DuplicateKeyError
-		if ferr := l.findRow.QueryRowContext(ctx, l.release, r.Specialty, r.Procedure, r.Period, r.UnitType,
-			r.UnitID, r.HospitalID).Scan(&dup.File, &dup.Line); ferr != nil {
-			return fmt.Errorf("store: add row: find duplicate: %w", ferr)
-		}
-		return &dup
-	}
-	return fmt.Errorf("store: add row: %w", err)
-}
-
-// AddNationalRate records a group's national figures: counts (none when
-// n.Cases is 0), printed rate, or both.
-func (l *Loader) AddNationalRate(ctx context.Context, n outcome.NationalRate) error {
-	var cases, events any
-	if n.Cases > 0 {
-		cases, events = n.Cases, n.Events
-	}
-	_, err := l.tx.ExecContext(ctx, `INSERT INTO national_rate (release_id, specialty, procedure, period,
-		cases, events, rate, file_ordinal, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		l.release, n.Specialty, n.Procedure, n.Period, cases, events, nullable(n.Rate), n.File, n.Line)
-	if err != nil {
-		return fmt.Errorf("store: add national rate: %w", err)
-	}
-	return nil
-}
-
-// ingestedAtLayout is RFC 3339 in UTC with all nine fractional digits, so
-// that ingested_at sorts as text in time order: RFC3339Nano drops trailing
-// zeros, which makes "12:30:00Z" sort after "12:30:00.5Z" and ".12Z" after
-// ".123Z", and Releases would list releases loaded within one second out of
-// order.
-const ingestedAtLayout = "2006-01-02T15:04:05.000000000Z07:00"
-
-// Commit records the release itself, its files, their skipped rows by
-// reason and its periods, and commits the transaction. r.ID must be the id
-// given to BeginRelease.
-func (l *Loader) Commit(ctx context.Context, r Release) error {
-	if r.ID != l.release {
-		return fmt.Errorf("store: commit release %s: loader is for %s", r.ID, l.release)
-	}
-	if err := checkSkips(r); err != nil {
-		return fmt.Errorf("store: commit release %s: %w", r.ID, err)
-	}
-	for _, f := range r.Files {
-		_, err := l.tx.ExecContext(ctx, `INSERT INTO release_file (release_id, ordinal, name, sha256, size,
-			encoding, row_count, skipped_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			r.ID, f.Ordinal, f.Name, f.SHA256, f.Size, f.Encoding, f.Rows, f.Skipped)
-		if err != nil {
-			return fmt.Errorf("store: commit release %s: file %s: %w", r.ID, f.Name, err)
-		}
-	}
-	for _, s := range r.Skips {
-		_, err := l.tx.ExecContext(ctx, `INSERT INTO release_skip (release_id, file_ordinal, reason, row_count)
-			VALUES (?, ?, ?, ?)`, r.ID, s.File, s.Reason, s.Rows)
-		if err != nil {
-			return fmt.Errorf("store: commit release %s: file %d skipped %q: %w", r.ID, s.File, s.Reason, err)
-		}
-	}
-	for _, p := range sortedKeys(l.periods) {
-		if _, err := l.tx.ExecContext(ctx, `INSERT INTO release_period (release_id, period) VALUES (?, ?)`, r.ID, p); err != nil {
-			return fmt.Errorf("store: commit release %s: period %s: %w", r.ID, p, err)
-		}
-	}
-	if err := l.addSearchUnits(ctx); err != nil {
-		return fmt.Errorf("store: commit release %s: %w", r.ID, err)
-	}
-	// The release row goes last: the triggers refuse rows for a release
-	// that exists, which is what makes a committed release immutable.
-	// A level left at zero is the default, as in stats.Options.
-	for _, l := range []*float64{&r.IntervalLevel, &r.FlagLevel} {
-		if *l == 0 {
-			*l = outcome.DefaultLevel
-		}
-	}
-	_, err := l.tx.ExecContext(ctx, `INSERT INTO release (id, title, source, licence, profile, input_sha256,
-		mapping_sha256, interval_method, comparison, target_source, row_count, skipped_count, synthetic, ingested_at,
-		interval_level, flag_level, published_on, next_update, corrects, correction_note)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.ID, r.Title, r.Source, r.Licence, r.Profile, r.InputSHA256, r.MappingSHA256, r.IntervalMethod,
-		r.Comparison, r.TargetSource, r.Rows, r.Skipped, r.Synthetic, r.IngestedAt.UTC().Format(ingestedAtLayout),
-		r.IntervalLevel, r.FlagLevel, nullText(r.PublishedOn), nullText(r.NextUpdate), nullText(r.Corrects),
-		r.CorrectionNote)
-	if err != nil {
-		return fmt.Errorf("store: commit release %s: %w", r.ID, err)
-	}
-	if err := l.tx.Commit(); err != nil {
-		return fmt.Errorf("store: commit release %s: %w", r.ID, err)
-	}
-	return nil
-}
-
 // checkSkips refuses skipped-row counts that do not account for each
 // file's Skipped exactly, so `outcomes releases` never shows reasons that
 // disagree with the count beside them.
@@ -628,15 +396,6 @@ func checkSkips(r Release) error {
 		return fmt.Errorf("skipped rows for file %d, which the release does not have", slices.Min(slices.Collect(maps.Keys(byFile))))
 	}
 	return nil
-}
-
-// Rollback abandons the release. It is safe to call after Commit.
-func (l *Loader) Rollback() error {
-	err := l.tx.Rollback()
-	if errors.Is(err, sql.ErrTxDone) {
-		return nil
-	}
-	return err
 }
 
 func sortedKeys(m map[string]bool) []string {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -89,12 +90,32 @@ func commitRelease(t *testing.T, db *DB, rel Release, rows []outcome.Row, nats [
 
 func count(t *testing.T, db *DB, table string) int {
 	t.Helper()
-	var n int
-	// table is one of the test's own constants, never input.
-	if err := db.sql.QueryRowContext(context.Background(), "SELECT count(*) FROM "+table).Scan(&n); err != nil {
-		t.Fatalf("count %s: %v", table, err)
+	total := 0
+	// table is one of the test's own constants, never input. Release
+	// files hold the releases' data, the catalogue their rows: the
+	// catalogue's tables are counted, and the release files' where the
+	// catalogue holds no such rows.
+	conns := []*sql.DB{db.sql}
+	switch table {
+	case "release", "release_file", "release_period", "release_skip":
+	default:
+		for _, f := range releaseFiles(t, db) {
+			conn, err := sql.Open("sqlite", "file:"+f+"?mode=ro")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			conns = append(conns, conn)
+		}
 	}
-	return n
+	for _, c := range conns {
+		var n int
+		if err := c.QueryRowContext(context.Background(), "SELECT count(*) FROM "+table).Scan(&n); err != nil {
+			t.Fatalf("count %s: %v", table, err)
+		}
+		total += n
+	}
+	return total
 }
 
 func TestBeginReleaseExists(t *testing.T) {
@@ -556,12 +577,21 @@ func TestImmutableAfterCommit(t *testing.T) {
 		{"insert release_skip", `INSERT INTO release_skip (release_id, file_ordinal, reason, row_count)
 			VALUES ('r1', 1, 'no cases', 5)`},
 	}
+	// Each change is refused in the release's file, and a change to the
+	// catalogue's own rows in the catalogue too.
+	file := releaseSQL(t, db, "r1")
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := db.sql.ExecContext(ctx, tt.sql)
-			if code := sqliteCode(err); code != sqlite3.SQLITE_CONSTRAINT_TRIGGER {
-				t.Errorf("%s after commit = %v (code %d), want SQLITE_CONSTRAINT_TRIGGER (%d)", tt.sql, err, code,
-					sqlite3.SQLITE_CONSTRAINT_TRIGGER)
+			targets := map[string]*sql.DB{"release file": file}
+			if !strings.Contains(tt.sql, "outcome_row") && !strings.Contains(tt.sql, "national_rate") {
+				targets["catalogue"] = db.sql
+			}
+			for name, conn := range targets {
+				_, err := conn.ExecContext(ctx, tt.sql)
+				if code := sqliteCode(err); code != sqlite3.SQLITE_CONSTRAINT_TRIGGER {
+					t.Errorf("%s: %s after commit = %v (code %d), want SQLITE_CONSTRAINT_TRIGGER (%d)", name, tt.sql, err, code,
+						sqlite3.SQLITE_CONSTRAINT_TRIGGER)
+				}
 			}
 		})
 	}

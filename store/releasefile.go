@@ -24,43 +24,229 @@ func ReleaseFilePath(dbPath, id string) string {
 	return filepath.Join(dbPath+".releases", id+".sqlite")
 }
 
-// WriteReleaseFile writes release id alone to its own file
-// (ReleaseFilePath) unless the file is there already: a release never
-// changes, so neither does its file. The file is built under a temporary
-// name with the full schema (every migration), the release's rows copied
-// table by table and its release row last (the immutability triggers then
-// hold in the copy too), switched to a rollback journal so that it is one
-// self-contained file, synced and renamed into place; its sha256 is written
-// beside it (sha256sum's format), once, so that no server hashes it. The
-// release a correction corrects is not in the file: its reference
-// (release.corrects) names a release found elsewhere, so the copy is made
-// with foreign keys off.
-func (db *DB) WriteReleaseFile(ctx context.Context, id string) (written bool, err error) {
-	if db.readOnly {
-		return false, errors.New("store: write release file: database is open read-only")
+// releaseData is where release id's rows, results and search index are
+// read from: its own file (ReleaseFilePath) when it has one, opened once,
+// read-only and immutable, and kept open until Close; otherwise this
+// database, where it holds them itself (a release file opened as a
+// database, as `outcomes releases --db DB.releases/ID.sqlite` does). A
+// release whose data is in neither is an error that names the missing
+// file, never an empty answer.
+func (db *DB) releaseData(ctx context.Context, id string) (*sql.DB, error) {
+	db.filesMu.Lock()
+	defer db.filesMu.Unlock()
+	if f, ok := db.files[id]; ok {
+		return f, nil
 	}
+	path := ReleaseFilePath(db.path, id)
+	if _, err := os.Stat(path); err == nil {
+		f, err := openReleaseFile(ctx, path)
+		if err != nil {
+			return nil, err
+		}
+		if db.files == nil {
+			db.files = map[string]*sql.DB{}
+		}
+		db.files[id] = f
+		return f, nil
+	}
+	var held bool
+	err := db.sql.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM result_group WHERE release_id = ?1)
+		OR EXISTS (SELECT 1 FROM outcome_row WHERE release_id = ?1)
+		OR EXISTS (SELECT 1 FROM national_rate WHERE release_id = ?1)`, id).Scan(&held)
+	if err != nil {
+		return nil, fmt.Errorf("store: release %s: %w", id, err)
+	}
+	if held {
+		return db.sql, nil
+	}
+	var known bool
+	if err := db.sql.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM release WHERE id = ?)`, id).Scan(&known); err != nil {
+		return nil, fmt.Errorf("store: release %s: %w", id, err)
+	}
+	if !known {
+		return nil, ErrNotFound
+	}
+	return nil, fmt.Errorf("store: release %s: its file %s is missing (restore it, or run outcomes migrate on a database from before release files)", id, path)
+}
+
+// openReleaseFile opens a release's file for reading. The file never
+// changes once renamed into place, so SQLite is told so (immutable): no
+// locks, no journal to look for.
+func openReleaseFile(ctx context.Context, path string) (*sql.DB, error) {
+	q := url.Values{}
+	q.Set("mode", "ro")
+	q.Set("immutable", "1")
+	q.Add("_pragma", "query_only(1)")
+	connector, err := sqlite.NewConnector("file:" + path + "?" + q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("store: open release file %s: %w", path, err)
+	}
+	conn := sql.OpenDB(connector)
+	f := &DB{sql: conn, path: path, readOnly: true}
+	if err := f.checkSchema(ctx); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("store: open release file %s: %w", path, err)
+	}
+	return conn, nil
+}
+
+// closeReleaseFiles closes the release files db opened.
+func (db *DB) closeReleaseFiles() error {
+	db.filesMu.Lock()
+	defer db.filesMu.Unlock()
+	var first error
+	for id, f := range db.files {
+		if err := f.Close(); err != nil && first == nil {
+			first = err
+		}
+		delete(db.files, id)
+	}
+	return first
+}
+
+// moveReleasesToFiles is 0011_release_files.sql's Go step: every release
+// gets its own file, copied from this database's rows where it has none
+// or where the one it has is of an older schema, and its data then leaves
+// this database, which keeps the catalogue. It runs in the migration's
+// transaction; the copies read the database as last committed (another
+// connection), which is the same data, as nothing before the step
+// changes it.
+func moveReleasesToFiles(ctx context.Context, db *DB, tx *sql.Tx) error {
+	ids, err := txStrings(ctx, tx, `SELECT id FROM release ORDER BY rowid`)
+	if err != nil {
+		return fmt.Errorf("release files: %w", err)
+	}
+	current, err := migrations()
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		final := ReleaseFilePath(db.path, id)
+		if v, err := fileSchemaVersions(ctx, final); err == nil && v == len(current) {
+			if _, _, ok := ReadReleaseFile(final); ok {
+				continue
+			}
+		}
+		if err := db.copyReleaseFile(ctx, id); err != nil {
+			return err
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	tables, err := releaseTables(ctx, tx)
+	if err != nil {
+		return fmt.Errorf("release files: %w", err)
+	}
+	// The delete triggers guard a release's rows; they step aside while
+	// the rows leave for the release's file, and come back.
+	if _, err := tx.ExecContext(ctx, `INSERT INTO search_unit_fts (search_unit_fts) VALUES ('delete-all')`); err != nil {
+		return fmt.Errorf("release files: empty search index: %w", err)
+	}
+	for _, t := range tables {
+		if catalogueTables[t] {
+			continue
+		}
+		trigger := t + "_immutable_delete"
+		var text string
+		if err := tx.QueryRowContext(ctx, `SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?`, trigger).Scan(&text); err != nil {
+			return fmt.Errorf("release files: trigger %s: %w", trigger, err)
+		}
+		for _, stmt := range []string{`DROP TRIGGER "` + trigger + `"`, `DELETE FROM "` + t + `"`, text} {
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("release files: empty %s: %w", t, err)
+			}
+		}
+	}
+	return nil
+}
+
+// catalogueTables are the tables, besides release itself, that the
+// catalogue keeps a release's rows in: its files, their skipped rows and
+// its periods. A release's file holds them too.
+var catalogueTables = map[string]bool{"release_file": true, "release_skip": true, "release_period": true}
+
+// fileSchemaVersions is how many migrations the database file at path has.
+func fileSchemaVersions(ctx context.Context, path string) (int, error) {
+	if _, err := os.Stat(path); err != nil {
+		return 0, err
+	}
+	conn, err := openReleaseFileUnchecked(path)
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Close()
+	var n int
+	err = conn.QueryRowContext(ctx, `SELECT count(*) FROM schema_migration`).Scan(&n)
+	return n, err
+}
+
+func openReleaseFileUnchecked(path string) (*sql.DB, error) {
+	q := url.Values{}
+	q.Set("mode", "ro")
+	q.Add("_pragma", "query_only(1)")
+	connector, err := sqlite.NewConnector("file:" + path + "?" + q.Encode())
+	if err != nil {
+		return nil, err
+	}
+	return sql.OpenDB(connector), nil
+}
+
+// copyReleaseFile writes release id, held in this database, to its own
+// file (ReleaseFilePath), replacing any file there: the path a database
+// from before release files takes to them (migration 0011). The file is
+// built under a temporary name with the full schema, the release's rows
+// copied table by table and its release row last (the immutability
+// triggers then hold in the copy too), and put in place by
+// placeReleaseFile. The release a correction corrects is not in the file:
+// its reference (release.corrects) names a release found elsewhere, so
+// the copy is made with foreign keys off.
+func (db *DB) copyReleaseFile(ctx context.Context, id string) error {
 	final := ReleaseFilePath(db.path, id)
-	if _, err := os.Stat(final); err == nil {
-		if _, err := os.Stat(SHA256Path(final)); err == nil {
-			return false, nil
-		}
-	}
-	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
-		return false, fmt.Errorf("store: write release file %s: %w", id, err)
-	}
-	partial := final + ".partial"
-	for _, p := range []string{partial, partial + "-journal", partial + "-wal", partial + "-shm"} {
-		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return false, fmt.Errorf("store: write release file %s: %w", id, err)
-		}
+	partial, err := prepareReleaseFile(final)
+	if err != nil {
+		return fmt.Errorf("store: write release file %s: %w", id, err)
 	}
 	if err := db.copyRelease(ctx, id, partial); err != nil {
 		os.Remove(partial)
-		return false, fmt.Errorf("store: write release file %s: %w", id, err)
+		return fmt.Errorf("store: write release file %s: %w", id, err)
 	}
-	sum, err := fileSHA256(partial)
+	if err := placeReleaseFile(partial, final); err != nil {
+		return fmt.Errorf("store: write release file %s: %w", id, err)
+	}
+	return nil
+}
+
+// prepareReleaseFile makes the directory of the release file final and
+// clears a temporary file a crash left there, returning the temporary
+// name to build the file under.
+func prepareReleaseFile(final string) (partial string, err error) {
+	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
+		return "", err
+	}
+	partial = final + ".partial"
+	// A crash leaves the partial file and perhaps its journal; SQLite would
+	// take a journal left beside a new file of the same name for its own.
+	for _, p := range []string{partial, partial + "-journal", partial + "-wal", partial + "-shm"} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return "", err
+		}
+	}
+	return partial, nil
+}
+
+// placeReleaseFile puts a finished release file in place: synced, hashed
+// (the hash written beside it, sha256sum's format, once, so that no
+// server hashes it), renamed over final, and the directory synced so the
+// rename is durable. The partial file is removed if any step fails.
+func placeReleaseFile(partial, final string) error {
+	err := syncFile(partial)
+	var sum string
 	if err == nil {
-		err = syncFile(partial)
+		sum, err = fileSHA256(partial)
+	}
+	if err == nil {
+		err = os.Chmod(partial, 0o444)
 	}
 	if err == nil {
 		err = os.Rename(partial, final)
@@ -70,10 +256,11 @@ func (db *DB) WriteReleaseFile(ctx context.Context, id string) (written bool, er
 	}
 	if err != nil {
 		os.Remove(partial)
-		return false, fmt.Errorf("store: write release file %s: %w", id, err)
+		return err
 	}
+	// Where a directory cannot be synced the file is whole either way.
 	_ = syncFile(filepath.Dir(final))
-	return true, nil
+	return nil
 }
 
 // copyRelease makes path a database of the full schema holding release id
@@ -129,7 +316,7 @@ func (db *DB) copyRelease(ctx context.Context, id, path string) error {
 // releaseTables lists the tables of the schema that hold a release's rows
 // (a release_id column), but the release table itself and full-text
 // indexes, which triggers fill from the rows.
-func releaseTables(ctx context.Context, conn *sql.DB) ([]string, error) {
+func releaseTables(ctx context.Context, conn querier) ([]string, error) {
 	rows, err := conn.QueryContext(ctx, `SELECT m.name FROM main.sqlite_schema AS m
 		WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite%' AND m.sql NOT LIKE 'CREATE VIRTUAL TABLE%'
 			AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) WHERE name = 'release_id')

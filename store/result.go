@@ -14,62 +14,29 @@ import (
 )
 
 // EachGroup calls fn with the units of each group loaded so far
-// (outcome.Units), in key order, one group at a time, so memory holds one
-// group, never the release. The units are made once here, for the search
-// rows and for fn; fn may keep them, but their Rows index rows that are
-// gone once it returns.
+// (outcome.Units), in key order, one group at a time, made from the rows
+// held in memory, never read back from the file. The units are made once
+// here, for the search rows and for fn; fn may keep them, but their Rows
+// index rows that are gone once it returns.
 func (l *Loader) EachGroup(ctx context.Context, fn func(g outcome.Group, sets []outcome.UnitSet) error) error {
-	rows, err := l.tx.QueryContext(ctx, `SELECT file_ordinal, line, specialty, procedure, period,
-		unit_type, unit_id, unit_name, hospital_id, hospital_name, outcome, cases, events, expected,
-		expected_rate, published_rate, published_low, published_high, published_rating, not_assessable
-		FROM outcome_row WHERE release_id = ?
-		ORDER BY specialty, procedure, period, unit_type, unit_id, hospital_id`, l.release)
-	if err != nil {
-		return fmt.Errorf("store: read groups: %w", err)
-	}
-	defer rows.Close()
-	// The read is in outcome_row's index order, the order the search units
-	// are gathered in: Commit reuses them if the read completes.
+	// The groups come in key order, the order the search units are
+	// gathered in: Commit reuses them if the read completes.
 	l.search = nil
 	search := newSearchSet()
-	var group []outcome.Row
-	var current outcome.Group
-	flush := func() error {
-		if len(group) == 0 {
-			return nil
+	err := l.rows.eachGroup(func(group []outcome.Row) error {
+		if err := ctx.Err(); err != nil {
+			return err
 		}
+		current := group[0].Group()
 		sets := outcome.Units(group)
 		search.addUnits(group, sets)
 		for i := range sets {
 			l.contexts[funnelKey{current, sets[i].Type}] = funnelContexts{outcome: group[0].Outcome,
 				units: sets[i].Units, contexts: unitContexts(group, &sets[i])}
 		}
-		err := fn(current, sets)
-		group = group[:0]
-		return err
-	}
-	for rows.Next() {
-		var r outcome.Row
-		var n storedCounts
-		if err := rows.Scan(&r.File, &r.Line, &r.Specialty, &r.Procedure, &r.Period, &r.UnitType, &r.UnitID,
-			&r.UnitName, &r.HospitalID, &r.HospitalName, &r.Outcome, &n.cases, &n.events, &r.Expected,
-			&r.ExpectedRate, &r.PublishedRate, &r.PublishedLow, &r.PublishedHigh, &r.PublishedRating, &r.NotAssessable); err != nil {
-			return fmt.Errorf("store: read groups: %w", err)
-		}
-		n.set(&r.Cases, &r.Events, &r.PublishedOnly)
-		g := r.Group()
-		if g != current {
-			if err := flush(); err != nil {
-				return err
-			}
-			current = g
-		}
-		group = append(group, r)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("store: read groups: %w", err)
-	}
-	if err := flush(); err != nil {
+		return fn(current, sets)
+	})
+	if err != nil {
 		return err
 	}
 	l.search = search
@@ -198,8 +165,12 @@ func (db *DB) Results(ctx context.Context, releaseID string) ([]outcome.Funnel, 
 // ResultUnitCount is how many units a release's funnels place, surgeons
 // and hospitals, so that a reader can size its rows once.
 func (db *DB) ResultUnitCount(ctx context.Context, releaseID string) (int, error) {
+	q, err := db.releaseData(ctx, releaseID)
+	if q == nil {
+		return 0, ignoreNotFound(err)
+	}
 	var n int
-	err := db.sql.QueryRowContext(ctx, `SELECT coalesce(sum(units), 0) FROM result_group WHERE release_id = ?`, releaseID).Scan(&n)
+	err = q.QueryRowContext(ctx, `SELECT coalesce(sum(units), 0) FROM result_group WHERE release_id = ?`, releaseID).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("store: result units of %s: %w", releaseID, err)
 	}
@@ -213,11 +184,15 @@ func (db *DB) ResultUnitCount(ctx context.Context, releaseID string) (int, error
 // funnels ahead of fn, as decoding is most of a server's start. fn may
 // keep what it is given.
 func (db *DB) EachFunnel(ctx context.Context, releaseID string, fn func(*StoredFunnel) error) error {
+	q, err := db.releaseData(ctx, releaseID)
+	if q == nil {
+		return ignoreNotFound(err)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	workers := runtime.GOMAXPROCS(0)
 	order := make(chan chan funnelRead, workers+1) // in group order, a few ahead
-	go db.readFunnels(ctx, releaseID, workers, order)
+	go readFunnels(ctx, q, releaseID, workers, order)
 	for res := range order {
 		r := <-res
 		if r.err != nil {
@@ -239,7 +214,7 @@ type funnelRead struct {
 // readFunnels reads a release's funnels in group order and sends, for
 // each, a channel its decoded funnel will come on, decoding up to workers
 // at once; it stops at the first error, which it sends.
-func (db *DB) readFunnels(ctx context.Context, releaseID string, workers int, order chan<- chan funnelRead) {
+func readFunnels(ctx context.Context, q querier, releaseID string, workers int, order chan<- chan funnelRead) {
 	defer close(order)
 	fail := func(err error) {
 		res := make(chan funnelRead, 1)
@@ -249,7 +224,7 @@ func (db *DB) readFunnels(ctx context.Context, releaseID string, workers int, or
 		case <-ctx.Done():
 		}
 	}
-	rows, err := db.sql.QueryContext(ctx, `SELECT g.specialty, g.procedure, g.period, g.unit_type, g.scale,
+	rows, err := q.QueryContext(ctx, `SELECT g.specialty, g.procedure, g.period, g.unit_type, g.scale,
 		g.target, g.target_source, g.phi, g.phi_p_value, g.tau2, g.phi_units, g.units, g.assessed,
 		g.expected_outside95, g.outside95, g.expected_outside998, g.outside998, c.points, f.outcome, f.encoding, f.units
 		FROM result_group AS g

@@ -71,7 +71,11 @@ func (db *DB) Search(ctx context.Context, releaseID, q string, limit int) ([]Sea
 	// bm25's weights follow the columns of search_unit_fts: release_id,
 	// unit_type (unindexed), unit_id, unit_names, hospital_names,
 	// hospital_ids, specialties.
-	rows, err := db.sql.QueryContext(ctx, `SELECT unit_type, unit_id, unit_names, hospital_names, specialties,
+	conn, err := db.releaseData(ctx, releaseID)
+	if conn == nil {
+		return nil, ignoreNotFound(err)
+	}
+	rows, err := conn.QueryContext(ctx, `SELECT unit_type, unit_id, unit_names, hospital_names, specialties,
 		bm25(search_unit_fts, 0, 0, 10, 10, 4, 4, 1) AS score
 		FROM search_unit_fts
 		WHERE search_unit_fts MATCH ? AND release_id = ?
@@ -254,40 +258,20 @@ func (su *searchSet) addUnits(rows []outcome.Row, sets []outcome.UnitSet) {
 
 // addSearchUnits writes the search rows of the release being loaded (see
 // migrations/0003_search.sql). Commit calls it before it writes the release
-// row, after which the triggers refuse any more; a trigger on search_unit
-// keeps the full-text index in step.
+// row, after which the triggers refuse any more, and then builds the
+// full-text index from them in one pass.
 //
 // When EachGroup has read the whole release (ingest computing results), the
-// units were gathered during that read; otherwise one pass reads the rows
-// in index order, so SQLite sorts nothing.
+// units were gathered during that read; otherwise they are gathered here
+// from the rows held.
 func (l *Loader) addSearchUnits(ctx context.Context) error {
 	su := l.search
 	if su == nil {
 		su = newSearchSet()
-		rows, err := l.tx.QueryContext(ctx, `SELECT specialty, procedure, period, unit_type, unit_id, unit_name,
-			hospital_id, hospital_name FROM outcome_row WHERE release_id = ?
-			ORDER BY specialty, procedure, period, unit_type, unit_id, hospital_id`, l.release)
-		if err != nil {
-			return fmt.Errorf("search units: %w", err)
-		}
-		var group []outcome.Row
-		for rows.Next() {
-			var r outcome.Row
-			if err := rows.Scan(&r.Specialty, &r.Procedure, &r.Period, &r.UnitType, &r.UnitID, &r.UnitName,
-				&r.HospitalID, &r.HospitalName); err != nil {
-				rows.Close()
-				return fmt.Errorf("search units: %w", err)
-			}
-			if len(group) > 0 && r.Group() != group[0].Group() {
-				su.addGroup(group)
-				group = group[:0]
-			}
-			group = append(group, r)
-		}
-		if err := closeRows(rows); err != nil {
-			return fmt.Errorf("search units: %w", err)
-		}
-		su.addGroup(group)
+		l.rows.eachGroup(func(group []outcome.Row) error {
+			su.addGroup(group)
+			return nil
+		})
 	}
 	surgeons, hospitals := su.surgeons, su.hospitals
 

@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -76,9 +78,16 @@ func openSearchDB(t *testing.T) *DB {
 // compares the index with its content table, search_unit.
 func checkSearchIndex(t testing.TB, db *DB) {
 	t.Helper()
-	if _, err := db.sql.ExecContext(context.Background(),
-		`INSERT INTO search_unit_fts (search_unit_fts, rank) VALUES ('integrity-check', 1)`); err != nil {
-		t.Errorf("search index integrity-check = %v, want nil", err)
+	conns := []*sql.DB{db.sql}
+	for _, f := range releaseFiles(t, db) {
+		id := strings.TrimSuffix(filepath.Base(f), ".sqlite")
+		conns = append(conns, releaseSQL(t, db, id))
+	}
+	for _, c := range conns {
+		if _, err := c.ExecContext(context.Background(),
+			`INSERT INTO search_unit_fts (search_unit_fts, rank) VALUES ('integrity-check', 1)`); err != nil {
+			t.Errorf("search index integrity-check = %v, want nil", err)
+		}
 	}
 }
 
@@ -408,7 +417,7 @@ func TestSearchListBound(t *testing.T) {
 	}
 	// Stored as written, not as \u0026 and \u003c (which would index "u0026").
 	var names string
-	if err := db.sql.QueryRowContext(ctx, `SELECT hospital_names FROM search_unit WHERE unit_id = 'U00'`).Scan(&names); err != nil {
+	if err := releaseSQL(t, db, "r").QueryRowContext(ctx, `SELECT hospital_names FROM search_unit WHERE unit_id = 'U00'`).Scan(&names); err != nil {
 		t.Fatal(err)
 	}
 	if want := `["Place & <Co> 00"]`; names != want {
@@ -487,9 +496,10 @@ func TestSearchUnitImmutable(t *testing.T) {
 		{"insert", `INSERT INTO search_unit (release_id, unit_type, unit_id, unit_names, hospital_names,
 			hospital_ids, specialties) VALUES ('r1', 'surgeon', 'X', '["Heron X"]', '[]', '[]', '[]')`},
 	}
+	file := releaseSQL(t, db, "r1")
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := db.sql.ExecContext(ctx, tt.sql)
+			_, err := file.ExecContext(ctx, tt.sql)
 			if code := sqliteCode(err); code != sqlite3.SQLITE_CONSTRAINT_TRIGGER {
 				t.Errorf("%s after commit = %v (code %d), want SQLITE_CONSTRAINT_TRIGGER (%d)", tt.sql, err, code,
 					sqlite3.SQLITE_CONSTRAINT_TRIGGER)
@@ -504,16 +514,28 @@ func TestSearchUnitImmutable(t *testing.T) {
 
 	// No trigger can guard the FTS5 table itself, but it holds nothing
 	// that search_unit does not: an emptied index is rebuilt from it.
-	if _, err := db.sql.ExecContext(ctx, `INSERT INTO search_unit_fts (search_unit_fts) VALUES ('delete-all')`); err != nil {
+	if _, err := file.ExecContext(ctx, `INSERT INTO search_unit_fts (search_unit_fts) VALUES ('delete-all')`); err != nil {
 		t.Fatal(err)
 	}
-	if hits, err := db.Search(ctx, "r1", "heron", 0); err != nil || len(hits) != 0 {
+	// The store reads a release file as immutable; a fresh reader sees
+	// what was done to it behind the store's back.
+	fresh, err := Open(ctx, db.path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close()
+	if hits, err := fresh.Search(ctx, "r1", "heron", 0); err != nil || len(hits) != 0 {
 		t.Fatalf("Search(r1, heron) after emptying the index = %v, %v; want none", hitKeys(hits), err)
 	}
-	if _, err := db.sql.ExecContext(ctx, `INSERT INTO search_unit_fts (search_unit_fts) VALUES ('rebuild')`); err != nil {
+	if _, err := file.ExecContext(ctx, `INSERT INTO search_unit_fts (search_unit_fts) VALUES ('rebuild')`); err != nil {
 		t.Fatal(err)
 	}
-	rebuilt, err := db.Search(ctx, "r1", "heron", 0)
+	again, err := Open(ctx, db.path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	rebuilt, err := again.Search(ctx, "r1", "heron", 0)
 	if err != nil || !reflect.DeepEqual(rebuilt, before) {
 		t.Errorf("Search(r1, heron) after rebuild = %+v, %v; want %+v", rebuilt, err, before)
 	}
@@ -523,7 +545,11 @@ func TestSearchUnitImmutable(t *testing.T) {
 // searchUnits returns a release's search rows, without their ids.
 func searchUnits(t *testing.T, db *DB, releaseID string) [][6]string {
 	t.Helper()
-	rows, err := db.sql.QueryContext(context.Background(), `SELECT unit_type, unit_id, unit_names, hospital_names,
+	conn, err := db.releaseData(context.Background(), releaseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := conn.QueryContext(context.Background(), `SELECT unit_type, unit_id, unit_names, hospital_names,
 		hospital_ids, specialties FROM search_unit WHERE release_id = ? ORDER BY unit_type, unit_id`, releaseID)
 	if err != nil {
 		t.Fatal(err)
@@ -635,6 +661,10 @@ func TestSearchSnapshot(t *testing.T) {
 	if _, err := db.sql.ExecContext(ctx, `VACUUM INTO ?`, dst); err != nil {
 		t.Fatal(err)
 	}
+	// The copy is the catalogue; the releases' files go beside it.
+	if err := os.CopyFS(dst+".releases", os.DirFS(db.path+".releases")); err != nil {
+		t.Fatal(err)
+	}
 	cp, err := Open(ctx, dst, Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
@@ -675,7 +705,7 @@ func BenchmarkSearch(b *testing.B) {
 		b.Fatal(err)
 	}
 	var units int
-	if err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM search_unit`).Scan(&units); err != nil || units != 2500 {
+	if err := releaseSQL(b, db, "bench").QueryRowContext(ctx, `SELECT count(*) FROM search_unit`).Scan(&units); err != nil || units != 2500 {
 		b.Fatalf("search_unit rows = %d, %v; want 2500", units, err)
 	}
 	ro, err := Open(ctx, path, Options{ReadOnly: true})

@@ -9,9 +9,10 @@ import (
 	"modernc.org/sqlite"
 )
 
-// Snapshot writes a consistent copy of the whole database, every release
-// with its results, to a new file at path (VACUUM INTO), for download: a
-// copy of the live file could be torn by a concurrent ingest's checkpoint.
+// Snapshot writes a consistent copy of the whole database (the catalogue:
+// each release's data is in its own file) to a new file at path (VACUUM
+// INTO): a copy of the live file could be torn by a concurrent ingest's
+// checkpoint.
 //
 // It runs on a connection of its own opened with mode=ro, because the
 // reader's query_only pragma refuses VACUUM INTO although it leaves the

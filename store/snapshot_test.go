@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -41,6 +42,10 @@ func TestSnapshot(t *testing.T) {
 	dst := filepath.Join(dir, "copy.db")
 	if err := ro.Snapshot(ctx, dst); err != nil {
 		t.Fatalf("Snapshot on a read-only handle = %v, want nil", err)
+	}
+	// The copy is the catalogue; the releases' files go beside it.
+	if err := os.CopyFS(dst+".releases", os.DirFS(src+".releases")); err != nil {
+		t.Fatal(err)
 	}
 	cp, err := store.Open(ctx, dst, store.Options{ReadOnly: true})
 	if err != nil {

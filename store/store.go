@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -40,6 +41,11 @@ type DB struct {
 	readOnly bool
 	lock     *writerLock // held from Open to Close by a writer
 	migrated []string    // migrations this Open applied
+
+	// files holds the release files read so far, by release id
+	// (releaseData), open until Close.
+	filesMu sync.Mutex
+	files   map[string]*sql.DB
 }
 
 // Open opens (creating if needed) the database at path, applies any pending
@@ -123,7 +129,10 @@ func dsn(path string, opts Options) string {
 
 // Close closes the database and, for a writer, lets its lock go.
 func (db *DB) Close() error {
-	err := db.sql.Close()
+	err := db.closeReleaseFiles()
+	if serr := db.sql.Close(); err == nil {
+		err = serr
+	}
 	if lerr := db.lock.release(); err == nil {
 		err = lerr
 	}
@@ -213,7 +222,7 @@ func (db *DB) applyMigration(ctx context.Context, m migration) (bool, error) {
 		return false, err
 	}
 	if step := goStep(m.version); step != nil {
-		if err := step(ctx, tx); err != nil {
+		if err := step(ctx, db, tx); err != nil {
 			return false, err
 		}
 		if _, err := tx.ExecContext(ctx, after); err != nil {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -25,6 +26,35 @@ func openTestDB(t *testing.T) (*DB, string) {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db, path
+}
+
+// releaseSQL is a writable handle on release id's own file, for tests
+// that look into it or try to change it behind the store's back (the file
+// is read-only on disk; a test running as root writes it anyway, so the
+// mode is lifted here for any user).
+func releaseSQL(t testing.TB, db *DB, id string) *sql.DB {
+	t.Helper()
+	path := ReleaseFilePath(db.path, id)
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.SetMaxOpenConns(1)
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+// releaseFiles lists the release files beside db.
+func releaseFiles(t testing.TB, db *DB) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(db.path+".releases", "*.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
 }
 
 // sqliteCode returns the extended SQLite result code of err, or 0 when err

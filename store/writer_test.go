@@ -253,7 +253,8 @@ func TestWriteDownload(t *testing.T) {
 	}
 	for _, e := range entries {
 		switch name := filepath.Join(filepath.Dir(path), e.Name()); name {
-		case path, path + "-wal", path + "-shm", lockPath(path), DownloadPath(path), SHA256Path(DownloadPath(path)):
+		case path, path + "-wal", path + "-shm", lockPath(path), DownloadPath(path), SHA256Path(DownloadPath(path)),
+			path + ".releases":
 		default:
 			t.Errorf("left beside the database: %s", e.Name())
 		}

@@ -62,34 +62,22 @@ func (env environment) ingest(ctx context.Context, args []string) error {
 		return err
 	}
 	printSummary(env.stdout, res)
+	if !res.Existing {
+		fmt.Fprintf(env.stdout, "release file written: %s\n", store.ReleaseFilePath(db.Path(), res.Release.ID))
+	}
 	return writeDownload(ctx, db, env.stdout)
 }
 
-// writeDownload rewrites the database copy that serve offers at /data
-// after every successful ingest, "already loaded" included, so re-running
-// an ingest repairs a copy that is missing or older than the database
-// (a crash between the commit and the copy).
+// writeDownload rewrites the consistent copy of the catalogue beside the
+// database (store.DownloadPath) after every successful ingest, "already
+// loaded" included, so re-running an ingest repairs a copy that is
+// missing or older than the database. Replicas take it (deploy/replicas);
+// each release's data is in its own file, which ingest wrote already.
 func writeDownload(ctx context.Context, db *store.DB, w io.Writer) error {
 	if err := db.WriteDownload(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "download copy written: %s\n", store.DownloadPath(db.Path()))
-	// Each release's own file, for those without one (the release just
-	// loaded, or any loaded before release files were written): a release
-	// never changes, so its file is written once.
-	rs, err := db.Releases(ctx)
-	if err != nil {
-		return err
-	}
-	for _, r := range rs {
-		written, err := db.WriteReleaseFile(ctx, r.ID)
-		if err != nil {
-			return err
-		}
-		if written {
-			fmt.Fprintf(w, "release file written: %s\n", store.ReleaseFilePath(db.Path(), r.ID))
-		}
-	}
+	fmt.Fprintf(w, "catalogue copy written: %s\n", store.DownloadPath(db.Path()))
 	return nil
 }
 

@@ -134,39 +134,37 @@ func TestCommandsWhileIngesting(t *testing.T) {
 	}
 }
 
-// TestServeWithoutDownload deletes the download copy: the site still
-// serves, /data says the file cannot be downloaded, and the download is a
-// 404 logged as a warning.
-func TestServeWithoutDownload(t *testing.T) {
+// TestServeDownloadIsTheReleaseFile: /data/outcomes.sqlite is the latest
+// release's own file, byte for byte, whatever becomes of the catalogue's
+// copy (which replicas take, not readers); a second ingest, even of input
+// already loaded, writes that copy back.
+func TestServeDownloadIsTheReleaseFile(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "o.db")
 	good := writeFile(t, dir, "good.csv", goodCSV)
-	if code, _, stderr := runCmd(t, "ingest", "--db", db, good); code != 0 {
+	if code, _, stderr := runCmd(t, "ingest", "--db", db, "--release", "r1", good); code != 0 {
 		t.Fatalf("ingest: exit status %d: %s", code, stderr)
 	}
 	if err := os.Remove(store.DownloadPath(db)); err != nil {
-		t.Fatalf("the ingest wrote no download copy: %v", err)
+		t.Fatalf("the ingest wrote no catalogue copy: %v", err)
 	}
-	var logs bytes.Buffer
-	addr, stop := startServer(t, db, &logs)
+	addr, stop := startServer(t, db, io.Discard)
 	status, page := httpGet(t, "http://"+addr+"/data")
-	if status != 200 || !bytes.Contains(page, []byte("cannot be downloaded at the moment")) ||
-		bytes.Contains(page, []byte(`href="/data/outcomes.sqlite"`)) {
-		t.Errorf("/data without the download = %d, want it to say the file cannot be downloaded, with no link:\n%s", status, page)
+	if status != 200 || !bytes.Contains(page, []byte(`the latest release, <a href="/releases/r1">r1</a>`)) {
+		t.Errorf("/data = %d, want it to offer release r1's file:\n%s", status, page)
 	}
-	if status, _ := httpGet(t, "http://"+addr+"/data/outcomes.sqlite"); status != 404 {
-		t.Errorf("GET /data/outcomes.sqlite without the file = %d, want 404", status)
+	want, err := os.ReadFile(store.ReleaseFilePath(db, "r1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, got := httpGet(t, "http://"+addr+"/data/outcomes.sqlite"); status != 200 || !bytes.Equal(got, want) {
+		t.Errorf("GET /data/outcomes.sqlite = %d, %d bytes; want release r1's file, %d bytes", status, len(got), len(want))
 	}
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
-	if !regexp.MustCompile(`level=WARN msg="database download requested but missing[^\n]*file=` + regexp.QuoteMeta(store.DownloadPath(db))).Match(logs.Bytes()) {
-		t.Errorf("log has no WARN line for the missing download:\n%s", logs.String())
-	}
-
-	// Ingesting again, even input already loaded, writes it back.
-	if code, stdout, stderr := runCmd(t, "ingest", "--db", db, good); code != 0 || !strings.Contains(stdout, "download copy written") {
-		t.Fatalf("second ingest = %d, %q, %q; want 0 and the download copy written", code, stdout, stderr)
+	if code, stdout, stderr := runCmd(t, "ingest", "--db", db, good); code != 0 || !strings.Contains(stdout, "catalogue copy written") {
+		t.Fatalf("second ingest = %d, %q, %q; want 0 and the catalogue copy written", code, stdout, stderr)
 	}
 	if _, err := os.Stat(store.DownloadPath(db)); err != nil {
 		t.Errorf("after the second ingest: %v", err)

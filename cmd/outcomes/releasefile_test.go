@@ -15,11 +15,11 @@ import (
 	"github.com/surgeon-outcomes/outcomes/store"
 )
 
-// TestReleaseFiles: each ingest writes every release's own file once
-// (store.WriteReleaseFile): a SQLite file of the whole schema holding that
-// release alone, every table's rows for it the same as the database's,
-// sound, with the release's search index, and its sha256 beside it as
-// sha256sum writes it. A correction's file holds the correction alone.
+// TestReleaseFiles: each ingest builds the release as a file of its own
+// (store.Loader): a SQLite file of the whole schema holding that release
+// alone, its rows, results and search index, sound, with its sha256
+// beside it as sha256sum writes it, while the database keeps the
+// catalogue. A correction's file holds the correction alone.
 func TestReleaseFiles(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "o.db")
@@ -62,7 +62,9 @@ func TestReleaseFiles(t *testing.T) {
 		if err := file.QueryRow(`PRAGMA integrity_check`).Scan(&check); err != nil || check != "ok" {
 			t.Errorf("%s's file: integrity_check %q, %v", id, check, err)
 		}
-		for _, table := range []string{"outcome_row", "result_unit", "result_group", "release_file", "release_period", "search_unit"} {
+		// The catalogue holds the release's own rows, the same as its file;
+		// the release's data is in its file alone.
+		for _, table := range []string{"release_file", "release_period"} {
 			var want, got int
 			if err := master.QueryRow(`SELECT count(*) FROM `+table+` WHERE release_id = ?`, id).Scan(&want); err != nil {
 				t.Fatal(err)
@@ -71,7 +73,24 @@ func TestReleaseFiles(t *testing.T) {
 				t.Fatal(err)
 			}
 			if got != want || want == 0 {
-				t.Errorf("%s's file: %d rows in %s, want the database's %d (not 0)", id, got, table, want)
+				t.Errorf("%s's file: %d rows in %s, want the catalogue's %d (not 0)", id, got, table, want)
+			}
+		}
+		var loaded int
+		if err := master.QueryRow(`SELECT row_count FROM release WHERE id = ?`, id).Scan(&loaded); err != nil {
+			t.Fatal(err)
+		}
+		for _, table := range []string{"outcome_row", "result_unit", "result_group", "search_unit"} {
+			var inFile, inCatalogue int
+			if err := file.QueryRow(`SELECT count(*) FROM ` + table).Scan(&inFile); err != nil {
+				t.Fatal(err)
+			}
+			if err := master.QueryRow(`SELECT count(*) FROM ` + table).Scan(&inCatalogue); err != nil {
+				t.Fatal(err)
+			}
+			if inFile == 0 || (table == "outcome_row" && inFile != loaded) || inCatalogue != 0 {
+				t.Errorf("%s: %d rows in its file's %s (release loaded %d), %d in the catalogue's; want them in the file alone",
+					id, inFile, table, loaded, inCatalogue)
 			}
 		}
 		var indexed int

@@ -130,8 +130,29 @@ func TestServeTakesReplacedFile(t *testing.T) {
 	served := filepath.Join(dir, "served.db")
 	publish := func() {
 		t.Helper()
-		// The download copy is a consistent snapshot of the master: the
-		// file a replica is given, copied beside it and renamed over.
+		// The release files a replica lacks first (deploy/replicas), then
+		// the catalogue's copy, a consistent snapshot of the master's,
+		// copied beside its file and renamed over.
+		files, err := filepath.Glob(master + ".releases/*.sqlite*")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(served+".releases", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			dst := filepath.Join(served+".releases", filepath.Base(f))
+			if _, err := os.Stat(dst); err == nil {
+				continue
+			}
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(dst, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
 		data, err := os.ReadFile(master + ".download.sqlite")
 		if err != nil {
 			t.Fatal(err)

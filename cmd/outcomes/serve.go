@@ -163,11 +163,11 @@ func (env environment) listenAndServe(ctx context.Context, f *serverFlags, ready
 	}
 	defer func() { file.db.Close() }() // the file open when serving stops
 	db := file.db
-	// The download is the copy each ingest writes beside the database:
-	// serving needs no scratch space and leaves nothing behind.
+	// The download is the latest release's own file, which ingest built
+	// and hashed: serving needs no scratch space and leaves nothing behind.
 	handler, err := api.New(ctx, api.Config{Version: version(), RateLimit: f.rateLimit, TrustProxy: f.trustProxy,
-		DownloadFile: store.DownloadPath(f.db), LogLinesDropped: logs.Dropped,
-		ReleaseFile: func(id string) string { return store.ReleaseFilePath(f.db, id) }}, db, logger)
+		LogLinesDropped: logs.Dropped,
+		ReleaseFile:     func(id string) string { return store.ReleaseFilePath(f.db, id) }}, db, logger)
 	if err != nil {
 		return err
 	}

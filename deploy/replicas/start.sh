@@ -2,17 +2,18 @@
 # start.sh DIR MASTER_DB N PORT
 #
 # Starts N `outcomes serve` replicas, each reading its own copy of the
-# master database's release file, behind nginx as a caching reverse proxy
+# master's catalogue and release files, behind nginx as a caching reverse proxy
 # (the CDN's stand-in) listening on 127.0.0.1:PORT. Replica i listens on
 # 127.0.0.1:PORT+i. Everything lives in DIR: each replica's file, pid and
 # log in DIR/replica-i/, nginx's configuration, cache and logs in DIR.
 # OUTCOMES names the binary (default: outcomes on PATH); NGINX nginx's.
 #
-# The file a replica is given is the master's download copy
-# (MASTER_DB.download.sqlite): each ingest writes it as one consistent
-# snapshot (VACUUM INTO), so copying it never catches a half-written
-# database, and it is exactly the file a journalist downloads. New
-# releases reach the replicas with publish.sh; stop.sh stops everything.
+# A replica is given every release's own file (MASTER_DB.releases/, each
+# written once and never changed, and exactly the file a journalist
+# downloads) and then the catalogue's copy (MASTER_DB.download.sqlite):
+# each ingest writes it as one consistent snapshot (VACUUM INTO), so
+# copying it never catches a half-written database. New releases reach
+# the replicas with publish.sh; stop.sh stops everything.
 set -euo pipefail
 if [ $# -ne 4 ]; then
 	echo "usage: $0 DIR MASTER_DB N PORT" >&2
@@ -25,7 +26,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 
-"$here/publish.sh" "$dir" "$master" "$n" # the first copy of the release file
+"$here/publish.sh" "$dir" "$master" "$n" # the first copy of the releases
 
 upstreams=""
 for i in $(seq 1 "$n"); do
