@@ -94,38 +94,6 @@ type funnelContexts struct {
 	contexts []UnitContext
 }
 
-// insertMany runs insert (ending in "VALUES ") for rows, many rows to a
-// prepared statement: one statement per row, or preparing each, costs a
-// bulk write several times over.
-func (l *Loader) insertMany(ctx context.Context, insert string, rows [][]any) error {
-	const perStatement = 40 // × at most 27 columns, well under SQLite's 32,766 parameters
-	for start := 0; start < len(rows); start += perStatement {
-		chunk := rows[start:min(start+perStatement, len(rows))]
-		var b strings.Builder
-		b.WriteString(insert)
-		args := make([]any, 0, len(chunk)*len(chunk[0]))
-		for i, r := range chunk {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(" + strings.TrimSuffix(strings.Repeat("?, ", len(r)), ", ") + ")")
-			args = append(args, r...)
-		}
-		stmt, ok := l.stmts[b.String()]
-		if !ok {
-			var err error
-			if stmt, err = l.tx.PrepareContext(ctx, b.String()); err != nil {
-				return err
-			}
-			l.stmts[b.String()] = stmt
-		}
-		if _, err := stmt.ExecContext(ctx, args...); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // nullReal is x for the driver: NULL when it is NaN or infinite, which SQLite
 // cannot store as a REAL.
 func nullReal(x float64) any {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -176,16 +177,15 @@ func (s *searchList) add(v string) {
 	*s = slices.Insert(*s, i, v)
 }
 
-// json encodes the list as SQLite's json_group_array would, so a row
-// written here reads the same as one the migration backfilled: no HTML
-// escapes (which would also index "u0026" for "&").
-func (s searchList) json() (string, error) {
+// jsonWith encodes the list as SQLite's json_group_array would, with enc
+// (which writes to b, kept for many lists), so a row written here reads
+// the same as one the migration backfilled: no HTML escapes (which would
+// also index "u0026" for "&").
+func (s searchList) jsonWith(b *bytes.Buffer, enc *json.Encoder) (string, error) {
 	if s == nil {
 		s = searchList{}
 	}
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
+	b.Reset()
 	if err := enc.Encode([]string(s)); err != nil {
 		return "", err
 	}
@@ -273,29 +273,73 @@ func (l *Loader) addSearchUnits(ctx context.Context) error {
 			return nil
 		})
 	}
-	surgeons, hospitals := su.surgeons, su.hospitals
-
-	var values [][]any
+	w := newSearchWriter(l)
 	for _, set := range []struct {
 		unitType outcome.UnitType
 		units    map[string]*searchUnit
-	}{{outcome.Hospital, hospitals}, {outcome.Surgeon, surgeons}} {
+	}{{outcome.Hospital, su.hospitals}, {outcome.Surgeon, su.surgeons}} {
 		for _, id := range slices.Sorted(maps.Keys(set.units)) {
-			u := set.units[id]
-			row := []any{l.release, set.unitType, id}
-			for _, list := range []searchList{u.names, u.hospitalNames, u.hospitalIDs, u.specialties} {
-				s, err := list.json()
-				if err != nil {
-					return fmt.Errorf("search units: %w", err)
-				}
-				row = append(row, s)
+			if err := w.add(ctx, set.unitType, id, set.units[id]); err != nil {
+				return fmt.Errorf("search units: %w", err)
 			}
-			values = append(values, row)
 		}
 	}
-	if err := l.insertMany(ctx, `INSERT INTO search_unit (release_id, unit_type, unit_id, unit_names,
-		hospital_names, hospital_ids, specialties) VALUES `, values); err != nil {
+	if err := w.flush(ctx); err != nil {
 		return fmt.Errorf("search units: %w", err)
 	}
 	return nil
+}
+
+// searchWriter writes search rows as they come, many to a statement, so
+// that a million units are never held as statement arguments at once.
+type searchWriter struct {
+	l    *Loader
+	args []any
+	rows int
+	buf  bytes.Buffer
+	enc  *json.Encoder
+}
+
+// searchRowsPerStatement × 7 columns stays well under SQLite's 32,766
+// parameters.
+const searchRowsPerStatement = 200
+
+func newSearchWriter(l *Loader) *searchWriter {
+	w := &searchWriter{l: l, args: make([]any, 0, searchRowsPerStatement*7)}
+	w.enc = json.NewEncoder(&w.buf)
+	w.enc.SetEscapeHTML(false)
+	return w
+}
+
+func (w *searchWriter) add(ctx context.Context, unitType outcome.UnitType, id string, u *searchUnit) error {
+	w.args = append(w.args, w.l.release, unitType, id)
+	for _, list := range []searchList{u.names, u.hospitalNames, u.hospitalIDs, u.specialties} {
+		s, err := list.jsonWith(&w.buf, w.enc)
+		if err != nil {
+			return err
+		}
+		w.args = append(w.args, s)
+	}
+	if w.rows++; w.rows == searchRowsPerStatement {
+		return w.flush(ctx)
+	}
+	return nil
+}
+
+func (w *searchWriter) flush(ctx context.Context) error {
+	if w.rows == 0 {
+		return nil
+	}
+	var b strings.Builder
+	b.WriteString(`INSERT INTO search_unit (release_id, unit_type, unit_id, unit_names, hospital_names,
+		hospital_ids, specialties) VALUES `)
+	for i := range w.rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?, ?, ?, ?, ?, ?)")
+	}
+	err := w.l.exec(ctx, b.String(), w.args...)
+	w.args, w.rows = w.args[:0], 0
+	return err
 }
