@@ -28,20 +28,15 @@ cover:
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./stats ./ingest ./catalog ./api ./chart
 
-# bench-import times `outcomes ingest` of 1,000,000 canonical rows beside
-# sqlite3's .import of the same file (needs the sqlite3 command-line tool),
-# on two files: 1,000 surgeons (few-distinct) and a surgeon per row
-# (all-distinct); then how long `outcomes serve` takes to start on each
-# (bench/servestart.sh).
+# bench-import times `outcomes ingest` of canonical files beside sqlite3's
+# .import of the same file (needs the sqlite3 command-line tool) on two
+# shapes, 1,000 surgeons (few-distinct) and a surgeon per row
+# (all-distinct), with the ratio and peak memory of each, then how long
+# `outcomes serve` takes to start on each (bench/import.sh,
+# bench/servestart.sh). BENCHROWS lists the file sizes (rows).
+BENCHROWS ?= 1000000
 bench-import: build
-	mkdir -p $(BENCHDIR) && rm -f $(BENCHDIR)/*.db*
-	for shape in few-distinct all-distinct; do \
-	  $(GO) test ./ingest -run '^TestWriteBenchmarkFile$$' -count=1 -args -bench-file=$(BENCHDIR)/$$shape.csv -bench-rows=1000000 \
-	    -bench-distinct=$$(test $$shape = all-distinct && echo true || echo false) && \
-	  /usr/bin/time -f "%e s elapsed, %M KB peak RSS: sqlite3 .import, $$shape" sqlite3 $(BENCHDIR)/import-$$shape.db ".import --csv $(BENCHDIR)/$$shape.csv outcome" && \
-	  /usr/bin/time -f "%e s elapsed, %M KB peak RSS: outcomes ingest, $$shape" bin/outcomes ingest --db $(BENCHDIR)/$$shape.db $(BENCHDIR)/$$shape.csv && \
-	  bench/servestart.sh $(BENCHDIR)/$$shape.db || exit 1; \
-	done
+	bench/import.sh $(BENCHDIR) $(BENCHROWS)
 
 fuzz:
 	$(GO) test ./ingest -run='^$$' -fuzz=FuzzDecode -fuzztime=$(FUZZTIME) -fuzzminimizetime=3s
