@@ -1,14 +1,12 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"net/url"
 	"os"
-	"slices"
 	"strings"
 
 	"modernc.org/sqlite"
@@ -44,9 +42,10 @@ import (
 //   - the full-text search index is built in one pass from the search
 //     rows (FTS5 'rebuild'), not row by row through a trigger.
 //
-// The rows are also held in memory, compactly, while the release loads,
-// so that its results and search rows are made from them without reading
-// the file back.
+// The rows are also held in memory, compactly (rowTable: about 90 bytes
+// a row where every surgeon is distinct), while the release loads, so
+// that its results and search rows are made from them without reading the
+// file back.
 type Loader struct {
 	db       *DB // the catalogue
 	file     *sql.DB
@@ -56,15 +55,12 @@ type Loader struct {
 	final    string // where it goes when committed
 	finished bool   // committed or rolled back
 
-	rows    *heldRows
+	rows    *rowTable
 	periods map[string]bool      // of the rows added, for release_period
 	stmts   map[string]*sql.Stmt // prepared multi-row inserts, by SQL text
 	// deferred holds the indexes and triggers set aside for the load, as
 	// the schema's own SQL, to be created again by Commit.
 	deferred []string
-	// search holds the search units gathered by a complete EachGroup
-	// read, so Commit need not gather them again; nil otherwise.
-	search *searchSet
 	// contexts holds, from EachGroup's read until AddResult stores each
 	// funnel, what the catalog shows beside its units.
 	contexts map[funnelKey]funnelContexts
@@ -96,7 +92,7 @@ func (db *DB) BeginRelease(ctx context.Context, id string) (*Loader, error) {
 	if n > 0 {
 		return nil, fmt.Errorf("store: begin release %s: %w", id, ErrReleaseExists)
 	}
-	l := &Loader{db: db, release: id, final: ReleaseFilePath(db.path, id), rows: newHeldRows(),
+	l := &Loader{db: db, release: id, final: ReleaseFilePath(db.path, id), rows: newRowTable(),
 		periods: map[string]bool{}, stmts: map[string]*sql.Stmt{}, contexts: map[funnelKey]funnelContexts{}}
 	if err := l.begin(ctx); err != nil {
 		l.Rollback()
@@ -480,60 +476,4 @@ func (l *Loader) Rollback() error {
 		}
 	}
 	return err
-}
-
-// heldRows holds the rows of the release being loaded, by key.
-type heldRows struct {
-	rows []outcome.Row
-	keys map[rowKey]int
-}
-
-// rowKey is outcome_row's key, less the release.
-type rowKey struct {
-	specialty, procedure, period, unitType, unitID, hospitalID string
-}
-
-func newHeldRows() *heldRows { return &heldRows{keys: map[rowKey]int{}} }
-
-// add keeps r unless a row of its key is held, whose file and line it then
-// returns.
-func (h *heldRows) add(r *outcome.Row) (file, line int, added bool) {
-	k := rowKey{r.Specialty, r.Procedure, r.Period, string(r.UnitType), r.UnitID, r.HospitalID}
-	if i, ok := h.keys[k]; ok {
-		return h.rows[i].File, h.rows[i].Line, false
-	}
-	h.keys[k] = len(h.rows)
-	h.rows = append(h.rows, *r)
-	return 0, 0, true
-}
-
-// eachGroup calls fn with each group's rows, groups in key order and a
-// group's rows by unit type, unit id and hospital id: outcome_row's key
-// order. fn must not keep rows.
-func (h *heldRows) eachGroup(fn func(rows []outcome.Row) error) error {
-	order := make([]int, len(h.rows))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, b int) int {
-		x, y := &h.rows[a], &h.rows[b]
-		return cmp.Or(cmp.Compare(x.Specialty, y.Specialty), cmp.Compare(x.Procedure, y.Procedure),
-			cmp.Compare(x.Period, y.Period), cmp.Compare(x.UnitType, y.UnitType), cmp.Compare(x.UnitID, y.UnitID),
-			cmp.Compare(x.HospitalID, y.HospitalID))
-	})
-	var group []outcome.Row
-	for _, i := range order {
-		r := &h.rows[i]
-		if len(group) > 0 && r.Group() != group[0].Group() {
-			if err := fn(group); err != nil {
-				return err
-			}
-			group = group[:0]
-		}
-		group = append(group, *r)
-	}
-	if len(group) > 0 {
-		return fn(group)
-	}
-	return nil
 }

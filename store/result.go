@@ -16,31 +16,21 @@ import (
 // EachGroup calls fn with the units of each group loaded so far
 // (outcome.Units), in key order, one group at a time, made from the rows
 // held in memory, never read back from the file. The units are made once
-// here, for the search rows and for fn; fn may keep them, but their Rows
-// index rows that are gone once it returns.
+// here, for fn and for the search rows (which Commit then makes without
+// making them again); fn may keep them, but their Rows index rows that
+// are gone once it returns.
 func (l *Loader) EachGroup(ctx context.Context, fn func(g outcome.Group, sets []outcome.UnitSet) error) error {
-	// The groups come in key order, the order the search units are
-	// gathered in: Commit reuses them if the read completes.
-	l.search = nil
-	search := newSearchSet()
-	err := l.rows.eachGroup(func(group []outcome.Row) error {
+	return l.rows.eachGroupUnits(func(group []outcome.Row, sets []outcome.UnitSet) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		current := group[0].Group()
-		sets := outcome.Units(group)
-		search.addUnits(group, sets)
 		for i := range sets {
 			l.contexts[funnelKey{current, sets[i].Type}] = funnelContexts{outcome: group[0].Outcome,
 				units: sets[i].Units, contexts: unitContexts(group, &sets[i])}
 		}
 		return fn(current, sets)
 	})
-	if err != nil {
-		return err
-	}
-	l.search = search
-	return nil
 }
 
 // AddResult stores one funnel's results and, beside its units, what the

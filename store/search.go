@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"unicode"
@@ -261,28 +260,14 @@ func (su *searchSet) addUnits(rows []outcome.Row, sets []outcome.UnitSet) {
 // row, after which the triggers refuse any more, and then builds the
 // full-text index from them in one pass.
 //
-// When EachGroup has read the whole release (ingest computing results), the
-// units were gathered during that read; otherwise they are gathered here
-// from the rows held.
+// The rows are made unit by unit from the rows held (rowTable), never
+// every unit of the release at once.
 func (l *Loader) addSearchUnits(ctx context.Context) error {
-	su := l.search
-	if su == nil {
-		su = newSearchSet()
-		l.rows.eachGroup(func(group []outcome.Row) error {
-			su.addGroup(group)
-			return nil
-		})
-	}
 	w := newSearchWriter(l)
-	for _, set := range []struct {
-		unitType outcome.UnitType
-		units    map[string]*searchUnit
-	}{{outcome.Hospital, su.hospitals}, {outcome.Surgeon, su.surgeons}} {
-		for _, id := range slices.Sorted(maps.Keys(set.units)) {
-			if err := w.add(ctx, set.unitType, id, set.units[id]); err != nil {
-				return fmt.Errorf("search units: %w", err)
-			}
-		}
+	if err := l.rows.eachSearchUnit(func(unitType outcome.UnitType, id string, u *searchUnit) error {
+		return w.add(ctx, unitType, id, u)
+	}); err != nil {
+		return fmt.Errorf("search units: %w", err)
 	}
 	if err := w.flush(ctx); err != nil {
 		return fmt.Errorf("search units: %w", err)
