@@ -85,7 +85,7 @@ type searchRowText [6]string
 func searchText(t testing.TB, unitType outcome.UnitType, id string, u *searchUnit) searchRowText {
 	t.Helper()
 	out := searchRowText{string(unitType), id}
-	w := newSearchWriter(nil) // for its encoder, as Commit's
+	w := newSearchBatcher("") // for its encoder, as Commit's
 	for i, list := range []searchList{u.names, u.hospitalNames, u.hospitalIDs, u.specialties} {
 		s, err := list.jsonWith(&w.buf, w.enc)
 		if err != nil {

@@ -263,68 +263,105 @@ func (su *searchSet) addUnits(rows []outcome.Row, sets []outcome.UnitSet) {
 // The rows are made unit by unit from the rows held (rowTable), never
 // every unit of the release at once.
 func (l *Loader) addSearchUnits(ctx context.Context) error {
-	w := newSearchWriter(l)
-	if err := l.rows.eachSearchUnit(func(unitType outcome.UnitType, id string, u *searchUnit) error {
-		return w.add(ctx, unitType, id, u)
-	}); err != nil {
-		return fmt.Errorf("search units: %w", err)
-	}
-	if err := w.flush(ctx); err != nil {
-		return fmt.Errorf("search units: %w", err)
-	}
-	return nil
-}
-
-// searchWriter writes search rows as they come, many to a statement, so
-// that a million units are never held as statement arguments at once.
-type searchWriter struct {
-	l    *Loader
-	args []any
-	rows int
-	buf  bytes.Buffer
-	enc  *json.Encoder
-}
-
-// searchRowsPerStatement × 7 columns stays well under SQLite's 32,766
-// parameters.
-const searchRowsPerStatement = 200
-
-func newSearchWriter(l *Loader) *searchWriter {
-	w := &searchWriter{l: l, args: make([]any, 0, searchRowsPerStatement*7)}
-	w.enc = json.NewEncoder(&w.buf)
-	w.enc.SetEscapeHTML(false)
-	return w
-}
-
-func (w *searchWriter) add(ctx context.Context, unitType outcome.UnitType, id string, u *searchUnit) error {
-	w.args = append(w.args, w.l.release, unitType, id)
-	for _, list := range []searchList{u.names, u.hospitalNames, u.hospitalIDs, u.specialties} {
-		s, err := list.jsonWith(&w.buf, w.enc)
-		if err != nil {
-			return err
+	// The rows are made (sorted, folded, encoded) on a goroutine of their
+	// own while this one inserts the last batch, as the load's writer
+	// does with the published rows: on two cores that hides most of the
+	// making behind SQLite's work.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan []any, 2)
+	made := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		b := newSearchBatcher(l.release)
+		send := func(args []any) error {
+			select {
+			case batches <- args:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 		}
-		w.args = append(w.args, s)
+		err := l.rows.eachSearchUnit(func(unitType outcome.UnitType, id string, u *searchUnit) error {
+			full, err := b.add(unitType, id, u)
+			if err != nil || full == nil {
+				return err
+			}
+			return send(full)
+		})
+		if err == nil && len(b.args) > 0 {
+			err = send(b.args)
+		}
+		made <- err
+	}()
+	var err error
+	for args := range batches {
+		if err == nil {
+			if err = l.exec(ctx, searchInsertSQL(len(args)/searchColumns), args...); err != nil {
+				cancel() // stop the maker; drain what it sent
+			}
+		}
 	}
-	if w.rows++; w.rows == searchRowsPerStatement {
-		return w.flush(ctx)
+	if merr := <-made; err == nil && merr != nil {
+		err = merr
+	}
+	if err != nil {
+		return fmt.Errorf("search units: %w", err)
 	}
 	return nil
 }
 
-func (w *searchWriter) flush(ctx context.Context) error {
-	if w.rows == 0 {
-		return nil
+// searchBatcher encodes search rows as statement arguments, many rows to
+// a batch, so that a million units are never held as arguments at once.
+type searchBatcher struct {
+	release string
+	args    []any
+	buf     bytes.Buffer
+	enc     *json.Encoder
+}
+
+const (
+	searchColumns = 7
+	// searchRowsPerStatement × searchColumns stays well under SQLite's
+	// 32,766 parameters.
+	searchRowsPerStatement = 200
+)
+
+func newSearchBatcher(release string) *searchBatcher {
+	b := &searchBatcher{release: release, args: make([]any, 0, searchRowsPerStatement*searchColumns)}
+	b.enc = json.NewEncoder(&b.buf)
+	b.enc.SetEscapeHTML(false)
+	return b
+}
+
+// add encodes one unit's row and returns a full batch, handing it over:
+// the batcher starts a new one.
+func (b *searchBatcher) add(unitType outcome.UnitType, id string, u *searchUnit) (full []any, err error) {
+	b.args = append(b.args, b.release, unitType, id)
+	for _, list := range []searchList{u.names, u.hospitalNames, u.hospitalIDs, u.specialties} {
+		s, err := list.jsonWith(&b.buf, b.enc)
+		if err != nil {
+			return nil, err
+		}
+		b.args = append(b.args, s)
 	}
+	if len(b.args) < searchRowsPerStatement*searchColumns {
+		return nil, nil
+	}
+	full, b.args = b.args, make([]any, 0, searchRowsPerStatement*searchColumns)
+	return full, nil
+}
+
+// searchInsertSQL inserts n search rows.
+func searchInsertSQL(n int) string {
 	var b strings.Builder
 	b.WriteString(`INSERT INTO search_unit (release_id, unit_type, unit_id, unit_names, hospital_names,
 		hospital_ids, specialties) VALUES `)
-	for i := range w.rows {
+	for i := range n {
 		if i > 0 {
 			b.WriteString(", ")
 		}
 		b.WriteString("(?, ?, ?, ?, ?, ?, ?)")
 	}
-	err := w.l.exec(ctx, b.String(), w.args...)
-	w.args, w.rows = w.args[:0], 0
-	return err
+	return b.String()
 }
