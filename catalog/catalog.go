@@ -361,20 +361,23 @@ func (b *releaseBuilder) only(id string) []string {
 	return h
 }
 
-// finish builds the release's indexes over every row added: the default
-// sort order on one core while the rest are built on another, as a
-// server waits for them all before it answers.
+// finish builds the release's indexes over every row added, on every
+// core, as a server waits for them all before it answers: the default
+// sort order, the surgeons by id and what is counted from them, and the
+// hospitals.
 func (b *releaseBuilder) finish() *Release {
 	r := b.r
-	var sorted sync.WaitGroup
-	sorted.Go(func() { r.orders = newSortIndexFolded(r.Rows, b.folded) })
-	r.surgeon = newIDIndex(r.Rows, b.surgeonRows)
+	var built sync.WaitGroup
+	built.Go(func() { r.orders = newSortIndexFolded(r.Rows, b.folded) })
+	built.Go(func() {
+		r.surgeon = newIDIndex(r.Rows, b.surgeonRows)
+		r.unitCounts = r.countUnits()
+	})
 	r.hospitalIndex = r.indexHospitals()
 	for _, ps := range r.periods {
 		slices.Sort(ps)
 	}
-	r.unitCounts = r.countUnits()
-	sorted.Wait()
+	built.Wait()
 	b.folded = nil
 	return r
 }
