@@ -51,8 +51,14 @@ type Release struct {
 	rowUnit     []int32
 	otherShares map[int32][]outcome.HospitalShare
 	hospitals   [][]string
-	// orders holds the row indices in the order of each sort.
-	orders *sortIndex
+	// orders holds the row indices in the order of each sort, made the
+	// first time a selection needs one (sortOrders), as it is not needed
+	// to answer at start: a second of a national release's start, spent
+	// once the server answers (Prepare). folded holds every row's name
+	// folded (Fold) until then, as loading made them.
+	ordersOnce sync.Once
+	orders     *sortIndex
+	folded     []string
 	// surgeon finds a surgeon's rows by id, in row order: a map of a
 	// national release's million surgeons cost more than its rows' figures.
 	surgeon idIndex
@@ -350,6 +356,27 @@ func (r *Release) searchIndex() *searchIndex {
 // does not wait for it.
 func (r *Release) PrepareSearch() { r.searchIndex() }
 
+// sortOrders is the release's sort orders, the default one sorted the
+// first time any is asked for.
+func (r *Release) sortOrders() *sortIndex {
+	r.ordersOnce.Do(func() {
+		folded := r.folded
+		if folded == nil {
+			folded = make([]string, len(r.Rows))
+			for i := range r.Rows {
+				folded[i] = Fold(r.Rows[i].UnitName)
+			}
+		}
+		r.orders, r.folded = newSortIndexFolded(r.Rows, folded), nil
+	})
+	return r.orders
+}
+
+// PrepareSelect sorts the release's rows in the default order now, if
+// no selection has yet: a server calls it once it is answering, so that
+// the first list does not wait for it.
+func (r *Release) PrepareSelect() { r.sortOrders() }
+
 // only is the list of one hospital id, shared by every row that names it
 // alone.
 func (b *releaseBuilder) only(id string) []string {
@@ -361,14 +388,13 @@ func (b *releaseBuilder) only(id string) []string {
 	return h
 }
 
-// finish builds the release's indexes over every row added, on every
-// core, as a server waits for them all before it answers: the default
-// sort order, the surgeons by id and what is counted from them, and the
-// hospitals.
+// finish builds the release's indexes over every row added that a
+// server needs before it answers, on every core: the surgeons by id and
+// what is counted from them beside the hospitals. The sort orders wait
+// for their first use (sortOrders).
 func (b *releaseBuilder) finish() *Release {
 	r := b.r
 	var built sync.WaitGroup
-	built.Go(func() { r.orders = newSortIndexFolded(r.Rows, b.folded) })
 	built.Go(func() {
 		r.surgeon = newIDIndex(r.Rows, b.surgeonRows)
 		r.unitCounts = r.countUnits()
@@ -378,7 +404,7 @@ func (b *releaseBuilder) finish() *Release {
 		slices.Sort(ps)
 	}
 	built.Wait()
-	b.folded = nil
+	r.folded, b.folded = b.folded, nil
 	return r
 }
 
