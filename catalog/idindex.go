@@ -26,7 +26,7 @@ func newIDIndex(all []Row, rows []int32) idIndex {
 	for i, row := range rows {
 		recs[i] = keyed{all[row].UnitID, row}
 	}
-	slices.SortFunc(recs, func(a, b keyed) int { return cmp.Or(strings.Compare(a.id, b.id), cmp.Compare(a.row, b.row)) })
+	recs = sortOnCores(recs, func(a, b keyed) int { return cmp.Or(strings.Compare(a.id, b.id), cmp.Compare(a.row, b.row)) })
 	for i, rec := range recs {
 		rows[i] = rec.row
 	}

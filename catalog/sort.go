@@ -181,7 +181,7 @@ func newSortIndexFolded(rows []Row, folded []string) *sortIndex {
 	for i := range rows {
 		recs[i] = named{folded[i], int32(i)}
 	}
-	slices.SortFunc(recs, func(a, b named) int {
+	recs = sortOnCores(recs, func(a, b named) int {
 		if c := strings.Compare(a.name, b.name); c != 0 {
 			return c
 		}
