@@ -414,17 +414,19 @@ func (r *Release) countUnits() map[string]UnitCount {
 	// A surgeon's rows are together in the index, in row order, and rows
 	// are in funnel order, by specialty: each change of specialty within
 	// a surgeon's rows is one more specialty they report in.
-	for i, row := range r.surgeon.rows {
+	// Each row is read once, in the index's order: a national release's
+	// rows are hundreds of megabytes, read here at random.
+	surgeons := map[string]int{}
+	var prev *Row
+	for _, row := range r.surgeon.rows {
 		u := &r.Rows[row]
-		if i > 0 {
-			prev := &r.Rows[r.surgeon.rows[i-1]]
-			if prev.UnitID == u.UnitID && prev.Specialty == u.Specialty {
-				continue
-			}
+		if prev == nil || prev.UnitID != u.UnitID || prev.Specialty != u.Specialty {
+			surgeons[u.Specialty]++
 		}
-		n := counts[u.Specialty]
-		n.Surgeons++
-		counts[u.Specialty] = n
+		prev = u
+	}
+	for sp, n := range surgeons {
+		counts[sp] = UnitCount{Surgeons: n}
 	}
 	for _, idx := range r.hospital {
 		var seen []string
