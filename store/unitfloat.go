@@ -31,39 +31,46 @@ func parseDecimal(b []byte) (x float64, n int, ok bool) {
 		i++
 	}
 	// The significand's digits, integer and fraction, make one integer;
-	// significant counts them from the first that is not 0.
+	// significant counts them from the first that is not 0, the zeros
+	// before it skipped first so that the loops test nothing but digits.
 	var mantissa uint64
-	significant, exp10 := 0, 0
+	exp10 := 0
 	start := i
+	for i < len(b) && b[i] == '0' {
+		i++
+	}
+	significant := -(i - start)
 	for ; i < len(b); i++ {
 		c := b[i] - '0'
 		if c > 9 {
 			break
 		}
 		mantissa = mantissa*10 + uint64(c)
-		if mantissa != 0 {
-			significant++
-		}
 	}
 	if i == start {
 		return 0, 0, false
 	}
+	significant += i - start
 	if i < len(b) && b[i] == '.' {
 		i++
 		start = i
+		if significant == 0 {
+			for i < len(b) && b[i] == '0' {
+				i++
+			}
+			significant = -(i - start)
+		}
 		for ; i < len(b); i++ {
 			c := b[i] - '0'
 			if c > 9 {
 				break
 			}
 			mantissa = mantissa*10 + uint64(c)
-			if mantissa != 0 {
-				significant++
-			}
 		}
 		if i == start {
 			return 0, 0, false
 		}
+		significant += i - start
 		exp10 = start - i
 	}
 	if significant > 19 {
