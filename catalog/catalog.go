@@ -340,7 +340,7 @@ func sharesAreRows(shares []outcome.HospitalShare, row *Row) bool {
 // every row in row order, as loading once built it.
 func (r *Release) searchIndex() *searchIndex {
 	r.searchOnce.Do(func() {
-		b := newSearchBuilder()
+		b := newSearchBuilder(len(r.Rows))
 		r.rowUnit = make([]int32, len(r.Rows))
 		for i := range r.Rows {
 			row := &r.Rows[i]

@@ -114,8 +114,12 @@ type wordPosting struct {
 	posting
 }
 
-func newSearchBuilder() *searchBuilder {
-	return &searchBuilder{byKey: map[unitKey]int32{}, ids: map[string]int32{}, alone: map[string][]string{}}
+// newSearchBuilder makes a builder for rows rows: its maps are made the
+// size a release of distinct units needs, as growing them a step at a
+// time rehashed a national release's million keys again at each step.
+func newSearchBuilder(rows int) *searchBuilder {
+	return &searchBuilder{byKey: make(map[unitKey]int32, rows), ids: make(map[string]int32, rows),
+		alone: map[string][]string{}}
 }
 
 // add records one of a unit's rows: its name, id, hospitals and specialty.
