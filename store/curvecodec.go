@@ -13,32 +13,19 @@ func decodeCurve(text []byte) ([]outcome.CurvePoint, error) {
 	d := unitDecoder{b: text}
 	// A point written is about 90 bytes.
 	out := make([]outcome.CurvePoint, 0, len(text)/64+1)
-	d.expect('[')
-	if d.peek() == ']' {
-		d.i++
-	} else {
-		for d.err == nil {
-			var p outcome.CurvePoint
-			d.expect('[')
-			for j, x := range [...]*float64{&p.X, &p.Lower95, &p.Upper95, &p.Lower998, &p.Upper998} {
-				if j > 0 {
-					d.expect(',')
-				}
-				*x = d.real()
+	d.array(func() {
+		var p outcome.CurvePoint
+		d.expect('[')
+		for j, x := range [...]*float64{&p.X, &p.Lower95, &p.Upper95, &p.Lower998, &p.Upper998} {
+			if j > 0 {
+				d.expect(',')
 			}
-			d.expect(']')
-			out = append(out, p)
-			if d.peek() == ',' {
-				d.i++
-				continue
-			}
-			d.expect(']')
-			break
+			*x = d.real()
 		}
-	}
-	if d.err == nil && d.skipSpace() < len(d.b) {
-		d.fail("text after the curve")
-	}
+		d.expect(']')
+		out = append(out, p)
+	})
+	d.end("the curve")
 	if d.err != nil {
 		return nil, d.err
 	}

@@ -253,32 +253,19 @@ func decodeUnits(text []byte, n int) ([]outcome.Position, []UnitContext, error) 
 	contexts := make([]UnitContext, 0, n)
 	names := make([]span, 0, 2*n) // per unit, its id and its name
 	shares := make([]span, 0, n)  // per unit, its hospitals in d.shares
-	d.expect('[')
-	if d.peek() == ']' {
-		d.i++
-	} else {
-		for d.err == nil {
-			var u outcome.Position
-			var c UnitContext
-			d.expect('[')
-			names = append(names, d.arenaText())
-			d.expect(',')
-			names = append(names, d.arenaText())
-			d.expect(',')
-			shares = append(shares, d.unit(&u, &c))
-			units = append(units, u)
-			contexts = append(contexts, c)
-			if d.peek() == ',' {
-				d.i++
-				continue
-			}
-			d.expect(']')
-			break
-		}
-	}
-	if d.err == nil && d.skipSpace() < len(d.b) {
-		d.fail("text after the units")
-	}
+	d.array(func() {
+		var u outcome.Position
+		var c UnitContext
+		d.expect('[')
+		names = append(names, d.arenaText())
+		d.expect(',')
+		names = append(names, d.arenaText())
+		d.expect(',')
+		shares = append(shares, d.unit(&u, &c))
+		units = append(units, u)
+		contexts = append(contexts, c)
+	})
+	d.end("the units")
 	if d.err != nil {
 		return nil, nil, d.err
 	}
@@ -291,6 +278,31 @@ func decodeUnits(text []byte, n int) ([]outcome.Position, []UnitContext, error) 
 		}
 	}
 	return units, contexts, nil
+}
+
+// array reads a JSON array, calling element to read each element.
+func (d *unitDecoder) array(element func()) {
+	d.expect('[')
+	if d.peek() == ']' {
+		d.i++
+		return
+	}
+	for d.err == nil {
+		element()
+		if d.peek() == ',' {
+			d.i++
+			continue
+		}
+		d.expect(']')
+		return
+	}
+}
+
+// end fails unless nothing but space follows what was read.
+func (d *unitDecoder) end(what string) {
+	if d.err == nil && d.skipSpace() < len(d.b) {
+		d.fail("text after " + what)
+	}
 }
 
 // unit reads the rest of a unit's array, after its id and name; the

@@ -36,17 +36,9 @@ func parseDecimal(b []byte) (x float64, n int, ok bool) {
 	var mantissa uint64
 	exp10 := 0
 	start := i
-	for i < len(b) && b[i] == '0' {
-		i++
-	}
+	i = skipZeros(b, i)
 	significant := -(i - start)
-	for ; i < len(b); i++ {
-		c := b[i] - '0'
-		if c > 9 {
-			break
-		}
-		mantissa = mantissa*10 + uint64(c)
-	}
+	mantissa, i = readDigits(b, i, mantissa)
 	if i == start {
 		return 0, 0, false
 	}
@@ -55,18 +47,10 @@ func parseDecimal(b []byte) (x float64, n int, ok bool) {
 		i++
 		start = i
 		if significant == 0 {
-			for i < len(b) && b[i] == '0' {
-				i++
-			}
+			i = skipZeros(b, i)
 			significant = -(i - start)
 		}
-		for ; i < len(b); i++ {
-			c := b[i] - '0'
-			if c > 9 {
-				break
-			}
-			mantissa = mantissa*10 + uint64(c)
-		}
+		mantissa, i = readDigits(b, i, mantissa)
 		if i == start {
 			return 0, 0, false
 		}
@@ -111,6 +95,29 @@ func parseDecimal(b []byte) (x float64, n int, ok bool) {
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// skipZeros returns the position of the first byte from i of b that is
+// not '0'.
+func skipZeros(b []byte, i int) int {
+	for i < len(b) && b[i] == '0' {
+		i++
+	}
+	return i
+}
+
+// readDigits reads the digits of b from i onto mantissa, and returns it
+// and the position of the first byte that is not a digit; mantissa
+// overflows past 19 digits, which the caller refuses.
+func readDigits(b []byte, i int, mantissa uint64) (uint64, int) {
+	for ; i < len(b); i++ {
+		c := b[i] - '0'
+		if c > 9 {
+			break
+		}
+		mantissa = mantissa*10 + uint64(c)
+	}
+	return mantissa, i
+}
 
 // exactPowersOfTen are the powers of ten a float64 holds exactly.
 var exactPowersOfTen = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14,
