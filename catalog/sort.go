@@ -136,10 +136,11 @@ func (s Sort) Compare(a, b Key) int {
 		strings.Compare(a.Procedure, b.Procedure), strings.Compare(a.Per, b.Per))
 }
 
-// sortIndex holds a release's rows in the order of each sort. A server
-// builds one for every release at start, and a national release has a
-// million distinct units, so only the default order is sorted then;
-// every other sort is built the first time a query asks for it, its two
+// sortIndex holds a release's rows in the order of each sort. A national
+// release has a million distinct units, so none is sorted before a
+// server answers: the default order is sorted the first time a query
+// asks for any, or once the server answers (Release.PrepareSelect), and
+// every other sort the first time a query asks for it, its two
 // directions together. Every sort breaks ties by the default order (name,
 // then the unit's whole key: Compare), so that order is sorted once, on
 // the strings, and each row's place in it, its rank, stands in for its key
