@@ -54,7 +54,7 @@ type Release struct {
 	// orders holds the row indices in the order of each sort, made the
 	// first time a selection needs one (sortOrders), as it is not needed
 	// to answer at start: a second of a national release's start, spent
-	// once the server answers (Prepare). folded holds every row's name
+	// once the server answers (PrepareSelect). folded holds every row's name
 	// folded (Fold) until then, as loading made them.
 	ordersOnce sync.Once
 	orders     *sortIndex
