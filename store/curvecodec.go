@@ -1,6 +1,10 @@
 package store
 
-import "github.com/surgeon-outcomes/outcomes/outcome"
+import (
+	"bytes"
+
+	"github.com/surgeon-outcomes/outcomes/outcome"
+)
 
 // decodeCurve reads a funnel's control-limit curve as curveJSON writes it
 // (an array of five-number arrays, null for NaN) with the units' reader
@@ -11,8 +15,9 @@ import "github.com/surgeon-outcomes/outcomes/outcome"
 // curveJSON never writes.
 func decodeCurve(text []byte) ([]outcome.CurvePoint, error) {
 	d := unitDecoder{b: text}
-	// A point written is about 90 bytes.
-	out := make([]outcome.CurvePoint, 0, len(text)/64+1)
+	// A funnel keeps its curve: the points are counted first (one '['
+	// each, and one around them), so it keeps no room it does not use.
+	out := make([]outcome.CurvePoint, 0, max(bytes.Count(text, []byte{'['})-1, 0))
 	d.array(func() {
 		var p outcome.CurvePoint
 		d.expect('[')

@@ -38,8 +38,8 @@ func TestDecodeCurve(t *testing.T) {
 		if err != nil {
 			t.Fatalf("decodeCurve(%.80q…): %v", text, err)
 		}
-		if len(got) != len(want) || got == nil {
-			t.Fatalf("%d points, want %d", len(got), len(want))
+		if len(got) != len(want) || got == nil || cap(got) != len(got) {
+			t.Fatalf("%d points (room for %d), want %d and no more room", len(got), cap(got), len(want))
 		}
 		for i := range want {
 			g, w := got[i], want[i]
