@@ -46,10 +46,12 @@ func (h *Handler) use(s *Server) error {
 	}
 	h.current.Store(&served{server: s, echo: e})
 	if r := s.cat.Latest(); r != nil {
-		// Searching a national release needs an index that takes seconds
-		// to build: build it now, while the rest is answered, not on the
-		// first search; then hand back the memory building it took.
+		// Listing and searching a national release need an order and an
+		// index that take seconds to build: build them now, while the
+		// rest is answered, not on the first list or search; then hand
+		// back the memory building them took.
 		go func() {
+			r.PrepareSelect()
 			r.PrepareSearch()
 			debug.FreeOSMemory()
 		}()

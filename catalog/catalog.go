@@ -51,8 +51,14 @@ type Release struct {
 	rowUnit     []int32
 	otherShares map[int32][]outcome.HospitalShare
 	hospitals   [][]string
-	// orders holds the row indices in the order of each sort.
-	orders *sortIndex
+	// orders holds the row indices in the order of each sort, made the
+	// first time a selection needs one (sortOrders), as it is not needed
+	// to answer at start: a second of a national release's start, spent
+	// once the server answers (PrepareSelect). folded holds every row's name
+	// folded (Fold) until then, as loading made them.
+	ordersOnce sync.Once
+	orders     *sortIndex
+	folded     []string
 	// surgeon finds a surgeon's rows by id, in row order: a map of a
 	// national release's million surgeons cost more than its rows' figures.
 	surgeon idIndex
@@ -209,6 +215,10 @@ type releaseBuilder struct {
 	// texts holds one copy of each text that many rows repeat (hospitals,
 	// bands, verdicts), each read from the database as a string of its own.
 	texts map[string]string
+	// folded holds every row's name folded (Fold), made once for both
+	// A–Z orders, its funnel's (Funnel.ByName) and the release's
+	// (sortIndex), and dropped once those are made.
+	folded []string
 }
 
 // intern returns the one copy of s the release keeps.
@@ -227,7 +237,8 @@ func newReleaseBuilder(m store.Release, units int) *releaseBuilder {
 	r := &Release{Meta: m, Tag: hex.EncodeToString(sum[:16]), Rows: make([]Row, 0, units),
 		hospitals: make([][]string, 0, units), otherShares: map[int32][]outcome.HospitalShare{}, hospital: map[string][]int32{}, atHospital: map[string][]int32{},
 		periods: map[string][]string{}}
-	return &releaseBuilder{r: r, oneHospital: map[string][]string{}, texts: map[string]string{}}
+	return &releaseBuilder{r: r, oneHospital: map[string][]string{}, texts: map[string]string{},
+		folded: make([]string, 0, units)}
 }
 
 // add indexes one funnel g: its units, in the store's order, and beside
@@ -244,31 +255,37 @@ func (b *releaseBuilder) add(g *store.StoredFunnel) {
 		u := &g.Units[ui]
 		c := &g.Contexts[ui]
 		ref := hospitalRef{ID: u.UnitID, Name: u.UnitName, Count: 1}
-		hospitals := b.only(u.UnitID)
-		shares := []outcome.HospitalShare{{ID: u.UnitID, Name: u.UnitName}}
-		if c.Known {
-			if g.UnitType == outcome.Surgeon {
-				unit := outcome.Unit{Hospitals: c.Hospitals}
-				main, _ := unit.MainHospital()
-				ref = hospitalRef{ID: main.ID, Name: main.Name, Count: len(unit.Hospitals)}
-				if len(unit.Hospitals) == 1 {
-					hospitals = b.only(unit.Hospitals[0].ID)
-				} else {
-					hospitals = unit.HospitalIDs()
-				}
+		// A unit none of its group's rows make is its own only hospital.
+		var hospitals []string
+		var shares []outcome.HospitalShare
+		switch {
+		case !c.Known:
+			hospitals = b.only(u.UnitID)
+			shares = []outcome.HospitalShare{{ID: u.UnitID, Name: u.UnitName}}
+		case g.UnitType == outcome.Surgeon:
+			unit := outcome.Unit{Hospitals: c.Hospitals}
+			main, _ := unit.MainHospital()
+			ref = hospitalRef{ID: main.ID, Name: main.Name, Count: len(unit.Hospitals)}
+			if len(unit.Hospitals) == 1 {
+				hospitals = b.only(unit.Hospitals[0].ID)
+			} else {
+				hospitals = unit.HospitalIDs()
 			}
+			shares = c.Hospitals
+		default:
+			hospitals = b.only(u.UnitID)
 			shares = c.Hospitals
 		}
 		pub := &outcome.Row{ExpectedRate: c.Published.ExpectedRate, PublishedRate: c.Published.Rate,
 			PublishedLow: c.Published.Low, PublishedHigh: c.Published.High, PublishedRating: c.Published.Rating}
 		idx := int32(len(r.Rows))
-		row := newRow(&g.Funnel, u, g.Outcome, ref, pub)
+		r.Rows = append(r.Rows, newRow(&g.Funnel, u, g.Outcome, ref, pub))
+		row := &r.Rows[idx]
 		row.HospitalID, row.HospitalName = b.intern(row.HospitalID), b.intern(row.HospitalName)
 		row.Band, row.Verdict = outcome.Band(b.intern(string(row.Band))), b.intern(row.Verdict)
 		row.PublishedRating = b.intern(row.PublishedRating)
-		r.Rows = append(r.Rows, row)
 		r.hospitals = append(r.hospitals, hospitals)
-		if !sameShares(shares, r.rowShares(idx)) {
+		if !sharesAreRows(shares, row) {
 			r.otherShares[idx] = shares
 		}
 		if g.UnitType == outcome.Surgeon {
@@ -282,13 +299,15 @@ func (b *releaseBuilder) add(g *store.StoredFunnel) {
 	}
 	f.End = int32(len(r.Rows))
 	f.ByName = make([]int32, 0, f.End-f.First)
-	folded := make([]string, f.End-f.First)
+	keys := make([]string, f.End-f.First)
 	for i := f.First; i < f.End; i++ {
 		f.ByName = append(f.ByName, i)
-		folded[i-f.First] = UnitNameKey(r.Rows[i].UnitType, r.Rows[i].UnitName)
+		folded := Fold(r.Rows[i].UnitName)
+		b.folded = append(b.folded, folded)
+		keys[i-f.First] = unitNameKeyOfFolded(r.Rows[i].UnitType, folded)
 	}
 	slices.SortFunc(f.ByName, func(a, b int32) int {
-		return cmp.Or(strings.Compare(folded[a-f.First], folded[b-f.First]), strings.Compare(r.Rows[a].UnitID, r.Rows[b].UnitID))
+		return cmp.Or(strings.Compare(keys[a-f.First], keys[b-f.First]), strings.Compare(r.Rows[a].UnitID, r.Rows[b].UnitID))
 	})
 	r.Funnels = append(r.Funnels, f)
 }
@@ -307,17 +326,21 @@ func (r *Release) rowShares(i int32) []outcome.HospitalShare {
 	return []outcome.HospitalShare{{ID: row.HospitalID, Name: row.HospitalName}}
 }
 
-// sameShares reports whether two lists name the same hospitals, by id and
-// name, the parts search reads.
-func sameShares(a, b []outcome.HospitalShare) bool {
-	return slices.EqualFunc(a, b, func(x, y outcome.HospitalShare) bool { return x.ID == y.ID && x.Name == y.Name })
+// sharesAreRows reports whether shares name the hospitals rowShares has
+// for row by default, by id and name, the parts search reads, without
+// making that list.
+func sharesAreRows(shares []outcome.HospitalShare, row *Row) bool {
+	if row.HospitalCount == 0 {
+		return len(shares) == 0
+	}
+	return len(shares) == 1 && shares[0].ID == row.HospitalID && shares[0].Name == row.HospitalName
 }
 
 // searchIndex is the release's search index, built on first use from
 // every row in row order, as loading once built it.
 func (r *Release) searchIndex() *searchIndex {
 	r.searchOnce.Do(func() {
-		b := newSearchBuilder()
+		b := newSearchBuilder(len(r.Rows))
 		r.rowUnit = make([]int32, len(r.Rows))
 		for i := range r.Rows {
 			row := &r.Rows[i]
@@ -333,6 +356,27 @@ func (r *Release) searchIndex() *searchIndex {
 // does not wait for it.
 func (r *Release) PrepareSearch() { r.searchIndex() }
 
+// sortOrders is the release's sort orders, the default one sorted the
+// first time any is asked for.
+func (r *Release) sortOrders() *sortIndex {
+	r.ordersOnce.Do(func() {
+		folded := r.folded
+		if folded == nil {
+			folded = make([]string, len(r.Rows))
+			for i := range r.Rows {
+				folded[i] = Fold(r.Rows[i].UnitName)
+			}
+		}
+		r.orders, r.folded = newSortIndexFolded(r.Rows, folded), nil
+	})
+	return r.orders
+}
+
+// PrepareSelect sorts the release's rows in the default order now, if
+// no selection has yet: a server calls it once it is answering, so that
+// the first list does not wait for it.
+func (r *Release) PrepareSelect() { r.sortOrders() }
+
 // only is the list of one hospital id, shared by every row that names it
 // alone.
 func (b *releaseBuilder) only(id string) []string {
@@ -344,16 +388,23 @@ func (b *releaseBuilder) only(id string) []string {
 	return h
 }
 
-// finish builds the release's indexes over every row added.
+// finish builds the release's indexes over every row added that a
+// server needs before it answers, on every core: the surgeons by id and
+// what is counted from them beside the hospitals. The sort orders wait
+// for their first use (sortOrders).
 func (b *releaseBuilder) finish() *Release {
 	r := b.r
-	r.surgeon = newIDIndex(r.Rows, b.surgeonRows)
+	var built sync.WaitGroup
+	built.Go(func() {
+		r.surgeon = newIDIndex(r.Rows, b.surgeonRows)
+		r.unitCounts = r.countUnits()
+	})
 	r.hospitalIndex = r.indexHospitals()
 	for _, ps := range r.periods {
 		slices.Sort(ps)
 	}
-	r.unitCounts = r.countUnits()
-	r.orders = newSortIndex(r.Rows)
+	built.Wait()
+	r.folded, b.folded = b.folded, nil
 	return r
 }
 
@@ -363,17 +414,19 @@ func (r *Release) countUnits() map[string]UnitCount {
 	// A surgeon's rows are together in the index, in row order, and rows
 	// are in funnel order, by specialty: each change of specialty within
 	// a surgeon's rows is one more specialty they report in.
-	for i, row := range r.surgeon.rows {
+	// Each row is read once, in the index's order: a national release's
+	// rows are hundreds of megabytes, read here at random.
+	surgeons := map[string]int{}
+	var prev *Row
+	for _, row := range r.surgeon.rows {
 		u := &r.Rows[row]
-		if i > 0 {
-			prev := &r.Rows[r.surgeon.rows[i-1]]
-			if prev.UnitID == u.UnitID && prev.Specialty == u.Specialty {
-				continue
-			}
+		if prev == nil || prev.UnitID != u.UnitID || prev.Specialty != u.Specialty {
+			surgeons[u.Specialty]++
 		}
-		n := counts[u.Specialty]
-		n.Surgeons++
-		counts[u.Specialty] = n
+		prev = u
+	}
+	for sp, n := range surgeons {
+		counts[sp] = UnitCount{Surgeons: n}
 	}
 	for _, idx := range r.hospital {
 		var seen []string

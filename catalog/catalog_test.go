@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/surgeon-outcomes/outcomes/catalog"
@@ -218,5 +219,35 @@ func TestPlace(t *testing.T) {
 				t.Errorf("Place = errors %v, want one on %s", errs, tt.field)
 			}
 		})
+	}
+}
+
+// TestSelectFirstUseTogether: a release sorts its rows the first time a
+// selection asks (or a server prepares it, PrepareSelect); selections
+// arriving together on a release just loaded, in every sort, all get the
+// order one alone gets. Run with -race.
+func TestSelectFirstUseTogether(t *testing.T) {
+	want := map[string][]int32{}
+	alone := demo(t)
+	for _, name := range catalog.SortNames() {
+		s, _ := catalog.ParseSort("-" + name)
+		want[name] = alone.Select(catalog.Query{UnitType: outcome.Surgeon, Sort: s}).Page
+	}
+	r := demo(t)
+	got := make([][]int32, len(catalog.SortNames()))
+	var wg sync.WaitGroup
+	wg.Go(r.PrepareSelect)
+	for i, name := range catalog.SortNames() {
+		wg.Go(func() {
+			s, _ := catalog.ParseSort("-" + name)
+			got[i] = r.Select(catalog.Query{UnitType: outcome.Surgeon, Sort: s}).Page
+		})
+	}
+	wg.Wait()
+	for i, name := range catalog.SortNames() {
+		if !slices.Equal(got[i], want[name]) || len(got[i]) == 0 {
+			t.Errorf("sort=-%s selected together: %d rows, not the %d selected alone, in order", name, len(got[i]),
+				len(want[name]))
+		}
 	}
 }

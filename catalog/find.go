@@ -356,6 +356,9 @@ func specialtyWords() map[string][]string {
 // sortSpecialties orders specialty slugs as outcome.Specialties lists
 // them, any others after, A–Z.
 func sortSpecialties(slugs []string) []string {
+	if len(slugs) < 2 {
+		return slugs // as nearly every unit's: a search index sorts a million
+	}
 	order := map[string]int{}
 	for i, s := range outcome.Specialties() {
 		order[s.Slug] = i + 1

@@ -35,7 +35,7 @@ func TestFoldASCII(t *testing.T) {
 func TestIndexASCII(t *testing.T) {
 	texts := []string{"Dr Test Person 12", "ZZ101", "9000123", "Mr  Ian O'Neill", "ian", "IAN", "St. Mary's (NHS)",
 		"a-b_c", "  lead and trail  ", "Ward 7B", "x\x00y", "UPPER lower MiXeD", "adult-cardiac"}
-	fast, slow := newSearchBuilder(), newSearchBuilder()
+	fast, slow := newSearchBuilder(len(texts)), newSearchBuilder(len(texts))
 	for i, text := range texts {
 		if !fast.indexASCII(int32(i), text, int32(i%3)) {
 			t.Fatalf("indexASCII(%q) = false; want true for ASCII", text)

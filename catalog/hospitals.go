@@ -27,14 +27,12 @@ func (r *Release) Hospitals() []HospitalEntry { return r.hospitalIndex }
 // indexHospitals makes the list Hospitals returns.
 func (r *Release) indexHospitals() []HospitalEntry {
 	byID := map[string]*HospitalEntry{}
-	surgeons := map[string]map[string]bool{}
 	add := func(id string, rows []int32) {
 		h := byID[id]
 		if h == nil {
 			h = &HospitalEntry{ID: id, Name: cmp.Or(r.HospitalName(id), id)}
 			h.folded = Fold(h.Name)
 			byID[id] = h
-			surgeons[id] = map[string]bool{}
 		}
 		for _, i := range rows {
 			h.Specialties = appendSorted(h.Specialties, r.Rows[i].Specialty)
@@ -43,16 +41,20 @@ func (r *Release) indexHospitals() []HospitalEntry {
 	for id, rows := range r.hospital {
 		add(id, rows)
 	}
+	// One set of a hospital's surgeons at a time, emptied for the next:
+	// a national release has a million surgeon rows at its hospitals.
+	surgeons := map[string]struct{}{}
 	for id, rows := range r.atHospital {
 		add(id, rows)
+		clear(surgeons)
 		for _, i := range rows {
-			surgeons[id][r.Rows[i].UnitID] = true
+			surgeons[r.Rows[i].UnitID] = struct{}{}
 		}
+		byID[id].Surgeons = len(surgeons)
 	}
 	out := make([]HospitalEntry, 0, len(byID))
-	for id, h := range byID {
+	for _, h := range byID {
 		h.Specialties = sortSpecialties(h.Specialties)
-		h.Surgeons = len(surgeons[id])
 		out = append(out, *h)
 	}
 	slices.SortFunc(out, func(a, b HospitalEntry) int {

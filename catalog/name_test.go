@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -32,5 +33,20 @@ func TestCompareNamesSurnameFirst(t *testing.T) {
 		"Mr Ambrose Marshpuddle", "Dr Anna Smith", "Ms Anna Smith", "Mr Bob Smith"}
 	if !slices.Equal(names, want) {
 		t.Errorf("sorted\n%q\nwant\n%q", names, want)
+	}
+}
+
+// TestNameKeyShortcut holds NameKey's shortcut for folded ASCII names to
+// the rule by words it stands in for, on titles alone, in runs, at
+// either end and inside, one word and none, and text it must leave to the
+// rule (non-ASCII, tabs, doubled spaces).
+func TestNameKeyShortcut(t *testing.T) {
+	names := []string{"", "a", "dr", "dr mr", "dr mr ann", "mr ann lee", "ann lee", "prof. ann mary lee",
+		"lady", "sir x", "x sir", "dr test person 12", "mrs  ann", " ann", "ann ", "ann\tlee", "seán lee", "professor"}
+	for _, name := range names {
+		want := nameKeyOfWords(strings.Fields(name))
+		if got := nameKeyOfFolded(name); got != want {
+			t.Errorf("nameKeyOfFolded(%q) = %q, want %q", name, got, want)
+		}
 	}
 }

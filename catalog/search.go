@@ -95,6 +95,11 @@ type searchBuilder struct {
 	// and the field's weight; build sorts it into postings.
 	found []wordPosting
 	buf   []byte // a word being folded
+	// alone holds one list of each text that is a unit's only specialty
+	// or hospital, as nearly all are, shared by every unit it is alone
+	// in: a list of one has no room to grow, so a unit's second entry
+	// makes it a list of its own (appendSorted).
+	alone map[string][]string
 }
 
 // unitKey is a unit of the release: its type and id.
@@ -109,8 +114,12 @@ type wordPosting struct {
 	posting
 }
 
-func newSearchBuilder() *searchBuilder {
-	return &searchBuilder{byKey: map[unitKey]int32{}, ids: map[string]int32{}}
+// newSearchBuilder makes a builder for rows rows: its maps are made the
+// size a release of distinct units needs, as growing them a step at a
+// time rehashed a national release's million keys again at each step.
+func newSearchBuilder(rows int) *searchBuilder {
+	return &searchBuilder{byKey: make(map[unitKey]int32, rows), ids: make(map[string]int32, rows),
+		alone: map[string][]string{}}
 }
 
 // add records one of a unit's rows: its name, id, hospitals and specialty.
@@ -124,18 +133,32 @@ func (b *searchBuilder) add(t outcome.UnitType, id, name, specialty string, hosp
 		b.units = append(b.units, SearchUnit{Type: t, ID: id, Name: name, folded: Fold(name)})
 	}
 	u := &b.units[i]
-	u.Specialties = appendSorted(u.Specialties, specialty)
+	u.Specialties = b.appendSorted(u.Specialties, specialty)
 	b.index(i, name, weightName)
 	b.index(i, id, weightName)
 	b.index(i, specialty, weightSpecialty)
 	for _, h := range hospitals {
 		if t == outcome.Surgeon {
-			u.Hospitals = appendSorted(u.Hospitals, cmp.Or(h.Name, h.ID))
+			u.Hospitals = b.appendSorted(u.Hospitals, cmp.Or(h.Name, h.ID))
 		}
 		b.index(i, h.Name, weightHospital)
 		b.index(i, h.ID, weightHospital)
 	}
 	return i
+}
+
+// appendSorted is appendSorted, but a list of one is the one shared list
+// of that text (alone).
+func (b *searchBuilder) appendSorted(s []string, v string) []string {
+	if len(s) > 0 || v == "" {
+		return appendSorted(s, v)
+	}
+	l, ok := b.alone[v]
+	if !ok {
+		l = []string{v}
+		b.alone[v] = l
+	}
+	return l
 }
 
 // word numbers a folded word, and records spelling as its display form if

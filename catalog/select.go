@@ -34,7 +34,7 @@ type Selection struct {
 // Select filters the release's rows by q in q.Sort's order and cuts the
 // page that follows q.After.
 func (r *Release) Select(q Query) Selection {
-	order := r.orders.order(q.Sort)
+	order := r.sortOrders().order(q.Sort)
 	start := 0
 	if q.After != nil {
 		start = sort.Search(len(order), func(i int) bool {

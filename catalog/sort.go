@@ -136,10 +136,11 @@ func (s Sort) Compare(a, b Key) int {
 		strings.Compare(a.Procedure, b.Procedure), strings.Compare(a.Per, b.Per))
 }
 
-// sortIndex holds a release's rows in the order of each sort. A server
-// builds one for every release at start, and a national release has a
-// million distinct units, so only the default order is sorted then;
-// every other sort is built the first time a query asks for it, its two
+// sortIndex holds a release's rows in the order of each sort. A national
+// release has a million distinct units, so none is sorted before a
+// server answers: the default order is sorted the first time a query
+// asks for any, or once the server answers (Release.PrepareSelect), and
+// every other sort the first time a query asks for it, its two
 // directions together. Every sort breaks ties by the default order (name,
 // then the unit's whole key: Compare), so that order is sorted once, on
 // the strings, and each row's place in it, its rank, stands in for its key
@@ -160,26 +161,35 @@ type sortedField struct {
 
 // newSortIndex sorts rows in the default order and makes ready the rest.
 func newSortIndex(rows []Row) *sortIndex {
+	folded := make([]string, len(rows))
+	for i := range rows {
+		folded[i] = Fold(rows[i].UnitName)
+	}
+	return newSortIndexFolded(rows, folded)
+}
+
+// newSortIndexFolded is newSortIndex given each row's name folded (Fold),
+// as a release's builder has them. Ties of names, few, are broken by the
+// rest of the rows' keys (Sort.Compare) read from the rows themselves.
+func newSortIndexFolded(rows []Row, folded []string) *sortIndex {
 	x := &sortIndex{rows: rows, rank: make([]int32, len(rows)), fields: make([]sortedField, len(sortFields))}
 	byName := Sort{}
 	type named struct {
 		name string
 		row  int32
 	}
-	keys := make([]Key, len(rows))
 	recs := make([]named, len(rows))
 	for i := range rows {
-		r := &rows[i]
-		keys[i] = Key{Name: Fold(r.UnitName), UnitType: string(r.UnitType), UnitID: r.UnitID,
-			Specialty: r.Specialty, Procedure: r.Procedure, Per: r.Period}
-		keys[i].Str = keys[i].Name
-		recs[i] = named{keys[i].Name, int32(i)}
+		recs[i] = named{folded[i], int32(i)}
 	}
-	slices.SortFunc(recs, func(a, b named) int {
+	recs = sortOnCores(recs, func(a, b named) int {
 		if c := strings.Compare(a.name, b.name); c != 0 {
 			return c
 		}
-		return byName.Compare(keys[a.row], keys[b.row])
+		ra, rb := &rows[a.row], &rows[b.row]
+		return cmp.Or(strings.Compare(string(ra.UnitType), string(rb.UnitType)), strings.Compare(ra.UnitID, rb.UnitID),
+			strings.Compare(ra.Specialty, rb.Specialty), strings.Compare(ra.Procedure, rb.Procedure),
+			strings.Compare(ra.Period, rb.Period))
 	})
 	order := make([]int32, len(rows))
 	for pos, rec := range recs {

@@ -233,6 +233,9 @@ type unitDecoder struct {
 	arena []byte
 	// texts holds one copy of each repeated text read.
 	texts map[string]string
+	// shares gathers every unit's hospitals, each unit's a part of it
+	// (one allocation a funnel, not one a unit).
+	shares []outcome.HospitalShare
 	// unescaped holds the last string read that had escapes.
 	unescaped []byte
 }
@@ -245,36 +248,24 @@ type span struct{ lo, hi int }
 
 // decodeUnits reads a funnel's units and their contexts.
 func decodeUnits(text []byte, n int) ([]outcome.Position, []UnitContext, error) {
-	d := unitDecoder{b: text, texts: map[string]string{}}
+	d := unitDecoder{b: text, texts: map[string]string{}, shares: make([]outcome.HospitalShare, 0, n)}
 	units := make([]outcome.Position, 0, n)
 	contexts := make([]UnitContext, 0, n)
 	names := make([]span, 0, 2*n) // per unit, its id and its name
-	d.expect('[')
-	if d.peek() == ']' {
-		d.i++
-	} else {
-		for d.err == nil {
-			var u outcome.Position
-			var c UnitContext
-			d.expect('[')
-			names = append(names, d.arenaText())
-			d.expect(',')
-			names = append(names, d.arenaText())
-			d.expect(',')
-			d.unit(&u, &c)
-			units = append(units, u)
-			contexts = append(contexts, c)
-			if d.peek() == ',' {
-				d.i++
-				continue
-			}
-			d.expect(']')
-			break
-		}
-	}
-	if d.err == nil && d.skipSpace() < len(d.b) {
-		d.fail("text after the units")
-	}
+	shares := make([]span, 0, n)  // per unit, its hospitals in d.shares
+	d.array(func() {
+		var u outcome.Position
+		var c UnitContext
+		d.expect('[')
+		names = append(names, d.arenaText())
+		d.expect(',')
+		names = append(names, d.arenaText())
+		d.expect(',')
+		shares = append(shares, d.unit(&u, &c))
+		units = append(units, u)
+		contexts = append(contexts, c)
+	})
+	d.end("the units")
 	if d.err != nil {
 		return nil, nil, d.err
 	}
@@ -282,12 +273,42 @@ func decodeUnits(text []byte, n int) ([]outcome.Position, []UnitContext, error) 
 	for i := range units {
 		id, name := names[2*i], names[2*i+1]
 		units[i].UnitID, units[i].UnitName = arena[id.lo:id.hi], arena[name.lo:name.hi]
+		if contexts[i].Known {
+			contexts[i].Hospitals = d.shares[shares[i].lo:shares[i].hi:shares[i].hi]
+		}
 	}
 	return units, contexts, nil
 }
 
-// unit reads the rest of a unit's array, after its id and name.
-func (d *unitDecoder) unit(u *outcome.Position, c *UnitContext) {
+// array reads a JSON array, calling element to read each element.
+func (d *unitDecoder) array(element func()) {
+	d.expect('[')
+	if d.peek() == ']' {
+		d.i++
+		return
+	}
+	for d.err == nil {
+		element()
+		if d.peek() == ',' {
+			d.i++
+			continue
+		}
+		d.expect(']')
+		return
+	}
+}
+
+// end fails unless nothing but space follows what was read.
+func (d *unitDecoder) end(what string) {
+	if d.err == nil && d.skipSpace() < len(d.b) {
+		d.fail("text after " + what)
+	}
+}
+
+// unit reads the rest of a unit's array, after its id and name; the
+// unit's hospitals, where it has a list of them (c.Known), are where the
+// span returned says in d.shares, which may yet move as it grows.
+func (d *unitDecoder) unit(u *outcome.Position, c *UnitContext) (hospitals span) {
 	u.Aggregated = d.real() == 1
 	d.expect(',')
 	var n storedCounts
@@ -309,14 +330,14 @@ func (d *unitDecoder) unit(u *outcome.Position, c *UnitContext) {
 		*p = d.real()
 	}
 	d.expect(',')
+	hospitals.lo = len(d.shares)
 	if d.null() {
 		c.Known = false
 	} else {
 		c.Known = true
-		c.Hospitals = []outcome.HospitalShare{}
 		d.expect('[')
 		for d.err == nil && d.peek() != ']' {
-			if len(c.Hospitals) > 0 {
+			if len(d.shares) > hospitals.lo {
 				d.expect(',')
 			}
 			var h outcome.HospitalShare
@@ -327,10 +348,11 @@ func (d *unitDecoder) unit(u *outcome.Position, c *UnitContext) {
 			d.expect(',')
 			h.Cases = d.int().V
 			d.expect(']')
-			c.Hospitals = append(c.Hospitals, h)
+			d.shares = append(d.shares, h)
 		}
 		d.expect(']')
 	}
+	hospitals.hi = len(d.shares)
 	p := &c.Published
 	for _, x := range [...]*sql.Null[float64]{&p.ExpectedRate, &p.Rate, &p.Low, &p.High} {
 		d.expect(',')
@@ -341,6 +363,7 @@ func (d *unitDecoder) unit(u *outcome.Position, c *UnitContext) {
 	d.expect(',')
 	p.Rating = d.text()
 	d.expect(']')
+	return hospitals
 }
 
 // setText sets a text of a named string type (a band, a verdict) without
@@ -414,6 +437,10 @@ func numberByte(c byte) bool {
 func (d *unitDecoder) real() float64 {
 	if d.err != nil || d.null() {
 		return math.NaN()
+	}
+	if x, n, ok := parseDecimal(d.b[d.i:]); ok {
+		d.i += n
+		return x
 	}
 	t := d.token()
 	x, err := strconv.ParseFloat(string(t), 64)

@@ -91,7 +91,10 @@ func TestUnitsEncodingRoundTrip(t *testing.T) {
 			}
 		}
 		wc, gc := contexts[i], gotContexts[i]
-		if gc.Known != wc.Known || !slices.Equal(gc.Hospitals, wc.Hospitals) || gc.Published != wc.Published {
+		// A known unit's list is never nil, even empty: a catalog tells
+		// "no hospitals" from "not known" by it.
+		if gc.Known != wc.Known || !slices.Equal(gc.Hospitals, wc.Hospitals) || gc.Published != wc.Published ||
+			gc.Known && gc.Hospitals == nil {
 			t.Errorf("context %d = %+v, want %+v", i, gc, wc)
 		}
 	}
