@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -86,4 +87,24 @@ func BenchmarkDecodeCurve(b *testing.B) {
 			}
 		}
 	})
+}
+
+// parseCurve is the reference decodeCurve is held to: encoding/json's
+// reading of a curve, which the store used before it.
+func parseCurve(s string) ([]outcome.CurvePoint, error) {
+	var raw [][5]*float64
+	if err := json.Unmarshal([]byte(s), &raw); err != nil {
+		return nil, err
+	}
+	val := func(p *float64) float64 {
+		if p == nil {
+			return math.NaN()
+		}
+		return *p
+	}
+	out := make([]outcome.CurvePoint, len(raw))
+	for i, r := range raw {
+		out[i] = outcome.CurvePoint{X: val(r[0]), Lower95: val(r[1]), Upper95: val(r[2]), Lower998: val(r[3]), Upper998: val(r[4])}
+	}
+	return out, nil
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"math"
 	"runtime"
@@ -239,7 +238,7 @@ func decodeFunnel(f *StoredFunnel, n, encoding int, points string, units []byte)
 	if len(f.Units) != n {
 		return funnelRead{err: fmt.Errorf("funnel %s: %d units stored, result_group says %d", key, len(f.Units), n)}
 	}
-	if f.Curve, err = parseCurve(points); err != nil {
+	if f.Curve, err = decodeCurve([]byte(points)); err != nil {
 		return funnelRead{err: fmt.Errorf("funnel %s: curve: %w", key, err)}
 	}
 	return funnelRead{f: f}
@@ -271,23 +270,6 @@ func curveJSON(points []outcome.CurvePoint) string {
 	return b.String()
 }
 
-func parseCurve(s string) ([]outcome.CurvePoint, error) {
-	var raw [][5]*float64
-	if err := json.Unmarshal([]byte(s), &raw); err != nil {
-		return nil, err
-	}
-	val := func(p *float64) float64 {
-		if p == nil {
-			return math.NaN()
-		}
-		return *p
-	}
-	out := make([]outcome.CurvePoint, len(raw))
-	for i, r := range raw {
-		out[i] = outcome.CurvePoint{X: val(r[0]), Lower95: val(r[1]), Upper95: val(r[2]), Lower998: val(r[3]), Upper998: val(r[4])}
-	}
-	return out, nil
-}
 
 // storedCounts is a unit's cases and events as outcome_row and result_unit
 // hold them (0008_published_only.sql): events are NULL for a unit of the
