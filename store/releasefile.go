@@ -112,7 +112,7 @@ func (db *DB) closeReleaseFiles() error {
 // connection), which is the same data, as nothing before the step
 // changes it.
 func moveReleasesToFiles(ctx context.Context, db *DB, tx *sql.Tx) error {
-	ids, err := txStrings(ctx, tx, `SELECT id FROM release ORDER BY rowid`)
+	ids, err := queryStrings(ctx, tx, `SELECT id FROM release ORDER BY rowid`)
 	if err != nil {
 		return fmt.Errorf("release files: %w", err)
 	}

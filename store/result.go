@@ -270,7 +270,6 @@ func curveJSON(points []outcome.CurvePoint) string {
 	return b.String()
 }
 
-
 // storedCounts is a unit's cases and events as outcome_row and result_unit
 // hold them (0008_published_only.sql): events are NULL for a unit of the
 // publisher's figures only, never 0, which would say no one died; cases
