@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -665,5 +667,56 @@ func TestCheckConstraints(t *testing.T) {
 	}
 	if _, err := tx.ExecContext(ctx, insertNational, 100, 0); err != nil {
 		t.Errorf("insert a valid national rate = %v, want nil", err)
+	}
+}
+
+// TestCrashLeftovers: what a crash can leave beside the catalogue — a
+// release file half built under its temporary name, or a whole file
+// renamed into place that no catalogue names (the crash came between the
+// rename and the catalogue's commit) — is never read, and loading the
+// release again replaces it. A Rollback leaves no file behind.
+func TestCrashLeftovers(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTestDB(t)
+	final := ReleaseFilePath(db.path, "r1")
+	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{final + ".partial", final + ".partial-journal", final} {
+		if err := os.WriteFile(p, []byte("left by a crash"), 0o444); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rs, err := db.Releases(ctx); err != nil || len(rs) != 0 {
+		t.Fatalf("Releases() with a crash's files beside it = %+v, %v; want none", rs, err)
+	}
+	if rows, err := db.Rows(ctx, "r1"); err != nil || len(rows) != 0 {
+		t.Errorf("Rows(r1), a release no catalogue names = %d rows, %v; want none, nil", len(rows), err)
+	}
+
+	l, err := db.BeginRelease(ctx, "r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(final + ".partial-journal"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a crash's journal beside the temporary file is still there (%v)", err)
+	}
+	if err := l.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(final + ".partial"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("after Rollback the temporary file is still there (%v)", err)
+	}
+
+	commitRelease(t, db, testRelease("r1"), numberedRows(1, 0, 3), nil)
+	if rows, err := db.Rows(ctx, "r1"); err != nil || len(rows) != 3 {
+		t.Errorf("Rows(r1) after loading it over a crash's file = %d, %v; want 3", len(rows), err)
+	}
+	sum, _, ok := ReadReleaseFile(final)
+	if real, err := fileSHA256(final); !ok || err != nil || real != sum {
+		t.Errorf("r1's file hash %q (%t), the file's %q (%v)", sum, ok, real, err)
+	}
+	if st, err := os.Stat(final); err != nil || st.Mode().Perm()&0o222 != 0 {
+		t.Errorf("r1's file mode = %v, %v; want read-only", st.Mode(), err)
 	}
 }

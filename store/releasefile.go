@@ -30,12 +30,23 @@ func ReleaseFilePath(dbPath, id string) string {
 // database, where it holds them itself (a release file opened as a
 // database, as `outcomes releases --db DB.releases/ID.sqlite` does). A
 // release whose data is in neither is an error that names the missing
-// file, never an empty answer.
+// file, never an empty answer; a release the catalogue does not name is
+// ErrNotFound, whatever file is there.
 func (db *DB) releaseData(ctx context.Context, id string) (*sql.DB, error) {
 	db.filesMu.Lock()
 	defer db.filesMu.Unlock()
 	if f, ok := db.files[id]; ok {
 		return f, nil
+	}
+	// Only a release the catalogue names is read: a file no catalogue
+	// names is what a crash between its rename and the catalogue's commit
+	// leaves, and the next load of the release replaces it.
+	var known bool
+	if err := db.sql.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM release WHERE id = ?)`, id).Scan(&known); err != nil {
+		return nil, fmt.Errorf("store: release %s: %w", id, err)
+	}
+	if !known {
+		return nil, ErrNotFound
 	}
 	path := ReleaseFilePath(db.path, id)
 	if _, err := os.Stat(path); err == nil {
@@ -58,13 +69,6 @@ func (db *DB) releaseData(ctx context.Context, id string) (*sql.DB, error) {
 	}
 	if held {
 		return db.sql, nil
-	}
-	var known bool
-	if err := db.sql.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM release WHERE id = ?)`, id).Scan(&known); err != nil {
-		return nil, fmt.Errorf("store: release %s: %w", id, err)
-	}
-	if !known {
-		return nil, ErrNotFound
 	}
 	return nil, fmt.Errorf("store: release %s: its file %s is missing (restore it, or run outcomes migrate on a database from before release files)", id, path)
 }
