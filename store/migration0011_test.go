@@ -68,6 +68,10 @@ func TestMigration0011MovesReleasesToFiles(t *testing.T) {
 			t.Errorf("catalogue's %s after 0011 = %d rows, %v; want none", table, n, err)
 		}
 	}
+	var free int
+	if err := db.sql.QueryRowContext(ctx, `PRAGMA freelist_count`).Scan(&free); err != nil || free != 0 {
+		t.Errorf("catalogue's free pages after 0011 = %d, %v; want none (vacuumed)", free, err)
+	}
 	if rs, err := db.Releases(ctx); err != nil || len(rs) != 1 || rs[0].ID != "r1" || rs[0].Rows != 3 ||
 		len(rs[0].Periods) != 1 || len(rs[0].Files) != 1 {
 		t.Errorf("catalogue's releases after 0011 = %+v, %v; want r1", rs, err)
