@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 
 	"modernc.org/sqlite"
@@ -120,7 +121,7 @@ func (l *Loader) begin(ctx context.Context) error {
 	}
 	l.file = sql.OpenDB(connector)
 	l.file.SetMaxOpenConns(1) // the exclusive lock and the transaction are the connection's
-	if err := (&DB{sql: l.file, path: l.partial}).migrate(ctx); err != nil {
+	if err := copySchema(ctx, l.db.sql, l.file); err != nil {
 		return fmt.Errorf("schema: %w", err)
 	}
 	if l.deferred, err = setAsideForLoad(ctx, l.file); err != nil {
@@ -128,6 +129,87 @@ func (l *Loader) begin(ctx context.Context) error {
 	}
 	l.tx, err = l.file.BeginTx(ctx, nil)
 	return err
+}
+
+// copySchema gives the empty database to the schema of from, a database
+// at the current migration: its tables, virtual tables, indexes, views and
+// triggers, created by their own SQL in the order from created them, and
+// its record of migrations. A release file so has exactly the catalogue's
+// schema, made in milliseconds where running the migrations again (table
+// rebuilds, Go steps) took 60 ms, and seconds under the race detector.
+func copySchema(ctx context.Context, from, to *sql.DB) error {
+	rows, err := from.QueryContext(ctx, `SELECT type, name, sql FROM sqlite_schema
+		WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY rowid`)
+	if err != nil {
+		return err
+	}
+	type object struct{ kind, name, sql string }
+	var objects []object
+	virtual := map[string]bool{}
+	for rows.Next() {
+		var o object
+		if err := rows.Scan(&o.kind, &o.name, &o.sql); err != nil {
+			rows.Close()
+			return err
+		}
+		if o.kind == "table" && strings.HasPrefix(o.sql, "CREATE VIRTUAL TABLE") {
+			o.kind = "virtual"
+			virtual[o.name] = true
+		}
+		objects = append(objects, o)
+	}
+	if err := closeRows(rows); err != nil {
+		return err
+	}
+	// Tables first, then virtual tables, indexes, views and triggers, each
+	// in creation order: what an object names is made before it, whatever
+	// order a VACUUM left sqlite_schema in. A virtual table makes its own
+	// shadow tables (FTS5's _data, _idx, _docsize, _config), named after it.
+	rank := map[string]int{"table": 0, "virtual": 1, "index": 2, "view": 3, "trigger": 4}
+	slices.SortStableFunc(objects, func(a, b object) int { return rank[a.kind] - rank[b.kind] })
+	var stmts []string
+	for _, o := range objects {
+		shadow := false
+		for v := range virtual {
+			shadow = shadow || (o.kind == "table" && strings.HasPrefix(o.name, v+"_"))
+		}
+		if !shadow {
+			stmts = append(stmts, o.sql)
+		}
+	}
+	versions, err := from.QueryContext(ctx, `SELECT version, name, applied_at FROM schema_migration ORDER BY version`)
+	if err != nil {
+		return err
+	}
+	var args [][]any
+	for versions.Next() {
+		var v int
+		var name, at string
+		if err := versions.Scan(&v, &name, &at); err != nil {
+			versions.Close()
+			return err
+		}
+		args = append(args, []any{v, name, at})
+	}
+	if err := closeRows(versions); err != nil {
+		return err
+	}
+	tx, err := to.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, stmt := range stmts {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("%s: %w", firstLine(stmt), err)
+		}
+	}
+	for _, a := range args {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)`, a...); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
 }
 
 // setAsideForLoad drops the objects that cost a bulk load on every row
