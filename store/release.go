@@ -101,17 +101,6 @@ func (r Release) SkippedBy() map[string]int {
 	return by
 }
 
-// DuplicateKeyError reports a row whose key is already held by another row
-// of the same release.
-type DuplicateKeyError struct {
-	// File and Line locate the row that was already loaded.
-	File, Line int
-}
-
-func (e *DuplicateKeyError) Error() string {
-	return fmt.Sprintf("duplicate key: the same key is on file %d line %d", e.File, e.Line)
-}
-
 // Releases lists every release, newest first.
 func (db *DB) Releases(ctx context.Context) ([]Release, error) {
 	rows, err := db.sql.QueryContext(ctx, releaseSelect+` ORDER BY release.ingested_at DESC, release.rowid DESC`)

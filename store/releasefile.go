@@ -77,15 +77,10 @@ func (db *DB) releaseData(ctx context.Context, id string) (*sql.DB, error) {
 // changes once renamed into place, so SQLite is told so (immutable): no
 // locks, no journal to look for.
 func openReleaseFile(ctx context.Context, path string) (*sql.DB, error) {
-	q := url.Values{}
-	q.Set("mode", "ro")
-	q.Set("immutable", "1")
-	q.Add("_pragma", "query_only(1)")
-	connector, err := sqlite.NewConnector("file:" + path + "?" + q.Encode())
+	conn, err := openReadOnly(path, true)
 	if err != nil {
 		return nil, fmt.Errorf("store: open release file %s: %w", path, err)
 	}
-	conn := sql.OpenDB(connector)
 	f := &DB{sql: conn, path: path, readOnly: true}
 	if err := f.checkSchema(ctx); err != nil {
 		conn.Close()
@@ -148,7 +143,7 @@ func moveReleasesToFiles(ctx context.Context, db *DB, tx *sql.Tx) error {
 		return fmt.Errorf("release files: empty search index: %w", err)
 	}
 	for _, t := range tables {
-		if catalogueTables[t] {
+		if catalogueTable(t) {
 			continue
 		}
 		trigger := t + "_immutable_delete"
@@ -165,17 +160,23 @@ func moveReleasesToFiles(ctx context.Context, db *DB, tx *sql.Tx) error {
 	return nil
 }
 
-// catalogueTables are the tables, besides release itself, that the
-// catalogue keeps a release's rows in: its files, their skipped rows and
-// its periods. A release's file holds them too.
-var catalogueTables = map[string]bool{"release_file": true, "release_skip": true, "release_period": true}
+// catalogueTable reports whether the catalogue keeps a release's rows in
+// table, besides the release table itself: its files, their skipped rows
+// and its periods. A release's file holds them too.
+func catalogueTable(table string) bool {
+	switch table {
+	case "release_file", "release_skip", "release_period":
+		return true
+	}
+	return false
+}
 
 // fileSchemaVersions is how many migrations the database file at path has.
 func fileSchemaVersions(ctx context.Context, path string) (int, error) {
 	if _, err := os.Stat(path); err != nil {
 		return 0, err
 	}
-	conn, err := openReleaseFileUnchecked(path)
+	conn, err := openReadOnly(path, false)
 	if err != nil {
 		return 0, err
 	}
@@ -185,9 +186,16 @@ func fileSchemaVersions(ctx context.Context, path string) (int, error) {
 	return n, err
 }
 
-func openReleaseFileUnchecked(path string) (*sql.DB, error) {
+// openReadOnly opens the database file at path for queries only;
+// immutable tells SQLite the file never changes (no locks, no journal to
+// look for), which holds for a release file in place, not for one a
+// migration is about to replace.
+func openReadOnly(path string, immutable bool) (*sql.DB, error) {
 	q := url.Values{}
 	q.Set("mode", "ro")
+	if immutable {
+		q.Set("immutable", "1")
+	}
 	q.Add("_pragma", "query_only(1)")
 	connector, err := sqlite.NewConnector("file:" + path + "?" + q.Encode())
 	if err != nil {

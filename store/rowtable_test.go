@@ -705,3 +705,7 @@ func BenchmarkRowTable(b *testing.B) {
 		})
 	}
 }
+
+// addGroup feeds a searchSet one group's rows, making their units: the
+// reference eachSearchUnit is held to.
+func (su *searchSet) addGroup(rows []outcome.Row) { su.addUnits(rows, outcome.Units(rows)) }

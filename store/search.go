@@ -217,12 +217,10 @@ func unitIn(m map[string]*searchUnit, id string) *searchUnit {
 	return u
 }
 
-// addGroup takes one group's rows. A unit is found by every spelling of
-// its name in its rows, by its hospitals' names and ids (a hospital given
-// only by id is named by it), and by its specialty.
-func (su *searchSet) addGroup(rows []outcome.Row) { su.addUnits(rows, outcome.Units(rows)) }
-
-// addUnits is addGroup for a group whose units, sets, are already made.
+// addUnits takes one group's rows and its units (outcome.Units). A unit is
+// found by every spelling of its name in its rows, by its hospitals' names
+// and ids (a hospital given only by id is named by it), and by its
+// specialty.
 func (su *searchSet) addUnits(rows []outcome.Row, sets []outcome.UnitSet) {
 	for _, set := range sets {
 		m := su.surgeons
