@@ -1,7 +1,7 @@
 package store
 
 import (
-	"bytes"
+	"strings"
 
 	"github.com/surgeon-outcomes/outcomes/outcome"
 )
@@ -13,11 +13,11 @@ import (
 // second over them, an allocation a figure. It reads what parseCurve
 // reads, bit for bit, but refuses a point that is not five figures, which
 // curveJSON never writes.
-func decodeCurve(text []byte) ([]outcome.CurvePoint, error) {
+func decodeCurve(text string) ([]outcome.CurvePoint, error) {
 	d := unitDecoder{b: text}
 	// A funnel keeps its curve: the points are counted first (one '['
 	// each, and one around them), so it keeps no room it does not use.
-	out := make([]outcome.CurvePoint, 0, max(bytes.Count(text, []byte{'['})-1, 0))
+	out := make([]outcome.CurvePoint, 0, max(strings.Count(text, "[")-1, 0))
 	d.array(func() {
 		var p outcome.CurvePoint
 		d.expect('[')

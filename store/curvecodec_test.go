@@ -35,7 +35,7 @@ func TestDecodeCurve(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := decodeCurve([]byte(text))
+		got, err := decodeCurve(text)
 		if err != nil {
 			t.Fatalf("decodeCurve(%.80q…): %v", text, err)
 		}
@@ -54,11 +54,11 @@ func TestDecodeCurve(t *testing.T) {
 	}
 	for _, text := range []string{"", "[", "[[1,2,3,4]]", "[[1,2,3,4,5,6]]", "[[1,2,3,4,5]", "[[1,2,3,4,5]]x",
 		"[[1,2,3,4,x]]", "null", "[[1,2,3,4,5],]"} {
-		if _, err := decodeCurve([]byte(text)); err == nil {
+		if _, err := decodeCurve(text); err == nil {
 			t.Errorf("decodeCurve(%q) read it; want an error", text)
 		}
 	}
-	if got, err := decodeCurve([]byte(" [ [1, null ,3,4,5] ] ")); err != nil || len(got) != 1 || !math.IsNaN(got[0].Lower95) {
+	if got, err := decodeCurve(" [ [1, null ,3,4,5] ] "); err != nil || len(got) != 1 || !math.IsNaN(got[0].Lower95) {
 		t.Errorf("decodeCurve with spaces = %v, %v", got, err)
 	}
 }
@@ -75,7 +75,7 @@ func BenchmarkDecodeCurve(b *testing.B) {
 	text := curveJSON(points)
 	b.Run("decodeCurve", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := decodeCurve([]byte(text)); err != nil {
+			if _, err := decodeCurve(text); err != nil {
 				b.Fatal(err)
 			}
 		}

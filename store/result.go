@@ -200,7 +200,7 @@ func readFunnels(ctx context.Context, q querier, releaseID string, workers int, 
 		var target, phi, phiP, tau2 sql.Null[float64]
 		var n, encoding int
 		var points string
-		var units []byte
+		var units string
 		if err := rows.Scan(&g.Specialty, &g.Procedure, &g.Period, &g.UnitType, &g.Scale, &target,
 			&g.TargetSource, &phi, &phiP, &tau2, &g.PhiUnits, &n, &g.Assessed, &g.ExpectedOutside95, &g.Outside95,
 			&g.ExpectedOutside998, &g.Outside998, &points, &f.Outcome, &encoding, &units); err != nil {
@@ -226,7 +226,7 @@ func readFunnels(ctx context.Context, q querier, releaseID string, workers int, 
 }
 
 // decodeFunnel fills f's units, contexts and curve from their stored text.
-func decodeFunnel(f *StoredFunnel, n, encoding int, points string, units []byte) funnelRead {
+func decodeFunnel(f *StoredFunnel, n, encoding int, points, units string) funnelRead {
 	key := fmt.Sprintf("%s %s %s %s", f.Specialty, f.Procedure, f.Period, f.UnitType)
 	if encoding != unitsEncoding {
 		return funnelRead{err: fmt.Errorf("funnel %s: units in encoding %d, this program reads %d", key, encoding, unitsEncoding)}
@@ -238,7 +238,7 @@ func decodeFunnel(f *StoredFunnel, n, encoding int, points string, units []byte)
 	if len(f.Units) != n {
 		return funnelRead{err: fmt.Errorf("funnel %s: %d units stored, result_group says %d", key, len(f.Units), n)}
 	}
-	if f.Curve, err = decodeCurve([]byte(points)); err != nil {
+	if f.Curve, err = decodeCurve(points); err != nil {
 		return funnelRead{err: fmt.Errorf("funnel %s: curve: %w", key, err)}
 	}
 	return funnelRead{f: f}

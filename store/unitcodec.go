@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -225,7 +226,7 @@ func appendString(b []byte, s string) []byte {
 // texts that many units repeat (bands, verdicts, hospitals) one copy each
 // (texts).
 type unitDecoder struct {
-	b   []byte
+	b   string
 	i   int
 	err error
 	// arena gathers the funnel's unit ids and names, made one string once
@@ -247,7 +248,7 @@ var errUnits = errors.New("malformed units")
 type span struct{ lo, hi int }
 
 // decodeUnits reads a funnel's units and their contexts.
-func decodeUnits(text []byte, n int) ([]outcome.Position, []UnitContext, error) {
+func decodeUnits(text string, n int) ([]outcome.Position, []UnitContext, error) {
 	d := unitDecoder{b: text, texts: map[string]string{}, shares: make([]outcome.HospitalShare, 0, n)}
 	units := make([]outcome.Position, 0, n)
 	contexts := make([]UnitContext, 0, n)
@@ -409,7 +410,7 @@ func (d *unitDecoder) expect(c byte) {
 
 // null reads a null if one is next.
 func (d *unitDecoder) null() bool {
-	if d.peek() == 'n' && len(d.b)-d.i >= 4 && string(d.b[d.i:d.i+4]) == "null" {
+	if d.peek() == 'n' && len(d.b)-d.i >= 4 && d.b[d.i:d.i+4] == "null" {
 		d.i += 4
 		return true
 	}
@@ -417,7 +418,7 @@ func (d *unitDecoder) null() bool {
 }
 
 // token is the number next, as text.
-func (d *unitDecoder) token() []byte {
+func (d *unitDecoder) token() string {
 	start := d.skipSpace()
 	for d.i < len(d.b) && numberByte(d.b[d.i]) {
 		d.i++
@@ -443,7 +444,7 @@ func (d *unitDecoder) real() float64 {
 		return x
 	}
 	t := d.token()
-	x, err := strconv.ParseFloat(string(t), 64)
+	x, err := strconv.ParseFloat(t, 64)
 	if err != nil {
 		d.fail("want a number")
 		return math.NaN()
@@ -457,7 +458,7 @@ func (d *unitDecoder) int() sql.Null[int] {
 		return sql.Null[int]{}
 	}
 	t := d.token()
-	n, err := strconv.Atoi(string(t))
+	n, err := strconv.Atoi(t)
 	if err != nil {
 		d.fail("want an integer")
 		return sql.Null[int]{}
@@ -465,13 +466,14 @@ func (d *unitDecoder) int() sql.Null[int] {
 	return sql.Null[int]{V: n, Valid: true}
 }
 
-// text reads a string, keeping one copy of each.
+// text reads a string, keeping one copy of each, a copy of its own: a
+// part of the text read would keep the whole of it.
 func (d *unitDecoder) text() string {
-	b := d.raw()
-	if t, ok := d.texts[string(b)]; ok {
+	s := d.raw()
+	if t, ok := d.texts[s]; ok {
 		return t
 	}
-	t := string(b)
+	t := strings.Clone(s)
 	d.texts[t] = t
 	return t
 }
@@ -484,12 +486,12 @@ func (d *unitDecoder) arenaText() span {
 	return span{lo, len(d.arena)}
 }
 
-// raw reads a string and returns its bytes, unescaped, valid until the
-// next read.
-func (d *unitDecoder) raw() []byte {
+// raw reads a string and returns it unescaped: a part of the text read
+// where it has no escapes, which the caller copies if it keeps it.
+func (d *unitDecoder) raw() string {
 	d.expect('"')
 	if d.err != nil {
-		return nil
+		return ""
 	}
 	start := d.i
 	for d.i < len(d.b) {
@@ -498,12 +500,12 @@ func (d *unitDecoder) raw() []byte {
 			d.i++
 			return d.b[start : d.i-1]
 		case '\\':
-			return d.escaped(start)
+			return string(d.escaped(start))
 		}
 		d.i++
 	}
 	d.fail("unterminated string")
-	return nil
+	return ""
 }
 
 // escaped reads the rest of a string that has escapes, from start, just
@@ -561,7 +563,7 @@ func (d *unitDecoder) hex4() rune {
 		d.fail("short \\u escape")
 		return utf8.RuneError
 	}
-	n, err := strconv.ParseUint(string(d.b[d.i:d.i+4]), 16, 16)
+	n, err := strconv.ParseUint(d.b[d.i:d.i+4], 16, 16)
 	if err != nil {
 		d.fail("bad \\u escape")
 		return utf8.RuneError

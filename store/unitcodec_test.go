@@ -61,7 +61,7 @@ func codecUnits() ([]outcome.Position, []UnitContext) {
 func TestUnitsEncodingRoundTrip(t *testing.T) {
 	units, contexts := codecUnits()
 	text := appendUnits(nil, units, contexts)
-	gotUnits, gotContexts, err := decodeUnits(text, len(units))
+	gotUnits, gotContexts, err := decodeUnits(string(text), len(units))
 	if err != nil {
 		t.Fatalf("decodeUnits(%s) = %v", text, err)
 	}
@@ -114,15 +114,15 @@ func TestUnitsEncodingMalformed(t *testing.T) {
 		strings.Replace(good, `,"As expected"]`, `]`, 1),
 		`[["A1"]]`,
 	} {
-		if _, _, err := decodeUnits([]byte(bad), 1); err == nil {
+		if _, _, err := decodeUnits(bad, 1); err == nil {
 			t.Errorf("decodeUnits(%.60q…) = nil error, want one", bad)
 		}
 	}
 	f := &StoredFunnel{}
-	if r := decodeFunnel(f, len(units), unitsEncoding+1, "[]", []byte(good)); r.err == nil {
+	if r := decodeFunnel(f, len(units), unitsEncoding+1, "[]", good); r.err == nil {
 		t.Errorf("decodeFunnel in encoding %d = nil error, want one", unitsEncoding+1)
 	}
-	if r := decodeFunnel(f, len(units)+1, unitsEncoding, "[]", []byte(good)); r.err == nil {
+	if r := decodeFunnel(f, len(units)+1, unitsEncoding, "[]", good); r.err == nil {
 		t.Errorf("decodeFunnel of %d units counted %d = nil error, want one", len(units), len(units)+1)
 	}
 }
@@ -206,7 +206,7 @@ func BenchmarkDecodeUnits(b *testing.B) {
 	b.SetBytes(int64(len(text)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, _, err := decodeUnits(text, len(us)); err != nil {
+		if _, _, err := decodeUnits(string(text), len(us)); err != nil {
 			b.Fatal(err)
 		}
 	}

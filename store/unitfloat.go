@@ -24,7 +24,7 @@ import (
 // text, for more than 19 significant digits, or where the value is one
 // the method below does not settle (very large, very small, or too close
 // to halfway between two floats): the caller then asks strconv.
-func parseDecimal(b []byte) (x float64, n int, ok bool) {
+func parseDecimal(b string) (x float64, n int, ok bool) {
 	i := 0
 	neg := i < len(b) && b[i] == '-'
 	if neg {
@@ -98,7 +98,7 @@ func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // skipZeros returns the position of the first byte from i of b that is
 // not '0'.
-func skipZeros(b []byte, i int) int {
+func skipZeros(b string, i int) int {
 	for i < len(b) && b[i] == '0' {
 		i++
 	}
@@ -108,7 +108,7 @@ func skipZeros(b []byte, i int) int {
 // readDigits reads the digits of b from i onto mantissa, and returns it
 // and the position of the first byte that is not a digit; mantissa
 // overflows past 19 digits, which the caller refuses.
-func readDigits(b []byte, i int, mantissa uint64) (uint64, int) {
+func readDigits(b string, i int, mantissa uint64) (uint64, int) {
 	for ; i < len(b); i++ {
 		c := b[i] - '0'
 		if c > 9 {
