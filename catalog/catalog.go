@@ -279,8 +279,9 @@ func (b *releaseBuilder) add(g *store.StoredFunnel) {
 		pub := &outcome.Row{ExpectedRate: c.Published.ExpectedRate, PublishedRate: c.Published.Rate,
 			PublishedLow: c.Published.Low, PublishedHigh: c.Published.High, PublishedRating: c.Published.Rating}
 		idx := int32(len(r.Rows))
-		r.Rows = append(r.Rows, newRow(&g.Funnel, u, g.Outcome, ref, pub))
+		r.Rows = append(r.Rows, Row{})
 		row := &r.Rows[idx]
+		setRow(row, &g.Funnel, u, g.Outcome, ref, pub)
 		row.HospitalID, row.HospitalName = b.intern(row.HospitalID), b.intern(row.HospitalName)
 		row.Band, row.Verdict = outcome.Band(b.intern(string(row.Band))), b.intern(row.Verdict)
 		row.PublishedRating = b.intern(row.PublishedRating)
