@@ -240,8 +240,11 @@ func csvTwinURL(u string) string {
 
 var unsafeFileChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
-// csvFileName names a download after what it holds, e.g.
-// demo-adult-cardiac-surgeons-2022-04-2025-03.csv.
+// csvFileName names a download after what it holds, every filter in
+// the order a reader says it, e.g.
+// demo-adult-cardiac-surgeons-at-ZZ101-high_alarm-2022-04-2025-03.csv:
+// two files of one release saved side by side share a name only when
+// they hold the same rows (or a long search's end is all that differs).
 func csvFileName(release string, q query, unitType outcome.UnitType) string {
 	parts := []string{release}
 	if q.Specialty != "" {
@@ -251,12 +254,37 @@ func csvFileName(release string, q query, unitType outcome.UnitType) string {
 		parts = append(parts, q.Procedure)
 	}
 	parts = append(parts, unitType.Plural())
+	if q.Hospital != "" {
+		parts = append(parts, "at", q.Hospital)
+	}
+	parts = append(parts, q.Bands...)
+	if q.MinCases > 0 {
+		parts = append(parts, "min", strconv.Itoa(q.MinCases), "cases")
+	}
+	if q.Q != "" {
+		// A search is cut to fit, so that the period after it stays.
+		parts = append(parts, "matching", q.Q[:min(len(q.Q), maxFileNameSearch)])
+	}
 	if q.Period != "" {
 		parts = append(parts, q.Period)
 	}
-	name := unsafeFileChars.ReplaceAllString(strings.Join(parts, "-"), "-")
-	return strings.Trim(name, "-.") + ".csv"
+	safe := parts[:0]
+	for _, p := range parts {
+		if p = strings.Trim(unsafeFileChars.ReplaceAllString(p, "-"), "-."); p != "" {
+			safe = append(safe, p)
+		}
+	}
+	name := strings.Join(safe, "-")
+	return strings.TrimRight(name[:min(len(name), maxFileNameBytes)], "-.") + ".csv"
 }
+
+const (
+	// maxFileNameBytes bounds a download's name before ".csv": file
+	// systems take 255 bytes, and a browser shows far fewer.
+	maxFileNameBytes = 160
+	// maxFileNameSearch bounds the part of it a search takes.
+	maxFileNameSearch = 40
+)
 
 // unitRef names a unit.
 type unitRef struct {

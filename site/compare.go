@@ -46,6 +46,8 @@ type comparePage struct {
 	Offered  []compareChoice
 	More     int
 	Max      int
+	// rq keeps the page's links in the release it shows (releaseQuery).
+	rq string
 }
 
 // compareChoice is a surgeon in the picker.
@@ -99,7 +101,7 @@ func (s *Site) HandleCompare(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d := comparePage{Max: maxCompared}
+	d := comparePage{Max: maxCompared, rq: s.releaseQuery(r)}
 	var ids []string
 	ids, d.Unread, d.Dropped = compareIDs(c.QueryParams()["ids"])
 	var unknown []compareAbsent
@@ -252,7 +254,7 @@ func (d *comparePage) href(period string) string {
 	for i, ch := range d.Chosen {
 		ids[i] = ch.ID
 	}
-	return "/compare?" + url.Values{"ids": {strings.Join(ids, ",")}, "period": {period}}.Encode()
+	return inRelease("/compare?"+url.Values{"ids": {strings.Join(ids, ",")}, "period": {period}}.Encode(), d.rq)
 }
 
 // addGroups builds a group for every surgeons' funnel in the period
@@ -281,10 +283,10 @@ func (d *comparePage) addGroups(r *catalog.Release) {
 		// procedure, made two surgeons' page 166 KB. The list above it
 		// carries every figure of the surgeons compared.
 		v := url.Values{"procedure": {f.Procedure}, "period": {f.Period}, "highlight": {strings.Join(in, ",")}}
-		g.FunnelAt = "/specialties/" + f.Specialty + "?" + v.Encode()
+		g.FunnelAt = inRelease("/specialties/"+f.Specialty+"?"+v.Encode(), d.rq)
 		v.Set("unit", string(outcome.Surgeon))
 		v.Set("compact", "1")
-		g.FunnelImage = "/specialties/" + f.Specialty + "/funnel.svg?" + v.Encode()
+		g.FunnelImage = inRelease("/specialties/"+f.Specialty+"/funnel.svg?"+v.Encode(), d.rq)
 		g.FunnelAlt = "Funnel plot of all " + plural(len(f.ByName), "surgeon") + " in " + groupTitle(f.Specialty, f.Procedure) +
 			", " + periodWords(f.Period) + ", with the " + plural(len(in), "surgeon") + " compared here marked"
 		d.Groups = append(d.Groups, g)

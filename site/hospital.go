@@ -25,7 +25,7 @@ func (s *Site) HandleHospitalPage(c echo.Context) error {
 		return s.unitElsewhere(c, outcome.Hospital, id)
 	}
 	d := unitPage{ID: id, Name: r.HospitalName(id),
-		SurgeonsURL: "/api/v1/surgeons.csv?hospital=" + url.QueryEscape(id)}
+		SurgeonsURL: twinInRelease("/api/v1/surgeons.csv?hospital="+url.QueryEscape(id), s.releaseQuery(r))}
 	groups := groupResults(r, own)
 	surgeonIDs := map[string]bool{}
 	for _, i := range surgeons {

@@ -82,6 +82,7 @@ func (s *Site) HandleSearch(c echo.Context) error {
 	n, _ := strconv.Atoi(c.QueryParam("page"))
 	shown := max(n, 1) // the page of ?all=1 shown
 	d := searchPage{Q: q}
+	rq := s.releaseQuery(r) // every link keeps the release shown
 	p := page{Title: "Find a surgeon or hospital", Section: "search", Data: &d}
 	if q == "" || !validText(q) {
 		return s.render(c, http.StatusOK, "search", p)
@@ -100,7 +101,7 @@ func (s *Site) HandleSearch(c echo.Context) error {
 			res.Surgeons = hospitals[u.ID].Surgeons
 			for _, sp := range f.Specialties {
 				res.SpecialtyURLs = append(res.SpecialtyURLs, link{Label: specialtyName(sp),
-					URL: "/specialties/" + sp + "?" + url.Values{"hospital": {u.ID}}.Encode()})
+					URL: inRelease("/specialties/"+sp+"?"+url.Values{"hospital": {u.ID}}.Encode(), rq)})
 			}
 			d.Hospitals = append(d.Hospitals, res)
 			continue
@@ -119,7 +120,7 @@ func (s *Site) HandleSearch(c echo.Context) error {
 	if all && d.SurgeonsFound > searchAllShown {
 		pages := (d.SurgeonsFound + searchAllShown - 1) / searchAllShown
 		at := func(n int) string {
-			return "/search?" + url.Values{"q": {q}, "all": {"1"}, "page": {strconv.Itoa(n)}}.Encode()
+			return inRelease("/search?"+url.Values{"q": {q}, "all": {"1"}, "page": {strconv.Itoa(n)}}.Encode(), rq)
 		}
 		if shown > pages { // past the end: the last page
 			return c.Redirect(http.StatusFound, at(pages))
@@ -133,18 +134,18 @@ func (s *Site) HandleSearch(c echo.Context) error {
 		}
 	}
 	if d.Capped {
-		d.AllURL = "/search?" + url.Values{"q": {q}, "all": {"1"}}.Encode()
-		d.Narrow = narrowBySpecialty(q, f.Units)
+		d.AllURL = inRelease("/search?"+url.Values{"q": {q}, "all": {"1"}}.Encode(), rq)
+		d.Narrow = narrowBySpecialty(q, f.Units, rq)
 	}
 	if n := len(d.Surgeons); n > 1 && n <= searchShown {
 		ids := make([]string, n)
 		for i, u := range d.Surgeons {
 			ids[i] = u.ID
 		}
-		d.CompareURL = "/compare?ids=" + strings.Join(ids, ",")
+		d.CompareURL = inRelease("/compare?ids="+strings.Join(ids, ","), rq)
 	}
 	for _, sg := range f.Suggestions {
-		d.Suggestions = append(d.Suggestions, link{Label: sg.Query, URL: "/search?" + url.Values{"q": {sg.Query}}.Encode(),
+		d.Suggestions = append(d.Suggestions, link{Label: sg.Query, URL: inRelease("/search?"+url.Values{"q": {sg.Query}}.Encode(), rq),
 			Count: sg.Found})
 	}
 	if len(f.Units) == 0 {
@@ -172,8 +173,8 @@ func hospitalsByID(r *catalog.Release) map[string]catalog.HospitalEntry {
 
 // narrowBySpecialty offers q within each specialty of the surgeons found,
 // with how many of them each has, as searches for q and the specialty's
-// slug (whose words the search finds).
-func narrowBySpecialty(q string, units []*catalog.SearchUnit) []link {
+// slug (whose words the search finds), in the release rq keeps.
+func narrowBySpecialty(q string, units []*catalog.SearchUnit, rq string) []link {
 	counts := map[string]int{}
 	for _, u := range units {
 		if u.Type == outcome.Surgeon {
@@ -185,7 +186,7 @@ func narrowBySpecialty(q string, units []*catalog.SearchUnit) []link {
 	var out []link
 	for _, sp := range outcome.Specialties() {
 		if n := counts[sp.Slug]; n > 0 {
-			out = append(out, link{Label: sp.Name, URL: "/search?" + url.Values{"q": {q + " " + sp.Slug}}.Encode(), Count: n})
+			out = append(out, link{Label: sp.Name, URL: inRelease("/search?"+url.Values{"q": {q + " " + sp.Slug}}.Encode(), rq), Count: n})
 		}
 	}
 	return out

@@ -146,6 +146,7 @@ func (s *Site) render(c echo.Context, status int, name string, p page) error {
 	if latest != nil && p.Release != nil && p.Release.ID != latest.Meta.ID {
 		p.Latest = &latest.Meta
 		p.RQ = s.releaseQuery(s.cat.Release(p.Release.ID))
+		p.JSON, p.CSV = twinInRelease(p.JSON, p.RQ), twinInRelease(p.CSV, p.RQ)
 		q := c.Request().URL.Query()
 		q.Del("release")
 		p.LatestURL = c.Request().URL.Path
@@ -249,6 +250,16 @@ func (s *Site) releaseQuery(r *catalog.Release) string {
 		return ""
 	}
 	return "release=" + url.QueryEscape(r.Meta.ID)
+}
+
+// twinInRelease keeps a page's data twin (page.JSON, page.CSV) in the
+// release the page shows: every API answer but the index takes ?release=,
+// and the release's own answers name it in their path already.
+func twinInRelease(twin, rq string) string {
+	if twin == "" || twin == "/api/v1/" || strings.HasPrefix(twin, "/api/v1/releases") {
+		return twin
+	}
+	return inRelease(twin, rq)
 }
 
 // inRelease adds a release query (releaseQuery) to a path.
