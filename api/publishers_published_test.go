@@ -141,9 +141,7 @@ func TestRatesOnlyPublisher(t *testing.T) {
 	// Its summary compares nothing of the publisher's figures, and says so.
 	if !regexp.MustCompile(`None of this hospital's results in the latest period, [^<]*, could be compared with expected\. `+
 		`\d+ results? could not be assessed from the published figures\.`).MatchString(html) || strings.Contains(html, "outside the 95% limits:") {
-		i := strings.Index(html, `<section class="attention"`)
-		t.Errorf("hospital page 010011: the summary does not say that none of its results could be compared:\n%s",
-			html[max(i, 0):max(i, 0)+min(1500, len(html)-max(i, 0))])
+		t.Errorf("hospital page 010011: the summary does not say that none of its results could be compared")
 	}
 }
 
