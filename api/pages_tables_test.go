@@ -209,9 +209,10 @@ func TestSpecialtyTablesJudgedFirst(t *testing.T) {
 	}
 }
 
-// TestHospitalSurgeonsJudgedFirst checks the hospital page's table of
-// surgeons: judged surgeons first, with a survival figure, then those too
-// few to judge, with a dash; the verdict beside the name.
+// TestHospitalSurgeonsJudgedFirst checks the hospital page's tables of
+// surgeons, one for each specialty: in each, judged surgeons first, with a
+// survival figure, then those too few to judge, with a dash; the verdict
+// beside the name.
 func TestHospitalSurgeonsJudgedFirst(t *testing.T) {
 	srv := newServer(t, api.Config{})
 	const path = "/hospitals/ZZ125"
@@ -225,18 +226,31 @@ func TestHospitalSurgeonsJudgedFirst(t *testing.T) {
 		t.Fatalf("GET %s: no table of surgeons", path)
 	}
 	s = s[i:]
-	s = s[:strings.Index(s, "</table>")]
+	// One table for each specialty, each judged first.
+	tables := strings.Split(s[:strings.LastIndex(s, "</table>")], "</table>")
+	if len(tables) < 2 {
+		t.Fatalf("GET %s: %d tables of surgeons, want one for each specialty", path, len(tables))
+	}
 	re := regexp.MustCompile(`<tr><th scope="row"><a href="/surgeons/([^"]+)">[^<]*</a></th><td><span class="band band-([a-z_]+)">.*?<td class="num">([^<]*(?:<span[^>]*>[^<]*</span>)?)</td></tr>`)
-	rows := re.FindAllStringSubmatch(s, -1)
+	var rows [][]string
+	var tooFewSeen []bool // of each row: whether one too few to judge came before it in its table
+	for _, table := range tables {
+		seen := false
+		for _, r := range re.FindAllStringSubmatch(table, -1) {
+			rows = append(rows, r)
+			tooFewSeen = append(tooFewSeen, seen)
+			seen = seen || !outcome.Assessed(outcome.Band(r[2]))
+		}
+	}
 	if len(rows) == 0 {
 		t.Fatalf("GET %s: no rows in the surgeons' table, or the verdict is not beside the name", path)
 	}
-	tooFewSeen, judged, tooFew := false, 0, 0
-	for _, r := range rows {
+	judged, tooFew := 0, 0
+	for k, r := range rows {
 		id, band, survival := r[1], outcome.Band(r[2]), r[3]
 		if outcome.Assessed(band) {
 			judged++
-			if tooFewSeen {
+			if tooFewSeen[k] {
 				t.Errorf("surgeon %s (%s) comes after one too few to judge", id, band)
 			}
 			if !strings.HasSuffix(survival, "%") {
@@ -244,7 +258,6 @@ func TestHospitalSurgeonsJudgedFirst(t *testing.T) {
 			}
 		} else {
 			tooFew++
-			tooFewSeen = true
 			if strings.Contains(survival, "%") || !strings.HasPrefix(survival, "—") {
 				t.Errorf("surgeon %s (%s): survival %q, want a dash", id, band, survival)
 			}

@@ -3,6 +3,7 @@ package api_test
 import (
 	"encoding/csv"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -136,6 +137,11 @@ func TestRatesOnlyPublisher(t *testing.T) {
 	}
 	if strings.Contains(html, "<dt>Deaths</dt><dd>0") {
 		t.Errorf("hospital page 010011 says 0 deaths; the publisher gave none")
+	}
+	// Its summary compares nothing of the publisher's figures, and says so.
+	if !regexp.MustCompile(`None of this hospital's results in the latest period, [^<]*, could be compared with expected\. `+
+		`\d+ results? could not be assessed from the published figures\.`).MatchString(html) || strings.Contains(html, "outside the 95% limits:") {
+		t.Errorf("hospital page 010011: the summary does not say that none of its results could be compared")
 	}
 }
 

@@ -241,6 +241,19 @@ func TestPagesAtScale(t *testing.T) {
 		t.Errorf("the hospital's funnel marks %d surgeons highlighted, want its %d", n, scaleUnits/100)
 	}
 
+	// The hospital's table of its 1,000 adult cardiac surgeons pages on
+	// its own parameter, which the page cache keeps apart: the second
+	// page is not the first one again.
+	next := regexp.MustCompile(`<a href="(\?page-adult-cardiac=2)#surgeons-adult-cardiac" rel="next">`).
+		FindSubmatch(got["hospital page"])
+	if next == nil {
+		t.Fatal("hospital page: no link to the second page of its adult cardiac surgeons")
+	}
+	resp, body = get(t, srv, http.MethodGet, "/hospitals/ZZ100"+html.UnescapeString(string(next[1])))
+	if want := "Showing rows 501–1,000 (page 2)."; resp.StatusCode != http.StatusOK || !bytes.Contains(body, []byte(want)) {
+		t.Errorf("GET the hospital's second page of surgeons (%s) = %d, does not say %q", next[1], resp.StatusCode, want)
+	}
+
 	// A self-check draws the national funnel with the sender's unit.
 	form := url.Values{"specialty": {"adult-cardiac"}, "unit_type": {"surgeon"}, "cases": {"300"}, "events": {"9"},
 		"expected": {"6.5"}}

@@ -195,3 +195,12 @@ func Placed(b Band) bool { return b != NotAssessable }
 // Assessed reports whether a band is a comparison's result, as every band
 // but [TooFew] and [NotAssessable] is.
 func Assessed(b Band) bool { return b != TooFew && b != NotAssessable }
+
+// Outside95 reports whether a band places a unit outside its funnel's 95%
+// limits, on either side: a judged band ([Assessed]) that names a
+// difference (its Direction), as the funnel's Outside95 counts them. Pages
+// that list "what needs attention" ask this, never a list of band codes.
+func Outside95(b Band) bool {
+	w, _ := Words(b)
+	return Assessed(b) && w.Direction != NoDifference
+}

@@ -123,6 +123,11 @@ func TestWords(t *testing.T) {
 				}
 			}
 		}
+		// Outside95 is every judged band beyond a 95% line, on either
+		// side, and nothing else: what the funnel's Outside95 counts.
+		if want := code != outcome.Within && code != outcome.TooFew && code != outcome.NotAssessable; outcome.Outside95(code) != want {
+			t.Errorf("Outside95(%s) = %v, want %v", code, !want, want)
+		}
 		lower := strings.Contains(w.Label, "lower")
 		if (w.Direction == outcome.SurvivalLower) != lower {
 			t.Errorf("%s: direction %v but label %q", code, w.Direction, w.Label)

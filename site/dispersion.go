@@ -42,7 +42,7 @@ func noteDispersion(f *catalog.Funnel, rows []catalog.Row, noun string) dispersi
 	var outside int
 	var still []catalog.Row
 	for _, r := range rows {
-		if !outcome.Assessed(r.Band) || r.Band == outcome.Within {
+		if !outcome.Outside95(r.Band) {
 			continue
 		}
 		outside++

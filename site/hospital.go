@@ -2,6 +2,7 @@ package site
 
 import (
 	"cmp"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -60,23 +61,8 @@ func (s *Site) HandleHospitalPage(c echo.Context) error {
 	}
 	drawBars(d.Groups)
 	s.addHistory(outcome.Hospital, id, r.Meta.ID, d.Groups)
-	latest := map[string]catalog.Row{}
-	for _, i := range surgeons {
-		u := r.Rows[i]
-		k := u.UnitID + "\x00" + u.Specialty + "\x00" + u.Procedure
-		if old, ok := latest[k]; !ok || u.Period > old.Period {
-			latest[k] = u
-		}
-	}
-	for _, u := range latest {
-		d.Surgeons = append(d.Surgeons, u)
-	}
-	slices.SortFunc(d.Surgeons, func(a, b catalog.Row) int {
-		return cmp.Or(judgedFirst(a.Band, b.Band), catalog.CompareNames(a.UnitName, b.UnitName), strings.Compare(a.UnitID, b.UnitID),
-			strings.Compare(a.Specialty, b.Specialty), strings.Compare(a.Procedure, b.Procedure))
-	})
-	d.Surgeons, d.SurgeonsPager = pageRows(d.Surgeons, outcome.Surgeon, c.QueryParams(), "page", "surgeons",
-		"Pages of the table of this hospital's surgeons")
+	d.Attention = hospitalAttention(r, own, surgeons, s.releaseQuery(r))
+	d.Surgeons = surgeonGroups(r, surgeons, c.QueryParams())
 	p := page{Title: d.Name, Data: &d, Section: "hospitals",
 		Description: "Results of " + d.Name + " and its surgeons, compared with what was expected.",
 		JSON:        "/api/v1/hospitals/" + url.PathEscape(id),
@@ -126,4 +112,69 @@ func hospitalFunnelText(r *catalog.Release, f *catalog.Funnel, ids []string) (al
 	caption = "This hospital's surgeons are marked among all " + plural(len(f.ByName), "surgeon") + ". " +
 		strings.Join(parts, "; ") + "."
 	return alt, caption
+}
+
+// surgeonGroup is one specialty's table of a hospital's surgeons: each
+// surgeon's latest period in each procedure, A–Z, those too few to judge
+// after the others (judgedFirst), never ranked.
+type surgeonGroup struct {
+	Specialty string
+	Rows      []catalog.Row
+	// Pager pages Rows when they are more than tableRows.
+	Pager *tablePager
+	// Results and Outside count the group's rows, and those outside a 95%
+	// limit (outcome.Outside95), before paging.
+	Results, Outside int
+}
+
+// surgeonGroups splits a hospital's surgeon rows (indices into r.Rows)
+// into one table for each specialty, by specialty code. A specialty with more rows than a table shows is
+// paged on its own (surgeonsPageParam), so the others stay whole.
+func surgeonGroups(r *catalog.Release, surgeons []int32, q url.Values) []surgeonGroup {
+	latest := map[string]catalog.Row{}
+	for _, i := range surgeons {
+		u := r.Rows[i]
+		k := u.UnitID + "\x00" + u.Specialty + "\x00" + u.Procedure
+		if old, ok := latest[k]; !ok || u.Period > old.Period {
+			latest[k] = u
+		}
+	}
+	by := map[string][]catalog.Row{}
+	for _, u := range latest {
+		by[u.Specialty] = append(by[u.Specialty], u)
+	}
+	var groups []surgeonGroup
+	for _, sp := range slices.Sorted(maps.Keys(by)) {
+		rows := by[sp]
+		slices.SortFunc(rows, func(a, b catalog.Row) int {
+			return cmp.Or(judgedFirst(a.Band, b.Band), catalog.CompareNames(a.UnitName, b.UnitName),
+				strings.Compare(a.UnitID, b.UnitID), strings.Compare(a.Procedure, b.Procedure))
+		})
+		g := surgeonGroup{Specialty: sp, Results: len(rows)}
+		for _, u := range rows {
+			if outcome.Outside95(u.Band) {
+				g.Outside++
+			}
+		}
+		g.Rows, g.Pager = pageRows(rows, outcome.Surgeon, q, surgeonsPageParam(sp), "surgeons-"+sp,
+			"Pages of the table of this hospital's surgeons in "+specialtyName(sp))
+		groups = append(groups, g)
+	}
+	return groups
+}
+
+// surgeonsPageParam is the query parameter that pages one specialty's
+// table of a hospital's surgeons: "page-vascular".
+func surgeonsPageParam(specialty string) string { return "page-" + specialty }
+
+// isSurgeonsPageParam reports whether name is a surgeonsPageParam, of one
+// of the specialties (PageParam): a bounded set, so made-up names cannot
+// fill the page cache.
+func isSurgeonsPageParam(name string) bool {
+	sp, ok := strings.CutPrefix(name, "page-")
+	if !ok {
+		return false
+	}
+	_, known := outcome.LookupSpecialty(sp)
+	return known
 }

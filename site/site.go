@@ -298,7 +298,7 @@ func PageParam(name string) bool {
 		"release":
 		return true
 	}
-	return false
+	return isSurgeonsPageParam(name)
 }
 
 // maxHighlighted is the most ids ?highlight= is read for.

@@ -32,6 +32,10 @@ type resultGroup struct {
 	HistoryBars template.HTML
 }
 
+// groupID is the id of a group's section on a unit's page, which the
+// hospital's summary links to.
+func groupID(specialty, procedure string) string { return "g-" + specialty + "-" + procedure }
+
 // unitRef names a unit.
 type unitRef struct {
 	UnitID, UnitName string
@@ -42,10 +46,13 @@ type unitPage struct {
 	ID, Name  string
 	Hospitals []unitRef
 	Groups    []resultGroup
-	Surgeons  []catalog.Row // a hospital's surgeons (latest period of each group), A–Z
-	// SurgeonsPager pages Surgeons when they are more than tableRows.
-	SurgeonsPager *tablePager
-	SurgeonsURL   string
+	// Attention leads a hospital's page: its results outside a 95% limit
+	// in the latest period (hospitalAttention).
+	Attention attention
+	// Surgeons are a hospital's surgeons (latest period of each group),
+	// one table for each specialty.
+	Surgeons    []surgeonGroup
+	SurgeonsURL string
 }
 
 // groupResults splits a unit's rows into groups by specialty and

@@ -54,6 +54,11 @@ var funcs = template.FuncMap{
 	"assessed": outcome.Assessed,
 	"casesOf":  casesOf, "deathsOf": deathsOf, "publishedPercent": publishedPercent, "publishedRange": publishedRange,
 	"notGiven": func() template.HTML { return notGiven },
+
+	// outside95 says whether a band lies outside a 95% limit: a row a
+	// hospital's page marks in words.
+	"outside95": outcome.Outside95,
+	"groupID":   groupID,
 }
 
 // parseTemplates parses each page with the layout and the partials, once.
