@@ -120,7 +120,9 @@ func (s *Server) handleChanges(csvExt bool) echo.HandlerFunc {
 			d.Summary = append(d.Summary, changeSummary{Specialty: n.Specialty, Added: n.Added, Gone: n.Gone,
 				Band: n.Band, Figures: n.Figures})
 		}
-		if wantsCSV(c, q, csvExt) {
+		if asCSV, err := wantsCSV(c, q, csvExt); err != nil {
+			return err
+		} else if asCSV {
 			return sendBuiltCSV(c, t, changesCSV(d.Changes, q.BOM), q.BOM)
 		}
 		return s.sendJSON(c, t, func() (any, string, error) {

@@ -71,7 +71,9 @@ func (s *Server) handleHistory(unitType outcome.UnitType, csvExt bool) echo.Hand
 				unitRow: toUnitRow(p.Row)}
 			periods = appendDistinct(periods, p.Row.Period)
 		}
-		if wantsCSV(c, q, csvExt) {
+		if asCSV, err := wantsCSV(c, q, csvExt); err != nil {
+			return err
+		} else if asCSV {
 			return sendBuiltCSV(c, t, historyCSV(d.Points, q.BOM), q.BOM)
 		}
 		return s.sendJSON(c, t, func() (any, string, error) {
@@ -108,9 +110,13 @@ func historyCSV(points []historyPoint, bom bool) []byte {
 
 // wantsCSV reports whether a request for a small collection built whole
 // (changes, a history) asks for CSV: by its .csv path, ?format=csv, or an
-// Accept header that prefers it when no format is given.
-func wantsCSV(c echo.Context, q query, csvExt bool) bool {
-	return csvExt || q.CSV || !q.formatGiven && prefersCSV(c.Request().Header.Get(echo.HeaderAccept))
+// Accept header that prefers it when no format is given. These answer
+// JSON or CSV only: NDJSON is the collections' stream of rows.
+func wantsCSV(c echo.Context, q query, csvExt bool) (bool, error) {
+	if q.NDJSON {
+		return false, badRequest(paramFormat, "must be json or csv here")
+	}
+	return csvExt || q.CSV || !q.formatGiven && prefersCSV(c.Request().Header.Get(echo.HeaderAccept)), nil
 }
 
 // sendBuiltCSV sends a CSV body built whole, tagged by its representation

@@ -35,12 +35,13 @@ const (
 	paramBOM       = "bom"
 	paramUnitType  = "unit_type"
 	paramSince     = "since"
+	paramFacet     = "facet"
 )
 
 // Parameter whitelists by kind of endpoint.
 var (
 	collectionParams = []string{paramSpecialty, paramProcedure, paramPeriod, paramHospital, paramBand, paramQ,
-		paramMinCases, paramSort, paramCursor, paramLimit, paramRelease, paramFormat, paramBOM}
+		paramMinCases, paramSort, paramCursor, paramLimit, paramRelease, paramFormat, paramBOM, paramFacet}
 	funnelParams   = []string{paramProcedure, paramPeriod, paramUnitType, paramRelease}
 	resourceParams = []string{paramRelease}
 	changesParams  = []string{paramSince, paramFormat, paramBOM}
@@ -67,7 +68,9 @@ type query struct {
 	Limit                                  int // 0: not given
 	Release                                string
 	CSV                                    bool // format=csv
+	NDJSON                                 bool // format=ndjson
 	formatGiven                            bool
+	Facets                                 []string // facet=, in the order given, distinct
 	BOM                                    bool
 	UnitType                               outcome.UnitType
 	Since                                  string // a release id
@@ -160,8 +163,10 @@ func parseQuery(v url.Values, allowed []string) (query, error) {
 			case "json":
 			case "csv":
 				q.CSV = true
+			case "ndjson":
+				q.NDJSON = true
 			default:
-				bad(name, "must be json or csv")
+				bad(name, "must be json, csv or ndjson")
 			}
 			q.formatGiven = true
 		case paramBOM:
@@ -169,6 +174,16 @@ func parseQuery(v url.Values, allowed []string) (query, error) {
 				bad(name, "must be 0 or 1")
 			}
 			q.BOM = val == "1"
+		case paramFacet:
+			for f := range strings.SplitSeq(val, ",") {
+				if !slices.Contains(catalog.FacetFields(), f) {
+					bad(name, "unknown facet %q; facets are %s", f, strings.Join(catalog.FacetFields(), ", "))
+					continue
+				}
+				if !slices.Contains(q.Facets, f) {
+					q.Facets = append(q.Facets, f)
+				}
+			}
 		case paramUnitType:
 			t, err := outcome.ParseUnitType(val)
 			if err != nil {
@@ -294,5 +309,5 @@ func decodeCursor(c string, s catalog.Sort) (*catalog.Key, error) {
 func (q query) selection(unitType outcome.UnitType, limit int) catalog.Query {
 	return catalog.Query{UnitType: unitType, Specialty: q.Specialty, Procedure: q.Procedure, Period: q.Period,
 		Hospital: q.Hospital, Bands: q.Bands, Q: q.Q, MinCases: q.MinCases, Sort: q.Sort, After: q.Cursor,
-		Limit: limit}
+		Limit: limit, Facets: q.Facets}
 }

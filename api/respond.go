@@ -98,6 +98,29 @@ type pageMeta struct {
 	// NextCursor resumes after this page; null on the last page.
 	NextCursor *string `json:"next_cursor" example:"WyJuYW1lIiwiIi..."`
 	Sort       string  `json:"sort" example:"name"`
+	// Note warns of what the rows hold that a total over them would get
+	// wrong: rows of periods that overlap count the same operations in
+	// each. Absent when there is nothing to warn of.
+	Note string `json:"note,omitempty" example:"These rows come from periods that overlap (2021-04/2024-03, 2022-04/2025-03): …"`
+	// Facets counts every match (not only this page) by each field
+	// ?facet= names: its values, most matches first. A surgeon's row
+	// counts at each hospital it names. Absent without ?facet=.
+	Facets map[string]facetDTO `json:"facets,omitempty"`
+}
+
+// facetDTO is one field's counts: at most 100 values, most matches
+// first; truncated is true when more values had matches.
+type facetDTO struct {
+	Values    []facetValueDTO `json:"values"`
+	Truncated bool            `json:"truncated" example:"false"`
+}
+
+// facetValueDTO is one value of a facet and how many matches have it;
+// a band has its label too, as in the rows.
+type facetValueDTO struct {
+	Value string `json:"value" example:"high_alarm"`
+	Label string `json:"label,omitempty" example:"Survival lower than expected"`
+	Count int    `json:"count" example:"11"`
 }
 
 // links are related URLs, as absolute paths on this server.
@@ -108,6 +131,8 @@ type links struct {
 	Pinned string `json:"pinned,omitempty" example:"/api/v1/releases/demo/surgeons?specialty=adult-cardiac"`
 	Next   string `json:"next,omitempty" example:"/api/v1/surgeons?cursor=WyJuYW1lIiwiIi...&specialty=adult-cardiac"`
 	CSV    string `json:"csv,omitempty" example:"/api/v1/surgeons.csv?specialty=adult-cardiac"`
+	// NDJSON is the same rows, every one, one JSON object a line.
+	NDJSON string `json:"ndjson,omitempty" example:"/api/v1/surgeons.ndjson?specialty=adult-cardiac"`
 	Docs   string `json:"docs" example:"/api/docs/"`
 }
 

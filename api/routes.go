@@ -112,15 +112,13 @@ func (s *Server) routes() *echo.Echo {
 		get(prefix+"/specialties", s.handleSpecialties)
 		get(prefix+"/specialties/:slug", s.handleSpecialty)
 		get(prefix+"/specialties/:slug/funnel", s.handleFunnel)
-		get(prefix+"/specialties/:slug/surgeons", s.handleSpecialtyUnits(outcome.Surgeon, false))
-		get(prefix+"/specialties/:slug/surgeons.csv", s.handleSpecialtyUnits(outcome.Surgeon, true))
-		get(prefix+"/specialties/:slug/hospitals", s.handleSpecialtyUnits(outcome.Hospital, false))
-		get(prefix+"/specialties/:slug/hospitals.csv", s.handleSpecialtyUnits(outcome.Hospital, true))
-		get(prefix+"/surgeons", s.handleUnits(outcome.Surgeon, false))
-		get(prefix+"/surgeons.csv", s.handleUnits(outcome.Surgeon, true))
+		for _, t := range outcome.UnitTypes() {
+			for _, ext := range []twin{asAsked, csvTwin, ndjsonTwin} {
+				get(prefix+"/specialties/:slug/"+t.Plural()+string(ext), s.handleSpecialtyUnits(t, ext))
+				get(prefix+"/"+t.Plural()+string(ext), s.handleUnits(t, ext))
+			}
+		}
 		get(prefix+"/surgeons/:id", s.handleSurgeon)
-		get(prefix+"/hospitals", s.handleUnits(outcome.Hospital, false))
-		get(prefix+"/hospitals.csv", s.handleUnits(outcome.Hospital, true))
 		get(prefix+"/hospitals/:id", s.handleHospital)
 		e.POST(prefix+"/self-check", s.handleSelfCheck, s.gated(s.draws))
 	}

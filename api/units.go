@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"compress/gzip"
 	"encoding/csv"
+	"encoding/json"
 	"io"
 	"mime"
 	"net/http"
@@ -27,9 +28,10 @@ import (
 //	@Tags			surgeons
 //	@Produce		json
 //	@Produce		text/csv
+//	@Produce		application/x-ndjson
 //	@Param			specialty	query		string	false	"specialty slug"
 //	@Param			procedure	query		string	false	"procedure slug"
-//	@Param			period		query		string	false	"period, as in the release"
+//	@Param			period		query		string	false	"period, as in the release, or latest: each specialty's newest (one count per operation where periods overlap)"
 //	@Param			hospital	query		string	false	"hospital id: surgeons with results there"
 //	@Param			band		query		string	false	"band codes, comma-separated"
 //	@Param			q			query		string	false	"words that begin a word of the unit's name, id, hospitals or specialty, in any order (case and accents ignored), as the search page finds them"
@@ -38,7 +40,8 @@ import (
 //	@Param			cursor		query		string	false	"meta.next_cursor of the previous page"
 //	@Param			limit		query		int		false	"rows per page, 1 to 1000 (default 100; CSV: all)"
 //	@Param			release		query		string	false	"release id or latest (default)"
-//	@Param			format		query		string	false	"json (default) or csv"										Enums(json, csv)
+//	@Param			format		query		string	false	"json (default), csv or ndjson (one JSON row a line, every matching row)"	Enums(json, csv, ndjson)
+//	@Param			facet		query		string	false	"fields to count the matches by, comma-separated: band, specialty, hospital, period (meta.facets)"
 //	@Param			bom			query		int		false	"1: start the CSV with a UTF-8 byte-order mark, for Excel"	Enums(0, 1)
 //	@Success		200			{object}	envelope{data=[]unitRow,meta=pageMeta}
 //	@Header			200			{string}	Link	"the next page: <URL>; rel=next"
@@ -48,16 +51,18 @@ import (
 //	@Failure		503			{object}	problem	"CSV only: too many downloads at once; retry after Retry-After seconds"
 //	@Router			/api/v1/surgeons [get]
 //	@Router			/api/v1/surgeons.csv [get]
+//	@Router			/api/v1/surgeons.ndjson [get]
 //	@Router			/api/v1/hospitals [get]
 //	@Router			/api/v1/hospitals.csv [get]
-func (s *Server) handleUnits(unitType outcome.UnitType, csvExt bool) echo.HandlerFunc {
+//	@Router			/api/v1/hospitals.ndjson [get]
+func (s *Server) handleUnits(unitType outcome.UnitType, ext twin) echo.HandlerFunc {
 	path := "/" + unitType.Plural()
 	return func(c echo.Context) error {
 		t, q, err := s.resolve(c, collectionParams, path)
 		if err != nil {
 			return err
 		}
-		return s.sendRows(c, t, q, unitType, csvExt)
+		return s.sendRows(c, t, q, unitType, ext)
 	}
 }
 
@@ -69,9 +74,10 @@ func (s *Server) handleUnits(unitType outcome.UnitType, csvExt bool) echo.Handle
 //	@Tags			specialties
 //	@Produce		json
 //	@Produce		text/csv
+//	@Produce		application/x-ndjson
 //	@Param			slug		path		string	true	"specialty slug"
 //	@Param			procedure	query		string	false	"procedure slug"
-//	@Param			period		query		string	false	"period, as in the release"
+//	@Param			period		query		string	false	"period, as in the release, or latest: each specialty's newest (one count per operation where periods overlap)"
 //	@Param			hospital	query		string	false	"hospital id"
 //	@Param			band		query		string	false	"band codes, comma-separated"
 //	@Param			q			query		string	false	"words that begin a word of the unit's name, id, hospitals or specialty, in any order (case and accents ignored), as the search page finds them"
@@ -80,7 +86,8 @@ func (s *Server) handleUnits(unitType outcome.UnitType, csvExt bool) echo.Handle
 //	@Param			cursor		query		string	false	"meta.next_cursor of the previous page"
 //	@Param			limit		query		int		false	"rows per page, 1 to 1000 (default 100; CSV: all)"
 //	@Param			release		query		string	false	"release id or latest (default)"
-//	@Param			format		query		string	false	"json (default) or csv"		Enums(json, csv)
+//	@Param			format		query		string	false	"json (default), csv or ndjson (one JSON row a line, every matching row)"	Enums(json, csv, ndjson)
+//	@Param			facet		query		string	false	"fields to count the matches by, comma-separated: band, specialty, hospital, period (meta.facets)"
 //	@Param			bom			query		int		false	"1: UTF-8 byte-order mark"	Enums(0, 1)
 //	@Success		200			{object}	envelope{data=[]unitRow,meta=pageMeta}
 //	@Failure		400			{object}	problem
@@ -88,9 +95,11 @@ func (s *Server) handleUnits(unitType outcome.UnitType, csvExt bool) echo.Handle
 //	@Failure		503			{object}	problem	"CSV only: too many downloads at once; retry after Retry-After seconds"
 //	@Router			/api/v1/specialties/{slug}/surgeons [get]
 //	@Router			/api/v1/specialties/{slug}/surgeons.csv [get]
+//	@Router			/api/v1/specialties/{slug}/surgeons.ndjson [get]
 //	@Router			/api/v1/specialties/{slug}/hospitals [get]
 //	@Router			/api/v1/specialties/{slug}/hospitals.csv [get]
-func (s *Server) handleSpecialtyUnits(unitType outcome.UnitType, csvExt bool) echo.HandlerFunc {
+//	@Router			/api/v1/specialties/{slug}/hospitals.ndjson [get]
+func (s *Server) handleSpecialtyUnits(unitType outcome.UnitType, ext twin) echo.HandlerFunc {
 	params := slices.DeleteFunc(slices.Clone(collectionParams), func(p string) bool { return p == paramSpecialty })
 	return func(c echo.Context) error {
 		sp, ok := outcome.LookupSpecialty(c.Param("slug"))
@@ -102,24 +111,41 @@ func (s *Server) handleSpecialtyUnits(unitType outcome.UnitType, csvExt bool) ec
 			return err
 		}
 		q.Specialty = sp.Slug
-		return s.sendRows(c, t, q, unitType, csvExt)
+		return s.sendRows(c, t, q, unitType, ext)
 	}
 }
 
-// sendRows answers a collection query as JSON or CSV.
-func (s *Server) sendRows(c echo.Context, t resource, q query, unitType outcome.UnitType, csvExt bool) error {
-	asCSV := csvExt || q.CSV
+// twin is a collection URL's ending, which fixes what it answers in.
+type twin string
+
+const (
+	asAsked    twin = ""        // JSON, or CSV where ?format= or Accept asks for it
+	csvTwin    twin = ".csv"    // CSV
+	ndjsonTwin twin = ".ndjson" // one JSON row a line
+)
+
+// sendRows answers a collection query as JSON, CSV or NDJSON.
+func (s *Server) sendRows(c echo.Context, t resource, q query, unitType outcome.UnitType, ext twin) error {
 	switch {
-	case csvExt && q.formatGiven && !q.CSV:
+	case ext == csvTwin && q.formatGiven && !q.CSV:
 		return badRequest(paramFormat, "the .csv URL gives CSV; use the URL without .csv for JSON")
-	case !csvExt && !q.formatGiven:
-		asCSV = prefersCSV(c.Request().Header.Get(echo.HeaderAccept))
+	case ext == ndjsonTwin && q.formatGiven && !q.NDJSON:
+		return badRequest(paramFormat, "the .ndjson URL gives NDJSON; use the URL without .ndjson for JSON")
+	case ext == csvTwin:
+		q.CSV = true
+	case ext == ndjsonTwin:
+		q.NDJSON = true
+	case !q.formatGiven:
+		q.CSV = prefersCSV(c.Request().Header.Get(echo.HeaderAccept))
 	}
-	if q.BOM && !asCSV {
+	if q.BOM && !q.CSV {
 		return badRequest(paramBOM, "a byte-order mark is for CSV; ask for .csv or format=csv")
 	}
-	if asCSV {
-		return s.sendCSV(c, t, q, unitType)
+	if len(q.Facets) > 0 && (q.CSV || q.NDJSON) {
+		return badRequest(paramFacet, "facets are counted in the JSON's meta; ask for JSON")
+	}
+	if q.CSV || q.NDJSON {
+		return s.sendStream(c, t, q, unitType)
 	}
 	return s.sendJSON(c, t, func() (any, string, error) {
 		limit := cmp.Or(q.Limit, defaultLimit)
@@ -128,9 +154,10 @@ func (s *Server) sendRows(c echo.Context, t resource, q query, unitType outcome.
 		for i, idx := range sel.Page {
 			rows[i] = toUnitRow(&t.rel.Rows[idx])
 		}
-		m := pageMeta{meta: newMeta(t.rel, sel.Count, sel.Periods), Limit: limit, Sort: q.Sort.String()}
+		m := pageMeta{meta: newMeta(t.rel, sel.Count, sel.Periods), Limit: limit, Sort: q.Sort.String(),
+			Note: overlapNote(sel.Periods), Facets: toFacets(sel.Facets)}
 		l := t.links()
-		l.CSV = csvTwin(t)
+		l.CSV, l.NDJSON = twinURL(t, csvTwin), twinURL(t, ndjsonTwin)
 		if sel.Next != nil {
 			cur := encodeCursor(q.Sort, *sel.Next)
 			m.NextCursor = &cur
@@ -140,9 +167,49 @@ func (s *Server) sendRows(c echo.Context, t resource, q query, unitType outcome.
 	})
 }
 
-// csvTwin is the CSV form of a collection target.
-func csvTwin(t resource) string {
-	t.path += ".csv"
+// overlapNote warns a reader of rows from periods that overlap, which
+// count the same operations in each: a total over them counts some
+// twice.
+func overlapNote(periods []string) string {
+	var overlapping []string
+	for i, a := range periods {
+		for _, b := range periods[i+1:] {
+			if outcome.PeriodsOverlap(a, b) {
+				overlapping = appendDistinct(appendDistinct(overlapping, a), b)
+			}
+		}
+	}
+	if len(overlapping) == 0 {
+		return ""
+	}
+	slices.Sort(overlapping)
+	return "These rows come from periods that overlap (" + strings.Join(overlapping, ", ") + "): " +
+		"the same operations are counted in each, so a total over them counts some twice. " +
+		"Add period=latest for each specialty's newest period, or name one period."
+}
+
+// toFacets writes a selection's facets as meta.facets.
+func toFacets(facets []catalog.Facet) map[string]facetDTO {
+	if len(facets) == 0 {
+		return nil
+	}
+	out := make(map[string]facetDTO, len(facets))
+	for _, f := range facets {
+		d := facetDTO{Values: make([]facetValueDTO, len(f.Values)), Truncated: f.Truncated}
+		for i, v := range f.Values {
+			d.Values[i] = facetValueDTO{Value: v.Value, Count: v.Count}
+			if f.Field == "band" {
+				d.Values[i].Label = bandLabel(outcome.Band(v.Value))
+			}
+		}
+		out[f.Field] = d
+	}
+	return out
+}
+
+// twinURL is the URL of a collection target's CSV or NDJSON form.
+func twinURL(t resource, ext twin) string {
+	t.path += string(ext)
 	return t.url(false, nil)
 }
 
@@ -167,12 +234,16 @@ func prefersCSV(accept string) bool {
 	return best == "text/csv" && bestQ > 0
 }
 
-// sendCSV streams a collection as RFC 4180 CSV: a header row of the JSON
-// keys, then the same rows in the same order as the JSON for the same
-// query. Without a limit every matching row is written: rows go out as
-// they are formatted, so no row cap is needed to bound memory.
-func (s *Server) sendCSV(c echo.Context, t resource, q query, unitType outcome.UnitType) error {
-	repr := "csv"
+// sendStream streams a collection as RFC 4180 CSV (a header row of the
+// JSON keys) or as NDJSON (one JSON row a line, as the JSON's data holds
+// it): the same rows in the same order as the JSON for the same query.
+// Without a limit every matching row is written: rows go out as they are
+// formatted, so no row cap is needed to bound memory.
+func (s *Server) sendStream(c echo.Context, t resource, q query, unitType outcome.UnitType) error {
+	repr, ext, contentType := "csv", csvTwin, "text/csv; charset=utf-8; header=present"
+	if q.NDJSON {
+		repr, ext, contentType = "ndjson", ndjsonTwin, "application/x-ndjson"
+	}
 	if q.BOM {
 		repr += "+bom"
 	}
@@ -189,11 +260,11 @@ func (s *Server) sendCSV(c echo.Context, t resource, q query, unitType outcome.U
 	defer release()
 	sel := t.rel.Select(q.selection(unitType, q.Limit))
 	h := c.Response().Header()
-	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8; header=present")
-	h.Set(echo.HeaderContentDisposition, `attachment; filename="`+csvFileName(t.rel.Meta.ID, q, unitType)+`"`)
+	h.Set(echo.HeaderContentType, contentType)
+	h.Set(echo.HeaderContentDisposition, `attachment; filename="`+downloadFileName(t.rel.Meta.ID, q, unitType, ext)+`"`)
 	if sel.Next != nil {
 		next := t.url(false, url.Values{paramCursor: {encodeCursor(q.Sort, *sel.Next)}})
-		h.Set("Link", "<"+csvTwinURL(next)+`>; rel="next"`)
+		h.Set("Link", "<"+twinOf(next, ext)+`>; rel="next"`)
 	}
 	var w io.Writer = c.Response()
 	if gz {
@@ -208,44 +279,72 @@ func (s *Server) sendCSV(c echo.Context, t resource, q query, unitType outcome.U
 			return err
 		}
 	}
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true // RFC 4180
-	if err := cw.Write(rowColumns); err != nil {
-		return err
-	}
-	rec := make([]string, 0, len(rowColumns))
+	write := newRowWriter(w, q.NDJSON)
 	ctx := c.Request().Context()
 	for i, idx := range sel.Page {
 		if i%1024 == 0 && ctx.Err() != nil {
 			return ctx.Err() // the client has gone: stop writing for nobody
 		}
-		u := toUnitRow(&t.rel.Rows[idx])
-		rec = u.csvRecord(rec[:0])
-		if err := cw.Write(rec); err != nil {
+		if err := write.row(toUnitRow(&t.rel.Rows[idx])); err != nil {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return write.flush()
 }
 
-// csvTwinURL turns a collection URL into its .csv form.
-func csvTwinURL(u string) string {
+// rowWriter writes a collection's rows one at a time, as CSV or NDJSON.
+type rowWriter struct {
+	csv  *csv.Writer // nil for NDJSON
+	json *json.Encoder
+	rec  []string
+}
+
+// newRowWriter starts a CSV with its header, or an NDJSON stream.
+func newRowWriter(w io.Writer, ndjson bool) *rowWriter {
+	if ndjson {
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
+		return &rowWriter{json: enc}
+	}
+	cw := csv.NewWriter(w)
+	cw.UseCRLF = true    // RFC 4180
+	cw.Write(rowColumns) // an error sticks to cw: flush reports it
+	return &rowWriter{csv: cw, rec: make([]string, 0, len(rowColumns))}
+}
+
+func (rw *rowWriter) row(u unitRow) error {
+	if rw.csv == nil {
+		return rw.json.Encode(u) // one line, with its newline
+	}
+	rw.rec = u.csvRecord(rw.rec[:0])
+	return rw.csv.Write(rw.rec)
+}
+
+func (rw *rowWriter) flush() error {
+	if rw.csv == nil {
+		return nil
+	}
+	rw.csv.Flush()
+	return rw.csv.Error()
+}
+
+// twinOf turns a collection URL into its .csv or .ndjson form.
+func twinOf(u string, ext twin) string {
 	p, rest, found := strings.Cut(u, "?")
 	if found {
 		rest = "?" + rest
 	}
-	return p + ".csv" + rest
+	return p + string(ext) + rest
 }
 
 var unsafeFileChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
-// csvFileName names a download after what it holds, every filter in
+// downloadFileName names a download after what it holds, every filter in
 // the order a reader says it, e.g.
 // demo-adult-cardiac-surgeons-at-ZZ101-high_alarm-2022-04-2025-03.csv:
 // two files of one release saved side by side share a name only when
 // they hold the same rows (or a long search's end is all that differs).
-func csvFileName(release string, q query, unitType outcome.UnitType) string {
+func downloadFileName(release string, q query, unitType outcome.UnitType, ext twin) string {
 	parts := []string{release}
 	if q.Specialty != "" {
 		parts = append(parts, q.Specialty)
@@ -275,7 +374,7 @@ func csvFileName(release string, q query, unitType outcome.UnitType) string {
 		}
 	}
 	name := strings.Join(safe, "-")
-	return strings.TrimRight(name[:min(len(name), maxFileNameBytes)], "-.") + ".csv"
+	return strings.TrimRight(name[:min(len(name), maxFileNameBytes)], "-.") + string(ext)
 }
 
 const (

@@ -120,7 +120,8 @@ const docTemplate = `{
                 "description": "Every surgeon's result in every comparison group of the release (one row per surgeon, specialty, procedure and period), filtered, sorted and paged. The same URL with .csv, ?format=csv or Accept: text/csv gives the same rows in the same order as CSV (RFC 4180, UTF-8, CRLF; null = empty cell; a CSV without limit streams every matching row) with the columns unit_type, unit_id, unit_name, specialty, procedure, period, outcome, hospital_id, hospital_name, hospital_count, aggregated, cases, events, expected, target, risk_adjusted, scale, rate, ratio, ramr, survival, survival_low, survival_high, ci_low, ci_high, lower_95, upper_95, lower_998, upper_998, band, verdict, p_high, p_low, detectable_ratio, funnel_x, funnel_y, published_expected_rate, published_rate, published_low, published_high, published_rating (the JSON keys, defined in unitRow). Paging is by an opaque keyset cursor (meta.next_cursor, links.next, Link header).",
                 "produces": [
                     "application/json",
-                    "text/csv"
+                    "text/csv",
+                    "application/x-ndjson"
                 ],
                 "tags": [
                     "surgeons"
@@ -141,7 +142,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "period, as in the release",
+                        "description": "period, as in the release, or latest: each specialty's newest (one count per operation where periods overlap)",
                         "name": "period",
                         "in": "query"
                     },
@@ -196,11 +197,18 @@ const docTemplate = `{
                     {
                         "enum": [
                             "json",
-                            "csv"
+                            "csv",
+                            "ndjson"
                         ],
                         "type": "string",
-                        "description": "json (default) or csv",
+                        "description": "json (default), csv or ndjson (one JSON row a line, every matching row)",
                         "name": "format",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "fields to count the matches by, comma-separated: band, specialty, hospital, period (meta.facets)",
+                        "name": "facet",
                         "in": "query"
                     },
                     {
@@ -277,7 +285,8 @@ const docTemplate = `{
                 "description": "Every surgeon's result in every comparison group of the release (one row per surgeon, specialty, procedure and period), filtered, sorted and paged. The same URL with .csv, ?format=csv or Accept: text/csv gives the same rows in the same order as CSV (RFC 4180, UTF-8, CRLF; null = empty cell; a CSV without limit streams every matching row) with the columns unit_type, unit_id, unit_name, specialty, procedure, period, outcome, hospital_id, hospital_name, hospital_count, aggregated, cases, events, expected, target, risk_adjusted, scale, rate, ratio, ramr, survival, survival_low, survival_high, ci_low, ci_high, lower_95, upper_95, lower_998, upper_998, band, verdict, p_high, p_low, detectable_ratio, funnel_x, funnel_y, published_expected_rate, published_rate, published_low, published_high, published_rating (the JSON keys, defined in unitRow). Paging is by an opaque keyset cursor (meta.next_cursor, links.next, Link header).",
                 "produces": [
                     "application/json",
-                    "text/csv"
+                    "text/csv",
+                    "application/x-ndjson"
                 ],
                 "tags": [
                     "surgeons"
@@ -298,7 +307,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "period, as in the release",
+                        "description": "period, as in the release, or latest: each specialty's newest (one count per operation where periods overlap)",
                         "name": "period",
                         "in": "query"
                     },
@@ -353,11 +362,183 @@ const docTemplate = `{
                     {
                         "enum": [
                             "json",
-                            "csv"
+                            "csv",
+                            "ndjson"
                         ],
                         "type": "string",
-                        "description": "json (default) or csv",
+                        "description": "json (default), csv or ndjson (one JSON row a line, every matching row)",
                         "name": "format",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "fields to count the matches by, comma-separated: band, specialty, hospital, period (meta.facets)",
+                        "name": "facet",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            0,
+                            1
+                        ],
+                        "type": "integer",
+                        "description": "1: start the CSV with a UTF-8 byte-order mark, for Excel",
+                        "name": "bom",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/api.envelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "type": "array",
+                                            "items": {
+                                                "$ref": "#/definitions/api.unitRow"
+                                            }
+                                        },
+                                        "meta": {
+                                            "$ref": "#/definitions/api.pageMeta"
+                                        }
+                                    }
+                                }
+                            ]
+                        },
+                        "headers": {
+                            "Link": {
+                                "type": "string",
+                                "description": "the next page: \u003cURL\u003e; rel=next"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/api.problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such release",
+                        "schema": {
+                            "$ref": "#/definitions/api.problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/api.problem"
+                        }
+                    },
+                    "503": {
+                        "description": "CSV only: too many downloads at once; retry after Retry-After seconds",
+                        "schema": {
+                            "$ref": "#/definitions/api.problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/hospitals.ndjson": {
+            "get": {
+                "description": "Every surgeon's result in every comparison group of the release (one row per surgeon, specialty, procedure and period), filtered, sorted and paged. The same URL with .csv, ?format=csv or Accept: text/csv gives the same rows in the same order as CSV (RFC 4180, UTF-8, CRLF; null = empty cell; a CSV without limit streams every matching row) with the columns unit_type, unit_id, unit_name, specialty, procedure, period, outcome, hospital_id, hospital_name, hospital_count, aggregated, cases, events, expected, target, risk_adjusted, scale, rate, ratio, ramr, survival, survival_low, survival_high, ci_low, ci_high, lower_95, upper_95, lower_998, upper_998, band, verdict, p_high, p_low, detectable_ratio, funnel_x, funnel_y, published_expected_rate, published_rate, published_low, published_high, published_rating (the JSON keys, defined in unitRow). Paging is by an opaque keyset cursor (meta.next_cursor, links.next, Link header).",
+                "produces": [
+                    "application/json",
+                    "text/csv",
+                    "application/x-ndjson"
+                ],
+                "tags": [
+                    "surgeons"
+                ],
+                "summary": "Surgeons' results",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "specialty slug",
+                        "name": "specialty",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "procedure slug",
+                        "name": "procedure",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "period, as in the release, or latest: each specialty's newest (one count per operation where periods overlap)",
+                        "name": "period",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "hospital id: surgeons with results there",
+                        "name": "hospital",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "band codes, comma-separated",
+                        "name": "band",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "words that begin a word of the unit's name, id, hospitals or specialty, in any order (case and accents ignored), as the search page finds them",
+                        "name": "q",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "at least this many cases",
+                        "name": "min_cases",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "name (default), unit_id, hospital, specialty, period, cases, events, expected, ratio, ramr, survival, p_high, p_low or band; a leading - sorts descending",
+                        "name": "sort",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "meta.next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "rows per page, 1 to 1000 (default 100; CSV: all)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "release id or latest (default)",
+                        "name": "release",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "json",
+                            "csv",
+                            "ndjson"
+                        ],
+                        "type": "string",
+                        "description": "json (default), csv or ndjson (one JSON row a line, every matching row)",
+                        "name": "format",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "fields to count the matches by, comma-separated: band, specialty, hospital, period (meta.facets)",
+                        "name": "facet",
                         "in": "query"
                     },
                     {
@@ -1013,7 +1194,8 @@ const docTemplate = `{
                 "description": "As /surgeons and /hospitals, with the specialty fixed by the path.",
                 "produces": [
                     "application/json",
-                    "text/csv"
+                    "text/csv",
+                    "application/x-ndjson"
                 ],
                 "tags": [
                     "specialties"
@@ -1035,7 +1217,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "period, as in the release",
+                        "description": "period, as in the release, or latest: each specialty's newest (one count per operation where periods overlap)",
                         "name": "period",
                         "in": "query"
                     },
@@ -1090,11 +1272,18 @@ const docTemplate = `{
                     {
                         "enum": [
                             "json",
-                            "csv"
+                            "csv",
+                            "ndjson"
                         ],
                         "type": "string",
-                        "description": "json (default) or csv",
+                        "description": "json (default), csv or ndjson (one JSON row a line, every matching row)",
                         "name": "format",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "fields to count the matches by, comma-separated: band, specialty, hospital, period (meta.facets)",
+                        "name": "facet",
                         "in": "query"
                     },
                     {
@@ -1159,7 +1348,8 @@ const docTemplate = `{
                 "description": "As /surgeons and /hospitals, with the specialty fixed by the path.",
                 "produces": [
                     "application/json",
-                    "text/csv"
+                    "text/csv",
+                    "application/x-ndjson"
                 ],
                 "tags": [
                     "specialties"
@@ -1181,7 +1371,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "period, as in the release",
+                        "description": "period, as in the release, or latest: each specialty's newest (one count per operation where periods overlap)",
                         "name": "period",
                         "in": "query"
                     },
@@ -1236,11 +1426,172 @@ const docTemplate = `{
                     {
                         "enum": [
                             "json",
-                            "csv"
+                            "csv",
+                            "ndjson"
                         ],
                         "type": "string",
-                        "description": "json (default) or csv",
+                        "description": "json (default), csv or ndjson (one JSON row a line, every matching row)",
                         "name": "format",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "fields to count the matches by, comma-separated: band, specialty, hospital, period (meta.facets)",
+                        "name": "facet",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            0,
+                            1
+                        ],
+                        "type": "integer",
+                        "description": "1: UTF-8 byte-order mark",
+                        "name": "bom",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/api.envelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "type": "array",
+                                            "items": {
+                                                "$ref": "#/definitions/api.unitRow"
+                                            }
+                                        },
+                                        "meta": {
+                                            "$ref": "#/definitions/api.pageMeta"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/api.problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such specialty or release",
+                        "schema": {
+                            "$ref": "#/definitions/api.problem"
+                        }
+                    },
+                    "503": {
+                        "description": "CSV only: too many downloads at once; retry after Retry-After seconds",
+                        "schema": {
+                            "$ref": "#/definitions/api.problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/specialties/{slug}/hospitals.ndjson": {
+            "get": {
+                "description": "As /surgeons and /hospitals, with the specialty fixed by the path.",
+                "produces": [
+                    "application/json",
+                    "text/csv",
+                    "application/x-ndjson"
+                ],
+                "tags": [
+                    "specialties"
+                ],
+                "summary": "A specialty's surgeons or hospitals",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "specialty slug",
+                        "name": "slug",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "procedure slug",
+                        "name": "procedure",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "period, as in the release, or latest: each specialty's newest (one count per operation where periods overlap)",
+                        "name": "period",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "hospital id",
+                        "name": "hospital",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "band codes, comma-separated",
+                        "name": "band",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "words that begin a word of the unit's name, id, hospitals or specialty, in any order (case and accents ignored), as the search page finds them",
+                        "name": "q",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "at least this many cases",
+                        "name": "min_cases",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "sort field, - for descending",
+                        "name": "sort",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "meta.next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "rows per page, 1 to 1000 (default 100; CSV: all)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "release id or latest (default)",
+                        "name": "release",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "json",
+                            "csv",
+                            "ndjson"
+                        ],
+                        "type": "string",
+                        "description": "json (default), csv or ndjson (one JSON row a line, every matching row)",
+                        "name": "format",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "fields to count the matches by, comma-separated: band, specialty, hospital, period (meta.facets)",
+                        "name": "facet",
                         "in": "query"
                     },
                     {
@@ -1305,7 +1656,8 @@ const docTemplate = `{
                 "description": "As /surgeons and /hospitals, with the specialty fixed by the path.",
                 "produces": [
                     "application/json",
-                    "text/csv"
+                    "text/csv",
+                    "application/x-ndjson"
                 ],
                 "tags": [
                     "specialties"
@@ -1327,7 +1679,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "period, as in the release",
+                        "description": "period, as in the release, or latest: each specialty's newest (one count per operation where periods overlap)",
                         "name": "period",
                         "in": "query"
                     },
@@ -1382,11 +1734,18 @@ const docTemplate = `{
                     {
                         "enum": [
                             "json",
-                            "csv"
+                            "csv",
+                            "ndjson"
                         ],
                         "type": "string",
-                        "description": "json (default) or csv",
+                        "description": "json (default), csv or ndjson (one JSON row a line, every matching row)",
                         "name": "format",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "fields to count the matches by, comma-separated: band, specialty, hospital, period (meta.facets)",
+                        "name": "facet",
                         "in": "query"
                     },
                     {
@@ -1451,7 +1810,8 @@ const docTemplate = `{
                 "description": "As /surgeons and /hospitals, with the specialty fixed by the path.",
                 "produces": [
                     "application/json",
-                    "text/csv"
+                    "text/csv",
+                    "application/x-ndjson"
                 ],
                 "tags": [
                     "specialties"
@@ -1473,7 +1833,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "period, as in the release",
+                        "description": "period, as in the release, or latest: each specialty's newest (one count per operation where periods overlap)",
                         "name": "period",
                         "in": "query"
                     },
@@ -1528,11 +1888,172 @@ const docTemplate = `{
                     {
                         "enum": [
                             "json",
-                            "csv"
+                            "csv",
+                            "ndjson"
                         ],
                         "type": "string",
-                        "description": "json (default) or csv",
+                        "description": "json (default), csv or ndjson (one JSON row a line, every matching row)",
                         "name": "format",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "fields to count the matches by, comma-separated: band, specialty, hospital, period (meta.facets)",
+                        "name": "facet",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            0,
+                            1
+                        ],
+                        "type": "integer",
+                        "description": "1: UTF-8 byte-order mark",
+                        "name": "bom",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/api.envelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "type": "array",
+                                            "items": {
+                                                "$ref": "#/definitions/api.unitRow"
+                                            }
+                                        },
+                                        "meta": {
+                                            "$ref": "#/definitions/api.pageMeta"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/api.problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such specialty or release",
+                        "schema": {
+                            "$ref": "#/definitions/api.problem"
+                        }
+                    },
+                    "503": {
+                        "description": "CSV only: too many downloads at once; retry after Retry-After seconds",
+                        "schema": {
+                            "$ref": "#/definitions/api.problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/specialties/{slug}/surgeons.ndjson": {
+            "get": {
+                "description": "As /surgeons and /hospitals, with the specialty fixed by the path.",
+                "produces": [
+                    "application/json",
+                    "text/csv",
+                    "application/x-ndjson"
+                ],
+                "tags": [
+                    "specialties"
+                ],
+                "summary": "A specialty's surgeons or hospitals",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "specialty slug",
+                        "name": "slug",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "procedure slug",
+                        "name": "procedure",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "period, as in the release, or latest: each specialty's newest (one count per operation where periods overlap)",
+                        "name": "period",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "hospital id",
+                        "name": "hospital",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "band codes, comma-separated",
+                        "name": "band",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "words that begin a word of the unit's name, id, hospitals or specialty, in any order (case and accents ignored), as the search page finds them",
+                        "name": "q",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "at least this many cases",
+                        "name": "min_cases",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "sort field, - for descending",
+                        "name": "sort",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "meta.next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "rows per page, 1 to 1000 (default 100; CSV: all)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "release id or latest (default)",
+                        "name": "release",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "json",
+                            "csv",
+                            "ndjson"
+                        ],
+                        "type": "string",
+                        "description": "json (default), csv or ndjson (one JSON row a line, every matching row)",
+                        "name": "format",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "fields to count the matches by, comma-separated: band, specialty, hospital, period (meta.facets)",
+                        "name": "facet",
                         "in": "query"
                     },
                     {
@@ -1597,7 +2118,8 @@ const docTemplate = `{
                 "description": "Every surgeon's result in every comparison group of the release (one row per surgeon, specialty, procedure and period), filtered, sorted and paged. The same URL with .csv, ?format=csv or Accept: text/csv gives the same rows in the same order as CSV (RFC 4180, UTF-8, CRLF; null = empty cell; a CSV without limit streams every matching row) with the columns unit_type, unit_id, unit_name, specialty, procedure, period, outcome, hospital_id, hospital_name, hospital_count, aggregated, cases, events, expected, target, risk_adjusted, scale, rate, ratio, ramr, survival, survival_low, survival_high, ci_low, ci_high, lower_95, upper_95, lower_998, upper_998, band, verdict, p_high, p_low, detectable_ratio, funnel_x, funnel_y, published_expected_rate, published_rate, published_low, published_high, published_rating (the JSON keys, defined in unitRow). Paging is by an opaque keyset cursor (meta.next_cursor, links.next, Link header).",
                 "produces": [
                     "application/json",
-                    "text/csv"
+                    "text/csv",
+                    "application/x-ndjson"
                 ],
                 "tags": [
                     "surgeons"
@@ -1618,7 +2140,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "period, as in the release",
+                        "description": "period, as in the release, or latest: each specialty's newest (one count per operation where periods overlap)",
                         "name": "period",
                         "in": "query"
                     },
@@ -1673,11 +2195,18 @@ const docTemplate = `{
                     {
                         "enum": [
                             "json",
-                            "csv"
+                            "csv",
+                            "ndjson"
                         ],
                         "type": "string",
-                        "description": "json (default) or csv",
+                        "description": "json (default), csv or ndjson (one JSON row a line, every matching row)",
                         "name": "format",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "fields to count the matches by, comma-separated: band, specialty, hospital, period (meta.facets)",
+                        "name": "facet",
                         "in": "query"
                     },
                     {
@@ -1754,7 +2283,8 @@ const docTemplate = `{
                 "description": "Every surgeon's result in every comparison group of the release (one row per surgeon, specialty, procedure and period), filtered, sorted and paged. The same URL with .csv, ?format=csv or Accept: text/csv gives the same rows in the same order as CSV (RFC 4180, UTF-8, CRLF; null = empty cell; a CSV without limit streams every matching row) with the columns unit_type, unit_id, unit_name, specialty, procedure, period, outcome, hospital_id, hospital_name, hospital_count, aggregated, cases, events, expected, target, risk_adjusted, scale, rate, ratio, ramr, survival, survival_low, survival_high, ci_low, ci_high, lower_95, upper_95, lower_998, upper_998, band, verdict, p_high, p_low, detectable_ratio, funnel_x, funnel_y, published_expected_rate, published_rate, published_low, published_high, published_rating (the JSON keys, defined in unitRow). Paging is by an opaque keyset cursor (meta.next_cursor, links.next, Link header).",
                 "produces": [
                     "application/json",
-                    "text/csv"
+                    "text/csv",
+                    "application/x-ndjson"
                 ],
                 "tags": [
                     "surgeons"
@@ -1775,7 +2305,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "period, as in the release",
+                        "description": "period, as in the release, or latest: each specialty's newest (one count per operation where periods overlap)",
                         "name": "period",
                         "in": "query"
                     },
@@ -1830,11 +2360,183 @@ const docTemplate = `{
                     {
                         "enum": [
                             "json",
-                            "csv"
+                            "csv",
+                            "ndjson"
                         ],
                         "type": "string",
-                        "description": "json (default) or csv",
+                        "description": "json (default), csv or ndjson (one JSON row a line, every matching row)",
                         "name": "format",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "fields to count the matches by, comma-separated: band, specialty, hospital, period (meta.facets)",
+                        "name": "facet",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            0,
+                            1
+                        ],
+                        "type": "integer",
+                        "description": "1: start the CSV with a UTF-8 byte-order mark, for Excel",
+                        "name": "bom",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/api.envelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "type": "array",
+                                            "items": {
+                                                "$ref": "#/definitions/api.unitRow"
+                                            }
+                                        },
+                                        "meta": {
+                                            "$ref": "#/definitions/api.pageMeta"
+                                        }
+                                    }
+                                }
+                            ]
+                        },
+                        "headers": {
+                            "Link": {
+                                "type": "string",
+                                "description": "the next page: \u003cURL\u003e; rel=next"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/api.problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such release",
+                        "schema": {
+                            "$ref": "#/definitions/api.problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/api.problem"
+                        }
+                    },
+                    "503": {
+                        "description": "CSV only: too many downloads at once; retry after Retry-After seconds",
+                        "schema": {
+                            "$ref": "#/definitions/api.problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/surgeons.ndjson": {
+            "get": {
+                "description": "Every surgeon's result in every comparison group of the release (one row per surgeon, specialty, procedure and period), filtered, sorted and paged. The same URL with .csv, ?format=csv or Accept: text/csv gives the same rows in the same order as CSV (RFC 4180, UTF-8, CRLF; null = empty cell; a CSV without limit streams every matching row) with the columns unit_type, unit_id, unit_name, specialty, procedure, period, outcome, hospital_id, hospital_name, hospital_count, aggregated, cases, events, expected, target, risk_adjusted, scale, rate, ratio, ramr, survival, survival_low, survival_high, ci_low, ci_high, lower_95, upper_95, lower_998, upper_998, band, verdict, p_high, p_low, detectable_ratio, funnel_x, funnel_y, published_expected_rate, published_rate, published_low, published_high, published_rating (the JSON keys, defined in unitRow). Paging is by an opaque keyset cursor (meta.next_cursor, links.next, Link header).",
+                "produces": [
+                    "application/json",
+                    "text/csv",
+                    "application/x-ndjson"
+                ],
+                "tags": [
+                    "surgeons"
+                ],
+                "summary": "Surgeons' results",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "specialty slug",
+                        "name": "specialty",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "procedure slug",
+                        "name": "procedure",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "period, as in the release, or latest: each specialty's newest (one count per operation where periods overlap)",
+                        "name": "period",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "hospital id: surgeons with results there",
+                        "name": "hospital",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "band codes, comma-separated",
+                        "name": "band",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "words that begin a word of the unit's name, id, hospitals or specialty, in any order (case and accents ignored), as the search page finds them",
+                        "name": "q",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "at least this many cases",
+                        "name": "min_cases",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "name (default), unit_id, hospital, specialty, period, cases, events, expected, ratio, ramr, survival, p_high, p_low or band; a leading - sorts descending",
+                        "name": "sort",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "meta.next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "rows per page, 1 to 1000 (default 100; CSV: all)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "release id or latest (default)",
+                        "name": "release",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "json",
+                            "csv",
+                            "ndjson"
+                        ],
+                        "type": "string",
+                        "description": "json (default), csv or ndjson (one JSON row a line, every matching row)",
+                        "name": "format",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "fields to count the matches by, comma-separated: band, specialty, hospital, period (meta.facets)",
+                        "name": "facet",
                         "in": "query"
                     },
                     {
@@ -2316,6 +3018,38 @@ const docTemplate = `{
                     "$ref": "#/definitions/api.links"
                 },
                 "meta": {}
+            }
+        },
+        "api.facetDTO": {
+            "type": "object",
+            "properties": {
+                "truncated": {
+                    "type": "boolean",
+                    "example": false
+                },
+                "values": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.facetValueDTO"
+                    }
+                }
+            }
+        },
+        "api.facetValueDTO": {
+            "type": "object",
+            "properties": {
+                "count": {
+                    "type": "integer",
+                    "example": 11
+                },
+                "label": {
+                    "type": "string",
+                    "example": "Survival lower than expected"
+                },
+                "value": {
+                    "type": "string",
+                    "example": "high_alarm"
+                }
             }
         },
         "api.fileDTO": {
@@ -2908,6 +3642,11 @@ const docTemplate = `{
                     "type": "string",
                     "example": "/api/docs/"
                 },
+                "ndjson": {
+                    "description": "NDJSON is the same rows, every one, one JSON object a line.",
+                    "type": "string",
+                    "example": "/api/v1/surgeons.ndjson?specialty=adult-cardiac"
+                },
                 "next": {
                     "type": "string",
                     "example": "/api/v1/surgeons?cursor=WyJuYW1lIiwiIi...\u0026specialty=adult-cardiac"
@@ -3048,6 +3787,13 @@ const docTemplate = `{
                     "type": "integer",
                     "example": 312
                 },
+                "facets": {
+                    "description": "Facets counts every match (not only this page) by each field\n?facet= names: its values, most matches first. A surgeon's row\ncounts at each hospital it names. Absent without ?facet=.",
+                    "type": "object",
+                    "additionalProperties": {
+                        "$ref": "#/definitions/api.facetDTO"
+                    }
+                },
                 "generated_at": {
                     "description": "GeneratedAt is when the release's figures were computed (its ingest):\nthe same URL always returns the same bytes.",
                     "type": "string",
@@ -3069,6 +3815,11 @@ const docTemplate = `{
                     "description": "NextCursor resumes after this page; null on the last page.",
                     "type": "string",
                     "example": "WyJuYW1lIiwiIi..."
+                },
+                "note": {
+                    "description": "Note warns of what the rows hold that a total over them would get\nwrong: rows of periods that overlap count the same operations in\neach. Absent when there is nothing to warn of.",
+                    "type": "string",
+                    "example": "These rows come from periods that overlap (2021-04/2024-03, 2022-04/2025-03): …"
                 },
                 "periods": {
                     "description": "Periods are the periods of the data returned.",
