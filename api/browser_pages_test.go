@@ -640,6 +640,8 @@ type sitePage struct {
 var sitePages = []sitePage{
 	{"home", "/", http.StatusOK},
 	{"specialties", "/specialties", http.StatusOK},
+	{"summary", "/summary", http.StatusOK},
+	{"summary-all", "/summary?all=1", http.StatusOK},
 	{"specialty", "/specialties/adult-cardiac", http.StatusOK},
 	{"specialty-hospitals", "/specialties/adult-cardiac?unit=hospital", http.StatusOK},
 	{"surgeon", "/surgeons/9000017", http.StatusOK},

@@ -254,6 +254,12 @@ func csvFileName(release string, q query, unitType outcome.UnitType) string {
 	if q.Period != "" {
 		parts = append(parts, q.Period)
 	}
+	return csvName(parts)
+}
+
+// csvName joins the parts of a download's name with hyphens, any
+// character a file name should not hold made a hyphen too, and adds .csv.
+func csvName(parts []string) string {
 	name := unsafeFileChars.ReplaceAllString(strings.Join(parts, "-"), "-")
 	return strings.Trim(name, "-.") + ".csv"
 }
