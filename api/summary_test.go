@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -387,27 +388,38 @@ func TestSummaryHTTP(t *testing.T) {
 }
 
 // TestSummaryPage holds the /summary page to the API's table: a row for
-// each funnel of each specialty's latest period (every period with
-// ?all=1), each linking the specialty page showing that funnel, with the
+// each funnel of each specialty's latest period, and with ?period= of that
+// period, each linking the specialty page showing that funnel, with the
 // API's judged, outside and band counts and units in its cells, under the
-// site's 300 KB a page.
+// site's 300 KB a page; a period the release lacks is a 404 that lists
+// the periods it has.
 func TestSummaryPage(t *testing.T) {
 	srv := newServer(t, api.Config{})
-	rows, _ := summaryRows(t, srv, "/api/v1/summary")
+	rows, env := summaryRows(t, srv, "/api/v1/summary")
 	rowRE := regexp.MustCompile(`<tr><th scope="row"><a href="([^"]+)">[^<]*</a></th>((?:<td>[^<]*</td>)+)</tr>`)
 	cellRE := regexp.MustCompile(`<td>([^<]*)</td>`)
-	for _, tt := range []struct {
-		path string
-		all  bool
-	}{{"/summary", false}, {"/summary?all=1", true}} {
-		resp, body := get(t, srv, http.MethodGet, tt.path)
+	pages := append([]string{""}, env.Meta.Periods...)
+	if len(pages) < 3 {
+		t.Fatalf("the summary's periods are %v, want the demo's two", env.Meta.Periods)
+	}
+	for _, period := range pages {
+		path := "/summary"
+		if period != "" {
+			path += "?period=" + url.QueryEscape(period)
+		}
+		resp, body := get(t, srv, http.MethodGet, path)
 		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("GET %s = %d, want 200", tt.path, resp.StatusCode)
+			t.Fatalf("GET %s = %d, want 200", path, resp.StatusCode)
 		}
 		if len(body) > 300<<10 {
-			t.Errorf("GET %s = %d bytes, want under 300 KB", tt.path, len(body))
+			t.Errorf("GET %s = %d bytes, want under 300 KB", path, len(body))
 		}
-		t.Logf("GET %s: %d bytes", tt.path, len(body))
+		t.Logf("GET %s: %d bytes", path, len(body))
+		for _, p := range env.Meta.Periods {
+			if link := `href="/summary?period=` + url.QueryEscape(p) + `"`; !strings.Contains(string(body), link) {
+				t.Errorf("GET %s lacks the link %s", path, link)
+			}
+		}
 		page := map[string][]string{}
 		for _, m := range rowRE.FindAllStringSubmatch(string(body), -1) {
 			var cells []string
@@ -418,21 +430,21 @@ func TestSummaryPage(t *testing.T) {
 		}
 		want := 0
 		for _, r := range rows {
-			if !tt.all && !r.LatestPeriod {
+			if period == "" && !r.LatestPeriod || period != "" && r.Period != period {
 				continue
 			}
 			want++
-			href := "/specialties/" + r.Specialty + "?period=" + strings.ReplaceAll(r.Period, "/", "%2F") +
+			href := "/specialties/" + r.Specialty + "?period=" + url.QueryEscape(r.Period) +
 				"&procedure=" + r.Procedure + "&unit=" + r.UnitType
 			cells, ok := page[href]
 			if !ok {
-				t.Errorf("GET %s: no row links %s", tt.path, href)
+				t.Errorf("GET %s: no row links %s", path, href)
 				continue
 			}
 			// Judged, outside 95%, its chance, outside 99.8%, its chance,
 			// the bands, results, φ and its p-value.
 			if len(cells) != 5+len(allBands)+3 {
-				t.Errorf("GET %s: row %s has %d cells, want %d", tt.path, href, len(cells), 5+len(allBands)+3)
+				t.Errorf("GET %s: row %s has %d cells, want %d", path, href, len(cells), 5+len(allBands)+3)
 				continue
 			}
 			got := []string{cells[0], cells[1], cells[3]}
@@ -443,11 +455,17 @@ func TestSummaryPage(t *testing.T) {
 			}
 			got, wantCells = append(got, cells[5+len(allBands)]), append(wantCells, strconv.Itoa(r.Units))
 			if !slices.Equal(got, wantCells) {
-				t.Errorf("GET %s: row %s counts %v, want the API's %v", tt.path, href, got, wantCells)
+				t.Errorf("GET %s: row %s counts %v, want the API's %v", path, href, got, wantCells)
 			}
 		}
 		if len(page) != want || want == 0 {
-			t.Errorf("GET %s: %d rows, want %d", tt.path, len(page), want)
+			t.Errorf("GET %s: %d rows, want %d", path, len(page), want)
 		}
+	}
+	const unknown = "/summary?period=1999"
+	resp, body := get(t, srv, http.MethodGet, unknown)
+	if resp.StatusCode != http.StatusNotFound || !strings.Contains(string(body), "no results for the period") ||
+		!strings.Contains(string(body), `href="/summary?period=`) || strings.Contains(string(body), `<table`) {
+		t.Errorf("GET %s = %d; want 404 saying so, linking the periods, with no table", unknown, resp.StatusCode)
 	}
 }

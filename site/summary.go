@@ -12,11 +12,12 @@ import (
 )
 
 // summaryPage is the national summary (catalog.Release.National): for each
-// specialty, a table a period of its funnels, each with how many units lie
-// outside the limits beside how many chance alone would put there. It
-// shows each specialty's latest period unless All asks for every period:
-// a release of many periods would otherwise make a page no phone loads,
-// and the latest is what a reader of this year's results asks about.
+// specialty, a table of its funnels in one period, each with how many units
+// lie outside the limits beside how many chance alone would put there. It
+// shows each specialty's latest period, or with ?period= one period for
+// every specialty that has it: one period at a time, because overlapping
+// periods share patients, and because a release of a hundred periods in
+// one page would be megabytes no phone loads.
 type summaryPage struct {
 	Specialties []summarySpecialty
 	// Bands are the band count columns' words, in outcome.Bands' order.
@@ -24,22 +25,26 @@ type summaryPage struct {
 	// Limits and Overdispersion are the glossary's words for the terms
 	// the table's columns use, said on the page as the glossary says them.
 	Limits, Overdispersion term
-	All                    bool
-	// Earlier counts the tables of earlier periods the page leaves out,
-	// and AllURL and LatestURL switch between the two views.
-	Earlier           int
-	AllURL, LatestURL string
+	// Period is the period asked for, "" for each specialty's latest;
+	// Unknown is set when the release has no such period.
+	Period  string
+	Unknown bool
+	// Periods link the page of each period of the release, newest first,
+	// and Latest the page of each specialty's latest.
+	Periods []periodLink
+	Latest  string
 }
 
-// summarySpecialty is one specialty's tables, newest period first.
+// periodLink is a link to the summary of one period.
+type periodLink struct {
+	Label, URL string
+	Current    bool
+}
+
+// summarySpecialty is one specialty's funnels in the period shown.
 type summarySpecialty struct {
 	outcome.Specialty
-	URL     string
-	Periods []summaryPeriod
-}
-
-// summaryPeriod is one specialty's funnels in one period.
-type summaryPeriod struct {
+	URL    string
 	Period string
 	Latest bool
 	Lines  []summaryLine
@@ -58,8 +63,8 @@ type summaryLine struct {
 }
 
 // HandleSummaryPage answers GET /summary: the national summary, the
-// table /api/v1/summary gives, for each specialty's latest period, or
-// every period with ?all=1.
+// table /api/v1/summary gives, for each specialty's latest period, or for
+// the period ?period= names.
 func (s *Site) HandleSummaryPage(c echo.Context) error {
 	r, err := s.releaseOr404(c)
 	if err != nil {
@@ -67,31 +72,40 @@ func (s *Site) HandleSummaryPage(c echo.Context) error {
 	}
 	rq := s.releaseQuery(r)
 	d := summaryPage{Bands: outcome.Bands(), Limits: glossaryTerm("limits"),
-		Overdispersion: glossaryTerm("overdispersion"), All: c.QueryParam("all") == "1",
-		AllURL: inRelease("/summary?all=1", rq), LatestURL: inRelease("/summary", rq)}
-	var cur *summarySpecialty
-	for _, n := range r.National(catalog.NationalFilter{}) {
-		if !d.All && !n.LatestPeriod {
-			d.Earlier++
-			continue
-		}
-		if cur == nil || cur.Slug != n.Specialty {
-			sp, _ := outcome.LookupSpecialty(n.Specialty)
-			d.Specialties = append(d.Specialties, summarySpecialty{Specialty: sp,
-				URL: inRelease("/specialties/"+sp.Slug, rq)})
-			cur = &d.Specialties[len(d.Specialties)-1]
-			// Newest period first: the release lists them oldest first.
-			periods := r.Periods(sp.Slug)
-			for i := len(periods) - 1; i >= 0; i-- {
-				if d.All || i == len(periods)-1 {
-					cur.Periods = append(cur.Periods, summaryPeriod{Period: periods[i], Latest: i == len(periods)-1})
-				}
+		Overdispersion: glossaryTerm("overdispersion"), Latest: inRelease("/summary", rq)}
+	if p := c.QueryParam("period"); validText(p) {
+		d.Period = p
+	}
+	var all []string
+	for _, sp := range outcome.Specialties() {
+		for _, p := range r.Periods(sp.Slug) {
+			if !slices.Contains(all, p) {
+				all = append(all, p)
 			}
 		}
-		i := slices.IndexFunc(cur.Periods, func(p summaryPeriod) bool { return p.Period == n.Period })
-		cur.Periods[i].Lines = append(cur.Periods[i].Lines, summaryLineOf(n, rq))
 	}
-	p := page{Title: "National summary", Section: "specialties",
+	slices.Sort(all) // as the release sorts each specialty's
+	for _, p := range slices.Backward(all) {
+		d.Periods = append(d.Periods, periodLink{Label: periodWords(p), Current: p == d.Period,
+			URL: inRelease("/summary?"+url.Values{"period": {p}}.Encode(), rq)})
+	}
+	status := http.StatusOK
+	if d.Unknown = d.Period != "" && !slices.Contains(all, d.Period); d.Unknown {
+		status = http.StatusNotFound
+	}
+	for _, n := range r.National(catalog.NationalFilter{Period: d.Period}) {
+		if d.Period == "" && !n.LatestPeriod || d.Unknown {
+			continue
+		}
+		if k := len(d.Specialties); k == 0 || d.Specialties[k-1].Slug != n.Specialty {
+			sp, _ := outcome.LookupSpecialty(n.Specialty)
+			d.Specialties = append(d.Specialties, summarySpecialty{Specialty: sp, Period: n.Period,
+				Latest: n.LatestPeriod, URL: inRelease("/specialties/"+sp.Slug, rq)})
+		}
+		sp := &d.Specialties[len(d.Specialties)-1]
+		sp.Lines = append(sp.Lines, summaryLineOf(n, rq))
+	}
+	p := page{Title: "National summary", Section: "specialties", Period: d.Period,
 		Description: "For each specialty, procedure and period: how many surgeons and hospitals lie outside the limits, beside how many chance alone would put there.",
 		Data:        &d}
 	prefix := "/api/v1"
@@ -99,7 +113,11 @@ func (s *Site) HandleSummaryPage(c echo.Context) error {
 		prefix += "/releases/" + url.PathEscape(r.Meta.ID) // pinned: the release shown
 	}
 	p.JSON, p.CSV = prefix+"/summary", prefix+"/summary.csv"
-	return s.render(c, http.StatusOK, "summary", p)
+	if d.Period != "" && !d.Unknown {
+		q := "?" + url.Values{"period": {d.Period}}.Encode()
+		p.JSON, p.CSV = p.JSON+q, p.CSV+q
+	}
+	return s.render(c, status, "summary", p)
 }
 
 // summaryLineOf writes one funnel's row.
