@@ -25,6 +25,9 @@ type summaryPage struct {
 	// Limits and Overdispersion are the glossary's words for the terms
 	// the table's columns use, said on the page as the glossary says them.
 	Limits, Overdispersion term
+	// Significance is the p-value below which φ's test counts as
+	// evidence of extra spread (dispersionSignificance).
+	Significance float64
 	// Period is the period asked for, "" for each specialty's latest;
 	// Unknown is set when the release has no such period.
 	Period  string
@@ -72,7 +75,8 @@ func (s *Site) HandleSummaryPage(c echo.Context) error {
 	}
 	rq := s.releaseQuery(r)
 	d := summaryPage{Bands: outcome.Bands(), Limits: glossaryTerm("limits"),
-		Overdispersion: glossaryTerm("overdispersion"), Latest: inRelease("/summary", rq)}
+		Overdispersion: glossaryTerm("overdispersion"), Significance: dispersionSignificance,
+		Latest: inRelease("/summary", rq)}
 	if p := c.QueryParam("period"); validText(p) {
 		d.Period = p
 	}
@@ -105,7 +109,7 @@ func (s *Site) HandleSummaryPage(c echo.Context) error {
 		sp := &d.Specialties[len(d.Specialties)-1]
 		sp.Lines = append(sp.Lines, summaryLineOf(n, rq))
 	}
-	p := page{Title: "National summary", Section: "specialties", Period: d.Period,
+	p := page{Title: "National summary", Section: "specialties",
 		Description: "For each specialty, procedure and period: how many surgeons and hospitals lie outside the limits, beside how many chance alone would put there.",
 		Data:        &d}
 	prefix := "/api/v1"
@@ -114,6 +118,7 @@ func (s *Site) HandleSummaryPage(c echo.Context) error {
 	}
 	p.JSON, p.CSV = prefix+"/summary", prefix+"/summary.csv"
 	if d.Period != "" && !d.Unknown {
+		p.Period = d.Period // the footer names it
 		q := "?" + url.Values{"period": {d.Period}}.Encode()
 		p.JSON, p.CSV = p.JSON+q, p.CSV+q
 	}
