@@ -640,6 +640,9 @@ type sitePage struct {
 var sitePages = []sitePage{
 	{"home", "/", http.StatusOK},
 	{"specialties", "/specialties", http.StatusOK},
+	{"summary", "/summary", http.StatusOK},
+	{"summary-period", "/summary?period=2021-04%2F2024-03", http.StatusOK},
+	{"summary-unknown-period", "/summary?period=1999", http.StatusNotFound},
 	{"specialty", "/specialties/adult-cardiac", http.StatusOK},
 	{"specialty-hospitals", "/specialties/adult-cardiac?unit=hospital", http.StatusOK},
 	{"surgeon", "/surgeons/9000017", http.StatusOK},

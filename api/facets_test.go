@@ -134,6 +134,31 @@ func TestLatestPeriodAndOverlapNote(t *testing.T) {
 	if one.Meta.Note != "" {
 		t.Errorf("one period: meta.note = %q, want none", one.Meta.Note)
 	}
+	// The national summary takes period=latest as the collections do.
+	type summary struct {
+		Data []struct {
+			Specialty    string `json:"specialty"`
+			Period       string `json:"period"`
+			LatestPeriod bool   `json:"latest_period"`
+		} `json:"data"`
+	}
+	var every, newestOnly summary
+	getJSON(t, srv, "/api/v1/summary", &every)
+	getJSON(t, srv, "/api/v1/summary?period=latest", &newestOnly)
+	n := 0
+	for _, r := range every.Data {
+		if r.LatestPeriod {
+			n++
+		}
+	}
+	if len(newestOnly.Data) != n || n == 0 || n == len(every.Data) {
+		t.Errorf("summary?period=latest: %d rows, want the %d of %d that are their specialty's newest", len(newestOnly.Data), n, len(every.Data))
+	}
+	for _, r := range newestOnly.Data {
+		if !r.LatestPeriod || r.Period != newest[r.Specialty] {
+			t.Errorf("summary?period=latest: %s %s is not its specialty's newest period", r.Specialty, r.Period)
+		}
+	}
 }
 
 // TestNDJSON streams a collection one JSON row a line: the same rows, in

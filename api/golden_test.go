@@ -118,6 +118,8 @@ func TestGolden(t *testing.T) {
 			"application/json"},
 		{"vascular-surgeons-csv", http.MethodGet,
 			"/api/v1/specialties/vascular/surgeons.csv?period=2022-04/2025-03&procedure=aaa&limit=5", "", 200, "text/csv"},
+		{"summary-vascular", http.MethodGet, "/api/v1/summary?specialty=vascular", "", 200, "application/json"},
+		{"summary-csv", http.MethodGet, "/api/v1/summary.csv", "", 200, "text/csv"},
 		{"problem-400", http.MethodGet, "/api/v1/surgeons?colour=red&limit=0&band=within,red", "", 400,
 			"application/problem+json"},
 		{"problem-404", http.MethodGet, "/api/v1/surgeons/0000000", "", 404, "application/problem+json"},

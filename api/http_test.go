@@ -1399,6 +1399,7 @@ func TestHEAD(t *testing.T) {
 		{"CSV", "/api/v1/surgeons.csv?specialty=vascular&limit=5", nil},
 		{"resource", "/api/v1/surgeons/9000017", nil},
 		{"specialties", "/api/v1/specialties", nil},
+		{"summary CSV", "/api/v1/summary.csv?specialty=vascular", nil},
 		{"gzip", "/api/v1/surgeons?specialty=vascular&limit=5", []string{"Accept-Encoding", "gzip"}},
 		{"not found", "/api/v1/surgeons/0000000", nil},
 		{"bad request", "/api/v1/surgeons?limit=0", nil},
@@ -1472,6 +1473,7 @@ func TestOpenAPIAndDocs(t *testing.T) {
 			"/api/v1/specialties/{slug}/hospitals", "/api/v1/specialties/{slug}/hospitals.csv",
 			"/api/v1/surgeons", "/api/v1/surgeons.csv", "/api/v1/surgeons/{id}", "/api/v1/hospitals",
 			"/api/v1/hospitals.csv", "/api/v1/hospitals/{id}", "/api/v1/self-check", "/api/v1/openapi.json",
+			"/api/v1/summary", "/api/v1/summary.csv",
 			"/healthz", "/metrics"} {
 			if _, ok := doc.Paths[p]; !ok {
 				t.Errorf("openapi.json has no path %s; paths are %v", p, slices.Sorted(maps.Keys(doc.Paths)))
@@ -1529,6 +1531,7 @@ func TestPinnedPrefix(t *testing.T) {
 		{"surgeons by parameter", "/api/v1/surgeons?specialty=vascular&limit=20", "/api/v1/surgeons?specialty=vascular&limit=20&release=demo"},
 		{"surgeon", "/api/v1/surgeons/9000017", "/api/v1/releases/demo/surgeons/9000017"},
 		{"hospital", "/api/v1/hospitals/ZZ101", "/api/v1/releases/demo/hospitals/ZZ101"},
+		{"summary", "/api/v1/summary?unit_type=hospital", "/api/v1/releases/demo/summary?unit_type=hospital"},
 		{"path and parameter agree", "/api/v1/surgeons?limit=3", "/api/v1/releases/demo/surgeons?limit=3&release=demo"},
 	}
 	for _, tt := range same {

@@ -28,7 +28,11 @@ func TestPages(t *testing.T) {
 		want       []string
 	}{
 		{"home", "/", 200, []string{"Compare surgeons' results fairly", `action="/search"`, `href="/specialties/adult-cardiac"`}},
-		{"specialties", "/specialties", 200, []string{"Adult cardiac surgery", "Periods:"}},
+		{"specialties", "/specialties", 200, []string{"Adult cardiac surgery", "Periods:", `href="/summary"`}},
+		{"summary", "/summary", 200, []string{"National summary", `<table class="summary">`, "Expected outside 95% by chance alone",
+			"Chance alone puts about 1 result in 40 beyond each 95% line", `href="/summary?period=2021-04%2F2024-03"`,
+			`href="/specialties/vascular?period=2022-04%2F2025-03&amp;procedure=aaa&amp;unit=surgeon"`}},
+		{"summary of a period", "/summary?period=2021-04%2F2024-03", 200, []string{"Vascular surgery, April 2021 to March 2024</caption>", `href="/summary"`}},
 		{"specialty", "/specialties/adult-cardiac", 200, []string{`class="funnel`, `data-unit-id="9000017"`,
 			`<table class="units`, `form class="highlight-picker"`, "would by chance alone", `rel="alternate" type="text/csv"`}},
 		{"specialty hospitals", "/specialties/adult-cardiac?unit=hospital", 200, []string{`data-unit-id="ZZ1`, "Hospital</th>"}},

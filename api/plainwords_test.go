@@ -28,6 +28,9 @@ func TestPlainWords(t *testing.T) {
 		{"/specialties/head-and-neck?unit=hospital", []string{"These hospitals vary more than chance alone predicts (overdispersion φ = 2.28, p = 0.014)",
 			"none of the 2 hospitals outside the 95% limits would still be outside them", `href="/glossary#overdispersion"`}, nil, 200},
 		{"/specialties/adult-cardiac", []string{"These surgeons vary about as much as chance alone predicts"}, nil, 200},
+		{"/summary?period=2021-04%2F2024-03", []string{"Vascular surgery, April 2021 to March 2024</caption>", "April 2022 to March 2025</a>",
+			`href="/glossary#limits"`, `href="/glossary#overdispersion"`, "Too few to tell", "Not assessable from the published figures"},
+			[]string{">2022-04/2025-03", "high_alarm", "too_few"}, 200},
 		{"/specialties/vascular", []string{"is not measured: that needs at least two surgeons with 5 or more expected deaths, and this chart has 1."}, nil, 200},
 	}
 	for _, tt := range tests {

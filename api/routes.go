@@ -75,6 +75,7 @@ func (s *Server) routes() *echo.Echo {
 	page("/", st.HandleHome)
 	page("/specialties", st.HandleSpecialtiesPage)
 	page("/specialties/:slug", st.HandleSpecialtyPage)
+	page("/summary", st.HandleSummaryPage)
 	get("/specialties/:slug/funnel.svg", s.handleFunnelImage("svg"))
 	get("/specialties/:slug/funnel.png", s.handleFunnelImage("png"))
 	page("/surgeons/:id", st.HandleSurgeonPage)
@@ -110,6 +111,8 @@ func (s *Server) routes() *echo.Echo {
 	get("/api/v1/releases/:release/changes.csv", s.handleChanges(true))
 	for _, prefix := range []string{"/api/v1", "/api/v1/releases/:release"} {
 		get(prefix+"/specialties", s.handleSpecialties)
+		get(prefix+"/summary", s.handleSummary(false))
+		get(prefix+"/summary.csv", s.handleSummary(true))
 		get(prefix+"/specialties/:slug", s.handleSpecialty)
 		get(prefix+"/specialties/:slug/funnel", s.handleFunnel)
 		for _, t := range outcome.UnitTypes() {

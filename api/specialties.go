@@ -203,12 +203,12 @@ type funnelSummary struct {
 	// Assessed counts the units a band compares (every band but too_few);
 	// Outside95 and Outside998 how many of them lie beyond each line,
 	// beside how many chance alone would put there.
-	Assessed           int            `json:"assessed" example:"190"`
-	Outside95          int            `json:"outside_95" example:"12"`
-	ExpectedOutside95  number         `json:"expected_outside_95" swaggertype:"number" example:"9.5"`
-	Outside998         int            `json:"outside_998" example:"3"`
-	ExpectedOutside998 number         `json:"expected_outside_998" swaggertype:"number" example:"0.38"`
-	BandCounts         map[string]int `json:"band_counts"`
+	Assessed           int        `json:"assessed" example:"190"`
+	Outside95          int        `json:"outside_95" example:"12"`
+	ExpectedOutside95  number     `json:"expected_outside_95" swaggertype:"number" example:"9.5"`
+	Outside998         int        `json:"outside_998" example:"3"`
+	ExpectedOutside998 number     `json:"expected_outside_998" swaggertype:"number" example:"0.38"`
+	BandCounts         bandCounts `json:"band_counts"`
 }
 
 // toFunnelSummary maps a catalog summary onto the API's.

@@ -367,7 +367,15 @@ func downloadFileName(release string, q query, unitType outcome.UnitType, ext tw
 	if q.Period != "" {
 		parts = append(parts, q.Period)
 	}
-	safe := parts[:0]
+	return fileName(parts, ext)
+}
+
+// fileName joins the parts of a download's name with hyphens, any
+// character a file name should not hold made a hyphen, a part that is
+// nothing else left out, the whole cut to maxFileNameBytes, and adds
+// the extension.
+func fileName(parts []string, ext twin) string {
+	safe := make([]string, 0, len(parts))
 	for _, p := range parts {
 		if p = strings.Trim(unsafeFileChars.ReplaceAllString(p, "-"), "-."); p != "" {
 			safe = append(safe, p)

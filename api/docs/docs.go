@@ -2113,6 +2113,244 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/summary": {
+            "get": {
+                "description": "One row for each funnel of the release (each specialty, procedure, period and unit type), specialties in the order of /specialties: how many units it compares (units), how many a band judges (assessed: all but too_few and not_assessable), how many lie outside the 95% and 99.8% limits beside how many chance alone would put there (expected_outside_95, expected_outside_998), the overdispersion φ (phi) and its χ² test (phi_p_value), and the count of units in every band (band_counts, every band present, 0 when none). latest_period marks the specialty's newest period: overlapping periods share patients, so add rows up within one period only. Filter with specialty, procedure, period and unit_type. The same URL with .csv, ?format=csv or Accept: text/csv gives the rows as CSV with the JSON keys as columns, band_counts as one column a band: specialty, procedure, period, unit_type, scale, risk_adjusted, target, target_source, units, cases, events, phi, phi_p_value, phi_units, tau2, assessed, outside_95, expected_outside_95, outside_998, expected_outside_998, band_counts.high_alarm, band_counts.high_alert, band_counts.within, band_counts.low_alert, band_counts.low_alarm, band_counts.too_few, band_counts.not_assessable, latest_period.",
+                "produces": [
+                    "application/json",
+                    "text/csv"
+                ],
+                "tags": [
+                    "specialties"
+                ],
+                "summary": "National summary",
+                "parameters": [
+                    {
+                        "enum": [
+                            "adult-cardiac",
+                            "vascular",
+                            "orthopaedic",
+                            "colorectal",
+                            "upper-gi",
+                            "bariatric",
+                            "head-and-neck",
+                            "endocrine",
+                            "urology",
+                            "interventional-cardiology"
+                        ],
+                        "type": "string",
+                        "description": "specialty slug",
+                        "name": "specialty",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "procedure slug",
+                        "name": "procedure",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "period, as in the release, or latest: each specialty's newest",
+                        "name": "period",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "surgeon",
+                            "hospital"
+                        ],
+                        "type": "string",
+                        "description": "surgeon or hospital",
+                        "name": "unit_type",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "release id or latest (default)",
+                        "name": "release",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "json",
+                            "csv"
+                        ],
+                        "type": "string",
+                        "description": "json (default) or csv",
+                        "name": "format",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            0,
+                            1
+                        ],
+                        "type": "integer",
+                        "description": "1: start the CSV with a UTF-8 byte-order mark, for Excel",
+                        "name": "bom",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/api.envelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "type": "array",
+                                            "items": {
+                                                "$ref": "#/definitions/api.summaryRow"
+                                            }
+                                        },
+                                        "meta": {
+                                            "$ref": "#/definitions/api.meta"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/api.problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such release",
+                        "schema": {
+                            "$ref": "#/definitions/api.problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/summary.csv": {
+            "get": {
+                "description": "One row for each funnel of the release (each specialty, procedure, period and unit type), specialties in the order of /specialties: how many units it compares (units), how many a band judges (assessed: all but too_few and not_assessable), how many lie outside the 95% and 99.8% limits beside how many chance alone would put there (expected_outside_95, expected_outside_998), the overdispersion φ (phi) and its χ² test (phi_p_value), and the count of units in every band (band_counts, every band present, 0 when none). latest_period marks the specialty's newest period: overlapping periods share patients, so add rows up within one period only. Filter with specialty, procedure, period and unit_type. The same URL with .csv, ?format=csv or Accept: text/csv gives the rows as CSV with the JSON keys as columns, band_counts as one column a band: specialty, procedure, period, unit_type, scale, risk_adjusted, target, target_source, units, cases, events, phi, phi_p_value, phi_units, tau2, assessed, outside_95, expected_outside_95, outside_998, expected_outside_998, band_counts.high_alarm, band_counts.high_alert, band_counts.within, band_counts.low_alert, band_counts.low_alarm, band_counts.too_few, band_counts.not_assessable, latest_period.",
+                "produces": [
+                    "application/json",
+                    "text/csv"
+                ],
+                "tags": [
+                    "specialties"
+                ],
+                "summary": "National summary",
+                "parameters": [
+                    {
+                        "enum": [
+                            "adult-cardiac",
+                            "vascular",
+                            "orthopaedic",
+                            "colorectal",
+                            "upper-gi",
+                            "bariatric",
+                            "head-and-neck",
+                            "endocrine",
+                            "urology",
+                            "interventional-cardiology"
+                        ],
+                        "type": "string",
+                        "description": "specialty slug",
+                        "name": "specialty",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "procedure slug",
+                        "name": "procedure",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "period, as in the release, or latest: each specialty's newest",
+                        "name": "period",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "surgeon",
+                            "hospital"
+                        ],
+                        "type": "string",
+                        "description": "surgeon or hospital",
+                        "name": "unit_type",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "release id or latest (default)",
+                        "name": "release",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "json",
+                            "csv"
+                        ],
+                        "type": "string",
+                        "description": "json (default) or csv",
+                        "name": "format",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            0,
+                            1
+                        ],
+                        "type": "integer",
+                        "description": "1: start the CSV with a UTF-8 byte-order mark, for Excel",
+                        "name": "bom",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/api.envelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "type": "array",
+                                            "items": {
+                                                "$ref": "#/definitions/api.summaryRow"
+                                            }
+                                        },
+                                        "meta": {
+                                            "$ref": "#/definitions/api.meta"
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/api.problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such release",
+                        "schema": {
+                            "$ref": "#/definitions/api.problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/surgeons": {
             "get": {
                 "description": "Every surgeon's result in every comparison group of the release (one row per surgeon, specialty, procedure and period), filtered, sorted and paged. The same URL with .csv, ?format=csv or Accept: text/csv gives the same rows in the same order as CSV (RFC 4180, UTF-8, CRLF; null = empty cell; a CSV without limit streams every matching row) with the columns unit_type, unit_id, unit_name, specialty, procedure, period, outcome, hospital_id, hospital_name, hospital_count, aggregated, cases, events, expected, target, risk_adjusted, scale, rate, ratio, ramr, survival, survival_low, survival_high, ci_low, ci_high, lower_95, upper_95, lower_998, upper_998, band, verdict, p_high, p_low, detectable_ratio, funnel_x, funnel_y, published_expected_rate, published_rate, published_low, published_high, published_rating (the JSON keys, defined in unitRow). Paging is by an opaque keyset cursor (meta.next_cursor, links.next, Link header).",
@@ -2797,6 +3035,12 @@ const docTemplate = `{
         }
     },
     "definitions": {
+        "api.bandCounts": {
+            "type": "object",
+            "additionalProperties": {
+                "type": "integer"
+            }
+        },
         "api.bandDTO": {
             "type": "object",
             "properties": {
@@ -3090,10 +3334,7 @@ const docTemplate = `{
                     "example": 190
                 },
                 "band_counts": {
-                    "type": "object",
-                    "additionalProperties": {
-                        "type": "integer"
-                    }
+                    "$ref": "#/definitions/api.bandCounts"
                 },
                 "cases": {
                     "description": "Cases and Events are the units' totals, null where a unit gives none\n(a funnel of the publisher's figures only).",
@@ -3212,10 +3453,7 @@ const docTemplate = `{
                     "example": 190
                 },
                 "band_counts": {
-                    "type": "object",
-                    "additionalProperties": {
-                        "type": "integer"
-                    }
+                    "$ref": "#/definitions/api.bandCounts"
                 },
                 "cases": {
                     "description": "Cases and Events are the units' totals, null where a unit gives none\n(a funnel of the publisher's figures only).",
@@ -4550,6 +4788,117 @@ const docTemplate = `{
                 "release": {
                     "type": "string",
                     "example": "2025-q1-r2"
+                }
+            }
+        },
+        "api.summaryRow": {
+            "type": "object",
+            "properties": {
+                "assessed": {
+                    "description": "Assessed counts the units a band compares (every band but too_few);\nOutside95 and Outside998 how many of them lie beyond each line,\nbeside how many chance alone would put there.",
+                    "type": "integer",
+                    "example": 190
+                },
+                "band_counts": {
+                    "$ref": "#/definitions/api.bandCounts"
+                },
+                "cases": {
+                    "description": "Cases and Events are the units' totals, null where a unit gives none\n(a funnel of the publisher's figures only).",
+                    "type": "integer",
+                    "example": 61234
+                },
+                "events": {
+                    "type": "integer",
+                    "example": 1304
+                },
+                "expected_outside_95": {
+                    "type": "number",
+                    "example": 9.5
+                },
+                "expected_outside_998": {
+                    "type": "number",
+                    "example": 0.38
+                },
+                "latest_period": {
+                    "description": "LatestPeriod is true when period is the specialty's newest in the\nrelease. Overlapping periods share patients, so totals across rows\nare sound only within one period: keep to latest_period rows.",
+                    "type": "boolean",
+                    "example": true
+                },
+                "outside_95": {
+                    "type": "integer",
+                    "example": 12
+                },
+                "outside_998": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "period": {
+                    "type": "string",
+                    "example": "2022-04/2025-03"
+                },
+                "phi": {
+                    "description": "Phi is the Pearson dispersion ratio (10% winsorised, units with\nE ≥ 5), PhiPValue its χ² test, PhiUnits how many units it uses, Tau2\nthe random-effects variance (square-root scale; crude: arcsine).",
+                    "type": "number",
+                    "example": 1.12
+                },
+                "phi_p_value": {
+                    "type": "number",
+                    "example": 0.21
+                },
+                "phi_units": {
+                    "type": "integer",
+                    "example": 180
+                },
+                "procedure": {
+                    "type": "string",
+                    "example": "all"
+                },
+                "risk_adjusted": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "scale": {
+                    "description": "Scale is ratio (O/E, risk-adjusted) or proportion (O/n, crude).",
+                    "type": "string",
+                    "enum": [
+                        "ratio",
+                        "proportion"
+                    ],
+                    "example": "ratio"
+                },
+                "specialty": {
+                    "type": "string",
+                    "example": "adult-cardiac"
+                },
+                "target": {
+                    "description": "Target is p0, the event rate the funnel is centred on.",
+                    "type": "number",
+                    "example": 0.0213
+                },
+                "target_source": {
+                    "type": "string",
+                    "enum": [
+                        "counts",
+                        "national",
+                        "published"
+                    ],
+                    "example": "counts"
+                },
+                "tau2": {
+                    "type": "number",
+                    "example": 0.0004
+                },
+                "unit_type": {
+                    "type": "string",
+                    "enum": [
+                        "surgeon",
+                        "hospital"
+                    ],
+                    "example": "surgeon"
+                },
+                "units": {
+                    "type": "integer",
+                    "example": 214
                 }
             }
         },
