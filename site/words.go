@@ -258,36 +258,26 @@ var months = [...]string{"January", "February", "March", "April", "May", "June",
 
 // periodWords writes a period code as a person says it: "2022-04/2025-03"
 // is "April 2022 to March 2025", "2024-01" "January 2024", "2021/2023"
-// "2021 to 2023". Codes of any other shape (publishers' own) are written
-// as they are. The code itself stays in addresses, the API and the data.
+// "2021 to 2023". Codes of any other shape (publishers' own,
+// outcome.ParsePeriod) are written as they are. The code itself stays in
+// addresses, the API and the data.
 func periodWords(code string) string {
-	from, to, ranged := strings.Cut(code, "/")
-	a, okA := monthWords(from)
-	if !ranged {
-		return a
-	}
-	b, okB := monthWords(to)
-	if !okA || !okB {
+	from, to, ok := outcome.ParsePeriod(code)
+	if !ok {
 		return code
 	}
-	return a + " to " + b
+	if !strings.Contains(code, "/") {
+		return periodEndWords(from)
+	}
+	return periodEndWords(from) + " to " + periodEndWords(to)
 }
 
-// monthWords writes "2022-04" as "April 2022" and "2022" as itself, and
-// reports whether s had either shape.
-func monthWords(s string) (string, bool) {
-	year, month, hasMonth := strings.Cut(s, "-")
-	if len(year) != 4 || strings.Trim(year, "0123456789") != "" {
-		return s, false
+// periodEndWords writes one end of a period: "April 2022", or "2022".
+func periodEndWords(e outcome.PeriodEnd) string {
+	if e.Month == 0 {
+		return strconv.Itoa(e.Year)
 	}
-	if !hasMonth {
-		return year, true
-	}
-	m, err := strconv.Atoi(month)
-	if err != nil || len(month) != 2 || m < 1 || m > 12 {
-		return s, false
-	}
-	return months[m-1] + " " + year, true
+	return months[e.Month-1] + " " + strconv.Itoa(e.Year)
 }
 
 // groupTitle names a comparison group for a heading: the specialty, and
