@@ -27,8 +27,11 @@ type historyDTO struct {
 // historyPoint is one result in one release: the release, whether a
 // correction superseded it, and the row as that release publishes it.
 type historyPoint struct {
-	Release      string  `json:"release" example:"2025-q1"`
-	SupersededBy *string `json:"superseded_by" example:"2025-q1-r2"`
+	// The id of the release this result comes from.
+	Release string `json:"release" example:"2025-q1"`
+	// The id of the correction that replaced that release; null when none
+	// has.
+	SupersededBy *string `json:"superseded_by" example:"2025-q1-r2" extensions:"x-nullable"`
 	unitRow
 }
 
@@ -40,7 +43,7 @@ var historyColumns = append([]string{"release", "superseded_by"}, rowColumns...)
 //
 //	@Summary		A surgeon's or hospital's history across releases
 //	@Description	Every result of the unit in every release loaded (ids are stable register ids), by specialty, procedure and period, and within a period oldest release first; each point names its release and, where a correction superseded it, the correction. Overlapping periods share patients (data.caution). The same URL with .csv, ?format=csv or Accept: text/csv gives the points as CSV: release, superseded_by, then the columns of /surgeons. meta names the latest release.
-//	@Tags			surgeons
+//	@Tags			surgeons,hospitals
 //	@Produce		json
 //	@Produce		text/csv
 //	@Param			unit	path		string	true	"surgeons or hospitals"	Enums(surgeons, hospitals)

@@ -58,6 +58,9 @@ type selfCheckRequest struct {
 // was placed on.
 type selfCheckResult struct {
 	unitRow
+	// Where the funnel's national rate comes from: counts (all the units'
+	// events divided by all their operations) or national (the
+	// publisher's national or statewide row).
 	TargetSource string `json:"target_source" enums:"counts,national" example:"counts"`
 	// Funnel is the published funnel the unit was placed on.
 	Funnel string `json:"funnel" example:"/api/v1/releases/demo/specialties/adult-cardiac/funnel?period=2022-04%2F2025-03&procedure=all&unit_type=hospital"`

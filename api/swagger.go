@@ -16,6 +16,20 @@ import "github.com/surgeon-outcomes/outcomes/api/docs"
 //	@description	Collections page with an opaque keyset cursor (meta.next_cursor, links.next, Link header); limit 1–1000, default 100. Unknown parameters and bad values are 400. Every collection has a CSV twin (.csv, ?format=csv or Accept: text/csv) with the same rows, order and columns (the JSON keys); a CSV without limit streams every matching row; ?bom=1 adds a UTF-8 byte-order mark for Excel.
 //	@description
 //	@description				Errors are RFC 9457 application/problem+json. Responses carry strong ETags (304 on If-None-Match), Cache-Control, and CORS (Access-Control-Allow-Origin: *). Clients are rate limited per address (429 with Retry-After).
+//	@tag.name					index
+//	@tag.description			Where to start: the index, this document and the data dictionary.
+//	@tag.name					releases
+//	@tag.description			The releases loaded (each an unchanging load of a publisher's files), their corrections and what changed between them.
+//	@tag.name					specialties
+//	@tag.description			Each specialty, its funnel plots and the national summary of every funnel.
+//	@tag.name					surgeons
+//	@tag.description			Surgeons' results, one surgeon's, and their history across releases.
+//	@tag.name					hospitals
+//	@tag.description			Hospitals' results, one hospital's, and their history across releases.
+//	@tag.name					self-check
+//	@tag.description			Place a hospital's own figures on a published funnel; nothing is stored.
+//	@tag.name					operations
+//	@tag.description			For whoever runs the server.
 //	@license.name				Code: see the repository; data: each release's licence (meta.licence)
 //	@BasePath					/
 //	@externalDocs.description	Methodology
