@@ -17,11 +17,18 @@ const overlapCaution = "Periods that overlap (three-year windows a year apart) s
 
 // historyDTO is a surgeon's or a hospital's results over every release.
 type historyDTO struct {
+	// Surgeon or hospital.
 	UnitType outcome.UnitType `json:"unit_type" swaggertype:"string" enums:"surgeon,hospital" example:"surgeon"`
-	UnitID   string           `json:"unit_id" example:"9000017"`
-	UnitName string           `json:"unit_name" example:"Ms Ada Brightwater"`
-	Caution  string           `json:"caution"`
-	Points   []historyPoint   `json:"points"`
+	// The surgeon's or hospital's register id.
+	UnitID string `json:"unit_id" example:"9000017"`
+	// The surgeon's or hospital's name, as the latest release with it
+	// gives it.
+	UnitName string `json:"unit_name" example:"Ms Ada Brightwater"`
+	// A warning to read with the points: overlapping periods share
+	// patients.
+	Caution string `json:"caution"`
+	// Each result in each release.
+	Points []historyPoint `json:"points"`
 }
 
 // historyPoint is one result in one release: the release, whether a

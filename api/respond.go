@@ -24,8 +24,12 @@ import (
 // envelope is every successful JSON body: the data, what they are, and
 // where to go next. Within v1 keys are only ever added.
 type envelope struct {
-	Data  any   `json:"data"`
-	Meta  any   `json:"meta"`
+	// What was asked for: a list of rows or one resource.
+	Data any `json:"data"`
+	// Which release answered, under what terms, and how many items match.
+	Meta any `json:"meta"`
+	// Related addresses: this response, its pinned and CSV twins, the next
+	// page.
 	Links links `json:"links"`
 }
 
@@ -74,13 +78,18 @@ type successorDTO struct {
 // correctionDTO is one correction: the release that corrects, the one it
 // corrects, and what was wrong.
 type correctionDTO struct {
-	Release  string `json:"release" example:"2025-q1-r2"`
+	// The id of the correcting release.
+	Release string `json:"release" example:"2025-q1-r2"`
+	// The id of the release it corrects, which stays served.
 	Corrects string `json:"corrects" example:"2025-q1"`
-	Note     string `json:"note" example:"Deaths at three trusts were under-counted."`
-	// PublishedOn is the correction's publication date, null when not given.
-	PublishedOn *string   `json:"published_on" example:"2025-04-15"`
-	IngestedAt  time.Time `json:"ingested_at" example:"2026-11-24T10:00:00Z"`
-	// Links are the correcting release and the corrected one.
+	// What was wrong, in the publisher's words.
+	Note string `json:"note" example:"Deaths at three trusts were under-counted."`
+	// The date the publisher published the correction (YYYY-MM-DD); null
+	// when not given.
+	PublishedOn *string `json:"published_on" example:"2025-04-15" extensions:"x-nullable"`
+	// When the correction was loaded here (UTC).
+	IngestedAt time.Time `json:"ingested_at" example:"2026-11-24T10:00:00Z"`
+	// The addresses of the correcting release and of the corrected one.
 	Links map[string]string `json:"links"`
 }
 

@@ -13,29 +13,46 @@ import (
 // specialtyDTO is one of the ten specialties, with what the release holds
 // for it.
 type specialtyDTO struct {
-	Slug        string         `json:"slug" example:"adult-cardiac"`
-	Name        string         `json:"name" example:"Adult cardiac surgery"`
-	Description string         `json:"description" example:"Heart operations on adults…"`
-	Outcome     string         `json:"outcome" example:"in-hospital mortality"`
-	Procedures  []procedureDTO `json:"procedures"`
-	// Periods are the periods the release has for this specialty, oldest first.
-	Periods   []string          `json:"periods"`
-	Surgeons  int               `json:"surgeons" example:"214"`
-	Hospitals int               `json:"hospitals" example:"30"`
-	Funnels   []funnelSummary   `json:"funnels,omitempty"`
-	Bands     []bandDTO         `json:"bands,omitempty"`
-	Method    *methodDTO        `json:"method,omitempty"`
-	Links     map[string]string `json:"links"`
+	// The specialty's short code, as the rows' specialty gives it.
+	Slug string `json:"slug" example:"adult-cardiac"`
+	// The specialty's name.
+	Name string `json:"name" example:"Adult cardiac surgery"`
+	// What the specialty covers, in plain words.
+	Description string `json:"description" example:"Heart operations on adults…"`
+	// What counts as an event, such as death in hospital.
+	Outcome string `json:"outcome" example:"in-hospital mortality"`
+	// The groups of operations compared within the specialty.
+	Procedures []procedureDTO `json:"procedures"`
+	// The periods (start/end months) the release has for this specialty,
+	// oldest first.
+	Periods []string `json:"periods"`
+	// How many surgeons have results in the specialty.
+	Surgeons int `json:"surgeons" example:"214" extensions:"x-unit=surgeons"`
+	// How many hospitals have results in the specialty.
+	Hospitals int `json:"hospitals" example:"30" extensions:"x-unit=hospitals"`
+	// The summary of each of the specialty's funnel plots (one a
+	// procedure, period and unit type); only on one specialty's resource.
+	Funnels []funnelSummary `json:"funnels,omitempty"`
+	// Every band, with its plain words and meaning; only on one
+	// specialty's resource.
+	Bands []bandDTO `json:"bands,omitempty"`
+	// How the figures were worked out; only on one specialty's resource.
+	Method *methodDTO `json:"method,omitempty"`
+	// Related addresses: the specialty itself, its funnels, its surgeons
+	// and hospitals, and their CSV files.
+	Links map[string]string `json:"links"`
 }
 
 // procedureDTO is a procedure group of a specialty.
 type procedureDTO struct {
+	// The procedure's short code, as the rows' procedure gives it.
 	Slug string `json:"slug" example:"cabg"`
+	// The procedure's name.
 	Name string `json:"name" example:"Coronary artery bypass graft"`
-	// Includes says which operations the group counts.
+	// Which operations the group counts.
 	Includes string `json:"includes" example:"Coronary artery bypass grafts (CABG) on their own, with no other heart operation at the same time."`
-	// Periods are the periods the release has results for this procedure
-	// in, oldest first: empty when it has none.
+	// The periods (start/end months) the release has results for in this
+	// procedure, oldest first; empty when it has none.
 	Periods []string `json:"periods"`
 }
 
@@ -44,20 +61,40 @@ type procedureDTO struct {
 // the comparison giving their verdicts: the publisher's, 95 unless it uses
 // another. Limits, the funnel's, are the same for every release.
 type methodDTO struct {
-	IntervalMethod string  `json:"interval_method" enums:"exact,byar,mixed" example:"exact"`
-	Comparison     string  `json:"comparison" enums:"funnel,interval,published" example:"funnel"`
-	TargetSource   string  `json:"target_source" enums:"counts,national,published" example:"counts"`
-	IntervalLevel  float64 `json:"interval_level" example:"95"` // percent: the units' own intervals' level
-	FlagLevel      float64 `json:"flag_level" example:"95"`     // percent: the level of the rule giving each verdict
-	Limits         string  `json:"limits" example:"exact Poisson (risk-adjusted) or binomial (crude) limits at 95% and 99.8%, Spiegelhalter's interpolation"`
+	// How each unit's own interval is worked out: exact (exact Poisson
+	// limits), byar (Byar's approximation) or mixed (exact for fewer than
+	// 10 events, Byar's for 10 or more), as the publisher does.
+	IntervalMethod string `json:"interval_method" enums:"exact,byar,mixed" example:"exact"`
+	// How a unit is judged: funnel (its place against the funnel's
+	// limits), interval (whether its own interval leaves out the national
+	// rate, as New York and California publish) or published (the
+	// publisher's own rating, for a release with no deaths given).
+	Comparison string `json:"comparison" enums:"funnel,interval,published" example:"funnel"`
+	// Where the national rate comes from: counts (all the units' events
+	// divided by all their operations), national (the publisher's national
+	// or statewide row) or published (the publisher's own figures).
+	TargetSource string `json:"target_source" enums:"counts,national,published" example:"counts"`
+	// The level of every unit's own interval (ci_low, ci_high,
+	// survival_low, survival_high), in percent: 95 unless the publisher
+	// uses another.
+	IntervalLevel float64 `json:"interval_level" example:"95" extensions:"x-unit=percent"`
+	// The level, in percent, of the publisher's comparison that gives each
+	// verdict: 95 unless it uses another.
+	FlagLevel float64 `json:"flag_level" example:"95" extensions:"x-unit=percent"`
+	// How the funnel's limits are drawn, in words.
+	Limits string `json:"limits" example:"exact Poisson (risk-adjusted) or binomial (crude) limits at 95% and 99.8%, Spiegelhalter's interpolation"`
 }
 
 // bandDTO explains one band code in plain words: codes are data, labels
 // live here (PRODUCT.md § API).
 type bandDTO struct {
-	Code    outcome.Band `json:"code" swaggertype:"string" example:"high_alert"`
-	Label   string       `json:"label" example:"Survival lower than expected (some evidence)"`
-	Meaning string       `json:"meaning" example:"Survival was below the 95% limit: a difference this large would happen by chance about once in 40 comparisons, so among many surgeons a few land here by chance alone."`
+	// The band's code, as the rows' band gives it.
+	Code outcome.Band `json:"code" swaggertype:"string" example:"high_alert" enums:"high_alarm,high_alert,within,low_alert,low_alarm,too_few,not_assessable"`
+	// The band in plain words, as the pages say it.
+	Label string `json:"label" example:"Survival lower than expected (some evidence)"`
+	// What the band means, in a sentence or two for a reader with no
+	// statistics.
+	Meaning string `json:"meaning" example:"Survival was below the 95% limit: a difference this large would happen by chance about once in 40 comparisons, so among many surgeons a few land here by chance alone."`
 }
 
 // bands lists every band in order of concern, in the words the site uses.

@@ -428,27 +428,38 @@ const (
 
 // unitRef names a unit.
 type unitRef struct {
-	UnitID   string `json:"unit_id" example:"ZZ101"`
+	// The surgeon's or hospital's register id.
+	UnitID string `json:"unit_id" example:"ZZ101"`
+	// The surgeon's or hospital's name.
 	UnitName string `json:"unit_name" example:"Northmoor General Hospital"`
 }
 
 // surgeonDTO is one surgeon with all their results.
 type surgeonDTO struct {
-	UnitID      string    `json:"unit_id" example:"9000017"`
-	UnitName    string    `json:"unit_name" example:"Mr Ashdown Quill"`
-	Specialties []string  `json:"specialties"`
-	Hospitals   []unitRef `json:"hospitals"`
-	Results     []unitRow `json:"results"`
+	// The surgeon's register id (such as a GMC number).
+	UnitID string `json:"unit_id" example:"9000017"`
+	// The surgeon's name.
+	UnitName string `json:"unit_name" example:"Mr Ashdown Quill"`
+	// The short codes of the specialties the surgeon has results in.
+	Specialties []string `json:"specialties"`
+	// The hospitals the surgeon's results come from.
+	Hospitals []unitRef `json:"hospitals"`
+	// The surgeon's results, one row each.
+	Results []unitRow `json:"results"`
 }
 
 // hospitalDTO is one hospital with its results and surgeons.
 type hospitalDTO struct {
-	UnitID      string    `json:"unit_id" example:"ZZ101"`
-	UnitName    string    `json:"unit_name" example:"Northmoor General Hospital"`
-	Specialties []string  `json:"specialties"`
-	Results     []unitRow `json:"results"`
-	// Surgeons are those with results at this hospital; their rows are at
-	// /api/v1/surgeons?hospital={id}.
+	// The hospital's code (such as an ODS code).
+	UnitID string `json:"unit_id" example:"ZZ101"`
+	// The hospital's name.
+	UnitName string `json:"unit_name" example:"Northmoor General Hospital"`
+	// The short codes of the specialties the hospital has results in.
+	Specialties []string `json:"specialties"`
+	// The hospital's own results, one row each.
+	Results []unitRow `json:"results"`
+	// The surgeons with results at this hospital; their rows are at
+	// /api/v1/surgeons?hospital= with the hospital's code.
 	Surgeons []unitRef `json:"surgeons"`
 }
 

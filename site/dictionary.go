@@ -11,30 +11,35 @@ import (
 // dictionary from its OpenAPI document, so the page, /api/v1/dictionary
 // and the API's documentation say the same words.
 type DictionaryTable struct {
-	// Name is the table's short name (rows, summary, funnel, …).
+	// The table's short name, as the page's anchors give it.
 	Name string `json:"name" example:"rows"`
-	// Title and About say what one row of the table is, in plain words.
+	// What the table holds, in a few words.
 	Title string `json:"title" example:"Surgeons' and hospitals' results"`
-	About string `json:"about" example:"One surgeon's or hospital's result in one comparison."`
-	// Where lists the API addresses whose rows are of this table.
-	Where  []string          `json:"where" example:"/api/v1/surgeons"`
+	// What one row of the table is.
+	About string `json:"about" example:"One row is one surgeon's or hospital's result in one comparison."`
+	// The API addresses that give rows of this table.
+	Where []string `json:"where" example:"/api/v1/surgeons"`
+	// The table's fields, in the order the JSON and CSV give them.
 	Fields []DictionaryField `json:"fields"`
 }
 
 // DictionaryField is one field of a table, as its JSON key and CSV
 // column name it.
 type DictionaryField struct {
+	// The field's JSON key, which is also its CSV column's name.
 	Name string `json:"name" example:"survival"`
-	// Type is the JSON type: string, integer, number, boolean, object or
-	// array.
+	// The JSON type: string, integer, number, boolean, object or array.
 	Type string `json:"type" example:"number"`
-	// Unit is the field's unit or scale, empty for words and codes.
+	// The field's unit or scale (such as proportion (0 to 1), per 100,
+	// operations); empty for words and codes.
 	Unit string `json:"unit" example:"proportion (0 to 1)"`
-	// Nullable says whether the field can be null (an empty CSV cell); the
+	// True when the field can be null (an empty cell in the CSV); the
 	// description says when.
-	Nullable    bool   `json:"nullable" example:"true"`
+	Nullable bool `json:"nullable" example:"true"`
+	// What the field means, its scale and when it is null, as the API's
+	// documentation says it.
 	Description string `json:"description" example:"Risk-adjusted survival, 1 minus ramr, as a proportion from 0 to 1."`
-	// Enum lists the values a code can take; empty for a free value.
+	// The values a code can take; empty for a free value.
 	Enum []string `json:"enum"`
 }
 

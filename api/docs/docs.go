@@ -963,7 +963,7 @@ const docTemplate = `{
                 "summary": "Self-check: place your own figures on the funnel",
                 "parameters": [
                     {
-                        "description": "the figures (or a single selfCheckUnit object)",
+                        "description": "the figures: an object whose units lists the units, or one unit on its own",
                         "name": "units",
                         "in": "body",
                         "required": true,
@@ -3118,14 +3118,26 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "code": {
+                    "description": "The band's code, as the rows' band gives it.",
                     "type": "string",
+                    "enum": [
+                        "high_alarm",
+                        "high_alert",
+                        "within",
+                        "low_alert",
+                        "low_alarm",
+                        "too_few",
+                        "not_assessable"
+                    ],
                     "example": "high_alert"
                 },
                 "label": {
+                    "description": "The band in plain words, as the pages say it.",
                     "type": "string",
                     "example": "Survival lower than expected (some evidence)"
                 },
                 "meaning": {
+                    "description": "What the band means, in a sentence or two for a reader with no\nstatistics.",
                     "type": "string",
                     "example": "Survival was below the 95% limit: a difference this large would happen by chance about once in 40 comparisons, so among many surgeons a few land here by chance alone."
                 }
@@ -3135,23 +3147,43 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "band": {
+                    "description": "The band in this release; null for a unit that is gone.",
                     "type": "string",
+                    "enum": [
+                        "high_alarm",
+                        "high_alert",
+                        "within",
+                        "low_alert",
+                        "low_alarm",
+                        "too_few",
+                        "not_assessable"
+                    ],
+                    "x-nullable": true,
                     "example": "high_alert"
                 },
                 "cases": {
+                    "description": "Operations in this release; null for a unit that is gone, or where\nnot given.",
                     "type": "integer",
+                    "x-nullable": true,
+                    "x-unit": "operations",
                     "example": 412
                 },
                 "events": {
+                    "description": "Events (for a mortality outcome, deaths) in this release; null for a\nunit that is gone, or where not given.",
                     "type": "integer",
+                    "x-nullable": true,
+                    "x-unit": "events",
                     "example": 11
                 },
                 "expected": {
+                    "description": "Expected events in this release; null for a unit that is gone, or\nfor crude data.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "events",
                     "example": 7.9
                 },
                 "kind": {
-                    "description": "Kind is added, gone, band (the band moved) or figures (the figures\nmoved, the band not: any count within one period, a correction; risk-\nadjusted survival by a percentage point or more across periods).",
+                    "description": "What changed: added (a unit new in this release), gone (a unit no\nlonger in it), band (its band moved) or figures (its figures moved,\nthe band not: any count within one period, after a correction;\nrisk-adjusted survival by a percentage point or more across\nperiods).",
                     "type": "string",
                     "enum": [
                         "added",
@@ -3162,54 +3194,89 @@ const docTemplate = `{
                     "example": "band"
                 },
                 "period": {
+                    "description": "The period (start/end months) of the result in this release; null\nfor a unit that is gone.",
                     "type": "string",
+                    "x-nullable": true,
                     "example": "2022-04/2025-03"
                 },
                 "procedure": {
+                    "description": "The procedure's short code.",
                     "type": "string",
                     "example": "all"
                 },
                 "since_band": {
+                    "description": "The band in the earlier release; null for a unit that is added.",
                     "type": "string",
+                    "enum": [
+                        "high_alarm",
+                        "high_alert",
+                        "within",
+                        "low_alert",
+                        "low_alarm",
+                        "too_few",
+                        "not_assessable"
+                    ],
+                    "x-nullable": true,
                     "example": "within"
                 },
                 "since_cases": {
+                    "description": "Operations in the earlier release; null for a unit that is added, or\nwhere not given.",
                     "type": "integer",
+                    "x-nullable": true,
+                    "x-unit": "operations",
                     "example": 398
                 },
                 "since_events": {
+                    "description": "Events in the earlier release; null for a unit that is added, or\nwhere not given.",
                     "type": "integer",
+                    "x-nullable": true,
+                    "x-unit": "events",
                     "example": 7
                 },
                 "since_expected": {
+                    "description": "Expected events in the earlier release; null for a unit that is\nadded, or for crude data.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "events",
                     "example": 7.4
                 },
                 "since_period": {
+                    "description": "The period of the result in the earlier release; null for a unit\nthat is added.",
                     "type": "string",
+                    "x-nullable": true,
                     "example": "2021-04/2024-03"
                 },
                 "since_survival": {
+                    "description": "Risk-adjusted survival in the earlier release, as a proportion from\n0 to 1; null for a unit that is added, or without counts.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "proportion (0 to 1)",
                     "example": 0.982
                 },
                 "specialty": {
+                    "description": "The specialty's short code.",
                     "type": "string",
                     "example": "vascular"
                 },
                 "survival": {
+                    "description": "Risk-adjusted survival in this release, as a proportion from 0 to 1;\nnull for a unit that is gone, or without counts.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "proportion (0 to 1)",
                     "example": 0.973
                 },
                 "unit_id": {
+                    "description": "The surgeon's or hospital's register id.",
                     "type": "string",
                     "example": "9000017"
                 },
                 "unit_name": {
+                    "description": "The surgeon's or hospital's name.",
                     "type": "string",
                     "example": "Ms Ada Brightwater"
                 },
                 "unit_type": {
+                    "description": "Surgeon or hospital.",
                     "type": "string",
                     "enum": [
                         "surgeon",
@@ -3223,22 +3290,31 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "added": {
+                    "description": "How many units are new in this release.",
                     "type": "integer",
+                    "x-unit": "units",
                     "example": 3
                 },
                 "band": {
+                    "description": "How many units moved band.",
                     "type": "integer",
+                    "x-unit": "units",
                     "example": 2
                 },
                 "figures": {
+                    "description": "How many units' figures moved with the band unchanged.",
                     "type": "integer",
+                    "x-unit": "units",
                     "example": 14
                 },
                 "gone": {
+                    "description": "How many units are no longer in it.",
                     "type": "integer",
+                    "x-unit": "units",
                     "example": 1
                 },
                 "specialty": {
+                    "description": "The specialty's short code.",
                     "type": "string",
                     "example": "vascular"
                 }
@@ -3248,20 +3324,24 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "changes": {
+                    "description": "Each unit that changed.",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/api.changeRow"
                     }
                 },
                 "release": {
+                    "description": "The release compared.",
                     "type": "string",
                     "example": "2025-q1"
                 },
                 "since": {
+                    "description": "The earlier release it is compared with.",
                     "type": "string",
                     "example": "2024-q1"
                 },
                 "summary": {
+                    "description": "The changes counted by specialty.",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/api.changeSummary"
@@ -3273,30 +3353,35 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "corrects": {
+                    "description": "The id of the release it corrects, which stays served.",
                     "type": "string",
                     "example": "2025-q1"
                 },
                 "ingested_at": {
+                    "description": "When the correction was loaded here (UTC).",
                     "type": "string",
                     "example": "2026-11-24T10:00:00Z"
                 },
                 "links": {
-                    "description": "Links are the correcting release and the corrected one.",
+                    "description": "The addresses of the correcting release and of the corrected one.",
                     "type": "object",
                     "additionalProperties": {
                         "type": "string"
                     }
                 },
                 "note": {
+                    "description": "What was wrong, in the publisher's words.",
                     "type": "string",
                     "example": "Deaths at three trusts were under-counted."
                 },
                 "published_on": {
-                    "description": "PublishedOn is the correction's publication date, null when not given.",
+                    "description": "The date the publisher published the correction (YYYY-MM-DD); null\nwhen not given.",
                     "type": "string",
+                    "x-nullable": true,
                     "example": "2025-04-15"
                 },
                 "release": {
+                    "description": "The id of the correcting release.",
                     "type": "string",
                     "example": "2025-q1-r2"
                 }
@@ -3340,11 +3425,20 @@ const docTemplate = `{
         "api.envelope": {
             "type": "object",
             "properties": {
-                "data": {},
-                "links": {
-                    "$ref": "#/definitions/api.links"
+                "data": {
+                    "description": "What was asked for: a list of rows or one resource."
                 },
-                "meta": {}
+                "links": {
+                    "description": "Related addresses: this response, its pinned and CSV twins, the next\npage.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/api.links"
+                        }
+                    ]
+                },
+                "meta": {
+                    "description": "Which release answered, under what terms, and how many items match."
+                }
             }
         },
         "api.facetDTO": {
@@ -3389,27 +3483,36 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "encoding": {
+                    "description": "The text encoding the file was read in.",
                     "type": "string",
                     "example": "utf-8"
                 },
                 "name": {
+                    "description": "The file's name as the publisher gave it.",
                     "type": "string",
                     "example": "adult-cardiac.csv"
                 },
                 "rows": {
+                    "description": "How many rows were loaded from the file.",
                     "type": "integer",
+                    "x-unit": "rows",
                     "example": 412
                 },
                 "sha256": {
+                    "description": "A fingerprint (sha256) of the file's bytes.",
                     "type": "string",
                     "example": "4f1c…"
                 },
                 "size": {
+                    "description": "The file's size.",
                     "type": "integer",
+                    "x-unit": "bytes",
                     "example": 48211
                 },
                 "skipped": {
+                    "description": "How many rows were read and left out (such as national rows).",
                     "type": "integer",
+                    "x-unit": "rows",
                     "example": 0
                 }
             }
@@ -3724,23 +3827,28 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "caution": {
+                    "description": "A warning to read with the points: overlapping periods share\npatients.",
                     "type": "string"
                 },
                 "points": {
+                    "description": "Each result in each release.",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/api.historyPoint"
                     }
                 },
                 "unit_id": {
+                    "description": "The surgeon's or hospital's register id.",
                     "type": "string",
                     "example": "9000017"
                 },
                 "unit_name": {
+                    "description": "The surgeon's or hospital's name, as the latest release with it\ngives it.",
                     "type": "string",
                     "example": "Ms Ada Brightwater"
                 },
                 "unit_type": {
+                    "description": "Surgeon or hospital.",
                     "type": "string",
                     "enum": [
                         "surgeon",
@@ -4058,29 +4166,33 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "results": {
+                    "description": "The hospital's own results, one row each.",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/api.unitRow"
                     }
                 },
                 "specialties": {
+                    "description": "The short codes of the specialties the hospital has results in.",
                     "type": "array",
                     "items": {
                         "type": "string"
                     }
                 },
                 "surgeons": {
-                    "description": "Surgeons are those with results at this hospital; their rows are at\n/api/v1/surgeons?hospital={id}.",
+                    "description": "The surgeons with results at this hospital; their rows are at\n/api/v1/surgeons?hospital= with the hospital's code.",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/api.unitRef"
                     }
                 },
                 "unit_id": {
+                    "description": "The hospital's code (such as an ODS code).",
                     "type": "string",
                     "example": "ZZ101"
                 },
                 "unit_name": {
+                    "description": "The hospital's name.",
                     "type": "string",
                     "example": "Northmoor General Hospital"
                 }
@@ -4090,25 +4202,29 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "api_version": {
+                    "description": "The API's version in its addresses.",
                     "type": "string",
                     "example": "v1"
                 },
                 "endpoints": {
+                    "description": "Where to start: the address of each collection, this document and\nthe docs.",
                     "type": "object",
                     "additionalProperties": {
                         "type": "string"
                     }
                 },
                 "latest_release": {
-                    "description": "LatestRelease is the release answering URLs that do not name one.",
+                    "description": "The release that answers addresses that do not name one.",
                     "type": "string",
                     "example": "demo"
                 },
                 "name": {
+                    "description": "The API's name.",
                     "type": "string",
                     "example": "Surgeon outcomes API"
                 },
                 "version": {
+                    "description": "The server's software version.",
                     "type": "string",
                     "example": "dev"
                 }
@@ -4227,6 +4343,7 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "comparison": {
+                    "description": "How a unit is judged: funnel (its place against the funnel's\nlimits), interval (whether its own interval leaves out the national\nrate, as New York and California publish) or published (the\npublisher's own rating, for a release with no deaths given).",
                     "type": "string",
                     "enum": [
                         "funnel",
@@ -4236,16 +4353,19 @@ const docTemplate = `{
                     "example": "funnel"
                 },
                 "flag_level": {
-                    "description": "percent: the level of the rule giving each verdict",
+                    "description": "The level, in percent, of the publisher's comparison that gives each\nverdict: 95 unless it uses another.",
                     "type": "number",
+                    "x-unit": "percent",
                     "example": 95
                 },
                 "interval_level": {
-                    "description": "percent: the units' own intervals' level",
+                    "description": "The level of every unit's own interval (ci_low, ci_high,\nsurvival_low, survival_high), in percent: 95 unless the publisher\nuses another.",
                     "type": "number",
+                    "x-unit": "percent",
                     "example": 95
                 },
                 "interval_method": {
+                    "description": "How each unit's own interval is worked out: exact (exact Poisson\nlimits), byar (Byar's approximation) or mixed (exact for fewer than\n10 events, Byar's for 10 or more), as the publisher does.",
                     "type": "string",
                     "enum": [
                         "exact",
@@ -4255,10 +4375,12 @@ const docTemplate = `{
                     "example": "exact"
                 },
                 "limits": {
+                    "description": "How the funnel's limits are drawn, in words.",
                     "type": "string",
                     "example": "exact Poisson (risk-adjusted) or binomial (crude) limits at 95% and 99.8%, Spiegelhalter's interpolation"
                 },
                 "target_source": {
+                    "description": "Where the national rate comes from: counts (all the units' events\ndivided by all their operations), national (the publisher's national\nor statewide row) or published (the publisher's own figures).",
                     "type": "string",
                     "enum": [
                         "counts",
@@ -4376,10 +4498,12 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "message": {
+                    "description": "What is wrong with it.",
                     "type": "string",
                     "example": "unknown band \"red\""
                 },
                 "param": {
+                    "description": "The parameter or field that is wrong.",
                     "type": "string",
                     "example": "band"
                 }
@@ -4467,41 +4591,45 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "detail": {
+                    "description": "What went wrong, in words.",
                     "type": "string",
                     "example": "the query has bad parameters"
                 },
                 "errors": {
-                    "description": "Errors names each bad parameter or field, the first maxListedErrors\nof them.",
+                    "description": "Each bad parameter or field, with what is wrong (the first ones only\nwhen there are many).",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/api.paramError"
                     }
                 },
                 "errors_total": {
-                    "description": "ErrorsTotal counts every problem found when Errors lists only the\nfirst of them; absent when Errors lists them all.",
+                    "description": "How many problems were found, when errors lists only the first of\nthem; absent when it lists them all.",
                     "type": "integer",
+                    "x-unit": "problems",
                     "example": 10000
                 },
                 "instance": {
-                    "description": "Instance is the request's path.",
+                    "description": "The path of the request that failed.",
                     "type": "string",
                     "example": "/api/v1/surgeons"
                 },
                 "request_id": {
-                    "description": "RequestID matches the X-Request-Id header and the server's log line.",
+                    "description": "The request's id, as in the X-Request-Id header and the server's\nlog: quote it when asking about an error.",
                     "type": "string",
                     "example": "Qm2TzR0bJx1K5e8Zf3YhWc"
                 },
                 "status": {
+                    "description": "The HTTP status code.",
                     "type": "integer",
                     "example": 400
                 },
                 "title": {
+                    "description": "The HTTP status in words.",
                     "type": "string",
                     "example": "Bad Request"
                 },
                 "type": {
-                    "description": "Type is about:blank: the status and title say what went wrong.",
+                    "description": "Always about:blank: the status and title say what went wrong.",
                     "type": "string",
                     "example": "about:blank"
                 }
@@ -4511,22 +4639,24 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "includes": {
-                    "description": "Includes says which operations the group counts.",
+                    "description": "Which operations the group counts.",
                     "type": "string",
                     "example": "Coronary artery bypass grafts (CABG) on their own, with no other heart operation at the same time."
                 },
                 "name": {
+                    "description": "The procedure's name.",
                     "type": "string",
                     "example": "Coronary artery bypass graft"
                 },
                 "periods": {
-                    "description": "Periods are the periods the release has results for this procedure\nin, oldest first: empty when it has none.",
+                    "description": "The periods (start/end months) the release has results for in this\nprocedure, oldest first; empty when it has none.",
                     "type": "array",
                     "items": {
                         "type": "string"
                     }
                 },
                 "slug": {
+                    "description": "The procedure's short code, as the rows' procedure gives it.",
                     "type": "string",
                     "example": "cabg"
                 }
@@ -4536,11 +4666,12 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "citation": {
-                    "description": "Citation cites the release in one line, with its sha256.",
+                    "description": "The release cited in one line, with its fingerprint.",
                     "type": "string",
                     "example": "Demo release. Release demo; data 2022-04/2025-03. Licence: CC0-1.0. sha256 4f1c…."
                 },
                 "comparison": {
+                    "description": "How a unit is judged: funnel (its place against the funnel's\nlimits), interval (whether its own interval leaves out the national\nrate) or published (a release of the publisher's figures only, with\nno deaths: its units carry the publisher's rate, interval and rating\nand are never placed on a funnel).",
                     "type": "string",
                     "enum": [
                         "funnel",
@@ -4550,47 +4681,54 @@ const docTemplate = `{
                     "example": "funnel"
                 },
                 "corrects": {
-                    "description": "Corrects is null, or the correction this release makes of another;\nSupersededBy null, or the correction that superseded this one.",
+                    "description": "The correction this release makes of another; null when it corrects\nnone.",
                     "allOf": [
                         {
                             "$ref": "#/definitions/api.correctionDTO"
                         }
-                    ]
+                    ],
+                    "x-nullable": true
                 },
                 "download": {
-                    "description": "Download is the release's own SQLite file (its rows and results\nalone), null where there is none yet.",
+                    "description": "The release's own database file (its rows and results alone) to\ndownload; null where there is none yet.",
                     "allOf": [
                         {
                             "$ref": "#/definitions/api.releaseFileDTO"
                         }
-                    ]
+                    ],
+                    "x-nullable": true
                 },
                 "files": {
+                    "description": "The publisher's files the release was loaded from; only on one\nrelease's resource.",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/api.fileDTO"
                     }
                 },
                 "flag_level": {
-                    "description": "percent: the level of the rule giving each verdict",
+                    "description": "The level, in percent, of the publisher's comparison that gives each\nverdict: 95 unless it uses another (one rates hospitals by 98%\nintervals).",
                     "type": "number",
+                    "x-unit": "percent",
                     "example": 95
                 },
                 "id": {
+                    "description": "The release's id.",
                     "type": "string",
                     "example": "demo"
                 },
                 "ingested_at": {
+                    "description": "When the release was loaded and its figures computed (UTC).",
                     "type": "string",
                     "example": "2026-11-24T10:00:00Z"
                 },
                 "interval_level": {
-                    "description": "percent: the units' own intervals' level",
+                    "description": "The level of every unit's own interval (ci_low, ci_high,\nsurvival_low, survival_high), in percent: 95 unless the publisher\nuses another. The funnels' 95% and 99.8% limits are the same in\nevery release.",
                     "type": "number",
+                    "x-unit": "percent",
                     "example": 95
                 },
                 "interval_method": {
-                    "description": "IntervalMethod, Comparison and TargetSource are the method settings\nthe figures were computed with (STATS.md). IntervalLevel is the\nlevel, in percent, of every unit's own interval (ci_low, ci_high,\nsurvival_low, survival_high), FlagLevel that of the publisher's\ncomparison giving each verdict: both the publisher's, 95 unless it\nuses another (one rates hospitals by 98% intervals). The bands' 95%\nand 99.8% funnel limits are the same for every release. A release of\nthe publisher's figures only (a file with no deaths) has comparison\nand target_source \"published\": its units carry the publisher's rate,\ninterval and rating, with cases and events null where not given, and\nare not_assessable, never placed on a funnel.",
+                    "description": "How each unit's own interval is worked out: exact (exact Poisson\nlimits), byar (Byar's approximation) or mixed (exact for fewer than\n10 events, Byar's for 10 or more), as the publisher does.",
                     "type": "string",
                     "enum": [
                         "exact",
@@ -4600,62 +4738,82 @@ const docTemplate = `{
                     "example": "exact"
                 },
                 "licence": {
+                    "description": "The licence the data are published under.",
                     "type": "string",
                     "example": "CC0-1.0"
                 },
                 "links": {
+                    "description": "Related addresses: the release itself and its specialties.",
                     "type": "object",
                     "additionalProperties": {}
                 },
                 "mapping_sha256": {
+                    "description": "A fingerprint (sha256) of the profile or mapping file that read\nthem.",
                     "type": "string",
                     "example": "9a0b…"
                 },
                 "next_update": {
+                    "description": "When the publisher says it will next update them (YYYY-MM-DD); null\nwhere the release does not say.",
                     "type": "string",
+                    "x-nullable": true,
                     "example": "2026-03-31"
                 },
                 "periods": {
+                    "description": "The periods (start/end months) the release has results for.",
                     "type": "array",
                     "items": {
                         "type": "string"
                     }
                 },
                 "profile": {
-                    "description": "Profile is the built-in profile or mapping file that read the input.",
+                    "description": "The built-in profile or mapping file that read the publisher's\nfiles.",
                     "type": "string",
                     "example": "canonical"
                 },
                 "published_on": {
-                    "description": "PublishedOn and NextUpdate are the publisher's dates (YYYY-MM-DD):\nwhen it published these figures and when it says it will next\nupdate them; null where the release does not say.",
+                    "description": "When the publisher published these figures (YYYY-MM-DD); null where\nthe release does not say.",
                     "type": "string",
+                    "x-nullable": true,
                     "example": "2025-03-31"
                 },
                 "rows": {
+                    "description": "How many rows were loaded.",
                     "type": "integer",
+                    "x-unit": "rows",
                     "example": 2590
                 },
                 "sha256": {
-                    "description": "SHA256 is the hex sha256 of the input bytes.",
+                    "description": "A fingerprint (sha256) of the publisher's files as loaded.",
                     "type": "string",
                     "example": "4f1c…"
                 },
                 "skipped": {
+                    "description": "How many rows were read and left out (such as national rows).",
                     "type": "integer",
+                    "x-unit": "rows",
                     "example": 0
                 },
                 "source": {
+                    "description": "Where the publisher's data came from (a web address).",
                     "type": "string",
                     "example": "https://health.data.ny.gov/"
                 },
                 "superseded_by": {
-                    "$ref": "#/definitions/api.successorDTO"
+                    "description": "The correction that replaced this release; null when none has.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/api.successorDTO"
+                        }
+                    ],
+                    "x-nullable": true
                 },
                 "synthetic": {
+                    "description": "True for invented data (the demo release): not real surgeons.",
                     "type": "boolean",
                     "example": true
                 },
                 "target_source": {
+                    "description": "Where the national rate comes from: counts (all the units' events\ndivided by all their operations), national (the publisher's national\nor statewide row) or published (the publisher's own figures).",
                     "type": "string",
                     "enum": [
                         "counts",
@@ -4665,6 +4823,7 @@ const docTemplate = `{
                     "example": "counts"
                 },
                 "title": {
+                    "description": "The release's title.",
                     "type": "string",
                     "example": "Demo release"
                 }
@@ -4674,14 +4833,18 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "sha256": {
+                    "description": "A fingerprint (sha256) of the file.",
                     "type": "string",
                     "example": "e5f4…"
                 },
                 "size": {
+                    "description": "The file's size.",
                     "type": "integer",
+                    "x-unit": "bytes",
                     "example": 3792896
                 },
                 "url": {
+                    "description": "The file's address.",
                     "type": "string",
                     "example": "/data/releases/2025-q1.sqlite"
                 }
@@ -4691,6 +4854,7 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "units": {
+                    "description": "The units to place, each on its funnel.",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/api.selfCheckUnit"
@@ -5009,58 +5173,68 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "cases": {
+                    "description": "Number of operations.",
                     "type": "integer",
+                    "x-unit": "operations",
                     "example": 412
                 },
                 "events": {
+                    "description": "Number of events (for a mortality outcome, deaths), at most cases.",
                     "type": "integer",
+                    "x-unit": "events",
                     "example": 11
                 },
                 "expected": {
-                    "description": "Expected is the case-mix expected number of events (\u003e 0 and at most\ncases); required where the funnel is risk-adjusted, not allowed\nwhere it is crude.",
+                    "description": "Expected events from your risk model, more than 0 and at most cases:\nrequired where the funnel is risk-adjusted, not allowed where it is\ncrude.",
                     "type": "number",
+                    "x-unit": "events",
                     "example": 7.9
                 },
                 "expected_rate": {
-                    "description": "ExpectedRate is expected events per 100 cases, instead of expected.",
+                    "description": "Expected events per 100 operations, instead of expected.",
                     "type": "number",
+                    "x-unit": "per 100",
                     "example": 1.9
                 },
                 "hospital_id": {
-                    "description": "HospitalID, HospitalName and Outcome are canonical columns: checked\nas ingest checks them, and not used.",
+                    "description": "A hospital code, checked as a published file's is, and not used.",
                     "type": "string"
                 },
                 "hospital_name": {
+                    "description": "A hospital name, checked as a published file's is, and not used.",
                     "type": "string"
                 },
                 "outcome": {
+                    "description": "The outcome, checked as a published file's is, and not used.",
                     "type": "string"
                 },
                 "period": {
-                    "description": "Period defaults to the specialty's latest period in the release.",
+                    "description": "The period (start/end months); by default the specialty's latest in\nthe release.",
                     "type": "string",
                     "example": "2022-04/2025-03"
                 },
                 "procedure": {
-                    "description": "Procedure defaults to the specialty's only procedure in the period.",
+                    "description": "The procedure's short code; by default the specialty's only\nprocedure in the period.",
                     "type": "string",
                     "example": "all"
                 },
                 "specialty": {
+                    "description": "The specialty's short code.",
                     "type": "string",
                     "example": "adult-cardiac"
                 },
                 "unit_id": {
-                    "description": "UnitID and UnitName are the submitter's own labels, echoed back.",
+                    "description": "Your own label for the unit, given back as it is.",
                     "type": "string",
                     "example": "RXX"
                 },
                 "unit_name": {
+                    "description": "Your own name for the unit, given back as it is.",
                     "type": "string",
                     "example": "Our cardiac unit"
                 },
                 "unit_type": {
-                    "description": "UnitType picks the funnel: hospital (default) or surgeon.",
+                    "description": "Which funnel to place the unit on: hospital (the default) or\nsurgeon.",
                     "type": "string",
                     "enum": [
                         "hospital",
@@ -5074,61 +5248,78 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "bands": {
+                    "description": "Every band, with its plain words and meaning; only on one\nspecialty's resource.",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/api.bandDTO"
                     }
                 },
                 "description": {
+                    "description": "What the specialty covers, in plain words.",
                     "type": "string",
                     "example": "Heart operations on adults…"
                 },
                 "funnels": {
+                    "description": "The summary of each of the specialty's funnel plots (one a\nprocedure, period and unit type); only on one specialty's resource.",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/api.funnelSummary"
                     }
                 },
                 "hospitals": {
+                    "description": "How many hospitals have results in the specialty.",
                     "type": "integer",
+                    "x-unit": "hospitals",
                     "example": 30
                 },
                 "links": {
+                    "description": "Related addresses: the specialty itself, its funnels, its surgeons\nand hospitals, and their CSV files.",
                     "type": "object",
                     "additionalProperties": {
                         "type": "string"
                     }
                 },
                 "method": {
-                    "$ref": "#/definitions/api.methodDTO"
+                    "description": "How the figures were worked out; only on one specialty's resource.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/api.methodDTO"
+                        }
+                    ]
                 },
                 "name": {
+                    "description": "The specialty's name.",
                     "type": "string",
                     "example": "Adult cardiac surgery"
                 },
                 "outcome": {
+                    "description": "What counts as an event, such as death in hospital.",
                     "type": "string",
                     "example": "in-hospital mortality"
                 },
                 "periods": {
-                    "description": "Periods are the periods the release has for this specialty, oldest first.",
+                    "description": "The periods (start/end months) the release has for this specialty,\noldest first.",
                     "type": "array",
                     "items": {
                         "type": "string"
                     }
                 },
                 "procedures": {
+                    "description": "The groups of operations compared within the specialty.",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/api.procedureDTO"
                     }
                 },
                 "slug": {
+                    "description": "The specialty's short code, as the rows' specialty gives it.",
                     "type": "string",
                     "example": "adult-cardiac"
                 },
                 "surgeons": {
+                    "description": "How many surgeons have results in the specialty.",
                     "type": "integer",
+                    "x-unit": "surgeons",
                     "example": 214
                 }
             }
@@ -5308,28 +5499,33 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "hospitals": {
+                    "description": "The hospitals the surgeon's results come from.",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/api.unitRef"
                     }
                 },
                 "results": {
+                    "description": "The surgeon's results, one row each.",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/api.unitRow"
                     }
                 },
                 "specialties": {
+                    "description": "The short codes of the specialties the surgeon has results in.",
                     "type": "array",
                     "items": {
                         "type": "string"
                     }
                 },
                 "unit_id": {
+                    "description": "The surgeon's register id (such as a GMC number).",
                     "type": "string",
                     "example": "9000017"
                 },
                 "unit_name": {
+                    "description": "The surgeon's name.",
                     "type": "string",
                     "example": "Mr Ashdown Quill"
                 }
@@ -5339,10 +5535,12 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "unit_id": {
+                    "description": "The surgeon's or hospital's register id.",
                     "type": "string",
                     "example": "ZZ101"
                 },
                 "unit_name": {
+                    "description": "The surgeon's or hospital's name.",
                     "type": "string",
                     "example": "Northmoor General Hospital"
                 }
@@ -5645,32 +5843,34 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "description": {
+                    "description": "What the field means, its scale and when it is null, as the API's\ndocumentation says it.",
                     "type": "string",
                     "example": "Risk-adjusted survival, 1 minus ramr, as a proportion from 0 to 1."
                 },
                 "enum": {
-                    "description": "Enum lists the values a code can take; empty for a free value.",
+                    "description": "The values a code can take; empty for a free value.",
                     "type": "array",
                     "items": {
                         "type": "string"
                     }
                 },
                 "name": {
+                    "description": "The field's JSON key, which is also its CSV column's name.",
                     "type": "string",
                     "example": "survival"
                 },
                 "nullable": {
-                    "description": "Nullable says whether the field can be null (an empty CSV cell); the\ndescription says when.",
+                    "description": "True when the field can be null (an empty cell in the CSV); the\ndescription says when.",
                     "type": "boolean",
                     "example": true
                 },
                 "type": {
-                    "description": "Type is the JSON type: string, integer, number, boolean, object or\narray.",
+                    "description": "The JSON type: string, integer, number, boolean, object or array.",
                     "type": "string",
                     "example": "number"
                 },
                 "unit": {
-                    "description": "Unit is the field's unit or scale, empty for words and codes.",
+                    "description": "The field's unit or scale (such as proportion (0 to 1), per 100,\noperations); empty for words and codes.",
                     "type": "string",
                     "example": "proportion (0 to 1)"
                 }
@@ -5680,27 +5880,29 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "about": {
+                    "description": "What one row of the table is.",
                     "type": "string",
-                    "example": "One surgeon's or hospital's result in one comparison."
+                    "example": "One row is one surgeon's or hospital's result in one comparison."
                 },
                 "fields": {
+                    "description": "The table's fields, in the order the JSON and CSV give them.",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/site.DictionaryField"
                     }
                 },
                 "name": {
-                    "description": "Name is the table's short name (rows, summary, funnel, …).",
+                    "description": "The table's short name, as the page's anchors give it.",
                     "type": "string",
                     "example": "rows"
                 },
                 "title": {
-                    "description": "Title and About say what one row of the table is, in plain words.",
+                    "description": "What the table holds, in a few words.",
                     "type": "string",
                     "example": "Surgeons' and hospitals' results"
                 },
                 "where": {
-                    "description": "Where lists the API addresses whose rows are of this table.",
+                    "description": "The API addresses that give rows of this table.",
                     "type": "array",
                     "items": {
                         "type": "string"
