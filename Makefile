@@ -53,9 +53,10 @@ lint:
 
 # docs regenerates the OpenAPI document (api/docs) from the handlers' swag
 # annotations, generate the demo release's CSVs (demo/) from their generator;
-# check-generated fails when either committed copy is stale.
+# check-generated fails when either committed copy is stale. swag reads
+# ./site too, for the data dictionary's types (site/dictionary.go).
 docs:
-	$(GO) tool swag init --quiet -d ./api -g swagger.go -o ./api/docs --outputTypes go,json
+	$(GO) tool swag init --quiet -d ./api,./site -g swagger.go -o ./api/docs --outputTypes go,json
 
 generate:
 	$(GO) generate ./demo

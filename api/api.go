@@ -112,6 +112,9 @@ type Server struct {
 	generation string
 	metrics    *metrics
 	openAPI    *cached
+	// dictionary is the data dictionary, read once from the OpenAPI
+	// document.
+	dictionary *dictionaryResponses
 	site       *site.Site
 	download   *download
 	logger     *slog.Logger
@@ -159,6 +162,9 @@ func newServer(ctx context.Context, cfg Config, db *store.DB, logger *slog.Logge
 		draws:   newWorkGate(cfg.Draws, cfg.DrawQueue, cfg.DrawWait),
 		streams: newWorkGate(cfg.Streams, cfg.StreamQueue, cfg.DrawWait),
 		flights: &singleflight.Group{}, drawn: &atomic.Uint64{}}
+	if s.dictionary, err = newDictionary(s.openAPI.body, cfg.Now()); err != nil {
+		return nil, err
+	}
 	if cfg.RateLimit > 0 {
 		s.limiter = s.rateLimiter()
 	}
@@ -222,7 +228,7 @@ func (s *Server) loadReleases(ctx context.Context, db *store.DB) error {
 		}
 		offer.ReleaseFile = s.releaseFile
 	}
-	if s.site, err = site.New(cat, offer); err != nil {
+	if s.site, err = site.New(cat, offer, s.dictionary.tables); err != nil {
 		return err
 	}
 	// Loading a national release reads every row and result once and

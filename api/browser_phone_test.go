@@ -20,14 +20,15 @@ import (
 // phonePages are the pages checked at 390 px: a surgeon too small to judge
 // with 4 deaths (9001080), a flagged surgeon (9000017), a specialty whose
 // surgeons are mostly too small to judge, the largest demo hospital's page
-// and a search listing many surgeons.
+// a search listing many surgeons, and the data dictionary's tables.
 var phonePages = []struct{ name, path string }{
 	{"surgeon-too-few", "/surgeons/9001080"},
 	{"surgeon-flagged", "/surgeons/9000017"},
 	{"specialty", "/specialties/vascular"},
-	{"specialty-hospitals", "/specialties/vascular?unit=hospital"},
+	{"specialty-hospitals", "/specialties/vascular?unit_type=hospital"},
 	{"hospital", "/hospitals/ZZ125"},
 	{"search", "/search?q=pebbleton"},
+	{"dictionary", "/data/dictionary"},
 }
 
 // minChartTextPx is the smallest chart text allowed on a phone, in CSS

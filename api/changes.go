@@ -16,27 +16,56 @@ import (
 // the newer release's figures beside the older's ("since_"), null where
 // the unit is in one release only.
 type changeRow struct {
-	// Kind is added, gone, band (the band moved) or figures (the figures
-	// moved, the band not: any count within one period, a correction; risk-
-	// adjusted survival by a percentage point or more across periods).
-	Kind        string           `json:"kind" enums:"added,gone,band,figures" example:"band"`
-	Specialty   string           `json:"specialty" example:"vascular"`
-	Procedure   string           `json:"procedure" example:"all"`
-	UnitType    outcome.UnitType `json:"unit_type" swaggertype:"string" enums:"surgeon,hospital" example:"surgeon"`
-	UnitID      string           `json:"unit_id" example:"9000017"`
-	UnitName    string           `json:"unit_name" example:"Ms Ada Brightwater"`
-	Period      *string          `json:"period" example:"2022-04/2025-03"`
-	SincePeriod *string          `json:"since_period" example:"2021-04/2024-03"`
-	Band        *outcome.Band    `json:"band" swaggertype:"string" example:"high_alert"`
-	SinceBand   *outcome.Band    `json:"since_band" swaggertype:"string" example:"within"`
-	Cases       count            `json:"cases" swaggertype:"integer" example:"412"`
-	SinceCases  count            `json:"since_cases" swaggertype:"integer" example:"398"`
-	Events      count            `json:"events" swaggertype:"integer" example:"11"`
-	SinceEvents count            `json:"since_events" swaggertype:"integer" example:"7"`
-	Expected    number           `json:"expected" swaggertype:"number" example:"7.9"`
-	SinceExp    number           `json:"since_expected" swaggertype:"number" example:"7.4"`
-	Survival    number           `json:"survival" swaggertype:"number" example:"0.973"`
-	SinceSurv   number           `json:"since_survival" swaggertype:"number" example:"0.982"`
+	// What changed: added (a unit new in this release), gone (a unit no
+	// longer in it), band (its band moved) or figures (its figures moved,
+	// the band not: any count within one period, after a correction;
+	// risk-adjusted survival by a percentage point or more across
+	// periods).
+	Kind string `json:"kind" enums:"added,gone,band,figures" example:"band"`
+	// The specialty's short code.
+	Specialty string `json:"specialty" example:"vascular"`
+	// The procedure's short code.
+	Procedure string `json:"procedure" example:"all"`
+	// Surgeon or hospital.
+	UnitType outcome.UnitType `json:"unit_type" swaggertype:"string" enums:"surgeon,hospital" example:"surgeon"`
+	// The surgeon's or hospital's register id.
+	UnitID string `json:"unit_id" example:"9000017"`
+	// The surgeon's or hospital's name.
+	UnitName string `json:"unit_name" example:"Ms Ada Brightwater"`
+	// The period (start/end months) of the result in this release; null
+	// for a unit that is gone.
+	Period *string `json:"period" example:"2022-04/2025-03" extensions:"x-nullable"`
+	// The period of the result in the earlier release; null for a unit
+	// that is added.
+	SincePeriod *string `json:"since_period" example:"2021-04/2024-03" extensions:"x-nullable"`
+	// The band in this release; null for a unit that is gone.
+	Band *outcome.Band `json:"band" swaggertype:"string" example:"high_alert" enums:"high_alarm,high_alert,within,low_alert,low_alarm,too_few,not_assessable" extensions:"x-nullable"`
+	// The band in the earlier release; null for a unit that is added.
+	SinceBand *outcome.Band `json:"since_band" swaggertype:"string" example:"within" enums:"high_alarm,high_alert,within,low_alert,low_alarm,too_few,not_assessable" extensions:"x-nullable"`
+	// Operations in this release; null for a unit that is gone, or where
+	// not given.
+	Cases count `json:"cases" swaggertype:"integer" example:"412" extensions:"x-unit=operations,x-nullable"`
+	// Operations in the earlier release; null for a unit that is added, or
+	// where not given.
+	SinceCases count `json:"since_cases" swaggertype:"integer" example:"398" extensions:"x-unit=operations,x-nullable"`
+	// Events (for a mortality outcome, deaths) in this release; null for a
+	// unit that is gone, or where not given.
+	Events count `json:"events" swaggertype:"integer" example:"11" extensions:"x-unit=events,x-nullable"`
+	// Events in the earlier release; null for a unit that is added, or
+	// where not given.
+	SinceEvents count `json:"since_events" swaggertype:"integer" example:"7" extensions:"x-unit=events,x-nullable"`
+	// Expected events in this release; null for a unit that is gone, or
+	// for crude data.
+	Expected number `json:"expected" swaggertype:"number" example:"7.9" extensions:"x-unit=events,x-nullable"`
+	// Expected events in the earlier release; null for a unit that is
+	// added, or for crude data.
+	SinceExp number `json:"since_expected" swaggertype:"number" example:"7.4" extensions:"x-unit=events,x-nullable"`
+	// Risk-adjusted survival in this release, as a proportion from 0 to 1;
+	// null for a unit that is gone, or without counts.
+	Survival number `json:"survival" swaggertype:"number" example:"0.973" extensions:"x-unit=proportion (0 to 1),x-nullable"`
+	// Risk-adjusted survival in the earlier release, as a proportion from
+	// 0 to 1; null for a unit that is added, or without counts.
+	SinceSurv number `json:"since_survival" swaggertype:"number" example:"0.982" extensions:"x-unit=proportion (0 to 1),x-nullable"`
 }
 
 // changeColumns are the CSV's columns, the JSON keys of changeRow.
@@ -46,19 +75,28 @@ var changeColumns = []string{"kind", "specialty", "procedure", "unit_type", "uni
 
 // changeSummary counts one specialty's changes by kind.
 type changeSummary struct {
+	// The specialty's short code.
 	Specialty string `json:"specialty" example:"vascular"`
-	Added     int    `json:"added" example:"3"`
-	Gone      int    `json:"gone" example:"1"`
-	Band      int    `json:"band" example:"2"`
-	Figures   int    `json:"figures" example:"14"`
+	// How many units are new in this release.
+	Added int `json:"added" example:"3" extensions:"x-unit=units"`
+	// How many units are no longer in it.
+	Gone int `json:"gone" example:"1" extensions:"x-unit=units"`
+	// How many units moved band.
+	Band int `json:"band" example:"2" extensions:"x-unit=units"`
+	// How many units' figures moved with the band unchanged.
+	Figures int `json:"figures" example:"14" extensions:"x-unit=units"`
 }
 
 // changesDTO is what changed from one release to another.
 type changesDTO struct {
-	Release string          `json:"release" example:"2025-q1"`
-	Since   string          `json:"since" example:"2024-q1"`
+	// The release compared.
+	Release string `json:"release" example:"2025-q1"`
+	// The earlier release it is compared with.
+	Since string `json:"since" example:"2024-q1"`
+	// The changes counted by specialty.
 	Summary []changeSummary `json:"summary"`
-	Changes []changeRow     `json:"changes"`
+	// Each unit that changed.
+	Changes []changeRow `json:"changes"`
 }
 
 func toChangeRow(c *catalog.Change) changeRow {

@@ -232,8 +232,8 @@ func TestUnknownPages(t *testing.T) {
 		t.Fatalf("GET %s = %d: %s", path, resp.StatusCode, text)
 	}
 	links := hrefs(body, `/specialties/adult-cardiac\?[^"]+`)
-	want := []string{"/specialties/adult-cardiac?period=2022-04%2F2025-03&unit=hospital",
-		"/specialties/adult-cardiac?period=2021-04%2F2024-03&unit=hospital"}
+	want := []string{"/specialties/adult-cardiac?period=2022-04%2F2025-03&unit_type=hospital",
+		"/specialties/adult-cardiac?period=2021-04%2F2024-03&unit_type=hospital"}
 	if !slices.Equal(links, want) {
 		t.Errorf("GET %s links %v, want %v (newest first, the view kept)", path, links, want)
 	}

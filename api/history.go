@@ -17,18 +17,28 @@ const overlapCaution = "Periods that overlap (three-year windows a year apart) s
 
 // historyDTO is a surgeon's or a hospital's results over every release.
 type historyDTO struct {
+	// Surgeon or hospital.
 	UnitType outcome.UnitType `json:"unit_type" swaggertype:"string" enums:"surgeon,hospital" example:"surgeon"`
-	UnitID   string           `json:"unit_id" example:"9000017"`
-	UnitName string           `json:"unit_name" example:"Ms Ada Brightwater"`
-	Caution  string           `json:"caution"`
-	Points   []historyPoint   `json:"points"`
+	// The surgeon's or hospital's register id.
+	UnitID string `json:"unit_id" example:"9000017"`
+	// The surgeon's or hospital's name, as the latest release with it
+	// gives it.
+	UnitName string `json:"unit_name" example:"Ms Ada Brightwater"`
+	// A warning to read with the points: overlapping periods share
+	// patients.
+	Caution string `json:"caution"`
+	// Each result in each release.
+	Points []historyPoint `json:"points"`
 }
 
 // historyPoint is one result in one release: the release, whether a
 // correction superseded it, and the row as that release publishes it.
 type historyPoint struct {
-	Release      string  `json:"release" example:"2025-q1"`
-	SupersededBy *string `json:"superseded_by" example:"2025-q1-r2"`
+	// The id of the release this result comes from.
+	Release string `json:"release" example:"2025-q1"`
+	// The id of the correction that replaced that release; null when none
+	// has.
+	SupersededBy *string `json:"superseded_by" example:"2025-q1-r2" extensions:"x-nullable"`
 	unitRow
 }
 
@@ -40,7 +50,7 @@ var historyColumns = append([]string{"release", "superseded_by"}, rowColumns...)
 //
 //	@Summary		A surgeon's or hospital's history across releases
 //	@Description	Every result of the unit in every release loaded (ids are stable register ids), by specialty, procedure and period, and within a period oldest release first; each point names its release and, where a correction superseded it, the correction. Overlapping periods share patients (data.caution). The same URL with .csv, ?format=csv or Accept: text/csv gives the points as CSV: release, superseded_by, then the columns of /surgeons. meta names the latest release.
-//	@Tags			surgeons
+//	@Tags			surgeons,hospitals
 //	@Produce		json
 //	@Produce		text/csv
 //	@Param			unit	path		string	true	"surgeons or hospitals"	Enums(surgeons, hospitals)

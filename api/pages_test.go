@@ -31,7 +31,7 @@ func TestPages(t *testing.T) {
 		{"specialties", "/specialties", 200, []string{"Adult cardiac surgery", "Periods:", `href="/summary"`}},
 		{"summary", "/summary", 200, []string{"National summary", `<table class="summary">`, "Expected outside 95% by chance alone",
 			"Chance alone puts about 1 result in 40 beyond each 95% line", `href="/summary?period=2021-04%2F2024-03"`,
-			`href="/specialties/vascular?period=2022-04%2F2025-03&amp;procedure=aaa&amp;unit=surgeon"`}},
+			`href="/specialties/vascular?period=2022-04%2F2025-03&amp;procedure=aaa&amp;unit_type=surgeon"`}},
 		{"summary of a period", "/summary?period=2021-04%2F2024-03", 200, []string{"Vascular surgery, April 2021 to March 2024</caption>", `href="/summary"`}},
 		{"specialty", "/specialties/adult-cardiac", 200, []string{`class="funnel`, `data-unit-id="9000017"`,
 			`<table class="units`, `form class="highlight-picker"`, "would by chance alone", `rel="alternate" type="text/csv"`}},

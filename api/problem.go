@@ -17,21 +17,25 @@ import (
 // problem is an RFC 9457 problem details body, the one shape of every
 // error the API returns, JSON and CSV requests alike.
 type problem struct {
-	// Type is about:blank: the status and title say what went wrong.
-	Type   string `json:"type" example:"about:blank"`
-	Title  string `json:"title" example:"Bad Request"`
-	Status int    `json:"status" example:"400"`
+	// Always about:blank: the status and title say what went wrong.
+	Type string `json:"type" example:"about:blank"`
+	// The HTTP status in words.
+	Title string `json:"title" example:"Bad Request"`
+	// The HTTP status code.
+	Status int `json:"status" example:"400"`
+	// What went wrong, in words.
 	Detail string `json:"detail,omitempty" example:"the query has bad parameters"`
-	// Instance is the request's path.
+	// The path of the request that failed.
 	Instance string `json:"instance,omitempty" example:"/api/v1/surgeons"`
-	// RequestID matches the X-Request-Id header and the server's log line.
+	// The request's id, as in the X-Request-Id header and the server's
+	// log: quote it when asking about an error.
 	RequestID string `json:"request_id,omitempty" example:"Qm2TzR0bJx1K5e8Zf3YhWc"`
-	// Errors names each bad parameter or field, the first maxListedErrors
-	// of them.
+	// Each bad parameter or field, with what is wrong (the first ones only
+	// when there are many).
 	Errors []paramError `json:"errors,omitempty"`
-	// ErrorsTotal counts every problem found when Errors lists only the
-	// first of them; absent when Errors lists them all.
-	ErrorsTotal int `json:"errors_total,omitempty" example:"10000"`
+	// How many problems were found, when errors lists only the first of
+	// them; absent when it lists them all.
+	ErrorsTotal int `json:"errors_total,omitempty" example:"10000" extensions:"x-unit=problems"`
 }
 
 // maxListedErrors bounds the problems one error body lists. A query with
@@ -42,7 +46,9 @@ const maxListedErrors = 20
 
 // paramError names one bad query parameter or submitted field.
 type paramError struct {
-	Param   string `json:"param" example:"band"`
+	// The parameter or field that is wrong.
+	Param string `json:"param" example:"band"`
+	// What is wrong with it.
 	Message string `json:"message" example:"unknown band \"red\""`
 }
 

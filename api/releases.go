@@ -14,12 +14,17 @@ import (
 
 // indexDTO is the API's front door.
 type indexDTO struct {
-	Name       string `json:"name" example:"Surgeon outcomes API"`
+	// The API's name.
+	Name string `json:"name" example:"Surgeon outcomes API"`
+	// The API's version in its addresses.
 	APIVersion string `json:"api_version" example:"v1"`
-	Version    string `json:"version" example:"dev"`
-	// LatestRelease is the release answering URLs that do not name one.
-	LatestRelease string            `json:"latest_release" example:"demo"`
-	Endpoints     map[string]string `json:"endpoints"`
+	// The server's software version.
+	Version string `json:"version" example:"dev"`
+	// The release that answers addresses that do not name one.
+	LatestRelease string `json:"latest_release" example:"demo"`
+	// Where to start: the address of each collection, this document and
+	// the docs.
+	Endpoints map[string]string `json:"endpoints"`
 }
 
 // handleIndex answers GET /api/v1/.
@@ -52,69 +57,102 @@ func (s *Server) handleIndex(c echo.Context) error {
 
 // releaseDTO is a release as the API shows it.
 type releaseDTO struct {
-	ID      string `json:"id" example:"demo"`
-	Title   string `json:"title" example:"Demo release"`
-	Source  string `json:"source" example:"https://health.data.ny.gov/"`
+	// The release's id.
+	ID string `json:"id" example:"demo"`
+	// The release's title.
+	Title string `json:"title" example:"Demo release"`
+	// Where the publisher's data came from (a web address).
+	Source string `json:"source" example:"https://health.data.ny.gov/"`
+	// The licence the data are published under.
 	Licence string `json:"licence" example:"CC0-1.0"`
-	// Profile is the built-in profile or mapping file that read the input.
+	// The built-in profile or mapping file that read the publisher's
+	// files.
 	Profile string `json:"profile" example:"canonical"`
-	// SHA256 is the hex sha256 of the input bytes.
-	SHA256        string `json:"sha256" example:"4f1c…"`
+	// A fingerprint (sha256) of the publisher's files as loaded.
+	SHA256 string `json:"sha256" example:"4f1c…"`
+	// A fingerprint (sha256) of the profile or mapping file that read
+	// them.
 	MappingSHA256 string `json:"mapping_sha256" example:"9a0b…"`
-	// IntervalMethod, Comparison and TargetSource are the method settings
-	// the figures were computed with (STATS.md). IntervalLevel is the
-	// level, in percent, of every unit's own interval (ci_low, ci_high,
-	// survival_low, survival_high), FlagLevel that of the publisher's
-	// comparison giving each verdict: both the publisher's, 95 unless it
-	// uses another (one rates hospitals by 98% intervals). The bands' 95%
-	// and 99.8% funnel limits are the same for every release. A release of
-	// the publisher's figures only (a file with no deaths) has comparison
-	// and target_source "published": its units carry the publisher's rate,
-	// interval and rating, with cases and events null where not given, and
-	// are not_assessable, never placed on a funnel.
-	IntervalMethod string    `json:"interval_method" enums:"exact,byar,mixed" example:"exact"`
-	Comparison     string    `json:"comparison" enums:"funnel,interval,published" example:"funnel"`
-	TargetSource   string    `json:"target_source" enums:"counts,national,published" example:"counts"`
-	IntervalLevel  float64   `json:"interval_level" example:"95"` // percent: the units' own intervals' level
-	FlagLevel      float64   `json:"flag_level" example:"95"`     // percent: the level of the rule giving each verdict
-	Rows           int       `json:"rows" example:"2590"`
-	Skipped        int       `json:"skipped" example:"0"`
-	Synthetic      bool      `json:"synthetic" example:"true"`
-	Periods        []string  `json:"periods"`
-	IngestedAt     time.Time `json:"ingested_at" example:"2026-11-24T10:00:00Z"`
-	// PublishedOn and NextUpdate are the publisher's dates (YYYY-MM-DD):
-	// when it published these figures and when it says it will next
-	// update them; null where the release does not say.
-	PublishedOn *string `json:"published_on" example:"2025-03-31"`
-	NextUpdate  *string `json:"next_update" example:"2026-03-31"`
-	// Corrects is null, or the correction this release makes of another;
-	// SupersededBy null, or the correction that superseded this one.
-	Corrects     *correctionDTO `json:"corrects"`
-	SupersededBy *successorDTO  `json:"superseded_by"`
-	// Download is the release's own SQLite file (its rows and results
-	// alone), null where there is none yet.
-	Download *releaseFileDTO `json:"download"`
-	// Citation cites the release in one line, with its sha256.
-	Citation string         `json:"citation" example:"Demo release. Release demo; data 2022-04/2025-03. Licence: CC0-1.0. sha256 4f1c…."`
-	Files    []fileDTO      `json:"files,omitempty"`
-	Links    map[string]any `json:"links"`
+	// How each unit's own interval is worked out: exact (exact Poisson
+	// limits), byar (Byar's approximation) or mixed (exact for fewer than
+	// 10 events, Byar's for 10 or more), as the publisher does.
+	IntervalMethod string `json:"interval_method" enums:"exact,byar,mixed" example:"exact"`
+	// How a unit is judged: funnel (its place against the funnel's
+	// limits), interval (whether its own interval leaves out the national
+	// rate) or published (a release of the publisher's figures only, with
+	// no deaths: its units carry the publisher's rate, interval and rating
+	// and are never placed on a funnel).
+	Comparison string `json:"comparison" enums:"funnel,interval,published" example:"funnel"`
+	// Where the national rate comes from: counts (all the units' events
+	// divided by all their operations), national (the publisher's national
+	// or statewide row) or published (the publisher's own figures).
+	TargetSource string `json:"target_source" enums:"counts,national,published" example:"counts"`
+	// The level of every unit's own interval (ci_low, ci_high,
+	// survival_low, survival_high), in percent: 95 unless the publisher
+	// uses another. The funnels' 95% and 99.8% limits are the same in
+	// every release.
+	IntervalLevel float64 `json:"interval_level" example:"95" extensions:"x-unit=percent"`
+	// The level, in percent, of the publisher's comparison that gives each
+	// verdict: 95 unless it uses another (one rates hospitals by 98%
+	// intervals).
+	FlagLevel float64 `json:"flag_level" example:"95" extensions:"x-unit=percent"`
+	// How many rows were loaded.
+	Rows int `json:"rows" example:"2590" extensions:"x-unit=rows"`
+	// How many rows were read and left out (such as national rows).
+	Skipped int `json:"skipped" example:"0" extensions:"x-unit=rows"`
+	// True for invented data (the demo release): not real surgeons.
+	Synthetic bool `json:"synthetic" example:"true"`
+	// The periods (start/end months) the release has results for.
+	Periods []string `json:"periods"`
+	// When the release was loaded and its figures computed (UTC).
+	IngestedAt time.Time `json:"ingested_at" example:"2026-11-24T10:00:00Z"`
+	// When the publisher published these figures (YYYY-MM-DD); null where
+	// the release does not say.
+	PublishedOn *string `json:"published_on" example:"2025-03-31" extensions:"x-nullable"`
+	// When the publisher says it will next update them (YYYY-MM-DD); null
+	// where the release does not say.
+	NextUpdate *string `json:"next_update" example:"2026-03-31" extensions:"x-nullable"`
+	// The correction this release makes of another; null when it corrects
+	// none.
+	Corrects *correctionDTO `json:"corrects" extensions:"x-nullable"`
+	// The correction that replaced this release; null when none has.
+	SupersededBy *successorDTO `json:"superseded_by" extensions:"x-nullable"`
+	// The release's own database file (its rows and results alone) to
+	// download; null where there is none yet.
+	Download *releaseFileDTO `json:"download" extensions:"x-nullable"`
+	// The release cited in one line, with its fingerprint.
+	Citation string `json:"citation" example:"Demo release. Release demo; data 2022-04/2025-03. Licence: CC0-1.0. sha256 4f1c…."`
+	// The publisher's files the release was loaded from; only on one
+	// release's resource.
+	Files []fileDTO `json:"files,omitempty"`
+	// Related addresses: the release itself and its specialties.
+	Links map[string]any `json:"links"`
 }
 
 // releaseFileDTO is a release's own SQLite file.
 type releaseFileDTO struct {
-	URL    string `json:"url" example:"/data/releases/2025-q1.sqlite"`
-	Size   int64  `json:"size" example:"3792896"`
+	// The file's address.
+	URL string `json:"url" example:"/data/releases/2025-q1.sqlite"`
+	// The file's size.
+	Size int64 `json:"size" example:"3792896" extensions:"x-unit=bytes"`
+	// A fingerprint (sha256) of the file.
 	SHA256 string `json:"sha256" example:"e5f4…"`
 }
 
 // fileDTO is one input file of a release.
 type fileDTO struct {
-	Name     string `json:"name" example:"adult-cardiac.csv"`
-	SHA256   string `json:"sha256" example:"4f1c…"`
-	Size     int64  `json:"size" example:"48211"`
+	// The file's name as the publisher gave it.
+	Name string `json:"name" example:"adult-cardiac.csv"`
+	// A fingerprint (sha256) of the file's bytes.
+	SHA256 string `json:"sha256" example:"4f1c…"`
+	// The file's size.
+	Size int64 `json:"size" example:"48211" extensions:"x-unit=bytes"`
+	// The text encoding the file was read in.
 	Encoding string `json:"encoding" example:"utf-8"`
-	Rows     int    `json:"rows" example:"412"`
-	Skipped  int    `json:"skipped" example:"0"`
+	// How many rows were loaded from the file.
+	Rows int `json:"rows" example:"412" extensions:"x-unit=rows"`
+	// How many rows were read and left out (such as national rows).
+	Skipped int `json:"skipped" example:"0" extensions:"x-unit=rows"`
 }
 
 func (s *Server) toReleaseDTO(rel *catalog.Release) releaseDTO {

@@ -24,55 +24,72 @@ import (
 // envelope is every successful JSON body: the data, what they are, and
 // where to go next. Within v1 keys are only ever added.
 type envelope struct {
-	Data  any   `json:"data"`
-	Meta  any   `json:"meta"`
+	// What was asked for: a list of rows or one resource.
+	Data any `json:"data"`
+	// Which release answered, under what terms, and how many items match.
+	Meta any `json:"meta"`
+	// Related addresses: this response, its pinned and CSV twins, the next
+	// page.
 	Links links `json:"links"`
 }
 
 // meta says which release answered and under what terms.
 type meta struct {
-	Release      string `json:"release" example:"demo"`
+	// The id of the release that answered. A release is one load of the
+	// publisher's files, and its figures never change.
+	Release string `json:"release" example:"demo"`
+	// The release's title.
 	ReleaseTitle string `json:"release_title" example:"Demo release"`
-	// Synthetic is true for invented data (the demo release).
+	// True for invented data (the demo release): not real surgeons.
 	Synthetic bool `json:"synthetic" example:"false"`
-	// Periods are the periods of the data returned.
+	// The periods of the data returned (start/end months).
 	Periods []string `json:"periods" example:"2022-04/2025-03"`
-	// Count is how many items match, across all pages.
-	Count   int    `json:"count" example:"312"`
-	Source  string `json:"source" example:"https://health.data.ny.gov/"`
+	// How many items match, across all pages.
+	Count int `json:"count" example:"312"`
+	// Where the publisher's data came from (a web address).
+	Source string `json:"source" example:"https://health.data.ny.gov/"`
+	// The licence the data are published under.
 	Licence string `json:"licence" example:"CC0-1.0"`
-	// GeneratedAt is when the release's figures were computed (its ingest):
-	// the same URL always returns the same bytes.
-	GeneratedAt    time.Time `json:"generated_at" example:"2026-11-24T10:00:00Z"`
-	MethodologyURL string    `json:"methodology_url" example:"/methodology"`
-	// ReleaseSHA256 is the sha256 of the release's input bytes, and
-	// Citation cites the release in one line with it, so that a reader can
-	// check they hold the same figures.
+	// When the release's figures were computed (UTC): the same URL always
+	// returns the same figures.
+	GeneratedAt time.Time `json:"generated_at" example:"2026-11-24T10:00:00Z"`
+	// The page that explains how the figures are worked out.
+	MethodologyURL string `json:"methodology_url" example:"/methodology"`
+	// A fingerprint (sha256) of the publisher's files as loaded, so a
+	// reader can check they hold the same figures.
 	ReleaseSHA256 string `json:"release_sha256" example:"4f1c…"`
-	Citation      string `json:"citation" example:"Demo release. Release demo; data 2022-04/2025-03. Licence: CC0-1.0. sha256 4f1c…."`
-	// SupersededBy is null unless a correction superseded the release
-	// that answered: then it names the correction and says what it
-	// corrects.
-	SupersededBy *successorDTO `json:"superseded_by"`
+	// The release cited in one line, with its fingerprint.
+	Citation string `json:"citation" example:"Demo release. Release demo; data 2022-04/2025-03. Licence: CC0-1.0. sha256 4f1c…."`
+	// Null unless a correction replaced the release that answered: then
+	// the correcting release and what it corrects.
+	SupersededBy *successorDTO `json:"superseded_by" extensions:"x-nullable"`
 }
 
 // successorDTO is the correction that superseded a release.
 type successorDTO struct {
+	// The id of the correcting release.
 	Release string `json:"release" example:"2025-q1-r2"`
-	Note    string `json:"note" example:"Deaths at three trusts were under-counted."`
-	Link    string `json:"link" example:"/api/v1/releases/2025-q1-r2"`
+	// What the correction put right, in the publisher's words.
+	Note string `json:"note" example:"Deaths at three trusts were under-counted."`
+	// The correcting release in this API.
+	Link string `json:"link" example:"/api/v1/releases/2025-q1-r2"`
 }
 
 // correctionDTO is one correction: the release that corrects, the one it
 // corrects, and what was wrong.
 type correctionDTO struct {
-	Release  string `json:"release" example:"2025-q1-r2"`
+	// The id of the correcting release.
+	Release string `json:"release" example:"2025-q1-r2"`
+	// The id of the release it corrects, which stays served.
 	Corrects string `json:"corrects" example:"2025-q1"`
-	Note     string `json:"note" example:"Deaths at three trusts were under-counted."`
-	// PublishedOn is the correction's publication date, null when not given.
-	PublishedOn *string   `json:"published_on" example:"2025-04-15"`
-	IngestedAt  time.Time `json:"ingested_at" example:"2026-11-24T10:00:00Z"`
-	// Links are the correcting release and the corrected one.
+	// What was wrong, in the publisher's words.
+	Note string `json:"note" example:"Deaths at three trusts were under-counted."`
+	// The date the publisher published the correction (YYYY-MM-DD); null
+	// when not given.
+	PublishedOn *string `json:"published_on" example:"2025-04-15" extensions:"x-nullable"`
+	// When the correction was loaded here (UTC).
+	IngestedAt time.Time `json:"ingested_at" example:"2026-11-24T10:00:00Z"`
+	// The addresses of the correcting release and of the corrected one.
 	Links map[string]string `json:"links"`
 }
 
@@ -94,16 +111,20 @@ func optionalText(s string) *string {
 // pageMeta is meta for a paged collection.
 type pageMeta struct {
 	meta
-	Limit int `json:"limit" example:"100"`
-	// NextCursor resumes after this page; null on the last page.
-	NextCursor *string `json:"next_cursor" example:"WyJuYW1lIiwiIi..."`
-	Sort       string  `json:"sort" example:"name"`
-	// Note warns of what the rows hold that a total over them would get
-	// wrong: rows of periods that overlap count the same operations in
-	// each. Absent when there is nothing to warn of.
+	// The most rows a page holds (?limit=).
+	Limit int `json:"limit" example:"100" extensions:"x-unit=rows"`
+	// The cursor that fetches the next page (?cursor=). Null on the last
+	// page.
+	NextCursor *string `json:"next_cursor" example:"WyJuYW1lIiwiIi..." extensions:"x-nullable"`
+	// The order of the rows (?sort=): a field name, with a leading minus
+	// for descending.
+	Sort string `json:"sort" example:"name"`
+	// A warning of what a total over these rows would get wrong: rows of
+	// periods that overlap count the same operations in each. Absent when
+	// there is nothing to warn of.
 	Note string `json:"note,omitempty" example:"These rows come from periods that overlap (2021-04/2024-03, 2022-04/2025-03): …"`
-	// Facets counts every match (not only this page) by each field
-	// ?facet= names: its values, most matches first. A surgeon's row
+	// For each field named in ?facet=, how many matching rows (all pages,
+	// not only this one) have each value, most first. A surgeon's row
 	// counts at each hospital it names. Absent without ?facet=.
 	Facets map[string]facetDTO `json:"facets,omitempty"`
 }
@@ -111,29 +132,39 @@ type pageMeta struct {
 // facetDTO is one field's counts: at most 100 values, most matches
 // first; truncated is true when more values had matches.
 type facetDTO struct {
-	Values    []facetValueDTO `json:"values"`
-	Truncated bool            `json:"truncated" example:"false"`
+	// The values, most matches first: at most 100.
+	Values []facetValueDTO `json:"values"`
+	// True when more values had matches than are listed.
+	Truncated bool `json:"truncated" example:"false"`
 }
 
 // facetValueDTO is one value of a facet and how many matches have it;
 // a band has its label too, as in the rows.
 type facetValueDTO struct {
+	// The value, as in the rows.
 	Value string `json:"value" example:"high_alarm"`
+	// For a band, its plain words; absent otherwise.
 	Label string `json:"label,omitempty" example:"Survival lower than expected"`
-	Count int    `json:"count" example:"11"`
+	// How many matching rows have the value.
+	Count int `json:"count" example:"11" extensions:"x-unit=rows"`
 }
 
 // links are related URLs, as absolute paths on this server.
 type links struct {
+	// This response's own address.
 	Self string `json:"self" example:"/api/v1/surgeons?specialty=adult-cardiac"`
-	// Pinned is the same resource at its release-pinned URL, whose figures
-	// never change.
+	// The same resource at the address of the release that answered, whose
+	// figures never change: the one to cite.
 	Pinned string `json:"pinned,omitempty" example:"/api/v1/releases/demo/surgeons?specialty=adult-cardiac"`
-	Next   string `json:"next,omitempty" example:"/api/v1/surgeons?cursor=WyJuYW1lIiwiIi...&specialty=adult-cardiac"`
-	CSV    string `json:"csv,omitempty" example:"/api/v1/surgeons.csv?specialty=adult-cardiac"`
-	// NDJSON is the same rows, every one, one JSON object a line.
+	// The next page; absent on the last.
+	Next string `json:"next,omitempty" example:"/api/v1/surgeons?cursor=WyJuYW1lIiwiIi...&specialty=adult-cardiac"`
+	// The same rows as a CSV file, every one.
+	CSV string `json:"csv,omitempty" example:"/api/v1/surgeons.csv?specialty=adult-cardiac"`
+	// The same rows, every one, as newline-delimited JSON: one JSON object
+	// a line.
 	NDJSON string `json:"ndjson,omitempty" example:"/api/v1/surgeons.ndjson?specialty=adult-cardiac"`
-	Docs   string `json:"docs" example:"/api/docs/"`
+	// The API's documentation.
+	Docs string `json:"docs" example:"/api/docs/"`
 }
 
 func newMeta(r *catalog.Release, count int, periods []string) meta {

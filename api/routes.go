@@ -64,6 +64,8 @@ func (s *Server) routes() *echo.Echo {
 	get("/healthz", s.handleHealth)
 	get("/metrics", s.metrics.handle)
 	get("/api/v1/openapi.json", s.handleOpenAPI)
+	get("/api/v1/dictionary", s.handleDictionary(false))
+	get("/api/v1/dictionary.csv", s.handleDictionary(true))
 	get("/api/docs", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/api/docs/") })
 	get("/api/docs/", func(c echo.Context) error { return c.Redirect(http.StatusFound, "/api/docs/index.html") })
 	get("/api/docs/*", docs, docsHeaders(docs), z)
@@ -89,6 +91,7 @@ func (s *Server) routes() *echo.Echo {
 	e.POST("/self-check/funnel.svg", st.HandleSelfCheckSVG, z, s.gated(s.draws))
 	page("/methodology", st.HandleMethodology)
 	page("/data", st.HandleData)
+	page("/data/dictionary", st.HandleDictionary)
 	get("/data/:file", s.handleDownload)
 	get("/data/releases/:file", s.handleReleaseFile)
 	page("/about", st.HandleAbout)
@@ -118,7 +121,11 @@ func (s *Server) routes() *echo.Echo {
 		for _, t := range outcome.UnitTypes() {
 			for _, ext := range []twin{asAsked, csvTwin, ndjsonTwin} {
 				get(prefix+"/specialties/:slug/"+t.Plural()+string(ext), s.handleSpecialtyUnits(t, ext))
-				get(prefix+"/"+t.Plural()+string(ext), s.handleUnits(t, ext))
+				units := s.handleUnits(t, ext)
+				if t == outcome.Hospital {
+					units = s.handleHospitalUnits(ext)
+				}
+				get(prefix+"/"+t.Plural()+string(ext), units)
 			}
 		}
 		get(prefix+"/surgeons/:id", s.handleSurgeon)

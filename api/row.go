@@ -13,88 +13,161 @@ import (
 // reader can check every figure; rates are 0–1 proportions. Undefined
 // figures are null (JSON) or empty (CSV).
 type unitRow struct {
-	// UnitType is surgeon or hospital: each is compared with its own kind.
-	UnitType  outcome.UnitType `json:"unit_type" swaggertype:"string" enums:"surgeon,hospital" example:"surgeon"`
-	UnitID    string           `json:"unit_id" example:"9000017"`
-	UnitName  string           `json:"unit_name" example:"Mr Ashdown Quill"`
-	Specialty string           `json:"specialty" example:"adult-cardiac"`
-	Procedure string           `json:"procedure" example:"all"`
-	Period    string           `json:"period" example:"2022-04/2025-03"`
-	Outcome   string           `json:"outcome" example:"in-hospital mortality"`
-	// HospitalID and HospitalName are, for a surgeon, the hospital where
-	// they did most of these operations (HospitalCount says how many
-	// hospitals the figures span); for a hospital, the hospital itself.
-	HospitalID    string `json:"hospital_id" example:"ZZ101"`
-	HospitalName  string `json:"hospital_name" example:"Northmoor General Hospital"`
-	HospitalCount int    `json:"hospital_count" example:"1"`
-	// Aggregated is true for a hospital whose figures are the sum of its
-	// surgeons' rows, because the publisher gave no hospital row.
+	// Surgeon or hospital. Surgeons are compared only with surgeons, and
+	// hospitals only with hospitals.
+	UnitType outcome.UnitType `json:"unit_type" swaggertype:"string" enums:"surgeon,hospital" example:"surgeon"`
+	// The publisher's register id of the surgeon (such as a GMC number) or
+	// hospital (such as an ODS code). It stays the same from release to
+	// release, so it links a unit's results over time.
+	UnitID string `json:"unit_id" example:"9000017"`
+	// The surgeon's or hospital's name as the publisher gives it.
+	UnitName string `json:"unit_name" example:"Mr Ashdown Quill"`
+	// The specialty, as a short code (such as adult-cardiac or vascular);
+	// /api/v1/specialties lists every code with its name.
+	Specialty string `json:"specialty" example:"adult-cardiac"`
+	// The group of operations compared, as a short code within the
+	// specialty: "all" when the publisher gives one figure for all of the
+	// specialty's operations.
+	Procedure string `json:"procedure" example:"all"`
+	// The months the operations were done in, as the publisher gives them
+	// (start/end, such as 2022-04/2025-03). Periods can overlap, and then
+	// the same operations are counted in each: add figures up within one
+	// period only.
+	Period string `json:"period" example:"2022-04/2025-03"`
+	// What counts as an event in this comparison, such as death in
+	// hospital or within 30 days of the operation.
+	Outcome string `json:"outcome" example:"in-hospital mortality"`
+	// For a surgeon, the code of the hospital where they did most of
+	// these operations (hospital_count says how many hospitals the figures
+	// span); for a hospital, its own code.
+	HospitalID string `json:"hospital_id" example:"ZZ101"`
+	// The name of the hospital in hospital_id.
+	HospitalName string `json:"hospital_name" example:"Northmoor General Hospital"`
+	// How many hospitals the figures come from: more than 1 for a surgeon
+	// who operated at several.
+	HospitalCount int `json:"hospital_count" example:"1" extensions:"x-unit=hospitals"`
+	// True for a hospital whose figures we added up from its surgeons'
+	// rows, because the publisher gave no figure for the hospital itself.
 	Aggregated bool `json:"aggregated"`
-	// Cases and Events are null for a unit of the publisher's figures
-	// only (comparison published), which gives no deaths and perhaps no
-	// volume.
-	Cases  count `json:"cases" swaggertype:"integer" example:"412"`
-	Events count `json:"events" swaggertype:"integer" example:"11"`
-	// Expected is the case-mix expected number of events (null for crude data).
-	Expected number `json:"expected" swaggertype:"number" example:"7.9"`
-	// Target is p0, the group's overall event rate the funnel is centred on.
-	Target number `json:"target" swaggertype:"number" example:"0.021"`
-	// RiskAdjusted is false for crude data (no expected counts), whose
-	// figures are raw rates against the group's rate.
+	// Number of operations (cases). Null when the publisher gave only its
+	// own rates and ratings, without the counts behind them.
+	Cases count `json:"cases" swaggertype:"integer" example:"412" extensions:"x-unit=operations,x-nullable"`
+	// Number of events (for a mortality outcome, deaths). Null when the
+	// publisher gave only its own rates and ratings, without the counts.
+	Events count `json:"events" swaggertype:"integer" example:"11" extensions:"x-unit=events,x-nullable"`
+	// The number of events expected for this unit's patients, from the
+	// publisher's risk model, which allows for how ill the patients were
+	// (the case mix). Null when the data are not risk-adjusted.
+	Expected number `json:"expected" swaggertype:"number" example:"7.9" extensions:"x-unit=events,x-nullable"`
+	// The national event rate the unit is compared with, as a proportion
+	// from 0 to 1 (0.021 is 2.1 events in 100 operations). Null when it
+	// cannot be worked out.
+	Target number `json:"target" swaggertype:"number" example:"0.021" extensions:"x-unit=proportion (0 to 1),x-nullable"`
+	// True when the figures allow for case mix (the publisher gave
+	// expected events); false for crude data, compared as raw rates with
+	// the national rate.
 	RiskAdjusted bool `json:"risk_adjusted" example:"true"`
-	// Scale names the scale of ci_*, lower_*/upper_* and funnel_y: ratio
-	// (O/E) for risk-adjusted data, proportion (O/n) for crude data.
+	// The scale of ci_low, ci_high, the four limits and funnel_y: ratio
+	// (observed divided by expected events, 1 is as expected) for
+	// risk-adjusted data, proportion (events divided by operations, 0 to 1)
+	// for crude data.
 	Scale string `json:"scale" enums:"ratio,proportion" example:"ratio"`
-	// Rate is the crude event rate O/n.
-	Rate number `json:"rate" swaggertype:"number" example:"0.0267"`
-	// Ratio is O/E (null for crude data).
-	Ratio number `json:"ratio" swaggertype:"number" example:"1.39"`
-	// RAMR is the risk-adjusted event rate O/E × p0 (crude: O/n).
-	RAMR number `json:"ramr" swaggertype:"number" example:"0.0292"`
-	// Survival is 1 − RAMR, with its interval at the release's
-	// interval_level (95% unless the publisher uses another).
-	Survival     number `json:"survival" swaggertype:"number" example:"0.9708"`
-	SurvivalLow  number `json:"survival_low" swaggertype:"number" example:"0.948"`
-	SurvivalHigh number `json:"survival_high" swaggertype:"number" example:"0.985"`
-	// CILow and CIHigh are the unit's own interval on Scale, by the
-	// release's interval method at its interval_level.
-	CILow  number `json:"ci_low" swaggertype:"number" example:"0.69"`
-	CIHigh number `json:"ci_high" swaggertype:"number" example:"2.49"`
-	// The funnel's control limits at this unit's size, on Scale.
-	Lower95  number `json:"lower_95" swaggertype:"number" example:"0.37"`
-	Upper95  number `json:"upper_95" swaggertype:"number" example:"1.77"`
-	Lower998 number `json:"lower_998" swaggertype:"number" example:"0.13"`
-	Upper998 number `json:"upper_998" swaggertype:"number" example:"2.41"`
-	// Band is where the unit sits on the funnel (STATS.md §6.1).
+	// Events divided by operations, before any risk adjustment, as a
+	// proportion from 0 to 1 (0.0267 is 2.67 in 100). Null when cases or
+	// events are not given.
+	Rate number `json:"rate" swaggertype:"number" example:"0.0267" extensions:"x-unit=proportion (0 to 1),x-nullable"`
+	// Observed events divided by expected events: 1 is as many as
+	// expected, 1.39 is 39% more. Null for crude data or without counts.
+	Ratio number `json:"ratio" swaggertype:"number" example:"1.39" extensions:"x-unit=ratio,x-nullable"`
+	// The risk-adjusted event rate (for mortality, the risk-adjusted
+	// mortality rate): ratio times target, as a proportion from 0 to 1
+	// (0.0292 is 2.92 in 100). For crude data, the same as rate. Null
+	// without counts.
+	RAMR number `json:"ramr" swaggertype:"number" example:"0.0292" extensions:"x-unit=proportion (0 to 1),x-nullable"`
+	// Risk-adjusted survival, 1 minus ramr, as a proportion from 0 to 1
+	// (0.9708 is 97.08 in 100 patients). Null without counts.
+	Survival number `json:"survival" swaggertype:"number" example:"0.9708" extensions:"x-unit=proportion (0 to 1),x-nullable"`
+	// The lower end of the range survival is likely to lie in, at the
+	// release's interval level (95% unless the publisher uses another), as
+	// a proportion from 0 to 1. Null without counts.
+	SurvivalLow number `json:"survival_low" swaggertype:"number" example:"0.948" extensions:"x-unit=proportion (0 to 1),x-nullable"`
+	// The upper end of that range, as a proportion from 0 to 1. Null
+	// without counts.
+	SurvivalHigh number `json:"survival_high" swaggertype:"number" example:"0.985" extensions:"x-unit=proportion (0 to 1),x-nullable"`
+	// The lower end of the unit's own interval (the range its true value
+	// is likely to lie in), on the scale named in scale, at the release's
+	// interval level. Null without counts.
+	CILow number `json:"ci_low" swaggertype:"number" example:"0.69" extensions:"x-unit=on scale,x-nullable"`
+	// The upper end of the unit's own interval, on the scale named in
+	// scale. Null without counts.
+	CIHigh number `json:"ci_high" swaggertype:"number" example:"2.49" extensions:"x-unit=on scale,x-nullable"`
+	// The funnel's lower 95% limit at this unit's number of operations, on
+	// the scale named in scale: below it, fewer events than expected. Null
+	// when the unit is not placed on the funnel.
+	Lower95 number `json:"lower_95" swaggertype:"number" example:"0.37" extensions:"x-unit=on scale,x-nullable"`
+	// The funnel's upper 95% limit at this unit's size, on the scale
+	// named in scale: above it, more events than expected (an alert).
+	// Null when the unit is not placed on the funnel.
+	Upper95 number `json:"upper_95" swaggertype:"number" example:"1.77" extensions:"x-unit=on scale,x-nullable"`
+	// The funnel's lower 99.8% limit at this unit's size, on the scale
+	// named in scale. Null when the unit is not placed on the funnel.
+	Lower998 number `json:"lower_998" swaggertype:"number" example:"0.13" extensions:"x-unit=on scale,x-nullable"`
+	// The funnel's upper 99.8% limit at this unit's size, on the scale
+	// named in scale: above it, far more events than expected (an alarm).
+	// Null when the unit is not placed on the funnel.
+	Upper998 number `json:"upper_998" swaggertype:"number" example:"2.41" extensions:"x-unit=on scale,x-nullable"`
+	// Where the unit sits on the funnel plot, as a code: high_alarm and
+	// high_alert are more deaths than expected (beyond the 99.8% and 95%
+	// limits), low_alert and low_alarm fewer, within inside both limits;
+	// too_few is fewer than one death expected, too few to compare;
+	// not_assessable is a unit with no figures to compare.
 	Band outcome.Band `json:"band" swaggertype:"string" enums:"high_alarm,high_alert,within,low_alert,low_alarm,too_few,not_assessable" example:"within"`
-	// BandLabel is the band in words that name what differed, survival,
-	// as the pages say it.
+	// The band in plain words, as the site's pages say it.
 	BandLabel string `json:"band_label" example:"Survival as expected"`
-	// Verdict is the release's comparison with the target: by the funnel,
-	// or by the unit's own interval where the publisher flags that way. Its
-	// codes speak of deaths: higher is more deaths than expected.
+	// The release's judgement of the unit, as a code that speaks of
+	// deaths: higher (more deaths than expected), lower, not_different or
+	// not_assessed. It follows the funnel, or the unit's own interval
+	// where the publisher judges that way.
 	Verdict string `json:"verdict" enums:"higher,lower,not_different,not_assessed" example:"not_different"`
-	// VerdictLabel is the verdict in words that name deaths and survival.
+	// The verdict in plain words.
 	VerdictLabel string `json:"verdict_label" example:"No difference from expected shown"`
-	// PHigh and PLow are exact one-sided p-values for more, and fewer,
-	// events than expected at the target.
-	PHigh number `json:"p_high" swaggertype:"number" example:"0.12"`
-	PLow  number `json:"p_low" swaggertype:"number" example:"0.91"`
-	// DetectableRatio is the ratio above which a unit of this size would be
-	// flagged (the upper 95% limit at its size): how large an excess the
-	// data could reveal.
-	DetectableRatio number `json:"detectable_ratio" swaggertype:"number" example:"1.77"`
-	// FunnelX and FunnelY are the unit's position on the funnel chart:
-	// risk-adjusted operations E/p0 (crude: cases) and Scale's value.
-	FunnelX number `json:"funnel_x" swaggertype:"number" example:"376.2"`
-	FunnelY number `json:"funnel_y" swaggertype:"number" example:"1.39"`
-	// The publisher's own figures, where the release carries them (per
-	// 100, as published), so ours can be checked against theirs.
-	PublishedExpectedRate number `json:"published_expected_rate" swaggertype:"number" example:"1.92"`
-	PublishedRate         number `json:"published_rate" swaggertype:"number" example:"2.35"`
-	PublishedLow          number `json:"published_low" swaggertype:"number" example:"1.17"`
-	PublishedHigh         number `json:"published_high" swaggertype:"number" example:"4.21"`
-	PublishedRating       string `json:"published_rating" example:""`
+	// The chance, from 0 to 1, of at least this many events if the unit's
+	// true rate were the national rate: small values mean more events than
+	// chance explains. Null without counts.
+	PHigh number `json:"p_high" swaggertype:"number" example:"0.12" extensions:"x-unit=probability (0 to 1),x-nullable"`
+	// The chance, from 0 to 1, of at most this many events if the unit's
+	// true rate were the national rate: small values mean fewer events
+	// than chance explains. Null without counts.
+	PLow number `json:"p_low" swaggertype:"number" example:"0.91" extensions:"x-unit=probability (0 to 1),x-nullable"`
+	// The smallest excess a unit of this size could show: the ratio of
+	// observed to expected events above which it would be flagged (the
+	// upper 95% limit at its size). A small unit can show only large
+	// differences. Null when the unit is not placed on the funnel.
+	DetectableRatio number `json:"detectable_ratio" swaggertype:"number" example:"1.77" extensions:"x-unit=ratio,x-nullable"`
+	// The unit's position across the funnel chart: its size, as operations
+	// weighted by their risk (expected events divided by the national
+	// rate); for crude data, its operations. Null when not placed.
+	FunnelX number `json:"funnel_x" swaggertype:"number" example:"376.2" extensions:"x-unit=operations,x-nullable"`
+	// The unit's height on the funnel chart, on the scale named in scale.
+	// Null when not placed.
+	FunnelY number `json:"funnel_y" swaggertype:"number" example:"1.39" extensions:"x-unit=on scale,x-nullable"`
+	// The publisher's own expected rate, per 100 operations as published
+	// (1.92 is 1.92 in 100), unlike our rates, which are proportions from
+	// 0 to 1. Null when the release does not carry it.
+	PublishedExpectedRate number `json:"published_expected_rate" swaggertype:"number" example:"1.92" extensions:"x-unit=per 100,x-nullable"`
+	// The publisher's own rate (usually risk-adjusted), per 100 operations
+	// as published, so ours can be checked against theirs. Null when the
+	// release does not carry it.
+	PublishedRate number `json:"published_rate" swaggertype:"number" example:"2.35" extensions:"x-unit=per 100,x-nullable"`
+	// The lower end of the publisher's own interval for its rate, per 100
+	// operations. Null when the release does not carry it.
+	PublishedLow number `json:"published_low" swaggertype:"number" example:"1.17" extensions:"x-unit=per 100,x-nullable"`
+	// The upper end of the publisher's own interval for its rate, per 100
+	// operations. Null when the release does not carry it.
+	PublishedHigh number `json:"published_high" swaggertype:"number" example:"4.21" extensions:"x-unit=per 100,x-nullable"`
+	// The publisher's own rating of the unit, in its words; empty when it
+	// gives none.
+	PublishedRating string `json:"published_rating" example:""`
 }
 
 // rowColumns are the CSV columns, in the JSON key order (a test holds them

@@ -18,29 +18,37 @@ import (
 // labels optional. A figure may also be given as a string, as in a CSV
 // cell ("1,000"); null, "", "NA", "N/A" and "Not Available" are missing.
 type selfCheckUnit struct {
+	// The specialty's short code.
 	Specialty string `json:"specialty" example:"adult-cardiac"`
-	// Procedure defaults to the specialty's only procedure in the period.
+	// The procedure's short code; by default the specialty's only
+	// procedure in the period.
 	Procedure string `json:"procedure,omitempty" example:"all"`
-	// Period defaults to the specialty's latest period in the release.
+	// The period (start/end months); by default the specialty's latest in
+	// the release.
 	Period string `json:"period,omitempty" example:"2022-04/2025-03"`
-	// UnitType picks the funnel: hospital (default) or surgeon.
+	// Which funnel to place the unit on: hospital (the default) or
+	// surgeon.
 	UnitType string `json:"unit_type,omitempty" enums:"hospital,surgeon" example:"hospital"`
-	// UnitID and UnitName are the submitter's own labels, echoed back.
-	UnitID   string `json:"unit_id,omitempty" example:"RXX"`
+	// Your own label for the unit, given back as it is.
+	UnitID string `json:"unit_id,omitempty" example:"RXX"`
+	// Your own name for the unit, given back as it is.
 	UnitName string `json:"unit_name,omitempty" example:"Our cardiac unit"`
-	// HospitalID, HospitalName and Outcome are canonical columns: checked
-	// as ingest checks them, and not used.
-	HospitalID   string `json:"hospital_id,omitempty"`
+	// A hospital code, checked as a published file's is, and not used.
+	HospitalID string `json:"hospital_id,omitempty"`
+	// A hospital name, checked as a published file's is, and not used.
 	HospitalName string `json:"hospital_name,omitempty"`
-	Outcome      string `json:"outcome,omitempty"`
-	Cases        *int   `json:"cases" example:"412"`
-	Events       *int   `json:"events" example:"11"`
-	// Expected is the case-mix expected number of events (> 0 and at most
-	// cases); required where the funnel is risk-adjusted, not allowed
-	// where it is crude.
-	Expected *float64 `json:"expected,omitempty" example:"7.9"`
-	// ExpectedRate is expected events per 100 cases, instead of expected.
-	ExpectedRate *float64 `json:"expected_rate,omitempty" example:"1.9"`
+	// The outcome, checked as a published file's is, and not used.
+	Outcome string `json:"outcome,omitempty"`
+	// Number of operations.
+	Cases *int `json:"cases" example:"412" extensions:"x-unit=operations"`
+	// Number of events (for a mortality outcome, deaths), at most cases.
+	Events *int `json:"events" example:"11" extensions:"x-unit=events"`
+	// Expected events from your risk model, more than 0 and at most cases:
+	// required where the funnel is risk-adjusted, not allowed where it is
+	// crude.
+	Expected *float64 `json:"expected,omitempty" example:"7.9" extensions:"x-unit=events"`
+	// Expected events per 100 operations, instead of expected.
+	ExpectedRate *float64 `json:"expected_rate,omitempty" example:"1.9" extensions:"x-unit=per 100"`
 }
 
 // selfCheckRequest is a list of units; a single unit may also be posted
@@ -49,6 +57,7 @@ type selfCheckUnit struct {
 //
 //lint:ignore U1000 used by the handler's swag annotation (@Param units body selfCheckRequest)
 type selfCheckRequest struct {
+	// The units to place, each on its funnel.
 	Units []selfCheckUnit `json:"units"`
 }
 
@@ -58,6 +67,9 @@ type selfCheckRequest struct {
 // was placed on.
 type selfCheckResult struct {
 	unitRow
+	// Where the funnel's national rate comes from: counts (all the units'
+	// events divided by all their operations) or national (the
+	// publisher's national or statewide row).
 	TargetSource string `json:"target_source" enums:"counts,national" example:"counts"`
 	// Funnel is the published funnel the unit was placed on.
 	Funnel string `json:"funnel" example:"/api/v1/releases/demo/specialties/adult-cardiac/funnel?period=2022-04%2F2025-03&procedure=all&unit_type=hospital"`
@@ -71,7 +83,7 @@ type selfCheckResult struct {
 //	@Accept			json
 //	@Accept			text/csv
 //	@Produce		json
-//	@Param			units	body		selfCheckRequest	true	"the figures (or a single selfCheckUnit object)"
+//	@Param			units	body		selfCheckRequest	true	"the figures: an object whose units lists the units, or one unit on its own"
 //	@Param			release	query		string				false	"release id or latest (default)"
 //	@Success		200		{object}	envelope{data=[]selfCheckResult,meta=meta}
 //	@Failure		400		{object}	problem	"invalid figures: errors name each field; or the body was cut short"

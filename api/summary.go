@@ -23,9 +23,9 @@ var summaryParams = []string{paramSpecialty, paramProcedure, paramPeriod, paramU
 // period is the specialty's latest.
 type summaryRow struct {
 	funnelSummary
-	// LatestPeriod is true when period is the specialty's newest in the
-	// release. Overlapping periods share patients, so totals across rows
-	// are sound only within one period: keep to latest_period rows.
+	// True when period is the specialty's newest in the release.
+	// Overlapping periods share patients, so totals across rows are sound
+	// only within one period: keep to the rows where this is true.
 	LatestPeriod bool `json:"latest_period" example:"true"`
 }
 

@@ -435,7 +435,7 @@ func TestSummaryPage(t *testing.T) {
 			}
 			want++
 			href := "/specialties/" + r.Specialty + "?period=" + url.QueryEscape(r.Period) +
-				"&procedure=" + r.Procedure + "&unit=" + r.UnitType
+				"&procedure=" + r.Procedure + "&unit_type=" + r.UnitType
 			cells, ok := page[href]
 			if !ok {
 				t.Errorf("GET %s: no row links %s", path, href)

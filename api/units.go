@@ -24,7 +24,7 @@ import (
 // their .csv twins.
 //
 //	@Summary		Surgeons' results
-//	@Description	Every surgeon's result in every comparison group of the release (one row per surgeon, specialty, procedure and period), filtered, sorted and paged. The same URL with .csv, ?format=csv or Accept: text/csv gives the same rows in the same order as CSV (RFC 4180, UTF-8, CRLF; null = empty cell; a CSV without limit streams every matching row) with the columns unit_type, unit_id, unit_name, specialty, procedure, period, outcome, hospital_id, hospital_name, hospital_count, aggregated, cases, events, expected, target, risk_adjusted, scale, rate, ratio, ramr, survival, survival_low, survival_high, ci_low, ci_high, lower_95, upper_95, lower_998, upper_998, band, verdict, p_high, p_low, detectable_ratio, funnel_x, funnel_y, published_expected_rate, published_rate, published_low, published_high, published_rating (the JSON keys, defined in unitRow). Paging is by an opaque keyset cursor (meta.next_cursor, links.next, Link header).
+//	@Description	Every surgeon's result in every comparison group of the release (one row per surgeon, specialty, procedure and period), filtered, sorted and paged. The same URL with .csv, ?format=csv or Accept: text/csv gives the same rows in the same order as CSV (RFC 4180, UTF-8, CRLF; null = empty cell; a CSV without limit streams every matching row) with the columns unit_type, unit_id, unit_name, specialty, procedure, period, outcome, hospital_id, hospital_name, hospital_count, aggregated, cases, events, expected, target, risk_adjusted, scale, rate, ratio, ramr, survival, survival_low, survival_high, ci_low, ci_high, lower_95, upper_95, lower_998, upper_998, band, verdict, p_high, p_low, detectable_ratio, funnel_x, funnel_y, published_expected_rate, published_rate, published_low, published_high, published_rating (the JSON keys; /api/v1/dictionary says what each means). Paging is by an opaque keyset cursor (meta.next_cursor, links.next, Link header).
 //	@Tags			surgeons
 //	@Produce		json
 //	@Produce		text/csv
@@ -52,9 +52,6 @@ import (
 //	@Router			/api/v1/surgeons [get]
 //	@Router			/api/v1/surgeons.csv [get]
 //	@Router			/api/v1/surgeons.ndjson [get]
-//	@Router			/api/v1/hospitals [get]
-//	@Router			/api/v1/hospitals.csv [get]
-//	@Router			/api/v1/hospitals.ndjson [get]
 func (s *Server) handleUnits(unitType outcome.UnitType, ext twin) echo.HandlerFunc {
 	path := "/" + unitType.Plural()
 	return func(c echo.Context) error {
@@ -64,6 +61,42 @@ func (s *Server) handleUnits(unitType outcome.UnitType, ext twin) echo.HandlerFu
 		}
 		return s.sendRows(c, t, q, unitType, ext)
 	}
+}
+
+// handleHospitalUnits answers GET /api/v1/hospitals and its twins: the
+// hospitals' collection, as handleUnits gives it, under its own tag.
+//
+//	@Summary		Hospitals' results
+//	@Description	As /api/v1/surgeons, for hospitals: every hospital's result in every comparison group of the release (one row per hospital, specialty, procedure and period), filtered, sorted and paged, with the same parameters, CSV and NDJSON twins and columns.
+//	@Tags			hospitals
+//	@Produce		json
+//	@Produce		text/csv
+//	@Produce		application/x-ndjson
+//	@Param			specialty	query		string	false	"specialty slug"
+//	@Param			procedure	query		string	false	"procedure slug"
+//	@Param			period		query		string	false	"period, as in the release, or latest: each specialty's newest (one count per operation where periods overlap)"
+//	@Param			hospital	query		string	false	"hospital id: that hospital's rows"
+//	@Param			band		query		string	false	"band codes, comma-separated"
+//	@Param			q			query		string	false	"words that begin a word of the unit's name, id, hospitals or specialty, in any order (case and accents ignored), as the search page finds them"
+//	@Param			min_cases	query		int		false	"at least this many cases"
+//	@Param			sort		query		string	false	"name (default), unit_id, hospital, specialty, period, cases, events, expected, ratio, ramr, survival, p_high, p_low or band; a leading - sorts descending"
+//	@Param			cursor		query		string	false	"meta.next_cursor of the previous page"
+//	@Param			limit		query		int		false	"rows per page, 1 to 1000 (default 100; CSV: all)"
+//	@Param			release		query		string	false	"release id or latest (default)"
+//	@Param			format		query		string	false	"json (default), csv or ndjson (one JSON row a line, every matching row)"	Enums(json, csv, ndjson)
+//	@Param			facet		query		string	false	"fields to count the matches by, comma-separated: band, specialty, hospital, period (meta.facets)"
+//	@Param			bom			query		int		false	"1: start the CSV with a UTF-8 byte-order mark, for Excel"	Enums(0, 1)
+//	@Success		200			{object}	envelope{data=[]unitRow,meta=pageMeta}
+//	@Header			200			{string}	Link	"the next page: <URL>; rel=next"
+//	@Failure		400			{object}	problem
+//	@Failure		404			{object}	problem	"no such release"
+//	@Failure		429			{object}	problem
+//	@Failure		503			{object}	problem	"CSV only: too many downloads at once; retry after Retry-After seconds"
+//	@Router			/api/v1/hospitals [get]
+//	@Router			/api/v1/hospitals.csv [get]
+//	@Router			/api/v1/hospitals.ndjson [get]
+func (s *Server) handleHospitalUnits(ext twin) echo.HandlerFunc {
+	return s.handleUnits(outcome.Hospital, ext)
 }
 
 // handleSpecialtyUnits answers GET /api/v1/specialties/{slug}/surgeons and
@@ -395,27 +428,38 @@ const (
 
 // unitRef names a unit.
 type unitRef struct {
-	UnitID   string `json:"unit_id" example:"ZZ101"`
+	// The surgeon's or hospital's register id.
+	UnitID string `json:"unit_id" example:"ZZ101"`
+	// The surgeon's or hospital's name.
 	UnitName string `json:"unit_name" example:"Northmoor General Hospital"`
 }
 
 // surgeonDTO is one surgeon with all their results.
 type surgeonDTO struct {
-	UnitID      string    `json:"unit_id" example:"9000017"`
-	UnitName    string    `json:"unit_name" example:"Mr Ashdown Quill"`
-	Specialties []string  `json:"specialties"`
-	Hospitals   []unitRef `json:"hospitals"`
-	Results     []unitRow `json:"results"`
+	// The surgeon's register id (such as a GMC number).
+	UnitID string `json:"unit_id" example:"9000017"`
+	// The surgeon's name.
+	UnitName string `json:"unit_name" example:"Mr Ashdown Quill"`
+	// The short codes of the specialties the surgeon has results in.
+	Specialties []string `json:"specialties"`
+	// The hospitals the surgeon's results come from.
+	Hospitals []unitRef `json:"hospitals"`
+	// The surgeon's results, one row each.
+	Results []unitRow `json:"results"`
 }
 
 // hospitalDTO is one hospital with its results and surgeons.
 type hospitalDTO struct {
-	UnitID      string    `json:"unit_id" example:"ZZ101"`
-	UnitName    string    `json:"unit_name" example:"Northmoor General Hospital"`
-	Specialties []string  `json:"specialties"`
-	Results     []unitRow `json:"results"`
-	// Surgeons are those with results at this hospital; their rows are at
-	// /api/v1/surgeons?hospital={id}.
+	// The hospital's code (such as an ODS code).
+	UnitID string `json:"unit_id" example:"ZZ101"`
+	// The hospital's name.
+	UnitName string `json:"unit_name" example:"Northmoor General Hospital"`
+	// The short codes of the specialties the hospital has results in.
+	Specialties []string `json:"specialties"`
+	// The hospital's own results, one row each.
+	Results []unitRow `json:"results"`
+	// The surgeons with results at this hospital; their rows are at
+	// /api/v1/surgeons?hospital= with the hospital's code.
 	Surgeons []unitRef `json:"surgeons"`
 }
 

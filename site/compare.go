@@ -284,7 +284,7 @@ func (d *comparePage) addGroups(r *catalog.Release) {
 		// carries every figure of the surgeons compared.
 		v := url.Values{"procedure": {f.Procedure}, "period": {f.Period}, "highlight": {strings.Join(in, ",")}}
 		g.FunnelAt = inRelease("/specialties/"+f.Specialty+"?"+v.Encode(), d.rq)
-		v.Set("unit", string(outcome.Surgeon))
+		v.Set(paramUnitType, string(outcome.Surgeon))
 		v.Set("compact", "1")
 		g.FunnelImage = inRelease("/specialties/"+f.Specialty+"/funnel.svg?"+v.Encode(), d.rq)
 		g.FunnelAlt = "Funnel plot of all " + plural(len(f.ByName), "surgeon") + " in " + groupTitle(f.Specialty, f.Procedure) +

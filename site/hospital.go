@@ -84,7 +84,7 @@ func markedFunnelURLs(f *catalog.Funnel, ids []string, hospital, rq string) (pag
 		v.Set("hospital", hospital)
 	}
 	page = inRelease("/specialties/"+f.Specialty+"?"+v.Encode(), rq)
-	v.Set("unit", string(outcome.Surgeon))
+	v.Set(paramUnitType, string(outcome.Surgeon))
 	v.Set("compact", "1")
 	return page, inRelease("/specialties/"+f.Specialty+"/funnel.svg?"+v.Encode(), rq)
 }

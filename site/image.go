@@ -41,7 +41,7 @@ func (s *Site) ReadChart(c echo.Context) (Chart, error) {
 		return Chart{}, err
 	}
 	q := c.QueryParams()
-	f := r.ChooseFunnel(sp.Slug, q.Get("procedure"), q.Get("period"), outcome.UnitType(q.Get("unit")))
+	f := r.ChooseFunnel(sp.Slug, q.Get("procedure"), q.Get("period"), unitTypeParam(q))
 	if f == nil {
 		return Chart{}, notFound("no funnel for this specialty")
 	}

@@ -27,13 +27,16 @@ import (
 // parsed templates (one set per page, each with the layout), the hashed
 // URLs of the static assets and the self-check's reader.
 type Site struct {
-	cat       *catalog.Catalog
-	download  *Download
-	selfCheck *selfcheck.Reader
-	pages     map[string]*template.Template
-	assets    map[string]asset // by hashed URL path
-	css       string
-	js        string
+	cat      *catalog.Catalog
+	download *Download
+	// dictionary is the data dictionary /data/dictionary shows, built by
+	// the api package from its OpenAPI document.
+	dictionary []DictionaryTable
+	selfCheck  *selfcheck.Reader
+	pages      map[string]*template.Template
+	assets     map[string]asset // by hashed URL path
+	css        string
+	js         string
 }
 
 // Download is the database file the data page offers, served elsewhere
@@ -68,9 +71,10 @@ type asset struct {
 }
 
 // New returns the site of cat's releases. download, if not nil, is the
-// database file the data page offers.
-func New(cat *catalog.Catalog, download *Download) (*Site, error) {
-	st := &Site{cat: cat, download: download, assets: map[string]asset{}}
+// database file the data page offers; dictionary is the data dictionary's
+// tables.
+func New(cat *catalog.Catalog, download *Download, dictionary []DictionaryTable) (*Site, error) {
+	st := &Site{cat: cat, download: download, dictionary: dictionary, assets: map[string]asset{}}
 	err := fs.WalkDir(static.FS, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || strings.HasSuffix(p, ".go") {
 			return err
@@ -294,7 +298,7 @@ func validText(s string) bool {
 // handler here reads must be listed.
 func PageParam(name string) bool {
 	switch name {
-	case "procedure", "period", "unit", "hospital", "adjusted", "highlight", "compact", "ids", "q", "all", "page", "fewpage",
+	case "procedure", "period", paramUnitType, legacyParamUnitType, "hospital", "adjusted", "highlight", "compact", "ids", "q", "all", "page", "fewpage",
 		"release":
 		return true
 	}

@@ -173,7 +173,7 @@ func (s *Site) HandleSpecialtyPage(c echo.Context) error {
 		unknownPeriod(&d, q, periods)
 		return s.render(c, http.StatusNotFound, "specialty", p)
 	}
-	f := r.ChooseFunnel(sp.Slug, q.Get("procedure"), q.Get("period"), outcome.UnitType(q.Get("unit")))
+	f := r.ChooseFunnel(sp.Slug, q.Get("procedure"), q.Get("period"), unitTypeParam(q))
 	if f == nil {
 		return s.render(c, http.StatusOK, "specialty", p)
 	}
@@ -297,7 +297,7 @@ func (s *Site) HandleSpecialtyPage(c echo.Context) error {
 	if d.SVG, err = writeFunnelSVG(&plot, false); err != nil {
 		return err
 	}
-	v := url.Values{"procedure": {f.Procedure}, "period": {f.Period}, "unit": {string(f.UnitType)}}
+	v := url.Values{"procedure": {f.Procedure}, "period": {f.Period}, paramUnitType: {string(f.UnitType)}}
 	if rq != "" {
 		v.Set("release", r.Meta.ID)
 	}
@@ -346,10 +346,11 @@ func unknownPeriod(d *specialtyPage, q url.Values, periods []string) {
 	}
 	for i := len(periods) - 1; i >= 0; i-- {
 		v := url.Values{"period": {periods[i]}}
-		for _, k := range []string{"procedure", "unit"} {
-			if x := q.Get(k); x != "" && validText(x) {
-				v.Set(k, x)
-			}
+		if x := q.Get("procedure"); x != "" && validText(x) {
+			v.Set("procedure", x)
+		}
+		if x := unitTypeParam(q); x != "" && validText(string(x)) {
+			v.Set(paramUnitType, string(x))
 		}
 		label := periodWords(periods[i])
 		if i == len(periods)-1 {

@@ -130,7 +130,7 @@ func (s *Site) HandleSummaryPage(c echo.Context) error {
 
 // summaryLineOf writes one funnel's row.
 func summaryLineOf(n catalog.NationalRow, rq string) summaryLine {
-	v := url.Values{"procedure": {n.Procedure}, "period": {n.Period}, "unit": {string(n.UnitType)}}
+	v := url.Values{"procedure": {n.Procedure}, "period": {n.Period}, paramUnitType: {string(n.UnitType)}}
 	l := summaryLine{NationalRow: n, Title: procedureName(n.Specialty, n.Procedure) + ": " + n.UnitType.Plural(),
 		URL:      inRelease("/specialties/"+n.Specialty+"?"+v.Encode(), rq),
 		Chance95: chanceCount(n.ExpectedOutside95), Chance998: chanceCount(n.ExpectedOutside998),

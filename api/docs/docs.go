@@ -115,18 +115,90 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/dictionary": {
+            "get": {
+                "description": "Every field of the results' rows (/surgeons, /hospitals), the national summary and the funnel plots: its name (the JSON key and CSV column), type, unit or scale, whether it can be null (an empty CSV cell), what it means and, for a code, its values. The descriptions are the ones this documentation gives each field. Our rates are proportions from 0 to 1; the publisher's own figures (published_*) are per 100 operations. The same URL with .csv gives one CSV row a field: table, name, type, unit, nullable, description, enum (values separated by spaces). The page /data/dictionary shows the same.",
+                "produces": [
+                    "application/json",
+                    "text/csv"
+                ],
+                "tags": [
+                    "index"
+                ],
+                "summary": "Data dictionary",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/api.envelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "type": "array",
+                                            "items": {
+                                                "$ref": "#/definitions/site.DictionaryTable"
+                                            }
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/dictionary.csv": {
+            "get": {
+                "description": "Every field of the results' rows (/surgeons, /hospitals), the national summary and the funnel plots: its name (the JSON key and CSV column), type, unit or scale, whether it can be null (an empty CSV cell), what it means and, for a code, its values. The descriptions are the ones this documentation gives each field. Our rates are proportions from 0 to 1; the publisher's own figures (published_*) are per 100 operations. The same URL with .csv gives one CSV row a field: table, name, type, unit, nullable, description, enum (values separated by spaces). The page /data/dictionary shows the same.",
+                "produces": [
+                    "application/json",
+                    "text/csv"
+                ],
+                "tags": [
+                    "index"
+                ],
+                "summary": "Data dictionary",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/api.envelope"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "data": {
+                                            "type": "array",
+                                            "items": {
+                                                "$ref": "#/definitions/site.DictionaryTable"
+                                            }
+                                        }
+                                    }
+                                }
+                            ]
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/hospitals": {
             "get": {
-                "description": "Every surgeon's result in every comparison group of the release (one row per surgeon, specialty, procedure and period), filtered, sorted and paged. The same URL with .csv, ?format=csv or Accept: text/csv gives the same rows in the same order as CSV (RFC 4180, UTF-8, CRLF; null = empty cell; a CSV without limit streams every matching row) with the columns unit_type, unit_id, unit_name, specialty, procedure, period, outcome, hospital_id, hospital_name, hospital_count, aggregated, cases, events, expected, target, risk_adjusted, scale, rate, ratio, ramr, survival, survival_low, survival_high, ci_low, ci_high, lower_95, upper_95, lower_998, upper_998, band, verdict, p_high, p_low, detectable_ratio, funnel_x, funnel_y, published_expected_rate, published_rate, published_low, published_high, published_rating (the JSON keys, defined in unitRow). Paging is by an opaque keyset cursor (meta.next_cursor, links.next, Link header).",
+                "description": "As /api/v1/surgeons, for hospitals: every hospital's result in every comparison group of the release (one row per hospital, specialty, procedure and period), filtered, sorted and paged, with the same parameters, CSV and NDJSON twins and columns.",
                 "produces": [
                     "application/json",
                     "text/csv",
                     "application/x-ndjson"
                 ],
                 "tags": [
-                    "surgeons"
+                    "hospitals"
                 ],
-                "summary": "Surgeons' results",
+                "summary": "Hospitals' results",
                 "parameters": [
                     {
                         "type": "string",
@@ -148,7 +220,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "hospital id: surgeons with results there",
+                        "description": "hospital id: that hospital's rows",
                         "name": "hospital",
                         "in": "query"
                     },
@@ -282,16 +354,16 @@ const docTemplate = `{
         },
         "/api/v1/hospitals.csv": {
             "get": {
-                "description": "Every surgeon's result in every comparison group of the release (one row per surgeon, specialty, procedure and period), filtered, sorted and paged. The same URL with .csv, ?format=csv or Accept: text/csv gives the same rows in the same order as CSV (RFC 4180, UTF-8, CRLF; null = empty cell; a CSV without limit streams every matching row) with the columns unit_type, unit_id, unit_name, specialty, procedure, period, outcome, hospital_id, hospital_name, hospital_count, aggregated, cases, events, expected, target, risk_adjusted, scale, rate, ratio, ramr, survival, survival_low, survival_high, ci_low, ci_high, lower_95, upper_95, lower_998, upper_998, band, verdict, p_high, p_low, detectable_ratio, funnel_x, funnel_y, published_expected_rate, published_rate, published_low, published_high, published_rating (the JSON keys, defined in unitRow). Paging is by an opaque keyset cursor (meta.next_cursor, links.next, Link header).",
+                "description": "As /api/v1/surgeons, for hospitals: every hospital's result in every comparison group of the release (one row per hospital, specialty, procedure and period), filtered, sorted and paged, with the same parameters, CSV and NDJSON twins and columns.",
                 "produces": [
                     "application/json",
                     "text/csv",
                     "application/x-ndjson"
                 ],
                 "tags": [
-                    "surgeons"
+                    "hospitals"
                 ],
-                "summary": "Surgeons' results",
+                "summary": "Hospitals' results",
                 "parameters": [
                     {
                         "type": "string",
@@ -313,7 +385,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "hospital id: surgeons with results there",
+                        "description": "hospital id: that hospital's rows",
                         "name": "hospital",
                         "in": "query"
                     },
@@ -447,16 +519,16 @@ const docTemplate = `{
         },
         "/api/v1/hospitals.ndjson": {
             "get": {
-                "description": "Every surgeon's result in every comparison group of the release (one row per surgeon, specialty, procedure and period), filtered, sorted and paged. The same URL with .csv, ?format=csv or Accept: text/csv gives the same rows in the same order as CSV (RFC 4180, UTF-8, CRLF; null = empty cell; a CSV without limit streams every matching row) with the columns unit_type, unit_id, unit_name, specialty, procedure, period, outcome, hospital_id, hospital_name, hospital_count, aggregated, cases, events, expected, target, risk_adjusted, scale, rate, ratio, ramr, survival, survival_low, survival_high, ci_low, ci_high, lower_95, upper_95, lower_998, upper_998, band, verdict, p_high, p_low, detectable_ratio, funnel_x, funnel_y, published_expected_rate, published_rate, published_low, published_high, published_rating (the JSON keys, defined in unitRow). Paging is by an opaque keyset cursor (meta.next_cursor, links.next, Link header).",
+                "description": "As /api/v1/surgeons, for hospitals: every hospital's result in every comparison group of the release (one row per hospital, specialty, procedure and period), filtered, sorted and paged, with the same parameters, CSV and NDJSON twins and columns.",
                 "produces": [
                     "application/json",
                     "text/csv",
                     "application/x-ndjson"
                 ],
                 "tags": [
-                    "surgeons"
+                    "hospitals"
                 ],
-                "summary": "Surgeons' results",
+                "summary": "Hospitals' results",
                 "parameters": [
                     {
                         "type": "string",
@@ -478,7 +550,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "hospital id: surgeons with results there",
+                        "description": "hospital id: that hospital's rows",
                         "name": "hospital",
                         "in": "query"
                     },
@@ -891,7 +963,7 @@ const docTemplate = `{
                 "summary": "Self-check: place your own figures on the funnel",
                 "parameters": [
                     {
-                        "description": "the figures (or a single selfCheckUnit object)",
+                        "description": "the figures: an object whose units lists the units, or one unit on its own",
                         "name": "units",
                         "in": "body",
                         "required": true,
@@ -2353,7 +2425,7 @@ const docTemplate = `{
         },
         "/api/v1/surgeons": {
             "get": {
-                "description": "Every surgeon's result in every comparison group of the release (one row per surgeon, specialty, procedure and period), filtered, sorted and paged. The same URL with .csv, ?format=csv or Accept: text/csv gives the same rows in the same order as CSV (RFC 4180, UTF-8, CRLF; null = empty cell; a CSV without limit streams every matching row) with the columns unit_type, unit_id, unit_name, specialty, procedure, period, outcome, hospital_id, hospital_name, hospital_count, aggregated, cases, events, expected, target, risk_adjusted, scale, rate, ratio, ramr, survival, survival_low, survival_high, ci_low, ci_high, lower_95, upper_95, lower_998, upper_998, band, verdict, p_high, p_low, detectable_ratio, funnel_x, funnel_y, published_expected_rate, published_rate, published_low, published_high, published_rating (the JSON keys, defined in unitRow). Paging is by an opaque keyset cursor (meta.next_cursor, links.next, Link header).",
+                "description": "Every surgeon's result in every comparison group of the release (one row per surgeon, specialty, procedure and period), filtered, sorted and paged. The same URL with .csv, ?format=csv or Accept: text/csv gives the same rows in the same order as CSV (RFC 4180, UTF-8, CRLF; null = empty cell; a CSV without limit streams every matching row) with the columns unit_type, unit_id, unit_name, specialty, procedure, period, outcome, hospital_id, hospital_name, hospital_count, aggregated, cases, events, expected, target, risk_adjusted, scale, rate, ratio, ramr, survival, survival_low, survival_high, ci_low, ci_high, lower_95, upper_95, lower_998, upper_998, band, verdict, p_high, p_low, detectable_ratio, funnel_x, funnel_y, published_expected_rate, published_rate, published_low, published_high, published_rating (the JSON keys; /api/v1/dictionary says what each means). Paging is by an opaque keyset cursor (meta.next_cursor, links.next, Link header).",
                 "produces": [
                     "application/json",
                     "text/csv",
@@ -2518,7 +2590,7 @@ const docTemplate = `{
         },
         "/api/v1/surgeons.csv": {
             "get": {
-                "description": "Every surgeon's result in every comparison group of the release (one row per surgeon, specialty, procedure and period), filtered, sorted and paged. The same URL with .csv, ?format=csv or Accept: text/csv gives the same rows in the same order as CSV (RFC 4180, UTF-8, CRLF; null = empty cell; a CSV without limit streams every matching row) with the columns unit_type, unit_id, unit_name, specialty, procedure, period, outcome, hospital_id, hospital_name, hospital_count, aggregated, cases, events, expected, target, risk_adjusted, scale, rate, ratio, ramr, survival, survival_low, survival_high, ci_low, ci_high, lower_95, upper_95, lower_998, upper_998, band, verdict, p_high, p_low, detectable_ratio, funnel_x, funnel_y, published_expected_rate, published_rate, published_low, published_high, published_rating (the JSON keys, defined in unitRow). Paging is by an opaque keyset cursor (meta.next_cursor, links.next, Link header).",
+                "description": "Every surgeon's result in every comparison group of the release (one row per surgeon, specialty, procedure and period), filtered, sorted and paged. The same URL with .csv, ?format=csv or Accept: text/csv gives the same rows in the same order as CSV (RFC 4180, UTF-8, CRLF; null = empty cell; a CSV without limit streams every matching row) with the columns unit_type, unit_id, unit_name, specialty, procedure, period, outcome, hospital_id, hospital_name, hospital_count, aggregated, cases, events, expected, target, risk_adjusted, scale, rate, ratio, ramr, survival, survival_low, survival_high, ci_low, ci_high, lower_95, upper_95, lower_998, upper_998, band, verdict, p_high, p_low, detectable_ratio, funnel_x, funnel_y, published_expected_rate, published_rate, published_low, published_high, published_rating (the JSON keys; /api/v1/dictionary says what each means). Paging is by an opaque keyset cursor (meta.next_cursor, links.next, Link header).",
                 "produces": [
                     "application/json",
                     "text/csv",
@@ -2683,7 +2755,7 @@ const docTemplate = `{
         },
         "/api/v1/surgeons.ndjson": {
             "get": {
-                "description": "Every surgeon's result in every comparison group of the release (one row per surgeon, specialty, procedure and period), filtered, sorted and paged. The same URL with .csv, ?format=csv or Accept: text/csv gives the same rows in the same order as CSV (RFC 4180, UTF-8, CRLF; null = empty cell; a CSV without limit streams every matching row) with the columns unit_type, unit_id, unit_name, specialty, procedure, period, outcome, hospital_id, hospital_name, hospital_count, aggregated, cases, events, expected, target, risk_adjusted, scale, rate, ratio, ramr, survival, survival_low, survival_high, ci_low, ci_high, lower_95, upper_95, lower_998, upper_998, band, verdict, p_high, p_low, detectable_ratio, funnel_x, funnel_y, published_expected_rate, published_rate, published_low, published_high, published_rating (the JSON keys, defined in unitRow). Paging is by an opaque keyset cursor (meta.next_cursor, links.next, Link header).",
+                "description": "Every surgeon's result in every comparison group of the release (one row per surgeon, specialty, procedure and period), filtered, sorted and paged. The same URL with .csv, ?format=csv or Accept: text/csv gives the same rows in the same order as CSV (RFC 4180, UTF-8, CRLF; null = empty cell; a CSV without limit streams every matching row) with the columns unit_type, unit_id, unit_name, specialty, procedure, period, outcome, hospital_id, hospital_name, hospital_count, aggregated, cases, events, expected, target, risk_adjusted, scale, rate, ratio, ramr, survival, survival_low, survival_high, ci_low, ci_high, lower_95, upper_95, lower_998, upper_998, band, verdict, p_high, p_low, detectable_ratio, funnel_x, funnel_y, published_expected_rate, published_rate, published_low, published_high, published_rating (the JSON keys; /api/v1/dictionary says what each means). Paging is by an opaque keyset cursor (meta.next_cursor, links.next, Link header).",
                 "produces": [
                     "application/json",
                     "text/csv",
@@ -2916,7 +2988,8 @@ const docTemplate = `{
                     "text/csv"
                 ],
                 "tags": [
-                    "surgeons"
+                    "surgeons",
+                    "hospitals"
                 ],
                 "summary": "A surgeon's or hospital's history across releases",
                 "parameters": [
@@ -3045,14 +3118,26 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "code": {
+                    "description": "The band's code, as the rows' band gives it.",
                     "type": "string",
+                    "enum": [
+                        "high_alarm",
+                        "high_alert",
+                        "within",
+                        "low_alert",
+                        "low_alarm",
+                        "too_few",
+                        "not_assessable"
+                    ],
                     "example": "high_alert"
                 },
                 "label": {
+                    "description": "The band in plain words, as the pages say it.",
                     "type": "string",
                     "example": "Survival lower than expected (some evidence)"
                 },
                 "meaning": {
+                    "description": "What the band means, in a sentence or two for a reader with no\nstatistics.",
                     "type": "string",
                     "example": "Survival was below the 95% limit: a difference this large would happen by chance about once in 40 comparisons, so among many surgeons a few land here by chance alone."
                 }
@@ -3062,23 +3147,43 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "band": {
+                    "description": "The band in this release; null for a unit that is gone.",
                     "type": "string",
+                    "enum": [
+                        "high_alarm",
+                        "high_alert",
+                        "within",
+                        "low_alert",
+                        "low_alarm",
+                        "too_few",
+                        "not_assessable"
+                    ],
+                    "x-nullable": true,
                     "example": "high_alert"
                 },
                 "cases": {
+                    "description": "Operations in this release; null for a unit that is gone, or where\nnot given.",
                     "type": "integer",
+                    "x-nullable": true,
+                    "x-unit": "operations",
                     "example": 412
                 },
                 "events": {
+                    "description": "Events (for a mortality outcome, deaths) in this release; null for a\nunit that is gone, or where not given.",
                     "type": "integer",
+                    "x-nullable": true,
+                    "x-unit": "events",
                     "example": 11
                 },
                 "expected": {
+                    "description": "Expected events in this release; null for a unit that is gone, or\nfor crude data.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "events",
                     "example": 7.9
                 },
                 "kind": {
-                    "description": "Kind is added, gone, band (the band moved) or figures (the figures\nmoved, the band not: any count within one period, a correction; risk-\nadjusted survival by a percentage point or more across periods).",
+                    "description": "What changed: added (a unit new in this release), gone (a unit no\nlonger in it), band (its band moved) or figures (its figures moved,\nthe band not: any count within one period, after a correction;\nrisk-adjusted survival by a percentage point or more across\nperiods).",
                     "type": "string",
                     "enum": [
                         "added",
@@ -3089,54 +3194,89 @@ const docTemplate = `{
                     "example": "band"
                 },
                 "period": {
+                    "description": "The period (start/end months) of the result in this release; null\nfor a unit that is gone.",
                     "type": "string",
+                    "x-nullable": true,
                     "example": "2022-04/2025-03"
                 },
                 "procedure": {
+                    "description": "The procedure's short code.",
                     "type": "string",
                     "example": "all"
                 },
                 "since_band": {
+                    "description": "The band in the earlier release; null for a unit that is added.",
                     "type": "string",
+                    "enum": [
+                        "high_alarm",
+                        "high_alert",
+                        "within",
+                        "low_alert",
+                        "low_alarm",
+                        "too_few",
+                        "not_assessable"
+                    ],
+                    "x-nullable": true,
                     "example": "within"
                 },
                 "since_cases": {
+                    "description": "Operations in the earlier release; null for a unit that is added, or\nwhere not given.",
                     "type": "integer",
+                    "x-nullable": true,
+                    "x-unit": "operations",
                     "example": 398
                 },
                 "since_events": {
+                    "description": "Events in the earlier release; null for a unit that is added, or\nwhere not given.",
                     "type": "integer",
+                    "x-nullable": true,
+                    "x-unit": "events",
                     "example": 7
                 },
                 "since_expected": {
+                    "description": "Expected events in the earlier release; null for a unit that is\nadded, or for crude data.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "events",
                     "example": 7.4
                 },
                 "since_period": {
+                    "description": "The period of the result in the earlier release; null for a unit\nthat is added.",
                     "type": "string",
+                    "x-nullable": true,
                     "example": "2021-04/2024-03"
                 },
                 "since_survival": {
+                    "description": "Risk-adjusted survival in the earlier release, as a proportion from\n0 to 1; null for a unit that is added, or without counts.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "proportion (0 to 1)",
                     "example": 0.982
                 },
                 "specialty": {
+                    "description": "The specialty's short code.",
                     "type": "string",
                     "example": "vascular"
                 },
                 "survival": {
+                    "description": "Risk-adjusted survival in this release, as a proportion from 0 to 1;\nnull for a unit that is gone, or without counts.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "proportion (0 to 1)",
                     "example": 0.973
                 },
                 "unit_id": {
+                    "description": "The surgeon's or hospital's register id.",
                     "type": "string",
                     "example": "9000017"
                 },
                 "unit_name": {
+                    "description": "The surgeon's or hospital's name.",
                     "type": "string",
                     "example": "Ms Ada Brightwater"
                 },
                 "unit_type": {
+                    "description": "Surgeon or hospital.",
                     "type": "string",
                     "enum": [
                         "surgeon",
@@ -3150,22 +3290,31 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "added": {
+                    "description": "How many units are new in this release.",
                     "type": "integer",
+                    "x-unit": "units",
                     "example": 3
                 },
                 "band": {
+                    "description": "How many units moved band.",
                     "type": "integer",
+                    "x-unit": "units",
                     "example": 2
                 },
                 "figures": {
+                    "description": "How many units' figures moved with the band unchanged.",
                     "type": "integer",
+                    "x-unit": "units",
                     "example": 14
                 },
                 "gone": {
+                    "description": "How many units are no longer in it.",
                     "type": "integer",
+                    "x-unit": "units",
                     "example": 1
                 },
                 "specialty": {
+                    "description": "The specialty's short code.",
                     "type": "string",
                     "example": "vascular"
                 }
@@ -3175,20 +3324,24 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "changes": {
+                    "description": "Each unit that changed.",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/api.changeRow"
                     }
                 },
                 "release": {
+                    "description": "The release compared.",
                     "type": "string",
                     "example": "2025-q1"
                 },
                 "since": {
+                    "description": "The earlier release it is compared with.",
                     "type": "string",
                     "example": "2024-q1"
                 },
                 "summary": {
+                    "description": "The changes counted by specialty.",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/api.changeSummary"
@@ -3200,30 +3353,35 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "corrects": {
+                    "description": "The id of the release it corrects, which stays served.",
                     "type": "string",
                     "example": "2025-q1"
                 },
                 "ingested_at": {
+                    "description": "When the correction was loaded here (UTC).",
                     "type": "string",
                     "example": "2026-11-24T10:00:00Z"
                 },
                 "links": {
-                    "description": "Links are the correcting release and the corrected one.",
+                    "description": "The addresses of the correcting release and of the corrected one.",
                     "type": "object",
                     "additionalProperties": {
                         "type": "string"
                     }
                 },
                 "note": {
+                    "description": "What was wrong, in the publisher's words.",
                     "type": "string",
                     "example": "Deaths at three trusts were under-counted."
                 },
                 "published_on": {
-                    "description": "PublishedOn is the correction's publication date, null when not given.",
+                    "description": "The date the publisher published the correction (YYYY-MM-DD); null\nwhen not given.",
                     "type": "string",
+                    "x-nullable": true,
                     "example": "2025-04-15"
                 },
                 "release": {
+                    "description": "The id of the correcting release.",
                     "type": "string",
                     "example": "2025-q1-r2"
                 }
@@ -3233,23 +3391,33 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "lower_95": {
+                    "description": "The lower 95% limit at that size, on the funnel's scale.",
                     "type": "number",
+                    "x-unit": "on scale",
                     "example": 0.41
                 },
                 "lower_998": {
+                    "description": "The lower 99.8% limit at that size, on the funnel's scale.",
                     "type": "number",
+                    "x-unit": "on scale",
                     "example": 0.16
                 },
                 "upper_95": {
+                    "description": "The upper 95% limit at that size, on the funnel's scale.",
                     "type": "number",
+                    "x-unit": "on scale",
                     "example": 1.72
                 },
                 "upper_998": {
+                    "description": "The upper 99.8% limit at that size, on the funnel's scale.",
                     "type": "number",
+                    "x-unit": "on scale",
                     "example": 2.3
                 },
                 "x": {
+                    "description": "The size the limits are drawn at, as on the points' x.",
                     "type": "number",
+                    "x-unit": "operations",
                     "example": 100
                 }
             }
@@ -3257,21 +3425,32 @@ const docTemplate = `{
         "api.envelope": {
             "type": "object",
             "properties": {
-                "data": {},
-                "links": {
-                    "$ref": "#/definitions/api.links"
+                "data": {
+                    "description": "What was asked for: a list of rows or one resource."
                 },
-                "meta": {}
+                "links": {
+                    "description": "Related addresses: this response, its pinned and CSV twins, the next\npage.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/api.links"
+                        }
+                    ]
+                },
+                "meta": {
+                    "description": "Which release answered, under what terms, and how many items match."
+                }
             }
         },
         "api.facetDTO": {
             "type": "object",
             "properties": {
                 "truncated": {
+                    "description": "True when more values had matches than are listed.",
                     "type": "boolean",
                     "example": false
                 },
                 "values": {
+                    "description": "The values, most matches first: at most 100.",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/api.facetValueDTO"
@@ -3283,14 +3462,18 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "count": {
+                    "description": "How many matching rows have the value.",
                     "type": "integer",
+                    "x-unit": "rows",
                     "example": 11
                 },
                 "label": {
+                    "description": "For a band, its plain words; absent otherwise.",
                     "type": "string",
                     "example": "Survival lower than expected"
                 },
                 "value": {
+                    "description": "The value, as in the rows.",
                     "type": "string",
                     "example": "high_alarm"
                 }
@@ -3300,27 +3483,36 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "encoding": {
+                    "description": "The text encoding the file was read in.",
                     "type": "string",
                     "example": "utf-8"
                 },
                 "name": {
+                    "description": "The file's name as the publisher gave it.",
                     "type": "string",
                     "example": "adult-cardiac.csv"
                 },
                 "rows": {
+                    "description": "How many rows were loaded from the file.",
                     "type": "integer",
+                    "x-unit": "rows",
                     "example": 412
                 },
                 "sha256": {
+                    "description": "A fingerprint (sha256) of the file's bytes.",
                     "type": "string",
                     "example": "4f1c…"
                 },
                 "size": {
+                    "description": "The file's size.",
                     "type": "integer",
+                    "x-unit": "bytes",
                     "example": 48211
                 },
                 "skipped": {
+                    "description": "How many rows were read and left out (such as national rows).",
                     "type": "integer",
+                    "x-unit": "rows",
                     "example": 0
                 }
             }
@@ -3329,78 +3521,109 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "assessed": {
-                    "description": "Assessed counts the units a band compares (every band but too_few);\nOutside95 and Outside998 how many of them lie beyond each line,\nbeside how many chance alone would put there.",
+                    "description": "How many units were compared: every unit but those with too few\nexpected deaths (band too_few).",
                     "type": "integer",
+                    "x-unit": "units",
                     "example": 190
                 },
                 "band_counts": {
-                    "$ref": "#/definitions/api.bandCounts"
+                    "description": "How many units are in each band, keyed by band code (high_alarm,\nhigh_alert, within, low_alert, low_alarm, too_few, not_assessable),\nevery band listed, 0 when none.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/api.bandCounts"
+                        }
+                    ],
+                    "x-unit": "units"
                 },
                 "cases": {
-                    "description": "Cases and Events are the units' totals, null where a unit gives none\n(a funnel of the publisher's figures only).",
+                    "description": "All the units' operations added up. Null when a unit gives none (a\nfunnel of the publisher's figures only).",
                     "type": "integer",
+                    "x-nullable": true,
+                    "x-unit": "operations",
                     "example": 61234
                 },
                 "curve": {
-                    "description": "Curve is the limit lines at 200 log-spaced x values, on Scale.",
+                    "description": "The limit lines, at 200 sizes spaced evenly on a log scale, on the\nfunnel's scale.",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/api.curveDTO"
                     }
                 },
                 "events": {
+                    "description": "All the units' events (for a mortality outcome, deaths) added up.\nNull when a unit gives none.",
                     "type": "integer",
+                    "x-nullable": true,
+                    "x-unit": "events",
                     "example": 1304
                 },
                 "expected_outside_95": {
+                    "description": "How many units chance alone would put beyond a 95% limit: about 5%\nof them (less for small units). Compare it with outside_95.",
                     "type": "number",
+                    "x-unit": "units",
                     "example": 9.5
                 },
                 "expected_outside_998": {
+                    "description": "How many units chance alone would put beyond a 99.8% limit: about\n0.2% of them. Compare it with outside_998.",
                     "type": "number",
+                    "x-unit": "units",
                     "example": 0.38
                 },
                 "outside_95": {
+                    "description": "How many compared units lie beyond a 95% limit, above or below.",
                     "type": "integer",
+                    "x-unit": "units",
                     "example": 12
                 },
                 "outside_998": {
+                    "description": "How many compared units lie beyond a 99.8% limit, above or below.",
                     "type": "integer",
+                    "x-unit": "units",
                     "example": 3
                 },
                 "period": {
+                    "description": "The months the operations were done in (start/end). Periods can\noverlap and then share operations: add figures up within one period\nonly.",
                     "type": "string",
                     "example": "2022-04/2025-03"
                 },
                 "phi": {
-                    "description": "Phi is the Pearson dispersion ratio (10% winsorised, units with\nE ≥ 5), PhiPValue its χ² test, PhiUnits how many units it uses, Tau2\nthe random-effects variance (square-root scale; crude: arcsine).",
+                    "description": "The dispersion ratio: how much more the units' results vary than\nchance alone would make them (1 is as chance; 1.5 is half as much\nagain), from units expected to have at least 5 events. Null when\nfewer than two units qualify.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "ratio",
                     "example": 1.12
                 },
                 "phi_p_value": {
+                    "description": "The chance, from 0 to 1, of a dispersion ratio this large if the\nunits differed by chance alone: small values mean real differences\nbetween units. Null when phi is.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "probability (0 to 1)",
                     "example": 0.21
                 },
                 "phi_units": {
+                    "description": "How many units the dispersion ratio was worked out from.",
                     "type": "integer",
+                    "x-unit": "units",
                     "example": 180
                 },
                 "points": {
+                    "description": "Each unit's dot on the funnel.",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/api.pointDTO"
                     }
                 },
                 "procedure": {
+                    "description": "The group of operations compared, as a short code within the\nspecialty: \"all\" when the publisher gives one figure for all of them.",
                     "type": "string",
                     "example": "all"
                 },
                 "risk_adjusted": {
+                    "description": "True when the figures allow for case mix (the publisher gave\nexpected events); false for crude data.",
                     "type": "boolean",
                     "example": true
                 },
                 "scale": {
-                    "description": "Scale is ratio (O/E, risk-adjusted) or proportion (O/n, crude).",
+                    "description": "The scale of the funnel's y axis and limits: ratio (observed divided\nby expected events, 1 is as expected) for risk-adjusted data,\nproportion (events divided by operations, 0 to 1) for crude data.",
                     "type": "string",
                     "enum": [
                         "ratio",
@@ -3409,15 +3632,19 @@ const docTemplate = `{
                     "example": "ratio"
                 },
                 "specialty": {
+                    "description": "The specialty's short code (such as adult-cardiac).",
                     "type": "string",
                     "example": "adult-cardiac"
                 },
                 "target": {
-                    "description": "Target is p0, the event rate the funnel is centred on.",
+                    "description": "The national event rate the funnel is centred on, as a proportion\nfrom 0 to 1 (0.0213 is 2.13 events in 100 operations). Null when it\ncannot be worked out.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "proportion (0 to 1)",
                     "example": 0.0213
                 },
                 "target_source": {
+                    "description": "Where the national rate comes from: counts (all the units' events\ndivided by all their operations), national (the publisher's national\nor statewide row) or published (the publisher's own figures).",
                     "type": "string",
                     "enum": [
                         "counts",
@@ -3427,10 +3654,14 @@ const docTemplate = `{
                     "example": "counts"
                 },
                 "tau2": {
+                    "description": "The spread between units beyond chance, as a variance (on the square\nroot of the ratio; for crude data, on the arcsine scale); 0 when\nthere is none. Null when phi is.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "variance",
                     "example": 0.0004
                 },
                 "unit_type": {
+                    "description": "Whether the funnel compares surgeons or hospitals.",
                     "type": "string",
                     "enum": [
                         "surgeon",
@@ -3439,7 +3670,9 @@ const docTemplate = `{
                     "example": "surgeon"
                 },
                 "units": {
+                    "description": "How many surgeons or hospitals the funnel holds.",
                     "type": "integer",
+                    "x-unit": "units",
                     "example": 214
                 }
             }
@@ -3448,65 +3681,95 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "assessed": {
-                    "description": "Assessed counts the units a band compares (every band but too_few);\nOutside95 and Outside998 how many of them lie beyond each line,\nbeside how many chance alone would put there.",
+                    "description": "How many units were compared: every unit but those with too few\nexpected deaths (band too_few).",
                     "type": "integer",
+                    "x-unit": "units",
                     "example": 190
                 },
                 "band_counts": {
-                    "$ref": "#/definitions/api.bandCounts"
+                    "description": "How many units are in each band, keyed by band code (high_alarm,\nhigh_alert, within, low_alert, low_alarm, too_few, not_assessable),\nevery band listed, 0 when none.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/api.bandCounts"
+                        }
+                    ],
+                    "x-unit": "units"
                 },
                 "cases": {
-                    "description": "Cases and Events are the units' totals, null where a unit gives none\n(a funnel of the publisher's figures only).",
+                    "description": "All the units' operations added up. Null when a unit gives none (a\nfunnel of the publisher's figures only).",
                     "type": "integer",
+                    "x-nullable": true,
+                    "x-unit": "operations",
                     "example": 61234
                 },
                 "events": {
+                    "description": "All the units' events (for a mortality outcome, deaths) added up.\nNull when a unit gives none.",
                     "type": "integer",
+                    "x-nullable": true,
+                    "x-unit": "events",
                     "example": 1304
                 },
                 "expected_outside_95": {
+                    "description": "How many units chance alone would put beyond a 95% limit: about 5%\nof them (less for small units). Compare it with outside_95.",
                     "type": "number",
+                    "x-unit": "units",
                     "example": 9.5
                 },
                 "expected_outside_998": {
+                    "description": "How many units chance alone would put beyond a 99.8% limit: about\n0.2% of them. Compare it with outside_998.",
                     "type": "number",
+                    "x-unit": "units",
                     "example": 0.38
                 },
                 "outside_95": {
+                    "description": "How many compared units lie beyond a 95% limit, above or below.",
                     "type": "integer",
+                    "x-unit": "units",
                     "example": 12
                 },
                 "outside_998": {
+                    "description": "How many compared units lie beyond a 99.8% limit, above or below.",
                     "type": "integer",
+                    "x-unit": "units",
                     "example": 3
                 },
                 "period": {
+                    "description": "The months the operations were done in (start/end). Periods can\noverlap and then share operations: add figures up within one period\nonly.",
                     "type": "string",
                     "example": "2022-04/2025-03"
                 },
                 "phi": {
-                    "description": "Phi is the Pearson dispersion ratio (10% winsorised, units with\nE ≥ 5), PhiPValue its χ² test, PhiUnits how many units it uses, Tau2\nthe random-effects variance (square-root scale; crude: arcsine).",
+                    "description": "The dispersion ratio: how much more the units' results vary than\nchance alone would make them (1 is as chance; 1.5 is half as much\nagain), from units expected to have at least 5 events. Null when\nfewer than two units qualify.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "ratio",
                     "example": 1.12
                 },
                 "phi_p_value": {
+                    "description": "The chance, from 0 to 1, of a dispersion ratio this large if the\nunits differed by chance alone: small values mean real differences\nbetween units. Null when phi is.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "probability (0 to 1)",
                     "example": 0.21
                 },
                 "phi_units": {
+                    "description": "How many units the dispersion ratio was worked out from.",
                     "type": "integer",
+                    "x-unit": "units",
                     "example": 180
                 },
                 "procedure": {
+                    "description": "The group of operations compared, as a short code within the\nspecialty: \"all\" when the publisher gives one figure for all of them.",
                     "type": "string",
                     "example": "all"
                 },
                 "risk_adjusted": {
+                    "description": "True when the figures allow for case mix (the publisher gave\nexpected events); false for crude data.",
                     "type": "boolean",
                     "example": true
                 },
                 "scale": {
-                    "description": "Scale is ratio (O/E, risk-adjusted) or proportion (O/n, crude).",
+                    "description": "The scale of the funnel's y axis and limits: ratio (observed divided\nby expected events, 1 is as expected) for risk-adjusted data,\nproportion (events divided by operations, 0 to 1) for crude data.",
                     "type": "string",
                     "enum": [
                         "ratio",
@@ -3515,15 +3778,19 @@ const docTemplate = `{
                     "example": "ratio"
                 },
                 "specialty": {
+                    "description": "The specialty's short code (such as adult-cardiac).",
                     "type": "string",
                     "example": "adult-cardiac"
                 },
                 "target": {
-                    "description": "Target is p0, the event rate the funnel is centred on.",
+                    "description": "The national event rate the funnel is centred on, as a proportion\nfrom 0 to 1 (0.0213 is 2.13 events in 100 operations). Null when it\ncannot be worked out.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "proportion (0 to 1)",
                     "example": 0.0213
                 },
                 "target_source": {
+                    "description": "Where the national rate comes from: counts (all the units' events\ndivided by all their operations), national (the publisher's national\nor statewide row) or published (the publisher's own figures).",
                     "type": "string",
                     "enum": [
                         "counts",
@@ -3533,10 +3800,14 @@ const docTemplate = `{
                     "example": "counts"
                 },
                 "tau2": {
+                    "description": "The spread between units beyond chance, as a variance (on the square\nroot of the ratio; for crude data, on the arcsine scale); 0 when\nthere is none. Null when phi is.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "variance",
                     "example": 0.0004
                 },
                 "unit_type": {
+                    "description": "Whether the funnel compares surgeons or hospitals.",
                     "type": "string",
                     "enum": [
                         "surgeon",
@@ -3545,7 +3816,9 @@ const docTemplate = `{
                     "example": "surgeon"
                 },
                 "units": {
+                    "description": "How many surgeons or hospitals the funnel holds.",
                     "type": "integer",
+                    "x-unit": "units",
                     "example": 214
                 }
             }
@@ -3554,23 +3827,28 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "caution": {
+                    "description": "A warning to read with the points: overlapping periods share\npatients.",
                     "type": "string"
                 },
                 "points": {
+                    "description": "Each result in each release.",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/api.historyPoint"
                     }
                 },
                 "unit_id": {
+                    "description": "The surgeon's or hospital's register id.",
                     "type": "string",
                     "example": "9000017"
                 },
                 "unit_name": {
+                    "description": "The surgeon's or hospital's name, as the latest release with it\ngives it.",
                     "type": "string",
                     "example": "Ms Ada Brightwater"
                 },
                 "unit_type": {
+                    "description": "Surgeon or hospital.",
                     "type": "string",
                     "enum": [
                         "surgeon",
@@ -3584,11 +3862,11 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "aggregated": {
-                    "description": "Aggregated is true for a hospital whose figures are the sum of its\nsurgeons' rows, because the publisher gave no hospital row.",
+                    "description": "True for a hospital whose figures we added up from its surgeons'\nrows, because the publisher gave no figure for the hospital itself.",
                     "type": "boolean"
                 },
                 "band": {
-                    "description": "Band is where the unit sits on the funnel (STATS.md §6.1).",
+                    "description": "Where the unit sits on the funnel plot, as a code: high_alarm and\nhigh_alert are more deaths than expected (beyond the 99.8% and 95%\nlimits), low_alert and low_alarm fewer, within inside both limits;\ntoo_few is fewer than one death expected, too few to compare;\nnot_assessable is a unit with no figures to compare.",
                     "type": "string",
                     "enum": [
                         "high_alarm",
@@ -3602,137 +3880,191 @@ const docTemplate = `{
                     "example": "within"
                 },
                 "band_label": {
-                    "description": "BandLabel is the band in words that name what differed, survival,\nas the pages say it.",
+                    "description": "The band in plain words, as the site's pages say it.",
                     "type": "string",
                     "example": "Survival as expected"
                 },
                 "cases": {
-                    "description": "Cases and Events are null for a unit of the publisher's figures\nonly (comparison published), which gives no deaths and perhaps no\nvolume.",
+                    "description": "Number of operations (cases). Null when the publisher gave only its\nown rates and ratings, without the counts behind them.",
                     "type": "integer",
+                    "x-nullable": true,
+                    "x-unit": "operations",
                     "example": 412
                 },
                 "ci_high": {
+                    "description": "The upper end of the unit's own interval, on the scale named in\nscale. Null without counts.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "on scale",
                     "example": 2.49
                 },
                 "ci_low": {
-                    "description": "CILow and CIHigh are the unit's own interval on Scale, by the\nrelease's interval method at its interval_level.",
+                    "description": "The lower end of the unit's own interval (the range its true value\nis likely to lie in), on the scale named in scale, at the release's\ninterval level. Null without counts.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "on scale",
                     "example": 0.69
                 },
                 "detectable_ratio": {
-                    "description": "DetectableRatio is the ratio above which a unit of this size would be\nflagged (the upper 95% limit at its size): how large an excess the\ndata could reveal.",
+                    "description": "The smallest excess a unit of this size could show: the ratio of\nobserved to expected events above which it would be flagged (the\nupper 95% limit at its size). A small unit can show only large\ndifferences. Null when the unit is not placed on the funnel.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "ratio",
                     "example": 1.77
                 },
                 "events": {
+                    "description": "Number of events (for a mortality outcome, deaths). Null when the\npublisher gave only its own rates and ratings, without the counts.",
                     "type": "integer",
+                    "x-nullable": true,
+                    "x-unit": "events",
                     "example": 11
                 },
                 "expected": {
-                    "description": "Expected is the case-mix expected number of events (null for crude data).",
+                    "description": "The number of events expected for this unit's patients, from the\npublisher's risk model, which allows for how ill the patients were\n(the case mix). Null when the data are not risk-adjusted.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "events",
                     "example": 7.9
                 },
                 "funnel_x": {
-                    "description": "FunnelX and FunnelY are the unit's position on the funnel chart:\nrisk-adjusted operations E/p0 (crude: cases) and Scale's value.",
+                    "description": "The unit's position across the funnel chart: its size, as operations\nweighted by their risk (expected events divided by the national\nrate); for crude data, its operations. Null when not placed.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "operations",
                     "example": 376.2
                 },
                 "funnel_y": {
+                    "description": "The unit's height on the funnel chart, on the scale named in scale.\nNull when not placed.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "on scale",
                     "example": 1.39
                 },
                 "hospital_count": {
+                    "description": "How many hospitals the figures come from: more than 1 for a surgeon\nwho operated at several.",
                     "type": "integer",
+                    "x-unit": "hospitals",
                     "example": 1
                 },
                 "hospital_id": {
-                    "description": "HospitalID and HospitalName are, for a surgeon, the hospital where\nthey did most of these operations (HospitalCount says how many\nhospitals the figures span); for a hospital, the hospital itself.",
+                    "description": "For a surgeon, the code of the hospital where they did most of\nthese operations (hospital_count says how many hospitals the figures\nspan); for a hospital, its own code.",
                     "type": "string",
                     "example": "ZZ101"
                 },
                 "hospital_name": {
+                    "description": "The name of the hospital in hospital_id.",
                     "type": "string",
                     "example": "Northmoor General Hospital"
                 },
                 "lower_95": {
-                    "description": "The funnel's control limits at this unit's size, on Scale.",
+                    "description": "The funnel's lower 95% limit at this unit's number of operations, on\nthe scale named in scale: below it, fewer events than expected. Null\nwhen the unit is not placed on the funnel.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "on scale",
                     "example": 0.37
                 },
                 "lower_998": {
+                    "description": "The funnel's lower 99.8% limit at this unit's size, on the scale\nnamed in scale. Null when the unit is not placed on the funnel.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "on scale",
                     "example": 0.13
                 },
                 "outcome": {
+                    "description": "What counts as an event in this comparison, such as death in\nhospital or within 30 days of the operation.",
                     "type": "string",
                     "example": "in-hospital mortality"
                 },
                 "p_high": {
-                    "description": "PHigh and PLow are exact one-sided p-values for more, and fewer,\nevents than expected at the target.",
+                    "description": "The chance, from 0 to 1, of at least this many events if the unit's\ntrue rate were the national rate: small values mean more events than\nchance explains. Null without counts.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "probability (0 to 1)",
                     "example": 0.12
                 },
                 "p_low": {
+                    "description": "The chance, from 0 to 1, of at most this many events if the unit's\ntrue rate were the national rate: small values mean fewer events\nthan chance explains. Null without counts.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "probability (0 to 1)",
                     "example": 0.91
                 },
                 "period": {
+                    "description": "The months the operations were done in, as the publisher gives them\n(start/end, such as 2022-04/2025-03). Periods can overlap, and then\nthe same operations are counted in each: add figures up within one\nperiod only.",
                     "type": "string",
                     "example": "2022-04/2025-03"
                 },
                 "procedure": {
+                    "description": "The group of operations compared, as a short code within the\nspecialty: \"all\" when the publisher gives one figure for all of the\nspecialty's operations.",
                     "type": "string",
                     "example": "all"
                 },
                 "published_expected_rate": {
-                    "description": "The publisher's own figures, where the release carries them (per\n100, as published), so ours can be checked against theirs.",
+                    "description": "The publisher's own expected rate, per 100 operations as published\n(1.92 is 1.92 in 100), unlike our rates, which are proportions from\n0 to 1. Null when the release does not carry it.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "per 100",
                     "example": 1.92
                 },
                 "published_high": {
+                    "description": "The upper end of the publisher's own interval for its rate, per 100\noperations. Null when the release does not carry it.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "per 100",
                     "example": 4.21
                 },
                 "published_low": {
+                    "description": "The lower end of the publisher's own interval for its rate, per 100\noperations. Null when the release does not carry it.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "per 100",
                     "example": 1.17
                 },
                 "published_rate": {
+                    "description": "The publisher's own rate (usually risk-adjusted), per 100 operations\nas published, so ours can be checked against theirs. Null when the\nrelease does not carry it.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "per 100",
                     "example": 2.35
                 },
                 "published_rating": {
+                    "description": "The publisher's own rating of the unit, in its words; empty when it\ngives none.",
                     "type": "string",
                     "example": ""
                 },
                 "ramr": {
-                    "description": "RAMR is the risk-adjusted event rate O/E × p0 (crude: O/n).",
+                    "description": "The risk-adjusted event rate (for mortality, the risk-adjusted\nmortality rate): ratio times target, as a proportion from 0 to 1\n(0.0292 is 2.92 in 100). For crude data, the same as rate. Null\nwithout counts.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "proportion (0 to 1)",
                     "example": 0.0292
                 },
                 "rate": {
-                    "description": "Rate is the crude event rate O/n.",
+                    "description": "Events divided by operations, before any risk adjustment, as a\nproportion from 0 to 1 (0.0267 is 2.67 in 100). Null when cases or\nevents are not given.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "proportion (0 to 1)",
                     "example": 0.0267
                 },
                 "ratio": {
-                    "description": "Ratio is O/E (null for crude data).",
+                    "description": "Observed events divided by expected events: 1 is as many as\nexpected, 1.39 is 39% more. Null for crude data or without counts.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "ratio",
                     "example": 1.39
                 },
                 "release": {
+                    "description": "The id of the release this result comes from.",
                     "type": "string",
                     "example": "2025-q1"
                 },
                 "risk_adjusted": {
-                    "description": "RiskAdjusted is false for crude data (no expected counts), whose\nfigures are raw rates against the group's rate.",
+                    "description": "True when the figures allow for case mix (the publisher gave\nexpected events); false for crude data, compared as raw rates with\nthe national rate.",
                     "type": "boolean",
                     "example": true
                 },
                 "scale": {
-                    "description": "Scale names the scale of ci_*, lower_*/upper_* and funnel_y: ratio\n(O/E) for risk-adjusted data, proportion (O/n) for crude data.",
+                    "description": "The scale of ci_low, ci_high, the four limits and funnel_y: ratio\n(observed divided by expected events, 1 is as expected) for\nrisk-adjusted data, proportion (events divided by operations, 0 to 1)\nfor crude data.",
                     "type": "string",
                     "enum": [
                         "ratio",
@@ -3741,41 +4073,56 @@ const docTemplate = `{
                     "example": "ratio"
                 },
                 "specialty": {
+                    "description": "The specialty, as a short code (such as adult-cardiac or vascular);\n/api/v1/specialties lists every code with its name.",
                     "type": "string",
                     "example": "adult-cardiac"
                 },
                 "superseded_by": {
+                    "description": "The id of the correction that replaced that release; null when none\nhas.",
                     "type": "string",
+                    "x-nullable": true,
                     "example": "2025-q1-r2"
                 },
                 "survival": {
-                    "description": "Survival is 1 − RAMR, with its interval at the release's\ninterval_level (95% unless the publisher uses another).",
+                    "description": "Risk-adjusted survival, 1 minus ramr, as a proportion from 0 to 1\n(0.9708 is 97.08 in 100 patients). Null without counts.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "proportion (0 to 1)",
                     "example": 0.9708
                 },
                 "survival_high": {
+                    "description": "The upper end of that range, as a proportion from 0 to 1. Null\nwithout counts.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "proportion (0 to 1)",
                     "example": 0.985
                 },
                 "survival_low": {
+                    "description": "The lower end of the range survival is likely to lie in, at the\nrelease's interval level (95% unless the publisher uses another), as\na proportion from 0 to 1. Null without counts.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "proportion (0 to 1)",
                     "example": 0.948
                 },
                 "target": {
-                    "description": "Target is p0, the group's overall event rate the funnel is centred on.",
+                    "description": "The national event rate the unit is compared with, as a proportion\nfrom 0 to 1 (0.021 is 2.1 events in 100 operations). Null when it\ncannot be worked out.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "proportion (0 to 1)",
                     "example": 0.021
                 },
                 "unit_id": {
+                    "description": "The publisher's register id of the surgeon (such as a GMC number) or\nhospital (such as an ODS code). It stays the same from release to\nrelease, so it links a unit's results over time.",
                     "type": "string",
                     "example": "9000017"
                 },
                 "unit_name": {
+                    "description": "The surgeon's or hospital's name as the publisher gives it.",
                     "type": "string",
                     "example": "Mr Ashdown Quill"
                 },
                 "unit_type": {
-                    "description": "UnitType is surgeon or hospital: each is compared with its own kind.",
+                    "description": "Surgeon or hospital. Surgeons are compared only with surgeons, and\nhospitals only with hospitals.",
                     "type": "string",
                     "enum": [
                         "surgeon",
@@ -3784,15 +4131,21 @@ const docTemplate = `{
                     "example": "surgeon"
                 },
                 "upper_95": {
+                    "description": "The funnel's upper 95% limit at this unit's size, on the scale\nnamed in scale: above it, more events than expected (an alert).\nNull when the unit is not placed on the funnel.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "on scale",
                     "example": 1.77
                 },
                 "upper_998": {
+                    "description": "The funnel's upper 99.8% limit at this unit's size, on the scale\nnamed in scale: above it, far more events than expected (an alarm).\nNull when the unit is not placed on the funnel.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "on scale",
                     "example": 2.41
                 },
                 "verdict": {
-                    "description": "Verdict is the release's comparison with the target: by the funnel,\nor by the unit's own interval where the publisher flags that way. Its\ncodes speak of deaths: higher is more deaths than expected.",
+                    "description": "The release's judgement of the unit, as a code that speaks of\ndeaths: higher (more deaths than expected), lower, not_different or\nnot_assessed. It follows the funnel, or the unit's own interval\nwhere the publisher judges that way.",
                     "type": "string",
                     "enum": [
                         "higher",
@@ -3803,7 +4156,7 @@ const docTemplate = `{
                     "example": "not_different"
                 },
                 "verdict_label": {
-                    "description": "VerdictLabel is the verdict in words that name deaths and survival.",
+                    "description": "The verdict in plain words.",
                     "type": "string",
                     "example": "No difference from expected shown"
                 }
@@ -3813,29 +4166,33 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "results": {
+                    "description": "The hospital's own results, one row each.",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/api.unitRow"
                     }
                 },
                 "specialties": {
+                    "description": "The short codes of the specialties the hospital has results in.",
                     "type": "array",
                     "items": {
                         "type": "string"
                     }
                 },
                 "surgeons": {
-                    "description": "Surgeons are those with results at this hospital; their rows are at\n/api/v1/surgeons?hospital={id}.",
+                    "description": "The surgeons with results at this hospital; their rows are at\n/api/v1/surgeons?hospital= with the hospital's code.",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/api.unitRef"
                     }
                 },
                 "unit_id": {
+                    "description": "The hospital's code (such as an ODS code).",
                     "type": "string",
                     "example": "ZZ101"
                 },
                 "unit_name": {
+                    "description": "The hospital's name.",
                     "type": "string",
                     "example": "Northmoor General Hospital"
                 }
@@ -3845,25 +4202,29 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "api_version": {
+                    "description": "The API's version in its addresses.",
                     "type": "string",
                     "example": "v1"
                 },
                 "endpoints": {
+                    "description": "Where to start: the address of each collection, this document and\nthe docs.",
                     "type": "object",
                     "additionalProperties": {
                         "type": "string"
                     }
                 },
                 "latest_release": {
-                    "description": "LatestRelease is the release answering URLs that do not name one.",
+                    "description": "The release that answers addresses that do not name one.",
                     "type": "string",
                     "example": "demo"
                 },
                 "name": {
+                    "description": "The API's name.",
                     "type": "string",
                     "example": "Surgeon outcomes API"
                 },
                 "version": {
+                    "description": "The server's software version.",
                     "type": "string",
                     "example": "dev"
                 }
@@ -3873,28 +4234,32 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "csv": {
+                    "description": "The same rows as a CSV file, every one.",
                     "type": "string",
                     "example": "/api/v1/surgeons.csv?specialty=adult-cardiac"
                 },
                 "docs": {
+                    "description": "The API's documentation.",
                     "type": "string",
                     "example": "/api/docs/"
                 },
                 "ndjson": {
-                    "description": "NDJSON is the same rows, every one, one JSON object a line.",
+                    "description": "The same rows, every one, as newline-delimited JSON: one JSON object\na line.",
                     "type": "string",
                     "example": "/api/v1/surgeons.ndjson?specialty=adult-cardiac"
                 },
                 "next": {
+                    "description": "The next page; absent on the last.",
                     "type": "string",
                     "example": "/api/v1/surgeons?cursor=WyJuYW1lIiwiIi...\u0026specialty=adult-cardiac"
                 },
                 "pinned": {
-                    "description": "Pinned is the same resource at its release-pinned URL, whose figures\nnever change.",
+                    "description": "The same resource at the address of the release that answered, whose\nfigures never change: the one to cite.",
                     "type": "string",
                     "example": "/api/v1/releases/demo/surgeons?specialty=adult-cardiac"
                 },
                 "self": {
+                    "description": "This response's own address.",
                     "type": "string",
                     "example": "/api/v1/surgeons?specialty=adult-cardiac"
                 }
@@ -3904,29 +4269,32 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "citation": {
+                    "description": "The release cited in one line, with its fingerprint.",
                     "type": "string",
                     "example": "Demo release. Release demo; data 2022-04/2025-03. Licence: CC0-1.0. sha256 4f1c…."
                 },
                 "count": {
-                    "description": "Count is how many items match, across all pages.",
+                    "description": "How many items match, across all pages.",
                     "type": "integer",
                     "example": 312
                 },
                 "generated_at": {
-                    "description": "GeneratedAt is when the release's figures were computed (its ingest):\nthe same URL always returns the same bytes.",
+                    "description": "When the release's figures were computed (UTC): the same URL always\nreturns the same figures.",
                     "type": "string",
                     "example": "2026-11-24T10:00:00Z"
                 },
                 "licence": {
+                    "description": "The licence the data are published under.",
                     "type": "string",
                     "example": "CC0-1.0"
                 },
                 "methodology_url": {
+                    "description": "The page that explains how the figures are worked out.",
                     "type": "string",
                     "example": "/methodology"
                 },
                 "periods": {
-                    "description": "Periods are the periods of the data returned.",
+                    "description": "The periods of the data returned (start/end months).",
                     "type": "array",
                     "items": {
                         "type": "string"
@@ -3936,32 +4304,36 @@ const docTemplate = `{
                     ]
                 },
                 "release": {
+                    "description": "The id of the release that answered. A release is one load of the\npublisher's files, and its figures never change.",
                     "type": "string",
                     "example": "demo"
                 },
                 "release_sha256": {
-                    "description": "ReleaseSHA256 is the sha256 of the release's input bytes, and\nCitation cites the release in one line with it, so that a reader can\ncheck they hold the same figures.",
+                    "description": "A fingerprint (sha256) of the publisher's files as loaded, so a\nreader can check they hold the same figures.",
                     "type": "string",
                     "example": "4f1c…"
                 },
                 "release_title": {
+                    "description": "The release's title.",
                     "type": "string",
                     "example": "Demo release"
                 },
                 "source": {
+                    "description": "Where the publisher's data came from (a web address).",
                     "type": "string",
                     "example": "https://health.data.ny.gov/"
                 },
                 "superseded_by": {
-                    "description": "SupersededBy is null unless a correction superseded the release\nthat answered: then it names the correction and says what it\ncorrects.",
+                    "description": "Null unless a correction replaced the release that answered: then\nthe correcting release and what it corrects.",
                     "allOf": [
                         {
                             "$ref": "#/definitions/api.successorDTO"
                         }
-                    ]
+                    ],
+                    "x-nullable": true
                 },
                 "synthetic": {
-                    "description": "Synthetic is true for invented data (the demo release).",
+                    "description": "True for invented data (the demo release): not real surgeons.",
                     "type": "boolean",
                     "example": false
                 }
@@ -3971,6 +4343,7 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "comparison": {
+                    "description": "How a unit is judged: funnel (its place against the funnel's\nlimits), interval (whether its own interval leaves out the national\nrate, as New York and California publish) or published (the\npublisher's own rating, for a release with no deaths given).",
                     "type": "string",
                     "enum": [
                         "funnel",
@@ -3980,16 +4353,19 @@ const docTemplate = `{
                     "example": "funnel"
                 },
                 "flag_level": {
-                    "description": "percent: the level of the rule giving each verdict",
+                    "description": "The level, in percent, of the publisher's comparison that gives each\nverdict: 95 unless it uses another.",
                     "type": "number",
+                    "x-unit": "percent",
                     "example": 95
                 },
                 "interval_level": {
-                    "description": "percent: the units' own intervals' level",
+                    "description": "The level of every unit's own interval (ci_low, ci_high,\nsurvival_low, survival_high), in percent: 95 unless the publisher\nuses another.",
                     "type": "number",
+                    "x-unit": "percent",
                     "example": 95
                 },
                 "interval_method": {
+                    "description": "How each unit's own interval is worked out: exact (exact Poisson\nlimits), byar (Byar's approximation) or mixed (exact for fewer than\n10 events, Byar's for 10 or more), as the publisher does.",
                     "type": "string",
                     "enum": [
                         "exact",
@@ -3999,10 +4375,12 @@ const docTemplate = `{
                     "example": "exact"
                 },
                 "limits": {
+                    "description": "How the funnel's limits are drawn, in words.",
                     "type": "string",
                     "example": "exact Poisson (risk-adjusted) or binomial (crude) limits at 95% and 99.8%, Spiegelhalter's interpolation"
                 },
                 "target_source": {
+                    "description": "Where the national rate comes from: counts (all the units' events\ndivided by all their operations), national (the publisher's national\nor statewide row) or published (the publisher's own figures).",
                     "type": "string",
                     "enum": [
                         "counts",
@@ -4017,50 +4395,56 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "citation": {
+                    "description": "The release cited in one line, with its fingerprint.",
                     "type": "string",
                     "example": "Demo release. Release demo; data 2022-04/2025-03. Licence: CC0-1.0. sha256 4f1c…."
                 },
                 "count": {
-                    "description": "Count is how many items match, across all pages.",
+                    "description": "How many items match, across all pages.",
                     "type": "integer",
                     "example": 312
                 },
                 "facets": {
-                    "description": "Facets counts every match (not only this page) by each field\n?facet= names: its values, most matches first. A surgeon's row\ncounts at each hospital it names. Absent without ?facet=.",
+                    "description": "For each field named in ?facet=, how many matching rows (all pages,\nnot only this one) have each value, most first. A surgeon's row\ncounts at each hospital it names. Absent without ?facet=.",
                     "type": "object",
                     "additionalProperties": {
                         "$ref": "#/definitions/api.facetDTO"
                     }
                 },
                 "generated_at": {
-                    "description": "GeneratedAt is when the release's figures were computed (its ingest):\nthe same URL always returns the same bytes.",
+                    "description": "When the release's figures were computed (UTC): the same URL always\nreturns the same figures.",
                     "type": "string",
                     "example": "2026-11-24T10:00:00Z"
                 },
                 "licence": {
+                    "description": "The licence the data are published under.",
                     "type": "string",
                     "example": "CC0-1.0"
                 },
                 "limit": {
+                    "description": "The most rows a page holds (?limit=).",
                     "type": "integer",
+                    "x-unit": "rows",
                     "example": 100
                 },
                 "methodology_url": {
+                    "description": "The page that explains how the figures are worked out.",
                     "type": "string",
                     "example": "/methodology"
                 },
                 "next_cursor": {
-                    "description": "NextCursor resumes after this page; null on the last page.",
+                    "description": "The cursor that fetches the next page (?cursor=). Null on the last\npage.",
                     "type": "string",
+                    "x-nullable": true,
                     "example": "WyJuYW1lIiwiIi..."
                 },
                 "note": {
-                    "description": "Note warns of what the rows hold that a total over them would get\nwrong: rows of periods that overlap count the same operations in\neach. Absent when there is nothing to warn of.",
+                    "description": "A warning of what a total over these rows would get wrong: rows of\nperiods that overlap count the same operations in each. Absent when\nthere is nothing to warn of.",
                     "type": "string",
                     "example": "These rows come from periods that overlap (2021-04/2024-03, 2022-04/2025-03): …"
                 },
                 "periods": {
-                    "description": "Periods are the periods of the data returned.",
+                    "description": "The periods of the data returned (start/end months).",
                     "type": "array",
                     "items": {
                         "type": "string"
@@ -4070,36 +4454,41 @@ const docTemplate = `{
                     ]
                 },
                 "release": {
+                    "description": "The id of the release that answered. A release is one load of the\npublisher's files, and its figures never change.",
                     "type": "string",
                     "example": "demo"
                 },
                 "release_sha256": {
-                    "description": "ReleaseSHA256 is the sha256 of the release's input bytes, and\nCitation cites the release in one line with it, so that a reader can\ncheck they hold the same figures.",
+                    "description": "A fingerprint (sha256) of the publisher's files as loaded, so a\nreader can check they hold the same figures.",
                     "type": "string",
                     "example": "4f1c…"
                 },
                 "release_title": {
+                    "description": "The release's title.",
                     "type": "string",
                     "example": "Demo release"
                 },
                 "sort": {
+                    "description": "The order of the rows (?sort=): a field name, with a leading minus\nfor descending.",
                     "type": "string",
                     "example": "name"
                 },
                 "source": {
+                    "description": "Where the publisher's data came from (a web address).",
                     "type": "string",
                     "example": "https://health.data.ny.gov/"
                 },
                 "superseded_by": {
-                    "description": "SupersededBy is null unless a correction superseded the release\nthat answered: then it names the correction and says what it\ncorrects.",
+                    "description": "Null unless a correction replaced the release that answered: then\nthe correcting release and what it corrects.",
                     "allOf": [
                         {
                             "$ref": "#/definitions/api.successorDTO"
                         }
-                    ]
+                    ],
+                    "x-nullable": true
                 },
                 "synthetic": {
-                    "description": "Synthetic is true for invented data (the demo release).",
+                    "description": "True for invented data (the demo release): not real surgeons.",
                     "type": "boolean",
                     "example": false
                 }
@@ -4109,10 +4498,12 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "message": {
+                    "description": "What is wrong with it.",
                     "type": "string",
                     "example": "unknown band \"red\""
                 },
                 "param": {
+                    "description": "The parameter or field that is wrong.",
                     "type": "string",
                     "example": "band"
                 }
@@ -4122,6 +4513,7 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "band": {
+                    "description": "Where the unit sits on the funnel, as a band code (see the rows'\nband).",
                     "type": "string",
                     "enum": [
                         "high_alarm",
@@ -4135,44 +4527,62 @@ const docTemplate = `{
                     "example": "within"
                 },
                 "cases": {
+                    "description": "Number of operations.",
                     "type": "integer",
+                    "x-unit": "operations",
                     "example": 412
                 },
                 "ci_high": {
+                    "description": "The upper end of the unit's own interval, on the funnel's scale.",
                     "type": "number",
+                    "x-unit": "on scale",
                     "example": 2.49
                 },
                 "ci_low": {
+                    "description": "The lower end of the unit's own interval, on the funnel's scale.",
                     "type": "number",
+                    "x-unit": "on scale",
                     "example": 0.69
                 },
                 "events": {
+                    "description": "Number of events (for a mortality outcome, deaths).",
                     "type": "integer",
+                    "x-unit": "events",
                     "example": 11
                 },
                 "expected": {
+                    "description": "Events expected for the unit's patients from the risk model. Null\nfor crude data.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "events",
                     "example": 7.9
                 },
                 "survival": {
+                    "description": "Risk-adjusted survival, as a proportion from 0 to 1 (0.9708 is 97.08\nin 100 patients).",
                     "type": "number",
+                    "x-unit": "proportion (0 to 1)",
                     "example": 0.9708
                 },
                 "unit_id": {
+                    "description": "The surgeon's or hospital's register id.",
                     "type": "string",
                     "example": "9000017"
                 },
                 "unit_name": {
+                    "description": "The surgeon's or hospital's name as the publisher gives it.",
                     "type": "string",
                     "example": "Mr Ashdown Quill"
                 },
                 "x": {
-                    "description": "X is risk-adjusted operations E/p0 (crude: cases); Y is O/E (crude: O/n).",
+                    "description": "The dot's position across the chart: the unit's size, as operations\nweighted by their risk (expected events divided by the national\nrate); for crude data, its operations.",
                     "type": "number",
+                    "x-unit": "operations",
                     "example": 376.2
                 },
                 "y": {
+                    "description": "The dot's height, on the funnel's scale: observed divided by\nexpected events (ratio), or for crude data events divided by\noperations (proportion, 0 to 1).",
                     "type": "number",
+                    "x-unit": "on scale",
                     "example": 1.39
                 }
             }
@@ -4181,41 +4591,45 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "detail": {
+                    "description": "What went wrong, in words.",
                     "type": "string",
                     "example": "the query has bad parameters"
                 },
                 "errors": {
-                    "description": "Errors names each bad parameter or field, the first maxListedErrors\nof them.",
+                    "description": "Each bad parameter or field, with what is wrong (the first ones only\nwhen there are many).",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/api.paramError"
                     }
                 },
                 "errors_total": {
-                    "description": "ErrorsTotal counts every problem found when Errors lists only the\nfirst of them; absent when Errors lists them all.",
+                    "description": "How many problems were found, when errors lists only the first of\nthem; absent when it lists them all.",
                     "type": "integer",
+                    "x-unit": "problems",
                     "example": 10000
                 },
                 "instance": {
-                    "description": "Instance is the request's path.",
+                    "description": "The path of the request that failed.",
                     "type": "string",
                     "example": "/api/v1/surgeons"
                 },
                 "request_id": {
-                    "description": "RequestID matches the X-Request-Id header and the server's log line.",
+                    "description": "The request's id, as in the X-Request-Id header and the server's\nlog: quote it when asking about an error.",
                     "type": "string",
                     "example": "Qm2TzR0bJx1K5e8Zf3YhWc"
                 },
                 "status": {
+                    "description": "The HTTP status code.",
                     "type": "integer",
                     "example": 400
                 },
                 "title": {
+                    "description": "The HTTP status in words.",
                     "type": "string",
                     "example": "Bad Request"
                 },
                 "type": {
-                    "description": "Type is about:blank: the status and title say what went wrong.",
+                    "description": "Always about:blank: the status and title say what went wrong.",
                     "type": "string",
                     "example": "about:blank"
                 }
@@ -4225,22 +4639,24 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "includes": {
-                    "description": "Includes says which operations the group counts.",
+                    "description": "Which operations the group counts.",
                     "type": "string",
                     "example": "Coronary artery bypass grafts (CABG) on their own, with no other heart operation at the same time."
                 },
                 "name": {
+                    "description": "The procedure's name.",
                     "type": "string",
                     "example": "Coronary artery bypass graft"
                 },
                 "periods": {
-                    "description": "Periods are the periods the release has results for this procedure\nin, oldest first: empty when it has none.",
+                    "description": "The periods (start/end months) the release has results for in this\nprocedure, oldest first; empty when it has none.",
                     "type": "array",
                     "items": {
                         "type": "string"
                     }
                 },
                 "slug": {
+                    "description": "The procedure's short code, as the rows' procedure gives it.",
                     "type": "string",
                     "example": "cabg"
                 }
@@ -4250,11 +4666,12 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "citation": {
-                    "description": "Citation cites the release in one line, with its sha256.",
+                    "description": "The release cited in one line, with its fingerprint.",
                     "type": "string",
                     "example": "Demo release. Release demo; data 2022-04/2025-03. Licence: CC0-1.0. sha256 4f1c…."
                 },
                 "comparison": {
+                    "description": "How a unit is judged: funnel (its place against the funnel's\nlimits), interval (whether its own interval leaves out the national\nrate) or published (a release of the publisher's figures only, with\nno deaths: its units carry the publisher's rate, interval and rating\nand are never placed on a funnel).",
                     "type": "string",
                     "enum": [
                         "funnel",
@@ -4264,47 +4681,54 @@ const docTemplate = `{
                     "example": "funnel"
                 },
                 "corrects": {
-                    "description": "Corrects is null, or the correction this release makes of another;\nSupersededBy null, or the correction that superseded this one.",
+                    "description": "The correction this release makes of another; null when it corrects\nnone.",
                     "allOf": [
                         {
                             "$ref": "#/definitions/api.correctionDTO"
                         }
-                    ]
+                    ],
+                    "x-nullable": true
                 },
                 "download": {
-                    "description": "Download is the release's own SQLite file (its rows and results\nalone), null where there is none yet.",
+                    "description": "The release's own database file (its rows and results alone) to\ndownload; null where there is none yet.",
                     "allOf": [
                         {
                             "$ref": "#/definitions/api.releaseFileDTO"
                         }
-                    ]
+                    ],
+                    "x-nullable": true
                 },
                 "files": {
+                    "description": "The publisher's files the release was loaded from; only on one\nrelease's resource.",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/api.fileDTO"
                     }
                 },
                 "flag_level": {
-                    "description": "percent: the level of the rule giving each verdict",
+                    "description": "The level, in percent, of the publisher's comparison that gives each\nverdict: 95 unless it uses another (one rates hospitals by 98%\nintervals).",
                     "type": "number",
+                    "x-unit": "percent",
                     "example": 95
                 },
                 "id": {
+                    "description": "The release's id.",
                     "type": "string",
                     "example": "demo"
                 },
                 "ingested_at": {
+                    "description": "When the release was loaded and its figures computed (UTC).",
                     "type": "string",
                     "example": "2026-11-24T10:00:00Z"
                 },
                 "interval_level": {
-                    "description": "percent: the units' own intervals' level",
+                    "description": "The level of every unit's own interval (ci_low, ci_high,\nsurvival_low, survival_high), in percent: 95 unless the publisher\nuses another. The funnels' 95% and 99.8% limits are the same in\nevery release.",
                     "type": "number",
+                    "x-unit": "percent",
                     "example": 95
                 },
                 "interval_method": {
-                    "description": "IntervalMethod, Comparison and TargetSource are the method settings\nthe figures were computed with (STATS.md). IntervalLevel is the\nlevel, in percent, of every unit's own interval (ci_low, ci_high,\nsurvival_low, survival_high), FlagLevel that of the publisher's\ncomparison giving each verdict: both the publisher's, 95 unless it\nuses another (one rates hospitals by 98% intervals). The bands' 95%\nand 99.8% funnel limits are the same for every release. A release of\nthe publisher's figures only (a file with no deaths) has comparison\nand target_source \"published\": its units carry the publisher's rate,\ninterval and rating, with cases and events null where not given, and\nare not_assessable, never placed on a funnel.",
+                    "description": "How each unit's own interval is worked out: exact (exact Poisson\nlimits), byar (Byar's approximation) or mixed (exact for fewer than\n10 events, Byar's for 10 or more), as the publisher does.",
                     "type": "string",
                     "enum": [
                         "exact",
@@ -4314,62 +4738,82 @@ const docTemplate = `{
                     "example": "exact"
                 },
                 "licence": {
+                    "description": "The licence the data are published under.",
                     "type": "string",
                     "example": "CC0-1.0"
                 },
                 "links": {
+                    "description": "Related addresses: the release itself and its specialties.",
                     "type": "object",
                     "additionalProperties": {}
                 },
                 "mapping_sha256": {
+                    "description": "A fingerprint (sha256) of the profile or mapping file that read\nthem.",
                     "type": "string",
                     "example": "9a0b…"
                 },
                 "next_update": {
+                    "description": "When the publisher says it will next update them (YYYY-MM-DD); null\nwhere the release does not say.",
                     "type": "string",
+                    "x-nullable": true,
                     "example": "2026-03-31"
                 },
                 "periods": {
+                    "description": "The periods (start/end months) the release has results for.",
                     "type": "array",
                     "items": {
                         "type": "string"
                     }
                 },
                 "profile": {
-                    "description": "Profile is the built-in profile or mapping file that read the input.",
+                    "description": "The built-in profile or mapping file that read the publisher's\nfiles.",
                     "type": "string",
                     "example": "canonical"
                 },
                 "published_on": {
-                    "description": "PublishedOn and NextUpdate are the publisher's dates (YYYY-MM-DD):\nwhen it published these figures and when it says it will next\nupdate them; null where the release does not say.",
+                    "description": "When the publisher published these figures (YYYY-MM-DD); null where\nthe release does not say.",
                     "type": "string",
+                    "x-nullable": true,
                     "example": "2025-03-31"
                 },
                 "rows": {
+                    "description": "How many rows were loaded.",
                     "type": "integer",
+                    "x-unit": "rows",
                     "example": 2590
                 },
                 "sha256": {
-                    "description": "SHA256 is the hex sha256 of the input bytes.",
+                    "description": "A fingerprint (sha256) of the publisher's files as loaded.",
                     "type": "string",
                     "example": "4f1c…"
                 },
                 "skipped": {
+                    "description": "How many rows were read and left out (such as national rows).",
                     "type": "integer",
+                    "x-unit": "rows",
                     "example": 0
                 },
                 "source": {
+                    "description": "Where the publisher's data came from (a web address).",
                     "type": "string",
                     "example": "https://health.data.ny.gov/"
                 },
                 "superseded_by": {
-                    "$ref": "#/definitions/api.successorDTO"
+                    "description": "The correction that replaced this release; null when none has.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/api.successorDTO"
+                        }
+                    ],
+                    "x-nullable": true
                 },
                 "synthetic": {
+                    "description": "True for invented data (the demo release): not real surgeons.",
                     "type": "boolean",
                     "example": true
                 },
                 "target_source": {
+                    "description": "Where the national rate comes from: counts (all the units' events\ndivided by all their operations), national (the publisher's national\nor statewide row) or published (the publisher's own figures).",
                     "type": "string",
                     "enum": [
                         "counts",
@@ -4379,6 +4823,7 @@ const docTemplate = `{
                     "example": "counts"
                 },
                 "title": {
+                    "description": "The release's title.",
                     "type": "string",
                     "example": "Demo release"
                 }
@@ -4388,14 +4833,18 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "sha256": {
+                    "description": "A fingerprint (sha256) of the file.",
                     "type": "string",
                     "example": "e5f4…"
                 },
                 "size": {
+                    "description": "The file's size.",
                     "type": "integer",
+                    "x-unit": "bytes",
                     "example": 3792896
                 },
                 "url": {
+                    "description": "The file's address.",
                     "type": "string",
                     "example": "/data/releases/2025-q1.sqlite"
                 }
@@ -4405,6 +4854,7 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "units": {
+                    "description": "The units to place, each on its funnel.",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/api.selfCheckUnit"
@@ -4416,11 +4866,11 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "aggregated": {
-                    "description": "Aggregated is true for a hospital whose figures are the sum of its\nsurgeons' rows, because the publisher gave no hospital row.",
+                    "description": "True for a hospital whose figures we added up from its surgeons'\nrows, because the publisher gave no figure for the hospital itself.",
                     "type": "boolean"
                 },
                 "band": {
-                    "description": "Band is where the unit sits on the funnel (STATS.md §6.1).",
+                    "description": "Where the unit sits on the funnel plot, as a code: high_alarm and\nhigh_alert are more deaths than expected (beyond the 99.8% and 95%\nlimits), low_alert and low_alarm fewer, within inside both limits;\ntoo_few is fewer than one death expected, too few to compare;\nnot_assessable is a unit with no figures to compare.",
                     "type": "string",
                     "enum": [
                         "high_alarm",
@@ -4434,36 +4884,50 @@ const docTemplate = `{
                     "example": "within"
                 },
                 "band_label": {
-                    "description": "BandLabel is the band in words that name what differed, survival,\nas the pages say it.",
+                    "description": "The band in plain words, as the site's pages say it.",
                     "type": "string",
                     "example": "Survival as expected"
                 },
                 "cases": {
-                    "description": "Cases and Events are null for a unit of the publisher's figures\nonly (comparison published), which gives no deaths and perhaps no\nvolume.",
+                    "description": "Number of operations (cases). Null when the publisher gave only its\nown rates and ratings, without the counts behind them.",
                     "type": "integer",
+                    "x-nullable": true,
+                    "x-unit": "operations",
                     "example": 412
                 },
                 "ci_high": {
+                    "description": "The upper end of the unit's own interval, on the scale named in\nscale. Null without counts.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "on scale",
                     "example": 2.49
                 },
                 "ci_low": {
-                    "description": "CILow and CIHigh are the unit's own interval on Scale, by the\nrelease's interval method at its interval_level.",
+                    "description": "The lower end of the unit's own interval (the range its true value\nis likely to lie in), on the scale named in scale, at the release's\ninterval level. Null without counts.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "on scale",
                     "example": 0.69
                 },
                 "detectable_ratio": {
-                    "description": "DetectableRatio is the ratio above which a unit of this size would be\nflagged (the upper 95% limit at its size): how large an excess the\ndata could reveal.",
+                    "description": "The smallest excess a unit of this size could show: the ratio of\nobserved to expected events above which it would be flagged (the\nupper 95% limit at its size). A small unit can show only large\ndifferences. Null when the unit is not placed on the funnel.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "ratio",
                     "example": 1.77
                 },
                 "events": {
+                    "description": "Number of events (for a mortality outcome, deaths). Null when the\npublisher gave only its own rates and ratings, without the counts.",
                     "type": "integer",
+                    "x-nullable": true,
+                    "x-unit": "events",
                     "example": 11
                 },
                 "expected": {
-                    "description": "Expected is the case-mix expected number of events (null for crude data).",
+                    "description": "The number of events expected for this unit's patients, from the\npublisher's risk model, which allows for how ill the patients were\n(the case mix). Null when the data are not risk-adjusted.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "events",
                     "example": 7.9
                 },
                 "funnel": {
@@ -4472,100 +4936,139 @@ const docTemplate = `{
                     "example": "/api/v1/releases/demo/specialties/adult-cardiac/funnel?period=2022-04%2F2025-03\u0026procedure=all\u0026unit_type=hospital"
                 },
                 "funnel_x": {
-                    "description": "FunnelX and FunnelY are the unit's position on the funnel chart:\nrisk-adjusted operations E/p0 (crude: cases) and Scale's value.",
+                    "description": "The unit's position across the funnel chart: its size, as operations\nweighted by their risk (expected events divided by the national\nrate); for crude data, its operations. Null when not placed.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "operations",
                     "example": 376.2
                 },
                 "funnel_y": {
+                    "description": "The unit's height on the funnel chart, on the scale named in scale.\nNull when not placed.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "on scale",
                     "example": 1.39
                 },
                 "hospital_count": {
+                    "description": "How many hospitals the figures come from: more than 1 for a surgeon\nwho operated at several.",
                     "type": "integer",
+                    "x-unit": "hospitals",
                     "example": 1
                 },
                 "hospital_id": {
-                    "description": "HospitalID and HospitalName are, for a surgeon, the hospital where\nthey did most of these operations (HospitalCount says how many\nhospitals the figures span); for a hospital, the hospital itself.",
+                    "description": "For a surgeon, the code of the hospital where they did most of\nthese operations (hospital_count says how many hospitals the figures\nspan); for a hospital, its own code.",
                     "type": "string",
                     "example": "ZZ101"
                 },
                 "hospital_name": {
+                    "description": "The name of the hospital in hospital_id.",
                     "type": "string",
                     "example": "Northmoor General Hospital"
                 },
                 "lower_95": {
-                    "description": "The funnel's control limits at this unit's size, on Scale.",
+                    "description": "The funnel's lower 95% limit at this unit's number of operations, on\nthe scale named in scale: below it, fewer events than expected. Null\nwhen the unit is not placed on the funnel.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "on scale",
                     "example": 0.37
                 },
                 "lower_998": {
+                    "description": "The funnel's lower 99.8% limit at this unit's size, on the scale\nnamed in scale. Null when the unit is not placed on the funnel.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "on scale",
                     "example": 0.13
                 },
                 "outcome": {
+                    "description": "What counts as an event in this comparison, such as death in\nhospital or within 30 days of the operation.",
                     "type": "string",
                     "example": "in-hospital mortality"
                 },
                 "p_high": {
-                    "description": "PHigh and PLow are exact one-sided p-values for more, and fewer,\nevents than expected at the target.",
+                    "description": "The chance, from 0 to 1, of at least this many events if the unit's\ntrue rate were the national rate: small values mean more events than\nchance explains. Null without counts.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "probability (0 to 1)",
                     "example": 0.12
                 },
                 "p_low": {
+                    "description": "The chance, from 0 to 1, of at most this many events if the unit's\ntrue rate were the national rate: small values mean fewer events\nthan chance explains. Null without counts.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "probability (0 to 1)",
                     "example": 0.91
                 },
                 "period": {
+                    "description": "The months the operations were done in, as the publisher gives them\n(start/end, such as 2022-04/2025-03). Periods can overlap, and then\nthe same operations are counted in each: add figures up within one\nperiod only.",
                     "type": "string",
                     "example": "2022-04/2025-03"
                 },
                 "procedure": {
+                    "description": "The group of operations compared, as a short code within the\nspecialty: \"all\" when the publisher gives one figure for all of the\nspecialty's operations.",
                     "type": "string",
                     "example": "all"
                 },
                 "published_expected_rate": {
-                    "description": "The publisher's own figures, where the release carries them (per\n100, as published), so ours can be checked against theirs.",
+                    "description": "The publisher's own expected rate, per 100 operations as published\n(1.92 is 1.92 in 100), unlike our rates, which are proportions from\n0 to 1. Null when the release does not carry it.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "per 100",
                     "example": 1.92
                 },
                 "published_high": {
+                    "description": "The upper end of the publisher's own interval for its rate, per 100\noperations. Null when the release does not carry it.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "per 100",
                     "example": 4.21
                 },
                 "published_low": {
+                    "description": "The lower end of the publisher's own interval for its rate, per 100\noperations. Null when the release does not carry it.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "per 100",
                     "example": 1.17
                 },
                 "published_rate": {
+                    "description": "The publisher's own rate (usually risk-adjusted), per 100 operations\nas published, so ours can be checked against theirs. Null when the\nrelease does not carry it.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "per 100",
                     "example": 2.35
                 },
                 "published_rating": {
+                    "description": "The publisher's own rating of the unit, in its words; empty when it\ngives none.",
                     "type": "string",
                     "example": ""
                 },
                 "ramr": {
-                    "description": "RAMR is the risk-adjusted event rate O/E × p0 (crude: O/n).",
+                    "description": "The risk-adjusted event rate (for mortality, the risk-adjusted\nmortality rate): ratio times target, as a proportion from 0 to 1\n(0.0292 is 2.92 in 100). For crude data, the same as rate. Null\nwithout counts.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "proportion (0 to 1)",
                     "example": 0.0292
                 },
                 "rate": {
-                    "description": "Rate is the crude event rate O/n.",
+                    "description": "Events divided by operations, before any risk adjustment, as a\nproportion from 0 to 1 (0.0267 is 2.67 in 100). Null when cases or\nevents are not given.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "proportion (0 to 1)",
                     "example": 0.0267
                 },
                 "ratio": {
-                    "description": "Ratio is O/E (null for crude data).",
+                    "description": "Observed events divided by expected events: 1 is as many as\nexpected, 1.39 is 39% more. Null for crude data or without counts.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "ratio",
                     "example": 1.39
                 },
                 "risk_adjusted": {
-                    "description": "RiskAdjusted is false for crude data (no expected counts), whose\nfigures are raw rates against the group's rate.",
+                    "description": "True when the figures allow for case mix (the publisher gave\nexpected events); false for crude data, compared as raw rates with\nthe national rate.",
                     "type": "boolean",
                     "example": true
                 },
                 "scale": {
-                    "description": "Scale names the scale of ci_*, lower_*/upper_* and funnel_y: ratio\n(O/E) for risk-adjusted data, proportion (O/n) for crude data.",
+                    "description": "The scale of ci_low, ci_high, the four limits and funnel_y: ratio\n(observed divided by expected events, 1 is as expected) for\nrisk-adjusted data, proportion (events divided by operations, 0 to 1)\nfor crude data.",
                     "type": "string",
                     "enum": [
                         "ratio",
@@ -4574,28 +5077,40 @@ const docTemplate = `{
                     "example": "ratio"
                 },
                 "specialty": {
+                    "description": "The specialty, as a short code (such as adult-cardiac or vascular);\n/api/v1/specialties lists every code with its name.",
                     "type": "string",
                     "example": "adult-cardiac"
                 },
                 "survival": {
-                    "description": "Survival is 1 − RAMR, with its interval at the release's\ninterval_level (95% unless the publisher uses another).",
+                    "description": "Risk-adjusted survival, 1 minus ramr, as a proportion from 0 to 1\n(0.9708 is 97.08 in 100 patients). Null without counts.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "proportion (0 to 1)",
                     "example": 0.9708
                 },
                 "survival_high": {
+                    "description": "The upper end of that range, as a proportion from 0 to 1. Null\nwithout counts.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "proportion (0 to 1)",
                     "example": 0.985
                 },
                 "survival_low": {
+                    "description": "The lower end of the range survival is likely to lie in, at the\nrelease's interval level (95% unless the publisher uses another), as\na proportion from 0 to 1. Null without counts.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "proportion (0 to 1)",
                     "example": 0.948
                 },
                 "target": {
-                    "description": "Target is p0, the group's overall event rate the funnel is centred on.",
+                    "description": "The national event rate the unit is compared with, as a proportion\nfrom 0 to 1 (0.021 is 2.1 events in 100 operations). Null when it\ncannot be worked out.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "proportion (0 to 1)",
                     "example": 0.021
                 },
                 "target_source": {
+                    "description": "Where the funnel's national rate comes from: counts (all the units'\nevents divided by all their operations) or national (the\npublisher's national or statewide row).",
                     "type": "string",
                     "enum": [
                         "counts",
@@ -4604,15 +5119,17 @@ const docTemplate = `{
                     "example": "counts"
                 },
                 "unit_id": {
+                    "description": "The publisher's register id of the surgeon (such as a GMC number) or\nhospital (such as an ODS code). It stays the same from release to\nrelease, so it links a unit's results over time.",
                     "type": "string",
                     "example": "9000017"
                 },
                 "unit_name": {
+                    "description": "The surgeon's or hospital's name as the publisher gives it.",
                     "type": "string",
                     "example": "Mr Ashdown Quill"
                 },
                 "unit_type": {
-                    "description": "UnitType is surgeon or hospital: each is compared with its own kind.",
+                    "description": "Surgeon or hospital. Surgeons are compared only with surgeons, and\nhospitals only with hospitals.",
                     "type": "string",
                     "enum": [
                         "surgeon",
@@ -4621,15 +5138,21 @@ const docTemplate = `{
                     "example": "surgeon"
                 },
                 "upper_95": {
+                    "description": "The funnel's upper 95% limit at this unit's size, on the scale\nnamed in scale: above it, more events than expected (an alert).\nNull when the unit is not placed on the funnel.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "on scale",
                     "example": 1.77
                 },
                 "upper_998": {
+                    "description": "The funnel's upper 99.8% limit at this unit's size, on the scale\nnamed in scale: above it, far more events than expected (an alarm).\nNull when the unit is not placed on the funnel.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "on scale",
                     "example": 2.41
                 },
                 "verdict": {
-                    "description": "Verdict is the release's comparison with the target: by the funnel,\nor by the unit's own interval where the publisher flags that way. Its\ncodes speak of deaths: higher is more deaths than expected.",
+                    "description": "The release's judgement of the unit, as a code that speaks of\ndeaths: higher (more deaths than expected), lower, not_different or\nnot_assessed. It follows the funnel, or the unit's own interval\nwhere the publisher judges that way.",
                     "type": "string",
                     "enum": [
                         "higher",
@@ -4640,7 +5163,7 @@ const docTemplate = `{
                     "example": "not_different"
                 },
                 "verdict_label": {
-                    "description": "VerdictLabel is the verdict in words that name deaths and survival.",
+                    "description": "The verdict in plain words.",
                     "type": "string",
                     "example": "No difference from expected shown"
                 }
@@ -4650,58 +5173,68 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "cases": {
+                    "description": "Number of operations.",
                     "type": "integer",
+                    "x-unit": "operations",
                     "example": 412
                 },
                 "events": {
+                    "description": "Number of events (for a mortality outcome, deaths), at most cases.",
                     "type": "integer",
+                    "x-unit": "events",
                     "example": 11
                 },
                 "expected": {
-                    "description": "Expected is the case-mix expected number of events (\u003e 0 and at most\ncases); required where the funnel is risk-adjusted, not allowed\nwhere it is crude.",
+                    "description": "Expected events from your risk model, more than 0 and at most cases:\nrequired where the funnel is risk-adjusted, not allowed where it is\ncrude.",
                     "type": "number",
+                    "x-unit": "events",
                     "example": 7.9
                 },
                 "expected_rate": {
-                    "description": "ExpectedRate is expected events per 100 cases, instead of expected.",
+                    "description": "Expected events per 100 operations, instead of expected.",
                     "type": "number",
+                    "x-unit": "per 100",
                     "example": 1.9
                 },
                 "hospital_id": {
-                    "description": "HospitalID, HospitalName and Outcome are canonical columns: checked\nas ingest checks them, and not used.",
+                    "description": "A hospital code, checked as a published file's is, and not used.",
                     "type": "string"
                 },
                 "hospital_name": {
+                    "description": "A hospital name, checked as a published file's is, and not used.",
                     "type": "string"
                 },
                 "outcome": {
+                    "description": "The outcome, checked as a published file's is, and not used.",
                     "type": "string"
                 },
                 "period": {
-                    "description": "Period defaults to the specialty's latest period in the release.",
+                    "description": "The period (start/end months); by default the specialty's latest in\nthe release.",
                     "type": "string",
                     "example": "2022-04/2025-03"
                 },
                 "procedure": {
-                    "description": "Procedure defaults to the specialty's only procedure in the period.",
+                    "description": "The procedure's short code; by default the specialty's only\nprocedure in the period.",
                     "type": "string",
                     "example": "all"
                 },
                 "specialty": {
+                    "description": "The specialty's short code.",
                     "type": "string",
                     "example": "adult-cardiac"
                 },
                 "unit_id": {
-                    "description": "UnitID and UnitName are the submitter's own labels, echoed back.",
+                    "description": "Your own label for the unit, given back as it is.",
                     "type": "string",
                     "example": "RXX"
                 },
                 "unit_name": {
+                    "description": "Your own name for the unit, given back as it is.",
                     "type": "string",
                     "example": "Our cardiac unit"
                 },
                 "unit_type": {
-                    "description": "UnitType picks the funnel: hospital (default) or surgeon.",
+                    "description": "Which funnel to place the unit on: hospital (the default) or\nsurgeon.",
                     "type": "string",
                     "enum": [
                         "hospital",
@@ -4715,61 +5248,78 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "bands": {
+                    "description": "Every band, with its plain words and meaning; only on one\nspecialty's resource.",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/api.bandDTO"
                     }
                 },
                 "description": {
+                    "description": "What the specialty covers, in plain words.",
                     "type": "string",
                     "example": "Heart operations on adults…"
                 },
                 "funnels": {
+                    "description": "The summary of each of the specialty's funnel plots (one a\nprocedure, period and unit type); only on one specialty's resource.",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/api.funnelSummary"
                     }
                 },
                 "hospitals": {
+                    "description": "How many hospitals have results in the specialty.",
                     "type": "integer",
+                    "x-unit": "hospitals",
                     "example": 30
                 },
                 "links": {
+                    "description": "Related addresses: the specialty itself, its funnels, its surgeons\nand hospitals, and their CSV files.",
                     "type": "object",
                     "additionalProperties": {
                         "type": "string"
                     }
                 },
                 "method": {
-                    "$ref": "#/definitions/api.methodDTO"
+                    "description": "How the figures were worked out; only on one specialty's resource.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/api.methodDTO"
+                        }
+                    ]
                 },
                 "name": {
+                    "description": "The specialty's name.",
                     "type": "string",
                     "example": "Adult cardiac surgery"
                 },
                 "outcome": {
+                    "description": "What counts as an event, such as death in hospital.",
                     "type": "string",
                     "example": "in-hospital mortality"
                 },
                 "periods": {
-                    "description": "Periods are the periods the release has for this specialty, oldest first.",
+                    "description": "The periods (start/end months) the release has for this specialty,\noldest first.",
                     "type": "array",
                     "items": {
                         "type": "string"
                     }
                 },
                 "procedures": {
+                    "description": "The groups of operations compared within the specialty.",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/api.procedureDTO"
                     }
                 },
                 "slug": {
+                    "description": "The specialty's short code, as the rows' specialty gives it.",
                     "type": "string",
                     "example": "adult-cardiac"
                 },
                 "surgeons": {
+                    "description": "How many surgeons have results in the specialty.",
                     "type": "integer",
+                    "x-unit": "surgeons",
                     "example": 214
                 }
             }
@@ -4778,14 +5328,17 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "link": {
+                    "description": "The correcting release in this API.",
                     "type": "string",
                     "example": "/api/v1/releases/2025-q1-r2"
                 },
                 "note": {
+                    "description": "What the correction put right, in the publisher's words.",
                     "type": "string",
                     "example": "Deaths at three trusts were under-counted."
                 },
                 "release": {
+                    "description": "The id of the correcting release.",
                     "type": "string",
                     "example": "2025-q1-r2"
                 }
@@ -4795,70 +5348,100 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "assessed": {
-                    "description": "Assessed counts the units a band compares (every band but too_few);\nOutside95 and Outside998 how many of them lie beyond each line,\nbeside how many chance alone would put there.",
+                    "description": "How many units were compared: every unit but those with too few\nexpected deaths (band too_few).",
                     "type": "integer",
+                    "x-unit": "units",
                     "example": 190
                 },
                 "band_counts": {
-                    "$ref": "#/definitions/api.bandCounts"
+                    "description": "How many units are in each band, keyed by band code (high_alarm,\nhigh_alert, within, low_alert, low_alarm, too_few, not_assessable),\nevery band listed, 0 when none.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/api.bandCounts"
+                        }
+                    ],
+                    "x-unit": "units"
                 },
                 "cases": {
-                    "description": "Cases and Events are the units' totals, null where a unit gives none\n(a funnel of the publisher's figures only).",
+                    "description": "All the units' operations added up. Null when a unit gives none (a\nfunnel of the publisher's figures only).",
                     "type": "integer",
+                    "x-nullable": true,
+                    "x-unit": "operations",
                     "example": 61234
                 },
                 "events": {
+                    "description": "All the units' events (for a mortality outcome, deaths) added up.\nNull when a unit gives none.",
                     "type": "integer",
+                    "x-nullable": true,
+                    "x-unit": "events",
                     "example": 1304
                 },
                 "expected_outside_95": {
+                    "description": "How many units chance alone would put beyond a 95% limit: about 5%\nof them (less for small units). Compare it with outside_95.",
                     "type": "number",
+                    "x-unit": "units",
                     "example": 9.5
                 },
                 "expected_outside_998": {
+                    "description": "How many units chance alone would put beyond a 99.8% limit: about\n0.2% of them. Compare it with outside_998.",
                     "type": "number",
+                    "x-unit": "units",
                     "example": 0.38
                 },
                 "latest_period": {
-                    "description": "LatestPeriod is true when period is the specialty's newest in the\nrelease. Overlapping periods share patients, so totals across rows\nare sound only within one period: keep to latest_period rows.",
+                    "description": "True when period is the specialty's newest in the release.\nOverlapping periods share patients, so totals across rows are sound\nonly within one period: keep to the rows where this is true.",
                     "type": "boolean",
                     "example": true
                 },
                 "outside_95": {
+                    "description": "How many compared units lie beyond a 95% limit, above or below.",
                     "type": "integer",
+                    "x-unit": "units",
                     "example": 12
                 },
                 "outside_998": {
+                    "description": "How many compared units lie beyond a 99.8% limit, above or below.",
                     "type": "integer",
+                    "x-unit": "units",
                     "example": 3
                 },
                 "period": {
+                    "description": "The months the operations were done in (start/end). Periods can\noverlap and then share operations: add figures up within one period\nonly.",
                     "type": "string",
                     "example": "2022-04/2025-03"
                 },
                 "phi": {
-                    "description": "Phi is the Pearson dispersion ratio (10% winsorised, units with\nE ≥ 5), PhiPValue its χ² test, PhiUnits how many units it uses, Tau2\nthe random-effects variance (square-root scale; crude: arcsine).",
+                    "description": "The dispersion ratio: how much more the units' results vary than\nchance alone would make them (1 is as chance; 1.5 is half as much\nagain), from units expected to have at least 5 events. Null when\nfewer than two units qualify.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "ratio",
                     "example": 1.12
                 },
                 "phi_p_value": {
+                    "description": "The chance, from 0 to 1, of a dispersion ratio this large if the\nunits differed by chance alone: small values mean real differences\nbetween units. Null when phi is.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "probability (0 to 1)",
                     "example": 0.21
                 },
                 "phi_units": {
+                    "description": "How many units the dispersion ratio was worked out from.",
                     "type": "integer",
+                    "x-unit": "units",
                     "example": 180
                 },
                 "procedure": {
+                    "description": "The group of operations compared, as a short code within the\nspecialty: \"all\" when the publisher gives one figure for all of them.",
                     "type": "string",
                     "example": "all"
                 },
                 "risk_adjusted": {
+                    "description": "True when the figures allow for case mix (the publisher gave\nexpected events); false for crude data.",
                     "type": "boolean",
                     "example": true
                 },
                 "scale": {
-                    "description": "Scale is ratio (O/E, risk-adjusted) or proportion (O/n, crude).",
+                    "description": "The scale of the funnel's y axis and limits: ratio (observed divided\nby expected events, 1 is as expected) for risk-adjusted data,\nproportion (events divided by operations, 0 to 1) for crude data.",
                     "type": "string",
                     "enum": [
                         "ratio",
@@ -4867,15 +5450,19 @@ const docTemplate = `{
                     "example": "ratio"
                 },
                 "specialty": {
+                    "description": "The specialty's short code (such as adult-cardiac).",
                     "type": "string",
                     "example": "adult-cardiac"
                 },
                 "target": {
-                    "description": "Target is p0, the event rate the funnel is centred on.",
+                    "description": "The national event rate the funnel is centred on, as a proportion\nfrom 0 to 1 (0.0213 is 2.13 events in 100 operations). Null when it\ncannot be worked out.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "proportion (0 to 1)",
                     "example": 0.0213
                 },
                 "target_source": {
+                    "description": "Where the national rate comes from: counts (all the units' events\ndivided by all their operations), national (the publisher's national\nor statewide row) or published (the publisher's own figures).",
                     "type": "string",
                     "enum": [
                         "counts",
@@ -4885,10 +5472,14 @@ const docTemplate = `{
                     "example": "counts"
                 },
                 "tau2": {
+                    "description": "The spread between units beyond chance, as a variance (on the square\nroot of the ratio; for crude data, on the arcsine scale); 0 when\nthere is none. Null when phi is.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "variance",
                     "example": 0.0004
                 },
                 "unit_type": {
+                    "description": "Whether the funnel compares surgeons or hospitals.",
                     "type": "string",
                     "enum": [
                         "surgeon",
@@ -4897,7 +5488,9 @@ const docTemplate = `{
                     "example": "surgeon"
                 },
                 "units": {
+                    "description": "How many surgeons or hospitals the funnel holds.",
                     "type": "integer",
+                    "x-unit": "units",
                     "example": 214
                 }
             }
@@ -4906,28 +5499,33 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "hospitals": {
+                    "description": "The hospitals the surgeon's results come from.",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/api.unitRef"
                     }
                 },
                 "results": {
+                    "description": "The surgeon's results, one row each.",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/api.unitRow"
                     }
                 },
                 "specialties": {
+                    "description": "The short codes of the specialties the surgeon has results in.",
                     "type": "array",
                     "items": {
                         "type": "string"
                     }
                 },
                 "unit_id": {
+                    "description": "The surgeon's register id (such as a GMC number).",
                     "type": "string",
                     "example": "9000017"
                 },
                 "unit_name": {
+                    "description": "The surgeon's name.",
                     "type": "string",
                     "example": "Mr Ashdown Quill"
                 }
@@ -4937,10 +5535,12 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "unit_id": {
+                    "description": "The surgeon's or hospital's register id.",
                     "type": "string",
                     "example": "ZZ101"
                 },
                 "unit_name": {
+                    "description": "The surgeon's or hospital's name.",
                     "type": "string",
                     "example": "Northmoor General Hospital"
                 }
@@ -4950,11 +5550,11 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "aggregated": {
-                    "description": "Aggregated is true for a hospital whose figures are the sum of its\nsurgeons' rows, because the publisher gave no hospital row.",
+                    "description": "True for a hospital whose figures we added up from its surgeons'\nrows, because the publisher gave no figure for the hospital itself.",
                     "type": "boolean"
                 },
                 "band": {
-                    "description": "Band is where the unit sits on the funnel (STATS.md §6.1).",
+                    "description": "Where the unit sits on the funnel plot, as a code: high_alarm and\nhigh_alert are more deaths than expected (beyond the 99.8% and 95%\nlimits), low_alert and low_alarm fewer, within inside both limits;\ntoo_few is fewer than one death expected, too few to compare;\nnot_assessable is a unit with no figures to compare.",
                     "type": "string",
                     "enum": [
                         "high_alarm",
@@ -4968,133 +5568,186 @@ const docTemplate = `{
                     "example": "within"
                 },
                 "band_label": {
-                    "description": "BandLabel is the band in words that name what differed, survival,\nas the pages say it.",
+                    "description": "The band in plain words, as the site's pages say it.",
                     "type": "string",
                     "example": "Survival as expected"
                 },
                 "cases": {
-                    "description": "Cases and Events are null for a unit of the publisher's figures\nonly (comparison published), which gives no deaths and perhaps no\nvolume.",
+                    "description": "Number of operations (cases). Null when the publisher gave only its\nown rates and ratings, without the counts behind them.",
                     "type": "integer",
+                    "x-nullable": true,
+                    "x-unit": "operations",
                     "example": 412
                 },
                 "ci_high": {
+                    "description": "The upper end of the unit's own interval, on the scale named in\nscale. Null without counts.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "on scale",
                     "example": 2.49
                 },
                 "ci_low": {
-                    "description": "CILow and CIHigh are the unit's own interval on Scale, by the\nrelease's interval method at its interval_level.",
+                    "description": "The lower end of the unit's own interval (the range its true value\nis likely to lie in), on the scale named in scale, at the release's\ninterval level. Null without counts.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "on scale",
                     "example": 0.69
                 },
                 "detectable_ratio": {
-                    "description": "DetectableRatio is the ratio above which a unit of this size would be\nflagged (the upper 95% limit at its size): how large an excess the\ndata could reveal.",
+                    "description": "The smallest excess a unit of this size could show: the ratio of\nobserved to expected events above which it would be flagged (the\nupper 95% limit at its size). A small unit can show only large\ndifferences. Null when the unit is not placed on the funnel.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "ratio",
                     "example": 1.77
                 },
                 "events": {
+                    "description": "Number of events (for a mortality outcome, deaths). Null when the\npublisher gave only its own rates and ratings, without the counts.",
                     "type": "integer",
+                    "x-nullable": true,
+                    "x-unit": "events",
                     "example": 11
                 },
                 "expected": {
-                    "description": "Expected is the case-mix expected number of events (null for crude data).",
+                    "description": "The number of events expected for this unit's patients, from the\npublisher's risk model, which allows for how ill the patients were\n(the case mix). Null when the data are not risk-adjusted.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "events",
                     "example": 7.9
                 },
                 "funnel_x": {
-                    "description": "FunnelX and FunnelY are the unit's position on the funnel chart:\nrisk-adjusted operations E/p0 (crude: cases) and Scale's value.",
+                    "description": "The unit's position across the funnel chart: its size, as operations\nweighted by their risk (expected events divided by the national\nrate); for crude data, its operations. Null when not placed.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "operations",
                     "example": 376.2
                 },
                 "funnel_y": {
+                    "description": "The unit's height on the funnel chart, on the scale named in scale.\nNull when not placed.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "on scale",
                     "example": 1.39
                 },
                 "hospital_count": {
+                    "description": "How many hospitals the figures come from: more than 1 for a surgeon\nwho operated at several.",
                     "type": "integer",
+                    "x-unit": "hospitals",
                     "example": 1
                 },
                 "hospital_id": {
-                    "description": "HospitalID and HospitalName are, for a surgeon, the hospital where\nthey did most of these operations (HospitalCount says how many\nhospitals the figures span); for a hospital, the hospital itself.",
+                    "description": "For a surgeon, the code of the hospital where they did most of\nthese operations (hospital_count says how many hospitals the figures\nspan); for a hospital, its own code.",
                     "type": "string",
                     "example": "ZZ101"
                 },
                 "hospital_name": {
+                    "description": "The name of the hospital in hospital_id.",
                     "type": "string",
                     "example": "Northmoor General Hospital"
                 },
                 "lower_95": {
-                    "description": "The funnel's control limits at this unit's size, on Scale.",
+                    "description": "The funnel's lower 95% limit at this unit's number of operations, on\nthe scale named in scale: below it, fewer events than expected. Null\nwhen the unit is not placed on the funnel.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "on scale",
                     "example": 0.37
                 },
                 "lower_998": {
+                    "description": "The funnel's lower 99.8% limit at this unit's size, on the scale\nnamed in scale. Null when the unit is not placed on the funnel.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "on scale",
                     "example": 0.13
                 },
                 "outcome": {
+                    "description": "What counts as an event in this comparison, such as death in\nhospital or within 30 days of the operation.",
                     "type": "string",
                     "example": "in-hospital mortality"
                 },
                 "p_high": {
-                    "description": "PHigh and PLow are exact one-sided p-values for more, and fewer,\nevents than expected at the target.",
+                    "description": "The chance, from 0 to 1, of at least this many events if the unit's\ntrue rate were the national rate: small values mean more events than\nchance explains. Null without counts.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "probability (0 to 1)",
                     "example": 0.12
                 },
                 "p_low": {
+                    "description": "The chance, from 0 to 1, of at most this many events if the unit's\ntrue rate were the national rate: small values mean fewer events\nthan chance explains. Null without counts.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "probability (0 to 1)",
                     "example": 0.91
                 },
                 "period": {
+                    "description": "The months the operations were done in, as the publisher gives them\n(start/end, such as 2022-04/2025-03). Periods can overlap, and then\nthe same operations are counted in each: add figures up within one\nperiod only.",
                     "type": "string",
                     "example": "2022-04/2025-03"
                 },
                 "procedure": {
+                    "description": "The group of operations compared, as a short code within the\nspecialty: \"all\" when the publisher gives one figure for all of the\nspecialty's operations.",
                     "type": "string",
                     "example": "all"
                 },
                 "published_expected_rate": {
-                    "description": "The publisher's own figures, where the release carries them (per\n100, as published), so ours can be checked against theirs.",
+                    "description": "The publisher's own expected rate, per 100 operations as published\n(1.92 is 1.92 in 100), unlike our rates, which are proportions from\n0 to 1. Null when the release does not carry it.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "per 100",
                     "example": 1.92
                 },
                 "published_high": {
+                    "description": "The upper end of the publisher's own interval for its rate, per 100\noperations. Null when the release does not carry it.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "per 100",
                     "example": 4.21
                 },
                 "published_low": {
+                    "description": "The lower end of the publisher's own interval for its rate, per 100\noperations. Null when the release does not carry it.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "per 100",
                     "example": 1.17
                 },
                 "published_rate": {
+                    "description": "The publisher's own rate (usually risk-adjusted), per 100 operations\nas published, so ours can be checked against theirs. Null when the\nrelease does not carry it.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "per 100",
                     "example": 2.35
                 },
                 "published_rating": {
+                    "description": "The publisher's own rating of the unit, in its words; empty when it\ngives none.",
                     "type": "string",
                     "example": ""
                 },
                 "ramr": {
-                    "description": "RAMR is the risk-adjusted event rate O/E × p0 (crude: O/n).",
+                    "description": "The risk-adjusted event rate (for mortality, the risk-adjusted\nmortality rate): ratio times target, as a proportion from 0 to 1\n(0.0292 is 2.92 in 100). For crude data, the same as rate. Null\nwithout counts.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "proportion (0 to 1)",
                     "example": 0.0292
                 },
                 "rate": {
-                    "description": "Rate is the crude event rate O/n.",
+                    "description": "Events divided by operations, before any risk adjustment, as a\nproportion from 0 to 1 (0.0267 is 2.67 in 100). Null when cases or\nevents are not given.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "proportion (0 to 1)",
                     "example": 0.0267
                 },
                 "ratio": {
-                    "description": "Ratio is O/E (null for crude data).",
+                    "description": "Observed events divided by expected events: 1 is as many as\nexpected, 1.39 is 39% more. Null for crude data or without counts.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "ratio",
                     "example": 1.39
                 },
                 "risk_adjusted": {
-                    "description": "RiskAdjusted is false for crude data (no expected counts), whose\nfigures are raw rates against the group's rate.",
+                    "description": "True when the figures allow for case mix (the publisher gave\nexpected events); false for crude data, compared as raw rates with\nthe national rate.",
                     "type": "boolean",
                     "example": true
                 },
                 "scale": {
-                    "description": "Scale names the scale of ci_*, lower_*/upper_* and funnel_y: ratio\n(O/E) for risk-adjusted data, proportion (O/n) for crude data.",
+                    "description": "The scale of ci_low, ci_high, the four limits and funnel_y: ratio\n(observed divided by expected events, 1 is as expected) for\nrisk-adjusted data, proportion (events divided by operations, 0 to 1)\nfor crude data.",
                     "type": "string",
                     "enum": [
                         "ratio",
@@ -5103,37 +5756,50 @@ const docTemplate = `{
                     "example": "ratio"
                 },
                 "specialty": {
+                    "description": "The specialty, as a short code (such as adult-cardiac or vascular);\n/api/v1/specialties lists every code with its name.",
                     "type": "string",
                     "example": "adult-cardiac"
                 },
                 "survival": {
-                    "description": "Survival is 1 − RAMR, with its interval at the release's\ninterval_level (95% unless the publisher uses another).",
+                    "description": "Risk-adjusted survival, 1 minus ramr, as a proportion from 0 to 1\n(0.9708 is 97.08 in 100 patients). Null without counts.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "proportion (0 to 1)",
                     "example": 0.9708
                 },
                 "survival_high": {
+                    "description": "The upper end of that range, as a proportion from 0 to 1. Null\nwithout counts.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "proportion (0 to 1)",
                     "example": 0.985
                 },
                 "survival_low": {
+                    "description": "The lower end of the range survival is likely to lie in, at the\nrelease's interval level (95% unless the publisher uses another), as\na proportion from 0 to 1. Null without counts.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "proportion (0 to 1)",
                     "example": 0.948
                 },
                 "target": {
-                    "description": "Target is p0, the group's overall event rate the funnel is centred on.",
+                    "description": "The national event rate the unit is compared with, as a proportion\nfrom 0 to 1 (0.021 is 2.1 events in 100 operations). Null when it\ncannot be worked out.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "proportion (0 to 1)",
                     "example": 0.021
                 },
                 "unit_id": {
+                    "description": "The publisher's register id of the surgeon (such as a GMC number) or\nhospital (such as an ODS code). It stays the same from release to\nrelease, so it links a unit's results over time.",
                     "type": "string",
                     "example": "9000017"
                 },
                 "unit_name": {
+                    "description": "The surgeon's or hospital's name as the publisher gives it.",
                     "type": "string",
                     "example": "Mr Ashdown Quill"
                 },
                 "unit_type": {
-                    "description": "UnitType is surgeon or hospital: each is compared with its own kind.",
+                    "description": "Surgeon or hospital. Surgeons are compared only with surgeons, and\nhospitals only with hospitals.",
                     "type": "string",
                     "enum": [
                         "surgeon",
@@ -5142,15 +5808,21 @@ const docTemplate = `{
                     "example": "surgeon"
                 },
                 "upper_95": {
+                    "description": "The funnel's upper 95% limit at this unit's size, on the scale\nnamed in scale: above it, more events than expected (an alert).\nNull when the unit is not placed on the funnel.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "on scale",
                     "example": 1.77
                 },
                 "upper_998": {
+                    "description": "The funnel's upper 99.8% limit at this unit's size, on the scale\nnamed in scale: above it, far more events than expected (an alarm).\nNull when the unit is not placed on the funnel.",
                     "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "on scale",
                     "example": 2.41
                 },
                 "verdict": {
-                    "description": "Verdict is the release's comparison with the target: by the funnel,\nor by the unit's own interval where the publisher flags that way. Its\ncodes speak of deaths: higher is more deaths than expected.",
+                    "description": "The release's judgement of the unit, as a code that speaks of\ndeaths: higher (more deaths than expected), lower, not_different or\nnot_assessed. It follows the funnel, or the unit's own interval\nwhere the publisher judges that way.",
                     "type": "string",
                     "enum": [
                         "higher",
@@ -5161,13 +5833,117 @@ const docTemplate = `{
                     "example": "not_different"
                 },
                 "verdict_label": {
-                    "description": "VerdictLabel is the verdict in words that name deaths and survival.",
+                    "description": "The verdict in plain words.",
                     "type": "string",
                     "example": "No difference from expected shown"
                 }
             }
+        },
+        "site.DictionaryField": {
+            "type": "object",
+            "properties": {
+                "description": {
+                    "description": "What the field means, its scale and when it is null, as the API's\ndocumentation says it.",
+                    "type": "string",
+                    "example": "Risk-adjusted survival, 1 minus ramr, as a proportion from 0 to 1."
+                },
+                "enum": {
+                    "description": "The values a code can take; empty for a free value.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "name": {
+                    "description": "The field's JSON key, which is also its CSV column's name.",
+                    "type": "string",
+                    "example": "survival"
+                },
+                "nullable": {
+                    "description": "True when the field can be null (an empty cell in the CSV); the\ndescription says when.",
+                    "type": "boolean",
+                    "example": true
+                },
+                "type": {
+                    "description": "The JSON type: string, integer, number, boolean, object or array.",
+                    "type": "string",
+                    "example": "number"
+                },
+                "unit": {
+                    "description": "The field's unit or scale (such as proportion (0 to 1), per 100,\noperations); empty for words and codes.",
+                    "type": "string",
+                    "example": "proportion (0 to 1)"
+                }
+            }
+        },
+        "site.DictionaryTable": {
+            "type": "object",
+            "properties": {
+                "about": {
+                    "description": "What one row of the table is.",
+                    "type": "string",
+                    "example": "One row is one surgeon's or hospital's result in one comparison."
+                },
+                "fields": {
+                    "description": "The table's fields, in the order the JSON and CSV give them.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/site.DictionaryField"
+                    }
+                },
+                "name": {
+                    "description": "The table's short name, as the page's anchors give it.",
+                    "type": "string",
+                    "example": "rows"
+                },
+                "title": {
+                    "description": "What the table holds, in a few words.",
+                    "type": "string",
+                    "example": "Surgeons' and hospitals' results"
+                },
+                "where": {
+                    "description": "The API addresses that give rows of this table.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "/api/v1/surgeons"
+                    ]
+                }
+            }
         }
     },
+    "tags": [
+        {
+            "description": "Where to start: the index, this document and the data dictionary.",
+            "name": "index"
+        },
+        {
+            "description": "The releases loaded (each an unchanging load of a publisher's files), their corrections and what changed between them.",
+            "name": "releases"
+        },
+        {
+            "description": "Each specialty, its funnel plots and the national summary of every funnel.",
+            "name": "specialties"
+        },
+        {
+            "description": "Surgeons' results, one surgeon's, and their history across releases.",
+            "name": "surgeons"
+        },
+        {
+            "description": "Hospitals' results, one hospital's, and their history across releases.",
+            "name": "hospitals"
+        },
+        {
+            "description": "Place a hospital's own figures on a published funnel; nothing is stored.",
+            "name": "self-check"
+        },
+        {
+            "description": "For whoever runs the server.",
+            "name": "operations"
+        }
+    ],
     "externalDocs": {
         "description": "Methodology",
         "url": "/methodology"
@@ -5181,7 +5957,7 @@ var SwaggerInfo = &swag.Spec{
 	BasePath:         "/",
 	Schemes:          []string{},
 	Title:            "Surgeon outcomes API",
-	Description:      "Risk-adjusted survival of surgeons and hospitals in ten specialties, with exact funnel-plot limits, from immutable published releases.\n\nEvery response is {data, meta, links}; meta names the release, periods, count, source, licence and generation time. Without ?release= the latest release answers; /api/v1/releases/{release}/… pins one (every GET path below also answers under that prefix; its figures never change, and it is cached for a day, as a correction may later supersede the release: meta.superseded_by). meta also carries the release's sha256 and a citation.\n\nBands (closed set): high_alarm (above the upper 99.8% limit), high_alert (between the upper 95% and 99.8% limits), within, low_alert, low_alarm, too_few (fewer than one death expected: no comparison), not_assessable (the publisher gave no expected deaths and none can be worked out: a risk-adjusted rate with no deaths, or, in a release whose comparison is published, its own rate, interval and rating with no deaths at all, whose events are null: shown with the publisher's figures, never compared or placed on the funnel). Plain-language labels are at /specialties/{slug}.\n\nCollections page with an opaque keyset cursor (meta.next_cursor, links.next, Link header); limit 1–1000, default 100. Unknown parameters and bad values are 400. Every collection has a CSV twin (.csv, ?format=csv or Accept: text/csv) with the same rows, order and columns (the JSON keys); a CSV without limit streams every matching row; ?bom=1 adds a UTF-8 byte-order mark for Excel.\n\nErrors are RFC 9457 application/problem+json. Responses carry strong ETags (304 on If-None-Match), Cache-Control, and CORS (Access-Control-Allow-Origin: *). Clients are rate limited per address (429 with Retry-After).",
+	Description:      "Risk-adjusted survival of surgeons and hospitals in ten specialties, with exact funnel-plot limits, from immutable published releases.\n\nEvery response is {data, meta, links}; meta names the release, periods, count, source, licence and generation time. Without ?release= the latest release answers; /api/v1/releases/{release}/… pins one (every GET path below also answers under that prefix; its figures never change, and it is cached for a day, as a correction may later supersede the release: meta.superseded_by). meta also carries the release's sha256 and a citation.\n\nBands (closed set): high_alarm (above the upper 99.8% limit), high_alert (between the upper 95% and 99.8% limits), within, low_alert, low_alarm, too_few (fewer than one death expected: no comparison), not_assessable (the publisher gave no expected deaths and none can be worked out: a risk-adjusted rate with no deaths, or, in a release whose comparison is published, its own rate, interval and rating with no deaths at all, whose events are null: shown with the publisher's figures, never compared or placed on the funnel). Plain-language labels are at /specialties/{slug}.\n\nEvery field is described below and at /api/v1/dictionary (and the page /data/dictionary): its unit or scale, when it is null, its codes. Our rates (rate, ramr, survival, target and their intervals) are proportions from 0 to 1: 0.021 is 2.1 in 100 operations. The publisher's own figures (published_*) are per 100 operations, as published: 2.1 is 2.1 in 100. ci_*, the limits and funnel_y are on the row's scale: a ratio of observed to expected deaths (1 is as expected) for risk-adjusted data, a proportion for crude data.\n\nCollections page with an opaque keyset cursor (meta.next_cursor, links.next, Link header); limit 1–1000, default 100. Unknown parameters and bad values are 400. Every collection has a CSV twin (.csv, ?format=csv or Accept: text/csv) with the same rows, order and columns (the JSON keys); a CSV without limit streams every matching row; ?bom=1 adds a UTF-8 byte-order mark for Excel.\n\nErrors are RFC 9457 application/problem+json. Responses carry strong ETags (304 on If-None-Match), Cache-Control, and CORS (Access-Control-Allow-Origin: *). Clients are rate limited per address (429 with Retry-After).",
 	InfoInstanceName: "swagger",
 	SwaggerTemplate:  docTemplate,
 	LeftDelim:        "{{",
