@@ -5,6 +5,8 @@ import (
 	"mime"
 	"net/http"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -66,11 +68,13 @@ type selfCheckResult struct {
 // handleSelfCheck answers POST /api/v1/self-check.
 //
 //	@Summary		Self-check: place your own figures on the funnel
-//	@Description	A hospital's own (perhaps unpublished) figures, placed against the release's target and funnel for the same specialty, procedure and period: ratio, risk-adjusted rate, survival and its interval, the limits at its size, band and p-values. Send JSON (one unit, or {"units": [...]}, at most 1000) or a canonical CSV (Content-Type: text/csv; columns specialty, cases, events, and optionally procedure, period, unit_type, unit_id, unit_name, hospital_id, hospital_name, outcome, expected or expected_rate). JSON units and CSV rows alike go through the checks of outcomes ingest, and a problem says what ingest says, its param naming units[i].field (JSON) or the line and column (CSV). Nothing submitted is stored or logged.
+//	@Description	A hospital's own (perhaps unpublished) figures, placed against the release's target and funnel for the same specialty, procedure and period: ratio, risk-adjusted rate, survival and its interval, the limits at its size, band and p-values. Send JSON (one unit, or {"units": [...]}, at most 1000) or a canonical CSV (Content-Type: text/csv; columns specialty, cases, events, and optionally procedure, period, unit_type, unit_id, unit_name, hospital_id, hospital_name, outcome, expected or expected_rate). JSON units and CSV rows alike go through the checks of outcomes ingest, and a problem says what ingest says, its param naming units[i].field (JSON) or the line and column (CSV). With Accept: image/svg+xml or image/png the answer is instead the units drawn on their published funnel, the site's download of the same chart: a title, the specialty, procedure, period, release, source, the date made and a key, to show without the page; the units must then all sit on one funnel. Nothing submitted is stored or logged.
 //	@Tags			self-check
 //	@Accept			json
 //	@Accept			text/csv
 //	@Produce		json
+//	@Produce		image/svg+xml
+//	@Produce		image/png
 //	@Param			units	body		selfCheckRequest	true	"the figures (or a single selfCheckUnit object)"
 //	@Param			release	query		string				false	"release id or latest (default)"
 //	@Success		200		{object}	envelope{data=[]selfCheckResult,meta=meta}
@@ -104,6 +108,17 @@ func (s *Server) handleSelfCheck(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if format, contentType := selfCheckImageFormat(c.Request().Header.Get(echo.HeaderAccept)); format != "" {
+		img, name, err := s.site.SelfCheckImage(t.rel, in, format)
+		if err != nil {
+			return err
+		}
+		h := c.Response().Header()
+		h.Set(echo.HeaderCacheControl, "no-store")
+		h.Set(echo.HeaderContentDisposition, `inline; filename="`+name+`"`)
+		h.Set("Content-Security-Policy", "default-src 'none'")
+		return c.Blob(http.StatusOK, contentType, img)
+	}
 	var errs []selfcheck.FieldError
 	out := make([]selfCheckResult, 0, len(in.Units))
 	for i, u := range in.Units {
@@ -125,6 +140,42 @@ func (s *Server) handleSelfCheck(c echo.Context) error {
 		return err
 	}
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, b)
+}
+
+// selfCheckImageFormat reads which answer the Accept header prefers of
+// JSON, SVG and PNG: "svg" or "png" with its media type, or "" for JSON,
+// the default (no header, */*, or JSON preferred or tied).
+func selfCheckImageFormat(accept string) (format, contentType string) {
+	best, bestQ := echo.MIMEApplicationJSON, 0.0
+	for part := range strings.SplitSeq(accept, ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		q := 1.0
+		if v, ok := params["q"]; ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				q = f
+			}
+		}
+		switch mt {
+		case echo.MIMEApplicationJSON:
+			if q >= bestQ {
+				best, bestQ = mt, q
+			}
+		case "image/svg+xml", "image/png":
+			if q > bestQ {
+				best, bestQ = mt, q
+			}
+		}
+	}
+	switch best {
+	case "image/svg+xml":
+		return "svg", best
+	case "image/png":
+		return "png", best
+	}
+	return "", ""
 }
 
 func distinctPeriods(rs []selfCheckResult) []string {

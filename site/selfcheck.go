@@ -30,6 +30,15 @@ type selfCheckPage struct {
 	Groups  []selfCheckGroup
 	Undrawn []selfCheckGroup
 	Table   tableData
+	// Results is every unit placed, as canonical CSV (unitsCSV), for the
+	// results export form; when they all sit on the one chart drawn,
+	// ResultsInChart puts the results button in the chart's form
+	// instead, which holds the same units: a 1,000-unit page would
+	// otherwise carry them twice. Made is when the page was made, in
+	// words.
+	Results        string
+	ResultsInChart bool
+	Made           string
 }
 
 // selfCheckForm is what the form holds, as typed, so it can be shown again.
@@ -172,40 +181,14 @@ func (s *Site) HandleSelfCheckForm(c echo.Context) error {
 		d.Table = tableData{Caption: "Your units", KeyHead: "Your unit", Order: "in the order you gave them", Funnel: true,
 			Body: unitTableBody(rows, unitRows{Funnel: true}), Interval: intervalName(&r.Meta)}
 	}
+	if len(d.Groups) == 1 && len(d.Undrawn) == 0 {
+		d.ResultsInChart = true
+	} else {
+		d.Results = unitsCSV(rows)
+	}
+	d.Made = madeWords(s.now())
 	p.Title = "Your results: hospital self-check"
 	return s.render(c, http.StatusOK, "selfcheck", p)
-}
-
-// HandleSelfCheckSVG answers POST /self-check/funnel.svg: the self-check
-// chart of one group, all its units on their funnel, as a file to keep,
-// for a governance meeting.
-func (s *Site) HandleSelfCheckSVG(c echo.Context) error {
-	r, err := s.releaseOr404(c)
-	if err != nil {
-		return err
-	}
-	_, in, err := s.readSelfCheckForm(c)
-	if err != nil {
-		return err
-	}
-	_, groups, errs := placeAll(r, in)
-	if len(errs) > 0 {
-		return &selfcheck.Error{Detail: "some figures are invalid", Errors: errs}
-	}
-	if len(groups) == 0 { // the readers refuse a submission of no units
-		return &selfcheck.Error{Detail: "no units to draw"}
-	}
-	// The form sends one group's units; of several, the first is drawn.
-	g := &groups[0]
-	svg, err := g.draw(r, true)
-	if err != nil {
-		return err
-	}
-	h := c.Response().Header()
-	h.Set(echo.HeaderCacheControl, "no-store")
-	h.Set(echo.HeaderContentDisposition, `attachment; filename="self-check-`+g.Funnel.Specialty+`.svg"`)
-	h.Set("Content-Security-Policy", "default-src 'none'")
-	return c.Blob(http.StatusOK, "image/svg+xml", []byte(svg))
 }
 
 // formError is a problem with the form, in the form's own words: the
