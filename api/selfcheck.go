@@ -5,8 +5,6 @@ import (
 	"mime"
 	"net/http"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -108,16 +106,8 @@ func (s *Server) handleSelfCheck(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if format, contentType := selfCheckImageFormat(c.Request().Header.Get(echo.HeaderAccept)); format != "" {
-		img, name, err := s.site.SelfCheckImage(t.rel, in, format)
-		if err != nil {
-			return err
-		}
-		h := c.Response().Header()
-		h.Set(echo.HeaderCacheControl, "no-store")
-		h.Set(echo.HeaderContentDisposition, `inline; filename="`+name+`"`)
-		h.Set("Content-Security-Policy", "default-src 'none'")
-		return c.Blob(http.StatusOK, contentType, img)
+	if format := selfCheckImageFormat(c.Request().Header.Get(echo.HeaderAccept)); format != "" {
+		return s.site.SendSelfCheckImage(c, t.rel, in, format, "inline")
 	}
 	var errs []selfcheck.FieldError
 	out := make([]selfCheckResult, 0, len(in.Units))
@@ -143,39 +133,16 @@ func (s *Server) handleSelfCheck(c echo.Context) error {
 }
 
 // selfCheckImageFormat reads which answer the Accept header prefers of
-// JSON, SVG and PNG: "svg" or "png" with its media type, or "" for JSON,
-// the default (no header, */*, or JSON preferred or tied).
-func selfCheckImageFormat(accept string) (format, contentType string) {
-	best, bestQ := echo.MIMEApplicationJSON, 0.0
-	for part := range strings.SplitSeq(accept, ",") {
-		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
-		if err != nil {
-			continue
-		}
-		q := 1.0
-		if v, ok := params["q"]; ok {
-			if f, err := strconv.ParseFloat(v, 64); err == nil {
-				q = f
-			}
-		}
-		switch mt {
-		case echo.MIMEApplicationJSON:
-			if q >= bestQ {
-				best, bestQ = mt, q
-			}
-		case "image/svg+xml", "image/png":
-			if q > bestQ {
-				best, bestQ = mt, q
-			}
-		}
-	}
-	switch best {
+// JSON, SVG and PNG: "svg" or "png", or "" for JSON, the default (no
+// header, */*, or JSON preferred).
+func selfCheckImageFormat(accept string) string {
+	switch preferredType(accept, echo.MIMEApplicationJSON, "image/svg+xml", "image/png") {
 	case "image/svg+xml":
-		return "svg", best
+		return "svg"
 	case "image/png":
-		return "png", best
+		return "png"
 	}
-	return "", ""
+	return ""
 }
 
 func distinctPeriods(rs []selfCheckResult) []string {

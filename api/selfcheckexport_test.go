@@ -13,36 +13,17 @@ import (
 	"encoding/json"
 	"html"
 	"image/png"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/surgeon-outcomes/outcomes/api"
 	"github.com/surgeon-outcomes/outcomes/outcome"
 )
-
-// postAccept is post with an Accept header.
-func postAccept(t testing.TB, srv *httptest.Server, path, contentType, accept string, body []byte) (*http.Response, []byte) {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, srv.URL+path, bytes.NewReader(body))
-	if err != nil {
-		t.Fatalf("NewRequest(POST %s): %v", path, err)
-	}
-	req.Header.Set("Content-Type", contentType)
-	req.Header.Set("Accept", accept)
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatalf("POST %s: %v", path, err)
-	}
-	defer resp.Body.Close()
-	var b bytes.Buffer
-	if _, err := b.ReadFrom(resp.Body); err != nil {
-		t.Fatalf("POST %s: read body: %v", path, err)
-	}
-	return resp, b.Bytes()
-}
 
 // hiddenResults finds the results export form's units.
 var hiddenResults = regexp.MustCompile(`<form action="/self-check/results.csv"[^>]*>\s*<input type="hidden" name="units" value="([^"]*)">`)
@@ -225,7 +206,7 @@ func TestSelfCheckExportImages(t *testing.T) {
 			Band string `json:"band"`
 		} `json:"data"`
 	}
-	resp, js := postAccept(t, srv, "/api/v1/self-check", "text/csv", "", oneFunnel)
+	resp, js := post(t, srv, "/api/v1/self-check", "text/csv", oneFunnel)
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
 		t.Fatalf("POST /api/v1/self-check without Accept = %d %s, want JSON", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
@@ -275,7 +256,7 @@ func TestSelfCheckExportImages(t *testing.T) {
 		{"image/svg+xml;q=0.5, application/json", "application/json", nil},
 		{"*/*", "application/json", nil},
 	} {
-		resp, b := postAccept(t, srv, "/api/v1/self-check", "text/csv", tc.accept, oneFunnel)
+		resp, b := post(t, srv, "/api/v1/self-check", "text/csv", oneFunnel, "Accept", tc.accept)
 		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), tc.wantType) {
 			t.Errorf("POST /api/v1/self-check, Accept %s = %d %s, want 200 %s", tc.accept, resp.StatusCode,
 				resp.Header.Get("Content-Type"), tc.wantType)
@@ -288,7 +269,7 @@ func TestSelfCheckExportImages(t *testing.T) {
 			t.Errorf("POST /api/v1/self-check, Accept %s: Cache-Control %q, want no-store", tc.accept, cc)
 		}
 	}
-	resp, b := postAccept(t, srv, "/api/v1/self-check", "text/csv", "image/png", units)
+	resp, b := post(t, srv, "/api/v1/self-check", "text/csv", units, "Accept", "image/png")
 	checkProblem(t, resp, b, http.StatusBadRequest)
 	if !bytes.Contains(b, []byte("published funnels")) {
 		t.Errorf("units on two funnels, as an image: problem %s does not say why", b)
@@ -297,4 +278,103 @@ func TestSelfCheckExportImages(t *testing.T) {
 	if logged := log.String(); strings.Contains(logged, "Zqexport") {
 		t.Errorf("log holds a submitted name:\n%.2000s", logged)
 	}
+}
+
+// selectOptions are the values of the options of the select with id, in
+// order, and the one selected ("" if none).
+func selectOptions(t *testing.T, page []byte, id string) (values []string, selected string) {
+	t.Helper()
+	m := regexp.MustCompile(`(?s)<select id="` + id + `"[^>]*>(.*?)</select>`).FindSubmatch(page)
+	if m == nil {
+		t.Fatalf("page has no select #%s", id)
+	}
+	for _, o := range regexp.MustCompile(`<option value="([^"]*)"( selected)?>`).FindAllSubmatch(m[1], -1) {
+		values = append(values, html.UnescapeString(string(o[1])))
+		if len(o[2]) > 0 {
+			selected = html.UnescapeString(string(o[1]))
+		}
+	}
+	return values, selected
+}
+
+// TestSelfCheckFormLists checks that the form's procedure and period are
+// picked from the release's lists, not typed: the procedure list holds
+// exactly the release's procedures, each with its specialty, and the
+// period list exactly its periods; a procedure from the list places the
+// unit where the bare code (the form's parameter before the list) does,
+// and stays selected on the results page; and a procedure of another
+// specialty than the one chosen is refused, in words, at the field.
+func TestSelfCheckFormLists(t *testing.T) {
+	srv := newServer(t, api.Config{})
+	resp, page := get(t, srv, http.MethodGet, "/self-check")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /self-check = %d", resp.StatusCode)
+	}
+	if bytes.Contains(page, []byte(`type="text" id="procedure"`)) {
+		t.Error("procedure is still a text box")
+	}
+	procs, _ := selectOptions(t, page, "procedure")
+	periods, _ := selectOptions(t, page, "period")
+	var want []string
+	for _, f := range releaseFunnels(t, srv) {
+		if v := f.Specialty + ":" + f.Procedure; !slices.Contains(want, v) {
+			want = append(want, v)
+		}
+	}
+	if got := procs[1:]; procs[0] != "" || !sameSet(got, want) {
+		t.Errorf("procedure list %v, want the main procedure first, then the release's %v", procs, want)
+	}
+	var rel struct {
+		Data []struct {
+			Periods []string `json:"periods"`
+		} `json:"data"`
+	}
+	getJSON(t, srv, "/api/v1/releases", &rel)
+	if got := periods[1:]; periods[0] != "" || !sameSet(got, rel.Data[0].Periods) {
+		t.Errorf("period list %v, want latest first, then the release's %v", periods, rel.Data[0].Periods)
+	}
+
+	form := func(procedure string) (*http.Response, []byte) {
+		var b bytes.Buffer
+		mw := multipart.NewWriter(&b)
+		for k, v := range map[string]string{"specialty": "vascular", "procedure": procedure, "unit_type": "hospital",
+			"cases": "120", "events": "4", "expected": "3.1"} {
+			if err := mw.WriteField(k, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := mw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return post(t, srv, "/self-check", mw.FormDataContentType(), b.Bytes())
+	}
+	heading := regexp.MustCompile(`<h2><bdi>Your figures</bdi>: [^<]*</h2>\s*<p class="verdict">[^<]*</p>`)
+	_, byCode := form("open")
+	resp, byList := form("vascular:open")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("POST /self-check with procedure vascular:open = %d", resp.StatusCode)
+	}
+	if a, b := heading.Find(byCode), heading.Find(byList); a == nil || !bytes.Equal(a, b) ||
+		!bytes.Contains(a, []byte("Open AAA repair")) {
+		t.Errorf("procedure from the list placed the unit as\n%s\nthe bare code as\n%s\nwant both on Open AAA repair", b, a)
+	}
+	if _, sel := selectOptions(t, byList, "procedure"); sel != "vascular:open" {
+		t.Errorf("results page selects procedure %q, want vascular:open as chosen", sel)
+	}
+	if _, sel := selectOptions(t, byCode, "procedure"); sel != "vascular:open" {
+		t.Errorf("results page for procedure=open selects %q, want vascular:open", sel)
+	}
+	resp, bad := form("adult-cardiac:cabg")
+	if resp.StatusCode != http.StatusBadRequest || !bytes.Contains(bad, []byte(`<a href="#procedure">Procedure</a>: `)) ||
+		!bytes.Contains(bad, []byte("is a procedure of Adult cardiac surgery")) {
+		t.Errorf("a procedure of another specialty = %d, want 400 saying so at the field:\n%.2000s", resp.StatusCode, bad)
+	}
+}
+
+// sameSet reports whether a and b hold the same strings, each once.
+func sameSet(a, b []string) bool {
+	x, y := slices.Clone(a), slices.Clone(b)
+	slices.Sort(x)
+	slices.Sort(y)
+	return slices.Equal(x, y) && len(slices.Compact(x)) == len(a)
 }

@@ -215,10 +215,17 @@ func twinURL(t resource, ext twin) string {
 
 // prefersCSV reports whether an Accept header ranks text/csv above JSON.
 func prefersCSV(accept string) bool {
-	best, bestQ := "", -1.0
+	return preferredType(accept, "text/csv", echo.MIMEApplicationJSON) == "text/csv"
+}
+
+// preferredType is the one of offered that an Accept header prefers: the
+// highest q above 0, the first listed of equals; "" when it names none
+// (no header, or */* alone).
+func preferredType(accept string, offered ...string) string {
+	best, bestQ := "", 0.0
 	for part := range strings.SplitSeq(accept, ",") {
 		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
-		if err != nil {
+		if err != nil || !slices.Contains(offered, mt) {
 			continue
 		}
 		qv := 1.0
@@ -227,11 +234,11 @@ func prefersCSV(accept string) bool {
 				qv = f
 			}
 		}
-		if (mt == "text/csv" || mt == "application/json") && qv > bestQ {
+		if qv > bestQ {
 			best, bestQ = mt, qv
 		}
 	}
-	return best == "text/csv" && bestQ > 0
+	return best
 }
 
 // sendStream streams a collection as RFC 4180 CSV (a header row of the

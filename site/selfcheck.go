@@ -17,10 +17,13 @@ import (
 // unit lies.
 type selfCheckPage struct {
 	Specialties []option
-	Periods     []option
-	UnitTypes   []option // hospitals first: a hospital checks itself
-	Form        selfCheckForm
-	Errors      []formError
+	// Procedures are the release's procedures, grouped by specialty
+	// (procedureOptions); Periods its periods, newest last.
+	Procedures []procedureGroup
+	Periods    []option
+	UnitTypes  []option // hospitals first: a hospital checks itself
+	Form       selfCheckForm
+	Errors     []formError
 	// Units counts the units placed, Funnels the funnels they sit on.
 	// Groups are the first maxDrawnFunnels of those funnels, in the order
 	// first submitted, each drawn; Undrawn are the rest, named only. Table
@@ -61,11 +64,64 @@ func selfCheckOptions(r *catalog.Release, form selfCheckForm) selfCheckPage {
 			}
 		}
 	}
+	d.Procedures = procedureOptions(r, form)
 	for _, t := range []outcome.UnitType{outcome.Hospital, outcome.Surgeon} {
 		d.UnitTypes = append(d.UnitTypes, option{Value: string(t), Label: t.Title(),
 			Selected: t == outcome.Hospital && form.UnitType != string(outcome.Surgeon) || string(t) == form.UnitType})
 	}
 	return d
+}
+
+// procedureGroup is one specialty's procedures in the form's procedure
+// list (an optgroup).
+type procedureGroup struct {
+	Label   string
+	Options []option
+}
+
+// procedureOptions lists the procedures the release has funnels for, by
+// specialty, each as the value "specialty:procedure" (procedureValue),
+// so that a procedure is picked from the release's list, not typed, and
+// says which specialty it belongs to. The form's procedure is selected
+// whether it came from the list or as a bare code (procedure=aaa, as
+// before the list).
+func procedureOptions(r *catalog.Release, form selfCheckForm) []procedureGroup {
+	var out []procedureGroup
+	for _, sp := range outcome.Specialties() {
+		var procs []string
+		for _, f := range r.Funnels {
+			if f.Specialty == sp.Slug {
+				procs = appendDistinct(procs, f.Procedure)
+			}
+		}
+		if len(procs) == 0 {
+			continue
+		}
+		g := procedureGroup{Label: sp.Name}
+		for _, pr := range procs {
+			v := procedureValue(sp.Slug, pr)
+			g.Options = append(g.Options, option{Value: v, Label: procedureName(sp.Slug, pr),
+				Selected: form.Procedure == v || form.Specialty == sp.Slug && form.Procedure == pr})
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+// procedureValue is a procedure's value in the form's list: its
+// specialty and its code, "vascular:aaa".
+func procedureValue(specialty, procedure string) string { return specialty + ":" + procedure }
+
+// splitProcedure reads the form's procedure: a value of the list
+// (procedureValue) is its specialty and code; anything else, a code as
+// typed before the list, is the code alone, of the form's specialty.
+func splitProcedure(v string) (specialty, procedure string) {
+	if sp, pr, ok := strings.Cut(v, ":"); ok {
+		if _, known := outcome.LookupSpecialty(sp); known {
+			return sp, pr
+		}
+	}
+	return "", v
 }
 
 // HandleSelfCheckPage answers GET /self-check: the form.
@@ -104,9 +160,17 @@ func (s *Site) readSelfCheckForm(c echo.Context) (selfCheckForm, selfcheck.Input
 		in, err := s.selfCheck.CSV(body)
 		return form, in, err
 	}
+	procSpecialty, procedure := splitProcedure(form.Procedure)
+	if procSpecialty != "" && procSpecialty != form.Specialty {
+		sp, _ := outcome.LookupSpecialty(procSpecialty)
+		msg := "“" + procedureName(procSpecialty, procedure) + "” is a procedure of " + sp.Name +
+			": choose that specialty, or a procedure of the one chosen"
+		return form, selfcheck.Input{}, &selfcheck.Error{Detail: msg,
+			Errors: []selfcheck.FieldError{{Param: "procedure", Message: msg}}}
+	}
 	in, err := s.selfCheck.Fields(
 		[]string{"specialty", "procedure", "period", "unit_type", "unit_name", "cases", "events", "expected"},
-		[]string{form.Specialty, form.Procedure, form.Period, form.UnitType, form.UnitName, form.Cases, form.Events,
+		[]string{form.Specialty, procedure, form.Period, form.UnitType, form.UnitName, form.Cases, form.Events,
 			form.Expected})
 	return form, in, err
 }

@@ -162,50 +162,64 @@ func exportName(parts []string, ext string) string {
 // unsafeFileChars are the characters a file name is kept free of.
 var unsafeFileChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
-// handleSelfCheckImage answers POST /self-check/funnel.svg and .png: the
-// chart of the units a download form sends (one group's), to keep.
-func (s *Site) handleSelfCheckImage(c echo.Context, format, contentType string) error {
-	r, err := s.releaseOr404(c)
-	if err != nil {
-		return err
-	}
-	_, in, err := s.readSelfCheckForm(c)
-	if err != nil {
-		return err
-	}
+// SendSelfCheckImage answers with the units' chart (SelfCheckImage) in
+// format, "svg" or "png": not to be cached, and as an attachment (a
+// download form's) or inline (the API's), named for what it shows.
+func (s *Site) SendSelfCheckImage(c echo.Context, r *catalog.Release, in selfcheck.Input, format, disposition string) error {
 	body, name, err := s.SelfCheckImage(r, in, format)
 	if err != nil {
 		return err
 	}
+	contentType := "image/svg+xml"
+	if format == "png" {
+		contentType = "image/png"
+	}
 	h := c.Response().Header()
 	h.Set(echo.HeaderCacheControl, "no-store")
-	h.Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
+	h.Set(echo.HeaderContentDisposition, disposition+`; filename="`+name+`"`)
 	h.Set("Content-Security-Policy", "default-src 'none'")
 	return c.Blob(http.StatusOK, contentType, body)
+}
+
+// readExportForm reads an export form's units (readSelfCheckForm) and the
+// release they are placed in.
+func (s *Site) readExportForm(c echo.Context) (*catalog.Release, selfcheck.Input, error) {
+	r, err := s.releaseOr404(c)
+	if err != nil {
+		return nil, selfcheck.Input{}, err
+	}
+	_, in, err := s.readSelfCheckForm(c)
+	return r, in, err
+}
+
+// handleSelfCheckImage answers POST /self-check/funnel.svg and .png: the
+// chart of the units a download form sends (one group's), to keep.
+func (s *Site) handleSelfCheckImage(c echo.Context, format string) error {
+	r, in, err := s.readExportForm(c)
+	if err != nil {
+		return err
+	}
+	return s.SendSelfCheckImage(c, r, in, format, "attachment")
 }
 
 // HandleSelfCheckSVG answers POST /self-check/funnel.svg: the self-check
 // chart of one group, all its units on their funnel, as a file to keep,
 // for a governance meeting.
 func (s *Site) HandleSelfCheckSVG(c echo.Context) error {
-	return s.handleSelfCheckImage(c, "svg", "image/svg+xml")
+	return s.handleSelfCheckImage(c, "svg")
 }
 
 // HandleSelfCheckPNG answers POST /self-check/funnel.png: the same chart
 // as a PNG, for slides and documents that cannot show SVG.
 func (s *Site) HandleSelfCheckPNG(c echo.Context) error {
-	return s.handleSelfCheckImage(c, "png", "image/png")
+	return s.handleSelfCheckImage(c, "png")
 }
 
 // HandleSelfCheckCSV answers POST /self-check/results.csv: the results
 // table of the units the page's export form sends back, as CSV
 // (selfCheckResultsCSV).
 func (s *Site) HandleSelfCheckCSV(c echo.Context) error {
-	r, err := s.releaseOr404(c)
-	if err != nil {
-		return err
-	}
-	_, in, err := s.readSelfCheckForm(c)
+	r, in, err := s.readExportForm(c)
 	if err != nil {
 		return err
 	}
