@@ -85,7 +85,7 @@ func TestBrowserSelfCheckTeam(t *testing.T) {
 		Named  bool   `json:"named"`
 	}
 	d, err := chromedp.Run(ctx, chromedp.Evaluate[download](`(async () => {
-	const form = document.querySelector('form[action="/self-check/funnel.svg"]');
+	const form = document.querySelector('form[action^="/self-check/funnel.svg"]');
 	const r = await fetch(form.action, {method: "POST", body: new FormData(form)});
 	const svg = await r.text();
 	return {status: r.status, type: r.headers.get("Content-Type"),

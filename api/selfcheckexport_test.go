@@ -26,7 +26,7 @@ import (
 )
 
 // hiddenResults finds the results export form's units.
-var hiddenResults = regexp.MustCompile(`<form action="/self-check/results.csv"[^>]*>\s*<input type="hidden" name="units" value="([^"]*)">`)
+var hiddenResults = regexp.MustCompile(`<form action="/self-check/results.csv\?release=demo"[^>]*>\s*<input type="hidden" name="units" value="([^"]*)">`)
 
 // tableRow is one row of the page's table of your units, as shown.
 var tableRow = regexp.MustCompile(`<tr><th scope="row">([^<]*)<td class="b b-([a-z_]+)">([^<]*)<td>([^<]*)<td>([^<]*)<td>([^<]*)<td>(?:([0-9.]+)% \(([0-9.]+)%–([0-9.]+)%\)|—<span class="vh"> not given</span>)<td>([^\n]*)`)
@@ -101,13 +101,14 @@ func checkResultsCSV(t *testing.T, srv *httptest.Server, units []byte, wantName 
 	}
 	m := hiddenResults.FindSubmatch(page)
 	if m == nil { // the results button is the chart's form's
-		if !bytes.Contains(page, []byte(`formaction="/self-check/results.csv"`)) {
+		if !bytes.Contains(page, []byte(`formaction="/self-check/results.csv?release=demo"`)) {
 			t.Fatal("page has no results export")
 		}
 		m = hiddenUnits.FindSubmatch(page)
 	}
 	body, ct = multipartBody(t, "units", "", []byte(html.UnescapeString(string(m[1]))))
-	resp, out := post(t, srv, "/self-check/results.csv", ct, body)
+	// The form names the release the page placed the units in.
+	resp, out := post(t, srv, "/self-check/results.csv?release=demo", ct, body)
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") ||
 		resp.Header.Get("Cache-Control") != "no-store" {
 		t.Fatalf("POST /self-check/results.csv = %d %s, Cache-Control %q; want 200 text/csv, no-store:\n%s",

@@ -25,7 +25,9 @@ import (
 // page and an export: the page carries the units it placed in its export
 // forms (unitsCSV), and each export is a POST of them, placed again
 // against the same release. A link (GET) would put a hospital's figures in
-// addresses, browser history and proxies' logs.
+// addresses, browser history and proxies' logs. The forms name the
+// release the page placed the units in, so an export drawn after a new
+// release is loaded is still the page's.
 
 // selfCheckCSVColumns are the results CSV's columns: the table's, in its
 // order (name, verdict, operations, deaths, expected deaths, survival and
