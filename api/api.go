@@ -231,6 +231,7 @@ func (s *Server) loadReleases(ctx context.Context, db *store.DB) error {
 	if s.site, err = site.New(cat, offer, s.dictionary.tables); err != nil {
 		return err
 	}
+	s.site.SetClock(s.cfg.Now)
 	// Loading a national release reads every row and result once and
 	// keeps a fraction: give the rest back to the operating system now
 	// rather than over the next minutes, so a server's memory is what it

@@ -1,7 +1,9 @@
 package api_test
 
 import (
+	"context"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
@@ -10,6 +12,27 @@ import (
 
 	"github.com/surgeon-outcomes/outcomes/api"
 )
+
+// uploadSelfCheck opens the self-check form in the tab, chooses csv as
+// its file, as a person does, and submits it: the results page must
+// load.
+func uploadSelfCheck(t *testing.T, ctx context.Context, srv *httptest.Server, csv []byte) {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "ours.csv")
+	if err := os.WriteFile(file, csv, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if status := navigate(t, ctx, srv, "/self-check"); status != http.StatusOK {
+		t.Fatalf("GET /self-check = %d, want 200", status)
+	}
+	if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{file})); err != nil {
+		t.Fatalf("choose the CSV file: %v", err)
+	}
+	if status := submitAndWait(t, ctx, "submit the CSV",
+		chromedp.Click(chromedp.CSS("form.self-check button[type=submit]"))); status != http.StatusOK {
+		t.Fatalf("POST /self-check with a CSV = %d, want 200", status)
+	}
+}
 
 // TestBrowserSelfCheckTeam uploads a hospital's CSV on a phone, as its
 // analyst would: 30 units on one funnel and one on each of ten others.
@@ -26,26 +49,13 @@ func TestBrowserSelfCheckTeam(t *testing.T) {
 	for i := range spread {
 		spread[i] = funnels[max(0, i-29)]
 	}
-	file := filepath.Join(t.TempDir(), "ours.csv")
-	if err := os.WriteFile(file, teamCSV(spread, len(spread), func(i int) string {
+	ctx := newBrowser(t, phone)
+	uploadSelfCheck(t, ctx, srv, teamCSV(spread, len(spread), func(i int) string {
 		if i == 3 {
 			return `Ward "B", east`
 		}
 		return ""
-	}), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ctx := newBrowser(t, phone)
-	if status := navigate(t, ctx, srv, "/self-check"); status != http.StatusOK {
-		t.Fatalf("GET /self-check = %d, want 200", status)
-	}
-	if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{file})); err != nil {
-		t.Fatalf("choose the CSV file: %v", err)
-	}
-	if status := submitAndWait(t, ctx, "submit the CSV",
-		chromedp.Click(chromedp.CSS("form.self-check button[type=submit]"))); status != http.StatusOK {
-		t.Fatalf("POST /self-check with a CSV = %d, want 200", status)
-	}
+	}))
 	type page struct {
 		Charts  int `json:"charts"`
 		Points  int `json:"points"`
@@ -75,7 +85,7 @@ func TestBrowserSelfCheckTeam(t *testing.T) {
 		Named  bool   `json:"named"`
 	}
 	d, err := chromedp.Run(ctx, chromedp.Evaluate[download](`(async () => {
-	const form = document.querySelector('form[action="/self-check/funnel.svg"]');
+	const form = document.querySelector('form[action^="/self-check/funnel.svg"]');
 	const r = await fetch(form.action, {method: "POST", body: new FormData(form)});
 	const svg = await r.text();
 	return {status: r.status, type: r.headers.get("Content-Type"),

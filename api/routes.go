@@ -89,6 +89,8 @@ func (s *Server) routes() *echo.Echo {
 	// A self-check is drawn for its sender alone: gated, never kept.
 	e.POST("/self-check", st.HandleSelfCheckForm, site.Headers, z, s.gated(s.draws))
 	e.POST("/self-check/funnel.svg", st.HandleSelfCheckSVG, z, s.gated(s.draws))
+	e.POST("/self-check/funnel.png", st.HandleSelfCheckPNG, s.gated(s.draws))
+	e.POST("/self-check/results.csv", st.HandleSelfCheckCSV, z, s.gated(s.draws))
 	page("/methodology", st.HandleMethodology)
 	page("/data", st.HandleData)
 	page("/data/dictionary", st.HandleDictionary)

@@ -78,11 +78,13 @@ type selfCheckResult struct {
 // handleSelfCheck answers POST /api/v1/self-check.
 //
 //	@Summary		Self-check: place your own figures on the funnel
-//	@Description	A hospital's own (perhaps unpublished) figures, placed against the release's target and funnel for the same specialty, procedure and period: ratio, risk-adjusted rate, survival and its interval, the limits at its size, band and p-values. Send JSON (one unit, or {"units": [...]}, at most 1000) or a canonical CSV (Content-Type: text/csv; columns specialty, cases, events, and optionally procedure, period, unit_type, unit_id, unit_name, hospital_id, hospital_name, outcome, expected or expected_rate). JSON units and CSV rows alike go through the checks of outcomes ingest, and a problem says what ingest says, its param naming units[i].field (JSON) or the line and column (CSV). Nothing submitted is stored or logged.
+//	@Description	A hospital's own (perhaps unpublished) figures, placed against the release's target and funnel for the same specialty, procedure and period: ratio, risk-adjusted rate, survival and its interval, the limits at its size, band and p-values. Send JSON (one unit, or {"units": [...]}, at most 1000) or a canonical CSV (Content-Type: text/csv; columns specialty, cases, events, and optionally procedure, period, unit_type, unit_id, unit_name, hospital_id, hospital_name, outcome, expected or expected_rate). JSON units and CSV rows alike go through the checks of outcomes ingest, and a problem says what ingest says, its param naming units[i].field (JSON) or the line and column (CSV). With Accept: image/svg+xml or image/png the answer is instead the units drawn on their published funnel, the site's download of the same chart: a title, the specialty, procedure, period, release, source, the date made and a key, to show without the page; the units must then all sit on one funnel. Nothing submitted is stored or logged.
 //	@Tags			self-check
 //	@Accept			json
 //	@Accept			text/csv
 //	@Produce		json
+//	@Produce		image/svg+xml
+//	@Produce		image/png
 //	@Param			units	body		selfCheckRequest	true	"the figures: an object whose units lists the units, or one unit on its own"
 //	@Param			release	query		string				false	"release id or latest (default)"
 //	@Success		200		{object}	envelope{data=[]selfCheckResult,meta=meta}
@@ -116,6 +118,9 @@ func (s *Server) handleSelfCheck(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if format := selfCheckImageFormat(c.Request().Header.Get(echo.HeaderAccept)); format != "" {
+		return s.site.SendSelfCheckImage(c, t.rel, in, format, "inline")
+	}
 	var errs []selfcheck.FieldError
 	out := make([]selfCheckResult, 0, len(in.Units))
 	for i, u := range in.Units {
@@ -137,6 +142,19 @@ func (s *Server) handleSelfCheck(c echo.Context) error {
 		return err
 	}
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, b)
+}
+
+// selfCheckImageFormat reads which answer the Accept header prefers of
+// JSON, SVG and PNG: "svg" or "png", or "" for JSON, the default (no
+// header, */*, or JSON preferred).
+func selfCheckImageFormat(accept string) string {
+	switch preferredType(accept, echo.MIMEApplicationJSON, "image/svg+xml", "image/png") {
+	case "image/svg+xml":
+		return "svg"
+	case "image/png":
+		return "png"
+	}
+	return ""
 }
 
 func distinctPeriods(rs []selfCheckResult) []string {

@@ -102,9 +102,9 @@ func (p scProblem) params() []string {
 	return ps
 }
 
-// post sends body to srv with the given Content-Type and returns the
-// response with its body read.
-func post(t testing.TB, srv *httptest.Server, path, contentType string, body []byte) (*http.Response, []byte) {
+// post sends body to srv with the given Content-Type and header pairs
+// (name, value, ...) and returns the response with its body read.
+func post(t testing.TB, srv *httptest.Server, path, contentType string, body []byte, header ...string) (*http.Response, []byte) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, srv.URL+path, bytes.NewReader(body))
 	if err != nil {
@@ -112,6 +112,9 @@ func post(t testing.TB, srv *httptest.Server, path, contentType string, body []b
 	}
 	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("Accept-Encoding", "identity")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
 	resp, err := srv.Client().Do(req)
 	if err != nil {
 		t.Fatalf("POST %s: %v", path, err)

@@ -104,7 +104,7 @@ func multipartBody(t testing.TB, field, filename string, value []byte) ([]byte, 
 
 // hiddenUnits finds the download forms' units, unescaped as a browser
 // sends them.
-var hiddenUnits = regexp.MustCompile(`<input type="hidden" name="units" value="([^"]*)">`)
+var hiddenUnits = regexp.MustCompile(`<form action="/self-check/funnel.svg\?release=[^"]*"[^>]*>\s*<input type="hidden" name="units" value="([^"]*)">`)
 
 // TestSelfCheckTeamPage posts 1,000 units as a hospital would upload them,
 // in three shapes: all on one funnel, spread over every funnel of the

@@ -9,7 +9,6 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/surgeon-outcomes/outcomes/catalog"
 	"github.com/surgeon-outcomes/outcomes/outcome"
+	"github.com/surgeon-outcomes/outcomes/site"
 )
 
 // handleUnits answers GET /api/v1/surgeons and /api/v1/hospitals, and
@@ -248,10 +248,17 @@ func twinURL(t resource, ext twin) string {
 
 // prefersCSV reports whether an Accept header ranks text/csv above JSON.
 func prefersCSV(accept string) bool {
-	best, bestQ := "", -1.0
+	return preferredType(accept, "text/csv", echo.MIMEApplicationJSON) == "text/csv"
+}
+
+// preferredType is the one of offered that an Accept header prefers: the
+// highest q above 0, the first listed of equals; "" when it names none
+// (no header, or */* alone).
+func preferredType(accept string, offered ...string) string {
+	best, bestQ := "", 0.0
 	for part := range strings.SplitSeq(accept, ",") {
 		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
-		if err != nil {
+		if err != nil || !slices.Contains(offered, mt) {
 			continue
 		}
 		qv := 1.0
@@ -260,11 +267,11 @@ func prefersCSV(accept string) bool {
 				qv = f
 			}
 		}
-		if (mt == "text/csv" || mt == "application/json") && qv > bestQ {
+		if qv > bestQ {
 			best, bestQ = mt, qv
 		}
 	}
-	return best == "text/csv" && bestQ > 0
+	return best
 }
 
 // sendStream streams a collection as RFC 4180 CSV (a header row of the
@@ -370,8 +377,6 @@ func twinOf(u string, ext twin) string {
 	return p + string(ext) + rest
 }
 
-var unsafeFileChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
-
 // downloadFileName names a download after what it holds, every filter in
 // the order a reader says it, e.g.
 // demo-adult-cardiac-surgeons-at-ZZ101-high_alarm-2022-04-2025-03.csv:
@@ -403,28 +408,14 @@ func downloadFileName(release string, q query, unitType outcome.UnitType, ext tw
 	return fileName(parts, ext)
 }
 
-// fileName joins the parts of a download's name with hyphens, any
-// character a file name should not hold made a hyphen, a part that is
-// nothing else left out, the whole cut to maxFileNameBytes, and adds
-// the extension.
+// fileName names a download (site.DownloadName, the one rule for the
+// site's and the API's) with a collection's extension.
 func fileName(parts []string, ext twin) string {
-	safe := make([]string, 0, len(parts))
-	for _, p := range parts {
-		if p = strings.Trim(unsafeFileChars.ReplaceAllString(p, "-"), "-."); p != "" {
-			safe = append(safe, p)
-		}
-	}
-	name := strings.Join(safe, "-")
-	return strings.TrimRight(name[:min(len(name), maxFileNameBytes)], "-.") + string(ext)
+	return site.DownloadName(parts, strings.TrimPrefix(string(ext), "."))
 }
 
-const (
-	// maxFileNameBytes bounds a download's name before ".csv": file
-	// systems take 255 bytes, and a browser shows far fewer.
-	maxFileNameBytes = 160
-	// maxFileNameSearch bounds the part of it a search takes.
-	maxFileNameSearch = 40
-)
+// maxFileNameSearch bounds the part of a download's name a search takes.
+const maxFileNameSearch = 40
 
 // unitRef names a unit.
 type unitRef struct {

@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/surgeon-outcomes/outcomes/outcome"
 )
@@ -59,6 +60,13 @@ type Funnel struct {
 	// so several charts can share a page; empty derives one from a hash
 	// of Title and Description.
 	IDPrefix string
+	// Heading and Notes are visible text above and below the plot, for a
+	// chart that must stand alone, printed or passed round without the
+	// page that made it: Heading's lines (the first bold) say what it
+	// shows, Notes' lines where it came from. Long lines are wrapped to
+	// the chart's width, and the drawing grows to hold them when its
+	// Height is the default.
+	Heading, Notes []string
 }
 
 // targetLabel is the target line's name.
@@ -296,6 +304,52 @@ func (f *Funnel) Draw(c Canvas) {
 	if !f.HideLegend {
 		l.drawLegend(c)
 	}
+	l.drawText(c)
+}
+
+// drawText writes the Heading's and Notes' lines, wrapped (layout).
+func (l *layout) drawText(c Canvas) {
+	if len(l.heading)+len(l.notes) == 0 {
+		return
+	}
+	c.BeginGroup(Group{Class: "chart-text", Text: TextStyle{Fill: ink}})
+	for _, ln := range l.heading {
+		c.Text(8, ln.y, ln.text, TextStyle{Class: "chart-heading", Size: ln.size, Bold: ln.bold})
+	}
+	for _, ln := range l.notes {
+		c.Text(8, ln.y, ln.text, TextStyle{Class: "chart-note", Size: ln.size})
+	}
+	c.EndGroup()
+}
+
+// textLine is one line of the Heading or Notes, placed.
+type textLine struct {
+	text string
+	y    float64
+	size float64
+	bold bool
+}
+
+// wrapText breaks s into lines no wider than width at size, at spaces;
+// a word wider than width has a line of its own.
+func wrapText(s string, size, width float64) []string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(s) {
+		switch {
+		case line == "":
+			line = w
+		case textWidth(line+" "+w, size) <= width:
+			line += " " + w
+		default:
+			lines = append(lines, line)
+			line = w
+		}
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
 }
 
 // region fills the area between a curve's upper and lower survival lines,
@@ -433,6 +487,7 @@ type layout struct {
 	legend               []legendItem
 	legendY              float64
 	curveLabels          []curveLabel
+	heading, notes       []textLine
 	highlighted          bool
 	highlights           int  // how many points are highlighted
 	dense                bool // more than DenseAbove points (density.go)
@@ -477,13 +532,42 @@ func (f *Funnel) layout() *layout {
 	if f.Compact {
 		l.font, l.tick, l.size = 12, 12, 3.5
 	}
-	if l.w <= 0 || l.h <= 0 {
+	grow := l.w <= 0 || l.h <= 0
+	if grow {
 		l.w, l.h = 720, 480
 		if f.Compact {
 			l.w, l.h = 320, 340
 		}
 	}
 	l.legendRowHt = l.font + 7
+	// The Heading's and Notes' lines, wrapped; y is from the top of the
+	// heading block and of the notes block until the plot is placed.
+	top, noteHt := 0.0, 0.0
+	for i, s := range f.Heading {
+		size := l.font
+		if i == 0 {
+			size = l.font + 3
+		}
+		for _, t := range wrapText(s, size, l.w-16) {
+			top += size * 1.35
+			l.heading = append(l.heading, textLine{text: t, y: top, size: size, bold: i == 0})
+		}
+	}
+	for _, s := range f.Notes {
+		for _, t := range wrapText(s, l.tick, l.w-16) {
+			noteHt += l.tick * 1.35
+			l.notes = append(l.notes, textLine{text: t, y: noteHt, size: l.tick})
+		}
+	}
+	if top > 0 {
+		top += 8
+	}
+	if noteHt > 0 {
+		noteHt += 10
+	}
+	if grow {
+		l.h += top + noteHt
+	}
 
 	// x: linear from 0 to a nice number past every point and the curve.
 	xHi := 0.0
@@ -584,7 +668,7 @@ func (f *Funnel) layout() *layout {
 	}
 	right = max(right, textWidth(formatCount(l.xMax), l.tick)/2+4) // the last x tick's label
 	l.x1 = l.w - math.Round(right)
-	l.y0 = math.Round(l.size*1.6 + 6)
+	l.y0 = math.Round(top + l.size*1.6 + 6)
 	bottom := l.tickLen + l.tick + 6 + l.font + 10
 	if !f.HideLegend {
 		l.layoutLegend(f)
@@ -593,6 +677,10 @@ func (f *Funnel) layout() *layout {
 			bottom += rows*l.legendRowHt + 4
 		}
 	}
+	for i := range l.notes {
+		l.notes[i].y += l.h - noteHt + 4
+	}
+	bottom += noteHt
 	l.y1 = l.h - math.Round(bottom)
 	l.legendY = l.y1 + l.tickLen + l.tick + 6 + l.font + 10 + l.legendRowHt/2 + 2
 	for i := range l.legend {

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/xml"
 	"flag"
+	"image/png"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -425,5 +427,57 @@ func TestWriteSVGHideLabels(t *testing.T) {
 	}
 	if highlighted != len(named.Labels) {
 		t.Errorf("HideLabels: %d points highlighted, want %d, as with their names", highlighted, len(named.Labels))
+	}
+}
+
+// TestFunnelHeadingNotes checks the text a chart carries to stand alone:
+// the Heading's and Notes' lines are drawn, long ones wrapped within the
+// width, the drawing grows to hold them and the plot keeps its height,
+// and the PNG, drawn from the same Canvas calls, grows with it.
+func TestFunnelHeadingNotes(t *testing.T) {
+	plain := handFunnel()
+	f := handFunnel()
+	long := strings.Repeat("Release: a long title that must wrap. ", 6)
+	f.Heading = []string{"Team self-check: Adult cardiac surgery", "Your 3 units"}
+	f.Notes = []string{long, "Made 25 November 2026 12:00 UTC"}
+	svg := string(render(t, &f, true))
+	for _, want := range []string{">Team self-check: Adult cardiac surgery<", ">Your 3 units<",
+		">Made 25 November 2026 12:00 UTC<", `class="chart-heading"`, `class="chart-note"`} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("SVG lacks %s", want)
+		}
+	}
+	if n := strings.Count(svg, `class="chart-note"`); n < 3 {
+		t.Errorf("notes drawn as %d lines; the long one should wrap onto several", n)
+	}
+	for _, line := range regexp.MustCompile(`class="chart-note"[^>]*>([^<]*)<`).FindAllStringSubmatch(svg, -1) {
+		if w := textWidth(line[1], 12); w > 720-16 {
+			t.Errorf("note line %q is %.0f wide, over the chart's 704", line[1], w)
+		}
+	}
+	lp, lf := plain.layout(), f.layout()
+	if !(lf.h > lp.h) {
+		t.Errorf("drawing is %.0f high with heading and notes, %.0f without; want it taller", lf.h, lp.h)
+	}
+	if got, want := lf.y1-lf.y0, lp.y1-lp.y0; math.Abs(got-want) > 1 {
+		t.Errorf("plot is %.0f high with heading and notes, %.0f without; want the same", got, want)
+	}
+	var a, b bytes.Buffer
+	if err := WritePNG(&a, &plain); err != nil {
+		t.Fatal(err)
+	}
+	if err := WritePNG(&b, &f); err != nil {
+		t.Fatal(err)
+	}
+	ia, err := png.Decode(&a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ib, err := png.Decode(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ib.Bounds().Dy() <= ia.Bounds().Dy() || ib.Bounds().Dx() != ia.Bounds().Dx() {
+		t.Errorf("PNG %v with heading and notes, %v without; want it as wide and taller", ib.Bounds(), ia.Bounds())
 	}
 }

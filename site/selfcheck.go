@@ -17,10 +17,13 @@ import (
 // unit lies.
 type selfCheckPage struct {
 	Specialties []option
-	Periods     []option
-	UnitTypes   []option // hospitals first: a hospital checks itself
-	Form        selfCheckForm
-	Errors      []formError
+	// Procedures are the release's procedures, grouped by specialty
+	// (procedureOptions); Periods its periods, newest last.
+	Procedures []procedureGroup
+	Periods    []option
+	UnitTypes  []option // hospitals first: a hospital checks itself
+	Form       selfCheckForm
+	Errors     []formError
 	// Units counts the units placed, Funnels the funnels they sit on.
 	// Groups are the first maxDrawnFunnels of those funnels, in the order
 	// first submitted, each drawn; Undrawn are the rest, named only. Table
@@ -30,6 +33,15 @@ type selfCheckPage struct {
 	Groups  []selfCheckGroup
 	Undrawn []selfCheckGroup
 	Table   tableData
+	// Results is every unit placed, as canonical CSV (unitsCSV), for the
+	// results export form; when they all sit on the one chart drawn,
+	// ResultsInChart puts the results button in the chart's form
+	// instead, which holds the same units: a 1,000-unit page would
+	// otherwise carry them twice. Made is when the page was made, in
+	// words.
+	Results        string
+	ResultsInChart bool
+	Made           string
 }
 
 // selfCheckForm is what the form holds, as typed, so it can be shown again.
@@ -52,11 +64,64 @@ func selfCheckOptions(r *catalog.Release, form selfCheckForm) selfCheckPage {
 			}
 		}
 	}
+	d.Procedures = procedureOptions(r, form)
 	for _, t := range []outcome.UnitType{outcome.Hospital, outcome.Surgeon} {
 		d.UnitTypes = append(d.UnitTypes, option{Value: string(t), Label: t.Title(),
 			Selected: t == outcome.Hospital && form.UnitType != string(outcome.Surgeon) || string(t) == form.UnitType})
 	}
 	return d
+}
+
+// procedureGroup is one specialty's procedures in the form's procedure
+// list (an optgroup).
+type procedureGroup struct {
+	Label   string
+	Options []option
+}
+
+// procedureOptions lists the procedures the release has funnels for, by
+// specialty, each as the value "specialty:procedure" (procedureValue),
+// so that a procedure is picked from the release's list, not typed, and
+// says which specialty it belongs to. The form's procedure is selected
+// whether it came from the list or as a bare code (procedure=aaa, as
+// before the list).
+func procedureOptions(r *catalog.Release, form selfCheckForm) []procedureGroup {
+	var out []procedureGroup
+	for _, sp := range outcome.Specialties() {
+		var procs []string
+		for _, f := range r.Funnels {
+			if f.Specialty == sp.Slug {
+				procs = appendDistinct(procs, f.Procedure)
+			}
+		}
+		if len(procs) == 0 {
+			continue
+		}
+		g := procedureGroup{Label: sp.Name}
+		for _, pr := range procs {
+			v := procedureValue(sp.Slug, pr)
+			g.Options = append(g.Options, option{Value: v, Label: procedureName(sp.Slug, pr),
+				Selected: form.Procedure == v || form.Specialty == sp.Slug && form.Procedure == pr})
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+// procedureValue is a procedure's value in the form's list: its
+// specialty and its code, "vascular:aaa".
+func procedureValue(specialty, procedure string) string { return specialty + ":" + procedure }
+
+// splitProcedure reads the form's procedure: a value of the list
+// (procedureValue) is its specialty and code; anything else, a code as
+// typed before the list, is the code alone, of the form's specialty.
+func splitProcedure(v string) (specialty, procedure string) {
+	if sp, pr, ok := strings.Cut(v, ":"); ok {
+		if _, known := outcome.LookupSpecialty(sp); known {
+			return sp, pr
+		}
+	}
+	return "", v
 }
 
 // HandleSelfCheckPage answers GET /self-check: the form.
@@ -95,9 +160,17 @@ func (s *Site) readSelfCheckForm(c echo.Context) (selfCheckForm, selfcheck.Input
 		in, err := s.selfCheck.CSV(body)
 		return form, in, err
 	}
+	procSpecialty, procedure := splitProcedure(form.Procedure)
+	if procSpecialty != "" && procSpecialty != form.Specialty {
+		sp, _ := outcome.LookupSpecialty(procSpecialty)
+		msg := "“" + procedureName(procSpecialty, procedure) + "” is a procedure of " + sp.Name +
+			": choose that specialty, or a procedure of the one chosen"
+		return form, selfcheck.Input{}, &selfcheck.Error{Detail: msg,
+			Errors: []selfcheck.FieldError{{Param: "procedure", Message: msg}}}
+	}
 	in, err := s.selfCheck.Fields(
 		[]string{"specialty", "procedure", "period", "unit_type", "unit_name", "cases", "events", "expected"},
-		[]string{form.Specialty, form.Procedure, form.Period, form.UnitType, form.UnitName, form.Cases, form.Events,
+		[]string{form.Specialty, procedure, form.Period, form.UnitType, form.UnitName, form.Cases, form.Events,
 			form.Expected})
 	return form, in, err
 }
@@ -172,40 +245,14 @@ func (s *Site) HandleSelfCheckForm(c echo.Context) error {
 		d.Table = tableData{Caption: "Your units", KeyHead: "Your unit", Order: "in the order you gave them", Funnel: true,
 			Body: unitTableBody(rows, unitRows{Funnel: true}), Interval: intervalName(&r.Meta)}
 	}
+	if len(d.Groups) == 1 && len(d.Undrawn) == 0 {
+		d.ResultsInChart = true
+	} else {
+		d.Results = unitsCSV(rows)
+	}
+	d.Made = madeWords(s.now())
 	p.Title = "Your results: hospital self-check"
 	return s.render(c, http.StatusOK, "selfcheck", p)
-}
-
-// HandleSelfCheckSVG answers POST /self-check/funnel.svg: the self-check
-// chart of one group, all its units on their funnel, as a file to keep,
-// for a governance meeting.
-func (s *Site) HandleSelfCheckSVG(c echo.Context) error {
-	r, err := s.releaseOr404(c)
-	if err != nil {
-		return err
-	}
-	_, in, err := s.readSelfCheckForm(c)
-	if err != nil {
-		return err
-	}
-	_, groups, errs := placeAll(r, in)
-	if len(errs) > 0 {
-		return &selfcheck.Error{Detail: "some figures are invalid", Errors: errs}
-	}
-	if len(groups) == 0 { // the readers refuse a submission of no units
-		return &selfcheck.Error{Detail: "no units to draw"}
-	}
-	// The form sends one group's units; of several, the first is drawn.
-	g := &groups[0]
-	svg, err := g.draw(r, true)
-	if err != nil {
-		return err
-	}
-	h := c.Response().Header()
-	h.Set(echo.HeaderCacheControl, "no-store")
-	h.Set(echo.HeaderContentDisposition, `attachment; filename="self-check-`+g.Funnel.Specialty+`.svg"`)
-	h.Set("Content-Security-Policy", "default-src 'none'")
-	return c.Blob(http.StatusOK, "image/svg+xml", []byte(svg))
 }
 
 // formError is a problem with the form, in the form's own words: the

@@ -134,15 +134,22 @@ func (g *selfCheckGroup) Named() bool { return len(g.Rows) <= maxNamedUnits }
 // highlighted and, when there are few enough, named by their labels:
 // compact for the page, or standalone, full size, for the download.
 func (g *selfCheckGroup) draw(r *catalog.Release, standalone bool) (template.HTML, error) {
+	p := g.plot(r, !standalone)
+	return writeFunnelSVG(&p, standalone)
+}
+
+// plot is the group's published funnel with all its units on it (draw),
+// compact for the page or full size.
+func (g *selfCheckGroup) plot(r *catalog.Release, compact bool) chart.Funnel {
 	pts := make([]chart.Point, len(g.Rows))
 	for i := range g.Rows {
 		u := &g.Rows[i]
 		pts[i] = chart.Point{UnitID: "self-check-" + strconv.Itoa(g.at[i]+1), Name: u.UnitName, X: u.FunnelX,
 			Survival: u.Survival, Band: u.Band, Summary: pointSummary(u), Highlight: true}
 	}
-	p := pagePlot(r, g.Funnel, nil, !standalone, stats.AdjustNone, "", pts...)
+	p := pagePlot(r, g.Funnel, nil, compact, stats.AdjustNone, "", pts...)
 	p.HideLabels = !g.Named()
-	return writeFunnelSVG(&p, standalone)
+	return p
 }
 
 // unitsCSV writes a group's units as the canonical CSV the download form

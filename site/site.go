@@ -12,6 +12,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -37,6 +38,8 @@ type Site struct {
 	assets     map[string]asset // by hashed URL path
 	css        string
 	js         string
+	// now is the clock, which dates the self-check's exports (SetClock).
+	now func() time.Time
 }
 
 // Download is the database file the data page offers, served elsewhere
@@ -74,7 +77,7 @@ type asset struct {
 // database file the data page offers; dictionary is the data dictionary's
 // tables.
 func New(cat *catalog.Catalog, download *Download, dictionary []DictionaryTable) (*Site, error) {
-	st := &Site{cat: cat, download: download, dictionary: dictionary, assets: map[string]asset{}}
+	st := &Site{cat: cat, download: download, dictionary: dictionary, assets: map[string]asset{}, now: time.Now}
 	err := fs.WalkDir(static.FS, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || strings.HasSuffix(p, ".go") {
 			return err
@@ -115,6 +118,10 @@ func New(cat *catalog.Catalog, download *Download, dictionary []DictionaryTable)
 	}
 	return st, nil
 }
+
+// SetClock sets the clock that dates the self-check's exports, so a
+// server's clock (and a test's fixed one) is the site's too.
+func (s *Site) SetClock(now func() time.Time) { s.now = now }
 
 // page is what every page template gets.
 type page struct {

@@ -949,13 +949,15 @@ const docTemplate = `{
         },
         "/api/v1/self-check": {
             "post": {
-                "description": "A hospital's own (perhaps unpublished) figures, placed against the release's target and funnel for the same specialty, procedure and period: ratio, risk-adjusted rate, survival and its interval, the limits at its size, band and p-values. Send JSON (one unit, or {\"units\": [...]}, at most 1000) or a canonical CSV (Content-Type: text/csv; columns specialty, cases, events, and optionally procedure, period, unit_type, unit_id, unit_name, hospital_id, hospital_name, outcome, expected or expected_rate). JSON units and CSV rows alike go through the checks of outcomes ingest, and a problem says what ingest says, its param naming units[i].field (JSON) or the line and column (CSV). Nothing submitted is stored or logged.",
+                "description": "A hospital's own (perhaps unpublished) figures, placed against the release's target and funnel for the same specialty, procedure and period: ratio, risk-adjusted rate, survival and its interval, the limits at its size, band and p-values. Send JSON (one unit, or {\"units\": [...]}, at most 1000) or a canonical CSV (Content-Type: text/csv; columns specialty, cases, events, and optionally procedure, period, unit_type, unit_id, unit_name, hospital_id, hospital_name, outcome, expected or expected_rate). JSON units and CSV rows alike go through the checks of outcomes ingest, and a problem says what ingest says, its param naming units[i].field (JSON) or the line and column (CSV). With Accept: image/svg+xml or image/png the answer is instead the units drawn on their published funnel, the site's download of the same chart: a title, the specialty, procedure, period, release, source, the date made and a key, to show without the page; the units must then all sit on one funnel. Nothing submitted is stored or logged.",
                 "consumes": [
                     "application/json",
                     "text/csv"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "image/svg+xml",
+                    "image/png"
                 ],
                 "tags": [
                     "self-check"

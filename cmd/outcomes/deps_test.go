@@ -90,7 +90,7 @@ func TestImportRules(t *testing.T) {
 		"selfcheck": {ours: []string{"ingest", "outcome"}, other: stdOnly},
 		// site renders pages from the catalog with chart's drawings; echo
 		// only, never the API's packages.
-		"site": {ours: []string{"catalog", "chart", "outcome", "selfcheck", "static", "stats", "store"},
+		"site": {ours: []string{"catalog", "chart", "csvcell", "outcome", "selfcheck", "static", "stats", "store"},
 			other: prefixed("github.com/labstack/echo/v4")},
 		// api serves JSON and CSV and assembles the server, mounting site.
 		"api": {ours: []string{"api/docs", "catalog", "csvcell", "outcome", "selfcheck", "site", "stats", "store"},
