@@ -117,12 +117,17 @@ func (s *Server) releaseFile(id string) (site.ReleaseFile, bool) {
 	if !ok {
 		return site.ReleaseFile{}, false
 	}
-	return site.ReleaseFile{URL: "/data/releases/" + url.PathEscape(id) + ".sqlite", Size: size, SHA256: sum}, true
+	return site.ReleaseFile{URL: "/data/releases/" + url.PathEscape(id) + ".sqlite", Size: size, SHA256: sum,
+		Bundle: bundleURL(id)}, true
 }
 
 // handleReleaseFile answers GET /data/releases/{id}.sqlite: one release,
 // its published rows and its results, as a SQLite file of its own.
+// The same address with .zip is its bundle (handleBundle).
 func (s *Server) handleReleaseFile(c echo.Context) error {
+	if id, ok := strings.CutSuffix(c.Param("file"), ".zip"); ok {
+		return s.handleBundle(c, id)
+	}
 	id, ok := strings.CutSuffix(c.Param("file"), ".sqlite")
 	if !ok {
 		return notFound("no such file")
