@@ -24,6 +24,7 @@ import (
 	"github.com/surgeon-outcomes/outcomes/catalog"
 	"github.com/surgeon-outcomes/outcomes/outcome"
 	"github.com/surgeon-outcomes/outcomes/site"
+	"github.com/surgeon-outcomes/outcomes/store"
 )
 
 // The files of a release's bundle, in the order the zip holds them: the
@@ -76,7 +77,7 @@ func (s *Server) bundle(rel *catalog.Release) (bundleFile, error) {
 		return b, nil
 	}
 	path := s.bundlePath(id)
-	sum, err := fileSHA256(path)
+	sum, err := existingSHA256(path)
 	if os.IsNotExist(err) {
 		sum, err = s.writeBundle(rel, path)
 	}
@@ -91,18 +92,19 @@ func (s *Server) bundle(rel *catalog.Release) (bundleFile, error) {
 	return b, nil
 }
 
-// fileSHA256 hashes the file at path.
-func fileSHA256(path string) (string, error) {
+// existingSHA256 is the sha256 of a bundle written before, read from
+// beside it where writeBundle wrote it.
+func existingSHA256(path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
+	st, err := f.Stat()
+	if err != nil {
 		return "", err
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return knownOrHashed(path, f, st.Size())
 }
 
 // writeBundle writes rel's bundle to a temporary file beside path and
@@ -133,7 +135,11 @@ func (s *Server) writeBundle(rel *catalog.Release, path string) (sum string, err
 	if err = os.Rename(tmp.Name(), path); err != nil {
 		return "", err
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	sum = hex.EncodeToString(h.Sum(nil))
+	// The hash beside the bundle, as sha256sum writes it, spares hashing
+	// it again at the next start; without it, it is hashed then.
+	_ = os.WriteFile(store.SHA256Path(path), []byte(sum+"  "+filepath.Base(path)+"\n"), 0o644)
+	return sum, nil
 }
 
 // bundleResource is what datapackage.json says of one CSV of the bundle.

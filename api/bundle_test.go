@@ -134,6 +134,13 @@ func TestBundle(t *testing.T) {
 	if again.Header.Get("ETag") != etag {
 		t.Errorf("second start: ETag %s, want %s", again.Header.Get("ETag"), etag)
 	}
+	// One more start finds the bundle made and its hash beside it.
+	if resp, _ := get(t, newServer(t, bundleConfig(dir)), http.MethodGet, "/data/releases/demo.zip"); resp.Header.Get("ETag") != etag {
+		t.Errorf("third start: ETag %s, want %s", resp.Header.Get("ETag"), etag)
+	}
+	if side, err := os.ReadFile(filepath.Join(dir, "demo.zip.sha256")); err != nil || !strings.HasPrefix(`"`+string(side), strings.TrimSuffix(etag, `"`)) {
+		t.Errorf("demo.zip.sha256 %q (%v), want the ETag's hash", side, err)
+	}
 }
 
 // unzip reads every file of the zip.
