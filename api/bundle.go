@@ -129,6 +129,9 @@ func (s *Server) writeBundle(rel *catalog.Release, path string) (sum string, err
 	if err = writeBundleZip(io.MultiWriter(tmp, h), rel, s.dictionary.tables); err != nil {
 		return "", err
 	}
+	if err = tmp.Chmod(0o644); err != nil { // CreateTemp's 0600 would hide it from a web server's user
+		return "", err
+	}
 	if err = tmp.Close(); err != nil {
 		return "", err
 	}
