@@ -74,9 +74,6 @@ func TestBundle(t *testing.T) {
 	}
 
 	files := unzip(t, body)
-	if d := os.Getenv("BUNDLE_DUMP"); d != "" {
-		os.WriteFile(d, body, 0o644)
-	}
 	var names []string
 	zr, _ := zip.NewReader(bytes.NewReader(body), int64(len(body)))
 	for _, f := range zr.File {
