@@ -117,7 +117,10 @@ type Server struct {
 	dictionary *dictionaryResponses
 	site       *site.Site
 	download   *download
-	logger     *slog.Logger
+	// bundles are the releases' zip bundles made since start, shared by
+	// every load (a release never changes).
+	bundles *bundles
+	logger  *slog.Logger
 	// selfCheck reads a self-check's figures (ingest.SelfCheckMapping).
 	selfCheck *selfcheck.Reader
 	// draws bounds drawing (chart images, self-checks) and streams CSV
@@ -157,7 +160,7 @@ func newServer(ctx context.Context, cfg Config, db *store.DB, logger *slog.Logge
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, cache: newResponseCache(cfg.CacheBytes), metrics: newMetrics(cfg.Now),
+	s := &Server{cfg: cfg, cache: newResponseCache(cfg.CacheBytes), bundles: &bundles{}, metrics: newMetrics(cfg.Now),
 		openAPI: newOpenAPI(cfg.Now()), logger: logger, selfCheck: selfCheck,
 		draws:   newWorkGate(cfg.Draws, cfg.DrawQueue, cfg.DrawWait),
 		streams: newWorkGate(cfg.Streams, cfg.StreamQueue, cfg.DrawWait),
@@ -225,6 +228,9 @@ func (s *Server) loadReleases(ctx context.Context, db *store.DB) error {
 		}
 		if latest := cat.Latest(); latest != nil && s.cfg.DownloadFile == "" {
 			offer.Release = latest.Meta.ID
+		}
+		if latest := cat.Latest(); latest != nil && s.bundlePath(latest.Meta.ID) != "" {
+			offer.Bundle = bundleURL(latest.Meta.ID)
 		}
 		offer.ReleaseFile = s.releaseFile
 	}

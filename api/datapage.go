@@ -52,14 +52,9 @@ func openDownload(path string) (*download, error) {
 	}
 	// The hash ingest wrote beside the copy, when it is this copy's; a
 	// copy from before ingest wrote hashes is hashed here.
-	sum, known := "", false
+	sum := ""
 	if err == nil {
-		sum, known = store.KnownSHA256(path, f)
-	}
-	if err == nil && !known {
-		h := sha256.New()
-		_, err = io.Copy(h, io.NewSectionReader(f, 0, st.Size()))
-		sum = hex.EncodeToString(h.Sum(nil))
+		sum, err = knownOrHashed(path, f, st.Size())
 	}
 	if err != nil {
 		f.Close()
@@ -67,6 +62,20 @@ func openDownload(path string) (*download, error) {
 	}
 	d.file, d.size, d.modTime, d.sha256 = f, st.Size(), st.ModTime(), sum
 	return d, nil
+}
+
+// knownOrHashed is the sha256 of f, the file at path of size bytes: the
+// one written beside it (store.SHA256Path) when it is this file's, else
+// hashed from its bytes.
+func knownOrHashed(path string, f *os.File, size int64) (string, error) {
+	if sum, ok := store.KnownSHA256(path, f); ok {
+		return sum, nil
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, io.NewSectionReader(f, 0, size)); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // handleDownload answers GET /data/{file}: the database file, with its
@@ -117,12 +126,17 @@ func (s *Server) releaseFile(id string) (site.ReleaseFile, bool) {
 	if !ok {
 		return site.ReleaseFile{}, false
 	}
-	return site.ReleaseFile{URL: "/data/releases/" + url.PathEscape(id) + ".sqlite", Size: size, SHA256: sum}, true
+	return site.ReleaseFile{URL: "/data/releases/" + url.PathEscape(id) + ".sqlite", Size: size, SHA256: sum,
+		Bundle: bundleURL(id)}, true
 }
 
 // handleReleaseFile answers GET /data/releases/{id}.sqlite: one release,
 // its published rows and its results, as a SQLite file of its own.
+// The same address with .zip is its bundle (handleBundle).
 func (s *Server) handleReleaseFile(c echo.Context) error {
+	if id, ok := strings.CutSuffix(c.Param("file"), ".zip"); ok {
+		return s.handleBundle(c, id)
+	}
 	id, ok := strings.CutSuffix(c.Param("file"), ".sqlite")
 	if !ok {
 		return notFound("no such file")

@@ -125,7 +125,10 @@ type releaseDTO struct {
 	// The publisher's files the release was loaded from; only on one
 	// release's resource.
 	Files []fileDTO `json:"files,omitempty"`
-	// Related addresses: the release itself and its specialties.
+	// Related addresses: the release itself, its specialties and, where
+	// the server offers release files, its bundle (bundle: a zip of its
+	// rows and national summary as CSV with a datapackage.json,
+	// CITATION.cff and README).
 	Links map[string]any `json:"links"`
 }
 
@@ -170,6 +173,9 @@ func (s *Server) toReleaseDTO(rel *catalog.Release) releaseDTO {
 	}
 	if r.Corrects != "" {
 		d.Corrects = newCorrection(r)
+	}
+	if s.bundlePath(r.ID) != "" {
+		d.Links["bundle"] = bundleURL(r.ID)
 	}
 	if f, ok := s.releaseFile(r.ID); ok {
 		d.Download = &releaseFileDTO{URL: f.URL, Size: f.Size, SHA256: f.SHA256}

@@ -54,16 +54,22 @@ type Download struct {
 	// Missing says the file is not there to download (it is written by
 	// each ingest): the page says so instead of offering a broken link.
 	Missing bool
+	// Bundle is where the latest release's bundle is (the zip of its rows
+	// and results as CSV, with their description), "" where none is offered.
+	Bundle string
 	// ReleaseFile describes a release's own file (its URL, size and
 	// sha256), ok false where there is none to offer.
 	ReleaseFile func(id string) (file ReleaseFile, ok bool)
 }
 
-// ReleaseFile is one release's own SQLite file, to download.
+// ReleaseFile is one release's own SQLite file, to download, and where
+// its bundle is (its rows and results as CSV, documented: the zip the API
+// makes), "" where none is offered.
 type ReleaseFile struct {
 	URL    string
 	Size   int64
 	SHA256 string
+	Bundle string
 }
 
 // asset is one embedded static file.

@@ -4745,7 +4745,7 @@ const docTemplate = `{
                     "example": "CC0-1.0"
                 },
                 "links": {
-                    "description": "Related addresses: the release itself and its specialties.",
+                    "description": "Related addresses: the release itself, its specialties and, where\nthe server offers release files, its bundle (bundle: a zip of its\nrows and national summary as CSV with a datapackage.json,\nCITATION.cff and README).",
                     "type": "object",
                     "additionalProperties": {}
                 },
