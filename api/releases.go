@@ -47,7 +47,7 @@ func (s *Server) handleIndex(c echo.Context) error {
 			LatestRelease: s.cat.Latest().Meta.ID,
 			Endpoints: map[string]string{
 				"releases": "/api/v1/releases", "specialties": "/api/v1/specialties",
-				"summary":  "/api/v1/summary",
+				"summary": "/api/v1/summary", "dictionary": "/api/v1/dictionary",
 				"surgeons": "/api/v1/surgeons", "hospitals": "/api/v1/hospitals",
 				"self_check": "/api/v1/self-check", "openapi": "/api/v1/openapi.json", "docs": "/api/docs/",
 			}}
