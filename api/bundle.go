@@ -267,19 +267,19 @@ func writeBundleRows(w io.Writer, rel *catalog.Release) error {
 // writeBundleSummary writes the release's national summary, every funnel,
 // as /api/v1/summary.csv gives it.
 func writeBundleSummary(w io.Writer, rel *catalog.Release) error {
-	national := rel.National(catalog.NationalFilter{})
-	rows := make([]summaryRow, len(national))
-	for i, n := range national {
-		rows[i] = summaryRow{funnelSummary: toFunnelSummary(n.FunnelSummary), LatestPeriod: n.LatestPeriod}
-	}
-	_, err := w.Write(summaryCSV(rows, false))
+	_, err := w.Write(summaryCSV(summaryRows(rel.National(catalog.NationalFilter{})), false))
 	return err
 }
 
-// bundlePrimaryKeys are the fields that name one row of each table.
-var bundlePrimaryKeys = map[string][]string{
-	"rows":    {"unit_type", "unit_id", "specialty", "procedure", "period"},
-	"summary": {"specialty", "procedure", "period", "unit_type"},
+// bundlePrimaryKey is the fields that name one row of a table.
+func bundlePrimaryKey(table string) []string {
+	switch table {
+	case "rows":
+		return []string{"unit_type", "unit_id", "specialty", "procedure", "period"}
+	case "summary":
+		return []string{"specialty", "procedure", "period", "unit_type"}
+	}
+	return nil
 }
 
 // bundleTable describes the CSV file of dictionary table name: its fields
@@ -305,7 +305,7 @@ func bundleTable(dict []site.DictionaryTable, name, file string) (bundleResource
 	if name == "summary" {
 		columns = summaryColumns
 	}
-	schema := bundleSchema{PrimaryKey: bundlePrimaryKeys[name], MissingValues: []string{""}}
+	schema := bundleSchema{PrimaryKey: bundlePrimaryKey(name), MissingValues: []string{""}}
 	for _, col := range columns {
 		f, ok := byName[col]
 		if band, isBand := strings.CutPrefix(col, bandCountPrefix); isBand {

@@ -120,10 +120,9 @@ func (s *Server) handleSummary(csvExt bool) echo.HandlerFunc {
 		}
 		national := t.rel.National(catalog.NationalFilter{Specialty: q.Specialty, Procedure: q.Procedure,
 			Period: q.Period, UnitType: q.UnitType})
-		rows := make([]summaryRow, len(national))
+		rows := summaryRows(national)
 		var periods []string
-		for i, n := range national {
-			rows[i] = summaryRow{funnelSummary: toFunnelSummary(n.FunnelSummary), LatestPeriod: n.LatestPeriod}
+		for _, n := range national {
 			periods = appendDistinct(periods, n.Period)
 		}
 		if asCSV {
@@ -137,6 +136,16 @@ func (s *Server) handleSummary(csvExt bool) echo.HandlerFunc {
 			return envelope{Data: rows, Meta: newMeta(t.rel, len(rows), periods), Links: l}, "", nil
 		})
 	}
+}
+
+// summaryRows are the national summary's rows as the API writes them,
+// for /summary and the release's bundle.
+func summaryRows(national []catalog.NationalRow) []summaryRow {
+	rows := make([]summaryRow, len(national))
+	for i, n := range national {
+		rows[i] = summaryRow{funnelSummary: toFunnelSummary(n.FunnelSummary), LatestPeriod: n.LatestPeriod}
+	}
+	return rows
 }
 
 // summaryCSV writes the rows as CSV (RFC 4180, CRLF), with a byte-order
