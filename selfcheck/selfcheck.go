@@ -113,7 +113,7 @@ func rowErrors(err error, header []string, param func(line, column int, field st
 func (s *Reader) CSV(body []byte) (Input, error) {
 	res, err := ingest.Decode("body", bytes.NewReader(body), s.mapping)
 	if err != nil {
-		errs, err := rowErrors(err, nil, csvParam)
+		errs, err := rowErrors(err, nil, CSVParam)
 		if err != nil {
 			return Input{}, err
 		}
@@ -123,14 +123,16 @@ func (s *Reader) CSV(body []byte) (Input, error) {
 		return Input{}, badRequest("body", "at most %d units at once", MaxUnits)
 	}
 	in := Input{Param: func(i int, field string) string {
-		return csvParam(res.Rows[i].Line, res.Columns[field], field)
+		return CSVParam(res.Rows[i].Line, res.Columns[field], field)
 	}}
 	in.Units = append(in.Units, res.Rows...)
 	return in, nil
 }
 
-// csvParam names a place in a CSV body: "line 3, column 2: cases".
-func csvParam(line, column int, field string) string {
+// CSVParam names a place in a CSV body: "line 3, column 2: cases" (line 0:
+// the whole body). The monitoring upload (package monitor) names its
+// problems by it too.
+func CSVParam(line, column int, field string) string {
 	if line == 0 {
 		return "body"
 	}

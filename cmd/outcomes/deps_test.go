@@ -88,12 +88,16 @@ func TestImportRules(t *testing.T) {
 		"catalog": {ours: []string{"outcome", "stats", "store"}, other: prefixed("golang.org/x/text")},
 		// selfcheck reads submitted figures through ingest: no HTTP.
 		"selfcheck": {ours: []string{"ingest", "outcome"}, other: stdOnly},
+		// monitor reads a hospital's patient-level file and runs stats'
+		// CUSUM and VLAD over it, its problems in the self-check's terms:
+		// no HTTP.
+		"monitor": {ours: []string{"ingest", "selfcheck", "stats"}, other: stdOnly},
 		// site renders pages from the catalog with chart's drawings; echo
 		// only, never the API's packages.
-		"site": {ours: []string{"catalog", "chart", "csvcell", "outcome", "selfcheck", "static", "stats", "store"},
+		"site": {ours: []string{"catalog", "chart", "csvcell", "monitor", "outcome", "selfcheck", "static", "stats", "store"},
 			other: prefixed("github.com/labstack/echo/v4")},
 		// api serves JSON and CSV and assembles the server, mounting site.
-		"api": {ours: []string{"api/docs", "catalog", "csvcell", "outcome", "selfcheck", "site", "stats", "store"},
+		"api": {ours: []string{"api/docs", "catalog", "csvcell", "monitor", "outcome", "selfcheck", "site", "stats", "store"},
 			other: func(string) bool { return true }},
 		"cmd/outcomes": {ours: []string{"api", "csvcell", "demo", "ingest", "outcome", "store", "stats"}, other: func(string) bool { return true }},
 
