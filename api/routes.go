@@ -91,6 +91,12 @@ func (s *Server) routes() *echo.Echo {
 	e.POST("/self-check/funnel.svg", st.HandleSelfCheckSVG, z, s.gated(s.draws))
 	e.POST("/self-check/funnel.png", st.HandleSelfCheckPNG, s.gated(s.draws))
 	e.POST("/self-check/results.csv", st.HandleSelfCheckCSV, z, s.gated(s.draws))
+	// Running monitoring, as the self-check: charted for its sender alone.
+	page("/monitor", st.HandleMonitorPage)
+	e.POST("/monitor", st.HandleMonitorForm, site.Headers, z, s.gated(s.draws))
+	e.POST("/monitor/chart.svg", st.HandleMonitorSVG, z, s.gated(s.draws))
+	e.POST("/monitor/chart.png", st.HandleMonitorPNG, s.gated(s.draws))
+	e.POST("/monitor/results.csv", st.HandleMonitorCSV, z, s.gated(s.draws))
 	page("/methodology", st.HandleMethodology)
 	page("/data", st.HandleData)
 	page("/data/dictionary", st.HandleDictionary)
@@ -114,6 +120,7 @@ func (s *Server) routes() *echo.Echo {
 		get("/api/v1/"+t.Plural()+"/:id/history.csv", s.handleHistory(t, true))
 	}
 	get("/api/v1/releases/:release/changes.csv", s.handleChanges(true))
+	e.POST("/api/v1/monitor", s.handleMonitor, s.gated(s.draws))
 	for _, prefix := range []string{"/api/v1", "/api/v1/releases/:release"} {
 		get(prefix+"/specialties", s.handleSpecialties)
 		get(prefix+"/summary", s.handleSummary(false))

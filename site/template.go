@@ -17,7 +17,7 @@ var templateFS embed.FS
 // pageNames are the templates under templates/, each a page.
 var pageNames = []string{"home", "specialties", "specialty", "surgeon", "hospital", "compare", "search", "hospitals",
 	"selfcheck", "methodology", "data", "about", "error", "glossary", "choosing", "releases", "release", "summary",
-	"dictionary"}
+	"dictionary", "monitor"}
 
 // funcs are the templates' functions: the site's words for figures
 // (words.go) and names.

@@ -744,6 +744,111 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/monitor": {
+            "post": {
+                "description": "A hospital's own patient-level file, one row per operation in date order, charted as the risk-adjusted CUSUM of Steiner et al. (Biostatistics 2000) and the VLAD of Lovegrove et al. (Lancet 1997). Send CSV (Content-Type: text/csv) with the header date,died,risk and optionally surgeon_id: the date as YYYY-MM-DD, never earlier than the row before; died 0 or 1; risk the risk model's predicted probability of death, more than 0 and less than 1; at most 50,000 rows and 200 surgeons. With surgeon_id the answer has the whole file's chart and each surgeon's, over their own operations. The deterioration chart (odds ratio r_deterioration, default 2) is S = max(0, S + W) and signals at h_deterioration (default 4.5); the improvement chart (r_improvement, default 0.5) is S = min(0, S − W) and signals at −h_improvement (default 4); each starts again from 0 after a signal. A problem in the file names its line, column and field, as the self-check's do, up to 50 and then a count. With Accept: text/csv the answer is one row per operation of each chart with the running values; with Accept: image/svg+xml or image/png, one chart (the surgeon parameter's, or the whole file's) to keep. A signal is a prompt to look, not proof: it depends on the risk model's calibration. Nothing submitted is stored or logged.",
+                "consumes": [
+                    "text/csv"
+                ],
+                "produces": [
+                    "application/json",
+                    "text/csv",
+                    "image/svg+xml",
+                    "image/png"
+                ],
+                "tags": [
+                    "self-check"
+                ],
+                "summary": "Running monitoring: RA-CUSUM and VLAD of your own operations",
+                "parameters": [
+                    {
+                        "description": "the operations: CSV with the header date,died,risk[,surgeon_id]",
+                        "name": "operations",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "type": "string"
+                        }
+                    },
+                    {
+                        "type": "number",
+                        "description": "the deterioration chart's limit h, 0.5 to 10 (default 4.5)",
+                        "name": "h_deterioration",
+                        "in": "query"
+                    },
+                    {
+                        "type": "number",
+                        "description": "the improvement chart's limit h, 0.5 to 10 (default 4; drawn at −h)",
+                        "name": "h_improvement",
+                        "in": "query"
+                    },
+                    {
+                        "type": "number",
+                        "description": "the odds ratio the deterioration chart looks for, more than 1 and at most 4 (default 2)",
+                        "name": "r_deterioration",
+                        "in": "query"
+                    },
+                    {
+                        "type": "number",
+                        "description": "the odds ratio the improvement chart looks for, at least 0.25 and less than 1 (default 0.5)",
+                        "name": "r_improvement",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "for an image: the surgeon_id whose chart to draw (default: every operation in the file)",
+                        "name": "surgeon",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "data": {
+                                    "$ref": "#/definitions/api.monitorAnswer"
+                                },
+                                "links": {
+                                    "$ref": "#/definitions/api.links"
+                                }
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "a problem in the file (each naming its line, column and field) or a setting out of range",
+                        "schema": {
+                            "$ref": "#/definitions/api.problem"
+                        }
+                    },
+                    "408": {
+                        "description": "the body did not arrive within the server's read timeout",
+                        "schema": {
+                            "$ref": "#/definitions/api.problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body over 1 MB",
+                        "schema": {
+                            "$ref": "#/definitions/api.problem"
+                        }
+                    },
+                    "415": {
+                        "description": "not CSV",
+                        "schema": {
+                            "$ref": "#/definitions/api.problem"
+                        }
+                    },
+                    "503": {
+                        "description": "the server is busy drawing others' charts: retry after Retry-After seconds",
+                        "schema": {
+                            "$ref": "#/definitions/api.problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/openapi.json": {
             "get": {
                 "description": "This API's description (Swagger 2.0), generated from the handlers' annotations.",
@@ -4390,6 +4495,175 @@ const docTemplate = `{
                         "published"
                     ],
                     "example": "counts"
+                }
+            }
+        },
+        "api.monitorAnswer": {
+            "type": "object",
+            "properties": {
+                "charts": {
+                    "description": "The whole hospital's chart first (surgeon_id null), then each\nsurgeon's, in the order they first operate, each over their own\noperations.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.monitorChart"
+                    }
+                },
+                "settings": {
+                    "description": "The settings the charts were run with.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/api.monitorSettings"
+                        }
+                    ]
+                }
+            }
+        },
+        "api.monitorChart": {
+            "type": "object",
+            "properties": {
+                "deaths": {
+                    "type": "integer",
+                    "example": 11
+                },
+                "expected": {
+                    "type": "number",
+                    "example": 9.87
+                },
+                "lower_limit": {
+                    "type": "number",
+                    "example": -4
+                },
+                "operations": {
+                    "description": "Operations, deaths, and the sum of the predicted risks (expected\ndeaths).",
+                    "type": "integer",
+                    "example": 412
+                },
+                "points": {
+                    "description": "One point per operation, in the file's order.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.monitorPoint"
+                    }
+                },
+                "signals": {
+                    "description": "Every signal, in order.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.monitorSignal"
+                    }
+                },
+                "surgeon_id": {
+                    "description": "The surgeon, or null for every operation in the file.",
+                    "type": "string",
+                    "example": "S01"
+                },
+                "upper_limit": {
+                    "description": "The deterioration chart's limit h, and the improvement chart's −h.",
+                    "type": "number",
+                    "example": 4.5
+                }
+            }
+        },
+        "api.monitorPoint": {
+            "type": "object",
+            "properties": {
+                "cusum_deterioration": {
+                    "description": "The deterioration CUSUM (≥ 0) and the improvement CUSUM (≤ 0) after\nthis operation; at a signal, the value that crossed the limit (the\nnext starts from 0).",
+                    "type": "number",
+                    "example": 1.73
+                },
+                "cusum_improvement": {
+                    "type": "number",
+                    "example": -0.42
+                },
+                "date": {
+                    "type": "string",
+                    "example": "2025-03-04"
+                },
+                "died": {
+                    "description": "1 died, 0 survived.",
+                    "type": "integer",
+                    "example": 0
+                },
+                "risk": {
+                    "type": "number",
+                    "example": 0.023
+                },
+                "score_deterioration": {
+                    "description": "Steiner's score W = y·ln(R) − ln(1 + (R − 1)·p) at each chart's R.",
+                    "type": "number",
+                    "example": -0.0227
+                },
+                "score_improvement": {
+                    "type": "number",
+                    "example": 0.0116
+                },
+                "signals": {
+                    "description": "The charts that signalled at this operation, if any.",
+                    "type": "array",
+                    "items": {
+                        "type": "string",
+                        "enum": [
+                            "deterioration",
+                            "improvement"
+                        ]
+                    }
+                },
+                "vlad": {
+                    "description": "Predicted minus observed deaths so far.",
+                    "type": "number",
+                    "example": 0.81
+                }
+            }
+        },
+        "api.monitorSettings": {
+            "type": "object",
+            "properties": {
+                "h_deterioration": {
+                    "type": "number",
+                    "example": 4.5
+                },
+                "h_improvement": {
+                    "type": "number",
+                    "example": 4
+                },
+                "r_deterioration": {
+                    "description": "The deterioration chart's odds ratio R (the odds of death multiplied\nby R) and limit h: it signals when its CUSUM reaches h.",
+                    "type": "number",
+                    "example": 2
+                },
+                "r_improvement": {
+                    "description": "The improvement chart's odds ratio and limit: it signals when its\nCUSUM, drawn below 0, reaches −h.",
+                    "type": "number",
+                    "example": 0.5
+                }
+            }
+        },
+        "api.monitorSignal": {
+            "type": "object",
+            "properties": {
+                "chart": {
+                    "description": "Which chart: deterioration (upper) or improvement (lower).",
+                    "type": "string",
+                    "enum": [
+                        "deterioration",
+                        "improvement"
+                    ],
+                    "example": "deterioration"
+                },
+                "date": {
+                    "description": "The date of the operation that made the chart signal, YYYY-MM-DD.",
+                    "type": "string",
+                    "example": "2025-03-04"
+                },
+                "line": {
+                    "type": "integer",
+                    "example": 58
+                },
+                "operation": {
+                    "description": "The operation's number in this chart's series, from 1, and its line\nin the file.",
+                    "type": "integer",
+                    "example": 57
                 }
             }
         },
