@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"flag"
 	"net/http"
@@ -93,37 +94,48 @@ func TestGolden(t *testing.T) {
 	srv := newServer(t, api.Config{})
 	selfCheck := `{"specialty": "adult-cardiac", "unit_id": "RXX", "unit_name": "Our cardiac unit",
 		"cases": 412, "events": 11, "expected": 7.9}`
+	// Two surgeons, five operations each: A's three deaths at 10% risk
+	// signal deterioration at h = 1.5 (3 × 0.598), B's five survivals at
+	// 40% risk improvement at h = 1 (5 × 0.223).
+	const monitorGolden = "date,died,risk,surgeon_id\n" +
+		"2025-01-06,1,0.1,A\n2025-01-06,0,0.4,B\n2025-01-07,1,0.1,A\n2025-01-07,0,0.4,B\n2025-01-08,1,0.1,A\n" +
+		"2025-01-08,0,0.4,B\n2025-01-09,0,0.1,A\n2025-01-09,0,0.4,B\n2025-01-10,0,0.1,A\n2025-01-10,0,0.4,B\n"
 	tests := []struct {
 		name        string
 		method      string
 		path        string
-		body        string // sent as application/json when not empty
+		body        string // sent as application/json when not empty, unless bodyType says
 		status      int
 		contentType string
+		bodyType    string
 	}{
-		{"index", http.MethodGet, "/api/v1/", "", 200, "application/json"},
-		{"releases", http.MethodGet, "/api/v1/releases", "", 200, "application/json"},
-		{"release-demo", http.MethodGet, "/api/v1/releases/demo", "", 200, "application/json"},
-		{"specialties", http.MethodGet, "/api/v1/specialties", "", 200, "application/json"},
-		{"specialty-vascular", http.MethodGet, "/api/v1/specialties/vascular", "", 200, "application/json"},
+		{"index", http.MethodGet, "/api/v1/", "", 200, "application/json", ""},
+		{"releases", http.MethodGet, "/api/v1/releases", "", 200, "application/json", ""},
+		{"release-demo", http.MethodGet, "/api/v1/releases/demo", "", 200, "application/json", ""},
+		{"specialties", http.MethodGet, "/api/v1/specialties", "", 200, "application/json", ""},
+		{"specialty-vascular", http.MethodGet, "/api/v1/specialties/vascular", "", 200, "application/json", ""},
 		{"funnel-vascular-hospitals", http.MethodGet,
 			"/api/v1/specialties/vascular/funnel?period=2022-04/2025-03&procedure=aaa&unit_type=hospital", "", 200,
-			"application/json"},
+			"application/json", ""},
 		{"adult-cardiac-surgeons-limit-3", http.MethodGet, "/api/v1/specialties/adult-cardiac/surgeons?procedure=all&limit=3", "",
-			200, "application/json"},
+			200, "application/json", ""},
 		{"surgeons-adult-cardiac-high-alarm", http.MethodGet,
-			"/api/v1/surgeons?specialty=adult-cardiac&band=high_alarm", "", 200, "application/json"},
-		{"surgeon-9000017", http.MethodGet, "/api/v1/surgeons/9000017", "", 200, "application/json"},
+			"/api/v1/surgeons?specialty=adult-cardiac&band=high_alarm", "", 200, "application/json", ""},
+		{"surgeon-9000017", http.MethodGet, "/api/v1/surgeons/9000017", "", 200, "application/json", ""},
 		{"hospital-ZZ101-pinned", http.MethodGet, "/api/v1/hospitals/ZZ101?release=demo", "", 200,
-			"application/json"},
+			"application/json", ""},
 		{"vascular-surgeons-csv", http.MethodGet,
-			"/api/v1/specialties/vascular/surgeons.csv?period=2022-04/2025-03&procedure=aaa&limit=5", "", 200, "text/csv"},
-		{"summary-vascular", http.MethodGet, "/api/v1/summary?specialty=vascular", "", 200, "application/json"},
-		{"summary-csv", http.MethodGet, "/api/v1/summary.csv", "", 200, "text/csv"},
+			"/api/v1/specialties/vascular/surgeons.csv?period=2022-04/2025-03&procedure=aaa&limit=5", "", 200, "text/csv", ""},
+		{"summary-vascular", http.MethodGet, "/api/v1/summary?specialty=vascular", "", 200, "application/json", ""},
+		{"summary-csv", http.MethodGet, "/api/v1/summary.csv", "", 200, "text/csv", ""},
 		{"problem-400", http.MethodGet, "/api/v1/surgeons?colour=red&limit=0&band=within,red", "", 400,
-			"application/problem+json"},
-		{"problem-404", http.MethodGet, "/api/v1/surgeons/0000000", "", 404, "application/problem+json"},
-		{"self-check-adult-cardiac", http.MethodPost, "/api/v1/self-check", selfCheck, 200, "application/json"},
+			"application/problem+json", ""},
+		{"problem-404", http.MethodGet, "/api/v1/surgeons/0000000", "", 404, "application/problem+json", ""},
+		{"self-check-adult-cardiac", http.MethodPost, "/api/v1/self-check", selfCheck, 200, "application/json", ""},
+		{"monitor", http.MethodPost, "/api/v1/monitor?h_deterioration=1.5&h_improvement=1", monitorGolden, 200,
+			"application/json", "text/csv"},
+		{"monitor-problem-400", http.MethodPost, "/api/v1/monitor", "date,died,risk\n2025-01-02,1,0.2\n2025-01-01,0,20\n",
+			400, "application/problem+json", "text/csv"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -131,7 +143,7 @@ func TestGolden(t *testing.T) {
 			var header []string
 			if tt.body != "" {
 				body = []byte(tt.body)
-				header = []string{"Content-Type", "application/json"}
+				header = []string{"Content-Type", cmp.Or(tt.bodyType, "application/json")}
 			}
 			resp, got := sendBody(t, srv, tt.method, tt.path, body, header...)
 			if resp.StatusCode != tt.status {

@@ -49,7 +49,7 @@ func (s *Server) handleIndex(c echo.Context) error {
 				"releases": "/api/v1/releases", "specialties": "/api/v1/specialties",
 				"summary": "/api/v1/summary", "dictionary": "/api/v1/dictionary",
 				"surgeons": "/api/v1/surgeons", "hospitals": "/api/v1/hospitals",
-				"self_check": "/api/v1/self-check", "openapi": "/api/v1/openapi.json", "docs": "/api/docs/",
+				"self_check": "/api/v1/self-check", "monitor": "/api/v1/monitor", "openapi": "/api/v1/openapi.json", "docs": "/api/docs/",
 			}}
 		return envelope{Data: data, Meta: newMeta(t.rel, 1, t.rel.Meta.Periods), Links: t.links()}, "", nil
 	})
