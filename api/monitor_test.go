@@ -304,7 +304,7 @@ func TestMonitorPage(t *testing.T) {
 	}
 	page := string(body)
 	for _, s := range []string{"<h2 id=\"chart-0\">All operations in the file</h2>", "<h2 id=\"chart-1\">Surgeon S1</h2>",
-		"<td>2025-01-07</td><td>Worse than predicted</td><td>7</td><td>14</td>", "<svg", "A signal is a prompt to look, not proof",
+		"<td>1</td><td>2025-01-07</td><td>Worse than predicted</td><td>7</td><td>14</td>", "<svg", "A signal is a prompt to look, not proof",
 		"signalled once, on 7 January 2025"} {
 		if !strings.Contains(page, s) {
 			t.Errorf("page lacks %q", s)

@@ -32,11 +32,17 @@ type CUSUM struct {
 	// UpLabel and DownLabel name the limit lines ("h = 4.5: odds of death
 	// doubled").
 	UpLabel, DownLabel string
-	// Signals are the crossings, marked on the charts.
+	// Signals are the crossings, marked on the charts and labelled with
+	// their dates (Compact: their numbers, counting from 1 in this order,
+	// for a table beside the chart to give the dates).
 	Signals []CUSUMSignal
 	// Heading and Notes are visible text above and below the panels, for
 	// a chart that stands alone (as Funnel's).
 	Heading, Notes []string
+	// Compact is for pages read on phones: 360 units wide, so its 12-unit
+	// text is not scaled under 12 px on a 390 px phone, the limits named
+	// above their lines rather than beside them.
+	Compact bool
 }
 
 // CUSUMSignal is a chart crossing its limit at an operation.
@@ -51,22 +57,28 @@ type CUSUMSignal struct {
 	Label string
 }
 
-// The CUSUM chart's layout, in user units.
+// The CUSUM chart's layout, in user units: full size, and Compact.
 const (
-	cusumWidth   = 720.0
-	cusumLeft    = 64.0
-	cusumRight   = 560.0 // the limits' labels sit to the right
-	cusumPanel   = 230.0 // the CUSUM panel's height
-	cusumVLAD    = 150.0 // the VLAD panel's height
-	cusumGap     = 62.0  // between the panels: the first's ticks and the second's title
-	cusumFont    = 13.0
-	cusumTick    = 12.0
-	cusumLabeled = 12 // signals named on the chart; more are marked only
+	cusumWidth        = 720.0
+	cusumLeft         = 64.0
+	cusumRight        = 560.0 // the limits' labels sit to the right
+	cusumCompactWidth = 360.0
+	cusumCompactLeft  = 40.0
+	cusumCompactRight = 348.0
+	cusumPanel        = 230.0 // the CUSUM panel's height
+	cusumVLAD         = 150.0 // the VLAD panel's height
+	cusumGap          = 62.0  // between the panels: the first's ticks and the second's title
+	cusumFont         = 13.0
+	cusumTick         = 12.0
+	cusumLabeled      = 12 // signals named on the chart; more are marked only
 )
 
 // cusumLayout places the panels.
 type cusumLayout struct {
 	n              int
+	w              float64 // the drawing's width
+	compact        bool
+	font           float64
 	x0, x1         float64
 	top, mid, bot  float64 // the CUSUM panel's top, its zero line, its bottom
 	vTop, vBot     float64 // the VLAD panel's
@@ -90,14 +102,17 @@ func (l *cusumLayout) pv(v float64) float64 {
 }
 
 func (cu *CUSUM) layout() *cusumLayout {
-	l := &cusumLayout{n: len(cu.Dates), x0: cusumLeft, x1: cusumRight}
+	l := &cusumLayout{n: len(cu.Dates), w: cusumWidth, x0: cusumLeft, x1: cusumRight, font: cusumFont}
+	if cu.Compact {
+		l.w, l.x0, l.x1, l.font, l.compact = cusumCompactWidth, cusumCompactLeft, cusumCompactRight, cusumTick, true
+	}
 	top := 0.0
 	for i, s := range cu.Heading {
-		size := cusumFont
+		size := l.font
 		if i == 0 {
 			size += 3
 		}
-		for _, t := range wrapText(s, size, cusumWidth-16) {
+		for _, t := range wrapText(s, size, l.w-16) {
 			top += size * 1.35
 			l.heading = append(l.heading, textLine{text: t, y: top, size: size, bold: i == 0})
 		}
@@ -129,7 +144,7 @@ func (cu *CUSUM) layout() *cusumLayout {
 	l.h = l.vBot + 2*cusumTick + 24
 	noteY := l.h
 	for _, s := range cu.Notes {
-		for _, t := range wrapText(s, cusumTick, cusumWidth-16) {
+		for _, t := range wrapText(s, cusumTick, l.w-16) {
 			noteY += cusumTick * 1.35
 			l.notes = append(l.notes, textLine{text: t, y: noteY, size: cusumTick})
 		}
@@ -146,9 +161,12 @@ func (l *cusumLayout) xTicks() []float64 {
 		return []float64{1}
 	}
 	step := max(1, niceStep(float64(l.n)/6))
+	if l.compact {
+		step = max(1, niceStep(float64(l.n)/3))
+	}
 	ticks := []float64{1}
 	for v := step; v <= float64(l.n); v += step {
-		if l.px(v)-l.px(ticks[len(ticks)-1]) >= 60 {
+		if l.px(v)-l.px(ticks[len(ticks)-1]) >= 70 {
 			ticks = append(ticks, v)
 		}
 	}
@@ -164,9 +182,9 @@ func (cu *CUSUM) Draw(c Canvas) {
 		io.WriteString(h, cu.Title+"\x00"+cu.Description)
 		id = "cusum-" + strconv.FormatUint(uint64(h.Sum32()), 16)
 	}
-	c.Begin(Document{Width: cusumWidth, Height: l.h, IDPrefix: id, Class: "cusum", Role: "group",
+	c.Begin(Document{Width: l.w, Height: l.h, IDPrefix: id, Class: "cusum", Role: "group",
 		Title: cmp.Or(cu.Title, "Risk-adjusted CUSUM and VLAD"), Description: cu.Description,
-		FontFamily: fontStack, FontSize: cusumFont, Background: white, SizeHint: 8192 + 3*40*min(len(cu.Dates), 4*int(cusumRight-cusumLeft))})
+		FontFamily: fontStack, FontSize: l.font, Background: white, SizeHint: 8192 + 3*40*min(len(cu.Dates), 4*int(l.x1-l.x0))})
 	var p Path
 	ticks := l.xTicks()
 
@@ -190,8 +208,12 @@ func (cu *CUSUM) Draw(c Canvas) {
 		y    float64
 		text string
 	}{{l.py(cu.UpLimit), cu.UpLabel}, {l.py(-cu.DownLimit), cu.DownLabel}} {
-		for k, ln := range wrapText(t.text, cusumTick, cusumWidth-cusumRight-12) {
-			c.Text(cusumRight+6, t.y+cusumTick*0.35+float64(k)*cusumTick*1.2, ln, TextStyle{})
+		if l.compact { // above the line, inside the plot, at its right
+			c.Text(l.x1, t.y-4, t.text, TextStyle{Anchor: AnchorEnd, Halo: white, HaloWidth: 3})
+			continue
+		}
+		for k, ln := range wrapText(t.text, cusumTick, l.w-l.x1-12) {
+			c.Text(l.x1+6, t.y+cusumTick*0.35+float64(k)*cusumTick*1.2, ln, TextStyle{})
 		}
 	}
 	c.EndGroup()
@@ -219,8 +241,14 @@ func (cu *CUSUM) Draw(c Canvas) {
 			if x > l.x1-80 {
 				tx, anchor = x-4, AnchorEnd
 			}
-			c.Text(tx, ty, cu.Dates[s.Operation-1], TextStyle{Size: cusumTick, Anchor: anchor, Fill: colour,
-				Halo: white, HaloWidth: 3})
+			text := cu.Dates[s.Operation-1]
+			if l.compact { // too narrow for dates: the signal's number, as the page's table numbers it
+				text, ty = strconv.Itoa(k+1), y-8
+				if !s.Up {
+					ty = y + 16
+				}
+			}
+			c.Text(tx, ty, text, TextStyle{Size: cusumTick, Anchor: anchor, Fill: colour, Halo: white, HaloWidth: 3})
 		}
 		c.EndGroup()
 	}
@@ -235,11 +263,19 @@ func (cu *CUSUM) Draw(c Canvas) {
 	cu.xAxis(c, l, ticks, l.vBot, true)
 	c.Line(l.x0, l.vTop, l.x0, l.vBot, Style{Stroke: muted})
 	c.EndGroup()
-	c.Text(8, l.vTop-10, "VLAD: statistical lives saved (expected minus observed deaths)", TextStyle{Bold: true, Fill: ink})
+	vladTitle := "VLAD: statistical lives saved (expected minus observed deaths)"
+	if l.compact {
+		vladTitle = "VLAD: expected minus observed deaths"
+	}
+	c.Text(8, l.vTop-10, vladTitle, TextStyle{Bold: true, Fill: ink})
 	c.Line(l.x0, l.pv(0), l.x1, l.pv(0), Style{Class: "zero", Stroke: muted})
 	cu.series(c, &p, l, cu.VLAD, l.pv, Style{Class: "vlad", Stroke: line998, Width: 1.5, Fill: None})
 	c.BeginGroup(Group{Class: "axis-titles", Text: TextStyle{Fill: ink, Size: cusumTick}})
-	c.Text((l.x0+l.x1)/2, l.vBot+2*cusumTick+22, "Operation number (date of that operation below it)", TextStyle{Anchor: AnchorMiddle})
+	axis := "Operation number (date of that operation below it)"
+	if l.compact {
+		axis = "Operation number, and its date"
+	}
+	c.Text((l.x0+l.x1)/2, l.vBot+2*cusumTick+22, axis, TextStyle{Anchor: AnchorMiddle})
 	c.EndGroup()
 
 	if len(l.heading)+len(l.notes) > 0 {

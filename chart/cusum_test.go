@@ -185,3 +185,23 @@ func TestCUSUMPNG(t *testing.T) {
 		t.Errorf("no signal marker at %v,%v", x, y)
 	}
 }
+
+// TestCUSUMCompact draws the phone's chart 360 units wide, every limit
+// still named in full.
+func TestCUSUMCompact(t *testing.T) {
+	cu := cusumCase(60)
+	cu.Compact = true
+	var b bytes.Buffer
+	if err := WriteSVG(&b, &cu, false); err != nil {
+		t.Fatal(err)
+	}
+	els := svgElements(t, b.Bytes())
+	if vb := els[0].attrs["viewBox"]; !strings.HasPrefix(vb, "0 0 360 ") {
+		t.Errorf("viewBox %q, want 360 wide", vb)
+	}
+	for _, s := range []string{cu.UpLabel, cu.DownLabel} {
+		if !strings.Contains(b.String(), s) {
+			t.Errorf("compact chart does not name its limit %q on one line", s)
+		}
+	}
+}

@@ -78,8 +78,10 @@ type monitorChart struct {
 	SignalCount int
 }
 
-// monitorSignal is one signal in a chart's table.
+// monitorSignal is one signal in a chart's table, numbered as on the
+// chart.
 type monitorSignal struct {
+	Number      int
 	Chart, Date string
 	Operation   int
 	Line        int
@@ -203,7 +205,7 @@ func (s *Site) fillMonitorPage(d *monitorPage, in monitor.Input, series []monito
 			continue
 		}
 		cu := cusumChart(&series[k], m)
-		cu.IDPrefix = "cusum-" + strconv.Itoa(k)
+		cu.IDPrefix, cu.Compact = "cusum-"+strconv.Itoa(k), true // read on phones; the downloads are full size
 		var b bytes.Buffer
 		if err := chart.WriteSVG(&b, &cu, false); err != nil {
 			panic("site: chart.WriteSVG to a buffer: " + err.Error()) // a bytes.Buffer does not fail
@@ -219,8 +221,8 @@ func newMonitorChart(s *monitor.Series, m stats.Monitor) monitorChart {
 	if n := len(s.Points); n > 0 {
 		mc.FinalVLAD = s.Points[n-1].VLAD
 	}
-	for _, sg := range s.Signals {
-		mc.Signals = append(mc.Signals, monitorSignal{Chart: chartWords[sg.Chart], Date: sg.Date, Operation: sg.Operation, Line: sg.Line})
+	for k, sg := range s.Signals {
+		mc.Signals = append(mc.Signals, monitorSignal{Number: k + 1, Chart: chartWords[sg.Chart], Date: sg.Date, Operation: sg.Operation, Line: sg.Line})
 	}
 	for i, op := range s.Operations[:min(len(s.Operations), maxMonitorRows)] {
 		pt := s.Points[i]
