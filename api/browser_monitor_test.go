@@ -64,7 +64,7 @@ func TestBrowserMonitor(t *testing.T) {
 	    focusable: s1 ? s1.querySelectorAll("g.signal[tabindex='0']").length : 0,
 	    tableRows: [...document.querySelectorAll("section.result")[1].querySelectorAll("table.signals tbody tr")].map(r => r.innerText.replace(/\s+/g, " ").trim()),
 	    scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth,
-	    exportForms: document.querySelectorAll("form.export").length,
+	    exportForms: document.querySelectorAll("button[form=monitor-export]").length,
 	    explanations: document.querySelector("section.explain").innerText,
 	  };
 	})()`
@@ -84,8 +84,8 @@ func TestBrowserMonitor(t *testing.T) {
 	if got.ScrollWidth > got.ClientWidth {
 		t.Errorf("the page is %d px wide on a %d px phone", got.ScrollWidth, got.ClientWidth)
 	}
-	if got.ExportForms != 3 {
-		t.Errorf("%d export forms, want one a chart", got.ExportForms)
+	if got.ExportForms != 7 {
+		t.Errorf("%d download buttons, want SVG and PNG for each of 3 charts, and the CSV", got.ExportForms)
 	}
 	for _, s := range []string{"A signal is a prompt to look, not proof", "only as good as the risk model", "false alarms"} {
 		if !strings.Contains(got.Explanations, s) {
@@ -94,4 +94,27 @@ func TestBrowserMonitor(t *testing.T) {
 	}
 	runAxe(t, ctx)
 	screenshot(t, ctx, "result")
+
+	// S1's SVG button, as the browser submits it: the one download form,
+	// with the button's surgeon.
+	type download struct {
+		Status int    `json:"status"`
+		Type   string `json:"type"`
+		Title  string `json:"title"`
+	}
+	d, err := chromedp.Run(ctx, chromedp.Evaluate[download](`(async () => {
+	const button = document.querySelectorAll("button[form=monitor-export]")[3]; // the whole file SVG, PNG, CSV; then S1;
+	const form = document.getElementById("monitor-export");
+	const body = new FormData(form);
+	body.set(button.name, button.value);
+	const r = await fetch(button.getAttribute("formaction") || form.action, {method: "POST", body});
+	const svg = await r.text();
+	return {status: r.status, type: r.headers.get("Content-Type"), title: (svg.match(/<title[^>]*>([^<]*)/) || ["", ""])[1]};
+})()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("download S1's chart: %v", err)
+	}
+	if d.Status != http.StatusOK || d.Type != "image/svg+xml" || d.Title != "Risk-adjusted CUSUM and VLAD: Surgeon S1" {
+		t.Errorf("S1's download = %d %s titled %q", d.Status, d.Type, d.Title)
+	}
 }

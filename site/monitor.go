@@ -34,7 +34,7 @@ const maxMonitorDrawn = 12
 
 // maxMonitorRows bounds the operations listed in a chart's table on the
 // page; the CSV download lists every one.
-const maxMonitorRows = 1000
+const maxMonitorRows = 500
 
 // monitorPage is the upload form and, after an upload, each chart.
 type monitorPage struct {
