@@ -2,8 +2,6 @@ package chart
 
 import (
 	"cmp"
-	"hash/fnv"
-	"io"
 	"math"
 	"strconv"
 )
@@ -176,12 +174,7 @@ func (l *cusumLayout) xTicks() []float64 {
 // Draw draws the chart. The drawing is the same for the same chart.
 func (cu *CUSUM) Draw(c Canvas) {
 	l := cu.layout()
-	id := cu.IDPrefix
-	if id == "" {
-		h := fnv.New32a()
-		io.WriteString(h, cu.Title+"\x00"+cu.Description)
-		id = "cusum-" + strconv.FormatUint(uint64(h.Sum32()), 16)
-	}
+	id := cmp.Or(cu.IDPrefix, derivedID("cusum", cu.Title, cu.Description))
 	c.Begin(Document{Width: l.w, Height: l.h, IDPrefix: id, Class: "cusum", Role: "group",
 		Title: cmp.Or(cu.Title, "Risk-adjusted CUSUM and VLAD"), Description: cu.Description,
 		FontFamily: fontStack, FontSize: l.font, Background: white, SizeHint: 8192 + 3*40*min(len(cu.Dates), 4*int(l.x1-l.x0))})
@@ -278,16 +271,7 @@ func (cu *CUSUM) Draw(c Canvas) {
 	c.Text((l.x0+l.x1)/2, l.vBot+2*cusumTick+22, axis, TextStyle{Anchor: AnchorMiddle})
 	c.EndGroup()
 
-	if len(l.heading)+len(l.notes) > 0 {
-		c.BeginGroup(Group{Class: "chart-text", Text: TextStyle{Fill: ink}})
-		for _, ln := range l.heading {
-			c.Text(8, ln.y, ln.text, TextStyle{Class: "chart-heading", Size: ln.size, Bold: ln.bold})
-		}
-		for _, ln := range l.notes {
-			c.Text(8, ln.y, ln.text, TextStyle{Class: "chart-note", Size: ln.size})
-		}
-		c.EndGroup()
-	}
+	drawChartText(c, l.heading, l.notes)
 }
 
 // xAxis draws the x axis at y: ticks at operation numbers, with the

@@ -137,12 +137,7 @@ var adjustedDash = []float64{6, 4}
 // name and tooltip: a link to Href, or focusable without one.
 func (f *Funnel) Draw(c Canvas) {
 	l := f.layout()
-	id := f.IDPrefix
-	if id == "" {
-		h := fnv.New32a()
-		io.WriteString(h, f.Title+"\x00"+f.Description)
-		id = "funnel-" + strconv.FormatUint(uint64(h.Sum32()), 16)
-	}
+	id := cmp.Or(f.IDPrefix, derivedID("funnel", f.Title, f.Description))
 	// A dense funnel (DenseAbove) says how each point is drawn, and draws
 	// its lines through fewer points.
 	var draws []denseDraw
@@ -307,16 +302,30 @@ func (f *Funnel) Draw(c Canvas) {
 	l.drawText(c)
 }
 
+// derivedID is an id prefix for a chart that was given none: kind and a
+// hash of its title and description, so the same chart has the same ids
+// and two charts on a page differ.
+func derivedID(kind, title, description string) string {
+	h := fnv.New32a()
+	io.WriteString(h, title+"\x00"+description)
+	return kind + "-" + strconv.FormatUint(uint64(h.Sum32()), 16)
+}
+
 // drawText writes the Heading's and Notes' lines, wrapped (layout).
-func (l *layout) drawText(c Canvas) {
-	if len(l.heading)+len(l.notes) == 0 {
+func (l *layout) drawText(c Canvas) { drawChartText(c, l.heading, l.notes) }
+
+// drawChartText writes a chart's heading and notes lines, placed: the
+// text that lets a chart stand alone (Funnel's and CUSUM's Heading and
+// Notes).
+func drawChartText(c Canvas, heading, notes []textLine) {
+	if len(heading)+len(notes) == 0 {
 		return
 	}
 	c.BeginGroup(Group{Class: "chart-text", Text: TextStyle{Fill: ink}})
-	for _, ln := range l.heading {
+	for _, ln := range heading {
 		c.Text(8, ln.y, ln.text, TextStyle{Class: "chart-heading", Size: ln.size, Bold: ln.bold})
 	}
-	for _, ln := range l.notes {
+	for _, ln := range notes {
 		c.Text(8, ln.y, ln.text, TextStyle{Class: "chart-note", Size: ln.size})
 	}
 	c.EndGroup()

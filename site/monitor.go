@@ -441,15 +441,7 @@ func (s *Site) SendMonitorImage(c echo.Context, series []monitor.Series, m stats
 	if err != nil {
 		return err
 	}
-	contentType := "image/svg+xml"
-	if format == "png" {
-		contentType = "image/png"
-	}
-	h := c.Response().Header()
-	h.Set(echo.HeaderCacheControl, "no-store")
-	h.Set(echo.HeaderContentDisposition, disposition+`; filename="`+name+`"`)
-	h.Set("Content-Security-Policy", "default-src 'none'")
-	return c.Blob(http.StatusOK, contentType, body)
+	return sendOwnImage(c, body, name, format, disposition)
 }
 
 // SendMonitorCSV answers with MonitorCSV, not to be cached.

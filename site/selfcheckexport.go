@@ -178,6 +178,13 @@ func (s *Site) SendSelfCheckImage(c echo.Context, r *catalog.Release, in selfche
 	if err != nil {
 		return err
 	}
+	return sendOwnImage(c, body, name, format, disposition)
+}
+
+// sendOwnImage answers with an image drawn from a sender's own figures
+// (a self-check's, a monitoring's), format "svg" or "png", named name:
+// never cached, and sandboxed, as it holds what they sent.
+func sendOwnImage(c echo.Context, body []byte, name, format, disposition string) error {
 	contentType := "image/svg+xml"
 	if format == "png" {
 		contentType = "image/png"
