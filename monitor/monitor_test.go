@@ -169,3 +169,33 @@ func TestReadSettings(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// BenchmarkReadRun reads and charts the largest file accepted,
+// MaxOperations rows of 20 surgeons: the whole file's charts and each
+// surgeon's.
+func BenchmarkReadRun(b *testing.B) {
+	var buf strings.Builder
+	buf.WriteString("date,died,risk,surgeon_id\n")
+	for i := range MaxOperations {
+		fmt.Fprintf(&buf, "2025-%02d-%02d,%d,0.%03d,S%02d\n", 1+i/4200, 1+i/150%28, btoi(i%29 == 0), 5+i%90, i%20)
+	}
+	body := []byte(buf.String())
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		in, err := Read(body)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := Run(in, stats.DefaultMonitor()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func btoi(v bool) int {
+	if v {
+		return 1
+	}
+	return 0
+}

@@ -124,7 +124,7 @@ func monitorSettings(value func(string) string) []monitorSetting {
 func (s *Site) HandleMonitorPage(c echo.Context) error {
 	d := monitorPage{Settings: monitorSettings(func(string) string { return "" }),
 		Limits: limitWords(stats.DefaultMonitor())}
-	return s.render(c, http.StatusOK, "monitor", page{Title: "Running monitoring of your own results", Section: "self-check",
+	return s.render(c, http.StatusOK, "monitor", page{Title: "Running monitoring of your own results",
 		Description: "Upload your own operations to see risk-adjusted CUSUM and VLAD charts. Nothing you upload is stored.", Data: &d})
 }
 
@@ -160,7 +160,7 @@ func (s *Site) HandleMonitorForm(c echo.Context) error {
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 	in, m, paste, err := readMonitorForm(c)
 	d := monitorPage{Settings: monitorSettings(c.FormValue), Paste: paste, Limits: limitWords(m)}
-	p := page{Title: "Running monitoring of your own results", Section: "self-check", Data: &d}
+	p := page{Title: "Running monitoring of your own results", Data: &d}
 	if err == nil {
 		var series []monitor.Series
 		if series, err = monitor.Run(in, m); err == nil {
