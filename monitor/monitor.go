@@ -14,9 +14,12 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/surgeon-outcomes/outcomes/ingest"
 	"github.com/surgeon-outcomes/outcomes/selfcheck"
@@ -109,6 +112,7 @@ func Read(body []byte) (Input, error) {
 	if err != nil {
 		return Input{}, csvError(err)
 	}
+	header = slices.Clone(header) // ReuseRecord: the next Read overwrites it
 	col, err := readHeader(header)
 	if err != nil {
 		return Input{}, err
@@ -175,6 +179,9 @@ func Read(body []byte) (Input, error) {
 				ok = false
 			case len(v) > maxSurgeonID:
 				p.add(line, c, "surgeon_id", "is longer than %d characters", maxSurgeonID)
+				ok = false
+			case !utf8.ValidString(v) || strings.IndexFunc(v, unicode.IsControl) >= 0:
+				p.add(line, c, "surgeon_id", "holds a control character or bytes that are not UTF-8")
 				ok = false
 			}
 			op.Surgeon = v

@@ -53,6 +53,7 @@ func TestReadProblems(t *testing.T) {
 		{"extra field", h + "2025-01-01,0,0.1,x\n", []string{"line 2: has 4 fields, the header has 3"}},
 		{"bad quote", h + "2025-01-01,0,\"0.1\n", []string{"line 2, column 19: extraneous or missing \" in quoted-field"}},
 		{"empty surgeon", "date,died,risk,surgeon_id\n2025-01-01,0,0.1,\n", []string{"line 2, column 4: surgeon_id: is empty: give the surgeon's id, or leave the column out for the hospital alone"}},
+		{"control character in surgeon", "date,died,risk,surgeon_id\n2025-01-01,0,0.1,A\x1bB\n", []string{"line 2, column 4: surgeon_id: holds a control character or bytes that are not UTF-8"}},
 		{"several, by line", h + "2025-01-01,3,0.1\n2025-01-02,0,7\n2024-12-31,1,0.2\n", []string{
 			`line 2, column 2: died: must be 0 (survived) or 1 (died), not "3"`,
 			"line 3, column 3: risk: 7 is not between 0 and 1: give the risk as a probability (7% is 0.07)",
