@@ -23,28 +23,33 @@ type monitorAnswer struct {
 
 // monitorSettings are the charts' odds ratios and limits.
 type monitorSettings struct {
-	// The deterioration chart's odds ratio R (the odds of death multiplied
-	// by R) and limit h: it signals when its CUSUM reaches h.
-	RDeterioration float64 `json:"r_deterioration" example:"2"`
-	HDeterioration float64 `json:"h_deterioration" example:"4.5"`
-	// The improvement chart's odds ratio and limit: it signals when its
-	// CUSUM, drawn below 0, reaches −h.
-	RImprovement float64 `json:"r_improvement" example:"0.5"`
-	HImprovement float64 `json:"h_improvement" example:"4"`
+	// The odds ratio the deterioration chart looks for: the odds of death
+	// multiplied by this.
+	RDeterioration float64 `json:"r_deterioration" example:"2" extensions:"x-unit=ratio"`
+	// The deterioration chart's limit h: it signals when its CUSUM
+	// reaches this.
+	HDeterioration float64 `json:"h_deterioration" example:"4.5" extensions:"x-unit=log-likelihood ratio"`
+	// The odds ratio the improvement chart looks for, below 1.
+	RImprovement float64 `json:"r_improvement" example:"0.5" extensions:"x-unit=ratio"`
+	// The improvement chart's limit h: it signals when its CUSUM, drawn
+	// below 0, reaches minus this.
+	HImprovement float64 `json:"h_improvement" example:"4" extensions:"x-unit=log-likelihood ratio"`
 }
 
 // monitorChart is one series: the whole hospital's or one surgeon's.
 type monitorChart struct {
 	// The surgeon, or null for every operation in the file.
-	SurgeonID *string `json:"surgeon_id" example:"S01"`
-	// Operations, deaths, and the sum of the predicted risks (expected
-	// deaths).
-	Operations int     `json:"operations" example:"412"`
-	Deaths     int     `json:"deaths" example:"11"`
-	Expected   float64 `json:"expected" example:"9.87"`
-	// The deterioration chart's limit h, and the improvement chart's −h.
-	UpperLimit float64 `json:"upper_limit" example:"4.5"`
-	LowerLimit float64 `json:"lower_limit" example:"-4"`
+	SurgeonID *string `json:"surgeon_id" example:"S01" extensions:"x-nullable"`
+	// Operations in this chart.
+	Operations int `json:"operations" example:"412" extensions:"x-unit=operations"`
+	// Deaths among them.
+	Deaths int `json:"deaths" example:"11" extensions:"x-unit=events"`
+	// Expected deaths: the sum of the operations' predicted risks.
+	Expected float64 `json:"expected" example:"9.87" extensions:"x-unit=events"`
+	// The deterioration chart's limit h, where it signals.
+	UpperLimit float64 `json:"upper_limit" example:"4.5" extensions:"x-unit=log-likelihood ratio"`
+	// The improvement chart's limit, minus its h, where it signals.
+	LowerLimit float64 `json:"lower_limit" example:"-4" extensions:"x-unit=log-likelihood ratio"`
 	// Every signal, in order.
 	Signals []monitorSignal `json:"signals"`
 	// One point per operation, in the file's order.
@@ -57,28 +62,36 @@ type monitorSignal struct {
 	Date string `json:"date" example:"2025-03-04"`
 	// Which chart: deterioration (upper) or improvement (lower).
 	Chart string `json:"chart" enums:"deterioration,improvement" example:"deterioration"`
-	// The operation's number in this chart's series, from 1, and its line
-	// in the file.
-	Operation int `json:"operation" example:"57"`
-	Line      int `json:"line" example:"58"`
+	// The operation's number in this chart's series, counting from 1.
+	Operation int `json:"operation" example:"57" extensions:"x-unit=operations"`
+	// The operation's line in the file sent, the header being line 1.
+	Line int `json:"line" example:"58" extensions:"x-unit=lines"`
 }
 
 // monitorPoint is the charts after one operation.
 type monitorPoint struct {
+	// The operation's date, YYYY-MM-DD.
 	Date string `json:"date" example:"2025-03-04"`
-	// 1 died, 0 survived.
-	Died int     `json:"died" example:"0"`
-	Risk float64 `json:"risk" example:"0.023"`
-	// Steiner's score W = y·ln(R) − ln(1 + (R − 1)·p) at each chart's R.
-	ScoreDeterioration float64 `json:"score_deterioration" example:"-0.0227"`
-	ScoreImprovement   float64 `json:"score_improvement" example:"0.0116"`
-	// The deterioration CUSUM (≥ 0) and the improvement CUSUM (≤ 0) after
-	// this operation; at a signal, the value that crossed the limit (the
-	// next starts from 0).
-	CUSUMDeterioration float64 `json:"cusum_deterioration" example:"1.73"`
-	CUSUMImprovement   float64 `json:"cusum_improvement" example:"-0.42"`
-	// Predicted minus observed deaths so far.
-	VLAD float64 `json:"vlad" example:"0.81"`
+	// Whether the patient died: 1 died, 0 survived.
+	Died int `json:"died" example:"0"`
+	// The risk model's predicted probability of death, from 0 to 1.
+	Risk float64 `json:"risk" example:"0.023" extensions:"x-unit=probability (0 to 1)"`
+	// The operation's score on the deterioration chart: the log of the
+	// likelihood ratio of its outcome, the odds of death multiplied by
+	// r_deterioration against as predicted (Steiner et al. 2000).
+	ScoreDeterioration float64 `json:"score_deterioration" example:"-0.0227" extensions:"x-unit=log-likelihood ratio"`
+	// The same score at r_improvement: above 0 for a survival, below 0
+	// for a death.
+	ScoreImprovement float64 `json:"score_improvement" example:"0.0116" extensions:"x-unit=log-likelihood ratio"`
+	// The deterioration chart after this operation, 0 or more; at a
+	// signal, the value that reached the limit (the next starts from 0).
+	CUSUMDeterioration float64 `json:"cusum_deterioration" example:"1.73" extensions:"x-unit=log-likelihood ratio"`
+	// The improvement chart after this operation, 0 or less, drawn
+	// downwards; at a signal, the value that reached the limit.
+	CUSUMImprovement float64 `json:"cusum_improvement" example:"-0.42" extensions:"x-unit=log-likelihood ratio"`
+	// Predicted minus observed deaths so far (the VLAD): above 0, fewer
+	// deaths than predicted.
+	VLAD float64 `json:"vlad" example:"0.81" extensions:"x-unit=events"`
 	// The charts that signalled at this operation, if any.
 	Signals []string `json:"signals,omitempty" enums:"deterioration,improvement"`
 }

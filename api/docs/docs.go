@@ -4522,20 +4522,27 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "deaths": {
+                    "description": "Deaths among them.",
                     "type": "integer",
+                    "x-unit": "events",
                     "example": 11
                 },
                 "expected": {
+                    "description": "Expected deaths: the sum of the operations' predicted risks.",
                     "type": "number",
+                    "x-unit": "events",
                     "example": 9.87
                 },
                 "lower_limit": {
+                    "description": "The improvement chart's limit, minus its h, where it signals.",
                     "type": "number",
+                    "x-unit": "log-likelihood ratio",
                     "example": -4
                 },
                 "operations": {
-                    "description": "Operations, deaths, and the sum of the predicted risks (expected\ndeaths).",
+                    "description": "Operations in this chart.",
                     "type": "integer",
+                    "x-unit": "operations",
                     "example": 412
                 },
                 "points": {
@@ -4555,11 +4562,13 @@ const docTemplate = `{
                 "surgeon_id": {
                     "description": "The surgeon, or null for every operation in the file.",
                     "type": "string",
+                    "x-nullable": true,
                     "example": "S01"
                 },
                 "upper_limit": {
-                    "description": "The deterioration chart's limit h, and the improvement chart's −h.",
+                    "description": "The deterioration chart's limit h, where it signals.",
                     "type": "number",
+                    "x-unit": "log-likelihood ratio",
                     "example": 4.5
                 }
             }
@@ -4568,34 +4577,43 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "cusum_deterioration": {
-                    "description": "The deterioration CUSUM (≥ 0) and the improvement CUSUM (≤ 0) after\nthis operation; at a signal, the value that crossed the limit (the\nnext starts from 0).",
+                    "description": "The deterioration chart after this operation, 0 or more; at a\nsignal, the value that reached the limit (the next starts from 0).",
                     "type": "number",
+                    "x-unit": "log-likelihood ratio",
                     "example": 1.73
                 },
                 "cusum_improvement": {
+                    "description": "The improvement chart after this operation, 0 or less, drawn\ndownwards; at a signal, the value that reached the limit.",
                     "type": "number",
+                    "x-unit": "log-likelihood ratio",
                     "example": -0.42
                 },
                 "date": {
+                    "description": "The operation's date, YYYY-MM-DD.",
                     "type": "string",
                     "example": "2025-03-04"
                 },
                 "died": {
-                    "description": "1 died, 0 survived.",
+                    "description": "Whether the patient died: 1 died, 0 survived.",
                     "type": "integer",
                     "example": 0
                 },
                 "risk": {
+                    "description": "The risk model's predicted probability of death, from 0 to 1.",
                     "type": "number",
+                    "x-unit": "probability (0 to 1)",
                     "example": 0.023
                 },
                 "score_deterioration": {
-                    "description": "Steiner's score W = y·ln(R) − ln(1 + (R − 1)·p) at each chart's R.",
+                    "description": "The operation's score on the deterioration chart: the log of the\nlikelihood ratio of its outcome, the odds of death multiplied by\nr_deterioration against as predicted (Steiner et al. 2000).",
                     "type": "number",
+                    "x-unit": "log-likelihood ratio",
                     "example": -0.0227
                 },
                 "score_improvement": {
+                    "description": "The same score at r_improvement: above 0 for a survival, below 0\nfor a death.",
                     "type": "number",
+                    "x-unit": "log-likelihood ratio",
                     "example": 0.0116
                 },
                 "signals": {
@@ -4610,8 +4628,9 @@ const docTemplate = `{
                     }
                 },
                 "vlad": {
-                    "description": "Predicted minus observed deaths so far.",
+                    "description": "Predicted minus observed deaths so far (the VLAD): above 0, fewer\ndeaths than predicted.",
                     "type": "number",
+                    "x-unit": "events",
                     "example": 0.81
                 }
             }
@@ -4620,21 +4639,27 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "h_deterioration": {
+                    "description": "The deterioration chart's limit h: it signals when its CUSUM\nreaches this.",
                     "type": "number",
+                    "x-unit": "log-likelihood ratio",
                     "example": 4.5
                 },
                 "h_improvement": {
+                    "description": "The improvement chart's limit h: it signals when its CUSUM, drawn\nbelow 0, reaches minus this.",
                     "type": "number",
+                    "x-unit": "log-likelihood ratio",
                     "example": 4
                 },
                 "r_deterioration": {
-                    "description": "The deterioration chart's odds ratio R (the odds of death multiplied\nby R) and limit h: it signals when its CUSUM reaches h.",
+                    "description": "The odds ratio the deterioration chart looks for: the odds of death\nmultiplied by this.",
                     "type": "number",
+                    "x-unit": "ratio",
                     "example": 2
                 },
                 "r_improvement": {
-                    "description": "The improvement chart's odds ratio and limit: it signals when its\nCUSUM, drawn below 0, reaches −h.",
+                    "description": "The odds ratio the improvement chart looks for, below 1.",
                     "type": "number",
+                    "x-unit": "ratio",
                     "example": 0.5
                 }
             }
@@ -4657,12 +4682,15 @@ const docTemplate = `{
                     "example": "2025-03-04"
                 },
                 "line": {
+                    "description": "The operation's line in the file sent, the header being line 1.",
                     "type": "integer",
+                    "x-unit": "lines",
                     "example": 58
                 },
                 "operation": {
-                    "description": "The operation's number in this chart's series, from 1, and its line\nin the file.",
+                    "description": "The operation's number in this chart's series, counting from 1.",
                     "type": "integer",
+                    "x-unit": "operations",
                     "example": 57
                 }
             }
