@@ -26,7 +26,7 @@ cover:
 	$(GO) tool cover -html=coverage.out -o coverage.html
 
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem ./stats ./ingest ./catalog ./api ./chart
+	$(GO) test -run='^$$' -bench=. -benchmem ./stats ./ingest ./catalog ./api ./chart ./monitor
 
 # bench-import times `outcomes ingest` of canonical files beside sqlite3's
 # .import of the same file (needs the sqlite3 command-line tool) on two
@@ -41,6 +41,7 @@ bench-import: build
 fuzz:
 	$(GO) test ./ingest -run='^$$' -fuzz=FuzzDecode -fuzztime=$(FUZZTIME) -fuzzminimizetime=3s
 	$(GO) test ./api -run='^$$' -fuzz=FuzzQuery -fuzztime=$(FUZZTIME) -fuzzminimizetime=3s
+	$(GO) test ./monitor -run='^$$' -fuzz=FuzzRead -fuzztime=$(FUZZTIME) -fuzzminimizetime=3s
 
 fmt:
 	gofmt -w .

@@ -200,3 +200,29 @@ func btoi(v bool) int {
 	}
 	return 0
 }
+
+// FuzzRead holds Read to its contract on any bytes: no panic; either
+// operations that each pass every check, in date order, or a refusal
+// that names where each problem is.
+func FuzzRead(f *testing.F) {
+	f.Add([]byte("date,died,risk\n2025-01-01,0,0.1\n"))
+	f.Add([]byte("\ufeffdate,died,risk,surgeon_id\r\n2025-01-01,1,0.5,A\r\n2024-01-01,2,7,\r\n"))
+	f.Add([]byte("risk,date\n\"0.1,2025"))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		in, err := Read(body)
+		if err != nil {
+			var se *selfcheck.Error
+			if !errors.As(err, &se) || len(se.Errors) == 0 {
+				t.Fatalf("Read: %v, want a *selfcheck.Error naming each problem", err)
+			}
+			return
+		}
+		prev := ""
+		for _, op := range in.Operations {
+			if !(op.Risk > 0 && op.Risk < 1) || op.Date < prev || !isDate(op.Date) || in.BySurgeon != (op.Surgeon != "") {
+				t.Fatalf("accepted %+v after %s", op, prev)
+			}
+			prev = op.Date
+		}
+	})
+}
