@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -30,13 +31,7 @@ func TestBrowserMonitor(t *testing.T) {
 	if err := os.WriteFile(file, monitorFile(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{file})); err != nil {
-		t.Fatalf("choose the CSV file: %v", err)
-	}
-	if status := submitAndWait(t, ctx, "submit the file",
-		chromedp.Click(chromedp.CSS("form.self-check button[type=submit]"))); status != http.StatusOK {
-		t.Fatalf("POST /monitor = %d, want 200", status)
-	}
+	uploadMonitor(t, ctx, file)
 	type result struct {
 		Charts       int      `json:"charts"`
 		Named        int      `json:"named"`
@@ -117,4 +112,36 @@ func TestBrowserMonitor(t *testing.T) {
 	if d.Status != http.StatusOK || d.Type != "image/svg+xml" || d.Title != "Risk-adjusted CUSUM and VLAD: Surgeon S1" {
 		t.Errorf("S1's download = %d %s titled %q", d.Status, d.Type, d.Title)
 	}
+}
+
+// uploadMonitor submits file through the /monitor page's form.
+func uploadMonitor(t *testing.T, ctx context.Context, file string) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{file})); err != nil {
+		t.Fatalf("choose the CSV file: %v", err)
+	}
+	if status := submitAndWait(t, ctx, "submit the file",
+		chromedp.Click(chromedp.CSS("form.self-check button[type=submit]"))); status != http.StatusOK {
+		t.Fatalf("POST /monitor = %d, want 200", status)
+	}
+}
+
+// TestBrowserMonitorDesktop uploads the same file on a desktop: no
+// serious axe violation, nothing wider than the window.
+func TestBrowserMonitorDesktop(t *testing.T) {
+	srv := newServer(t, api.Config{})
+	ctx := newBrowser(t, desktop)
+	if status := navigate(t, ctx, srv, "/monitor"); status != http.StatusOK {
+		t.Fatalf("GET /monitor = %d, want 200", status)
+	}
+	file := filepath.Join(t.TempDir(), "ours.csv")
+	if err := os.WriteFile(file, monitorFile(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	uploadMonitor(t, ctx, file)
+	runAxe(t, ctx)
+	if w := evalJS[[]int](t, ctx, `[document.documentElement.scrollWidth, document.documentElement.clientWidth]`); w[0] > w[1] {
+		t.Errorf("the page is %d px wide in a %d px window", w[0], w[1])
+	}
+	screenshot(t, ctx, "result")
 }
