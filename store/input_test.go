@@ -85,3 +85,30 @@ func TestInputNotKept(t *testing.T) {
 		t.Errorf("CopyInput wrote %d bytes where it had none", w.Len())
 	}
 }
+
+// BenchmarkAddInput keeps a 64 MiB publisher's file (the size of a
+// national file of about 600,000 rows) in a release being loaded.
+func BenchmarkAddInput(b *testing.B) {
+	ctx := context.Background()
+	input := bytes.Repeat([]byte("vascular,2024,surgeon,S0000001,Dr S0000001,H001,Hospital 1,120,3,2.5\n"), 64<<20/70)
+	b.SetBytes(int64(len(input)))
+	for b.Loop() {
+		b.StopTimer()
+		db, err := Open(ctx, filepath.Join(b.TempDir(), "o.db"), Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		l, err := db.BeginRelease(ctx, "r")
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if _, _, err := l.AddInput(ctx, 1, bytes.NewReader(input)); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		l.Rollback()
+		db.Close()
+		b.StartTimer()
+	}
+}
