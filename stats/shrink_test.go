@@ -353,3 +353,38 @@ func TestGradeRankability(t *testing.T) {
 		}
 	}
 }
+
+// TestFunnelShrinks checks that a ratio funnel carries its group's
+// shrinkage, unit by unit, at 95%, and a crude one none.
+func TestFunnelShrinks(t *testing.T) {
+	groups, _ := readShrinkReference(t)
+	units := groups["adult-cardiac/all/2022-04/2025-03"].units
+	for i := range units {
+		units[i].Cases = 100
+	}
+	res := stats.Funnel(units, stats.Options{Target: math.NaN()})
+	s := stats.Shrink(units, 0.95)
+	if res.ShrinkFit != stats.FitInterior || res.Alpha != s.Alpha || res.Rankability != s.Rankability {
+		t.Errorf("funnel: fit %s, α %g, rankability %g; want %s, %g, %g", res.ShrinkFit, res.Alpha, res.Rankability, s.Fit, s.Alpha, s.Rankability)
+	}
+	for i, u := range res.Units {
+		got := stats.Shrunk{Ratio: u.ShrunkRatio, Low: u.ShrunkLow, High: u.ShrunkHigh, Reliability: u.Reliability}
+		if got != s.Units[i] {
+			t.Errorf("unit %d: %+v, want %+v", i, got, s.Units[i])
+		}
+	}
+
+	crude := []stats.Unit{{Cases: 100, Observed: 3, Expected: math.NaN()}, {Cases: 50, Observed: 4, Expected: math.NaN()}}
+	res = stats.Funnel(crude, stats.Options{Target: math.NaN()})
+	if res.ShrinkFit != "" || !math.IsNaN(res.Alpha) || !math.IsNaN(res.Rankability) {
+		t.Errorf("crude funnel: fit %q, α %g, rankability %g; want none", res.ShrinkFit, res.Alpha, res.Rankability)
+	}
+	for i, u := range res.Units {
+		if !math.IsNaN(u.ShrunkRatio) || !math.IsNaN(u.ShrunkLow) || !math.IsNaN(u.ShrunkHigh) || !math.IsNaN(u.Reliability) {
+			t.Errorf("crude unit %d: shrunk %g [%g, %g], reliability %g; want NaNs", i, u.ShrunkRatio, u.ShrunkLow, u.ShrunkHigh, u.Reliability)
+		}
+	}
+	if res := stats.Funnel(nil, stats.Options{Target: math.NaN()}); !math.IsNaN(res.Alpha) || !math.IsNaN(res.Rankability) {
+		t.Errorf("empty funnel: α %g, rankability %g; want NaN", res.Alpha, res.Rankability)
+	}
+}
