@@ -80,7 +80,7 @@ type Shrinkage struct {
 //	ℓ(α) = Σᵢ [ln Γ(α + Oᵢ) − ln Γ(α) − ln Oᵢ! + α·ln(α/(α + Eᵢ)) + Oᵢ·ln(Eᵢ/(α + Eᵢ))],
 //
 // found with gonum's BFGS on u = ln α from the best point of a grid
-// u = −12, −11, …, ln MaxAlpha, so that a likelihood with more than one
+// u = −12, −10, …, ln MaxAlpha, so that a likelihood with more than one
 // peak, or a flat one, cannot mislead it, then refined on the derivative
 // (see marginal.polish). The target θ = 1 is the funnel's: shrinking pulls
 // each O/E towards the expected count, not towards the group's own mean.
@@ -128,7 +128,7 @@ type Shrinkage struct {
 // of hospitals using outcome indicators, BMJ Qual Saf 20:869–874.
 func Shrink(units []Unit, level float64) Shrinkage {
 	s := Shrinkage{Alpha: math.NaN(), Tau2: math.NaN(), Rankability: math.NaN(), Units: make([]Shrunk, len(units))}
-	var in []Unit
+	in := make([]Unit, 0, len(units))
 	for _, u := range units {
 		if u.Observed < 0 {
 			panic("stats: Shrink: negative count")
@@ -271,7 +271,7 @@ func (m *marginal) at(alpha float64) (l, dl float64) {
 // Grid of ln α searched before the optimiser starts (see [Shrink]).
 const (
 	gridLow  = -12
-	gridStep = 1
+	gridStep = 2
 )
 
 // fitAlpha returns the maximiser of the marginal likelihood, or +Inf when
