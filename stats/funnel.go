@@ -195,6 +195,26 @@ type UnitResult struct {
 	// multiple of expected: with this many operations only a death rate
 	// above DetectableRatio × expected would be flagged.
 	DetectableRatio float64
+	// QHigh is the Benjamini–Hochberg q-value of PHigh among the
+	// funnel's units ([QValues]): the smallest false-discovery rate at
+	// which the unit would be called higher than expected, given how many
+	// units were tested. QLow is the same for PLow, a separate family. Every
+	// unit with a p-value enters, too_few ones included: they are tested
+	// (STATS.md §8.3) and any of them could have been flagged.
+	QHigh, QLow float64
+	// FlagCount is the smallest number of deaths the funnel would flag
+	// high at 95% at the unit's size (see [PoissonFlagCount]); crude
+	// units with too few cases for any count to be flagged have
+	// Cases + 1.
+	FlagCount int
+	// Power2x and Power1_5x are the chances that the unit would have been
+	// flagged high at 95% had its true death rate been 2 and 1.5 times the
+	// expected ([PoissonPower], [BinomialPower]); DetectableRatio80 is the
+	// true ratio it would have been flagged at four times in five
+	// ([PoissonDetectableRatio]). DetectableRatio is where an observed
+	// ratio must lie to be flagged; DetectableRatio80 is how large a true
+	// one must be to be seen reliably, always above it.
+	Power2x, Power1_5x, DetectableRatio80 float64
 	// Small is true below E = 1 (crude: n·p0 < 1), where the band comes
 	// from the exact one-sided test instead of the line rule (STATS.md
 	// §8.3): the upper lines are the test's boundaries, the lower ones 0
@@ -308,6 +328,8 @@ func Funnel(units []Unit, opts Options) Result {
 	}
 	res.dispersion(units)
 	res.adjust(units, opts.Adjustment)
+	res.power(units)
+	res.multiplicity()
 	// Units judged by the lines add their nominal chances as a count
 	// times the chance, so that 20 of them give exactly 1, not a sum
 	// of twenty 0.05s; small units add their exact chances.
