@@ -193,7 +193,9 @@ type UnitResult struct {
 	PHigh, PLow float64
 	// DetectableRatio is the upper 95% line at the unit's size as a
 	// multiple of expected: with this many operations only a death rate
-	// above DetectableRatio × expected would be flagged.
+	// above DetectableRatio × expected would be flagged. It is where an
+	// observed rate must lie, not how large a true one must be to be
+	// seen (DetectableRatio80).
 	DetectableRatio float64
 	// QHigh is the Benjamini–Hochberg q-value of PHigh among the
 	// funnel's units ([QValues]): the smallest false-discovery rate at

@@ -1,6 +1,7 @@
 package stats_test
 
 import (
+	"fmt"
 	"math"
 	"testing"
 
@@ -165,4 +166,31 @@ func TestPowerUndefined(t *testing.T) {
 	if p := stats.BinomialPower(40, 0.1, 10); p != 1 {
 		t.Errorf("BinomialPower(40, 0.1, 10) = %v, want 1", p)
 	}
+}
+
+func ExamplePoissonPower() {
+	// How likely the funnel is to flag a surgeon whose true death rate is
+	// twice (and one and a half times) the expected, and the true ratio
+	// it would flag four times in five, at E expected deaths. Values as
+	// in testdata/qvalue_power_reference.csv (R: ppois, qgamma).
+	fmt.Println("E     flagged from  power 2x  power 1.5x  ratio seen 4 in 5")
+	for _, e := range []float64{0.5, 1, 2, 5, 20} {
+		fmt.Printf("%-5g %-13d %-9.3f %-11.3f %.2f\n", e, stats.PoissonFlagCount(e),
+			stats.PoissonPower(e, 2), stats.PoissonPower(e, 1.5), stats.PoissonDetectableRatio(e, 0.8))
+	}
+	// Output:
+	// E     flagged from  power 2x  power 1.5x  ratio seen 4 in 5
+	// 0.5   3             0.080     0.041       8.56
+	// 1     3             0.323     0.191       4.28
+	// 2     5             0.371     0.185       3.36
+	// 5     10            0.542     0.224       2.50
+	// 20    29            0.971     0.597       1.67
+}
+
+func ExampleQValues() {
+	// Five surgeons' one-sided p-values; R: p.adjust(p, "BH").
+	p := []float64{0.001, 0.04, 0.03, 0.5, math.NaN()}
+	fmt.Printf("%.4f\n", stats.QValues(p))
+	// Output:
+	// [0.0040 0.0533 0.0533 0.5000 NaN]
 }
