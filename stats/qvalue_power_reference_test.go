@@ -1,13 +1,8 @@
 package stats
 
 import (
-	"encoding/csv"
-	"errors"
 	"fmt"
-	"io"
 	"math"
-	"os"
-	"strconv"
 	"testing"
 )
 
@@ -37,55 +32,13 @@ func (r qpRow) String() string {
 // in file order.
 func readQPReference(t *testing.T) map[string][]qpRow {
 	t.Helper()
-	f, err := os.Open(qpReferenceFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	cr := csv.NewReader(f)
-	cr.Comment = '#'
 	want := []string{"block", "name", "i", "n", "p0", "E", "p", "c", "ratio", "value"}
-	header, err := cr.Read()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if fmt.Sprint(header) != fmt.Sprint(want) {
-		t.Fatalf("%s: header = %v, want %v", qpReferenceFile, header, want)
-	}
 	rows := map[string][]qpRow{}
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		line, _ := cr.FieldPos(0)
-		fl := func(j int) float64 {
-			if rec[j] == "" {
-				return math.NaN()
-			}
-			v, err := strconv.ParseFloat(rec[j], 64)
-			if err != nil {
-				t.Fatalf("%s:%d: field %s: %v", qpReferenceFile, line, want[j], err)
-			}
-			return v
-		}
-		in := func(j int) int {
-			if rec[j] == "" {
-				return -1
-			}
-			v, err := strconv.Atoi(rec[j])
-			if err != nil {
-				t.Fatalf("%s:%d: field %s: %v", qpReferenceFile, line, want[j], err)
-			}
-			return v
-		}
-		r := qpRow{line: line, block: rec[0], name: rec[1], i: in(2), n: in(3), p0: fl(4), e: fl(5),
-			p: fl(6), c: in(7), ratio: fl(8), val: fl(9)}
+	readRefCSV(t, qpReferenceFile, want, func(rec refRecord) {
+		r := qpRow{line: rec.line, block: rec.text(0), name: rec.text(1), i: rec.count(2), n: rec.count(3),
+			p0: rec.float(4), e: rec.float(5), p: rec.float(6), c: rec.count(7), ratio: rec.float(8), val: rec.float(9)}
 		rows[r.block] = append(rows[r.block], r)
-	}
+	})
 	return rows
 }
 
