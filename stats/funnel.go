@@ -207,7 +207,8 @@ type UnitResult struct {
 	// FlagCount is the smallest number of deaths the funnel would flag
 	// high at 95% at the unit's size (see [PoissonFlagCount]); crude
 	// units with too few cases for any count to be flagged have
-	// Cases + 1.
+	// Cases + 1, and a unit without a line (E not positive) −1, its
+	// powers NaN.
 	FlagCount int
 	// Power2x and Power1_5x are the chances that the unit would have been
 	// flagged high at 95% had its true death rate been 2 and 1.5 times the

@@ -194,3 +194,19 @@ func ExampleQValues() {
 	// Output:
 	// [0.0040 0.0533 0.0533 0.5000 NaN]
 }
+
+// TestFunnelPowerNoLine checks that a unit without a funnel line (no
+// expected deaths) gets no flagging count and NaN powers, not a number
+// that a page could print.
+func TestFunnelPowerNoLine(t *testing.T) {
+	res := stats.Funnel([]stats.Unit{{Cases: 10, Observed: 1, Expected: 0}, {Cases: 100, Observed: 3, Expected: 3}},
+		stats.Options{Target: math.NaN()})
+	u := res.Units[0]
+	if u.FlagCount != -1 || !math.IsNaN(u.Power2x) || !math.IsNaN(u.Power1_5x) || !math.IsNaN(u.DetectableRatio80) {
+		t.Errorf("E = 0: FlagCount %d, Power2x %v, Power1_5x %v, DetectableRatio80 %v; want −1 and NaNs",
+			u.FlagCount, u.Power2x, u.Power1_5x, u.DetectableRatio80)
+	}
+	if u := res.Units[1]; u.FlagCount != stats.PoissonFlagCount(3) || math.IsNaN(u.Power2x) {
+		t.Errorf("E = 3: FlagCount %d, Power2x %v", u.FlagCount, u.Power2x)
+	}
+}

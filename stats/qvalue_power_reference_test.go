@@ -54,9 +54,10 @@ func qpBlock(t *testing.T, rows map[string][]qpRow, block string, min int) []qpR
 
 // TestQValuesReference compares [QValues] with R's p.adjust(p, "BH") on
 // vectors with ties, NA and NaN, a single p-value, all ones, zeros out of
-// order, p-values near the smallest float64, and 300 exact one-sided
-// p-values of a simulated overdispersed funnel (many tied). Tolerance:
-// 1e-10 relative; NaN where R gives NA.
+// order, p-values near the smallest float64, and the 300 exact one-sided
+// p-values P(X ≥ O) of a simulated overdispersed funnel (63 of them tied
+// at 1, the units with no deaths; 10 with q ≤ 0.05). Tolerance: 1e-10
+// relative; NaN where R gives NA.
 func TestQValuesReference(t *testing.T) {
 	byName := map[string][]qpRow{}
 	var names []string
