@@ -216,9 +216,11 @@ type UnitResult struct {
 	// true ratio it would have been flagged at four times in five
 	// ([PoissonDetectableRatio]). DetectableRatio is where an observed
 	// ratio must lie to be flagged; DetectableRatio80 is how large a true
-	// one must be to be seen reliably, always above it. All four are of
-	// the band's own 95% rule, unadjusted for overdispersion (not of
-	// [UnitResult.Adjusted]'s lines, nor of a verdict at another level).
+	// one must be to be seen reliably, above it (always on the ratio
+	// scale; crude units of 2 or 3 cases at a target of 50% are the
+	// exceptions found). All four are of the band's own 95% rule,
+	// unadjusted for overdispersion (not of [UnitResult.Adjusted]'s
+	// lines, nor of a verdict at another level).
 	Power2x, Power1_5x, DetectableRatio80 float64
 	// Small is true below E = 1 (crude: n·p0 < 1), where the band comes
 	// from the exact one-sided test instead of the line rule (STATS.md

@@ -116,9 +116,10 @@ func poissonPowerAt(c int, e, ratio float64) float64 {
 // with μ = R·E. It differs from UnitResult.DetectableRatio, the upper
 // 95% line as a multiple of expected, the ratio a unit must be observed
 // beyond to be flagged: a surgeon whose true ratio is on the line is
-// flagged only about half the time, one at PoissonDetectableRatio(E,
-// 0.8) four times in five. It returns NaN unless E is positive and at
-// most 2⁵² and 0 < power < 1.
+// flagged about half the time (0.45 to 0.55 at E = 1, 2, 5, 10, 20 and
+// 100; R: ppois), one at PoissonDetectableRatio(E, 0.8) four times in
+// five. It returns NaN unless E is positive and at most 2⁵² and
+// 0 < power < 1.
 //
 // Source: the gamma–Poisson relation; R's qgamma.
 func PoissonDetectableRatio(e, power float64) float64 {

@@ -15,7 +15,8 @@ func highBand(b stats.Band) bool { return b == stats.BandHighAlert || b == stats
 // scale from E = 0.01 to 5000 (both sides of one expected death, where
 // the rule changes from the exact test to the line), that [stats.Funnel]
 // flags a unit with PoissonFlagCount(E) deaths high and one with a death
-// fewer not, and that Funnel's own FlagCount is the same count.
+// fewer not, that Funnel's own FlagCount is the same count, and that the
+// 80%-detectable ratio lies above the line.
 func TestPoissonFlagCountIsFunnels(t *testing.T) {
 	const sizes = 600
 	for i := range sizes {
@@ -37,6 +38,9 @@ func TestPoissonFlagCountIsFunnels(t *testing.T) {
 		}
 		if at.FlagCount != c || below.FlagCount != c {
 			t.Errorf("E = %g: Funnel's FlagCount %d, %d; want %d", e, at.FlagCount, below.FlagCount, c)
+		}
+		if !(at.DetectableRatio80 > at.DetectableRatio) {
+			t.Errorf("E = %g: DetectableRatio80 %v not above DetectableRatio %v", e, at.DetectableRatio80, at.DetectableRatio)
 		}
 	}
 }
@@ -69,6 +73,12 @@ func TestBinomialFlagCountIsFunnels(t *testing.T) {
 			for _, u := range res.Units {
 				if u.FlagCount != c {
 					t.Errorf("n = %d, p0 = %g: Funnel's FlagCount %d, want %d", n, p0, u.FlagCount, c)
+				}
+				// With 2 or 3 cases at p0 = 50% the line lies so near n
+				// deaths that a true rate below it gives them 80% of the time.
+				if n > 3 && !(u.DetectableRatio80 > u.DetectableRatio) {
+					t.Errorf("n = %d, p0 = %g: DetectableRatio80 %v not above DetectableRatio %v", n, p0,
+						u.DetectableRatio80, u.DetectableRatio)
 				}
 			}
 		}
