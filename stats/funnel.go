@@ -193,7 +193,9 @@ type UnitResult struct {
 	PHigh, PLow float64
 	// DetectableRatio is the upper 95% line at the unit's size as a
 	// multiple of expected: with this many operations only a death rate
-	// above DetectableRatio × expected would be flagged.
+	// above DetectableRatio × expected would be flagged. It is where an
+	// observed rate must lie, not how large a true one must be to be
+	// seen (DetectableRatio80).
 	DetectableRatio float64
 	// ShrunkRatio is the unit's empirical-Bayes estimate of its ratio,
 	// O/E pulled towards 1 by the group's spread, with its 95% posterior
@@ -202,6 +204,31 @@ type UnitResult struct {
 	// alone gives the band. NaN for crude data and where the group's fit
 	// is undefined (see [Result.ShrinkFit]).
 	ShrunkRatio, ShrunkLow, ShrunkHigh, Reliability float64
+	// QHigh is the Benjamini–Hochberg q-value of PHigh among the
+	// funnel's units ([QValues]): the smallest false-discovery rate at
+	// which the unit would be called higher than expected, given how many
+	// units were tested. QLow is the same for PLow, a separate family. Every
+	// unit with a p-value enters, too_few ones included: they are tested
+	// (STATS.md §8.3) and any of them could have been flagged.
+	QHigh, QLow float64
+	// FlagCount is the smallest number of deaths the funnel would flag
+	// high at 95% at the unit's size (see [PoissonFlagCount]); crude
+	// units with too few cases for any count to be flagged have
+	// Cases + 1, and a unit without a line (E not positive) −1, its
+	// powers NaN.
+	FlagCount int
+	// Power2x and Power1_5x are the chances that the unit would have been
+	// flagged high at 95% had its true death rate been 2 and 1.5 times the
+	// expected ([PoissonPower], [BinomialPower]); DetectableRatio80 is the
+	// true ratio it would have been flagged at four times in five
+	// ([PoissonDetectableRatio]). DetectableRatio is where an observed
+	// ratio must lie to be flagged; DetectableRatio80 is how large a true
+	// one must be to be seen reliably, above it (always on the ratio
+	// scale; crude units of 2 or 3 cases at a target of 50% are the
+	// exceptions found). All four are of the band's own 95% rule,
+	// unadjusted for overdispersion (not of [UnitResult.Adjusted]'s
+	// lines, nor of a verdict at another level).
+	Power2x, Power1_5x, DetectableRatio80 float64
 	// Small is true below E = 1 (crude: n·p0 < 1), where the band comes
 	// from the exact one-sided test instead of the line rule (STATS.md
 	// §8.3): the upper lines are the test's boundaries, the lower ones 0
@@ -323,6 +350,8 @@ func Funnel(units []Unit, opts Options) Result {
 	res.dispersion(units)
 	res.adjust(units, opts.Adjustment)
 	res.shrink(units)
+	res.power(units)
+	res.multiplicity()
 	// Units judged by the lines add their nominal chances as a count
 	// times the chance, so that 20 of them give exactly 1, not a sum
 	// of twenty 0.05s; small units add their exact chances.
