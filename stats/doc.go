@@ -37,7 +37,13 @@
 // ([PoissonFlagCount], [BinomialFlagCount]), the chance that a true death
 // rate 2 or 1.5 times the expected would have been flagged
 // ([PoissonPower], [BinomialPower]) and the true ratio flagged with 80%
-// power ([PoissonDetectableRatio], [BinomialDetectableRatio]).
+// power ([PoissonDetectableRatio], [BinomialDetectableRatio]). For
+// risk-adjusted groups it gives the empirical-Bayes second figure
+// ([Shrink]): each ratio shrunk towards 1 by the group's own spread
+// (gamma–Poisson, α by maximum marginal likelihood), its posterior
+// interval and reliability, and the group's rankability
+// ([GradeRankability]). Each is a second figure beside the funnel's: the
+// band is the funnel's alone.
 //
 // Conventions: level is a two-sided coverage such as 0.95 or 0.998, whose
 // tail probabilities are (1 − level)/2 and (1 + level)/2, and z = Φ⁻¹((1 +
