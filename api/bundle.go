@@ -4,9 +4,11 @@ import (
 	"archive/zip"
 	"bytes"
 	"cmp"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash"
 	"io"
@@ -28,15 +30,27 @@ import (
 )
 
 // The files of a release's bundle, in the order the zip holds them: the
-// two CSVs first, so that datapackage.json, written after them, can give
-// their sizes and hashes without holding them in memory.
+// two CSVs and the publisher's files first, so that datapackage.json and
+// SHA256SUMS, written after them, can give their sizes and hashes without
+// holding them in memory.
 const (
 	bundleRows        = "rows.csv"
 	bundleSummary     = "summary.csv"
+	bundleOriginal    = "original/" // the publisher's files, as ingested
 	bundleDataPackage = "datapackage.json"
+	bundleSums        = "SHA256SUMS"
 	bundleCitation    = "CITATION.cff"
 	bundleReadme      = "README.txt"
 )
+
+// bundleFormat numbers what a bundle holds and how. A bundle is kept on
+// disk and served again after a restart; a program that writes bundles
+// differently (another file, another column) raises it, so that each
+// release's bundle is made again rather than one an older program wrote
+// served under the new program's documentation. Bundles of format 1 were
+// DIR/{id}.zip; later ones are DIR/bundle-{format}/{id}.zip, a directory
+// per format, so that no release id can name another's bundle.
+const bundleFormat = 2
 
 // bundles are the releases' bundles made since start: each is written
 // once, to a file beside the release's own file, and then served from
@@ -57,13 +71,27 @@ func bundleURL(id string) string {
 	return "/data/releases/" + url.PathEscape(id) + ".zip"
 }
 
-// bundlePath is where release id's bundle is kept: beside its own SQLite
-// file, with .zip for .sqlite. "" when the server offers no release files.
+// bundlePath is where release id's bundle is kept: in a directory of this
+// bundleFormat beside the release's own SQLite file. "" when the server
+// offers no release files.
 func (s *Server) bundlePath(id string) string {
 	if s.cfg.ReleaseFile == nil {
 		return ""
 	}
-	return strings.TrimSuffix(s.cfg.ReleaseFile(id), ".sqlite") + ".zip"
+	file := s.cfg.ReleaseFile(id)
+	return filepath.Join(filepath.Dir(file), fmt.Sprintf("bundle-%d", bundleFormat), strings.TrimSuffix(filepath.Base(file), ".sqlite")+".zip")
+}
+
+// staleBundles are where bundles of release id in older formats were
+// kept, to be removed once this format's is made.
+func (s *Server) staleBundles(id string) []string {
+	file := s.cfg.ReleaseFile(id)
+	dir, base := filepath.Dir(file), strings.TrimSuffix(filepath.Base(file), ".sqlite")+".zip"
+	stale := []string{filepath.Join(dir, base)}
+	for format := 2; format < bundleFormat; format++ {
+		stale = append(stale, filepath.Join(dir, fmt.Sprintf("bundle-%d", format), base))
+	}
+	return stale
 }
 
 // bundle returns release rel's bundle, making it the first time it is
@@ -80,6 +108,12 @@ func (s *Server) bundle(rel *catalog.Release) (bundleFile, error) {
 	sum, err := existingSHA256(path)
 	if os.IsNotExist(err) {
 		sum, err = s.writeBundle(rel, path)
+		if err == nil {
+			for _, old := range s.staleBundles(id) {
+				os.Remove(old)
+				os.Remove(store.SHA256Path(old))
+			}
+		}
 	}
 	if err != nil {
 		return bundleFile{}, fmt.Errorf("api: bundle of release %s: %w", id, err)
@@ -126,7 +160,12 @@ func (s *Server) writeBundle(rel *catalog.Release, path string) (sum string, err
 		}
 	}()
 	h := sha256.New()
-	if err = writeBundleZip(io.MultiWriter(tmp, h), rel, s.dictionary.tables); err != nil {
+	original := func(f store.ReleaseFile, w io.Writer) (int64, error) {
+		// A bundle is made once for every later request: not under the
+		// context of the one request that happens to ask first.
+		return store.CopyInput(context.Background(), s.cfg.ReleaseFile(rel.Meta.ID), f.Ordinal, w)
+	}
+	if err = writeBundleZip(io.MultiWriter(tmp, h), rel, s.dictionary.tables, original); err != nil {
 		return "", err
 	}
 	if err = tmp.Chmod(0o644); err != nil { // CreateTemp's 0600 would hide it from a web server's user
@@ -145,7 +184,9 @@ func (s *Server) writeBundle(rel *catalog.Release, path string) (sum string, err
 	return sum, nil
 }
 
-// bundleResource is what datapackage.json says of one CSV of the bundle.
+// bundleResource is what datapackage.json says of one file of the
+// bundle: a table (the two CSVs, with a schema) or one of the publisher's
+// files (a plain data resource: its columns are the publisher's).
 type bundleResource struct {
 	Name      string         `json:"name"`
 	Path      string         `json:"path"`
@@ -154,11 +195,11 @@ type bundleResource struct {
 	Profile   string         `json:"profile"`
 	Format    string         `json:"format"`
 	MediaType string         `json:"mediatype"`
-	Encoding  string         `json:"encoding"`
+	Encoding  string         `json:"encoding,omitempty"`
 	Bytes     int64          `json:"bytes"`
 	Hash      string         `json:"hash"`
-	Schema    bundleSchema   `json:"schema"`
-	Dialect   map[string]any `json:"dialect"`
+	Schema    *bundleSchema  `json:"schema,omitempty"`
+	Dialect   map[string]any `json:"dialect,omitempty"`
 }
 
 // bundleSchema is a Table Schema.
@@ -182,29 +223,55 @@ type bundleConstraint struct {
 	Required bool `json:"required,omitempty"`
 }
 
-// csvEntry counts and hashes a CSV as it is written into the zip.
-type csvEntry struct {
+// hashedEntry counts and hashes a file as it is written into the zip. The
+// zip's entry is made at the first write (or by made), so that a copy that
+// fails before writing anything leaves no empty file in the zip.
+type hashedEntry struct {
+	open  func() (io.Writer, error)
 	w     io.Writer
 	h     hash.Hash
 	bytes int64
 }
 
-func (e *csvEntry) Write(p []byte) (int, error) {
+func (e *hashedEntry) Write(p []byte) (int, error) {
+	if err := e.made(); err != nil {
+		return 0, err
+	}
 	n, err := e.w.Write(p)
 	e.bytes += int64(n)
 	e.h.Write(p[:n])
 	return n, err
 }
 
+// made makes the zip's entry if no write has yet.
+func (e *hashedEntry) made() error {
+	if e.w != nil {
+		return nil
+	}
+	var err error
+	e.w, err = e.open()
+	return err
+}
+
+func (e *hashedEntry) sha256() string { return hex.EncodeToString(e.h.Sum(nil)) }
+
+// copyOriginal writes the bytes of one of the publisher's files, as the
+// release keeps them, to w; store.ErrInputNotKept when it kept none.
+type copyOriginal func(f store.ReleaseFile, w io.Writer) (int64, error)
+
 // writeBundleZip writes the bundle to w: the rows and the summary as CSV,
-// datapackage.json describing them with the data dictionary's words,
-// CITATION.cff and a README. Every entry is stamped with the release's
-// ingest time, so the same release gives the same bytes.
-func writeBundleZip(w io.Writer, rel *catalog.Release, dict []site.DictionaryTable) error {
+// the publisher's files as ingested, datapackage.json describing them with
+// the data dictionary's words, CITATION.cff, a README and SHA256SUMS.
+// Every entry is stamped with the release's ingest time, so the same
+// release gives the same bytes.
+func writeBundleZip(w io.Writer, rel *catalog.Release, dict []site.DictionaryTable, original copyOriginal) error {
 	stamp := rel.Meta.IngestedAt.UTC().Truncate(time.Second)
 	zw := zip.NewWriter(w)
-	create := func(name string) (io.Writer, error) {
-		return zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: stamp})
+	var sums strings.Builder // SHA256SUMS, as sha256sum writes it
+	create := func(name string) *hashedEntry {
+		return &hashedEntry{h: sha256.New(), open: func() (io.Writer, error) {
+			return zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: stamp})
+		}}
 	}
 	var resources []bundleResource
 	for _, part := range []struct {
@@ -214,11 +281,7 @@ func writeBundleZip(w io.Writer, rel *catalog.Release, dict []site.DictionaryTab
 		{bundleRows, "rows", func(w io.Writer) error { return writeBundleRows(w, rel) }},
 		{bundleSummary, "summary", func(w io.Writer) error { return writeBundleSummary(w, rel) }},
 	} {
-		zf, err := create(part.file)
-		if err != nil {
-			return err
-		}
-		e := &csvEntry{w: zf, h: sha256.New()}
+		e := create(part.file)
 		if err := part.write(e); err != nil {
 			return fmt.Errorf("%s: %w", part.file, err)
 		}
@@ -226,8 +289,17 @@ func writeBundleZip(w io.Writer, rel *catalog.Release, dict []site.DictionaryTab
 		if err != nil {
 			return err
 		}
-		r.Bytes, r.Hash = e.bytes, "sha256:"+hex.EncodeToString(e.h.Sum(nil))
+		r.Bytes, r.Hash = e.bytes, "sha256:"+e.sha256()
 		resources = append(resources, r)
+		fmt.Fprintf(&sums, "%s  %s\n", e.sha256(), part.file)
+	}
+	kept, err := writeOriginals(create, rel, original)
+	if err != nil {
+		return err
+	}
+	for _, r := range kept {
+		resources = append(resources, r)
+		fmt.Fprintf(&sums, "%s  %s\n", strings.TrimPrefix(r.Hash, "sha256:"), r.Path)
 	}
 	for _, f := range []struct {
 		name string
@@ -235,17 +307,105 @@ func writeBundleZip(w io.Writer, rel *catalog.Release, dict []site.DictionaryTab
 	}{
 		{bundleDataPackage, dataPackage(rel, resources)},
 		{bundleCitation, citationCFF(rel)},
-		{bundleReadme, bundleReadmeText(rel)},
+		{bundleReadme, bundleReadmeText(rel, kept)},
 	} {
-		zf, err := create(f.name)
-		if err != nil {
+		e := create(f.name)
+		if _, err := e.Write(f.body); err != nil {
 			return err
 		}
-		if _, err := zf.Write(f.body); err != nil {
-			return err
-		}
+		fmt.Fprintf(&sums, "%s  %s\n", e.sha256(), f.name)
+	}
+	if _, err := io.WriteString(create(bundleSums), sums.String()); err != nil {
+		return err
 	}
 	return zw.Close()
+}
+
+// writeOriginals writes each of the publisher's files the release kept
+// into the bundle's original/ folder and describes it for
+// datapackage.json. A file whose bytes are not those the release recorded
+// (size or sha256) fails the bundle: it would be evidence of nothing.
+// None are written when the release kept none (it was loaded before
+// releases kept them); the README then says so.
+func writeOriginals(create func(string) *hashedEntry, rel *catalog.Release, original copyOriginal) ([]bundleResource, error) {
+	var out []bundleResource
+	names := originalNames(rel.Meta.Files)
+	for i, f := range rel.Meta.Files {
+		path := bundleOriginal + names[i]
+		e := create(path)
+		_, err := original(f, e)
+		if errors.Is(err, store.ErrInputNotKept) && i == 0 {
+			return nil, nil
+		}
+		if err == nil {
+			err = e.made() // an empty file is a file too
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if e.bytes != f.Size || e.sha256() != f.SHA256 {
+			return nil, fmt.Errorf("%s: %d bytes with sha256 %s, but the release recorded %d bytes with sha256 %s",
+				path, e.bytes, e.sha256(), f.Size, f.SHA256)
+		}
+		out = append(out, bundleResource{
+			Name: fmt.Sprintf("original-%d", f.Ordinal), Path: path,
+			Title: "The publisher's file " + f.Name,
+			Desc: fmt.Sprintf("File %d of the release as it was loaded, byte for byte: %d rows read, %d skipped (%s). Its columns are the publisher's, read through the release's %s mapping.",
+				f.Ordinal, f.Rows, f.Skipped, f.Encoding, rel.Meta.Profile),
+			Profile: "data-resource", Format: strings.TrimPrefix(filepath.Ext(names[i]), "."),
+			MediaType: originalMediaType(names[i]), Encoding: originalEncoding(f.Encoding),
+			Bytes: e.bytes, Hash: "sha256:" + e.sha256(),
+		})
+	}
+	return out, nil
+}
+
+// originalNames are the names the publisher's files have in the bundle's
+// original/ folder: each file's own name, made safe for any unzip (no
+// folder, and no character a common file system refuses), and prefixed
+// with its place on the command line where two would share one.
+func originalNames(files []store.ReleaseFile) []string {
+	names := make([]string, len(files))
+	seen := map[string]int{}
+	for i, f := range files {
+		name := unsafeInName.ReplaceAllString(filepath.Base(f.Name), "_")
+		if strings.Trim(name, ". ") == "" {
+			name = fmt.Sprintf("file-%d", f.Ordinal)
+		}
+		names[i] = name
+		seen[strings.ToLower(name)]++
+	}
+	for i, f := range files {
+		if seen[strings.ToLower(names[i])] > 1 {
+			names[i] = fmt.Sprintf("%d-%s", f.Ordinal, names[i])
+		}
+	}
+	return names
+}
+
+// unsafeInName matches what a file name in the bundle may not hold.
+var unsafeInName = regexp.MustCompile(`[\x00-\x1f\x7f/\\:*?"<>|]+`)
+
+// originalMediaType is a publisher's file's media type, from its name:
+// ingest reads CSV, whatever a file is called.
+func originalMediaType(name string) string {
+	if strings.EqualFold(filepath.Ext(name), ".txt") {
+		return "text/plain"
+	}
+	return "text/csv"
+}
+
+// originalEncoding is the Data Package encoding of a publisher's file,
+// from what ingest found (store.ReleaseFile.Encoding): none when the file
+// mixed encodings record by record, which its description says.
+func originalEncoding(found string) string {
+	switch found {
+	case "utf-8", "utf-8-bom":
+		return "utf-8"
+	case "windows-1252":
+		return "windows-1252"
+	}
+	return ""
 }
 
 // writeBundleRows writes every row of the release: the surgeons' CSV and
@@ -327,7 +487,7 @@ func bundleTable(dict []site.DictionaryTable, name, file string) (bundleResource
 	}
 	return bundleResource{Name: name, Path: file, Title: table.Title, Desc: table.About,
 		Profile: "tabular-data-resource", Format: "csv", MediaType: "text/csv", Encoding: "utf-8",
-		Schema: schema, Dialect: map[string]any{"delimiter": ",", "lineTerminator": "\r\n", "header": true}}, nil
+		Schema: &schema, Dialect: map[string]any{"delimiter": ",", "lineTerminator": "\r\n", "header": true}}, nil
 }
 
 // packageNameInvalid matches what a Data Package name may not hold.
@@ -341,8 +501,17 @@ func dataPackage(rel *catalog.Release, resources []bundleResource) []byte {
 	if m.Licence != "" && !strings.ContainsAny(m.Licence, " \t") {
 		licence["name"] = m.Licence
 	}
+	// A tabular data package holds only tables; the publisher's files,
+	// whose columns are theirs, make the bundle a data package whose two
+	// tables are tabular resources.
+	profile := "tabular-data-package"
+	for _, r := range resources {
+		if r.Schema == nil {
+			profile = "data-package"
+		}
+	}
 	pkg := map[string]any{
-		"profile":          "tabular-data-package",
+		"profile":          profile,
 		"name":             "outcomes-" + strings.Trim(packageNameInvalid.ReplaceAllString(strings.ToLower(m.ID), "-"), "-"),
 		"title":            m.Title,
 		"description":      rel.Citation(),
@@ -393,8 +562,10 @@ func citationCFF(rel *catalog.Release) []byte {
 }
 
 // bundleReadmeText is the bundle's README: what each file is, in plain
-// words, and which of the publisher's files the figures came from.
-func bundleReadmeText(rel *catalog.Release) []byte {
+// words, and which of the publisher's files the figures came from, with
+// the files themselves (kept) or, for a release loaded before releases
+// kept them, only their hashes.
+func bundleReadmeText(rel *catalog.Release, kept []bundleResource) []byte {
 	m := rel.Meta
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\nRelease %s\n\n", m.Title, m.ID)
@@ -404,20 +575,34 @@ func bundleReadmeText(rel *catalog.Release) []byte {
 	b.WriteString("What is in this file\n\n")
 	fmt.Fprintf(&b, "%s: one row for each surgeon's or hospital's result in one comparison\n  (a specialty, procedure and period), surgeons first, then hospitals.\n", bundleRows)
 	fmt.Fprintf(&b, "%s: one row for each funnel plot, summed up for the country.\n", bundleSummary)
+	if len(kept) > 0 {
+		fmt.Fprintf(&b, "%s: the publisher's own files, exactly as they were loaded.\n", bundleOriginal)
+	}
 	fmt.Fprintf(&b, "%s: what each column means, its type and unit, with each file's size and\n  sha256 (Frictionless Data Package).\n", bundleDataPackage)
 	fmt.Fprintf(&b, "%s: how to cite this release (Citation File Format).\n", bundleCitation)
-	fmt.Fprintf(&b, "%s: this file.\n\n", bundleReadme)
+	fmt.Fprintf(&b, "%s: this file.\n", bundleReadme)
+	fmt.Fprintf(&b, "%s: the sha256 of every other file; check them with: sha256sum -c %s\n\n", bundleSums, bundleSums)
 	b.WriteString("Rates\n\nOur rates are proportions from 0 to 1 (0.02 is 2 in 100 operations).\n" +
 		"The publisher's own figures (the columns starting published_) are per 100 operations,\nas the publisher gave them.\n\n")
 	b.WriteString("How the figures are worked out\n\nSee the methodology page of the site this file came from: /methodology\n\n")
 	b.WriteString("Cite as\n\n" + rel.Citation() + "\n\n")
-	b.WriteString("The publisher's original files\n\nThey are not included in this bundle. The figures were read from these files;\n" +
-		"a copy with the same sha256 is the same file:\n\n")
-	if len(m.Files) == 0 {
-		b.WriteString("  (no file is recorded for this release)\n")
+	b.WriteString("The publisher's original files\n\n")
+	switch {
+	case len(m.Files) == 0:
+		b.WriteString("No file is recorded for this release.\n")
+	case len(kept) > 0:
+		fmt.Fprintf(&b, "In the folder %s, byte for byte as they were loaded. A copy of a file with the\n"+
+			"same sha256 is the same file:\n\n", bundleOriginal)
+	default:
+		b.WriteString("They are not included: this release was loaded before the site kept them.\n" +
+			"The figures were read from these files; a copy with the same sha256 is the same file:\n\n")
 	}
-	for _, f := range m.Files {
-		fmt.Fprintf(&b, "  %s  %d bytes  %s  sha256 %s\n", f.Name, f.Size, f.Encoding, f.SHA256)
+	for i, f := range m.Files {
+		name := f.Name
+		if i < len(kept) {
+			name = kept[i].Path
+		}
+		fmt.Fprintf(&b, "  %s  %d bytes  %s  sha256 %s\n", name, f.Size, f.Encoding, f.SHA256)
 	}
 	return []byte(strings.ReplaceAll(b.String(), "\n", "\r\n"))
 }

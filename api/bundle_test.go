@@ -53,10 +53,23 @@ func copyReleaseFiles(t *testing.T) string {
 // with 304, and is the same when a new server makes the bundle again.
 func TestBundle(t *testing.T) {
 	dir := copyReleaseFiles(t)
+	// A bundle of format 1, which an older program kept beside the
+	// release's file: it is not served, and goes once the new one is made.
+	stale := filepath.Join(dir, "demo.zip")
+	for _, f := range []string{stale, stale + ".sha256"} {
+		if err := os.WriteFile(f, []byte("old"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	srv := newServer(t, bundleConfig(dir))
 	resp, body := get(t, srv, http.MethodGet, "/data/releases/demo.zip")
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("status %d: %s", resp.StatusCode, body)
+	}
+	for _, f := range []string{stale, stale + ".sha256"} {
+		if _, err := os.Stat(f); !os.IsNotExist(err) {
+			t.Errorf("%s, of the older format, is still there (%v)", f, err)
+		}
 	}
 	etag := resp.Header.Get("ETag")
 	sum := sha256.Sum256(body)
@@ -79,10 +92,28 @@ func TestBundle(t *testing.T) {
 	for _, f := range zr.File {
 		names = append(names, f.Name)
 	}
-	if want := []string{"rows.csv", "summary.csv", "datapackage.json", "CITATION.cff", "README.txt"}; !slices.Equal(names, want) {
+	demoFiles, _ := filepath.Glob("../demo/*.csv")
+	slices.Sort(demoFiles) // the order the test's ingest was given them
+	want := []string{"rows.csv", "summary.csv"}
+	for _, f := range demoFiles {
+		want = append(want, "original/"+filepath.Base(f))
+	}
+	want = append(want, "datapackage.json", "CITATION.cff", "README.txt", "SHA256SUMS")
+	if len(demoFiles) == 0 || !slices.Equal(names, want) {
 		t.Errorf("files %v, want %v", names, want)
 	}
 	checkDataPackage(t, files)
+	// The publisher's files are those ingested, byte for byte.
+	for _, f := range demoFiles {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := files["original/"+filepath.Base(f)]; !bytes.Equal(got, b) {
+			t.Errorf("original/%s: %d bytes, not the %d bytes of %s", filepath.Base(f), len(got), len(b), f)
+		}
+	}
+	checkSHA256Sums(t, files)
 
 	_, surgeons := get(t, srv, http.MethodGet, "/api/v1/surgeons.csv")
 	_, hospitals := get(t, srv, http.MethodGet, "/api/v1/hospitals.csv")
@@ -103,7 +134,7 @@ func TestBundle(t *testing.T) {
 		}
 	}
 	readme := string(files["README.txt"])
-	for _, want := range []string{"not included", "per 100", "/methodology", "sha256"} {
+	for _, want := range []string{"original/adult-cardiac.csv", "byte for byte", "per 100", "/methodology", "sha256sum -c SHA256SUMS"} {
 		if !strings.Contains(readme, want) {
 			t.Errorf("README.txt does not say %q:\n%s", want, readme)
 		}
@@ -124,7 +155,7 @@ func TestBundle(t *testing.T) {
 	}
 
 	// A new server over the same database makes the same bytes again.
-	if err := os.Remove(filepath.Join(dir, "demo.zip")); err != nil {
+	if err := os.Remove(filepath.Join(dir, "bundle-2", "demo.zip")); err != nil {
 		t.Fatal(err)
 	}
 	again, _ := get(t, newServer(t, bundleConfig(dir)), http.MethodGet, "/data/releases/demo.zip")
@@ -135,8 +166,29 @@ func TestBundle(t *testing.T) {
 	if resp, _ := get(t, newServer(t, bundleConfig(dir)), http.MethodGet, "/data/releases/demo.zip"); resp.Header.Get("ETag") != etag {
 		t.Errorf("third start: ETag %s, want %s", resp.Header.Get("ETag"), etag)
 	}
-	if side, err := os.ReadFile(filepath.Join(dir, "demo.zip.sha256")); err != nil || !strings.HasPrefix(`"`+string(side), strings.TrimSuffix(etag, `"`)) {
+	if side, err := os.ReadFile(filepath.Join(dir, "bundle-2", "demo.zip.sha256")); err != nil || !strings.HasPrefix(`"`+string(side), strings.TrimSuffix(etag, `"`)) {
 		t.Errorf("demo.zip.sha256 %q (%v), want the ETag's hash", side, err)
+	}
+}
+
+// checkSHA256Sums: SHA256SUMS, as sha256sum -c reads it, names every
+// other file of the bundle once, each with its own sha256.
+func checkSHA256Sums(t *testing.T, files map[string][]byte) {
+	t.Helper()
+	listed := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSuffix(string(files["SHA256SUMS"]), "\n"), "\n") {
+		sum, name, ok := strings.Cut(line, "  ")
+		data, inZip := files[name]
+		got := sha256.Sum256(data)
+		if !ok || !inZip || sum != hex.EncodeToString(got[:]) || listed[name] {
+			t.Errorf("SHA256SUMS line %q: in the zip %v, sha256 of the file %x", line, inZip, got)
+		}
+		listed[name] = true
+	}
+	for name := range files {
+		if name != "SHA256SUMS" && !listed[name] {
+			t.Errorf("SHA256SUMS does not list %s", name)
+		}
 	}
 }
 
@@ -168,14 +220,15 @@ func unzip(t *testing.T, body []byte) map[string][]byte {
 func checkDataPackage(t *testing.T, files map[string][]byte) {
 	t.Helper()
 	var pkg struct {
+		Profile   string `json:"profile"`
 		Name      string `json:"name"`
 		Licenses  []struct{ Name, Title string }
 		Sources   []struct{ Title string }
 		SHA256    string `json:"x-release-sha256"`
 		Resources []struct {
-			Name, Path, Format, Mediatype, Encoding, Hash string
-			Bytes                                         int64
-			Schema                                        struct {
+			Name, Path, Profile, Format, Mediatype, Encoding, Hash string
+			Bytes                                                  int64
+			Schema                                                 *struct {
 				Fields []struct {
 					Name, Type, Description string
 					Constraints             struct{ Required bool }
@@ -196,19 +249,36 @@ func checkDataPackage(t *testing.T, files map[string][]byte) {
 	if len(pkg.SHA256) != 64 {
 		t.Errorf("release sha256 %q", pkg.SHA256)
 	}
-	if len(pkg.Resources) != 2 {
-		t.Fatalf("%d resources, want 2", len(pkg.Resources))
-	}
+	// Every data file of the zip is a resource, named once; the two
+	// tables are tabular resources with a schema, the publisher's files
+	// plain data resources, which makes the package a data package (a
+	// tabular data package may hold tables only).
+	described := map[string]bool{"datapackage.json": true, "CITATION.cff": true, "README.txt": true, "SHA256SUMS": true}
+	tables := 0
 	for _, r := range pkg.Resources {
 		data, ok := files[r.Path]
-		if !ok || r.Name == "" || r.Format != "csv" || r.Mediatype != "text/csv" || r.Encoding != "utf-8" {
-			t.Errorf("resource %s: path %q in zip %v, format %q, mediatype %q, encoding %q", r.Name, r.Path, ok, r.Format, r.Mediatype, r.Encoding)
+		if !ok || r.Name == "" || strings.Trim(r.Name, "abcdefghijklmnopqrstuvwxyz0123456789.-_") != "" || described[r.Path] ||
+			r.Format != "csv" || r.Mediatype != "text/csv" || r.Encoding != "utf-8" {
+			t.Errorf("resource %s: path %q in zip %v (described before %v), format %q, mediatype %q, encoding %q",
+				r.Name, r.Path, ok, described[r.Path], r.Format, r.Mediatype, r.Encoding)
 			continue
 		}
+		described[r.Path] = true
 		sum := sha256.Sum256(data)
 		if r.Bytes != int64(len(data)) || r.Hash != "sha256:"+hex.EncodeToString(sum[:]) {
 			t.Errorf("%s: bytes %d hash %s, file has %d bytes, sha256 %x", r.Path, r.Bytes, r.Hash, len(data), sum)
 		}
+		if r.Profile == "data-resource" {
+			if r.Schema != nil {
+				t.Errorf("%s: a data resource with a schema", r.Path)
+			}
+			continue
+		}
+		if r.Profile != "tabular-data-resource" || r.Schema == nil {
+			t.Errorf("%s: profile %q, schema %v", r.Path, r.Profile, r.Schema)
+			continue
+		}
+		tables++
 		records, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
 		if err != nil || len(records) < 2 {
 			t.Fatalf("%s: %d records, %v", r.Path, len(records), err)
@@ -251,6 +321,14 @@ func checkDataPackage(t *testing.T, files map[string][]byte) {
 			}
 			seen[k] = n + 2
 		}
+	}
+	for name := range files {
+		if !described[name] {
+			t.Errorf("%s is in the zip but not in datapackage.json", name)
+		}
+	}
+	if tables != 2 || pkg.Profile != "data-package" {
+		t.Errorf("%d tables in a package of profile %q, want 2 in a data-package", tables, pkg.Profile)
 	}
 }
 

@@ -453,6 +453,10 @@ var fromCode = map[string]string{
 	"release_skip PRIMARY KEY (release_id, file_ordinal, reason)":                                          "each file's reasons are the keys of one map (FileSummary.SkipReasons)",
 	"release UNIQUE (corrects) WHERE corrects IS NOT NULL":                                                 "ingest refuses --corrects naming a release already corrected, naming the correction to correct instead",
 	"release_skip FOREIGN KEY (release_id, file_ordinal)":                                                  "Commit refuses reasons for a file the release does not have (checkSkips)",
+	"release_input.chunk CHECK (chunk >= 0)":                                                               "Loader.AddInput numbers a file's chunks 0, 1, …",
+	"release_input.bytes CHECK (length(bytes) BETWEEN 1 AND 1048576)":                                      "Loader.AddInput stores what one read of at most inputChunk bytes gave, and only when it gave some",
+	"release_input PRIMARY KEY (release_id, file_ordinal, chunk)":                                          "Load keeps each file once, under its place on the command line, and AddInput numbers its chunks",
+	"release_input FOREIGN KEY (release_id, file_ordinal)":                                                 "Load keeps file i as ordinal i, the ordinal of its release_file row",
 }
 
 // references is the one foreign key each release table has: its rows are

@@ -247,6 +247,11 @@ func Load(ctx context.Context, db *store.DB, files []File, opts Options) (Result
 	if err := d.probs.err(names); err != nil {
 		return Result{}, err
 	}
+	for i, f := range files {
+		if err := keepInput(ctx, loader, i+1, f, infos[i]); err != nil {
+			return Result{}, fmt.Errorf("ingest: %w", err)
+		}
+	}
 	rel.IngestedAt = opts.Now().UTC()
 	if opts.BeforeCommit != nil {
 		if err := opts.BeforeCommit(ctx, loader, rel); err != nil {
@@ -283,6 +288,26 @@ func loadFile(d *decoder, ordinal int, file File, info sniffed, report func(Prog
 	}
 	progress(records, true)
 	return fs, nil
+}
+
+// keepInput stores input file ordinal's bytes in the release, as the
+// publisher gave them, and checks they are the bytes the rows were read
+// from: the same size and sha256 as when the file was first read.
+func keepInput(ctx context.Context, loader *store.Loader, ordinal int, file File, info sniffed) error {
+	f, err := file.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sum, size, err := loader.AddInput(ctx, ordinal, f)
+	if err != nil {
+		return err
+	}
+	if sum != info.sha256 || size != info.size {
+		return fmt.Errorf("%s changed while it was being read (%d bytes, sha256 %s; then %d bytes, sha256 %s): load it again once nothing is writing it",
+			file.Name, info.size, info.sha256, size, sum)
+	}
+	return nil
 }
 
 // File is one input file.

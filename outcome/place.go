@@ -164,7 +164,8 @@ func notAssessableResult() stats.UnitResult {
 	return stats.UnitResult{X: nan, Y: nan, Ratio: nan, RAMR: nan, Survival: nan, CILow: nan, CIHigh: nan,
 		Lower95: nan, Upper95: nan, Lower998: nan, Upper998: nan, AdjLower95: nan, AdjUpper95: nan,
 		AdjLower998: nan, AdjUpper998: nan, Band: NotAssessable, Verdict: NotAssessed, PHigh: nan, PLow: nan,
-		DetectableRatio: nan}
+		DetectableRatio: nan, ShrunkRatio: nan, ShrunkLow: nan, ShrunkHigh: nan, Reliability: nan,
+		QHigh: nan, QLow: nan, FlagCount: -1, Power2x: nan, Power1_5x: nan, DetectableRatio80: nan}
 }
 
 // Describe turns a set's statistics, res = Compute(set, …), into the

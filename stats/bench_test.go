@@ -58,3 +58,47 @@ func BenchmarkBinomialLimit(b *testing.B) {
 		})
 	}
 }
+
+// benchGroup is the 100,000-unit group of the multiplicity and power
+// benchmarks: expected deaths spread geometrically over [0.1, 200], as in
+// [BenchmarkPoissonLimit], and each unit's PHigh at a count drawn round
+// its E (about a third of the units share a p-value with another, as
+// exact p-values of small counts do).
+func benchGroup() (es, pHigh []float64) {
+	const m = 100_000
+	es = make([]float64, m)
+	pHigh = make([]float64, m)
+	for i := range es {
+		es[i] = 0.1 * math.Pow(2000, float64(i)/m)
+		o := int(es[i] * (0.5 + float64(i%7)/6))
+		pHigh[i], _ = PoissonPValues(o, es[i])
+	}
+	return es, pHigh
+}
+
+// BenchmarkQValues adjusts the PHigh of a 100,000-unit group.
+func BenchmarkQValues(b *testing.B) {
+	_, p := benchGroup()
+	b.ReportAllocs()
+	for b.Loop() {
+		QValues(p)
+	}
+}
+
+// BenchmarkPower computes, for each of 100,000 units, its flagging count,
+// its power at true ratios 2 and 1.5 and its 80%-detectable ratio, as
+// [Funnel] does (there the count comes from the unit's line, already
+// computed; here PoissonFlagCount computes the line again).
+func BenchmarkPower(b *testing.B) {
+	es, _ := benchGroup()
+	b.ReportAllocs()
+	var sink float64
+	for b.Loop() {
+		for _, e := range es {
+			c := PoissonFlagCount(e)
+			sink += poissonPowerAt(c, e, powerRatioDouble) + poissonPowerAt(c, e, powerRatioHalfMore) +
+				poissonDetectableAt(c, e, detectablePower)
+		}
+	}
+	_ = sink
+}

@@ -31,6 +31,19 @@
 //
 // [Funnel] applies these to the units of one comparison group and returns
 // each unit's limits, band and p-values (the project's choices, STATS.md §8).
+// It also gives each unit its Benjamini–Hochberg q-values among the group
+// ([QValues]: how many of the group's flags chance alone could explain) and
+// the power of its 95% flag: the smallest number of deaths flagged
+// ([PoissonFlagCount], [BinomialFlagCount]), the chance that a true death
+// rate 2 or 1.5 times the expected would have been flagged
+// ([PoissonPower], [BinomialPower]) and the true ratio flagged with 80%
+// power ([PoissonDetectableRatio], [BinomialDetectableRatio]). For
+// risk-adjusted groups it gives the empirical-Bayes second figure
+// ([Shrink]): each ratio shrunk towards 1 by the group's own spread
+// (gamma–Poisson, α by maximum marginal likelihood), its posterior
+// interval and reliability, and the group's rankability
+// ([GradeRankability]). Each is a second figure beside the funnel's: the
+// band is the funnel's alone.
 //
 // Conventions: level is a two-sided coverage such as 0.95 or 0.998, whose
 // tail probabilities are (1 − level)/2 and (1 + level)/2, and z = Φ⁻¹((1 +
@@ -48,6 +61,9 @@
 // (Byar's approximation); Clopper CJ and Pearson ES (1934), Biometrika
 // 26:404–413; Wilson EB (1927), JASA 22:209–212; DerSimonian R and Laird N
 // (1986), Control Clin Trials 7:177–188; R's qpois, qbinom, quantile (type 7)
-// and rank; FunnelPlotR 0.6.0 and PHEindicatormethods 2.0.0. The project's
-// statement of every formula, with worked examples, is docs/STATS.md.
+// and rank; FunnelPlotR 0.6.0 and PHEindicatormethods 2.0.0; Benjamini Y
+// and Hochberg Y (1995), J R Stat Soc B 57:289–300; Jones HE, Ohlssen DI and
+// Spiegelhalter DJ (2008), J Clin Epidemiol 61:232–240; R's p.adjust. The
+// project's statement of every formula, with worked examples, is
+// docs/STATS.md.
 package stats

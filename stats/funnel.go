@@ -193,8 +193,42 @@ type UnitResult struct {
 	PHigh, PLow float64
 	// DetectableRatio is the upper 95% line at the unit's size as a
 	// multiple of expected: with this many operations only a death rate
-	// above DetectableRatio × expected would be flagged.
+	// above DetectableRatio × expected would be flagged. It is where an
+	// observed rate must lie, not how large a true one must be to be
+	// seen (DetectableRatio80).
 	DetectableRatio float64
+	// ShrunkRatio is the unit's empirical-Bayes estimate of its ratio,
+	// O/E pulled towards 1 by the group's spread, with its 95% posterior
+	// interval ShrunkLow to ShrunkHigh, and Reliability the weight its own
+	// O/E gets (see [Shrink]). A second figure beside the funnel's, which
+	// alone gives the band. NaN for crude data and where the group's fit
+	// is undefined (see [Result.ShrinkFit]).
+	ShrunkRatio, ShrunkLow, ShrunkHigh, Reliability float64
+	// QHigh is the Benjamini–Hochberg q-value of PHigh among the
+	// funnel's units ([QValues]): the smallest false-discovery rate at
+	// which the unit would be called higher than expected, given how many
+	// units were tested. QLow is the same for PLow, a separate family. Every
+	// unit with a p-value enters, too_few ones included: they are tested
+	// (STATS.md §8.3) and any of them could have been flagged.
+	QHigh, QLow float64
+	// FlagCount is the smallest number of deaths the funnel would flag
+	// high at 95% at the unit's size (see [PoissonFlagCount]); crude
+	// units with too few cases for any count to be flagged have
+	// Cases + 1, and a unit without a line (E not positive) −1, its
+	// powers NaN.
+	FlagCount int
+	// Power2x and Power1_5x are the chances that the unit would have been
+	// flagged high at 95% had its true death rate been 2 and 1.5 times the
+	// expected ([PoissonPower], [BinomialPower]); DetectableRatio80 is the
+	// true ratio it would have been flagged at four times in five
+	// ([PoissonDetectableRatio]). DetectableRatio is where an observed
+	// ratio must lie to be flagged; DetectableRatio80 is how large a true
+	// one must be to be seen reliably, above it (always on the ratio
+	// scale; crude units of 2 or 3 cases at a target of 50% are the
+	// exceptions found). All four are of the band's own 95% rule,
+	// unadjusted for overdispersion (not of [UnitResult.Adjusted]'s
+	// lines, nor of a verdict at another level).
+	Power2x, Power1_5x, DetectableRatio80 float64
 	// Small is true below E = 1 (crude: n·p0 < 1), where the band comes
 	// from the exact one-sided test instead of the line rule (STATS.md
 	// §8.3): the upper lines are the test's boundaries, the lower ones 0
@@ -235,7 +269,14 @@ type Result struct {
 	Assessed                              int
 	ExpectedOutside95, ExpectedOutside998 float64
 	Outside95, Outside998                 int
-	Curve                                 []CurvePoint
+	// ShrinkFit, Alpha and Rankability are the group's empirical-Bayes
+	// fit (see [Shrink]): whether its between-unit variation could be
+	// estimated, α (+Inf with no variation beyond chance; the between-unit
+	// variance is 1/α) and van Dishoeck's rankability (graded by
+	// [GradeRankability]). Crude data: ShrinkFit "" and NaNs.
+	ShrinkFit          ShrinkFit
+	Alpha, Rankability float64
+	Curve              []CurvePoint
 }
 
 // Tail probabilities of the two funnel levels.
@@ -271,7 +312,7 @@ const winsorizeFraction = 0.1
 // counts and others not, or if a count is negative: ingest forbids both.
 func Funnel(units []Unit, opts Options) Result {
 	res := Result{Scale: ScaleRatio, Target: opts.Target, Units: make([]UnitResult, len(units)),
-		Phi: math.NaN(), PhiPValue: math.NaN(), Tau2: math.NaN()}
+		Phi: math.NaN(), PhiPValue: math.NaN(), Tau2: math.NaN(), Alpha: math.NaN(), Rankability: math.NaN()}
 	if len(units) == 0 {
 		return res
 	}
@@ -308,6 +349,9 @@ func Funnel(units []Unit, opts Options) Result {
 	}
 	res.dispersion(units)
 	res.adjust(units, opts.Adjustment)
+	res.shrink(units)
+	res.power(units)
+	res.multiplicity()
 	// Units judged by the lines add their nominal chances as a count
 	// times the chance, so that 20 of them give exactly 1, not a sum
 	// of twenty 0.05s; small units add their exact chances.
@@ -612,6 +656,24 @@ func (res *Result) dispersion(units []Unit) {
 	res.Phi = Dispersion(Winsorize(pearson, winsorizeFraction))
 	res.PhiPValue = DispersionPValue(res.Phi, len(pearson))
 	res.Tau2 = Tau2(Dispersion(Winsorize(stable, winsorizeFraction)), w)
+}
+
+// shrink fills the group's empirical-Bayes fit and each unit's shrunk
+// ratio at 95% (see [Shrink]); crude data have none, and keep NaNs.
+func (res *Result) shrink(units []Unit) {
+	if res.Scale != ScaleRatio {
+		for i := range res.Units {
+			u := &res.Units[i]
+			u.ShrunkRatio, u.ShrunkLow, u.ShrunkHigh, u.Reliability = math.NaN(), math.NaN(), math.NaN(), math.NaN()
+		}
+		return
+	}
+	s := Shrink(units, defaultLevel)
+	res.ShrinkFit, res.Alpha, res.Rankability = s.Fit, s.Alpha, s.Rankability
+	for i, sh := range s.Units {
+		u := &res.Units[i]
+		u.ShrunkRatio, u.ShrunkLow, u.ShrunkHigh, u.Reliability = sh.Ratio, sh.Low, sh.High, sh.Reliability
+	}
 }
 
 // adjust fills the units' adjusted limits (see [Overdispersion.Adjust]:

@@ -1,13 +1,8 @@
 package stats
 
 import (
-	"encoding/csv"
-	"errors"
 	"fmt"
-	"io"
 	"math"
-	"os"
-	"strconv"
 	"testing"
 
 	"gonum.org/v1/gonum/floats/scalar"
@@ -36,47 +31,13 @@ func (r levelRow) String() string {
 // readLevels parses levelsFile into rows by block.
 func readLevels(t *testing.T) map[string][]levelRow {
 	t.Helper()
-	f, err := os.Open(levelsFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	cr := csv.NewReader(f)
-	cr.Comment = '#'
-	want := "[block n p0 E O level side limit limit_alt]"
-	if h, err := cr.Read(); err != nil || fmt.Sprint(h) != want {
-		t.Fatalf("%s: header %v (%v), want %s", levelsFile, h, err, want)
-	}
+	want := []string{"block", "n", "p0", "E", "O", "level", "side", "limit", "limit_alt"}
 	rows := map[string][]levelRow{}
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		line, _ := cr.FieldPos(0)
-		fl := func(j int) float64 {
-			if rec[j] == "" {
-				return math.NaN()
-			}
-			v, err := strconv.ParseFloat(rec[j], 64)
-			if err != nil {
-				t.Fatalf("%s:%d: column %d: %v", levelsFile, line, j+1, err)
-			}
-			return v
-		}
-		in := func(j int) int {
-			if rec[j] == "" {
-				return -1
-			}
-			return int(fl(j))
-		}
-		r := levelRow{line: line, block: rec[0], n: in(1), p0: fl(2), e: fl(3), o: in(4), level: fl(5) / 100,
-			side: rec[6], limit: fl(7), limitAlt: fl(8)}
+	readRefCSV(t, levelsFile, want, func(rec refRecord) {
+		r := levelRow{line: rec.line, block: rec.text(0), n: rec.count(1), p0: rec.float(2), e: rec.float(3),
+			o: rec.count(4), level: rec.float(5) / 100, side: rec.text(6), limit: rec.float(7), limitAlt: rec.float(8)}
 		rows[r.block] = append(rows[r.block], r)
-	}
+	})
 	return rows
 }
 

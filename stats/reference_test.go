@@ -1,13 +1,8 @@
 package stats
 
 import (
-	"encoding/csv"
-	"errors"
 	"fmt"
-	"io"
 	"math"
-	"os"
-	"strconv"
 	"testing"
 
 	"gonum.org/v1/gonum/floats/scalar"
@@ -45,64 +40,22 @@ func (r refRow) String() string {
 // returns its rows grouped by block.
 func readReference(t *testing.T) map[string][]refRow {
 	t.Helper()
-	f, err := os.Open(referenceFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	cr := csv.NewReader(f)
-	cr.Comment = '#'
 	want := []string{"block", "n", "p0", "E", "O", "level", "side", "p", "r", "F_r", "F_rm1",
 		"alpha", "count_raw", "limit", "limit_alt", "alt_method"}
-	header, err := cr.Read()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if fmt.Sprint(header) != fmt.Sprint(want) {
-		t.Fatalf("%s: header = %v, want %v", referenceFile, header, want)
-	}
 	levels := map[string]float64{"95": 0.95, "99.8": 0.998}
 	rows := map[string][]refRow{}
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		line, _ := cr.FieldPos(0)
-		fl := func(j int) float64 {
-			if rec[j] == "" {
-				return math.NaN()
-			}
-			v, err := strconv.ParseFloat(rec[j], 64)
-			if err != nil {
-				t.Fatalf("%s:%d: field %s: %v", referenceFile, line, want[j], err)
-			}
-			return v
-		}
-		in := func(j int) int {
-			if rec[j] == "" {
-				return -1
-			}
-			v, err := strconv.Atoi(rec[j])
-			if err != nil {
-				t.Fatalf("%s:%d: field %s: %v", referenceFile, line, want[j], err)
-			}
-			return v
-		}
-		level, ok := levels[rec[5]]
+	readRefCSV(t, referenceFile, want, func(rec refRecord) {
+		level, ok := levels[rec.text(5)]
 		if !ok {
-			t.Fatalf("%s:%d: level %q", referenceFile, line, rec[5])
+			t.Fatalf("%s:%d: level %q", referenceFile, rec.line, rec.text(5))
 		}
 		r := refRow{
-			line: line, block: rec[0], n: in(1), p0: fl(2), e: fl(3), o: in(4),
-			level: level, side: rec[6], p: fl(7), r: in(8), fr: fl(9), frm1: fl(10),
-			alpha: fl(11), raw: fl(12), limit: fl(13), limitAlt: fl(14), altMethod: rec[15],
+			line: rec.line, block: rec.text(0), n: rec.count(1), p0: rec.float(2), e: rec.float(3), o: rec.count(4),
+			level: level, side: rec.text(6), p: rec.float(7), r: rec.count(8), fr: rec.float(9), frm1: rec.float(10),
+			alpha: rec.float(11), raw: rec.float(12), limit: rec.float(13), limitAlt: rec.float(14), altMethod: rec.text(15),
 		}
 		rows[r.block] = append(rows[r.block], r)
-	}
+	})
 	return rows
 }
 

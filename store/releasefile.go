@@ -304,6 +304,15 @@ func (db *DB) copyRelease(ctx context.Context, id, path string) error {
 	}
 	defer tx.Rollback()
 	for _, t := range tables {
+		// A table the source lacks (it is copied at migration 0011, before
+		// later tables exist there) has nothing of the release to copy.
+		var inSource bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM src.sqlite_schema WHERE type = 'table' AND name = ?)`, t).Scan(&inSource); err != nil {
+			return fmt.Errorf("copy %s: %w", t, err)
+		}
+		if !inSource {
+			continue
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO main."`+t+`" SELECT * FROM src."`+t+`" WHERE release_id = ?`, id); err != nil {
 			return fmt.Errorf("copy %s: %w", t, err)
 		}

@@ -22,10 +22,26 @@ import (
 	"github.com/surgeon-outcomes/outcomes/stats"
 )
 
-// funnelColumns is the contract of DESIGN.md § Command line.
+// funnelColumns are the contract of DESIGN.md § Command line, its 22
+// columns in their order, then the second figures of issue 17, appended so
+// that a script reading the contract's columns by position still reads
+// them (README § outcomes funnel documents each):
+//
+//   - shrunk_ratio, shrunk_low, shrunk_high: the empirical-Bayes ratio and
+//     its 95% interval (stats.Shrink), empty for crude data;
+//   - reliability: the share of the shrunk ratio that is the unit's own;
+//   - q_value: the Benjamini–Hochberg q-value of p_high among the group's
+//     units (stats.QValues);
+//   - power_2x, power_1_5x: the chance the funnel's 95% line would have
+//     flagged the unit had its true ratio been 2 or 1.5;
+//   - detectable_ratio_80: the true ratio flagged four times in five.
 var funnelColumns = []string{"unit_id", "unit_type", "specialty", "procedure", "period", "cases", "observed",
 	"expected", "target", "scale", "y", "ci_low", "ci_high", "lower95", "upper95", "lower998", "upper998",
-	"band", "p_high", "p_low", "ramr", "survival"}
+	"band", "p_high", "p_low", "ramr", "survival",
+	"shrunk_ratio", "shrunk_low", "shrunk_high", "reliability", "q_value", "power_2x", "power_1_5x", "detectable_ratio_80"}
+
+// funnelCells holds one unit's cells, in funnelColumns order.
+type funnelCells [30][]byte
 
 // funnelTextColumns are the columns written as JSON strings; the others
 // are numbers.
@@ -285,16 +301,18 @@ func (fw *funnelWriter) group(fg outcome.Computed) error {
 			name string
 			x    float64
 		}{{"target", res.Target}, {"phi", res.Phi}, {"phi_p_value", res.PhiPValue}, {"tau2", res.Tau2},
-			{"interval_level", fw.intervalLevel}} {
+			{"interval_level", fw.intervalLevel}, {"alpha", res.Alpha}, {"rankability", res.Rankability}} {
 			b = append(b, ", \""+f.name+"\": "...)
 			b = appendJSONNumber(b, f.x)
 		}
+		b = append(b, ", \"shrink_fit\": "...)
+		b = appendJSONString(b, string(res.ShrinkFit))
 		b = append(b, ", \"m\": "...)
 		b = strconv.AppendInt(b, int64(res.PhiUnits), 10)
 		b = append(b, ", \"units\": ["...)
 	}
 	fw.groups++
-	var cells [22][]byte
+	var cells funnelCells
 	for i := range fg.Result.Units {
 		unitCells(&cells, &fg, i)
 		if fw.json {
@@ -353,7 +371,7 @@ func (fw *funnelWriter) group(fg outcome.Computed) error {
 // unitCells fills cells with unit i's columns, in funnelColumns order:
 // numbers in their shortest round-trip form, empty where undefined. The
 // cells reuse their backing arrays from one unit to the next.
-func unitCells(cells *[22][]byte, fg *outcome.Computed, i int) {
+func unitCells(cells *funnelCells, fg *outcome.Computed, i int) {
 	in, u := &fg.Set.Units[i], fg.Result.Units[i].Adjusted()
 	g := &fg.Group
 	text := func(c int, s string) { cells[c] = append(cells[c][:0], s...) }
@@ -380,6 +398,14 @@ func unitCells(cells *[22][]byte, fg *outcome.Computed, i int) {
 	number(19, u.PLow)
 	number(20, u.RAMR)
 	number(21, u.Survival)
+	number(22, u.ShrunkRatio)
+	number(23, u.ShrunkLow)
+	number(24, u.ShrunkHigh)
+	number(25, u.Reliability)
+	number(26, u.QHigh)
+	number(27, u.Power2x)
+	number(28, u.Power1_5x)
+	number(29, u.DetectableRatio80)
 }
 
 // appendNumber appends x in its shortest round-trip form, nothing for NaN
