@@ -224,3 +224,36 @@ func StoredAlpha(fit stats.ShrinkFit, stored float64) float64 {
 	}
 	return stored
 }
+
+// AddSecondFigures gives f, a funnel stored before its second figures
+// were (units encoding 1: ShrinkFit "" and every second figure NaN), those
+// figures, computed by the statistics' own code (stats.Result's
+// SecondFigures) from what was stored: each assessable unit's counts and
+// expected deaths, its upper 95% line and p-values, and the funnel's
+// scale and target. They are what ingest would have stored: those are the
+// inputs stats.Funnel gives the same code, and the stored numbers read
+// back exactly. Units not assessable keep NaN.
+func AddSecondFigures(f *Funnel) {
+	units := make([]stats.Unit, 0, len(f.Units))
+	placed := make([]int, 0, len(f.Units))
+	res := stats.Result{Scale: f.Scale, Target: f.Target, Alpha: math.NaN(), Rankability: math.NaN()}
+	for i := range f.Units {
+		u := &f.Units[i]
+		if u.Band == NotAssessable {
+			continue
+		}
+		placed = append(placed, i)
+		units = append(units, stats.Unit{Cases: u.Cases, Observed: u.Events, Expected: u.Expected})
+		res.Units = append(res.Units, stats.UnitResult{Upper95: u.Upper95, PHigh: u.PHigh, PLow: u.PLow})
+	}
+	if len(units) == 0 {
+		return
+	}
+	res.SecondFigures(units)
+	f.ShrinkFit, f.Alpha, f.Rankability = res.ShrinkFit, res.Alpha, res.Rankability
+	for j, i := range placed {
+		u, r := &f.Units[i], &res.Units[j]
+		u.ShrunkRatio, u.ShrunkLow, u.ShrunkHigh, u.Reliability = r.ShrunkRatio, r.ShrunkLow, r.ShrunkHigh, r.Reliability
+		u.QHigh, u.QLow, u.Power2x, u.Power1_5x, u.DetectableRatio80 = r.QHigh, r.QLow, r.Power2x, r.Power1_5x, r.DetectableRatio80
+	}
+}

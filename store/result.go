@@ -107,6 +107,10 @@ type StoredFunnel struct {
 	outcome.Funnel
 	Outcome  string
 	Contexts []UnitContext
+	// SecondFiguresStored is false for a funnel stored before the second
+	// figures were (units encoding 1): its units' are NaN and its fit "",
+	// which outcome.AddSecondFigures can fill from what was stored.
+	SecondFiguresStored bool
 }
 
 // Results returns every funnel of a release with its units (sorted by
@@ -258,6 +262,7 @@ func decodeFunnel(f *StoredFunnel, n, encoding int, points, units string) funnel
 			unitsEncoding1, unitsEncoding)}
 	}
 	var err error
+	f.SecondFiguresStored = encoding >= 2
 	if f.Units, f.Contexts, err = decodeUnits(units, n, encoding); err != nil {
 		return funnelRead{err: fmt.Errorf("funnel %s: %w", key, err)}
 	}
