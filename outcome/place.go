@@ -236,7 +236,8 @@ func StoredAlpha(fit stats.ShrinkFit, stored float64) float64 {
 func AddSecondFigures(f *Funnel) {
 	units := make([]stats.Unit, 0, len(f.Units))
 	placed := make([]int, 0, len(f.Units))
-	res := stats.Result{Scale: f.Scale, Target: f.Target, Alpha: math.NaN(), Rankability: math.NaN()}
+	res := stats.Result{Scale: f.Scale, Target: f.Target, Alpha: math.NaN(), Rankability: math.NaN(),
+		Units: make([]stats.UnitResult, 0, len(f.Units))}
 	for i := range f.Units {
 		u := &f.Units[i]
 		if u.Band == NotAssessable {
