@@ -49,8 +49,9 @@ const (
 // release's bundle is made again rather than one an older program wrote
 // served under the new program's documentation. Bundles of format 1 were
 // DIR/{id}.zip; later ones are DIR/bundle-{format}/{id}.zip, a directory
-// per format, so that no release id can name another's bundle.
-const bundleFormat = 2
+// per format, so that no release id can name another's bundle. Format 3
+// adds the second figures' columns (issue 17) to rows.csv.
+const bundleFormat = 3
 
 // bundles are the releases' bundles made since start: each is written
 // once, to a file beside the release's own file, and then served from

@@ -155,7 +155,7 @@ func TestBundle(t *testing.T) {
 	}
 
 	// A new server over the same database makes the same bytes again.
-	if err := os.Remove(filepath.Join(dir, "bundle-2", "demo.zip")); err != nil {
+	if err := os.Remove(filepath.Join(dir, "bundle-3", "demo.zip")); err != nil {
 		t.Fatal(err)
 	}
 	again, _ := get(t, newServer(t, bundleConfig(dir)), http.MethodGet, "/data/releases/demo.zip")
@@ -166,7 +166,7 @@ func TestBundle(t *testing.T) {
 	if resp, _ := get(t, newServer(t, bundleConfig(dir)), http.MethodGet, "/data/releases/demo.zip"); resp.Header.Get("ETag") != etag {
 		t.Errorf("third start: ETag %s, want %s", resp.Header.Get("ETag"), etag)
 	}
-	if side, err := os.ReadFile(filepath.Join(dir, "bundle-2", "demo.zip.sha256")); err != nil || !strings.HasPrefix(`"`+string(side), strings.TrimSuffix(etag, `"`)) {
+	if side, err := os.ReadFile(filepath.Join(dir, "bundle-3", "demo.zip.sha256")); err != nil || !strings.HasPrefix(`"`+string(side), strings.TrimSuffix(etag, `"`)) {
 		t.Errorf("demo.zip.sha256 %q (%v), want the ETag's hash", side, err)
 	}
 }

@@ -168,6 +168,48 @@ type unitRow struct {
 	// The publisher's own rating of the unit, in its words; empty when it
 	// gives none.
 	PublishedRating string `json:"published_rating" example:""`
+	// A second figure beside the funnel's, which alone gives the band: the
+	// unit's ratio of observed to expected deaths "shrunk" towards 1 (as
+	// expected) by as much as chance could explain, so that a small unit's
+	// few deaths do not make it look extreme. The smaller the unit, the
+	// more it is pulled towards 1. From a model fitted to the whole
+	// funnel (empirical Bayes: gamma–Poisson, Clayton and Kaldor 1987).
+	// Null for crude data, for a unit not assessable, and when the funnel
+	// gives nothing to fit (see the funnel's shrink_fit).
+	ShrunkRatio number `json:"shrunk_ratio" swaggertype:"number" example:"1.12" extensions:"x-unit=ratio,x-nullable"`
+	// The lower end of the range the shrunk ratio is likely to lie in
+	// (95%). Null when shrunk_ratio is.
+	ShrunkLow number `json:"shrunk_low" swaggertype:"number" example:"0.71" extensions:"x-unit=ratio,x-nullable"`
+	// The upper end of that range (95%). Null when shrunk_ratio is.
+	ShrunkHigh number `json:"shrunk_high" swaggertype:"number" example:"1.66" extensions:"x-unit=ratio,x-nullable"`
+	// How much of the shrunk ratio is the unit's own figure rather than
+	// the funnel's average, from 0 to 1: expected deaths divided by
+	// expected deaths plus the model's alpha. Near 0, the unit is too
+	// small for its own figure to say much; near 1, its own figure
+	// stands. Null when shrunk_ratio is.
+	Reliability number `json:"reliability" swaggertype:"number" example:"0.42" extensions:"x-unit=proportion (0 to 1),x-nullable"`
+	// The p_high allowing for how many units were compared at once
+	// (Benjamini–Hochberg q-value over the funnel's units): the smallest
+	// share of false alarms one would have to accept to call this unit
+	// higher than expected. With many surgeons, a few small p_high values
+	// come by chance; a small q_value is harder to explain that way. From
+	// 0 to 1. Null without counts.
+	QValue number `json:"q_value" swaggertype:"number" example:"0.64" extensions:"x-unit=probability (0 to 1),x-nullable"`
+	// The chance, from 0 to 1, that the funnel's 95% limit would have
+	// flagged this unit had its true death rate been twice the expected:
+	// how well a unit of this size can be judged at all (0.25 is noticed
+	// only about 1 time in 4). It describes the amount of data, not the
+	// surgeon. Null when the unit is not placed on the funnel.
+	Power2x number `json:"power_2x" swaggertype:"number" example:"0.37" extensions:"x-unit=probability (0 to 1),x-nullable"`
+	// The same chance had its true death rate been one and a half times
+	// the expected. Null when the unit is not placed on the funnel.
+	Power1_5x number `json:"power_1_5x" swaggertype:"number" example:"0.16" extensions:"x-unit=probability (0 to 1),x-nullable"`
+	// How many times the expected death rate a unit of this size would
+	// need truly to have to be flagged four times in five (80% power).
+	// detectable_ratio is where an observed ratio must lie to be flagged;
+	// this is how large a true one must be to be seen reliably. Null when
+	// the unit is not placed on the funnel.
+	DetectableRatio80 number `json:"detectable_ratio_80" swaggertype:"number" example:"3.36" extensions:"x-unit=ratio,x-nullable"`
 }
 
 // rowColumns are the CSV columns, in the JSON key order (a test holds them
@@ -177,7 +219,8 @@ var rowColumns = []string{"unit_type", "unit_id", "unit_name", "specialty", "pro
 	"risk_adjusted", "scale", "rate", "ratio", "ramr", "survival", "survival_low", "survival_high", "ci_low",
 	"ci_high", "lower_95", "upper_95", "lower_998", "upper_998", "band", "band_label", "verdict", "verdict_label", "p_high", "p_low",
 	"detectable_ratio", "funnel_x", "funnel_y", "published_expected_rate", "published_rate", "published_low",
-	"published_high", "published_rating"}
+	"published_high", "published_rating", "shrunk_ratio", "shrunk_low", "shrunk_high", "reliability", "q_value",
+	"power_2x", "power_1_5x", "detectable_ratio_80"}
 
 // csvRecord appends the row's cells, in rowColumns order, to rec. Text
 // cells go through csvcell.Safe, so a name a spreadsheet would run as a
@@ -192,7 +235,9 @@ func (r *unitRow) csvRecord(rec []string) []string {
 		r.CIHigh.csv(), r.Lower95.csv(), r.Upper95.csv(), r.Lower998.csv(), r.Upper998.csv(),
 		t(string(r.Band)), t(r.BandLabel), t(r.Verdict), t(r.VerdictLabel), r.PHigh.csv(), r.PLow.csv(),
 		r.DetectableRatio.csv(), r.FunnelX.csv(), r.FunnelY.csv(), r.PublishedExpectedRate.csv(),
-		r.PublishedRate.csv(), r.PublishedLow.csv(), r.PublishedHigh.csv(), t(r.PublishedRating))
+		r.PublishedRate.csv(), r.PublishedLow.csv(), r.PublishedHigh.csv(), t(r.PublishedRating),
+		r.ShrunkRatio.csv(), r.ShrunkLow.csv(), r.ShrunkHigh.csv(), r.Reliability.csv(), r.QValue.csv(),
+		r.Power2x.csv(), r.Power1_5x.csv(), r.DetectableRatio80.csv())
 }
 
 // toUnitRow maps a catalog row onto the API row: field by field, with
@@ -212,6 +257,9 @@ func toUnitRow(r *catalog.Row) unitRow {
 		PublishedExpectedRate: number(r.PublishedExpectedRate), PublishedRate: number(r.PublishedRate),
 		PublishedLow: number(r.PublishedLow), PublishedHigh: number(r.PublishedHigh),
 		PublishedRating: r.PublishedRating,
+		ShrunkRatio:     number(r.ShrunkRatio), ShrunkLow: number(r.ShrunkLow), ShrunkHigh: number(r.ShrunkHigh),
+		Reliability: number(r.Reliability), QValue: number(r.QValue), Power2x: number(r.Power2x),
+		Power1_5x: number(r.Power1_5x), DetectableRatio80: number(r.DetectableRatio80),
 	}
 }
 

@@ -281,6 +281,28 @@ type funnelSummary struct {
 	// high_alert, within, low_alert, low_alarm, too_few, not_assessable),
 	// every band listed, 0 when none.
 	BandCounts bandCounts `json:"band_counts" extensions:"x-unit=units"`
+	// Whether the spread between the funnel's units could be measured for
+	// the shrunk ratios (its units' shrunk_ratio): interior (it could);
+	// no_variation (the units vary no more than chance makes them: alpha
+	// is infinite, every shrunk ratio 1 and reliability 0); no_deaths or
+	// too_few_units (nothing to fit: the shrunk figures are null); empty
+	// for crude data, which have none.
+	ShrinkFit string `json:"shrink_fit" enums:",interior,no_variation,no_deaths,too_few_units" example:"interior"`
+	// The fitted alpha of the shrunk ratios' model: the spread between
+	// units beyond chance is 1/alpha (as a variance of the true ratio), so
+	// the larger alpha, the more alike the units and the more each is
+	// pulled towards 1. Null unless shrink_fit is interior (infinite with
+	// no_variation, undefined otherwise).
+	Alpha number `json:"alpha" swaggertype:"number" example:"38.2" extensions:"x-unit=shape (no unit),x-nullable"`
+	// Rankability (van Dishoeck et al., BMJ Qual Saf 2011), from 0 to 1:
+	// how much of the spread between the units' ratios is real rather than
+	// chance. Below 0.5 a ranking of them would be mostly noise. Null when
+	// shrink_fit is not interior or no_variation.
+	Rankability number `json:"rankability" swaggertype:"number" example:"0.41" extensions:"x-unit=proportion (0 to 1),x-nullable"`
+	// Rankability in a word, as van Dishoeck et al. grade it: poor (below
+	// 0.5), moderate (0.5 to 0.75) or good (above 0.75); empty when
+	// rankability is null.
+	RankabilityGrade string `json:"rankability_grade" enums:",poor,moderate,good" example:"poor"`
 }
 
 // toFunnelSummary maps a catalog summary onto the API's.
@@ -292,7 +314,9 @@ func toFunnelSummary(s catalog.FunnelSummary) funnelSummary {
 		Events: countIf(s.Events, s.EventsKnown), Phi: number(f.Phi),
 		PhiPValue: number(f.PhiPValue), PhiUnits: f.PhiUnits, Tau2: number(f.Tau2), Assessed: f.Assessed,
 		Outside95: f.Outside95, ExpectedOutside95: number(f.ExpectedOutside95), Outside998: f.Outside998,
-		ExpectedOutside998: number(f.ExpectedOutside998), BandCounts: s.BandCounts}
+		ExpectedOutside998: number(f.ExpectedOutside998), BandCounts: s.BandCounts, ShrinkFit: string(f.ShrinkFit),
+		Alpha: number(f.Alpha), Rankability: number(f.Rankability),
+		RankabilityGrade: string(stats.GradeRankability(f.Rankability))}
 }
 
 // funnelDTO is one funnel ready to draw: its summary, each unit's point and

@@ -64,7 +64,9 @@ var summaryColumns = func() []string {
 	for _, w := range outcome.Bands() {
 		cols = append(cols, bandCountPrefix+string(w.Band))
 	}
-	return append(cols, "latest_period")
+	// The shrinkage's fit (issue 17) after, so that a reader of the
+	// columns before keeps their places.
+	return append(cols, "latest_period", "shrink_fit", "alpha", "rankability", "rankability_grade")
 }()
 
 // csvRecord appends the row's cells, in summaryColumns order, to rec.
@@ -80,13 +82,14 @@ func (r *summaryRow) csvRecord(rec []string) []string {
 	for _, w := range outcome.Bands() {
 		rec = append(rec, strconv.Itoa(r.BandCounts[string(w.Band)]))
 	}
-	return append(rec, strconv.FormatBool(r.LatestPeriod))
+	return append(rec, strconv.FormatBool(r.LatestPeriod), r.ShrinkFit, r.Alpha.csv(), r.Rankability.csv(),
+		r.RankabilityGrade)
 }
 
 // handleSummary answers GET /api/v1/summary and its .csv twin.
 //
 //	@Summary		National summary
-//	@Description	One row for each funnel of the release (each specialty, procedure, period and unit type), specialties in the order of /specialties: how many units it compares (units), how many a band judges (assessed: all but too_few and not_assessable), how many lie outside the 95% and 99.8% limits beside how many chance alone would put there (expected_outside_95, expected_outside_998), the overdispersion φ (phi) and its χ² test (phi_p_value), and the count of units in every band (band_counts, every band present, 0 when none). latest_period marks the specialty's newest period: overlapping periods share patients, so add rows up within one period only. Filter with specialty, procedure, period and unit_type. The same URL with .csv, ?format=csv or Accept: text/csv gives the rows as CSV with the JSON keys as columns, band_counts as one column a band: specialty, procedure, period, unit_type, scale, risk_adjusted, target, target_source, units, cases, events, phi, phi_p_value, phi_units, tau2, assessed, outside_95, expected_outside_95, outside_998, expected_outside_998, band_counts.high_alarm, band_counts.high_alert, band_counts.within, band_counts.low_alert, band_counts.low_alarm, band_counts.too_few, band_counts.not_assessable, latest_period.
+//	@Description	One row for each funnel of the release (each specialty, procedure, period and unit type), specialties in the order of /specialties: how many units it compares (units), how many a band judges (assessed: all but too_few and not_assessable), how many lie outside the 95% and 99.8% limits beside how many chance alone would put there (expected_outside_95, expected_outside_998), the overdispersion φ (phi) and its χ² test (phi_p_value), and the count of units in every band (band_counts, every band present, 0 when none). latest_period marks the specialty's newest period: overlapping periods share patients, so add rows up within one period only. Filter with specialty, procedure, period and unit_type. The same URL with .csv, ?format=csv or Accept: text/csv gives the rows as CSV with the JSON keys as columns, band_counts as one column a band: specialty, procedure, period, unit_type, scale, risk_adjusted, target, target_source, units, cases, events, phi, phi_p_value, phi_units, tau2, assessed, outside_95, expected_outside_95, outside_998, expected_outside_998, band_counts.high_alarm, band_counts.high_alert, band_counts.within, band_counts.low_alert, band_counts.low_alarm, band_counts.too_few, band_counts.not_assessable, latest_period, shrink_fit, alpha, rankability, rankability_grade (the funnel's shrunk-ratio fit, after latest_period so that the columns before keep their places).
 //	@Tags			specialties
 //	@Produce		json
 //	@Produce		text/csv

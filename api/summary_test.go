@@ -219,7 +219,9 @@ func TestSummaryCSV(t *testing.T) {
 	for _, b := range allBands {
 		wantHeader = append(wantHeader, "band_counts."+b)
 	}
-	wantHeader = append(wantHeader, "latest_period")
+	// The shrinkage's fit after latest_period, so the columns before keep
+	// their places.
+	wantHeader = append(wantHeader, "latest_period", "shrink_fit", "alpha", "rankability", "rankability_grade")
 
 	tests := []struct {
 		name, json, csv, file string

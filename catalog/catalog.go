@@ -126,6 +126,14 @@ func loadRelease(ctx context.Context, db *store.DB, m store.Release) (*Release, 
 		if len(b.r.Rows)+len(f.Units) > n {
 			return fmt.Errorf("catalog: release %s has more units than it counts", m.ID)
 		}
+		if !f.SecondFiguresStored {
+			// A release stored before them (migration 0013) gets the
+			// second figures every other release carries, by the same
+			// statistics from its stored figures (a few milliseconds a
+			// funnel), rather than nulls a reader cannot tell from
+			// "undefined".
+			outcome.AddSecondFigures(&f.Funnel)
+		}
 		b.add(f)
 		return nil
 	})

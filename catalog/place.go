@@ -107,7 +107,14 @@ func (r *Release) Place(u outcome.Row) (Row, *Funnel, []FieldError) {
 	if u.UnitType == outcome.Hospital {
 		hospital = hospitalRef{ID: u.UnitID, Name: u.UnitName, Count: 1}
 	}
-	return newRow(&f.Funnel, &placed, r.outcome(f), hospital, nil), f, nil
+	row := newRow(&f.Funnel, &placed, r.outcome(f), hospital, nil)
+	// A q-value is of the funnel's units as one family; placed alone, the
+	// unit's would be its p_high, which says nothing of the many
+	// comparisons publication makes. Nor is there a spread to shrink by
+	// in a funnel of one (its shrunk figures are NaN already). Its power
+	// is its own size's, and stays.
+	row.QValue = math.NaN()
+	return row, f, nil
 }
 
 // outcome is what a funnel counts, as its rows say.

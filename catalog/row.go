@@ -79,6 +79,14 @@ type Row struct {
 	// flagged (the upper 95% limit at its size): how large an excess the
 	// data could reveal.
 	DetectableRatio float64
+	// The second figures (issue 17; outcome.Position): the shrunk ratio,
+	// its 95% interval and reliability; QValue, the Benjamini–Hochberg
+	// q-value of PHigh; the chances a true ratio of 2 and 1.5 would have
+	// been flagged, and the true ratio flagged four times in five. Beside
+	// the band, never changing it; NaN where undefined.
+	ShrunkRatio, ShrunkLow, ShrunkHigh, Reliability float64
+	QValue                                          float64
+	Power2x, Power1_5x, DetectableRatio80           float64
 	// FunnelX and FunnelY are the unit's position on the funnel chart:
 	// risk-adjusted operations E/p0 (crude: cases) and Scale's value.
 	FunnelX float64
@@ -150,7 +158,9 @@ func setRow(r *Row, g *outcome.Funnel, u *outcome.Position, outcomeName string, 
 		Survival: u.Survival, CILow: u.CILow, CIHigh: u.CIHigh,
 		Lower95: u.Lower95, Upper95: u.Upper95, Lower998: u.Lower998,
 		Upper998: u.Upper998, Band: u.Band, Verdict: string(u.Verdict), PHigh: u.PHigh,
-		PLow: u.PLow, DetectableRatio: u.Detectable, FunnelX: u.X, FunnelY: u.Y,
+		PLow: u.PLow, DetectableRatio: u.Detectable, ShrunkRatio: u.ShrunkRatio, ShrunkLow: u.ShrunkLow,
+		ShrunkHigh: u.ShrunkHigh, Reliability: u.Reliability, QValue: u.QHigh, Power2x: u.Power2x,
+		Power1_5x: u.Power1_5x, DetectableRatio80: u.DetectableRatio80, FunnelX: u.X, FunnelY: u.Y,
 		PublishedExpectedRate: math.NaN(), PublishedRate: math.NaN(),
 		PublishedLow: math.NaN(), PublishedHigh: math.NaN(),
 	}

@@ -53,7 +53,9 @@ func TestNotAssessableUnits(t *testing.T) {
 		}
 		for name, x := range map[string]float64{"Expected": u.Expected, "X": u.X, "Y": u.Y, "Ratio": u.Ratio,
 			"RAMR": u.RAMR, "Survival": u.Survival, "CILow": u.CILow, "CIHigh": u.CIHigh, "Upper95": u.Upper95,
-			"PHigh": u.PHigh, "Detectable": u.Detectable} {
+			"PHigh": u.PHigh, "Detectable": u.Detectable, "ShrunkRatio": u.ShrunkRatio, "ShrunkLow": u.ShrunkLow,
+			"ShrunkHigh": u.ShrunkHigh, "Reliability": u.Reliability, "QHigh": u.QHigh, "QLow": u.QLow,
+			"Power2x": u.Power2x, "Power1_5x": u.Power1_5x, "DetectableRatio80": u.DetectableRatio80} {
 			if !math.IsNaN(x) {
 				t.Errorf("%s.%s = %v, want NaN", id, name, x)
 			}

@@ -32,6 +32,13 @@ type Funnel struct {
 	Outside95          int
 	ExpectedOutside998 float64
 	Outside998         int
+	// ShrinkFit, Alpha and Rankability are the group's empirical-Bayes
+	// fit (stats.Result): whether its between-unit variation could be
+	// estimated, α (+Inf with no variation beyond chance, NaN when
+	// undefined) and van Dishoeck's rankability. A funnel stored before
+	// they were (units encoding 1) has ShrinkFit "" and NaNs.
+	ShrinkFit          stats.ShrinkFit
+	Alpha, Rankability float64
 	Units              []Position
 	Curve              []stats.CurvePoint
 }
@@ -67,6 +74,16 @@ type Position struct {
 	// Detectable is the ratio of deaths to expected above which a unit of
 	// this size would be flagged (stats.UnitResult.DetectableRatio).
 	Detectable float64
+	// ShrunkRatio, ShrunkLow, ShrunkHigh and Reliability are the unit's
+	// empirical-Bayes estimate, its interval and the weight its own O/E
+	// gets; QHigh and QLow the Benjamini–Hochberg q-values of PHigh and
+	// PLow; Power2x and Power1_5x the chances a true ratio of 2 and 1.5
+	// would have been flagged, and DetectableRatio80 the true ratio seen
+	// four times in five (stats.UnitResult). Second figures beside the
+	// band, which they never change; NaN where undefined.
+	ShrunkRatio, ShrunkLow, ShrunkHigh, Reliability float64
+	QHigh, QLow                                     float64
+	Power2x, Power1_5x, DetectableRatio80           float64
 }
 
 // Method is how a release places its units: the publisher's settings.
@@ -175,6 +192,7 @@ func Describe(g Group, set UnitSet, res stats.Result, targetSource string) Funne
 		TargetSource: targetSource, Phi: res.Phi, PhiPValue: res.PhiPValue, Tau2: res.Tau2, PhiUnits: res.PhiUnits,
 		Assessed: res.Assessed, ExpectedOutside95: res.ExpectedOutside95, Outside95: res.Outside95,
 		ExpectedOutside998: res.ExpectedOutside998, Outside998: res.Outside998,
+		ShrinkFit: res.ShrinkFit, Alpha: res.Alpha, Rankability: res.Rankability,
 		Units: make([]Position, len(res.Units)), Curve: res.Curve}
 	for i := range res.Units {
 		f.Units[i] = position(&set.Units[i], &res.Units[i])
@@ -187,8 +205,56 @@ func position(in *Unit, u *stats.UnitResult) Position {
 		Events: in.Events, Expected: in.Expected, X: u.X, Y: u.Y, Ratio: u.Ratio, RAMR: u.RAMR,
 		Survival: u.Survival, CILow: u.CILow, CIHigh: u.CIHigh, Lower95: u.Lower95, Upper95: u.Upper95,
 		Lower998: u.Lower998, Upper998: u.Upper998, Band: u.Band, Verdict: u.Verdict, PHigh: u.PHigh,
-		PLow: u.PLow, Detectable: u.DetectableRatio}
+		PLow: u.PLow, Detectable: u.DetectableRatio, ShrunkRatio: u.ShrunkRatio, ShrunkLow: u.ShrunkLow,
+		ShrunkHigh: u.ShrunkHigh, Reliability: u.Reliability, QHigh: u.QHigh, QLow: u.QLow, Power2x: u.Power2x,
+		Power1_5x: u.Power1_5x, DetectableRatio80: u.DetectableRatio80}
 }
 
 // CurvePoint is a funnel's limits at one x, on the y scale.
 type CurvePoint = stats.CurvePoint
+
+// StoredAlpha is a group's α as read back from where it was stored
+// without infinities (a database, a JSON file): stored is NaN where
+// nothing was, which is α = +Inf when fit says the units vary no more
+// than chance (every unit shrunk fully to the target), and undefined
+// otherwise.
+func StoredAlpha(fit stats.ShrinkFit, stored float64) float64 {
+	if math.IsNaN(stored) && fit == stats.FitNoVariation {
+		return math.Inf(1)
+	}
+	return stored
+}
+
+// AddSecondFigures gives f, a funnel stored before its second figures
+// were (units encoding 1: ShrinkFit "" and every second figure NaN), those
+// figures, computed by the statistics' own code (stats.Result's
+// SecondFigures) from what was stored: each assessable unit's counts and
+// expected deaths, its upper 95% line and p-values, and the funnel's
+// scale and target. They are what ingest would have stored: those are the
+// inputs stats.Funnel gives the same code, and the stored numbers read
+// back exactly. Units not assessable keep NaN.
+func AddSecondFigures(f *Funnel) {
+	units := make([]stats.Unit, 0, len(f.Units))
+	placed := make([]int, 0, len(f.Units))
+	res := stats.Result{Scale: f.Scale, Target: f.Target, Alpha: math.NaN(), Rankability: math.NaN(),
+		Units: make([]stats.UnitResult, 0, len(f.Units))}
+	for i := range f.Units {
+		u := &f.Units[i]
+		if u.Band == NotAssessable {
+			continue
+		}
+		placed = append(placed, i)
+		units = append(units, stats.Unit{Cases: u.Cases, Observed: u.Events, Expected: u.Expected})
+		res.Units = append(res.Units, stats.UnitResult{Upper95: u.Upper95, PHigh: u.PHigh, PLow: u.PLow})
+	}
+	if len(units) == 0 {
+		return
+	}
+	res.SecondFigures(units)
+	f.ShrinkFit, f.Alpha, f.Rankability = res.ShrinkFit, res.Alpha, res.Rankability
+	for j, i := range placed {
+		u, r := &f.Units[i], &res.Units[j]
+		u.ShrunkRatio, u.ShrunkLow, u.ShrunkHigh, u.Reliability = r.ShrunkRatio, r.ShrunkLow, r.ShrunkHigh, r.Reliability
+		u.QHigh, u.QLow, u.Power2x, u.Power1_5x, u.DetectableRatio80 = r.QHigh, r.QLow, r.Power2x, r.Power1_5x, r.DetectableRatio80
+	}
+}

@@ -72,6 +72,11 @@ type specialtyPage struct {
 	// Adjusted shows dashed overdispersion-adjusted limits (?adjusted=1).
 	Adjusted     bool
 	AdjustedNote string
+	// FalseDiscovery is the view of which results stand out once the
+	// number compared is allowed for; Rankability how much of the spread
+	// between the units is real (README § Second figures).
+	FalseDiscovery falseDiscovery
+	Rankability    string
 	// Dispersion says whether the units vary more than chance predicts.
 	Dispersion     dispersionNote
 	AdjustedToggle string // the query that turns them the other way
@@ -279,6 +284,8 @@ func (s *Site) HandleSpecialtyPage(c echo.Context) error {
 	d.Outside95 = d.Funnel.Outside95
 	d.Chance95 = decimal(d.Funnel.ExpectedOutside95)
 	d.Dispersion = noteDispersion(f, d.Rows, d.Noun)
+	d.FalseDiscovery = falseDiscoveries(d.Rows, d.Noun)
+	d.Rankability = rankabilityWords(&f.Funnel, d.Noun)
 	adj := stats.AdjustNone
 	if q.Get("adjusted") == "1" {
 		d.Adjusted = true

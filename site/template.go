@@ -23,7 +23,7 @@ var pageNames = []string{"home", "specialties", "specialty", "surgeon", "hospita
 // (words.go) and names.
 var funcs = template.FuncMap{
 	"percent": percent, "decimal": decimal, "thousands": thousands, "bandWords": bandWords,
-	"bandShort": bandShort, "bandExplain": bandExplain, "counts": counts, "chance": chance, "detectable": detectable,
+	"bandShort": bandShort, "bandExplain": bandExplain, "counts": counts, "chance": chance, "detectable": detectable, "secondEstimate": secondEstimate, "pValue": pValue, "standsOut": standsOut,
 	"join": strings.Join, "date": func(t time.Time) string { return t.UTC().Format("2 January 2006") },
 	"isURL": func(s string) bool {
 		u, err := url.Parse(s)

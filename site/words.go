@@ -201,26 +201,93 @@ func chanceWords(p float64) string {
 }
 
 // detectable is the note on what these numbers could reveal, said only
-// where it matters: small numbers, and not of a unit already flagged for
-// more deaths. Below one expected death it is the exact test's boundary in
-// deaths (the line is (k*−1) deaths over the expected, so k* deaths would
-// have been a signal); above, the 95% line as a multiple of expected.
+// where it matters: a unit not already flagged for more deaths, whose
+// size leaves a real problem likely to go unseen. Below one expected death
+// it first gives the exact test's boundary in deaths (the line is (k*−1)
+// deaths over the expected, so k* deaths would have been a signal). Then,
+// from stats' power of the funnel's own 95% rule (README § Second
+// figures), how often a unit whose true death rate was twice the expected
+// would have been noticed, and how large it would have to be to be
+// noticed four times in five: said where that chance is under 4 in 5.
 func detectable(u *catalog.Row) string {
-	r := u.DetectableRatio
-	if w, _ := outcome.Words(u.Band); !finite(r) || w.Direction == outcome.SurvivalLower {
+	if w, _ := outcome.Words(u.Band); w.Direction == outcome.SurvivalLower {
 		return ""
 	}
-	if e := expectedDeaths(u); stats.Small(e) && e > 0 {
-		signal := int(math.Round(r*e)) + 1
-		return fmt.Sprintf("With about %s expected, only %s or more would have been a signal; there %s %s.",
+	var parts []string
+	if e := expectedDeaths(u); stats.Small(e) && e > 0 && finite(u.DetectableRatio) {
+		signal := int(math.Round(u.DetectableRatio*e)) + 1
+		parts = append(parts, fmt.Sprintf("With about %s expected, only %s or more would have been a signal; there %s %s.",
 			plural1(e, "death"), plural(signal, "death"), map[bool]string{true: "was", false: "were"}[u.Events == 1],
-			thousands(u.Events))
+			thousands(u.Events)))
 	}
-	if r < 1.5 {
+	if p := u.Power2x; finite(p) && p < noticedEnough {
+		s := fmt.Sprintf("a %s whose death rate was twice the expected would be noticed %s", u.UnitType, timesIn(p))
+		if len(parts) == 0 {
+			s = fmt.Sprintf("With %s operations, %s", thousands(u.Cases), s)
+		} else {
+			s = strings.ToUpper(s[:1]) + s[1:]
+		}
+		if r := u.DetectableRatio80; finite(r) {
+			s += fmt.Sprintf("; to be noticed 4 times in 5, it would have to be %s times the expected", strconv.FormatFloat(r, 'f', 1, 64))
+		}
+		parts = append(parts, s+".")
+	}
+	return strings.Join(parts, " ")
+}
+
+// noticedEnough is the power at which the note on what a unit's numbers
+// could reveal is no longer said: the 80% of a study designed to see a
+// difference.
+const noticedEnough = 0.8
+
+// timesIn says a chance as a patient reads it: "only about 1 time in 4"
+// below a half (the nearest whole N, never claiming more than 1 in 100),
+// "about 7 times in 10" above.
+func timesIn(p float64) string {
+	switch {
+	case p < 0.01:
+		return "less than 1 time in 100"
+	case p < 0.05:
+		return "less than 1 time in 20"
+	case p < 0.5:
+		return fmt.Sprintf("only about 1 time in %d", int(math.Round(1/p)))
+	case p < 0.95:
+		return fmt.Sprintf("about %d times in 10", int(math.Round(10*p)))
+	}
+	return "almost every time"
+}
+
+// secondEstimate says a unit's shrunk ratio (README § Second figures) as
+// a second figure beside the published one, to follow "a second estimate,
+// allowing for chance:": the best estimate of its death rate, its likely
+// range, and how much of it rests on the unit's own operations. "" where
+// there is none (crude data, a group that could not be fitted, a unit not
+// assessed).
+func secondEstimate(u *catalog.Row) string {
+	r := u.ShrunkRatio
+	if !finite(r) || !finite(u.Reliability) {
 		return ""
 	}
-	return fmt.Sprintf("With %s operations, these figures could only show a difference if deaths were more than %s times what was expected; smaller differences cannot be told apart from chance.",
-		thousands(u.Cases), strconv.FormatFloat(r, 'f', 1, 64))
+	if u.Reliability == 0 {
+		return fmt.Sprintf("the %s here differ no more than chance alone would make them, so the best estimate for each is the expected death rate. The result above is the published one.",
+			u.UnitType.Plural())
+	}
+	share := "Only " + wholePercent(u.Reliability)
+	if u.Reliability < 0.005 {
+		share = "Less than 1%"
+	}
+	return fmt.Sprintf("the best estimate of this %s's death rate is %s times the expected (likely between %s and %s times). %s of that estimate rests on its own %s operations; the rest on how all %s here compare. The result above is the published one.",
+		u.UnitType, decimal2(r), decimal2(u.ShrunkLow), decimal2(u.ShrunkHigh), share,
+		thousands(u.Cases), u.UnitType.Plural())
+}
+
+// wholePercent writes a 0–1 share as a whole percentage ("less than 1%"
+// where it rounds to none).
+func wholePercent(x float64) string {
+	if x > 0 && x < 0.005 {
+		return "less than 1%"
+	}
+	return strconv.Itoa(int(math.Round(100*x))) + "%"
 }
 
 // pointSummary is one unit's sentence on the funnel: its accessible name

@@ -71,21 +71,38 @@ func TestChanceWords(t *testing.T) {
 
 func TestCountsAndDetectable(t *testing.T) {
 	res := stats.Funnel([]stats.Unit{{Cases: 10000, Observed: 300, Expected: 300},
-		{Cases: 21, Observed: 2, Expected: 0.29}, {Cases: 21, Observed: 4, Expected: 0.29}},
+		{Cases: 21, Observed: 2, Expected: 0.29}, {Cases: 21, Observed: 4, Expected: 0.29},
+		{Cases: 40, Observed: 1, Expected: 1.2}},
 		stats.Options{Target: math.NaN()})
 	row := func(i int, cases, events int, e float64) *catalog.Row {
 		u := res.Units[i]
-		return &catalog.Row{Cases: cases, Events: events, Expected: e, Target: res.Target, Band: u.Band,
-			PHigh: u.PHigh, PLow: u.PLow, DetectableRatio: u.DetectableRatio}
+		return &catalog.Row{UnitType: outcome.Surgeon, Cases: cases, Events: events, Expected: e, Target: res.Target,
+			Band: u.Band, PHigh: u.PHigh, PLow: u.PLow, DetectableRatio: u.DetectableRatio, Power2x: u.Power2x,
+			DetectableRatio80: u.DetectableRatio80}
 	}
 	two := row(1, 21, 2, 0.29)
 	if got := counts(two); got != "" {
 		t.Errorf("counts of a unit too few to tell = %q, want none (its figures show the counts)", got)
 	}
 	// E = 0.29: P(X ≥ 2) = 0.035, P(X ≥ 3) = 0.0032, so 3 deaths are the
-	// first the 95% test flags.
-	if got, want := detectable(two), "With about 0.3 deaths expected, only 3 deaths or more would have been a signal; there were 2."; got != want {
+	// first the 95% test flags; at twice the expected (0.58),
+	// P(X ≥ 3) = 0.021, and 4 times in 5 needs qgamma(0.8, 3)/0.29 = 14.8
+	// times (R).
+	if got, want := detectable(two), "With about 0.3 deaths expected, only 3 deaths or more would have been a signal; there were 2. "+
+		"A surgeon whose death rate was twice the expected would be noticed less than 1 time in 20; to be noticed 4 times in 5, it would have to be 14.8 times the expected."; got != want {
 		t.Errorf("detectable = %q, want %q", got, want)
+	}
+	// The example: 40 operations at E = 1.2, flagged from 4 deaths
+	// (the line at E = 1.2); at twice the expected, P(X ≥ 4 | 2.4) = 0.221
+	// (R: ppois(3, 2.4, lower.tail = FALSE)), about 1 time in 5.
+	forty := row(3, 40, 1, 1.2)
+	if got, want := detectable(forty), "With 40 operations, a surgeon whose death rate was twice the expected would be noticed only about 1 time in 5; "+
+		"to be noticed 4 times in 5, it would have to be 4.6 times the expected."; got != want {
+		t.Errorf("detectable(40 operations) = %q, want %q", got, want)
+	}
+	big := row(0, 10000, 300, 300)
+	if got := detectable(big); got != "" {
+		t.Errorf("detectable(300 expected deaths) = %q, want nothing: a doubling would be seen", got)
 	}
 	if two.Band != outcome.TooFew || chance(two) != "" {
 		t.Errorf("2 deaths at E 0.29: band %s, chance %q; want too_few and no chance figure", two.Band, chance(two))

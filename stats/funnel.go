@@ -349,9 +349,7 @@ func Funnel(units []Unit, opts Options) Result {
 	}
 	res.dispersion(units)
 	res.adjust(units, opts.Adjustment)
-	res.shrink(units)
-	res.power(units)
-	res.multiplicity()
+	res.SecondFigures(units)
 	// Units judged by the lines add their nominal chances as a count
 	// times the chance, so that 20 of them give exactly 1, not a sum
 	// of twenty 0.05s; small units add their exact chances.
@@ -656,6 +654,19 @@ func (res *Result) dispersion(units []Unit) {
 	res.Phi = Dispersion(Winsorize(pearson, winsorizeFraction))
 	res.PhiPValue = DispersionPValue(res.Phi, len(pearson))
 	res.Tau2 = Tau2(Dispersion(Winsorize(stable, winsorizeFraction)), w)
+}
+
+// SecondFigures fills the group's empirical-Bayes fit and each unit's
+// shrunk ratio, power and q-values (issue 17) from units and what res
+// already holds of them: its Scale and Target, and each unit's Upper95,
+// PHigh and PLow, in units' order. [Funnel] calls it once the units are
+// placed; it is exported so that results stored before these figures were
+// get them from their stored figures by the same code, not a copy of it.
+// res's Alpha and Rankability should start NaN, as Funnel's do.
+func (res *Result) SecondFigures(units []Unit) {
+	res.shrink(units)
+	res.power(units)
+	res.multiplicity()
 }
 
 // shrink fills the group's empirical-Bayes fit and each unit's shrunk

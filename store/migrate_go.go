@@ -84,10 +84,10 @@ func fillResultFunnels(ctx context.Context, tx *sql.Tx) error {
 			return err
 		}
 		name, contexts := FunnelContexts(&g, published)
-		text = appendUnits(text[:0], g.Units, contexts)
+		text = appendUnits(text[:0], g.Units, contexts, unitsEncoding1)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO result_funnel (release_id, specialty, procedure, period,
 			unit_type, outcome, encoding, units) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			f.release, f.Specialty, f.Procedure, f.Period, f.unitType, name, unitsEncoding, string(text)); err != nil {
+			f.release, f.Specialty, f.Procedure, f.Period, f.unitType, name, unitsEncoding1, string(text)); err != nil {
 			return fmt.Errorf("result funnel %s %s %s %s %s: %w", f.release, f.Specialty, f.Procedure, f.Period, f.unitType, err)
 		}
 	}

@@ -75,14 +75,17 @@ func (db *DB) releaseData(ctx context.Context, id string) (*sql.DB, error) {
 
 // openReleaseFile opens a release's file for reading. The file never
 // changes once renamed into place, so SQLite is told so (immutable): no
-// locks, no journal to look for.
+// locks, no journal to look for. Nor is it migrated, as its hash is
+// published with it: one of an older schema, from the migration that
+// made release files on, is read as it is, and the readers take what it
+// lacks as not stored (its kept input, 0012; its second figures, 0013).
 func openReleaseFile(ctx context.Context, path string) (*sql.DB, error) {
 	conn, err := openReadOnly(path, true)
 	if err != nil {
 		return nil, fmt.Errorf("store: open release file %s: %w", path, err)
 	}
 	f := &DB{sql: conn, path: path, readOnly: true}
-	if err := f.checkSchema(ctx); err != nil {
+	if err := f.checkSchemaFrom(ctx, releaseFilesVersion); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("store: open release file %s: %w", path, err)
 	}
@@ -313,7 +316,14 @@ func (db *DB) copyRelease(ctx context.Context, id, path string) error {
 		if !inSource {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO main."`+t+`" SELECT * FROM src."`+t+`" WHERE release_id = ?`, id); err != nil {
+		// Nor does it have the columns later migrations add, which take
+		// their defaults.
+		cols, err := queryStrings(ctx, tx, `SELECT '"' || name || '"' FROM pragma_table_info(?, 'src') ORDER BY cid`, t)
+		if err != nil {
+			return fmt.Errorf("copy %s: %w", t, err)
+		}
+		list := strings.Join(cols, ", ")
+		if _, err := tx.ExecContext(ctx, `INSERT INTO main."`+t+`" (`+list+`) SELECT `+list+` FROM src."`+t+`" WHERE release_id = ?`, id); err != nil {
 			return fmt.Errorf("copy %s: %w", t, err)
 		}
 	}

@@ -40,11 +40,12 @@ func (l *Loader) EachGroup(ctx context.Context, fn func(g outcome.Group, sets []
 func (l *Loader) AddResult(ctx context.Context, g outcome.Funnel) error {
 	_, err := l.tx.ExecContext(ctx, `INSERT INTO result_group (release_id, specialty, procedure, period,
 		unit_type, scale, target, target_source, phi, phi_p_value, tau2, phi_units, units, assessed,
-		expected_outside95, outside95, expected_outside998, outside998)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		expected_outside95, outside95, expected_outside998, outside998, shrink_fit, alpha, rankability)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		l.release, g.Specialty, g.Procedure, g.Period, g.UnitType, g.Scale, nullReal(g.Target), g.TargetSource,
 		nullReal(g.Phi), nullReal(g.PhiPValue), nullReal(g.Tau2), g.PhiUnits, len(g.Units), g.Assessed,
-		g.ExpectedOutside95, g.Outside95, g.ExpectedOutside998, g.Outside998)
+		g.ExpectedOutside95, g.Outside95, g.ExpectedOutside998, g.Outside998, string(g.ShrinkFit),
+		nullReal(g.Alpha), nullReal(g.Rankability))
 	if err != nil {
 		return fmt.Errorf("store: add result %s %s %s %s: %w", g.Specialty, g.Procedure, g.Period, g.UnitType, err)
 	}
@@ -55,7 +56,7 @@ func (l *Loader) AddResult(ctx context.Context, g outcome.Funnel) error {
 	for i := range g.Units {
 		contexts[i] = contextOf(fc.units, fc.contexts, i, g.Units[i].UnitID)
 	}
-	l.unitsText = appendUnits(l.unitsText[:0], g.Units, contexts)
+	l.unitsText = appendUnits(l.unitsText[:0], g.Units, contexts, unitsEncoding)
 	if _, err := l.tx.ExecContext(ctx, `INSERT INTO result_funnel (release_id, specialty, procedure, period,
 		unit_type, outcome, encoding, units) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		append(key, fc.outcome, unitsEncoding, string(l.unitsText))...); err != nil {
@@ -106,6 +107,10 @@ type StoredFunnel struct {
 	outcome.Funnel
 	Outcome  string
 	Contexts []UnitContext
+	// SecondFiguresStored is false for a funnel stored before the second
+	// figures were (units encoding 1): its units' are NaN and its fit "",
+	// which outcome.AddSecondFigures can fill from what was stored.
+	SecondFiguresStored bool
 }
 
 // Results returns every funnel of a release with its units (sorted by
@@ -181,9 +186,20 @@ func readFunnels(ctx context.Context, q querier, releaseID string, workers int, 
 		case <-ctx.Done():
 		}
 	}
+	// A release file of a schema before 0013 has no fit: '' and NULLs.
+	fit := `'', NULL, NULL`
+	hasFit, err := hasColumn(ctx, q, "result_group", "shrink_fit")
+	if err != nil {
+		fail(err)
+		return
+	}
+	if hasFit {
+		fit = `g.shrink_fit, g.alpha, g.rankability`
+	}
 	rows, err := q.QueryContext(ctx, `SELECT g.specialty, g.procedure, g.period, g.unit_type, g.scale,
 		g.target, g.target_source, g.phi, g.phi_p_value, g.tau2, g.phi_units, g.units, g.assessed,
-		g.expected_outside95, g.outside95, g.expected_outside998, g.outside998, c.points, f.outcome, f.encoding, f.units
+		g.expected_outside95, g.outside95, g.expected_outside998, g.outside998, `+fit+`,
+		c.points, f.outcome, f.encoding, f.units
 		FROM result_group AS g
 		JOIN result_curve AS c USING (release_id, specialty, procedure, period, unit_type)
 		JOIN result_funnel AS f USING (release_id, specialty, procedure, period, unit_type)
@@ -197,17 +213,19 @@ func readFunnels(ctx context.Context, q querier, releaseID string, workers int, 
 	for rows.Next() {
 		f := &StoredFunnel{}
 		g := &f.Funnel
-		var target, phi, phiP, tau2 sql.Null[float64]
+		var target, phi, phiP, tau2, alpha, rankability sql.Null[float64]
 		var n, encoding int
 		var points string
 		var units string
 		if err := rows.Scan(&g.Specialty, &g.Procedure, &g.Period, &g.UnitType, &g.Scale, &target,
 			&g.TargetSource, &phi, &phiP, &tau2, &g.PhiUnits, &n, &g.Assessed, &g.ExpectedOutside95, &g.Outside95,
-			&g.ExpectedOutside998, &g.Outside998, &points, &f.Outcome, &encoding, &units); err != nil {
+			&g.ExpectedOutside998, &g.Outside998, &g.ShrinkFit, &alpha, &rankability, &points, &f.Outcome,
+			&encoding, &units); err != nil {
 			fail(err)
 			return
 		}
 		g.Target, g.Phi, g.PhiPValue, g.Tau2 = fromNull(target), fromNull(phi), fromNull(phiP), fromNull(tau2)
+		g.Alpha, g.Rankability = outcome.StoredAlpha(g.ShrinkFit, fromNull(alpha)), fromNull(rankability)
 		res := make(chan funnelRead, 1)
 		select {
 		case order <- res:
@@ -225,14 +243,27 @@ func readFunnels(ctx context.Context, q querier, releaseID string, workers int, 
 	}
 }
 
+// hasColumn reports whether table has the named column: a release file
+// of an older schema may not.
+func hasColumn(ctx context.Context, q querier, table, column string) (bool, error) {
+	rows, err := q.QueryContext(ctx, `SELECT 1 FROM pragma_table_info(?) WHERE name = ?`, table, column)
+	if err != nil {
+		return false, fmt.Errorf("columns of %s: %w", table, err)
+	}
+	found := rows.Next()
+	return found, closeRows(rows)
+}
+
 // decodeFunnel fills f's units, contexts and curve from their stored text.
 func decodeFunnel(f *StoredFunnel, n, encoding int, points, units string) funnelRead {
 	key := fmt.Sprintf("%s %s %s %s", f.Specialty, f.Procedure, f.Period, f.UnitType)
-	if encoding != unitsEncoding {
-		return funnelRead{err: fmt.Errorf("funnel %s: units in encoding %d, this program reads %d", key, encoding, unitsEncoding)}
+	if encoding != unitsEncoding1 && encoding != unitsEncoding {
+		return funnelRead{err: fmt.Errorf("funnel %s: units in encoding %d, this program reads %d and %d", key, encoding,
+			unitsEncoding1, unitsEncoding)}
 	}
 	var err error
-	if f.Units, f.Contexts, err = decodeUnits(units, n); err != nil {
+	f.SecondFiguresStored = encoding >= 2
+	if f.Units, f.Contexts, err = decodeUnits(units, n, encoding); err != nil {
 		return funnelRead{err: fmt.Errorf("funnel %s: %w", key, err)}
 	}
 	if len(f.Units) != n {

@@ -188,6 +188,7 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	vacuum := ""
 	for _, m := range ms {
 		applied, err := db.applyMigration(ctx, m)
 		if err != nil {
@@ -197,11 +198,15 @@ func (db *DB) migrate(ctx context.Context) error {
 			db.migrated = append(db.migrated, m.name)
 		}
 		if applied && m.version == releaseFilesVersion {
-			// The releases' data has left for their files: give its pages
-			// back (a million-surgeon release left 0.9 GB of free pages).
-			if _, err := db.sql.ExecContext(ctx, `VACUUM`); err != nil {
-				return fmt.Errorf("migration %s: vacuum: %w", m.name, err)
-			}
+			vacuum = m.name
+		}
+	}
+	if vacuum != "" {
+		// The releases' data has left for their files: give its pages
+		// back (a million-surgeon release left 0.9 GB of free pages), once
+		// the migrations after it (which may rebuild tables) are done.
+		if _, err := db.sql.ExecContext(ctx, `VACUUM`); err != nil {
+			return fmt.Errorf("migration %s: vacuum: %w", vacuum, err)
 		}
 	}
 	return nil
@@ -250,9 +255,19 @@ func (db *DB) applyMigration(ctx context.Context, m migration) (bool, error) {
 // checkSchema verifies, for a read-only handle, that every embedded
 // migration has been applied, so the server never runs on an old schema.
 func (db *DB) checkSchema(ctx context.Context) error {
+	return db.checkSchemaFrom(ctx, 0)
+}
+
+// checkSchemaFrom verifies, for a read-only handle, that the schema is
+// the program's or, where oldest > 0, of at least that many migrations
+// and no newer than the program's.
+func (db *DB) checkSchemaFrom(ctx context.Context, oldest int) error {
 	ms, err := migrations()
 	if err != nil {
 		return err
+	}
+	if oldest <= 0 {
+		oldest = len(ms)
 	}
 	var applied int
 	err = db.sql.QueryRowContext(ctx, `SELECT count(*) FROM schema_migration`).Scan(&applied)
@@ -260,7 +275,7 @@ func (db *DB) checkSchema(ctx context.Context) error {
 		return fmt.Errorf("read schema version (was the database created by outcomes ingest?): %w", err)
 	}
 	switch {
-	case applied < len(ms):
+	case applied < oldest:
 		return fmt.Errorf("the database needs migrating (schema has %d of %d migrations): run outcomes migrate --db %s", applied, len(ms), db.path)
 	case applied > len(ms):
 		return fmt.Errorf("the database is newer than this program (schema has %d migrations, it knows %d): use a newer outcomes", applied, len(ms))

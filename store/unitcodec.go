@@ -13,12 +13,25 @@ import (
 	"github.com/surgeon-outcomes/outcomes/outcome"
 )
 
-// unitsEncoding is the version of the units encoding result_funnel.units
-// holds (0009_result_funnel.sql documents it): one JSON array per funnel,
-// one array per unit in unit id order, 28 values in a fixed order. A
-// reader refuses any other version, so a change of layout is a new number
-// and a migration, never a silent misreading.
-const unitsEncoding = 1
+// unitsEncoding is the version of the units encoding ingest writes in
+// result_funnel.units: one JSON array per funnel, one array per unit in
+// unit id order, in a fixed order of values. Encoding 1
+// (0009_result_funnel.sql) has 28 values; encoding 2
+// (0013_second_figures.sql) appends the nine second figures. A reader
+// takes either and refuses any other version, so a change of layout is a
+// new number and a migration, never a silent misreading.
+const unitsEncoding = 2
+
+// unitsEncoding1 is 0009's layout, which its Go step writes (the schema's
+// CHECK then allows no other) and which funnels stored before 0013 keep.
+const unitsEncoding1 = 1
+
+// secondFigures are a unit's values that encoding 2 appends to encoding
+// 1's, in their order (0013_second_figures.sql).
+func secondFigures(u *outcome.Position) [9]*float64 {
+	return [...]*float64{&u.ShrunkRatio, &u.ShrunkLow, &u.ShrunkHigh, &u.Reliability, &u.QHigh, &u.QLow,
+		&u.Power2x, &u.Power1_5x, &u.DetectableRatio80}
+}
 
 // UnitContext is what the catalog shows beside a unit's results that the
 // results do not hold: where its figures come from and the publisher's
@@ -108,19 +121,19 @@ func contextOf(units []outcome.Unit, contexts []UnitContext, i int, id string) U
 }
 
 // appendUnits appends a funnel's units and their contexts (in the same
-// order) in encoding 1.
-func appendUnits(b []byte, units []outcome.Position, contexts []UnitContext) []byte {
+// order) in the given encoding, 1 or 2.
+func appendUnits(b []byte, units []outcome.Position, contexts []UnitContext, encoding int) []byte {
 	b = append(b, '[')
 	for i := range units {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendUnit(b, &units[i], &contexts[i])
+		b = appendUnit(b, &units[i], &contexts[i], encoding)
 	}
 	return append(b, ']')
 }
 
-func appendUnit(b []byte, u *outcome.Position, c *UnitContext) []byte {
+func appendUnit(b []byte, u *outcome.Position, c *UnitContext, encoding int) []byte {
 	b = append(b, '[')
 	b = appendString(b, u.UnitID)
 	b = append(b, ',')
@@ -177,6 +190,12 @@ func appendUnit(b []byte, u *outcome.Position, c *UnitContext) []byte {
 	}
 	b = append(b, ',')
 	b = appendString(b, p.Rating)
+	if encoding >= 2 {
+		for _, x := range secondFigures(u) {
+			b = append(b, ',')
+			b = appendReal(b, *x)
+		}
+	}
 	return append(b, ']')
 }
 
@@ -219,7 +238,7 @@ func appendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// unitDecoder reads encoding 1 without reflection: a national release has
+// unitDecoder reads encodings 1 and 2 without reflection: a national release has
 // a million units and 28 values each, read at every server start.
 // It allocates little, as the collector's work grows with each object a
 // server keeps: a funnel's ids and names share one string (arena), and
@@ -247,8 +266,9 @@ var errUnits = errors.New("malformed units")
 // span is where a text is in the arena.
 type span struct{ lo, hi int }
 
-// decodeUnits reads a funnel's units and their contexts.
-func decodeUnits(text string, n int) ([]outcome.Position, []UnitContext, error) {
+// decodeUnits reads a funnel's units and their contexts, stored in the
+// given encoding (1 or 2; encoding 1's second figures are NaN).
+func decodeUnits(text string, n, encoding int) ([]outcome.Position, []UnitContext, error) {
 	d := unitDecoder{b: text, texts: map[string]string{}, shares: make([]outcome.HospitalShare, 0, n)}
 	units := make([]outcome.Position, 0, n)
 	contexts := make([]UnitContext, 0, n)
@@ -262,7 +282,7 @@ func decodeUnits(text string, n int) ([]outcome.Position, []UnitContext, error) 
 		d.expect(',')
 		names = append(names, d.arenaText())
 		d.expect(',')
-		shares = append(shares, d.unit(&u, &c))
+		shares = append(shares, d.unit(&u, &c, encoding))
 		units = append(units, u)
 		contexts = append(contexts, c)
 	})
@@ -309,7 +329,7 @@ func (d *unitDecoder) end(what string) {
 // unit reads the rest of a unit's array, after its id and name; the
 // unit's hospitals, where it has a list of them (c.Known), are where the
 // span returned says in d.shares, which may yet move as it grows.
-func (d *unitDecoder) unit(u *outcome.Position, c *UnitContext) (hospitals span) {
+func (d *unitDecoder) unit(u *outcome.Position, c *UnitContext, encoding int) (hospitals span) {
 	u.Aggregated = d.real() == 1
 	d.expect(',')
 	var n storedCounts
@@ -363,6 +383,14 @@ func (d *unitDecoder) unit(u *outcome.Position, c *UnitContext) (hospitals span)
 	}
 	d.expect(',')
 	p.Rating = d.text()
+	for _, x := range secondFigures(u) {
+		if encoding >= 2 {
+			d.expect(',')
+			*x = d.real()
+		} else {
+			*x = math.NaN()
+		}
+	}
 	d.expect(']')
 	return hospitals
 }

@@ -2294,7 +2294,7 @@ const docTemplate = `{
         },
         "/api/v1/summary": {
             "get": {
-                "description": "One row for each funnel of the release (each specialty, procedure, period and unit type), specialties in the order of /specialties: how many units it compares (units), how many a band judges (assessed: all but too_few and not_assessable), how many lie outside the 95% and 99.8% limits beside how many chance alone would put there (expected_outside_95, expected_outside_998), the overdispersion φ (phi) and its χ² test (phi_p_value), and the count of units in every band (band_counts, every band present, 0 when none). latest_period marks the specialty's newest period: overlapping periods share patients, so add rows up within one period only. Filter with specialty, procedure, period and unit_type. The same URL with .csv, ?format=csv or Accept: text/csv gives the rows as CSV with the JSON keys as columns, band_counts as one column a band: specialty, procedure, period, unit_type, scale, risk_adjusted, target, target_source, units, cases, events, phi, phi_p_value, phi_units, tau2, assessed, outside_95, expected_outside_95, outside_998, expected_outside_998, band_counts.high_alarm, band_counts.high_alert, band_counts.within, band_counts.low_alert, band_counts.low_alarm, band_counts.too_few, band_counts.not_assessable, latest_period.",
+                "description": "One row for each funnel of the release (each specialty, procedure, period and unit type), specialties in the order of /specialties: how many units it compares (units), how many a band judges (assessed: all but too_few and not_assessable), how many lie outside the 95% and 99.8% limits beside how many chance alone would put there (expected_outside_95, expected_outside_998), the overdispersion φ (phi) and its χ² test (phi_p_value), and the count of units in every band (band_counts, every band present, 0 when none). latest_period marks the specialty's newest period: overlapping periods share patients, so add rows up within one period only. Filter with specialty, procedure, period and unit_type. The same URL with .csv, ?format=csv or Accept: text/csv gives the rows as CSV with the JSON keys as columns, band_counts as one column a band: specialty, procedure, period, unit_type, scale, risk_adjusted, target, target_source, units, cases, events, phi, phi_p_value, phi_units, tau2, assessed, outside_95, expected_outside_95, outside_998, expected_outside_998, band_counts.high_alarm, band_counts.high_alert, band_counts.within, band_counts.low_alert, band_counts.low_alarm, band_counts.too_few, band_counts.not_assessable, latest_period, shrink_fit, alpha, rankability, rankability_grade (the funnel's shrunk-ratio fit, after latest_period so that the columns before keep their places).",
                 "produces": [
                     "application/json",
                     "text/csv"
@@ -2413,7 +2413,7 @@ const docTemplate = `{
         },
         "/api/v1/summary.csv": {
             "get": {
-                "description": "One row for each funnel of the release (each specialty, procedure, period and unit type), specialties in the order of /specialties: how many units it compares (units), how many a band judges (assessed: all but too_few and not_assessable), how many lie outside the 95% and 99.8% limits beside how many chance alone would put there (expected_outside_95, expected_outside_998), the overdispersion φ (phi) and its χ² test (phi_p_value), and the count of units in every band (band_counts, every band present, 0 when none). latest_period marks the specialty's newest period: overlapping periods share patients, so add rows up within one period only. Filter with specialty, procedure, period and unit_type. The same URL with .csv, ?format=csv or Accept: text/csv gives the rows as CSV with the JSON keys as columns, band_counts as one column a band: specialty, procedure, period, unit_type, scale, risk_adjusted, target, target_source, units, cases, events, phi, phi_p_value, phi_units, tau2, assessed, outside_95, expected_outside_95, outside_998, expected_outside_998, band_counts.high_alarm, band_counts.high_alert, band_counts.within, band_counts.low_alert, band_counts.low_alarm, band_counts.too_few, band_counts.not_assessable, latest_period.",
+                "description": "One row for each funnel of the release (each specialty, procedure, period and unit type), specialties in the order of /specialties: how many units it compares (units), how many a band judges (assessed: all but too_few and not_assessable), how many lie outside the 95% and 99.8% limits beside how many chance alone would put there (expected_outside_95, expected_outside_998), the overdispersion φ (phi) and its χ² test (phi_p_value), and the count of units in every band (band_counts, every band present, 0 when none). latest_period marks the specialty's newest period: overlapping periods share patients, so add rows up within one period only. Filter with specialty, procedure, period and unit_type. The same URL with .csv, ?format=csv or Accept: text/csv gives the rows as CSV with the JSON keys as columns, band_counts as one column a band: specialty, procedure, period, unit_type, scale, risk_adjusted, target, target_source, units, cases, events, phi, phi_p_value, phi_units, tau2, assessed, outside_95, expected_outside_95, outside_998, expected_outside_998, band_counts.high_alarm, band_counts.high_alert, band_counts.within, band_counts.low_alert, band_counts.low_alarm, band_counts.too_few, band_counts.not_assessable, latest_period, shrink_fit, alpha, rankability, rankability_grade (the funnel's shrunk-ratio fit, after latest_period so that the columns before keep their places).",
                 "produces": [
                     "application/json",
                     "text/csv"
@@ -2532,7 +2532,7 @@ const docTemplate = `{
         },
         "/api/v1/surgeons": {
             "get": {
-                "description": "Every surgeon's result in every comparison group of the release (one row per surgeon, specialty, procedure and period), filtered, sorted and paged. The same URL with .csv, ?format=csv or Accept: text/csv gives the same rows in the same order as CSV (RFC 4180, UTF-8, CRLF; null = empty cell; a CSV without limit streams every matching row) with the columns unit_type, unit_id, unit_name, specialty, procedure, period, outcome, hospital_id, hospital_name, hospital_count, aggregated, cases, events, expected, target, risk_adjusted, scale, rate, ratio, ramr, survival, survival_low, survival_high, ci_low, ci_high, lower_95, upper_95, lower_998, upper_998, band, verdict, p_high, p_low, detectable_ratio, funnel_x, funnel_y, published_expected_rate, published_rate, published_low, published_high, published_rating (the JSON keys; /api/v1/dictionary says what each means). Paging is by an opaque keyset cursor (meta.next_cursor, links.next, Link header).",
+                "description": "Every surgeon's result in every comparison group of the release (one row per surgeon, specialty, procedure and period), filtered, sorted and paged. The same URL with .csv, ?format=csv or Accept: text/csv gives the same rows in the same order as CSV (RFC 4180, UTF-8, CRLF; null = empty cell; a CSV without limit streams every matching row) with the columns unit_type, unit_id, unit_name, specialty, procedure, period, outcome, hospital_id, hospital_name, hospital_count, aggregated, cases, events, expected, target, risk_adjusted, scale, rate, ratio, ramr, survival, survival_low, survival_high, ci_low, ci_high, lower_95, upper_95, lower_998, upper_998, band, verdict, p_high, p_low, detectable_ratio, funnel_x, funnel_y, published_expected_rate, published_rate, published_low, published_high, published_rating, shrunk_ratio, shrunk_low, shrunk_high, reliability, q_value, power_2x, power_1_5x, detectable_ratio_80 (the JSON keys; /api/v1/dictionary says what each means). Paging is by an opaque keyset cursor (meta.next_cursor, links.next, Link header).",
                 "produces": [
                     "application/json",
                     "text/csv",
@@ -2697,7 +2697,7 @@ const docTemplate = `{
         },
         "/api/v1/surgeons.csv": {
             "get": {
-                "description": "Every surgeon's result in every comparison group of the release (one row per surgeon, specialty, procedure and period), filtered, sorted and paged. The same URL with .csv, ?format=csv or Accept: text/csv gives the same rows in the same order as CSV (RFC 4180, UTF-8, CRLF; null = empty cell; a CSV without limit streams every matching row) with the columns unit_type, unit_id, unit_name, specialty, procedure, period, outcome, hospital_id, hospital_name, hospital_count, aggregated, cases, events, expected, target, risk_adjusted, scale, rate, ratio, ramr, survival, survival_low, survival_high, ci_low, ci_high, lower_95, upper_95, lower_998, upper_998, band, verdict, p_high, p_low, detectable_ratio, funnel_x, funnel_y, published_expected_rate, published_rate, published_low, published_high, published_rating (the JSON keys; /api/v1/dictionary says what each means). Paging is by an opaque keyset cursor (meta.next_cursor, links.next, Link header).",
+                "description": "Every surgeon's result in every comparison group of the release (one row per surgeon, specialty, procedure and period), filtered, sorted and paged. The same URL with .csv, ?format=csv or Accept: text/csv gives the same rows in the same order as CSV (RFC 4180, UTF-8, CRLF; null = empty cell; a CSV without limit streams every matching row) with the columns unit_type, unit_id, unit_name, specialty, procedure, period, outcome, hospital_id, hospital_name, hospital_count, aggregated, cases, events, expected, target, risk_adjusted, scale, rate, ratio, ramr, survival, survival_low, survival_high, ci_low, ci_high, lower_95, upper_95, lower_998, upper_998, band, verdict, p_high, p_low, detectable_ratio, funnel_x, funnel_y, published_expected_rate, published_rate, published_low, published_high, published_rating, shrunk_ratio, shrunk_low, shrunk_high, reliability, q_value, power_2x, power_1_5x, detectable_ratio_80 (the JSON keys; /api/v1/dictionary says what each means). Paging is by an opaque keyset cursor (meta.next_cursor, links.next, Link header).",
                 "produces": [
                     "application/json",
                     "text/csv",
@@ -2862,7 +2862,7 @@ const docTemplate = `{
         },
         "/api/v1/surgeons.ndjson": {
             "get": {
-                "description": "Every surgeon's result in every comparison group of the release (one row per surgeon, specialty, procedure and period), filtered, sorted and paged. The same URL with .csv, ?format=csv or Accept: text/csv gives the same rows in the same order as CSV (RFC 4180, UTF-8, CRLF; null = empty cell; a CSV without limit streams every matching row) with the columns unit_type, unit_id, unit_name, specialty, procedure, period, outcome, hospital_id, hospital_name, hospital_count, aggregated, cases, events, expected, target, risk_adjusted, scale, rate, ratio, ramr, survival, survival_low, survival_high, ci_low, ci_high, lower_95, upper_95, lower_998, upper_998, band, verdict, p_high, p_low, detectable_ratio, funnel_x, funnel_y, published_expected_rate, published_rate, published_low, published_high, published_rating (the JSON keys; /api/v1/dictionary says what each means). Paging is by an opaque keyset cursor (meta.next_cursor, links.next, Link header).",
+                "description": "Every surgeon's result in every comparison group of the release (one row per surgeon, specialty, procedure and period), filtered, sorted and paged. The same URL with .csv, ?format=csv or Accept: text/csv gives the same rows in the same order as CSV (RFC 4180, UTF-8, CRLF; null = empty cell; a CSV without limit streams every matching row) with the columns unit_type, unit_id, unit_name, specialty, procedure, period, outcome, hospital_id, hospital_name, hospital_count, aggregated, cases, events, expected, target, risk_adjusted, scale, rate, ratio, ramr, survival, survival_low, survival_high, ci_low, ci_high, lower_95, upper_95, lower_998, upper_998, band, verdict, p_high, p_low, detectable_ratio, funnel_x, funnel_y, published_expected_rate, published_rate, published_low, published_high, published_rating, shrunk_ratio, shrunk_low, shrunk_high, reliability, q_value, power_2x, power_1_5x, detectable_ratio_80 (the JSON keys; /api/v1/dictionary says what each means). Paging is by an opaque keyset cursor (meta.next_cursor, links.next, Link header).",
                 "produces": [
                     "application/json",
                     "text/csv",
@@ -3627,6 +3627,13 @@ const docTemplate = `{
         "api.funnelDTO": {
             "type": "object",
             "properties": {
+                "alpha": {
+                    "description": "The fitted alpha of the shrunk ratios' model: the spread between\nunits beyond chance is 1/alpha (as a variance of the true ratio), so\nthe larger alpha, the more alike the units and the more each is\npulled towards 1. Null unless shrink_fit is interior (infinite with\nno_variation, undefined otherwise).",
+                    "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "shape (no unit)",
+                    "example": 38.2
+                },
                 "assessed": {
                     "description": "How many units were compared: every unit but those with too few\nexpected deaths (band too_few).",
                     "type": "integer",
@@ -3724,6 +3731,24 @@ const docTemplate = `{
                     "type": "string",
                     "example": "all"
                 },
+                "rankability": {
+                    "description": "Rankability (van Dishoeck et al., BMJ Qual Saf 2011), from 0 to 1:\nhow much of the spread between the units' ratios is real rather than\nchance. Below 0.5 a ranking of them would be mostly noise. Null when\nshrink_fit is not interior or no_variation.",
+                    "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "proportion (0 to 1)",
+                    "example": 0.41
+                },
+                "rankability_grade": {
+                    "description": "Rankability in a word, as van Dishoeck et al. grade it: poor (below\n0.5), moderate (0.5 to 0.75) or good (above 0.75); empty when\nrankability is null.",
+                    "type": "string",
+                    "enum": [
+                        "",
+                        "poor",
+                        "moderate",
+                        "good"
+                    ],
+                    "example": "poor"
+                },
                 "risk_adjusted": {
                     "description": "True when the figures allow for case mix (the publisher gave\nexpected events); false for crude data.",
                     "type": "boolean",
@@ -3737,6 +3762,18 @@ const docTemplate = `{
                         "proportion"
                     ],
                     "example": "ratio"
+                },
+                "shrink_fit": {
+                    "description": "Whether the spread between the funnel's units could be measured for\nthe shrunk ratios (its units' shrunk_ratio): interior (it could);\nno_variation (the units vary no more than chance makes them: alpha\nis infinite, every shrunk ratio 1 and reliability 0); no_deaths or\ntoo_few_units (nothing to fit: the shrunk figures are null); empty\nfor crude data, which have none.",
+                    "type": "string",
+                    "enum": [
+                        "",
+                        "interior",
+                        "no_variation",
+                        "no_deaths",
+                        "too_few_units"
+                    ],
+                    "example": "interior"
                 },
                 "specialty": {
                     "description": "The specialty's short code (such as adult-cardiac).",
@@ -3787,6 +3824,13 @@ const docTemplate = `{
         "api.funnelSummary": {
             "type": "object",
             "properties": {
+                "alpha": {
+                    "description": "The fitted alpha of the shrunk ratios' model: the spread between\nunits beyond chance is 1/alpha (as a variance of the true ratio), so\nthe larger alpha, the more alike the units and the more each is\npulled towards 1. Null unless shrink_fit is interior (infinite with\nno_variation, undefined otherwise).",
+                    "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "shape (no unit)",
+                    "example": 38.2
+                },
                 "assessed": {
                     "description": "How many units were compared: every unit but those with too few\nexpected deaths (band too_few).",
                     "type": "integer",
@@ -3870,6 +3914,24 @@ const docTemplate = `{
                     "type": "string",
                     "example": "all"
                 },
+                "rankability": {
+                    "description": "Rankability (van Dishoeck et al., BMJ Qual Saf 2011), from 0 to 1:\nhow much of the spread between the units' ratios is real rather than\nchance. Below 0.5 a ranking of them would be mostly noise. Null when\nshrink_fit is not interior or no_variation.",
+                    "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "proportion (0 to 1)",
+                    "example": 0.41
+                },
+                "rankability_grade": {
+                    "description": "Rankability in a word, as van Dishoeck et al. grade it: poor (below\n0.5), moderate (0.5 to 0.75) or good (above 0.75); empty when\nrankability is null.",
+                    "type": "string",
+                    "enum": [
+                        "",
+                        "poor",
+                        "moderate",
+                        "good"
+                    ],
+                    "example": "poor"
+                },
                 "risk_adjusted": {
                     "description": "True when the figures allow for case mix (the publisher gave\nexpected events); false for crude data.",
                     "type": "boolean",
@@ -3883,6 +3945,18 @@ const docTemplate = `{
                         "proportion"
                     ],
                     "example": "ratio"
+                },
+                "shrink_fit": {
+                    "description": "Whether the spread between the funnel's units could be measured for\nthe shrunk ratios (its units' shrunk_ratio): interior (it could);\nno_variation (the units vary no more than chance makes them: alpha\nis infinite, every shrunk ratio 1 and reliability 0); no_deaths or\ntoo_few_units (nothing to fit: the shrunk figures are null); empty\nfor crude data, which have none.",
+                    "type": "string",
+                    "enum": [
+                        "",
+                        "interior",
+                        "no_variation",
+                        "no_deaths",
+                        "too_few_units"
+                    ],
+                    "example": "interior"
                 },
                 "specialty": {
                     "description": "The specialty's short code (such as adult-cardiac).",
@@ -4019,6 +4093,13 @@ const docTemplate = `{
                     "x-unit": "ratio",
                     "example": 1.77
                 },
+                "detectable_ratio_80": {
+                    "description": "How many times the expected death rate a unit of this size would\nneed truly to have to be flagged four times in five (80% power).\ndetectable_ratio is where an observed ratio must lie to be flagged;\nthis is how large a true one must be to be seen reliably. Null when\nthe unit is not placed on the funnel.",
+                    "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "ratio",
+                    "example": 3.36
+                },
                 "events": {
                     "description": "Number of events (for a mortality outcome, deaths). Null when the\npublisher gave only its own rates and ratings, without the counts.",
                     "type": "integer",
@@ -4101,6 +4182,20 @@ const docTemplate = `{
                     "type": "string",
                     "example": "2022-04/2025-03"
                 },
+                "power_1_5x": {
+                    "description": "The same chance had its true death rate been one and a half times\nthe expected. Null when the unit is not placed on the funnel.",
+                    "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "probability (0 to 1)",
+                    "example": 0.16
+                },
+                "power_2x": {
+                    "description": "The chance, from 0 to 1, that the funnel's 95% limit would have\nflagged this unit had its true death rate been twice the expected:\nhow well a unit of this size can be judged at all (0.25 is noticed\nonly about 1 time in 4). It describes the amount of data, not the\nsurgeon. Null when the unit is not placed on the funnel.",
+                    "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "probability (0 to 1)",
+                    "example": 0.37
+                },
                 "procedure": {
                     "description": "The group of operations compared, as a short code within the\nspecialty: \"all\" when the publisher gives one figure for all of the\nspecialty's operations.",
                     "type": "string",
@@ -4139,6 +4234,13 @@ const docTemplate = `{
                     "type": "string",
                     "example": ""
                 },
+                "q_value": {
+                    "description": "The p_high allowing for how many units were compared at once\n(Benjamini–Hochberg q-value over the funnel's units): the smallest\nshare of false alarms one would have to accept to call this unit\nhigher than expected. With many surgeons, a few small p_high values\ncome by chance; a small q_value is harder to explain that way. From\n0 to 1. Null without counts.",
+                    "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "probability (0 to 1)",
+                    "example": 0.64
+                },
                 "ramr": {
                     "description": "The risk-adjusted event rate (for mortality, the risk-adjusted\nmortality rate): ratio times target, as a proportion from 0 to 1\n(0.0292 is 2.92 in 100). For crude data, the same as rate. Null\nwithout counts.",
                     "type": "number",
@@ -4165,6 +4267,13 @@ const docTemplate = `{
                     "type": "string",
                     "example": "2025-q1"
                 },
+                "reliability": {
+                    "description": "How much of the shrunk ratio is the unit's own figure rather than\nthe funnel's average, from 0 to 1: expected deaths divided by\nexpected deaths plus the model's alpha. Near 0, the unit is too\nsmall for its own figure to say much; near 1, its own figure\nstands. Null when shrunk_ratio is.",
+                    "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "proportion (0 to 1)",
+                    "example": 0.42
+                },
                 "risk_adjusted": {
                     "description": "True when the figures allow for case mix (the publisher gave\nexpected events); false for crude data, compared as raw rates with\nthe national rate.",
                     "type": "boolean",
@@ -4178,6 +4287,27 @@ const docTemplate = `{
                         "proportion"
                     ],
                     "example": "ratio"
+                },
+                "shrunk_high": {
+                    "description": "The upper end of that range (95%). Null when shrunk_ratio is.",
+                    "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "ratio",
+                    "example": 1.66
+                },
+                "shrunk_low": {
+                    "description": "The lower end of the range the shrunk ratio is likely to lie in\n(95%). Null when shrunk_ratio is.",
+                    "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "ratio",
+                    "example": 0.71
+                },
+                "shrunk_ratio": {
+                    "description": "A second figure beside the funnel's, which alone gives the band: the\nunit's ratio of observed to expected deaths \"shrunk\" towards 1 (as\nexpected) by as much as chance could explain, so that a small unit's\nfew deaths do not make it look extreme. The smaller the unit, the\nmore it is pulled towards 1. From a model fitted to the whole\nfunnel (empirical Bayes: gamma–Poisson, Clayton and Kaldor 1987).\nNull for crude data, for a unit not assessable, and when the funnel\ngives nothing to fit (see the funnel's shrink_fit).",
+                    "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "ratio",
+                    "example": 1.12
                 },
                 "specialty": {
                     "description": "The specialty, as a short code (such as adult-cardiac or vascular);\n/api/v1/specialties lists every code with its name.",
@@ -5220,6 +5350,13 @@ const docTemplate = `{
                     "x-unit": "ratio",
                     "example": 1.77
                 },
+                "detectable_ratio_80": {
+                    "description": "How many times the expected death rate a unit of this size would\nneed truly to have to be flagged four times in five (80% power).\ndetectable_ratio is where an observed ratio must lie to be flagged;\nthis is how large a true one must be to be seen reliably. Null when\nthe unit is not placed on the funnel.",
+                    "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "ratio",
+                    "example": 3.36
+                },
                 "events": {
                     "description": "Number of events (for a mortality outcome, deaths). Null when the\npublisher gave only its own rates and ratings, without the counts.",
                     "type": "integer",
@@ -5307,6 +5444,20 @@ const docTemplate = `{
                     "type": "string",
                     "example": "2022-04/2025-03"
                 },
+                "power_1_5x": {
+                    "description": "The same chance had its true death rate been one and a half times\nthe expected. Null when the unit is not placed on the funnel.",
+                    "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "probability (0 to 1)",
+                    "example": 0.16
+                },
+                "power_2x": {
+                    "description": "The chance, from 0 to 1, that the funnel's 95% limit would have\nflagged this unit had its true death rate been twice the expected:\nhow well a unit of this size can be judged at all (0.25 is noticed\nonly about 1 time in 4). It describes the amount of data, not the\nsurgeon. Null when the unit is not placed on the funnel.",
+                    "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "probability (0 to 1)",
+                    "example": 0.37
+                },
                 "procedure": {
                     "description": "The group of operations compared, as a short code within the\nspecialty: \"all\" when the publisher gives one figure for all of the\nspecialty's operations.",
                     "type": "string",
@@ -5345,6 +5496,13 @@ const docTemplate = `{
                     "type": "string",
                     "example": ""
                 },
+                "q_value": {
+                    "description": "The p_high allowing for how many units were compared at once\n(Benjamini–Hochberg q-value over the funnel's units): the smallest\nshare of false alarms one would have to accept to call this unit\nhigher than expected. With many surgeons, a few small p_high values\ncome by chance; a small q_value is harder to explain that way. From\n0 to 1. Null without counts.",
+                    "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "probability (0 to 1)",
+                    "example": 0.64
+                },
                 "ramr": {
                     "description": "The risk-adjusted event rate (for mortality, the risk-adjusted\nmortality rate): ratio times target, as a proportion from 0 to 1\n(0.0292 is 2.92 in 100). For crude data, the same as rate. Null\nwithout counts.",
                     "type": "number",
@@ -5366,6 +5524,13 @@ const docTemplate = `{
                     "x-unit": "ratio",
                     "example": 1.39
                 },
+                "reliability": {
+                    "description": "How much of the shrunk ratio is the unit's own figure rather than\nthe funnel's average, from 0 to 1: expected deaths divided by\nexpected deaths plus the model's alpha. Near 0, the unit is too\nsmall for its own figure to say much; near 1, its own figure\nstands. Null when shrunk_ratio is.",
+                    "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "proportion (0 to 1)",
+                    "example": 0.42
+                },
                 "risk_adjusted": {
                     "description": "True when the figures allow for case mix (the publisher gave\nexpected events); false for crude data, compared as raw rates with\nthe national rate.",
                     "type": "boolean",
@@ -5379,6 +5544,27 @@ const docTemplate = `{
                         "proportion"
                     ],
                     "example": "ratio"
+                },
+                "shrunk_high": {
+                    "description": "The upper end of that range (95%). Null when shrunk_ratio is.",
+                    "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "ratio",
+                    "example": 1.66
+                },
+                "shrunk_low": {
+                    "description": "The lower end of the range the shrunk ratio is likely to lie in\n(95%). Null when shrunk_ratio is.",
+                    "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "ratio",
+                    "example": 0.71
+                },
+                "shrunk_ratio": {
+                    "description": "A second figure beside the funnel's, which alone gives the band: the\nunit's ratio of observed to expected deaths \"shrunk\" towards 1 (as\nexpected) by as much as chance could explain, so that a small unit's\nfew deaths do not make it look extreme. The smaller the unit, the\nmore it is pulled towards 1. From a model fitted to the whole\nfunnel (empirical Bayes: gamma–Poisson, Clayton and Kaldor 1987).\nNull for crude data, for a unit not assessable, and when the funnel\ngives nothing to fit (see the funnel's shrink_fit).",
+                    "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "ratio",
+                    "example": 1.12
                 },
                 "specialty": {
                     "description": "The specialty, as a short code (such as adult-cardiac or vascular);\n/api/v1/specialties lists every code with its name.",
@@ -5651,6 +5837,13 @@ const docTemplate = `{
         "api.summaryRow": {
             "type": "object",
             "properties": {
+                "alpha": {
+                    "description": "The fitted alpha of the shrunk ratios' model: the spread between\nunits beyond chance is 1/alpha (as a variance of the true ratio), so\nthe larger alpha, the more alike the units and the more each is\npulled towards 1. Null unless shrink_fit is interior (infinite with\nno_variation, undefined otherwise).",
+                    "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "shape (no unit)",
+                    "example": 38.2
+                },
                 "assessed": {
                     "description": "How many units were compared: every unit but those with too few\nexpected deaths (band too_few).",
                     "type": "integer",
@@ -5739,6 +5932,24 @@ const docTemplate = `{
                     "type": "string",
                     "example": "all"
                 },
+                "rankability": {
+                    "description": "Rankability (van Dishoeck et al., BMJ Qual Saf 2011), from 0 to 1:\nhow much of the spread between the units' ratios is real rather than\nchance. Below 0.5 a ranking of them would be mostly noise. Null when\nshrink_fit is not interior or no_variation.",
+                    "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "proportion (0 to 1)",
+                    "example": 0.41
+                },
+                "rankability_grade": {
+                    "description": "Rankability in a word, as van Dishoeck et al. grade it: poor (below\n0.5), moderate (0.5 to 0.75) or good (above 0.75); empty when\nrankability is null.",
+                    "type": "string",
+                    "enum": [
+                        "",
+                        "poor",
+                        "moderate",
+                        "good"
+                    ],
+                    "example": "poor"
+                },
                 "risk_adjusted": {
                     "description": "True when the figures allow for case mix (the publisher gave\nexpected events); false for crude data.",
                     "type": "boolean",
@@ -5752,6 +5963,18 @@ const docTemplate = `{
                         "proportion"
                     ],
                     "example": "ratio"
+                },
+                "shrink_fit": {
+                    "description": "Whether the spread between the funnel's units could be measured for\nthe shrunk ratios (its units' shrunk_ratio): interior (it could);\nno_variation (the units vary no more than chance makes them: alpha\nis infinite, every shrunk ratio 1 and reliability 0); no_deaths or\ntoo_few_units (nothing to fit: the shrunk figures are null); empty\nfor crude data, which have none.",
+                    "type": "string",
+                    "enum": [
+                        "",
+                        "interior",
+                        "no_variation",
+                        "no_deaths",
+                        "too_few_units"
+                    ],
+                    "example": "interior"
                 },
                 "specialty": {
                     "description": "The specialty's short code (such as adult-cardiac).",
@@ -5904,6 +6127,13 @@ const docTemplate = `{
                     "x-unit": "ratio",
                     "example": 1.77
                 },
+                "detectable_ratio_80": {
+                    "description": "How many times the expected death rate a unit of this size would\nneed truly to have to be flagged four times in five (80% power).\ndetectable_ratio is where an observed ratio must lie to be flagged;\nthis is how large a true one must be to be seen reliably. Null when\nthe unit is not placed on the funnel.",
+                    "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "ratio",
+                    "example": 3.36
+                },
                 "events": {
                     "description": "Number of events (for a mortality outcome, deaths). Null when the\npublisher gave only its own rates and ratings, without the counts.",
                     "type": "integer",
@@ -5986,6 +6216,20 @@ const docTemplate = `{
                     "type": "string",
                     "example": "2022-04/2025-03"
                 },
+                "power_1_5x": {
+                    "description": "The same chance had its true death rate been one and a half times\nthe expected. Null when the unit is not placed on the funnel.",
+                    "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "probability (0 to 1)",
+                    "example": 0.16
+                },
+                "power_2x": {
+                    "description": "The chance, from 0 to 1, that the funnel's 95% limit would have\nflagged this unit had its true death rate been twice the expected:\nhow well a unit of this size can be judged at all (0.25 is noticed\nonly about 1 time in 4). It describes the amount of data, not the\nsurgeon. Null when the unit is not placed on the funnel.",
+                    "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "probability (0 to 1)",
+                    "example": 0.37
+                },
                 "procedure": {
                     "description": "The group of operations compared, as a short code within the\nspecialty: \"all\" when the publisher gives one figure for all of the\nspecialty's operations.",
                     "type": "string",
@@ -6024,6 +6268,13 @@ const docTemplate = `{
                     "type": "string",
                     "example": ""
                 },
+                "q_value": {
+                    "description": "The p_high allowing for how many units were compared at once\n(Benjamini–Hochberg q-value over the funnel's units): the smallest\nshare of false alarms one would have to accept to call this unit\nhigher than expected. With many surgeons, a few small p_high values\ncome by chance; a small q_value is harder to explain that way. From\n0 to 1. Null without counts.",
+                    "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "probability (0 to 1)",
+                    "example": 0.64
+                },
                 "ramr": {
                     "description": "The risk-adjusted event rate (for mortality, the risk-adjusted\nmortality rate): ratio times target, as a proportion from 0 to 1\n(0.0292 is 2.92 in 100). For crude data, the same as rate. Null\nwithout counts.",
                     "type": "number",
@@ -6045,6 +6296,13 @@ const docTemplate = `{
                     "x-unit": "ratio",
                     "example": 1.39
                 },
+                "reliability": {
+                    "description": "How much of the shrunk ratio is the unit's own figure rather than\nthe funnel's average, from 0 to 1: expected deaths divided by\nexpected deaths plus the model's alpha. Near 0, the unit is too\nsmall for its own figure to say much; near 1, its own figure\nstands. Null when shrunk_ratio is.",
+                    "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "proportion (0 to 1)",
+                    "example": 0.42
+                },
                 "risk_adjusted": {
                     "description": "True when the figures allow for case mix (the publisher gave\nexpected events); false for crude data, compared as raw rates with\nthe national rate.",
                     "type": "boolean",
@@ -6058,6 +6316,27 @@ const docTemplate = `{
                         "proportion"
                     ],
                     "example": "ratio"
+                },
+                "shrunk_high": {
+                    "description": "The upper end of that range (95%). Null when shrunk_ratio is.",
+                    "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "ratio",
+                    "example": 1.66
+                },
+                "shrunk_low": {
+                    "description": "The lower end of the range the shrunk ratio is likely to lie in\n(95%). Null when shrunk_ratio is.",
+                    "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "ratio",
+                    "example": 0.71
+                },
+                "shrunk_ratio": {
+                    "description": "A second figure beside the funnel's, which alone gives the band: the\nunit's ratio of observed to expected deaths \"shrunk\" towards 1 (as\nexpected) by as much as chance could explain, so that a small unit's\nfew deaths do not make it look extreme. The smaller the unit, the\nmore it is pulled towards 1. From a model fitted to the whole\nfunnel (empirical Bayes: gamma–Poisson, Clayton and Kaldor 1987).\nNull for crude data, for a unit not assessable, and when the funnel\ngives nothing to fit (see the funnel's shrink_fit).",
+                    "type": "number",
+                    "x-nullable": true,
+                    "x-unit": "ratio",
+                    "example": 1.12
                 },
                 "specialty": {
                     "description": "The specialty, as a short code (such as adult-cardiac or vascular);\n/api/v1/specialties lists every code with its name.",
