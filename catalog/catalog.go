@@ -131,8 +131,9 @@ func loadRelease(ctx context.Context, db *store.DB, m store.Release) (*Release, 
 			// second figures every other release carries, by the same
 			// statistics from its stored figures, rather than nulls a
 			// reader cannot tell from "undefined": 0.24 s for ten funnels
-			// of 10,000 surgeons, 0.85 s of CPU for 2,000 funnels of 50
-			// (outcome's BenchmarkAddSecondFigures100k; README).
+			// of 10,000 surgeons (outcome's BenchmarkAddSecondFigures100k),
+			// 0.85 s of CPU for 2,000 funnels of 50, on the 2-core
+			// development machine.
 			outcome.AddSecondFigures(&f.Funnel)
 		}
 		b.add(f)
