@@ -129,9 +129,11 @@ func loadRelease(ctx context.Context, db *store.DB, m store.Release) (*Release, 
 		if !f.SecondFiguresStored {
 			// A release stored before them (migration 0013) gets the
 			// second figures every other release carries, by the same
-			// statistics from its stored figures (a few milliseconds a
-			// funnel), rather than nulls a reader cannot tell from
-			// "undefined".
+			// statistics from its stored figures, rather than nulls a
+			// reader cannot tell from "undefined": 0.24 s for ten funnels
+			// of 10,000 surgeons (outcome's BenchmarkAddSecondFigures100k),
+			// 0.85 s of CPU for 2,000 funnels of 50, on the 2-core
+			// development machine.
 			outcome.AddSecondFigures(&f.Funnel)
 		}
 		b.add(f)
