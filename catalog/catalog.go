@@ -122,19 +122,20 @@ func loadRelease(ctx context.Context, db *store.DB, m store.Release) (*Release, 
 		return nil, fmt.Errorf("catalog: release %s has too many units", m.ID)
 	}
 	b := newReleaseBuilder(m, n)
-	err = db.EachFunnel(ctx, m.ID, func(f *store.StoredFunnel) error {
+	// A release stored before them (migration 0013) gets the second
+	// figures every other release carries, by the same statistics from its
+	// stored figures, rather than nulls a reader cannot tell from
+	// "undefined"; on the decoding goroutines, each funnel alone, so on
+	// every core: on the all-distinct million (2,000 funnels) this is most
+	// of such a release's start (README § Speed and memory).
+	secondFigures := func(f *store.StoredFunnel) {
+		if !f.SecondFiguresStored {
+			outcome.AddSecondFigures(&f.Funnel)
+		}
+	}
+	err = db.EachFunnelPrepared(ctx, m.ID, secondFigures, func(f *store.StoredFunnel) error {
 		if len(b.r.Rows)+len(f.Units) > n {
 			return fmt.Errorf("catalog: release %s has more units than it counts", m.ID)
-		}
-		if !f.SecondFiguresStored {
-			// A release stored before them (migration 0013) gets the
-			// second figures every other release carries, by the same
-			// statistics from its stored figures, rather than nulls a
-			// reader cannot tell from "undefined": 0.24 s for ten funnels
-			// of 10,000 surgeons (outcome's BenchmarkAddSecondFigures100k),
-			// 0.85 s of CPU for 2,000 funnels of 50, on the 2-core
-			// development machine.
-			outcome.AddSecondFigures(&f.Funnel)
 		}
 		b.add(f)
 		return nil

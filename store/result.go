@@ -146,6 +146,15 @@ func (db *DB) ResultUnitCount(ctx context.Context, releaseID string) (int, error
 // funnels ahead of fn, as decoding is most of a server's start. fn may
 // keep what it is given.
 func (db *DB) EachFunnel(ctx context.Context, releaseID string, fn func(*StoredFunnel) error) error {
+	return db.EachFunnelPrepared(ctx, releaseID, nil, fn)
+}
+
+// EachFunnelPrepared is EachFunnel with prepare, when not nil, called on
+// each funnel as soon as it is decoded, on the decoding goroutines, in no
+// particular order and before fn sees it: for a caller's work on one
+// funnel alone that would otherwise hold up the reading in order (the
+// catalog computes there what a release stored before 0013 lacks).
+func (db *DB) EachFunnelPrepared(ctx context.Context, releaseID string, prepare func(*StoredFunnel), fn func(*StoredFunnel) error) error {
 	q, err := db.releaseData(ctx, releaseID)
 	if q == nil {
 		return ignoreNotFound(err)
@@ -154,7 +163,7 @@ func (db *DB) EachFunnel(ctx context.Context, releaseID string, fn func(*StoredF
 	defer cancel()
 	workers := runtime.GOMAXPROCS(0)
 	order := make(chan chan funnelRead, workers+1) // in group order, a few ahead
-	go readFunnels(ctx, q, releaseID, workers, order)
+	go readFunnels(ctx, q, releaseID, workers, prepare, order)
 	for res := range order {
 		r := <-res
 		if r.err != nil {
@@ -174,9 +183,9 @@ type funnelRead struct {
 }
 
 // readFunnels reads a release's funnels in group order and sends, for
-// each, a channel its decoded funnel will come on, decoding up to workers
-// at once; it stops at the first error, which it sends.
-func readFunnels(ctx context.Context, q querier, releaseID string, workers int, order chan<- chan funnelRead) {
+// each, a channel its decoded (and prepared) funnel will come on, decoding
+// up to workers at once; it stops at the first error, which it sends.
+func readFunnels(ctx context.Context, q querier, releaseID string, workers int, prepare func(*StoredFunnel), order chan<- chan funnelRead) {
 	defer close(order)
 	fail := func(err error) {
 		res := make(chan funnelRead, 1)
@@ -235,7 +244,11 @@ func readFunnels(ctx context.Context, q querier, releaseID string, workers int, 
 		busy <- struct{}{}
 		go func() {
 			defer func() { <-busy }()
-			res <- decodeFunnel(f, n, encoding, points, units)
+			r := decodeFunnel(f, n, encoding, points, units)
+			if r.err == nil && prepare != nil {
+				prepare(r.f)
+			}
+			res <- r
 		}()
 	}
 	if err := rows.Err(); err != nil {
