@@ -42,11 +42,12 @@ func falseDiscoveries(rows []catalog.Row, noun string) falseDiscovery {
 			continue
 		}
 		tested++
-		high := u.Band == outcome.HighAlert || u.Band == outcome.HighAlarm
-		if u.QValue <= falseDiscoveryRate {
+		w, _ := outcome.Words(u.Band)
+		high := w.Direction == outcome.SurvivalLower // flagged for more deaths
+		if standsOut(u) {
 			standOut++
 		}
-		if high || u.QValue <= falseDiscoveryRate {
+		if high || standsOut(u) {
 			fd.Rows = append(fd.Rows, u)
 		}
 	}
